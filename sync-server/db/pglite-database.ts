@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { PGlite, types } from '@electric-sql/pglite';
 import type { Database, Queryable, QueryResult } from './database.ts';
 
@@ -23,6 +24,7 @@ function wrap(db: PgliteLike): Queryable {
  * PGlite is a single connection, so transactions are serialized by PGlite itself.
  */
 export async function createPgliteDatabase(dataDir: string | undefined): Promise<Database> {
+  if (dataDir) await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir ?? 'memory://', {
     parsers: { [types.INT8]: (value: string) => Number(value) },
   });

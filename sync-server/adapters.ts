@@ -1,0 +1,70 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AppDeps } from './app-deps.ts';
+import { loadOrCreateEmbeddedSecrets } from './auth/embedded-secrets.ts';
+import { createTokenService } from './auth/tokens.ts';
+import type { Config } from './config.ts';
+import type { Database } from './db/database.ts';
+import { createPgDatabase } from './db/pg-database.ts';
+import { createPgliteDatabase } from './db/pglite-database.ts';
+import { createMemoryPresenceStore } from './presence/memory-presence-store.ts';
+import { createRedisPresenceStore } from './presence/redis-presence-store.ts';
+
+export interface Adapters extends AppDeps {
+  close(): Promise<void>;
+}
+
+/**
+ * The one place that chooses implementations: production adapters when DATABASE_URL / REDIS_URL are
+ * set, embedded ones (PGlite on disk, in-memory presence and fan-out) otherwise.
+ */
+export async function createAdapters(config: Config, logger: Logger): Promise<Adapters> {
+  const closers: Array<() => Promise<void>> = [];
+  const readinessChecks: AppDeps['readinessChecks'] = [];
+
+  let db: Database;
+  if (config.database.kind === 'postgres') {
+    db = createPgDatabase(config.database.url, { max: config.database.poolSize });
+  } else {
+    db = await createPgliteDatabase(config.database.dataDir);
+  }
+  closers.push(() => db.close());
+
+  let hostJwtSecret = config.auth.hostJwtSecret;
+  let signingSecret = config.auth.signingSecret;
+  if (config.mode === 'embedded' && (!signingSecret || (!hostJwtSecret && !config.auth.jwksUrl))) {
+    const generated = await loadOrCreateEmbeddedSecrets(config.dataDir);
+    signingSecret ??= generated.signingSecret;
+    if (!config.auth.jwksUrl) hostJwtSecret ??= generated.hostJwtSecret;
+  }
+  if (!signingSecret) throw new Error('LOUNGE_SIGNING_SECRET is required');
+  const tokens = createTokenService({
+    hostJwtSecret,
+    jwksUrl: config.auth.jwksUrl,
+    issuer: config.auth.issuer,
+    audience: config.auth.audience,
+    signingSecret,
+    acceptDemoTokens: config.auth.demoSignIn,
+  });
+
+  let presence = createMemoryPresenceStore();
+  if (config.redisUrl) {
+    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
+    redis.on('error', (err: Error) => logger.warn({ err }, 'redis connection error'));
+    presence = createRedisPresenceStore(redis);
+    readinessChecks.push({ name: 'redis', check: async () => void (await redis.ping()) });
+    closers.push(async () => void (await redis.quit().catch(() => redis.disconnect())));
+  }
+
+  return {
+    config,
+    db,
+    tokens,
+    presence,
+    readinessChecks,
+    logger,
+    async close() {
+      for (const close of closers.reverse()) await close().catch((err: unknown) => logger.error({ err }, 'close failed'));
+    },
+  };
+}

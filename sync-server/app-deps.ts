@@ -1,0 +1,16 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Database } from './db/database.ts';
+import type { TokenService } from './auth/tokens.ts';
+import type { PresenceStore } from './presence/presence-store.ts';
+
+/** Everything a request handler may use, chosen once at start-up by `createAdapters`. */
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  tokens: TokenService;
+  presence: PresenceStore;
+  /** Extra readiness checks (Redis ping in production). */
+  readinessChecks: Array<{ name: string; check: () => Promise<void> }>;
+  logger: Logger;
+}

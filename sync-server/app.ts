@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { AppDeps } from './app-deps.ts';
+import { authPlugin } from './auth/auth-plugin.ts';
+import { healthRoutes } from './features/health/health-routes.ts';
+import { loungeRoutes } from './features/lounge/lounge-routes.ts';
+import { installErrorHandling } from './http/errors.ts';
+
+// API bodies are small JSON (a message is at most 4,000 chars); uploads have their own route and limit.
+const API_BODY_LIMIT_BYTES = 64 * 1024;
+
+/** Builds the HTTP app over its dependencies; tests call `inject()` on it without opening a port. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: API_BODY_LIMIT_BYTES,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  installErrorHandling(app);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Lounge API',
+        description: 'Rooms, threads, DMs and moderation of the Lounge community.',
+        version: '0.1.0',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(async (scope) => healthRoutes(scope, deps));
+  // Auth decorates requests for every route, so it is registered at the root, not encapsulated.
+  await authPlugin(app, deps);
+  await app.register(async (scope) => loungeRoutes(scope, deps));
+
+  registerWebApp(app, deps.config.clientDistDir);
+  return app;
+}
+
+/** Serves the built PWA, with index.html for client-side routes such as /lounge/coding. */
+function registerWebApp(app: FastifyInstance, distDir: string): void {
+  const root = resolve(distDir);
+  if (!existsSync(resolve(root, 'index.html'))) {
+    app.log.warn({ root }, 'client build not found; run `npm run build:client` to serve the web app');
+    return;
+  }
+  void app.register(fastifyStatic, { root, wildcard: false, index: ['index.html'] });
+  app.addHook('onReady', async () => {});
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const isAppRoute =
+      request.method === 'GET' && !/^\/(api|docs|openapi\.json|healthz|readyz|sync)(\/|$)/.test(path) && !/\.[a-z0-9]+$/i.test(path);
+    if (isAppRoute) return reply.type('text/html').sendFile('index.html');
+    return reply.code(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${path}` } });
+  });
+}

@@ -1,0 +1,157 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorBodySchema, forbidden, unauthorized, conflict } from '../http/errors.ts';
+import {
+  findUserByHostId,
+  HandleTakenError,
+  toApiUser,
+  upsertUser,
+  type UserRow,
+} from '../features/users/users-repo.ts';
+import type { AppDeps } from '../app-deps.ts';
+import { AuthError } from './tokens.ts';
+import { apiUserSchema } from '../features/users/user-schema.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed-in member; set by the auth hook on every non-public /api route. */
+    member: UserRow | undefined;
+  }
+  interface FastifyContextConfig {
+    /** Routes that answer without a token (health, sign-in, public config). */
+    public?: boolean;
+  }
+}
+
+/** The signed-in member of a request that passed the auth hook. */
+export function memberOf(request: FastifyRequest): UserRow {
+  if (!request.member) throw unauthorized('Sign in first: this request needs a bearer token.');
+  return request.member;
+}
+
+function bearerToken(request: FastifyRequest): string {
+  const header = request.headers.authorization ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1] ?? '';
+}
+
+const handleSchema = z
+  .string()
+  .trim()
+  .min(2, 'must be at least 2 characters')
+  .max(32, 'must be at most 32 characters')
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'may use letters, digits, "_", "." and "-" and must not start with "." or "-"');
+
+export async function authPlugin(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { db, tokens, config } = deps;
+  app.decorateRequest('member', undefined);
+
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/api/') || request.routeOptions.config.public) return;
+    let claims;
+    try {
+      claims = await tokens.verifyMemberToken(bearerToken(request));
+    } catch (err) {
+      if (err instanceof AuthError) throw unauthorized(err.message, err.code === 'token_expired' ? 'token_expired' : 'unauthorized');
+      throw err;
+    }
+    let user = await findUserByHostId(db, claims.hostUserId);
+    if (!user && claims.handle) {
+      // First visit of a member the host platform has not mirrored yet: the token's claims create them.
+      try {
+        user = await upsertUser(db, {
+          hostUserId: claims.hostUserId,
+          handle: claims.handle,
+          displayName: claims.displayName ?? claims.handle,
+          avatarUrl: claims.avatarUrl ?? null,
+        });
+      } catch (err) {
+        if (err instanceof HandleTakenError) throw conflict(err.message, 'handle_taken');
+        throw err;
+      }
+    }
+    if (!user) throw unauthorized('This account is not known to Lounge yet.', 'unknown_user');
+    request.member = user;
+  });
+
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/api/auth/config',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'How members sign in here, and links of the host platform',
+        response: {
+          200: z.object({
+            mode: z.enum(['embedded', 'production']),
+            demoSignIn: z.boolean(),
+            links: z.object({ events: z.string(), perks: z.string() }),
+          }),
+        },
+      },
+    },
+    async () => ({ mode: config.mode, demoSignIn: config.auth.demoSignIn, links: config.links }),
+  );
+
+  r.post(
+    '/api/auth/demo',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Demo sign-in by handle (embedded default only)',
+        body: z.strictObject({
+          handle: handleSchema,
+          displayName: z.string().trim().min(1).max(80).optional(),
+        }),
+        response: { 200: z.object({ token: z.string(), user: apiUserSchema }), 403: errorBodySchema, 409: errorBodySchema },
+      },
+    },
+    async (request) => {
+      if (!config.auth.demoSignIn) {
+        throw forbidden('Demo sign-in is turned off on this server; sign in through the host platform.', 'demo_sign_in_disabled');
+      }
+      const { handle, displayName } = request.body;
+      const hostUserId = `demo:${handle.toLowerCase()}`;
+      let user: UserRow;
+      try {
+        user = await upsertUser(db, { hostUserId, handle, displayName: displayName ?? handle });
+      } catch (err) {
+        if (err instanceof HandleTakenError) throw conflict(err.message, 'handle_taken');
+        throw err;
+      }
+      const token = await tokens.issueDemoToken({ hostUserId, handle, displayName: user.display_name });
+      return { token, user: toApiUser(user) };
+    },
+  );
+
+  r.post(
+    '/api/auth/connection-token',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'A short-lived token for opening the sync WebSocket',
+        response: { 200: z.object({ token: z.string(), expiresAt: z.string() }) },
+      },
+    },
+    async (request) => {
+      const { token, expiresAt } = await tokens.issueConnectionToken(memberOf(request).id);
+      return { token, expiresAt: expiresAt.toISOString() };
+    },
+  );
+
+  r.get(
+    '/api/me',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in member',
+        response: { 200: z.object({ user: apiUserSchema }), 401: errorBodySchema },
+      },
+    },
+    async (request) => ({ user: toApiUser(memberOf(request)) }),
+  );
+}

@@ -1,0 +1,144 @@
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { z } from 'zod';
+
+/** Why a token was refused, in words a developer integrating the host platform can act on. */
+export class AuthError extends Error {
+  constructor(
+    readonly code: 'token_missing' | 'token_expired' | 'token_invalid' | 'token_wrong_audience',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AuthError';
+  }
+}
+
+/** What a host-platform token says about a member; only `sub` is required. */
+export interface MemberClaims {
+  hostUserId: string;
+  handle: string | undefined;
+  displayName: string | undefined;
+  avatarUrl: string | undefined;
+}
+
+const memberClaimsSchema = z.object({
+  sub: z.string().min(1).max(200),
+  handle: z.string().max(64).optional(),
+  name: z.string().max(200).optional(),
+  picture: z.string().max(2048).optional(),
+});
+
+const CONNECTION_AUDIENCE = 'lounge-ws';
+const CONNECTION_TOKEN_TTL_SECONDS = 60;
+const DEMO_ISSUER = 'lounge-embedded-demo';
+
+export interface TokenServiceOptions {
+  hostJwtSecret: string | undefined;
+  jwksUrl: string | undefined;
+  issuer: string | undefined;
+  audience: string;
+  signingSecret: string;
+  /** Demo sessions are accepted only while demo sign-in is on, so turning it off revokes them all. */
+  acceptDemoTokens: boolean;
+}
+
+export interface TokenService {
+  verifyMemberToken(token: string): Promise<MemberClaims>;
+  issueDemoToken(claims: { hostUserId: string; handle: string; displayName: string }): Promise<string>;
+  issueConnectionToken(userId: string): Promise<{ token: string; expiresAt: Date }>;
+  verifyConnectionToken(token: string): Promise<string>;
+}
+
+function translate(err: unknown): AuthError {
+  if (err instanceof AuthError) return err;
+  if (err instanceof joseErrors.JWTExpired) return new AuthError('token_expired', 'The token has expired; sign in again.');
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    if (err.claim === 'aud') {
+      return new AuthError('token_wrong_audience', 'The token was issued for another audience.');
+    }
+    return new AuthError('token_invalid', `The token's "${err.claim}" claim is not accepted: ${err.reason}.`);
+  }
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) {
+    return new AuthError('token_invalid', 'The token signature is not valid.');
+  }
+  return new AuthError('token_invalid', 'The token is malformed or signed with an unsupported key.');
+}
+
+export function createTokenService(options: TokenServiceOptions): TokenService {
+  const hostKey = options.hostJwtSecret ? new TextEncoder().encode(options.hostJwtSecret) : undefined;
+  const jwks = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : undefined;
+  const ownKey = new TextEncoder().encode(options.signingSecret);
+
+  return {
+    async verifyMemberToken(token) {
+      if (!token) throw new AuthError('token_missing', 'Sign in first: this request needs a bearer token.');
+      let payload: JWTPayload;
+      try {
+        const verifyOptions = {
+          audience: options.audience,
+          ...(options.issuer
+            ? { issuer: options.acceptDemoTokens ? [options.issuer, DEMO_ISSUER] : [options.issuer] }
+            : {}),
+          requiredClaims: ['exp', 'sub'],
+        };
+        if (hostKey) {
+          ({ payload } = await jwtVerify(token, hostKey, { ...verifyOptions, algorithms: ['HS256'] }));
+        } else if (jwks) {
+          ({ payload } = await jwtVerify(token, jwks, verifyOptions));
+        } else {
+          throw new AuthError('token_invalid', 'No way to verify member tokens is configured.');
+        }
+      } catch (err) {
+        throw translate(err);
+      }
+      if (payload.iss === DEMO_ISSUER && !options.acceptDemoTokens) {
+        throw new AuthError('token_invalid', 'Demo sessions are not accepted by this server; sign in again.');
+      }
+      const claims = memberClaimsSchema.safeParse(payload);
+      if (!claims.success) throw new AuthError('token_invalid', 'The token lacks a valid "sub" claim.');
+      return {
+        hostUserId: claims.data.sub,
+        handle: claims.data.handle,
+        displayName: claims.data.name,
+        avatarUrl: claims.data.picture,
+      };
+    },
+
+    async issueDemoToken({ hostUserId, handle, displayName }) {
+      if (!hostKey) throw new Error('demo tokens need an HS256 member-token secret');
+      return new SignJWT({ handle, name: displayName })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(hostUserId)
+        .setAudience(options.audience)
+        .setIssuer(DEMO_ISSUER)
+        .setIssuedAt()
+        .setExpirationTime('7d')
+        .sign(hostKey);
+    },
+
+    async issueConnectionToken(userId) {
+      const expiresAt = new Date(Date.now() + CONNECTION_TOKEN_TTL_SECONDS * 1000);
+      const token = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(userId)
+        .setAudience(CONNECTION_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+        .sign(ownKey);
+      return { token, expiresAt };
+    },
+
+    async verifyConnectionToken(token) {
+      if (!token) throw new AuthError('token_missing', 'A connection token is required.');
+      try {
+        const { payload } = await jwtVerify(token, ownKey, {
+          audience: CONNECTION_AUDIENCE,
+          algorithms: ['HS256'],
+          requiredClaims: ['exp', 'sub'],
+        });
+        return z.uuid().parse(payload.sub);
+      } catch (err) {
+        throw translate(err);
+      }
+    },
+  };
+}

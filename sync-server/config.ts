@@ -1,0 +1,121 @@
+import { z } from 'zod';
+
+/**
+ * All configuration, read from the environment once at start-up and validated here, so a wrong value
+ * stops the process with a message that names the variable instead of failing later in a request.
+ * Absent DATABASE_URL / REDIS_URL mean the embedded default (PGlite, in-memory fan-out, in-process jobs).
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `a URL starting with ${protocols.join(' or ')}`);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('localhost'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  /** HS256 secret shared with the host platform that signs members' JWTs. */
+  AUTH_JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /** Or: the host platform's JWKS endpoint (RS256/ES256 keys). */
+  AUTH_JWKS_URL: url(['https:', 'http:']).optional(),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).default('lounge'),
+  /** Signs this server's own short-lived tokens (WebSocket connection tokens, demo sessions). */
+  LOUNGE_SIGNING_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /** Shared secret of the host platform's server-to-server integration API. */
+  INTEGRATION_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  LOUNGE_DEMO_SIGN_IN: bool.optional(),
+  EVENTS_URL: url(['https:', 'http:']).default('https://allthrive.ai/events'),
+  PERKS_URL: url(['https:', 'http:']).default('https://allthrive.ai/perks'),
+  CLIENT_DIST_DIR: z.string().min(1).default('client/dist'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  mode: 'embedded' | 'production';
+  nodeEnv: Env['NODE_ENV'];
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: Env['LOG_LEVEL'];
+  database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; poolSize: number };
+  redisUrl: string | undefined;
+  auth: {
+    /** undefined only in the embedded default, where a secret is generated and kept in DATA_DIR. */
+    hostJwtSecret: string | undefined;
+    jwksUrl: string | undefined;
+    issuer: string | undefined;
+    audience: string;
+    signingSecret: string | undefined;
+    demoSignIn: boolean;
+  };
+  integrationSecret: string | undefined;
+  links: { events: string; perks: string };
+  clientDistDir: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings (VAR= in a shell) mean "not set", as most tools treat them.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const mode = e.DATABASE_URL ? 'production' : 'embedded';
+  const problems: string[] = [];
+  if (mode === 'production') {
+    if (!e.AUTH_JWT_SECRET && !e.AUTH_JWKS_URL) {
+      problems.push('  AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required when DATABASE_URL is set');
+    }
+    if (!e.LOUNGE_SIGNING_SECRET) problems.push('  LOUNGE_SIGNING_SECRET: required when DATABASE_URL is set');
+  }
+  if (e.NODE_ENV === 'production' && e.LOUNGE_DEMO_SIGN_IN === true) {
+    problems.push('  LOUNGE_DEMO_SIGN_IN: demo sign-in cannot be enabled with NODE_ENV=production');
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+
+  return {
+    mode,
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+    database:
+      mode === 'production'
+        ? { kind: 'postgres', url: e.DATABASE_URL as string, poolSize: e.DATABASE_POOL_SIZE }
+        : { kind: 'pglite', dataDir: `${e.DATA_DIR}/pglite` },
+    redisUrl: e.REDIS_URL,
+    auth: {
+      hostJwtSecret: e.AUTH_JWT_SECRET,
+      jwksUrl: e.AUTH_JWKS_URL,
+      issuer: e.AUTH_ISSUER,
+      audience: e.AUTH_AUDIENCE,
+      signingSecret: e.LOUNGE_SIGNING_SECRET,
+      demoSignIn: e.LOUNGE_DEMO_SIGN_IN ?? (mode === 'embedded' && e.NODE_ENV !== 'production'),
+    },
+    integrationSecret: e.INTEGRATION_SECRET,
+    links: { events: e.EVENTS_URL, perks: e.PERKS_URL },
+    clientDistDir: e.CLIENT_DIST_DIR,
+  };
+}

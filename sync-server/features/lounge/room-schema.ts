@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+export const contextTypeSchema = z.enum(['text', 'announcement', 'help', 'showcase', 'voice']);
+
+export const apiRoomSchema = z.object({
+  id: z.uuid(),
+  slug: z.string(),
+  name: z.string(),
+  description: z.string(),
+  emoji: z.string(),
+  contextType: contextTypeSchema,
+  autoThread: z.boolean(),
+  position: z.number().int(),
+  slowModeSeconds: z.number().int(),
+  archived: z.boolean(),
+  onlineCount: z.number().int(),
+  unreadCount: z.number().int(),
+  messageCount: z.number().int(),
+  lastMessageAt: z.string().nullable(),
+});
+export type ApiRoom = z.infer<typeof apiRoomSchema>;
+
+export interface RoomRow {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  emoji: string;
+  context_type: z.infer<typeof contextTypeSchema>;
+  auto_thread: boolean;
+  position: number;
+  slow_mode_seconds: number;
+  archived: boolean;
+  message_count: number;
+  last_message_at: Date | null;
+  unread_count: number;
+}
+
+export function toApiRoom(row: RoomRow, onlineCount: number): ApiRoom {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    description: row.description,
+    emoji: row.emoji,
+    contextType: row.context_type,
+    autoThread: row.auto_thread,
+    position: row.position,
+    slowModeSeconds: row.slow_mode_seconds,
+    archived: row.archived,
+    onlineCount,
+    unreadCount: row.unread_count,
+    messageCount: row.message_count,
+    lastMessageAt: row.last_message_at ? row.last_message_at.toISOString() : null,
+  };
+}

@@ -1,0 +1,77 @@
+import type { Queryable } from '../../db/database.ts';
+
+export interface UserRow {
+  id: string;
+  host_user_id: string;
+  handle: string;
+  display_name: string;
+  avatar_url: string | null;
+  is_global_admin: boolean;
+  messages_sent: number;
+  joined_at: Date;
+}
+
+export interface ApiUser {
+  id: string;
+  handle: string;
+  displayName: string;
+  avatarUrl: string | null;
+  isGlobalAdmin: boolean;
+}
+
+export function toApiUser(row: UserRow): ApiUser {
+  return {
+    id: row.id,
+    handle: row.handle,
+    displayName: row.display_name,
+    avatarUrl: row.avatar_url,
+    isGlobalAdmin: row.is_global_admin,
+  };
+}
+
+const USER_COLUMNS = 'id, host_user_id, handle, display_name, avatar_url, is_global_admin, messages_sent, joined_at';
+
+export async function findUserByHostId(db: Queryable, hostUserId: string): Promise<UserRow | undefined> {
+  const { rows } = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE host_user_id = $1`, [hostUserId]);
+  return rows[0];
+}
+
+export async function findUserById(db: Queryable, id: string): Promise<UserRow | undefined> {
+  const { rows } = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
+  return rows[0];
+}
+
+export class HandleTakenError extends Error {
+  constructor(handle: string) {
+    super(`The handle "${handle}" is already taken by another member.`);
+    this.name = 'HandleTakenError';
+  }
+}
+
+/**
+ * Creates or refreshes the mirror of a host-platform user. Idempotent by the host's id; a handle that
+ * belongs to a different host user is refused rather than silently stolen.
+ */
+export async function upsertUser(
+  db: Queryable,
+  user: { hostUserId: string; handle: string; displayName: string; avatarUrl?: string | null },
+): Promise<UserRow> {
+  try {
+    const { rows } = await db.query<UserRow>(
+      `INSERT INTO users (host_user_id, handle, display_name, avatar_url)
+       VALUES ($1, $2, $3, $4)
+       ON CONFLICT (host_user_id) DO UPDATE
+         SET handle = EXCLUDED.handle, display_name = EXCLUDED.display_name,
+             avatar_url = COALESCE(EXCLUDED.avatar_url, users.avatar_url), updated_at = now()
+       RETURNING ${USER_COLUMNS}`,
+      [user.hostUserId, user.handle, user.displayName, user.avatarUrl ?? null],
+    );
+    await db.query('INSERT INTO user_settings (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING', [rows[0]!.id]);
+    return rows[0]!;
+  } catch (err) {
+    if ((err as { constraint?: string }).constraint === 'users_handle_lower_key') {
+      throw new HandleTakenError(user.handle);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,79 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+/** The one error shape every non-2xx answer has. */
+export const errorBodySchema = z.object({
+  error: z.object({ code: z.string(), message: z.string() }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/** An error a handler throws on purpose: its code and message reach the client as they are. */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const badRequest = (message: string, code = 'bad_request') => new ApiError(400, code, message);
+export const unauthorized = (message: string, code = 'unauthorized') => new ApiError(401, code, message);
+export const forbidden = (message: string, code = 'forbidden') => new ApiError(403, code, message);
+export const notFound = (message: string, code = 'not_found') => new ApiError(404, code, message);
+export const conflict = (message: string, code = 'conflict') => new ApiError(409, code, message);
+
+function body(code: string, message: string): ErrorBody {
+  return { error: { code, message } };
+}
+
+interface ValidationIssue {
+  instancePath?: string;
+  message?: string;
+  params?: { issue?: { path?: PropertyKey[]; code?: string; keys?: string[] } };
+}
+
+function describeValidation(context: string | undefined, issues: ValidationIssue[]): string {
+  const parts = issues.slice(0, 5).map((issue) => {
+    const zodIssue = issue.params?.issue;
+    if (zodIssue?.code === 'unrecognized_keys' && zodIssue.keys) {
+      return `unknown field${zodIssue.keys.length > 1 ? 's' : ''} ${zodIssue.keys.map((k) => `"${k}"`).join(', ')}`;
+    }
+    const path = zodIssue?.path?.map(String).join('.') ?? issue.instancePath?.replace(/^\//, '').replace(/\//g, '.');
+    return path ? `${path}: ${issue.message ?? 'invalid'}` : (issue.message ?? 'invalid');
+  });
+  return `Invalid ${context ?? 'request'}: ${parts.join('; ')}`;
+}
+
+/** Maps every failure to the error shape; unexpected errors are logged and answered without details. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof ApiError) {
+      return reply.code(err.statusCode).send(body(err.code, err.message));
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      return reply
+        .code(400)
+        .send(body('bad_request', describeValidation(err.validationContext, err.validation as ValidationIssue[])));
+    }
+    if (isResponseSerializationError(err)) {
+      request.log.error({ err, issues: err.cause.issues }, 'response did not match its schema');
+      return reply.code(500).send(body('internal', 'The server produced an invalid answer; it has been logged.'));
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own client errors: bad JSON, wrong content type, body too large.
+      const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
+      return reply.code(status).send(body(code, err.message));
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.code(500).send(body('internal', 'Something went wrong on our side. Please try again.'));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(body('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`));
+  });
+}

@@ -1,0 +1,33 @@
+import { LIMIT_PRESENCE_TTL_MS } from './presence-ttl.ts';
+import type { PresenceStore } from './presence-store.ts';
+
+export function createMemoryPresenceStore(ttlMs: number = LIMIT_PRESENCE_TTL_MS): PresenceStore {
+  const rooms = new Map<string, Map<string, number>>();
+  const live = (roomId: string, now: number): string[] => {
+    const members = rooms.get(roomId);
+    if (!members) return [];
+    const out: string[] = [];
+    for (const [userId, seenAt] of members) {
+      if (now - seenAt < ttlMs) out.push(userId);
+      else members.delete(userId);
+    }
+    if (members.size === 0) rooms.delete(roomId);
+    return out;
+  };
+  return {
+    async touch(roomId, userId, now = Date.now()) {
+      let members = rooms.get(roomId);
+      if (!members) rooms.set(roomId, (members = new Map()));
+      members.set(userId, now);
+    },
+    async leave(roomId, userId) {
+      rooms.get(roomId)?.delete(userId);
+    },
+    async onlineCounts(roomIds, now = Date.now()) {
+      return new Map(roomIds.map((id) => [id, live(id, now).length]));
+    },
+    async onlineUsers(roomId, now = Date.now()) {
+      return live(roomId, now);
+    },
+  };
+}
