@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppDeps } from './app-deps.ts';
 import { authPlugin } from './auth/auth-plugin.ts';
+import { historyRoutes } from './features/history/history-routes.ts';
 import { healthRoutes } from './features/health/health-routes.ts';
 import { loungeRoutes } from './features/lounge/lounge-routes.ts';
 import { installErrorHandling } from './http/errors.ts';
@@ -29,6 +30,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
   installErrorHandling(app);
+  // The API speaks JSON only; a text/plain body is refused with 415 instead of reaching a handler.
+  app.removeContentTypeParser('text/plain');
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -51,6 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Auth decorates requests for every route, so it is registered at the root, not encapsulated.
   await authPlugin(app, deps);
   await app.register(async (scope) => loungeRoutes(scope, deps));
+  await app.register(async (scope) => historyRoutes(scope, deps));
 
   registerWebApp(app, deps.config.clientDistDir);
   return app;

@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppDeps } from '../../app-deps.ts';
+import { memberOf } from '../../auth/auth-plugin.ts';
+import { decodeCursor, encodeCursor } from '../../http/cursor.ts';
+import { errorBodySchema, forbidden, notFound } from '../../http/errors.ts';
+import { apiMessageSchema, MESSAGE_COLUMNS, toApiMessage, type MessageRow } from './message-schema.ts';
+
+const cursorKeySchema = z.strictObject({ seq: z.number().int().positive() });
+
+/**
+ * Room history by seq cursor, newest first: a keyset query on (channel_id, seq), so page 1,000 costs
+ * what page 1 costs. The cursor is opaque to clients.
+ */
+export async function historyRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { db } = deps;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/api/rooms/:roomId/messages',
+    {
+      schema: {
+        tags: ['history'],
+        summary: 'A page of a room’s messages before the cursor (newest first)',
+        params: z.strictObject({ roomId: z.uuid() }),
+        querystring: z.strictObject({
+          cursor: z.string().max(512).optional(),
+          limit: z.coerce.number().int().min(1).max(100).default(50),
+        }),
+        response: {
+          200: z.object({ messages: z.array(apiMessageSchema), nextCursor: z.string().nullable() }),
+          403: errorBodySchema,
+          404: errorBodySchema,
+        },
+      },
+    },
+    async (request) => {
+      const member = memberOf(request);
+      const { roomId } = request.params;
+      const { limit } = request.query;
+      const before = request.query.cursor ? decodeCursor(request.query.cursor, cursorKeySchema).seq : null;
+      const room = await db.query<{ is_private: boolean; role: string | null }>(
+        `SELECT r.is_private, m.role FROM rooms r
+           LEFT JOIN room_memberships m ON m.room_id = r.id AND m.user_id = $2
+          WHERE r.id = $1`,
+        [roomId, member.id],
+      );
+      const access = room.rows[0];
+      if (!access) throw notFound('That room does not exist.');
+      if (access.role === 'banned') throw forbidden('You are banned from this room.', 'banned');
+      if (access.is_private && access.role === null && !member.is_global_admin) {
+        throw forbidden('This room is private to its members.', 'not_a_member');
+      }
+      const { rows } = await db.query<MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages
+          WHERE channel_id = $1 AND ($2::bigint IS NULL OR seq < $2)
+          ORDER BY seq DESC LIMIT $3`,
+        [roomId, before, limit],
+      );
+      const last = rows.at(-1);
+      return {
+        messages: rows.map((row) => toApiMessage(row, { viewerIsModerator: member.is_global_admin })),
+        nextCursor: rows.length === limit && last && last.seq > 1 ? encodeCursor({ seq: last.seq }) : null,
+      };
+    },
+  );
+}

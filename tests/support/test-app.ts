@@ -1,0 +1,63 @@
+import { SignJWT } from 'jose';
+import { pino } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../../sync-server/app-deps.ts';
+import { buildApp } from '../../sync-server/app.ts';
+import { createTokenService } from '../../sync-server/auth/tokens.ts';
+import { loadConfig, type Config } from '../../sync-server/config.ts';
+import type { Database } from '../../sync-server/db/database.ts';
+import { migrate } from '../../sync-server/db/migrate.ts';
+import { seedLounge } from '../../sync-server/features/lounge/seed-lounge.ts';
+import { createMemoryPresenceStore } from '../../sync-server/presence/memory-presence-store.ts';
+
+export const TEST_HOST_SECRET = 'test-host-platform-secret-0123456789abcdef';
+export const TEST_SIGNING_SECRET = 'test-lounge-signing-secret-0123456789abcdef';
+
+/** Production-like config over a given database; `env` overrides any variable. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: 'postgres://unused@127.0.0.1:5432/unused',
+    AUTH_JWT_SECRET: TEST_HOST_SECRET,
+    LOUNGE_SIGNING_SECRET: TEST_SIGNING_SECRET,
+    CLIENT_DIST_DIR: '/nonexistent',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+}
+
+export async function createTestApp(db: Database, config: Config = testConfig()): Promise<FastifyInstance> {
+  await migrate(db);
+  await seedLounge(db);
+  const deps: AppDeps = {
+    config,
+    db,
+    tokens: createTokenService({
+      hostJwtSecret: config.auth.hostJwtSecret ?? TEST_HOST_SECRET,
+      jwksUrl: undefined,
+      issuer: config.auth.issuer,
+      audience: config.auth.audience,
+      signingSecret: config.auth.signingSecret ?? TEST_SIGNING_SECRET,
+      acceptDemoTokens: config.auth.demoSignIn,
+    }),
+    presence: createMemoryPresenceStore(),
+    readinessChecks: [],
+    logger: pino({ level: 'silent' }),
+  };
+  return buildApp(deps);
+}
+
+/** A token as the host platform would sign it for a member. */
+export async function hostToken(
+  claims: { sub: string; handle?: string; name?: string },
+  options: { secret?: string; audience?: string; expiresIn?: string | number; issuer?: string } = {},
+): Promise<string> {
+  const jwt = new SignJWT({ handle: claims.handle, name: claims.name })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(claims.sub)
+    .setAudience(options.audience ?? 'lounge')
+    .setIssuedAt(Math.floor(Date.now() / 1000) - 120)
+    .setExpirationTime(options.expiresIn ?? '1h');
+  if (options.issuer) jwt.setIssuer(options.issuer);
+  return jwt.sign(new TextEncoder().encode(options.secret ?? TEST_HOST_SECRET));
+}
