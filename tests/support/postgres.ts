@@ -18,6 +18,7 @@ async function adminQuery(sql: string): Promise<void> {
     throw new Error(
       `PostgreSQL is not reachable at ${TEST_PG_ADMIN_URL} (${(err as Error).message}). ` +
         'Integration tests need a real server: start it (see .ci/run) or set TEST_DATABASE_ADMIN_URL.',
+      { cause: err },
     );
   }
   try {
