@@ -1,0 +1,49 @@
+import { Match, Switch, type JSX } from 'solid-js';
+import type { AuthConfig } from './api/types.ts';
+import { AppHeader } from './components/AppHeader.tsx';
+import { currentRoute, type Route } from './router.ts';
+import { endSession, type Session } from './session.ts';
+import { ComingSoon } from './views/ComingSoon.tsx';
+import { LoungePage } from './views/LoungePage.tsx';
+import { NotFound } from './views/NotFound.tsx';
+
+/** Everything a signed-in member sees: the header, and the page the address names. */
+export function AppShell(props: { session: Session; config: AuthConfig | undefined }): JSX.Element {
+  const route = currentRoute;
+  const loungeRoute = (): Extract<Route, { name: 'lounge' }> | null => {
+    const r = route();
+    return r.name === 'lounge' ? r : null;
+  };
+  return (
+    <div class="app">
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <AppHeader user={props.session.user} links={props.config?.links} onSignOut={() => endSession()} />
+      <Switch>
+        <Match when={loungeRoute()}>
+          {(r) => <LoungePage token={props.session.token} user={props.session.user} roomSlug={r().roomSlug} />}
+        </Match>
+        <Match when={route().name === 'thrive-circle'}>
+          <ComingSoon
+            title="Your Thrive Circle"
+            emoji="🌱"
+            description="Your weekly cohort's private space opens here soon: a small group to learn, share wins and keep each other going."
+          />
+        </Match>
+        <Match when={route().name === 'messages'}>
+          <ComingSoon
+            title="Messages"
+            emoji="✉️"
+            description="Direct messages with other members open here soon. Until then, say hello in a Lounge room."
+          />
+        </Match>
+        <Match when={true}>
+          <main class="page page--centered" id="main" tabIndex={-1}>
+            <NotFound />
+          </main>
+        </Match>
+      </Switch>
+    </div>
+  );
+}

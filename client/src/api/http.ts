@@ -1,0 +1,87 @@
+import type { ErrorBody } from './types.ts';
+
+/** A failed API call, carrying the server's machine code and its human message. */
+export class ApiError extends Error {
+  constructor(
+    /** HTTP status; 0 when the server could not be reached at all. */
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const isApiError = (err: unknown): err is ApiError => err instanceof ApiError;
+
+/** True for answers that mean "this token is no good": the member has to sign in again. */
+export const isUnauthorized = (err: unknown): boolean => isApiError(err) && err.status === 401;
+
+/** True when the request never reached the server, e.g. offline: cached data stays valid. */
+export const isNetworkError = (err: unknown): boolean => isApiError(err) && err.status === 0;
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  token?: string | null;
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+function isErrorBody(value: unknown): value is ErrorBody {
+  if (typeof value !== 'object' || value === null || !('error' in value)) return false;
+  const error: unknown = value.error;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    typeof error.code === 'string' &&
+    'message' in error &&
+    typeof error.message === 'string'
+  );
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Calls the sync server's REST API. Every failure becomes an ApiError, so views only ever handle one
+ * error type and can show `message` to people as it is.
+ */
+export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: options.method ?? 'GET',
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'network_error', "Can't reach Lounge right now. Check your connection and try again.");
+  }
+
+  const payload = await readJson(response);
+  if (!response.ok) {
+    if (isErrorBody(payload)) throw new ApiError(response.status, payload.error.code, payload.error.message);
+    // A proxy or gateway answered instead of Lounge, so there is no message of ours to show.
+    throw new ApiError(response.status, `http_${response.status}`, `Lounge answered with an unexpected error (HTTP ${response.status}).`);
+  }
+  if (payload === undefined) {
+    throw new ApiError(response.status, 'bad_response', 'Lounge sent an answer this app could not read.');
+  }
+  // The server validates every answer against its schema before sending it, so the contract holds here.
+  return payload as T;
+}

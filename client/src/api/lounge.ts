@@ -1,0 +1,9 @@
+import { apiRequest } from './http.ts';
+import type { LoungeResponse } from './types.ts';
+
+/** The Lounge with its rooms in the order members see them. */
+export async function fetchLounge(token: string): Promise<LoungeResponse> {
+  const data = await apiRequest<LoungeResponse>('/api/lounge', { token });
+  // The server already orders by position; sorting again keeps the sidebar stable if that ever changes.
+  return { ...data, rooms: [...data.rooms].sort((a, b) => a.position - b.position || a.name.localeCompare(b.name)) };
+}

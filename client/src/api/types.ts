@@ -1,0 +1,60 @@
+/** Shapes of the sync server's REST answers, as its API contract defines them. */
+
+export interface User {
+  id: string;
+  handle: string;
+  displayName: string;
+  avatarUrl: string | null;
+  isGlobalAdmin: boolean;
+}
+
+export type RoomContextType = 'text' | 'announcement' | 'help' | 'showcase' | 'voice';
+
+export interface Room {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  emoji: string;
+  contextType: RoomContextType;
+  autoThread: boolean;
+  position: number;
+  slowModeSeconds: number;
+  archived: boolean;
+  onlineCount: number;
+  unreadCount: number;
+  messageCount: number;
+  lastMessageAt: string | null;
+}
+
+export interface Lounge {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+}
+
+export interface AuthConfig {
+  mode: 'embedded' | 'production';
+  demoSignIn: boolean;
+  links: { events: string; perks: string };
+}
+
+export interface SignInResponse {
+  token: string;
+  user: User;
+}
+
+export interface MeResponse {
+  user: User;
+}
+
+export interface LoungeResponse {
+  lounge: Lounge;
+  rooms: Room[];
+}
+
+/** The body of every non-2xx answer. */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}

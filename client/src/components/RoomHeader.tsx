@@ -1,0 +1,65 @@
+import { Show, type JSX } from 'solid-js';
+import type { Room, RoomContextType } from '../api/types.ts';
+import { messageCountLabel, onlineLabel } from '../format.ts';
+
+const CONTEXT_LABELS: Record<RoomContextType, string> = {
+  text: 'Topic room',
+  announcement: 'Announcements',
+  help: 'Help room',
+  showcase: 'Showcase',
+  voice: 'Voice room',
+};
+
+/** The top of a room: what it is for and who is around. */
+export function RoomHeader(props: { room: Room }): JSX.Element {
+  return (
+    <header class="room-header">
+      <span class="room-header__emoji" aria-hidden="true">
+        {props.room.emoji}
+      </span>
+      <div class="room-header__text">
+        <h1 class="room-header__title" id="room-title">
+          {props.room.name}
+        </h1>
+        <p class="room-header__description">{props.room.description}</p>
+      </div>
+      <ul class="room-header__facts" aria-label="About this room">
+        <li class="chip">{CONTEXT_LABELS[props.room.contextType]}</li>
+        <li class="chip chip--online">
+          <span class="presence-dot" classList={{ 'presence-dot--active': props.room.onlineCount > 0 }} aria-hidden="true" />
+          {onlineLabel(props.room.onlineCount)}
+        </li>
+        <li class="chip">{messageCountLabel(props.room.messageCount)}</li>
+      </ul>
+    </header>
+  );
+}
+
+/** Where a room's conversation goes; until it has messages, a welcome that explains the room's rules. */
+export function RoomConversationPlaceholder(props: { room: Room }): JSX.Element {
+  return (
+    <div class="room-stream">
+      <div class="room-start">
+        <span class="room-start__emoji" aria-hidden="true">
+          {props.room.emoji}
+        </span>
+        <h2 class="room-start__title">Welcome to {props.room.name}</h2>
+        <p class="room-start__text">
+          This is the start of the room. {props.room.description}
+        </p>
+        <ul class="room-start__rules">
+          <Show when={props.room.autoThread}>
+            <li>Every new question here starts its own thread, so answers stay easy to find.</li>
+          </Show>
+          <Show when={props.room.slowModeSeconds > 0}>
+            <li>Slow mode is on: one message every {props.room.slowModeSeconds} seconds.</li>
+          </Show>
+          <Show when={props.room.contextType === 'announcement'}>
+            <li>Only moderators post here; everyone can react and reply in threads.</li>
+          </Show>
+          <li>Be kind, stay on topic, and help newcomers find their way.</li>
+        </ul>
+      </div>
+    </div>
+  );
+}

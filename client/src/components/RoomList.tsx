@@ -1,0 +1,82 @@
+import { For, Index, Match, Switch, type JSX } from 'solid-js';
+import type { Room } from '../api/types.ts';
+import { RefreshIcon } from './icons.tsx';
+import { RoomListItem } from './RoomListItem.tsx';
+
+export interface RoomListProps {
+  rooms: Room[];
+  selectedSlug: string | null;
+  loading: boolean;
+  error: string | null;
+  onRetry: () => void;
+}
+
+const SKELETON_ROWS = 5;
+
+/** Arrow keys move between rooms like in a menu, while Tab still leaves the list in one step per room. */
+function moveFocus(event: KeyboardEvent & { currentTarget: HTMLElement }): void {
+  const keys = ['ArrowDown', 'ArrowUp', 'Home', 'End'];
+  if (!keys.includes(event.key)) return;
+  const links = Array.from(event.currentTarget.querySelectorAll<HTMLAnchorElement>('a.room-item__link'));
+  if (links.length === 0) return;
+  const index = links.findIndex((link) => link === document.activeElement);
+  let next: number;
+  if (event.key === 'Home') next = 0;
+  else if (event.key === 'End') next = links.length - 1;
+  else if (event.key === 'ArrowDown') next = index < 0 ? 0 : Math.min(index + 1, links.length - 1);
+  else next = index < 0 ? links.length - 1 : Math.max(index - 1, 0);
+  event.preventDefault();
+  links[next]?.focus();
+}
+
+/** The Lounge's topic rooms, in position order. */
+export function RoomList(props: RoomListProps): JSX.Element {
+  return (
+    <nav class="room-list" aria-label="Lounge rooms" aria-busy={props.loading && props.rooms.length === 0}>
+      <h2 class="section-label" id="room-list-heading">
+        Rooms
+      </h2>
+      <Switch>
+        <Match when={props.rooms.length > 0}>
+          <ul class="room-list__items" onKeyDown={moveFocus}>
+            <For each={props.rooms}>
+              {(room) => <RoomListItem room={room} selected={room.slug === props.selectedSlug} />}
+            </For>
+          </ul>
+        </Match>
+        <Match when={props.error}>
+          {(message) => (
+            <div class="inline-error" role="alert">
+              <p>{message()}</p>
+              <button type="button" class="button button--secondary button--small" onClick={() => props.onRetry()}>
+                <RefreshIcon />
+                Try again
+              </button>
+            </div>
+          )}
+        </Match>
+        <Match when={props.loading}>
+          <ul class="room-list__items" aria-hidden="true">
+            <Index each={Array.from({ length: SKELETON_ROWS })}>
+              {() => (
+                <li class="room-item room-item--skeleton">
+                  <span class="skeleton skeleton--tile" />
+                  <span class="room-item__body">
+                    <span class="skeleton skeleton--line" />
+                    <span class="skeleton skeleton--line skeleton--short" />
+                  </span>
+                </li>
+              )}
+            </Index>
+          </ul>
+          <span class="visually-hidden" role="status">
+            Loading rooms…
+          </span>
+        </Match>
+        <Match when={true}>
+          <p class="empty-note">No rooms yet. An admin can open the first one.</p>
+        </Match>
+      </Switch>
+    </nav>
+  );
+}

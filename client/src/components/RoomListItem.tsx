@@ -1,0 +1,52 @@
+import { Show, type JSX } from 'solid-js';
+import type { Room } from '../api/types.ts';
+import { onlineLabel, unreadBadgeText, unreadLabel } from '../format.ts';
+import { paths } from '../router.ts';
+import { Link } from './Link.tsx';
+
+/** One topic room in the sidebar: emoji, name, one line of description, who is here, what is new. */
+export function RoomListItem(props: { room: Room; selected: boolean }): JSX.Element {
+  const id = () => `room-${props.room.id}`;
+  const hasUnread = () => props.room.unreadCount > 0;
+  return (
+    <li class="room-item">
+      <Link
+        href={paths.room(props.room.slug)}
+        class="room-item__link"
+        classList={{ 'room-item__link--selected': props.selected, 'room-item__link--unread': hasUnread() }}
+        aria-current={props.selected ? 'page' : undefined}
+        // Named by room, online and unread counts only; the description is read as a description.
+        aria-labelledby={`${id()}-name ${id()}-online${hasUnread() ? ` ${id()}-unread` : ''}`}
+        aria-describedby={`${id()}-description`}
+        data-room-slug={props.room.slug}
+      >
+        <span class="room-item__emoji" aria-hidden="true">
+          {props.room.emoji}
+        </span>
+        <span class="room-item__body">
+          <span class="room-item__name" id={`${id()}-name`}>
+            {props.room.name}
+          </span>
+          <span class="room-item__description" id={`${id()}-description`}>
+            {props.room.description}
+          </span>
+        </span>
+        <span class="room-item__meta">
+          <Show when={hasUnread()}>
+            <span class="badge" role="img" id={`${id()}-unread`} aria-label={unreadLabel(props.room.unreadCount)}>
+              {unreadBadgeText(props.room.unreadCount)}
+            </span>
+          </Show>
+          <span
+            class="room-item__online"
+            classList={{ 'room-item__online--active': props.room.onlineCount > 0 }}
+            id={`${id()}-online`}
+          >
+            <span class="presence-dot" aria-hidden="true" />
+            {onlineLabel(props.room.onlineCount)}
+          </span>
+        </span>
+      </Link>
+    </li>
+  );
+}

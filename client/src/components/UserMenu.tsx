@@ -1,0 +1,25 @@
+import type { JSX } from 'solid-js';
+import type { User } from '../api/types.ts';
+import { Avatar } from './Avatar.tsx';
+import { SignOutIcon } from './icons.tsx';
+
+/** Who is signed in, and the way out. */
+export function UserMenu(props: { user: User; onSignOut: () => void }): JSX.Element {
+  return (
+    <div class="user-menu">
+      <div class="user-chip" title={`Signed in as @${props.user.handle}`}>
+        <Avatar user={props.user} size={32} />
+        <span class="user-chip__text">
+          <span class="user-chip__name" data-testid="member-name">
+            {props.user.displayName}
+          </span>
+          <span class="user-chip__handle">@{props.user.handle}</span>
+        </span>
+      </div>
+      <button type="button" class="button button--ghost button--icon-on-phone" onClick={() => props.onSignOut()}>
+        <SignOutIcon />
+        <span class="button__label">Sign out</span>
+      </button>
+    </div>
+  );
+}

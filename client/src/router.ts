@@ -1,0 +1,54 @@
+import { createSignal } from 'solid-js';
+
+/** The app's pages; paths match the host platform's COMMUNITY menu (/lounge, /messages, ...). */
+export type Route =
+  | { name: 'lounge'; roomSlug: string | null }
+  | { name: 'thrive-circle' }
+  | { name: 'messages' }
+  | { name: 'not-found'; path: string };
+
+export const paths = {
+  lounge: '/lounge',
+  room: (slug: string) => `/lounge/${encodeURIComponent(slug)}`,
+  thriveCircle: '/thrive-circle',
+  messages: '/messages',
+} as const;
+
+export function parseRoute(pathname: string): Route {
+  const segments = pathname.split('/').filter((s) => s !== '');
+  const [first, second, ...rest] = segments;
+  if (first === undefined || (first === 'lounge' && second === undefined)) return { name: 'lounge', roomSlug: null };
+  if (first === 'lounge' && rest.length === 0 && second !== undefined) {
+    return { name: 'lounge', roomSlug: safeDecode(second) };
+  }
+  if (first === 'thrive-circle' && second === undefined) return { name: 'thrive-circle' };
+  if (first === 'messages' && second === undefined) return { name: 'messages' };
+  return { name: 'not-found', path: pathname };
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+const [pathname, setPathname] = createSignal(window.location.pathname);
+
+/** The current path; every view derives what to show from it, so back/forward just work. */
+export { pathname };
+
+export const currentRoute = (): Route => parseRoute(pathname());
+
+export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  if (to === window.location.pathname) return;
+  if (options.replace) window.history.replaceState(null, '', to);
+  else window.history.pushState(null, '', to);
+  setPathname(window.location.pathname);
+}
+
+window.addEventListener('popstate', () => setPathname(window.location.pathname));
+
+// The bare origin is the Lounge; rewriting it keeps one canonical URL per page for sharing and reloads.
+if (window.location.pathname === '/') navigate(paths.lounge, { replace: true });
