@@ -20,12 +20,16 @@ CREATE INDEX client_intents_created_idx ON client_intents (created_at);
 CREATE TABLE channel_changes (
   channel_id  uuid NOT NULL REFERENCES channels (id) ON DELETE CASCADE,
   change_seq  bigint NOT NULL CHECK (change_seq > 0),
-  kind        text NOT NULL CHECK (char_length(kind) <= 40),
+  kind        text NOT NULL CHECK (kind IN ('message', 'meta', 'thread')),
+  -- The log segment a message change belongs to (NULL for meta and thread changes), so a segment doc
+  -- loads only its own changes.
+  segment     integer CHECK (segment >= 0),
   message_id  uuid,
   payload     jsonb NOT NULL DEFAULT '{}'::jsonb,
   created_at  timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (channel_id, change_seq)
 );
+CREATE INDEX channel_changes_segment_idx ON channel_changes (channel_id, segment, change_seq) WHERE segment IS NOT NULL;
 
 -- Persisted Yjs state of a server-owned doc, covering channel_changes up to change_seq.
 CREATE TABLE doc_snapshots (

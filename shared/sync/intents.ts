@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * Every write a member makes is an intent with a client-made id, written to the outbox of their private
+ * doc. The server validates each one against these schemas at the edge before anything else looks at it.
+ */
+export const MESSAGE_MAX_CHARS = 4000;
+
+const uuid = z.uuid();
+const emoji = z
+  .string()
+  .min(1)
+  .max(32)
+  .refine((v) => /^(\p{Extended_Pictographic}|\p{Emoji_Component}|\u200d|\ufe0f|:[a-z0-9_+-]{1,30}:)+$/u.test(v), {
+    message: 'must be an emoji',
+  });
+const body = z.string().max(MESSAGE_MAX_CHARS + 1000);
+
+const common = {
+  /** Client order: intents of one member are processed in increasing n. */
+  n: z.number().int().nonnegative(),
+  createdAt: z.number().int().nonnegative(),
+};
+
+export const intentSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('send'), channelId: uuid, body, replyToId: uuid.nullish(), ...common }),
+  z.strictObject({ kind: z.literal('edit'), messageId: uuid, body, ...common }),
+  z.strictObject({ kind: z.literal('delete'), messageId: uuid, ...common }),
+  z.strictObject({ kind: z.literal('react'), messageId: uuid, emoji, ...common }),
+  z.strictObject({ kind: z.literal('unreact'), messageId: uuid, emoji, ...common }),
+  z.strictObject({ kind: z.literal('pin'), messageId: uuid, pinned: z.boolean(), ...common }),
+  z.strictObject({
+    kind: z.literal('create_thread'),
+    roomId: uuid,
+    title: z.string().max(300),
+    body,
+    parentMessageId: uuid.nullish(),
+    ...common,
+  }),
+  z.strictObject({ kind: z.literal('mark_read'), channelId: uuid, seq: z.number().int().nonnegative(), ...common }),
+]);
+
+export type Intent = z.infer<typeof intentSchema>;
+export type IntentKind = Intent['kind'];
+
+/** What the server answers to each intent, written to the member's inbox doc under the intent id. */
+export type Verdict =
+  | { status: 'accepted'; at: number; messageId?: string; channelId?: string; seq?: number }
+  | { status: 'held'; at: number; reason: string; messageId?: string; channelId?: string; seq?: number }
+  | { status: 'rejected'; at: number; code: string; reason: string; retryAfterMs?: number };

@@ -1,0 +1,133 @@
+import { DM_ROOM_TARGET, type Actor, type RoomTarget, type ThreadTarget } from '../../shared/rules/permissions.ts';
+import { isRole, type Role } from '../../shared/rules/roles.ts';
+import { trustLevelOf } from '../../shared/rules/trust.ts';
+import type { Queryable } from '../db/database.ts';
+
+/**
+ * Everything `can()` needs about one member and one channel, read from Postgres in one query.
+ * The server decides with it; nothing here comes from the client.
+ */
+export interface ChannelAccess {
+  channelId: string;
+  kind: 'room' | 'thread' | 'dm';
+  /** The room that governs permissions (the thread's room for a thread; null for DMs). */
+  roomId: string | null;
+  room: RoomTarget;
+  thread: (ThreadTarget & { id: string; archived: boolean }) | undefined;
+  actor: Actor;
+  /** A public Lounge room counts every signed-in member as a member without a row; the first write adds it. */
+  implicitMember: boolean;
+  slowModeSeconds: number;
+  lastPostedAt: Date | null;
+}
+
+interface AccessRow {
+  kind: 'room' | 'thread' | 'dm';
+  room_id: string | null;
+  room_type: RoomTarget['roomType'] | null;
+  context_type: RoomTarget['contextType'] | null;
+  is_private: boolean | null;
+  archived: boolean | null;
+  read_permission_level: RoomTarget['readPermissionLevel'] | null;
+  write_permission_level: RoomTarget['writePermissionLevel'] | null;
+  min_trust_level: RoomTarget['minTrustLevel'] | null;
+  slow_mode_seconds: number | null;
+  thread_id: string | null;
+  thread_creator_id: string | null;
+  thread_locked: boolean | null;
+  thread_archived_at: Date | null;
+  role: string | null;
+  muted_until: Date | null;
+  last_posted_at: Date | null;
+  dm_participant: boolean;
+  is_global_admin: boolean;
+  messages_sent: number;
+  joined_at: Date;
+}
+
+const ACCESS_SQL = `
+  SELECT c.kind,
+         r.id AS room_id, r.room_type, r.context_type, r.is_private, r.archived, r.read_permission_level,
+         r.write_permission_level, r.min_trust_level, r.slow_mode_seconds,
+         t.id AS thread_id, t.creator_id AS thread_creator_id, t.is_locked AS thread_locked,
+         t.archived_at AS thread_archived_at,
+         m.role, m.muted_until, m.last_posted_at,
+         EXISTS (SELECT 1 FROM dm_participants p
+                  WHERE p.dm_thread_id = c.id AND p.user_id = $2 AND p.left_at IS NULL) AS dm_participant,
+         u.is_global_admin, u.messages_sent, u.joined_at
+    FROM channels c
+    JOIN users u ON u.id = $2
+    LEFT JOIN threads t ON t.id = c.id
+    LEFT JOIN rooms r ON r.id = COALESCE(t.room_id, CASE WHEN c.kind = 'room' THEN c.id END)
+    LEFT JOIN room_memberships m ON m.room_id = r.id AND m.user_id = $2
+   WHERE c.id = $1`;
+
+export async function loadChannelAccess(
+  db: Queryable,
+  channelId: string,
+  userId: string,
+  now: Date = new Date(),
+): Promise<ChannelAccess | undefined> {
+  const { rows } = await db.query<AccessRow>(ACCESS_SQL, [channelId, userId]);
+  const row = rows[0];
+  if (!row) return undefined;
+  const trustLevel = trustLevelOf({ messagesSent: row.messages_sent, joinedAt: row.joined_at }, now);
+
+  if (row.kind === 'dm') {
+    return {
+      channelId,
+      kind: 'dm',
+      roomId: null,
+      room: DM_ROOM_TARGET,
+      thread: undefined,
+      actor: {
+        userId,
+        isGlobalAdmin: false, // DMs are private even to admins; reports are how they see one.
+        role: row.dm_participant ? 'member' : null,
+        trustLevel,
+        mutedUntil: null,
+        now,
+      },
+      implicitMember: false,
+      slowModeSeconds: 0,
+      lastPostedAt: null,
+    };
+  }
+
+  const room: RoomTarget = {
+    roomType: row.room_type!,
+    contextType: row.context_type!,
+    isPrivate: row.is_private!,
+    archived: row.archived!,
+    readPermissionLevel: row.read_permission_level!,
+    writePermissionLevel: row.write_permission_level!,
+    minTrustLevel: row.min_trust_level!,
+  };
+  const storedRole: Role | null = isRole(row.role) ? row.role : null;
+  const implicitMember = storedRole === null && room.roomType === 'lounge' && !room.isPrivate;
+  return {
+    channelId,
+    kind: row.kind,
+    roomId: row.room_id,
+    room,
+    thread: row.thread_id
+      ? {
+          id: row.thread_id,
+          creatorId: row.thread_creator_id,
+          isLocked: row.thread_locked ?? false,
+          archived: row.thread_archived_at !== null,
+        }
+      : undefined,
+    actor: {
+      userId,
+      isGlobalAdmin: row.is_global_admin,
+      role: implicitMember ? 'member' : storedRole,
+      trustLevel,
+      mutedUntil: row.muted_until,
+      now,
+    },
+    implicitMember,
+    slowModeSeconds: row.slow_mode_seconds ?? 0,
+    lastPostedAt: row.last_posted_at,
+  };
+}

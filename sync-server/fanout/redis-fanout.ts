@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Fanout, FanoutEnvelope, FanoutEvent, FanoutHandler } from './fanout.ts';
+
+/**
+ * Redis pub/sub between sync nodes. One connection publishes, one (in subscriber mode) receives;
+ * a node SUBSCRIBEs only to the topics of docs it holds. Messages are JSON envelopes with the origin
+ * node id, so a node ignores its own echoes.
+ */
+export function createRedisFanout(publisher: Redis, subscriber: Redis, logger: Logger, nodeId: string = randomUUID()): Fanout {
+  const handlers = new Map<string, Set<FanoutHandler>>();
+  subscriber.on('message', (topic: string, raw: string) => {
+    const set = handlers.get(topic);
+    if (!set) return;
+    let envelope: FanoutEnvelope;
+    try {
+      envelope = JSON.parse(raw) as FanoutEnvelope;
+    } catch (err) {
+      logger.warn({ err, topic }, 'dropped an unreadable fan-out message');
+      return;
+    }
+    if (envelope.origin === nodeId) return;
+    for (const handler of set) {
+      try {
+        handler(envelope);
+      } catch (err) {
+        logger.error({ err, topic }, 'fan-out handler failed');
+      }
+    }
+  });
+  return {
+    nodeId,
+    async publish(topic: string, event: FanoutEvent) {
+      await publisher.publish(topic, JSON.stringify({ origin: nodeId, event } satisfies FanoutEnvelope));
+    },
+    async subscribe(topic: string, handler: FanoutHandler) {
+      let set = handlers.get(topic);
+      if (!set) {
+        handlers.set(topic, (set = new Set()));
+        await subscriber.subscribe(topic);
+      }
+      set.add(handler);
+      return async () => {
+        set.delete(handler);
+        if (set.size === 0 && handlers.get(topic) === set) {
+          handlers.delete(topic);
+          await subscriber.unsubscribe(topic).catch(() => {});
+        }
+      };
+    },
+    async close() {
+      handlers.clear();
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import type { ChannelChange } from '../../shared/sync/channel-doc.ts';
+import type { Queryable } from '../db/database.ts';
+import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
+
+/** What every intent handler gets: the transaction, the member, and the services it may consult. */
+export interface HandlerContext {
+  tx: Queryable;
+  userId: string;
+  intentId: string;
+  now: Date;
+  rateLimiter: RateLimiter;
+}
+
+export interface HandlerResult {
+  status: 'accepted' | 'held';
+  /** For held intents: why, in words the author reads. */
+  reason?: string;
+  messageId?: string;
+  channelId?: string;
+  seq?: number;
+  /** The channel changes this intent committed, in order; applied to docs and fanned out after commit. */
+  changes: ChannelChange[];
+}

@@ -1,0 +1,64 @@
+import { LIMITS } from '../../../shared/rules/limits.ts';
+import { can } from '../../../shared/rules/permissions.ts';
+import type { Intent } from '../../../shared/sync/intents.ts';
+import { loadChannelAccess } from '../../access/channel-access.ts';
+import { appendChange } from '../../sync/change-log.ts';
+import type { HandlerContext, HandlerResult } from '../handler-context.ts';
+import { appendThreadChange, cleanBody, insertMessage, resolveMentions } from '../message-writes.ts';
+import { loadMessageView } from '../message-view.ts';
+import { describeWait, ensureAllowed, IntentRefusal } from '../refusal.ts';
+import { checkCanPost } from './send-message.ts';
+
+/** A thread is its own channel with its own seq, hanging off a room (and optionally a message of it). */
+export async function createThread(
+  ctx: HandlerContext,
+  intent: Extract<Intent, { kind: 'create_thread' }>,
+): Promise<HandlerResult> {
+  const { tx, userId } = ctx;
+  const roomAccess = await loadChannelAccess(tx, intent.roomId, userId, ctx.now);
+  if (!roomAccess || roomAccess.kind !== 'room') throw new IntentRefusal('not_found', 'That room does not exist.');
+  ensureAllowed(can(roomAccess.actor, 'create_thread', { room: roomAccess.room }));
+  const title = intent.title.trim().replace(/\s+/g, ' ');
+  if (title.length === 0) throw new IntentRefusal('empty_title', 'A thread needs a title.');
+  if ([...title].length > LIMITS.text.threadTitleMaxChars) {
+    throw new IntentRefusal('title_too_long', `Thread titles can be at most ${LIMITS.text.threadTitleMaxChars} characters.`);
+  }
+  const body = cleanBody(intent.body);
+  if (intent.parentMessageId) {
+    const parent = await tx.query<{ has_thread: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM threads t WHERE t.parent_message_id = m.id) AS has_thread
+         FROM messages m WHERE m.id = $1 AND m.channel_id = $2 AND NOT m.is_deleted`,
+      [intent.parentMessageId, intent.roomId],
+    );
+    if (!parent.rows[0]) throw new IntentRefusal('bad_parent', 'That message is not in this room.');
+    if (parent.rows[0].has_thread) throw new IntentRefusal('thread_exists', 'That message already has a thread.');
+  }
+  const rate = await ctx.rateLimiter.consume(`threads:${userId}`, LIMITS.rate.threadCreates, ctx.intentId, ctx.now.getTime());
+  if (!rate.allowed) {
+    throw new IntentRefusal(
+      'rate_limited',
+      `You can start ${LIMITS.rate.threadCreates[0].max} threads an hour; try again in ${describeWait(rate.retryAfterMs)}.`,
+      rate.retryAfterMs,
+    );
+  }
+  const channel = await tx.query<{ id: string }>(`INSERT INTO channels (kind) VALUES ('thread') RETURNING id`);
+  const threadId = channel.rows[0]!.id;
+  await tx.query(
+    `INSERT INTO threads (id, room_id, parent_message_id, title, creator_id) VALUES ($1, $2, $3, $4, $5)`,
+    [threadId, intent.roomId, intent.parentMessageId ?? null, title, userId],
+  );
+  const threadAccess = (await loadChannelAccess(tx, threadId, userId, ctx.now))!;
+  await checkCanPost(ctx, threadAccess, body);
+  const mentions = await resolveMentions(tx, threadAccess, userId, body);
+  const first = await insertMessage(tx, threadAccess, { authorId: userId, body, replyToId: null, mentions });
+  const changes = [...first.changes];
+  if (intent.parentMessageId) {
+    // The parent message now shows its thread in the room.
+    const parentView = await loadMessageView(tx, intent.parentMessageId);
+    changes.push(await appendChange(tx, intent.roomId, { kind: 'message', message: parentView }));
+  }
+  if (!changes.some((c) => c.kind === 'thread' && c.channelId === intent.roomId)) {
+    changes.push(await appendThreadChange(tx, intent.roomId, threadId));
+  }
+  return { status: 'accepted', messageId: first.messageId, channelId: threadId, seq: first.seq, changes };
+}

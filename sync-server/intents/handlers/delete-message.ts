@@ -1,0 +1,37 @@
+import { can } from '../../../shared/rules/permissions.ts';
+import type { Intent } from '../../../shared/sync/intents.ts';
+import { loadChannelAccess } from '../../access/channel-access.ts';
+import { appendChange } from '../../sync/change-log.ts';
+import type { HandlerContext, HandlerResult } from '../handler-context.ts';
+import { lockMessage } from '../message-writes.ts';
+import { loadMessageView } from '../message-view.ts';
+import { ensureAllowed, IntentRefusal } from '../refusal.ts';
+
+/** Soft delete: the message keeps its place in the conversation as a placeholder without words. */
+export async function deleteMessage(ctx: HandlerContext, intent: Extract<Intent, { kind: 'delete' }>): Promise<HandlerResult> {
+  const { tx, userId } = ctx;
+  const message = await lockMessage(tx, intent.messageId);
+  const access = await loadChannelAccess(tx, message.channelId, userId, ctx.now);
+  if (!access) throw new IntentRefusal('not_found', 'That conversation does not exist.');
+  const own = message.authorId === userId;
+  ensureAllowed(
+    own
+      ? can(access.actor, 'delete_own_message', { room: access.room, message: { authorId: message.authorId } })
+      : can(access.actor, 'delete_any_message', { room: access.room }),
+  );
+  if (message.isDeleted) {
+    const view = await loadMessageView(tx, message.id);
+    return { status: 'accepted', messageId: message.id, channelId: message.channelId, seq: view.seq, changes: [] };
+  }
+  await tx.query('UPDATE messages SET is_deleted = true, deleted_at = now(), updated_at = now() WHERE id = $1', [message.id]);
+  if (!own) {
+    await tx.query(
+      `INSERT INTO moderation_actions (room_id, message_id, target_user_id, actor_id, source, action, reason)
+       VALUES ($1, $2, $3, $4, 'admin', 'delete', 'Deleted by a moderator')`,
+      [access.roomId, message.id, message.authorId, userId],
+    );
+  }
+  const view = await loadMessageView(tx, message.id);
+  const change = await appendChange(tx, message.channelId, { kind: 'message', message: view });
+  return { status: 'accepted', messageId: message.id, channelId: message.channelId, seq: view.seq, changes: [change] };
+}

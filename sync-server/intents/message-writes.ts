@@ -1,0 +1,171 @@
+import { LIMITS } from '../../shared/rules/limits.ts';
+import type { ChannelChange, ThreadView } from '../../shared/sync/channel-doc.ts';
+import type { ChannelAccess } from '../access/channel-access.ts';
+import type { Queryable } from '../db/database.ts';
+import { appendChange } from '../sync/change-log.ts';
+import { loadMessageView } from './message-view.ts';
+import { IntentRefusal } from './refusal.ts';
+
+/** Trims and checks a body the way members expect: no empty messages, at most 4,000 characters. */
+export function cleanBody(raw: string): string {
+  const body = raw.trim();
+  if (body.length === 0) throw new IntentRefusal('empty', 'A message needs some text.');
+  const chars = [...body].length;
+  if (chars > LIMITS.text.messageBodyMaxChars) {
+    throw new IntentRefusal(
+      'too_long',
+      `Messages can be at most ${LIMITS.text.messageBodyMaxChars.toLocaleString('en')} characters; this one has ${chars.toLocaleString('en')}.`,
+    );
+  }
+  return body;
+}
+
+/** The next gapless seq of a channel; the row lock it takes orders concurrent senders. */
+export async function assignSeq(tx: Queryable, channelId: string): Promise<number> {
+  const { rows } = await tx.query<{ last_seq: number }>(
+    'UPDATE channels SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq',
+    [channelId],
+  );
+  return rows[0]!.last_seq;
+}
+
+/**
+ * `@handle`s become user ids of members who can read the channel; an unknown handle, or someone who
+ * blocked the author, stays plain text.
+ */
+export async function resolveMentions(tx: Queryable, access: ChannelAccess, authorId: string, body: string): Promise<string[]> {
+  const handles = [...new Set([...body.matchAll(/(?:^|[^\w@])@([A-Za-z0-9_][A-Za-z0-9_.-]{1,31})/g)].map((m) => m[1]!.toLowerCase()))];
+  if (handles.length === 0) return [];
+  const { rows } = await tx.query<{ id: string }>(
+    `SELECT u.id FROM users u
+      WHERE lower(u.handle) = ANY($1::text[]) AND u.id <> $2 AND u.anonymized_at IS NULL
+        AND NOT EXISTS (SELECT 1 FROM user_blocks b
+                         WHERE (b.blocker_id = u.id AND b.blocked_id = $2) OR (b.blocker_id = $2 AND b.blocked_id = u.id))
+        AND CASE
+              WHEN $3 = 'dm' THEN EXISTS (SELECT 1 FROM dm_participants p
+                                            WHERE p.dm_thread_id = $4 AND p.user_id = u.id AND p.left_at IS NULL)
+              WHEN $5 THEN EXISTS (SELECT 1 FROM room_memberships m
+                                    WHERE m.room_id = $6 AND m.user_id = u.id AND m.role <> 'banned')
+              ELSE NOT EXISTS (SELECT 1 FROM room_memberships m
+                                WHERE m.room_id = $6 AND m.user_id = u.id AND m.role = 'banned')
+            END
+      ORDER BY u.id`,
+    [handles.slice(0, 20), authorId, access.kind, access.channelId, access.room.isPrivate, access.roomId],
+  );
+  return rows.map((r) => r.id);
+}
+
+export interface InsertedMessage {
+  messageId: string;
+  seq: number;
+  changes: ChannelChange[];
+}
+
+/** Inserts a message with the next seq, updates the counters that lists and trust read, logs the change. */
+export async function insertMessage(
+  tx: Queryable,
+  access: ChannelAccess,
+  message: { authorId: string; body: string; replyToId: string | null; mentions: string[]; flagged?: boolean },
+): Promise<InsertedMessage> {
+  const seq = await assignSeq(tx, access.channelId);
+  const { rows } = await tx.query<{ id: string; created_at: Date }>(
+    `INSERT INTO messages (channel_id, seq, room_id, author_id, body, reply_to_id, mentions, is_flagged)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, created_at`,
+    [
+      access.channelId,
+      seq,
+      access.roomId,
+      message.authorId,
+      message.body,
+      message.replyToId,
+      JSON.stringify(message.mentions),
+      message.flagged ?? false,
+    ],
+  );
+  const { id: messageId, created_at: createdAt } = rows[0]!;
+  await tx.query('UPDATE users SET messages_sent = messages_sent + 1 WHERE id = $1', [message.authorId]);
+  const changes: ChannelChange[] = [];
+  if (access.roomId) {
+    await tx.query(
+      `INSERT INTO room_memberships (room_id, user_id, messages_sent, last_posted_at) VALUES ($1, $2, 1, $3)
+       ON CONFLICT (room_id, user_id) DO UPDATE
+         SET messages_sent = room_memberships.messages_sent + 1, last_posted_at = $3, updated_at = now()`,
+      [access.roomId, message.authorId, createdAt],
+    );
+  }
+  if (access.kind === 'room') {
+    await tx.query(
+      'UPDATE rooms SET message_count = message_count + 1, last_message_at = $2 WHERE id = $1',
+      [access.channelId, createdAt],
+    );
+  }
+  // The author has read what they just wrote.
+  await tx.query(
+    `INSERT INTO read_markers (user_id, channel_id, last_read_seq) VALUES ($1, $2, $3)
+     ON CONFLICT (user_id, channel_id) DO UPDATE SET last_read_seq = GREATEST(read_markers.last_read_seq, $3), updated_at = now()`,
+    [message.authorId, access.channelId, seq],
+  );
+  changes.push(await appendChange(tx, access.channelId, { kind: 'message', message: await loadMessageView(tx, messageId) }));
+  if (access.kind === 'thread' && access.roomId) {
+    await tx.query('UPDATE threads SET message_count = message_count + 1, last_message_at = $2 WHERE id = $1', [
+      access.channelId,
+      createdAt,
+    ]);
+    changes.push(await appendThreadChange(tx, access.roomId, access.channelId));
+  }
+  return { messageId, seq, changes };
+}
+
+/** Logs a thread's current state on its room's channel, so the room's thread list updates live. */
+export async function appendThreadChange(tx: Queryable, roomId: string, threadId: string): Promise<ChannelChange> {
+  const { rows } = await tx.query<{
+    id: string;
+    room_id: string;
+    title: string;
+    parent_message_id: string | null;
+    creator_id: string | null;
+    is_locked: boolean;
+    is_pinned: boolean;
+    is_resolved: boolean;
+    archived_at: Date | null;
+    message_count: number;
+    last_message_at: Date | null;
+  }>(
+    `SELECT id, room_id, title, parent_message_id, creator_id, is_locked, is_pinned, is_resolved, archived_at,
+            message_count, last_message_at FROM threads WHERE id = $1`,
+    [threadId],
+  );
+  const t = rows[0]!;
+  const thread: ThreadView = {
+    id: t.id,
+    roomId: t.room_id,
+    title: t.title,
+    parentMessageId: t.parent_message_id,
+    creatorId: t.creator_id,
+    locked: t.is_locked,
+    pinned: t.is_pinned,
+    resolved: t.is_resolved,
+    archived: t.archived_at !== null,
+    messageCount: t.message_count,
+    lastMessageAt: t.last_message_at ? t.last_message_at.toISOString() : null,
+  };
+  return appendChange(tx, roomId, { kind: 'thread', thread });
+}
+
+export interface MessageRef {
+  id: string;
+  channelId: string;
+  authorId: string | null;
+  isDeleted: boolean;
+}
+
+/** Locks the message row first (edit/hide/delete of one message serialize here, before change_seq). */
+export async function lockMessage(tx: Queryable, messageId: string): Promise<MessageRef> {
+  const { rows } = await tx.query<{ id: string; channel_id: string; author_id: string | null; is_deleted: boolean }>(
+    'SELECT id, channel_id, author_id, is_deleted FROM messages WHERE id = $1 FOR UPDATE',
+    [messageId],
+  );
+  const row = rows[0];
+  if (!row) throw new IntentRefusal('not_found', 'That message does not exist (anymore).');
+  return { id: row.id, channelId: row.channel_id, authorId: row.author_id, isDeleted: row.is_deleted };
+}

@@ -1,0 +1,12 @@
+import type { RateWindow } from '../../shared/rules/limits.ts';
+
+export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
+
+/**
+ * Sliding-window limits (spec: 10 messages/min and 100/hour, …). `consume` records the event only when
+ * every window has room, so a refused attempt does not use up the member's allowance.
+ * Embedded: in memory. Production: Redis, so limits hold across every node.
+ */
+export interface RateLimiter {
+  consume(key: string, windows: readonly RateWindow[], eventId: string, now?: number): Promise<RateDecision>;
+}

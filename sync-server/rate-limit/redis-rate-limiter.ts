@@ -1,0 +1,39 @@
+import type { Redis } from 'ioredis';
+import type { RateWindow } from '../../shared/rules/limits.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+
+// Atomic check-then-record over every window of one action: one sorted set per window, scored by time.
+// Returns 0 when recorded, else the milliseconds until the attempt would fit.
+const SLIDING_WINDOW_LUA = `
+local now = tonumber(ARGV[1])
+local member = ARGV[2]
+local retry = 0
+for i, key in ipairs(KEYS) do
+  local windowMs = tonumber(ARGV[1 + i * 2])
+  local max = tonumber(ARGV[2 + i * 2])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - windowMs)
+  local count = redis.call('ZCARD', key)
+  if count >= max then
+    local oldest = redis.call('ZRANGE', key, count - max, count - max, 'WITHSCORES')
+    local r = tonumber(oldest[2]) + windowMs - now
+    if r > retry then retry = r end
+  end
+end
+if retry > 0 then return retry end
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, member)
+  redis.call('PEXPIRE', key, tonumber(ARGV[1 + i * 2]))
+end
+return 0`;
+
+export function createRedisRateLimiter(redis: Redis): RateLimiter {
+  return {
+    async consume(key: string, windows: readonly RateWindow[], eventId: string, now = Date.now()) {
+      const keys = windows.map((w) => `rate_limit:${key}:${w.windowSeconds}`);
+      const args: Array<string | number> = [now, `${now}:${eventId}`];
+      for (const w of windows) args.push(w.windowSeconds * 1000, w.max);
+      const retry = Number(await redis.eval(SLIDING_WINDOW_LUA, keys.length, ...keys, ...args));
+      return retry > 0 ? { allowed: false, retryAfterMs: Math.ceil(retry) } : { allowed: true };
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../../sync-server/db/database.ts';
+import { upsertUser, type UserRow } from '../../sync-server/features/users/users-repo.ts';
+
+/** A member of the community, as the host platform would mirror them. `daysAgo` ages the account. */
+export async function createMember(
+  db: Database,
+  handle: string,
+  options: { daysAgo?: number; messagesSent?: number; admin?: boolean } = {},
+): Promise<UserRow> {
+  const user = await upsertUser(db, { hostUserId: `host-${handle}-${randomUUID()}`, handle, displayName: handle });
+  await db.query(
+    `UPDATE users SET joined_at = now() - make_interval(days => $2), messages_sent = $3, is_global_admin = $4 WHERE id = $1`,
+    [user.id, options.daysAgo ?? 30, options.messagesSent ?? 60, options.admin ?? false],
+  );
+  return { ...user, is_global_admin: options.admin ?? false };
+}
+
+export async function loungeRoomId(db: Database, slug = 'general'): Promise<string> {
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM rooms WHERE slug = $1', [slug]);
+  if (!rows[0]) throw new Error(`no room ${slug}; seed first`);
+  return rows[0].id;
+}
+
+export async function setRole(db: Database, roomId: string, userId: string, role: string, mutedUntil?: Date): Promise<void> {
+  await db.query(
+    `INSERT INTO room_memberships (room_id, user_id, role, muted_until) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (room_id, user_id) DO UPDATE SET role = $3, muted_until = $4`,
+    [roomId, userId, role, mutedUntil ?? null],
+  );
+}
+
+let counter = 0;
+/** A well-formed send intent, numbered in client order. */
+export function sendIntent(channelId: string, body: string, extra: Record<string, unknown> = {}) {
+  counter += 1;
+  return { kind: 'send' as const, channelId, body, n: counter, createdAt: Date.now(), ...extra };
+}
