@@ -61,7 +61,7 @@ export function RoomList(props: RoomListProps): JSX.Element {
               {() => (
                 <li class="room-item room-item--skeleton">
                   <span class="skeleton skeleton--tile" />
-                  <span class="room-item__body">
+                  <span class="room-item__skeleton-lines">
                     <span class="skeleton skeleton--line" />
                     <span class="skeleton skeleton--line skeleton--short" />
                   </span>

@@ -4,7 +4,7 @@ import { onlineLabel, unreadBadgeText, unreadLabel } from '../format.ts';
 import { paths } from '../router.ts';
 import { Link } from './Link.tsx';
 
-/** One topic room in the sidebar: emoji, name, one line of description, who is here, what is new. */
+/** One topic room in the sidebar: emoji, name, what is new, one line of description, who is here. */
 export function RoomListItem(props: { room: Room; selected: boolean }): JSX.Element {
   const id = () => `room-${props.room.id}`;
   const hasUnread = () => props.room.unreadCount > 0;
@@ -24,26 +24,28 @@ export function RoomListItem(props: { room: Room; selected: boolean }): JSX.Elem
           {props.room.emoji}
         </span>
         <span class="room-item__body">
-          <span class="room-item__name" id={`${id()}-name`}>
-            {props.room.name}
-          </span>
-          <span class="room-item__description" id={`${id()}-description`}>
-            {props.room.description}
-          </span>
-        </span>
-        <span class="room-item__meta">
-          <Show when={hasUnread()}>
-            <span class="badge" role="img" id={`${id()}-unread`} aria-label={unreadLabel(props.room.unreadCount)}>
-              {unreadBadgeText(props.room.unreadCount)}
+          <span class="room-item__row">
+            <span class="room-item__name" id={`${id()}-name`}>
+              {props.room.name}
             </span>
-          </Show>
-          <span
-            class="room-item__online"
-            classList={{ 'room-item__online--active': props.room.onlineCount > 0 }}
-            id={`${id()}-online`}
-          >
-            <span class="presence-dot" aria-hidden="true" />
-            {onlineLabel(props.room.onlineCount)}
+            <Show when={hasUnread()}>
+              <span class="badge" role="img" id={`${id()}-unread`} aria-label={unreadLabel(props.room.unreadCount)}>
+                {unreadBadgeText(props.room.unreadCount)}
+              </span>
+            </Show>
+          </span>
+          <span class="room-item__row">
+            <span class="room-item__description" id={`${id()}-description`}>
+              {props.room.description}
+            </span>
+            <span
+              class="room-item__online"
+              classList={{ 'room-item__online--active': props.room.onlineCount > 0 }}
+              id={`${id()}-online`}
+            >
+              <span class="presence-dot" aria-hidden="true" />
+              {onlineLabel(props.room.onlineCount)}
+            </span>
           </span>
         </span>
       </Link>
