@@ -111,6 +111,14 @@ describe('a newcomer opens Lounge', () => {
       await page.goBack();
       await main.getByRole('heading', { level: 1, name: 'Coding & Automation' }).waitFor({ timeout: UI_TIMEOUT_MS });
 
+      // The other COMMUNITY pages are reachable and say what they will hold.
+      await community.getByRole('link', { name: 'Messages' }).click();
+      await expect.poll(() => new URL(page.url()).pathname).toBe('/messages');
+      await page.getByRole('main').getByRole('heading', { level: 1, name: 'Messages' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await community.getByRole('link', { name: 'Messages' }).getAttribute('aria-current')).toBe('page');
+      await page.getByRole('main').getByRole('link', { name: 'Back to The Lounge' }).click();
+      await waitForRooms(page);
+
       expect(unexpectedErrors(opened)).toEqual([]);
     } finally {
       await opened.close();
@@ -219,6 +227,10 @@ describe('a newcomer opens Lounge', () => {
       expect(await noSideways()).toBe(true);
       await shot('sign-in');
 
+      await signIn(page, 'x!');
+      await page.getByRole('alert').waitFor({ timeout: UI_TIMEOUT_MS });
+      await shot('sign-in-error');
+
       await signIn(page, `looks_${viewport}_${colorScheme}`, 'Grace Hopper');
       await waitForRooms(page);
       await page.getByRole('heading', { level: 1, name: /Welcome, Grace/ }).waitFor({ timeout: UI_TIMEOUT_MS });
@@ -229,6 +241,33 @@ describe('a newcomer opens Lounge', () => {
       await page.getByRole('main').getByRole('heading', { level: 1, name: 'AI Art & Design' }).waitFor({ timeout: UI_TIMEOUT_MS });
       expect(await noSideways()).toBe(true);
       await shot('room');
+      expect(unexpectedErrors(opened)).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
+describe('a server where members sign in on the host platform', () => {
+  let hostOnly: ServerProcess;
+
+  beforeAll(async () => {
+    hostOnly = await startServer({ env: { LOUNGE_DEMO_SIGN_IN: 'false' } });
+  });
+
+  afterAll(async () => {
+    await hostOnly?.stop();
+  });
+
+  it('offers no demo sign-in and says where to sign in instead', async () => {
+    const opened = await openPage(browser, { viewport: 'desktop', colorScheme: 'light' });
+    const { page } = opened;
+    try {
+      await page.goto(`${hostOnly.url}/lounge`);
+      await page.getByRole('heading', { name: 'Welcome to the Lounge' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.getByText(/sign in there/i).waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await page.getByLabel('Handle').count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Sign in' }).count()).toBe(0);
       expect(unexpectedErrors(opened)).toEqual([]);
     } finally {
       await opened.close();
