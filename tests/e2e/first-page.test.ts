@@ -6,7 +6,13 @@ import { launchBrowser, openPage, type OpenedPage, type ViewportName } from '../
 import { REPO_ROOT, startServer, type ServerProcess } from '../support/server-process.ts';
 
 const SCREENSHOT_DIR = join(REPO_ROOT, 'tests', 'artifacts', 'screenshots');
-const SEEDED_ROOMS = ['AI Art & Design', 'Coding & Automation', 'Prompt Engineering', 'Newcomers Welcome', 'General Chat'];
+const SEEDED_ROOMS = [
+  'AI Art & Design',
+  'Coding & Automation',
+  'Prompt Engineering',
+  'Newcomers Welcome',
+  'General Chat',
+];
 const FIRST_PAGE_BUDGET_MS = 60_000;
 const UI_TIMEOUT_MS = 15_000;
 
@@ -74,7 +80,9 @@ describe('a newcomer opens Lounge', () => {
       // The COMMUNITY navigation, with the host platform's links from /api/auth/config.
       const config = (await (await fetch(`${server.url}/api/auth/config`)).json()) as AuthConfigBody;
       const community = page.getByRole('navigation', { name: 'Community' });
-      const communityLinks = (await community.getByRole('link').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+      const communityLinks = (await community.getByRole('link').allInnerTexts()).map((t) =>
+        t.replace(/\s+/g, ' ').trim(),
+      );
       expect(communityLinks).toEqual([
         'The Lounge',
         'Your Thrive Circle',
@@ -96,7 +104,9 @@ describe('a newcomer opens Lounge', () => {
       const main = page.getByRole('main');
       await main.getByRole('heading', { level: 1, name: 'Coding & Automation' }).waitFor({ timeout: UI_TIMEOUT_MS });
       expect(await main.locator('.room-header__description').innerText()).toMatch(/questions become threads/);
-      expect(await roomNav(page).getByRole('link', { name: 'Coding & Automation' }).getAttribute('aria-current')).toBe('page');
+      expect(await roomNav(page).getByRole('link', { name: 'Coding & Automation' }).getAttribute('aria-current')).toBe(
+        'page',
+      );
       expect(await page.title()).toBe('Coding & Automation · Lounge');
 
       // The keyboard alone moves through the rooms and opens one.
@@ -114,7 +124,10 @@ describe('a newcomer opens Lounge', () => {
       // The other COMMUNITY pages are reachable and say what they will hold.
       await community.getByRole('link', { name: 'Messages' }).click();
       await expect.poll(() => new URL(page.url()).pathname).toBe('/messages');
-      await page.getByRole('main').getByRole('heading', { level: 1, name: 'Messages' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await page
+        .getByRole('main')
+        .getByRole('heading', { level: 1, name: 'Messages' })
+        .waitFor({ timeout: UI_TIMEOUT_MS });
       expect(await community.getByRole('link', { name: 'Messages' }).getAttribute('aria-current')).toBe('page');
       await page.getByRole('main').getByRole('link', { name: 'Back to The Lounge' }).click();
       await waitForRooms(page);
@@ -166,11 +179,17 @@ describe('a newcomer opens Lounge', () => {
       await signIn(page, 'returning.member', 'Returning Member');
       await waitForRooms(page);
       // A deep link survives signing in.
-      await page.getByRole('main').getByRole('heading', { level: 1, name: 'General Chat' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await page
+        .getByRole('main')
+        .getByRole('heading', { level: 1, name: 'General Chat' })
+        .waitFor({ timeout: UI_TIMEOUT_MS });
 
       await page.reload();
       await waitForRooms(page);
-      await page.getByRole('main').getByRole('heading', { level: 1, name: 'General Chat' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await page
+        .getByRole('main')
+        .getByRole('heading', { level: 1, name: 'General Chat' })
+        .waitFor({ timeout: UI_TIMEOUT_MS });
       expect(await page.getByTestId('member-name').innerText()).toBe('Returning Member');
       expect(await page.getByLabel('Handle').count()).toBe(0);
 
@@ -213,39 +232,48 @@ describe('a newcomer opens Lounge', () => {
     { viewport: 'phone', colorScheme: 'dark' },
   ];
 
-  it.each(looks)('looks right at $viewport width in $colorScheme mode (screenshots)', async ({ viewport, colorScheme }) => {
-    const opened = await openPage(browser, { viewport, colorScheme });
-    const { page } = opened;
-    const shot = (name: string) =>
-      page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${viewport}-${colorScheme}.png`), fullPage: viewport === 'phone' });
-    // clientWidth, not innerWidth: a phone browser widens its layout viewport to fit overflowing content.
-    const noSideways = () =>
-      page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
-    try {
-      await page.goto(`${server.url}/lounge`);
-      await page.getByLabel('Handle').waitFor({ timeout: UI_TIMEOUT_MS });
-      expect(await noSideways()).toBe(true);
-      await shot('sign-in');
+  it.each(looks)(
+    'looks right at $viewport width in $colorScheme mode (screenshots)',
+    async ({ viewport, colorScheme }) => {
+      const opened = await openPage(browser, { viewport, colorScheme });
+      const { page } = opened;
+      const shot = (name: string) =>
+        page.screenshot({
+          path: join(SCREENSHOT_DIR, `${name}-${viewport}-${colorScheme}.png`),
+          fullPage: viewport === 'phone',
+        });
+      // clientWidth, not innerWidth: a phone browser widens its layout viewport to fit overflowing content.
+      const noSideways = () =>
+        page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
+      try {
+        await page.goto(`${server.url}/lounge`);
+        await page.getByLabel('Handle').waitFor({ timeout: UI_TIMEOUT_MS });
+        expect(await noSideways()).toBe(true);
+        await shot('sign-in');
 
-      await signIn(page, 'x!');
-      await page.getByRole('alert').waitFor({ timeout: UI_TIMEOUT_MS });
-      await shot('sign-in-error');
+        await signIn(page, 'x!');
+        await page.getByRole('alert').waitFor({ timeout: UI_TIMEOUT_MS });
+        await shot('sign-in-error');
 
-      await signIn(page, `looks_${viewport}_${colorScheme}`, 'Grace Hopper');
-      await waitForRooms(page);
-      await page.getByRole('heading', { level: 1, name: /Welcome, Grace/ }).waitFor({ timeout: UI_TIMEOUT_MS });
-      expect(await noSideways()).toBe(true);
-      await shot('lounge');
+        await signIn(page, `looks_${viewport}_${colorScheme}`, 'Grace Hopper');
+        await waitForRooms(page);
+        await page.getByRole('heading', { level: 1, name: /Welcome, Grace/ }).waitFor({ timeout: UI_TIMEOUT_MS });
+        expect(await noSideways()).toBe(true);
+        await shot('lounge');
 
-      await roomNav(page).getByRole('link', { name: 'AI Art & Design' }).click();
-      await page.getByRole('main').getByRole('heading', { level: 1, name: 'AI Art & Design' }).waitFor({ timeout: UI_TIMEOUT_MS });
-      expect(await noSideways()).toBe(true);
-      await shot('room');
-      expect(unexpectedErrors(opened)).toEqual([]);
-    } finally {
-      await opened.close();
-    }
-  });
+        await roomNav(page).getByRole('link', { name: 'AI Art & Design' }).click();
+        await page
+          .getByRole('main')
+          .getByRole('heading', { level: 1, name: 'AI Art & Design' })
+          .waitFor({ timeout: UI_TIMEOUT_MS });
+        expect(await noSideways()).toBe(true);
+        await shot('room');
+        expect(unexpectedErrors(opened)).toEqual([]);
+      } finally {
+        await opened.close();
+      }
+    },
+  );
 });
 
 describe('a server where members sign in on the host platform', () => {

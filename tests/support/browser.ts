@@ -41,7 +41,10 @@ export interface OpenedPage {
 /** A page in its own context (own storage), recording errors so tests can assert the page stayed healthy. */
 export async function openPage(
   browser: Browser,
-  options: { viewport?: ViewportName; colorScheme?: 'light' | 'dark' } & Omit<BrowserContextOptions, 'viewport' | 'colorScheme'> = {},
+  options: { viewport?: ViewportName; colorScheme?: 'light' | 'dark' } & Omit<
+    BrowserContextOptions,
+    'viewport' | 'colorScheme'
+  > = {},
 ): Promise<OpenedPage> {
   const { viewport = 'desktop', colorScheme = 'light', ...rest } = options;
   const context = await browser.newContext({

@@ -77,7 +77,11 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
   if (!response.ok) {
     if (isErrorBody(payload)) throw new ApiError(response.status, payload.error.code, payload.error.message);
     // A proxy or gateway answered instead of Lounge, so there is no message of ours to show.
-    throw new ApiError(response.status, `http_${response.status}`, `Lounge answered with an unexpected error (HTTP ${response.status}).`);
+    throw new ApiError(
+      response.status,
+      `http_${response.status}`,
+      `Lounge answered with an unexpected error (HTTP ${response.status}).`,
+    );
   }
   if (payload === undefined) {
     throw new ApiError(response.status, 'bad_response', 'Lounge sent an answer this app could not read.');

@@ -7,7 +7,11 @@ import { Link } from './Link.tsx';
 import { UserMenu } from './UserMenu.tsx';
 
 /** The bar on top of every signed-in page. */
-export function AppHeader(props: { user: User; links: AuthConfig['links'] | undefined; onSignOut: () => void }): JSX.Element {
+export function AppHeader(props: {
+  user: User;
+  links: AuthConfig['links'] | undefined;
+  onSignOut: () => void;
+}): JSX.Element {
   return (
     <header class="app-header">
       <Link class="brand" href={paths.lounge} aria-label="Lounge home">

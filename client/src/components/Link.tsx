@@ -12,7 +12,12 @@ export function Link(props: LinkProps): JSX.Element {
   const onClick: JSX.EventHandler<HTMLAnchorElement, MouseEvent> = (event) => {
     if (typeof local.onClick === 'function') local.onClick(event);
     const opensElsewhere =
-      event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey || rest.target === '_blank';
+      event.button !== 0 ||
+      event.metaKey ||
+      event.ctrlKey ||
+      event.shiftKey ||
+      event.altKey ||
+      rest.target === '_blank';
     if (event.defaultPrevented || opensElsewhere) return;
     event.preventDefault();
     navigate(local.href);

@@ -26,7 +26,11 @@ export function LoungeWelcome(props: { lounge: Lounge; rooms: Room[]; user: User
                 <span class="room-card__name">{room.name}</span>
                 <span class="room-card__description">{room.description}</span>
                 <span class="room-card__online">
-                  <span class="presence-dot" classList={{ 'presence-dot--active': room.onlineCount > 0 }} aria-hidden="true" />
+                  <span
+                    class="presence-dot"
+                    classList={{ 'presence-dot--active': room.onlineCount > 0 }}
+                    aria-hidden="true"
+                  />
                   {onlineLabel(room.onlineCount)}
                 </span>
               </Link>

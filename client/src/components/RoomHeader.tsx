@@ -26,7 +26,11 @@ export function RoomHeader(props: { room: Room }): JSX.Element {
       <ul class="room-header__facts" aria-label="About this room">
         <li class="chip">{CONTEXT_LABELS[props.room.contextType]}</li>
         <li class="chip chip--online">
-          <span class="presence-dot" classList={{ 'presence-dot--active': props.room.onlineCount > 0 }} aria-hidden="true" />
+          <span
+            class="presence-dot"
+            classList={{ 'presence-dot--active': props.room.onlineCount > 0 }}
+            aria-hidden="true"
+          />
           {onlineLabel(props.room.onlineCount)}
         </li>
         <li class="chip">{messageCountLabel(props.room.messageCount)}</li>
@@ -44,9 +48,7 @@ export function RoomConversationPlaceholder(props: { room: Room }): JSX.Element 
           {props.room.emoji}
         </span>
         <h2 class="room-start__title">Welcome to {props.room.name}</h2>
-        <p class="room-start__text">
-          This is the start of the room. {props.room.description}
-        </p>
+        <p class="room-start__text">This is the start of the room. {props.room.description}</p>
         <ul class="room-start__rules">
           <Show when={props.room.autoThread}>
             <li>Every new question here starts its own thread, so answers stay easy to find.</li>

@@ -29,7 +29,9 @@ export function SignIn(props: { config: AuthConfig }): JSX.Element {
         </Show>
       </div>
       <p class="auth-page__footer">
-        {props.config.mode === 'embedded' ? 'Running on this computer in embedded mode.' : 'Part of your community platform.'}
+        {props.config.mode === 'embedded'
+          ? 'Running on this computer in embedded mode.'
+          : 'Part of your community platform.'}
       </p>
     </main>
   );

@@ -7,7 +7,14 @@ export function StatusScreen(props: { message: string; error?: boolean; onRetry?
   return (
     <main class="status-screen" id="main" aria-busy={!props.error}>
       <BrandMark size={56} />
-      <Show when={props.error} fallback={<p role="status" class="status-screen__message">{props.message}</p>}>
+      <Show
+        when={props.error}
+        fallback={
+          <p role="status" class="status-screen__message">
+            {props.message}
+          </p>
+        }
+      >
         <p role="alert" class="status-screen__message">
           {props.message}
         </p>
