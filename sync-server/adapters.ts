@@ -9,6 +9,13 @@ import { createPgDatabase } from './db/pg-database.ts';
 import { createPgliteDatabase } from './db/pglite-database.ts';
 import { createMemoryPresenceStore } from './presence/memory-presence-store.ts';
 import { createRedisPresenceStore } from './presence/redis-presence-store.ts';
+import type { Fanout } from './fanout/fanout.ts';
+import { createMemoryFanoutBus } from './fanout/memory-fanout.ts';
+import { createRedisFanout } from './fanout/redis-fanout.ts';
+import { createMemoryRateLimiter } from './rate-limit/memory-rate-limiter.ts';
+import { createRedisRateLimiter } from './rate-limit/redis-rate-limiter.ts';
+import type { RateLimiter } from './rate-limit/rate-limiter.ts';
+import { SyncService } from './sync/sync-service.ts';
 
 export interface Adapters extends AppDeps {
   close(): Promise<void>;
@@ -48,19 +55,35 @@ export async function createAdapters(config: Config, logger: Logger): Promise<Ad
   });
 
   let presence = createMemoryPresenceStore();
+  let rateLimiter: RateLimiter = createMemoryRateLimiter();
+  let fanout: Fanout = createMemoryFanoutBus().connect();
   if (config.redisUrl) {
-    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
-    redis.on('error', (err: Error) => logger.warn({ err }, 'redis connection error'));
+    const connect = (role: string) => {
+      const redis = new Redis(config.redisUrl as string, { maxRetriesPerRequest: 3 });
+      redis.on('error', (err: Error) => logger.warn({ err, role }, 'redis connection error'));
+      closers.push(async () => void (await redis.quit().catch(() => redis.disconnect())));
+      return redis;
+    };
+    const redis = connect('commands');
     presence = createRedisPresenceStore(redis);
+    rateLimiter = createRedisRateLimiter(redis);
+    // Pub/sub needs connections of its own: a subscribed connection can issue no other command.
+    fanout = createRedisFanout(connect('publish'), connect('subscribe'), logger);
     readinessChecks.push({ name: 'redis', check: async () => void (await redis.ping()) });
-    closers.push(async () => void (await redis.quit().catch(() => redis.disconnect())));
   }
+  const sync = new SyncService({ db, fanout, presence, intents: { db, rateLimiter }, logger });
+  closers.push(async () => {
+    await sync.close();
+    await fanout.close();
+  });
 
   return {
     config,
     db,
     tokens,
     presence,
+    rateLimiter,
+    sync,
     readinessChecks,
     logger,
     async close() {

@@ -3,6 +3,8 @@ import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { TokenService } from './auth/tokens.ts';
 import type { PresenceStore } from './presence/presence-store.ts';
+import type { RateLimiter } from './rate-limit/rate-limiter.ts';
+import type { SyncService } from './sync/sync-service.ts';
 
 /** Everything a request handler may use, chosen once at start-up by `createAdapters`. */
 export interface AppDeps {
@@ -10,6 +12,8 @@ export interface AppDeps {
   db: Database;
   tokens: TokenService;
   presence: PresenceStore;
+  rateLimiter: RateLimiter;
+  sync: SyncService;
   /** Extra readiness checks (Redis ping in production). */
   readinessChecks: Array<{ name: string; check: () => Promise<void> }>;
   logger: Logger;

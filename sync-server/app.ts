@@ -12,6 +12,7 @@ import { historyRoutes } from './features/history/history-routes.ts';
 import { healthRoutes } from './features/health/health-routes.ts';
 import { loungeRoutes } from './features/lounge/lounge-routes.ts';
 import { installErrorHandling } from './http/errors.ts';
+import { syncRoutes } from './sync/sync-routes.ts';
 
 // API bodies are small JSON (a message is at most 4,000 chars); uploads have their own route and limit.
 const API_BODY_LIMIT_BYTES = 64 * 1024;
@@ -55,6 +56,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await authPlugin(app, deps);
   await app.register(async (scope) => loungeRoutes(scope, deps));
   await app.register(async (scope) => historyRoutes(scope, deps));
+  await app.register(async (scope) => syncRoutes(scope, deps));
 
   registerWebApp(app, deps.config.clientDistDir);
   return app;

@@ -107,7 +107,8 @@ export async function insertMessage(
   );
   changes.push(await appendChange(tx, access.channelId, { kind: 'message', message: await loadMessageView(tx, messageId) }));
   if (access.kind === 'thread' && access.roomId) {
-    await tx.query('UPDATE threads SET message_count = message_count + 1, last_message_at = $2 WHERE id = $1', [
+    // A reply brings an auto-archived thread back to life (only locking closes a thread).
+    await tx.query('UPDATE threads SET message_count = message_count + 1, last_message_at = $2, archived_at = NULL WHERE id = $1', [
       access.channelId,
       createdAt,
     ]);

@@ -9,6 +9,11 @@ import type { Database } from '../../sync-server/db/database.ts';
 import { migrate } from '../../sync-server/db/migrate.ts';
 import { seedLounge } from '../../sync-server/features/lounge/seed-lounge.ts';
 import { createMemoryPresenceStore } from '../../sync-server/presence/memory-presence-store.ts';
+import type { Fanout } from '../../sync-server/fanout/fanout.ts';
+import { createMemoryFanoutBus } from '../../sync-server/fanout/memory-fanout.ts';
+import { createMemoryRateLimiter } from '../../sync-server/rate-limit/memory-rate-limiter.ts';
+import type { RateLimiter } from '../../sync-server/rate-limit/rate-limiter.ts';
+import { SyncService, type SyncServiceOptions } from '../../sync-server/sync/sync-service.ts';
 
 export const TEST_HOST_SECRET = 'test-host-platform-secret-0123456789abcdef';
 export const TEST_SIGNING_SECRET = 'test-lounge-signing-secret-0123456789abcdef';
@@ -26,9 +31,25 @@ export function testConfig(env: Record<string, string> = {}): Config {
   });
 }
 
-export async function createTestApp(db: Database, config: Config = testConfig()): Promise<FastifyInstance> {
+export interface TestAppOptions {
+  fanout?: Fanout;
+  rateLimiter?: RateLimiter;
+  sync?: Partial<SyncServiceOptions>;
+}
+
+/** The real app over a real database, with in-process adapters unless the test passes others. */
+export async function createTestApp(
+  db: Database,
+  config: Config = testConfig(),
+  options: TestAppOptions = {},
+): Promise<FastifyInstance & { deps: AppDeps }> {
   await migrate(db);
   await seedLounge(db);
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const presence = createMemoryPresenceStore();
+  const rateLimiter = options.rateLimiter ?? createMemoryRateLimiter();
+  const fanout = options.fanout ?? createMemoryFanoutBus().connect();
+  const sync = new SyncService({ db, fanout, presence, intents: { db, rateLimiter }, logger, ...options.sync });
   const deps: AppDeps = {
     config,
     db,
@@ -40,11 +61,17 @@ export async function createTestApp(db: Database, config: Config = testConfig())
       signingSecret: config.auth.signingSecret ?? TEST_SIGNING_SECRET,
       acceptDemoTokens: config.auth.demoSignIn,
     }),
-    presence: createMemoryPresenceStore(),
+    presence,
+    rateLimiter,
+    sync,
     readinessChecks: [],
-    logger: pino({ level: 'silent' }),
+    logger,
   };
-  return buildApp(deps);
+  const app = await buildApp(deps);
+  app.addHook('onClose', async () => {
+    await sync.close();
+  });
+  return Object.assign(app, { deps });
 }
 
 /** A token as the host platform would sign it for a member. */

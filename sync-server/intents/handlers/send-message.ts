@@ -14,7 +14,7 @@ export async function checkCanPost(ctx: HandlerContext, access: ChannelAccess, b
   const { actor, room, thread } = access;
   ensureAllowed(thread ? can(actor, 'reply_in_thread', { room, thread }) : can(actor, 'post_message', { room }));
   if (LINK.test(body)) ensureAllowed(can(actor, 'post_link', { room }));
-  const slowMode = effectiveSlowModeSeconds(access.slowModeSeconds, actor.trustLevel, actor.role);
+  const slowMode = effectiveSlowModeSeconds(access.slowModeSeconds, actor.trustLevel, actor.role, actor.isGlobalAdmin);
   const wait = slowModeWaitSeconds(slowMode, access.lastPostedAt, ctx.now);
   if (wait > 0) {
     throw new IntentRefusal('slow_mode', `Slow mode is on in this room: you can post again in ${describeWait(wait * 1000)}.`, wait * 1000);

@@ -1,0 +1,57 @@
+import * as Y from 'yjs';
+import type { Database } from '../db/database.ts';
+
+/**
+ * A member's private doc (drafts, outbox, read markers) is the one doc clients write. It is stored as
+ * a merged Yjs state: writes merge with what is stored, so two nodes persisting the same doc can never
+ * drop each other's updates.
+ */
+export async function loadPrivateDoc(db: Database, docName: string): Promise<Y.Doc> {
+  const { rows } = await db.query<{ state: Uint8Array }>('SELECT state FROM doc_snapshots WHERE doc_name = $1', [docName]);
+  const doc = new Y.Doc();
+  if (rows[0]) Y.applyUpdate(doc, new Uint8Array(rows[0].state));
+  return doc;
+}
+
+export async function persistPrivateDoc(db: Database, docName: string, doc: Y.Doc): Promise<void> {
+  const state = Y.encodeStateAsUpdate(doc);
+  await db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ state: Uint8Array }>(
+      'SELECT state FROM doc_snapshots WHERE doc_name = $1 FOR UPDATE',
+      [docName],
+    );
+    const merged = rows[0] ? Y.mergeUpdates([new Uint8Array(rows[0].state), state]) : state;
+    await tx.query(
+      `INSERT INTO doc_snapshots (doc_name, state, change_seq, updated_at) VALUES ($1, $2, 0, now())
+       ON CONFLICT (doc_name) DO UPDATE SET state = EXCLUDED.state, updated_at = now()`,
+      [docName, merged],
+    );
+  });
+}
+
+/** Debounced with a maximum wait, so a doc that never stops changing is still persisted. */
+export function debounce(fn: () => Promise<void>, waitMs: number, maxWaitMs: number): { schedule(): void; flush(): Promise<void> } {
+  let timer: NodeJS.Timeout | undefined;
+  let firstScheduledAt: number | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const run = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    firstScheduledAt = undefined;
+    running = running.then(fn, fn);
+    return running;
+  };
+  return {
+    schedule() {
+      const now = Date.now();
+      firstScheduledAt ??= now;
+      clearTimeout(timer);
+      const delay = Math.max(0, Math.min(waitMs, firstScheduledAt + maxWaitMs - now));
+      timer = setTimeout(() => void run(), delay);
+      timer.unref();
+    },
+    flush() {
+      return timer ? run() : running;
+    },
+  };
+}

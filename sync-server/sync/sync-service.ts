@@ -1,0 +1,323 @@
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import type { Logger } from 'pino';
+import * as Y from 'yjs';
+import { NoticeCode } from '../../shared/protocol/frames.ts';
+import { can } from '../../shared/rules/permissions.ts';
+import { inboxDocName, isServerOwned, type DocName } from '../../shared/sync/doc-names.ts';
+import type { Verdict } from '../../shared/sync/intents.ts';
+import { loadChannelAccess } from '../access/channel-access.ts';
+import type { Database } from '../db/database.ts';
+import { topics, type Fanout } from '../fanout/fanout.ts';
+import type { PresenceStore } from '../presence/presence-store.ts';
+import { OutboxProcessor } from '../intents/outbox-processor.ts';
+import type { IntentDeps } from '../intents/process-intent.ts';
+import { encodeAwarenessEntries, stampAwarenessUpdate, type PresenceState } from './awareness-stamp.ts';
+import { loadChannelDoc, type ChannelDocName } from './channel-doc-store.ts';
+import { ChannelSync } from './channel-sync.ts';
+import { DocRegistry } from './doc-registry.ts';
+import { FANOUT_ORIGIN, HostedDoc } from './hosted-doc.ts';
+import { loadInboxDoc, setVerdict, setRevoked } from './inbox-doc.ts';
+import { debounce, loadPrivateDoc, persistPrivateDoc } from './private-doc-store.ts';
+import type { SyncPeer } from './sync-peer.ts';
+
+export interface SyncServiceOptions {
+  db: Database;
+  fanout: Fanout;
+  presence: PresenceStore;
+  intents: IntentDeps;
+  logger: Logger;
+  /** How long a doc without subscribers stays loaded. */
+  idleUnloadMs?: number;
+  /** How often loaded channel docs are compared with Postgres. */
+  catchUpIntervalMs?: number;
+  /** Test-only fault injection: called after an intent commits and before anything is broadcast. */
+  afterCommitHook?: () => void;
+}
+
+export class AccessRefused extends Error {
+  constructor(
+    readonly code: NoticeCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const fromBase64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
+const toBase64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
+
+/**
+ * The sync engine of one node: who may subscribe to what, loading and unloading docs, applying what
+ * clients send (private docs only), presence, and turning outbox intents into committed changes.
+ */
+export class SyncService {
+  readonly registry: DocRegistry;
+  readonly channels: ChannelSync;
+  private readonly outbox: OutboxProcessor;
+  private readonly db: Database;
+  private readonly fanout: Fanout;
+  private readonly logger: Logger;
+  private readonly presence: PresenceStore;
+  /** Awareness client ids each peer announced per doc, removed when the peer leaves. */
+  private readonly peerAwareness = new Map<SyncPeer, Map<string, Set<number>>>();
+  private readonly users = new Map<string, PresenceState['user']>();
+
+  constructor(private readonly options: SyncServiceOptions) {
+    this.db = options.db;
+    this.fanout = options.fanout;
+    this.logger = options.logger;
+    this.presence = options.presence;
+    this.channels = new ChannelSync(options.db, options.fanout, options.logger, options.catchUpIntervalMs ?? 2000);
+    this.registry = new DocRegistry(
+      { load: (name, parsed) => this.load(name, parsed), afterLoad: (hosted) => this.afterLoad(hosted) },
+      options.logger,
+      options.idleUnloadMs ?? 30_000,
+    );
+    this.outbox = new OutboxProcessor(options.intents, options.logger, {
+      onOutcome: async (userId, intentId, outcome) => {
+        options.afterCommitHook?.();
+        if (outcome.changes.length > 0) await this.channels.committed(outcome.changes);
+        await this.deliverVerdict(userId, intentId, outcome.verdict);
+      },
+    });
+  }
+
+  // ---- subscriptions ----------------------------------------------------------------------------
+
+  /** Authorizes a subscription; throws AccessRefused with a reason the client can show. */
+  async authorize(userId: string, parsed: DocName): Promise<void> {
+    switch (parsed.kind) {
+      case 'inbox':
+      case 'private':
+        if (parsed.userId !== userId) throw new AccessRefused(NoticeCode.forbidden, "That is another member's doc.");
+        return;
+      case 'channel-meta':
+      case 'channel-segment': {
+        const access = await loadChannelAccess(this.db, parsed.channelId, userId);
+        if (!access) throw new AccessRefused(NoticeCode.notFound, 'That conversation does not exist.');
+        const decision = can(access.actor, 'read', { room: access.room });
+        if (!decision.allowed) throw new AccessRefused(NoticeCode.forbidden, decision.reason);
+        return;
+      }
+    }
+  }
+
+  async subscribe(peer: SyncPeer, name: string, parsed: DocName, user: PresenceState['user']): Promise<HostedDoc> {
+    await this.authorize(peer.userId, parsed);
+    this.users.set(peer.userId, user);
+    const hosted = await this.registry.attach(name, parsed, peer);
+    // Sync step 1 from the server: the client answers with what the server lacks (private docs only
+    // are taken) and asks for the rest with its own step 1.
+    const encoder = encoding.createEncoder();
+    syncProtocol.writeSyncStep1(encoder, hosted.doc);
+    peer.sendSync(name, encoding.toUint8Array(encoder));
+    if (hosted.awareness) {
+      const states = [...hosted.awareness.getStates().keys()];
+      if (states.length > 0) peer.sendAwareness(name, awarenessProtocol.encodeAwarenessUpdate(hosted.awareness, states));
+    }
+    if (parsed.kind === 'private') this.outbox.scan(parsed.userId, hosted.doc);
+    return hosted;
+  }
+
+  unsubscribe(peer: SyncPeer, hosted: HostedDoc): void {
+    const clients = this.peerAwareness.get(peer)?.get(hosted.name);
+    if (clients && hosted.awareness) {
+      awarenessProtocol.removeAwarenessStates(hosted.awareness, [...clients], peer);
+      this.peerAwareness.get(peer)?.delete(hosted.name);
+      if (hosted.parsed.kind === 'channel-meta') void this.presence.leave(hosted.parsed.channelId, peer.userId).catch(() => {});
+    }
+    this.registry.detach(hosted, peer);
+  }
+
+  peerClosed(peer: SyncPeer, docs: Iterable<HostedDoc>): void {
+    for (const hosted of docs) this.unsubscribe(peer, hosted);
+    this.peerAwareness.delete(peer);
+  }
+
+  // ---- what peers send --------------------------------------------------------------------------
+
+  /**
+   * A y-protocols sync message from a peer. Server-owned docs answer step 1 and drop every update
+   * (telling the peer when it tried to change something); private docs apply updates from their owner.
+   * Throws on a malformed message: the caller closes the connection.
+   */
+  handleSync(peer: SyncPeer, hosted: HostedDoc, payload: Uint8Array): void {
+    const decoder = decoding.createDecoder(payload);
+    const type = decoding.readVarUint(decoder);
+    if (type === syncProtocol.messageYjsSyncStep1) {
+      const stateVector = decoding.readVarUint8Array(decoder);
+      const encoder = encoding.createEncoder();
+      syncProtocol.writeSyncStep2(encoder, hosted.doc, stateVector);
+      peer.sendSync(hosted.name, encoding.toUint8Array(encoder));
+      return;
+    }
+    if (type !== syncProtocol.messageYjsSyncStep2 && type !== syncProtocol.messageYjsUpdate) {
+      throw new Error(`unknown sync message type ${type}`);
+    }
+    const update = decoding.readVarUint8Array(decoder);
+    // Parses the whole update without applying it: a malformed one throws here and changes nothing.
+    const decoded = Y.decodeUpdate(update);
+    if (isServerOwned(hosted.parsed) || hosted.parsed.kind !== 'private' || hosted.parsed.userId !== peer.userId) {
+      const missing = Y.decodeUpdate(Y.diffUpdate(update, Y.encodeStateVector(hosted.doc)));
+      if (missing.structs.length > 0) {
+        peer.notice(hosted.name, NoticeCode.readOnly, 'This doc is written by the server only; your change was dropped.');
+      }
+      return;
+    }
+    if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) return;
+    Y.applyUpdate(hosted.doc, update, peer);
+  }
+
+  handleAwareness(peer: SyncPeer, hosted: HostedDoc, payload: Uint8Array): void {
+    // Presence exists on channel meta docs only; awareness on any other doc is ignored.
+    if (!hosted.awareness || hosted.parsed.kind !== 'channel-meta') return;
+    const decoder = decoding.createDecoder(payload);
+    const update = decoding.readVarUint8Array(decoder);
+    const user = this.users.get(peer.userId) ?? { id: peer.userId, handle: '', name: '' };
+    const entries = stampAwarenessUpdate(update, user, Date.now());
+    let perDoc = this.peerAwareness.get(peer);
+    if (!perDoc) this.peerAwareness.set(peer, (perDoc = new Map()));
+    let clients = perDoc.get(hosted.name);
+    if (!clients) perDoc.set(hosted.name, (clients = new Set()));
+    const allowed = entries.filter((e) => clients.has(e.clientId) || clients.size < 4);
+    for (const e of allowed) clients.add(e.clientId);
+    if (allowed.length === 0) return;
+    awarenessProtocol.applyAwarenessUpdate(hosted.awareness, encodeAwarenessEntries(allowed), peer);
+    const channelId = hosted.parsed.channelId;
+    if (allowed.some((e) => e.state !== null)) void this.presence.touch(channelId, peer.userId).catch(() => {});
+  }
+
+  // ---- loading ----------------------------------------------------------------------------------
+
+  private async load(name: string, parsed: DocName): Promise<{ hosted: HostedDoc; dispose: () => Promise<void> }> {
+    switch (parsed.kind) {
+      case 'channel-meta':
+      case 'channel-segment':
+        return this.loadChannel(name, parsed);
+      case 'private':
+        return this.loadPrivate(name, parsed.userId);
+      case 'inbox':
+        return this.loadInbox(name, parsed.userId);
+    }
+  }
+
+  private async loadChannel(name: string, parsed: ChannelDocName) {
+    const loaded = await loadChannelDoc(this.db, parsed);
+    const hosted = new HostedDoc(name, parsed, loaded.doc, { awareness: parsed.kind === 'channel-meta' });
+    hosted.changeSeq = loaded.changeSeq;
+    this.channels.track(parsed.channelId, hosted);
+    const disposers: Array<() => Promise<void>> = [() => this.channels.untrack(parsed.channelId, hosted)];
+    if (hosted.awareness) {
+      const awareness = hosted.awareness;
+      const onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+        const changed = [...added, ...updated, ...removed];
+        const update = awarenessProtocol.encodeAwarenessUpdate(awareness, changed);
+        hosted.broadcastAwareness(awarenessPayload(update));
+        if (origin !== FANOUT_ORIGIN) {
+          void this.fanout
+            .publish(topics.channel(parsed.channelId), { kind: 'awareness', docName: name, update: toBase64(update) })
+            .catch(() => {});
+        }
+      };
+      awareness.on('update', onAwareness);
+      const unsubscribe = await this.fanout.subscribe(topics.channel(parsed.channelId), (envelope) => {
+        if (envelope.event.kind === 'awareness' && envelope.event.docName === name) {
+          awarenessProtocol.applyAwarenessUpdate(awareness, fromBase64(envelope.event.update), FANOUT_ORIGIN);
+        }
+      });
+      disposers.push(async () => {
+        awareness.off('update', onAwareness);
+        await unsubscribe();
+      });
+    }
+    return { hosted, dispose: async () => void (await Promise.all(disposers.map((d) => d()))) };
+  }
+
+  private async loadPrivate(name: string, userId: string) {
+    const doc = await loadPrivateDoc(this.db, name);
+    const hosted = new HostedDoc(name, { kind: 'private', userId }, doc, { awareness: false });
+    const persist = debounce(
+      () => persistPrivateDoc(this.db, name, doc).catch((err: unknown) => this.logger.error({ err, doc: name }, 'private doc persist failed')),
+      500,
+      5000,
+    );
+    const onUpdate = (update: Uint8Array, origin: unknown) => {
+      persist.schedule();
+      if (origin !== FANOUT_ORIGIN) {
+        void this.fanout.publish(topics.doc(name), { kind: 'doc-update', docName: name, update: toBase64(update) }).catch(() => {});
+      }
+      this.outbox.scan(userId, doc);
+    };
+    doc.on('update', onUpdate);
+    const unsubscribe = await this.fanout.subscribe(topics.doc(name), (envelope) => {
+      if (envelope.event.kind === 'doc-update') Y.applyUpdate(doc, fromBase64(envelope.event.update), FANOUT_ORIGIN);
+    });
+    return {
+      hosted,
+      dispose: async () => {
+        doc.off('update', onUpdate);
+        await unsubscribe();
+        await persist.flush();
+      },
+    };
+  }
+
+  private async loadInbox(name: string, userId: string) {
+    const doc = await loadInboxDoc(this.db, userId);
+    const hosted = new HostedDoc(name, { kind: 'inbox', userId }, doc, { awareness: false });
+    const unsubscribe = await this.fanout.subscribe(topics.user(userId), (envelope) => {
+      const event = envelope.event;
+      if (event.kind === 'verdict') setVerdict(doc, event.intentId, event.verdict);
+      if (event.kind === 'revoke') this.revokeLocally(event.userId, event.channelId, event.reason);
+    });
+    return { hosted, dispose: unsubscribe };
+  }
+
+  private afterLoad(hosted: HostedDoc): void {
+    const parsed = hosted.parsed;
+    if (parsed.kind === 'channel-meta' || parsed.kind === 'channel-segment') void this.channels.catchUp(parsed.channelId);
+  }
+
+  // ---- verdicts and access -----------------------------------------------------------------------
+
+  private async deliverVerdict(userId: string, intentId: string, verdict: Verdict): Promise<void> {
+    const inbox = this.registry.loaded(inboxDocName(userId));
+    if (inbox) setVerdict(inbox.doc, intentId, verdict);
+    await this.fanout.publish(topics.user(userId), { kind: 'verdict', userId, intentId, verdict }).catch(() => {});
+  }
+
+  /** A member lost access to a channel: every node closes their subscriptions and tells them to purge. */
+  async revokeAccess(userId: string, channelId: string, reason: string): Promise<void> {
+    this.revokeLocally(userId, channelId, reason);
+    await this.fanout.publish(topics.user(userId), { kind: 'revoke', userId, channelId, reason });
+  }
+
+  private revokeLocally(userId: string, channelId: string, reason: string): void {
+    const inbox = this.registry.loaded(inboxDocName(userId));
+    if (inbox) setRevoked(inbox.doc, channelId, reason);
+    for (const hosted of [...this.registry.all()]) {
+      const p = hosted.parsed;
+      if ((p.kind !== 'channel-meta' && p.kind !== 'channel-segment') || p.channelId !== channelId) continue;
+      for (const peer of [...hosted.peers]) {
+        if (peer.userId !== userId) continue;
+        peer.notice(hosted.name, NoticeCode.purge, reason);
+        peer.dropDoc(hosted.name);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.channels.close();
+    this.outbox.close();
+    await this.registry.closeAll();
+  }
+}
+
+function awarenessPayload(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint8Array(encoder, update);
+  return encoding.toUint8Array(encoder);
+}
