@@ -25,7 +25,11 @@ export interface Adapters extends AppDeps {
  * The one place that chooses implementations: production adapters when DATABASE_URL / REDIS_URL are
  * set, embedded ones (PGlite on disk, in-memory presence and fan-out) otherwise.
  */
-export async function createAdapters(config: Config, logger: Logger): Promise<Adapters> {
+export async function createAdapters(
+  config: Config,
+  logger: Logger,
+  testHooks: { afterCommitHook?: (() => void) | undefined } = {},
+): Promise<Adapters> {
   const closers: Array<() => Promise<void>> = [];
   const readinessChecks: AppDeps['readinessChecks'] = [];
 
@@ -71,7 +75,14 @@ export async function createAdapters(config: Config, logger: Logger): Promise<Ad
     fanout = createRedisFanout(connect('publish'), connect('subscribe'), logger);
     readinessChecks.push({ name: 'redis', check: async () => void (await redis.ping()) });
   }
-  const sync = new SyncService({ db, fanout, presence, intents: { db, rateLimiter }, logger });
+  const sync = new SyncService({
+    db,
+    fanout,
+    presence,
+    intents: { db, rateLimiter },
+    logger,
+    ...(testHooks.afterCommitHook ? { afterCommitHook: testHooks.afterCommitHook } : {}),
+  });
   closers.push(async () => {
     await sync.close();
     await fanout.close();

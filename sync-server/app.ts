@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppDeps } from './app-deps.ts';
 import { authPlugin } from './auth/auth-plugin.ts';
@@ -30,7 +30,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  installErrorHandling(app);
+  installErrorHandling(app, webApp(app, deps.config.clientDistDir));
   // The API speaks JSON only; a text/plain body is refused with 415 instead of reaching a handler.
   app.removeContentTypeParser('text/plain');
 
@@ -58,24 +58,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => historyRoutes(scope, deps));
   await app.register(async (scope) => syncRoutes(scope, deps));
 
-  registerWebApp(app, deps.config.clientDistDir);
   return app;
 }
 
-/** Serves the built PWA, with index.html for client-side routes such as /lounge/coding. */
-function registerWebApp(app: FastifyInstance, distDir: string): void {
+/**
+ * The built PWA, when there is one: static files, and index.html for client-side routes such as
+ * /lounge/coding (never for API, docs or sync paths, nor for missing files with an extension).
+ */
+function webApp(app: FastifyInstance, distDir: string) {
   const root = resolve(distDir);
   if (!existsSync(resolve(root, 'index.html'))) {
     app.log.warn({ root }, 'client build not found; run `npm run build:client` to serve the web app');
-    return;
+    return undefined;
   }
   void app.register(fastifyStatic, { root, wildcard: false, index: ['index.html'] });
-  app.addHook('onReady', async () => {});
-  app.setNotFoundHandler((request, reply) => {
+  return (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0] ?? '';
-    const isAppRoute =
-      request.method === 'GET' && !/^\/(api|docs|openapi\.json|healthz|readyz|sync)(\/|$)/.test(path) && !/\.[a-z0-9]+$/i.test(path);
-    if (isAppRoute) return reply.type('text/html').sendFile('index.html');
-    return reply.code(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${path}` } });
-  });
+    const isPageRoute =
+      request.method === 'GET' &&
+      !/^\/(api|docs|openapi\.json|healthz|readyz|sync)(\/|$)/.test(path) &&
+      !/\.[a-z0-9]+$/i.test(path);
+    return isPageRoute ? reply.type('text/html').sendFile('index.html') : undefined;
+  };
 }

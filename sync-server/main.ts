@@ -5,6 +5,20 @@ import { migrate } from './db/migrate.ts';
 import { seedLounge } from './features/lounge/seed-lounge.ts';
 import { createLogger } from './logger.ts';
 
+/**
+ * Test-only fault injection: LOUNGE_FAULT_KILL_AFTER_COMMIT=N kills this process with SIGKILL right
+ * after the Nth intent commits and before anything is broadcast. Ignored unless NODE_ENV=test.
+ */
+function faultInjectionHook(nodeEnv: string): (() => void) | undefined {
+  const after = Number(process.env.LOUNGE_FAULT_KILL_AFTER_COMMIT ?? 0);
+  if (nodeEnv !== 'test' || !Number.isInteger(after) || after <= 0) return undefined;
+  let commits = 0;
+  return () => {
+    commits += 1;
+    if (commits >= after) process.kill(process.pid, 'SIGKILL');
+  };
+}
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -17,7 +31,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const adapters = await createAdapters(config, logger);
+  const adapters = await createAdapters(config, logger, { afterCommitHook: faultInjectionHook(config.nodeEnv) });
   const applied = await migrate(adapters.db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   await seedLounge(adapters.db);

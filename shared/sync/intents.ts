@@ -30,6 +30,13 @@ export const intentSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('unreact'), messageId: uuid, emoji, ...common }),
   z.strictObject({ kind: z.literal('pin'), messageId: uuid, pinned: z.boolean(), ...common }),
   z.strictObject({
+    kind: z.literal('hide'),
+    messageId: uuid,
+    hidden: z.boolean(),
+    reason: z.string().trim().max(500).default(''),
+    ...common,
+  }),
+  z.strictObject({
     kind: z.literal('create_thread'),
     roomId: uuid,
     title: z.string().max(300),

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
@@ -48,8 +48,14 @@ function describeValidation(context: string | undefined, issues: ValidationIssue
   return `Invalid ${context ?? 'request'}: ${parts.join('; ')}`;
 }
 
-/** Maps every failure to the error shape; unexpected errors are logged and answered without details. */
-export function installErrorHandling(app: FastifyInstance): void {
+/**
+ * Maps every failure to the error shape; unexpected errors are logged and answered without details.
+ * `serveAppShell`, when given, answers unknown page routes (e.g. /lounge/coding) with the web app.
+ */
+export function installErrorHandling(
+  app: FastifyInstance,
+  serveAppShell?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined,
+): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof ApiError) {
       return reply.code(err.statusCode).send(body(err.code, err.message));
@@ -74,6 +80,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
+    if (serveAppShell?.(request, reply)) return;
     reply.code(404).send(body('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`));
   });
 }

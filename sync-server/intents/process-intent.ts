@@ -7,6 +7,7 @@ import type { HandlerContext, HandlerResult } from './handler-context.ts';
 import { createThread } from './handlers/create-thread.ts';
 import { deleteMessage } from './handlers/delete-message.ts';
 import { editMessage } from './handlers/edit-message.ts';
+import { hideMessage } from './handlers/hide-message.ts';
 import { markRead } from './handlers/mark-read.ts';
 import { pinMessage } from './handlers/pin-message.ts';
 import { react } from './handlers/react.ts';
@@ -39,6 +40,8 @@ function runHandler(ctx: HandlerContext, intent: Intent): Promise<HandlerResult>
       return react(ctx, intent);
     case 'pin':
       return pinMessage(ctx, intent);
+    case 'hide':
+      return hideMessage(ctx, intent);
     case 'create_thread':
       return createThread(ctx, intent);
     case 'mark_read':

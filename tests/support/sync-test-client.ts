@@ -104,6 +104,7 @@ export class TestDevice {
 
   stop(): void {
     this.stopSettling();
+    this.stopSettling = () => {};
     this.client.stop();
   }
 }

@@ -9,6 +9,7 @@ import type { Database } from '../../sync-server/db/database.ts';
 import { migrate } from '../../sync-server/db/migrate.ts';
 import { seedLounge } from '../../sync-server/features/lounge/seed-lounge.ts';
 import { createMemoryPresenceStore } from '../../sync-server/presence/memory-presence-store.ts';
+import type { PresenceStore } from '../../sync-server/presence/presence-store.ts';
 import type { Fanout } from '../../sync-server/fanout/fanout.ts';
 import { createMemoryFanoutBus } from '../../sync-server/fanout/memory-fanout.ts';
 import { createMemoryRateLimiter } from '../../sync-server/rate-limit/memory-rate-limiter.ts';
@@ -33,6 +34,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
 
 export interface TestAppOptions {
   fanout?: Fanout;
+  presence?: PresenceStore;
   rateLimiter?: RateLimiter;
   sync?: Partial<SyncServiceOptions>;
 }
@@ -46,7 +48,7 @@ export async function createTestApp(
   await migrate(db);
   await seedLounge(db);
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const presence = createMemoryPresenceStore();
+  const presence = options.presence ?? createMemoryPresenceStore();
   const rateLimiter = options.rateLimiter ?? createMemoryRateLimiter();
   const fanout = options.fanout ?? createMemoryFanoutBus().connect();
   const sync = new SyncService({ db, fanout, presence, intents: { db, rateLimiter }, logger, ...options.sync });
