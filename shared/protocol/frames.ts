@@ -70,9 +70,13 @@ export function decodeNotice(payload: Uint8Array): { code: string; message: stri
 
 const KNOWN_TYPES = new Set<number>(Object.values(FrameType));
 
-/** Decodes one frame, or throws FrameError: the caller closes the connection on any error. */
-export function decodeFrame(data: Uint8Array): Frame {
-  if (data.byteLength > SYNC_LIMITS.maxFrameBytes) throw new FrameError('frame too large');
+/**
+ * Decodes one frame, or throws FrameError: the caller closes the connection on any error. The size cap
+ * protects the server from clients; a client reading the server's frames passes no cap (a segment of
+ * 256 long messages is larger than any frame a client may send).
+ */
+export function decodeFrame(data: Uint8Array, maxBytes: number = SYNC_LIMITS.maxFrameBytes): Frame {
+  if (data.byteLength > maxBytes) throw new FrameError('frame too large');
   try {
     const decoder = decoding.createDecoder(data);
     const type = decoding.readVarUint(decoder);

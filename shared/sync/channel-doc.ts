@@ -46,6 +46,9 @@ export interface ThreadView {
   lastMessageAt: string | null;
 }
 
+/** A thread as its room's meta doc holds it. */
+export type ThreadState = Omit<ThreadView, 'messageCount' | 'lastMessageAt'>;
+
 export type ChannelChangeBody =
   | { kind: 'message'; message: MessageView }
   | { kind: 'meta'; patch: Record<string, string | number | boolean | null> }
@@ -58,16 +61,34 @@ const docMaps = (doc: Y.Doc) => ({
   meta: doc.getMap<unknown>('meta'),
   segments: doc.getMap<number>('segments'),
   pins: doc.getMap<number>('pins'),
-  threads: doc.getMap<ThreadView>('threads'),
+  threads: doc.getMap<ThreadState>('threads'),
 });
+
+/**
+ * Sets a key only when its value really changes. Every overwrite leaves a Yjs tombstone, so skipping
+ * no-op writes keeps docs small, and replaying a change twice writes nothing the second time.
+ */
+function setIfChanged<T>(map: Y.Map<T>, key: string, value: T): void {
+  const current = map.get(key);
+  if (current !== undefined && JSON.stringify(current) === JSON.stringify(value)) return;
+  map.set(key, value);
+}
 
 /** Applies one change to a segment doc; changes of other segments leave it untouched. */
 export function applyToSegmentDoc(doc: Y.Doc, segment: number, change: ChannelChange): void {
   if (change.kind !== 'message' || segmentOf(change.message.seq) !== segment) return;
-  docMaps(doc).messages.set(change.message.id, change.message);
+  setIfChanged(docMaps(doc).messages, change.message.id, change.message);
 }
 
-/** Applies one change to a channel's meta doc (segment versions, pins, settings, thread states). */
+/**
+ * Applies one change to a channel's meta doc. The meta doc is written rarely on purpose — once per
+ * segment when the head moves on, when an old segment changes, for pins and thread states — never per
+ * message, so its size follows the number of segments, not the number of messages.
+ *
+ * `segments[s]` is the change_seq of the last change to segment `s` after it stopped being the head:
+ * a returning client re-syncs a cached segment when that value differs from the one it saw (or when
+ * the segment was the head when it cached it).
+ */
 export function applyToMetaDoc(doc: Y.Doc, change: ChannelChange): void {
   const maps = docMaps(doc);
   doc.transact(() => {
@@ -75,10 +96,12 @@ export function applyToMetaDoc(doc: Y.Doc, change: ChannelChange): void {
       case 'message': {
         const { message } = change;
         const segment = segmentOf(message.seq);
-        maps.segments.set(String(segment), change.changeSeq);
-        if (((maps.meta.get('lastSeq') as number | undefined) ?? 0) < message.seq) {
-          maps.meta.set('lastSeq', message.seq);
+        const head = (maps.meta.get('head') as number | undefined) ?? 0;
+        if (segment > head) {
+          for (let closed = head; closed < segment; closed++) maps.segments.set(String(closed), change.changeSeq);
           maps.meta.set('head', segment);
+        } else if (segment < head) {
+          maps.segments.set(String(segment), change.changeSeq);
         }
         const wasPinned = maps.pins.has(message.id);
         const isPinned = message.pinned && !message.deleted && !message.hidden;
@@ -87,15 +110,18 @@ export function applyToMetaDoc(doc: Y.Doc, change: ChannelChange): void {
         break;
       }
       case 'meta':
-        for (const [key, value] of Object.entries(change.patch)) maps.meta.set(key, value);
+        for (const [key, value] of Object.entries(change.patch)) setIfChanged(maps.meta, key, value);
         break;
-      case 'thread':
-        maps.threads.set(change.thread.id, change.thread);
+      case 'thread': {
+        // Only the thread's state lives here; its activity (counts, last message) is read over REST, so a
+        // busy thread does not rewrite its room's meta doc with every reply.
+        const { messageCount: _count, lastMessageAt: _last, ...state } = change.thread;
+        setIfChanged(maps.threads, change.thread.id, state);
         break;
+      }
       default:
         unreachable(change);
     }
-    maps.meta.set('changeSeq', change.changeSeq);
   });
 }
 
@@ -109,20 +135,16 @@ export function readMessages(doc: Y.Doc): MessageView[] {
 }
 
 export function readMeta(doc: Y.Doc): {
-  lastSeq: number;
   head: number;
-  changeSeq: number;
   segments: Map<number, number>;
   pins: Map<string, number>;
-  threads: ThreadView[];
+  threads: ThreadState[];
   fields: Record<string, unknown>;
 } {
   const maps = docMaps(doc);
   const fields = Object.fromEntries(maps.meta.entries());
   return {
-    lastSeq: (fields.lastSeq as number | undefined) ?? 0,
     head: (fields.head as number | undefined) ?? 0,
-    changeSeq: (fields.changeSeq as number | undefined) ?? 0,
     segments: new Map([...maps.segments.entries()].map(([k, v]) => [Number(k), v])),
     pins: new Map(maps.pins.entries()),
     threads: [...maps.threads.values()],

@@ -204,7 +204,7 @@ export class SyncClient {
   private onMessage(data: unknown): void {
     const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : data instanceof Uint8Array ? data : undefined;
     if (!bytes) return;
-    const frame = decodeFrame(bytes);
+    const frame = decodeFrame(bytes, Number.POSITIVE_INFINITY);
     if (frame.type === FrameType.notice) {
       this.options.onNotice?.({ docName: frame.docName, ...decodeNotice(frame.payload) });
       return;
