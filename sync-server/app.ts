@@ -9,6 +9,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { AppDeps } from './app-deps.ts';
 import { authPlugin } from './auth/auth-plugin.ts';
 import { historyRoutes } from './features/history/history-routes.ts';
+import { settingsRoutes } from './features/settings/settings-routes.ts';
 import { healthRoutes } from './features/health/health-routes.ts';
 import { loungeRoutes } from './features/lounge/lounge-routes.ts';
 import { installErrorHandling } from './http/errors.ts';
@@ -56,6 +57,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await authPlugin(app, deps);
   await app.register(async (scope) => loungeRoutes(scope, deps));
   await app.register(async (scope) => historyRoutes(scope, deps));
+  await app.register(async (scope) => settingsRoutes(scope, deps));
   await app.register(async (scope) => syncRoutes(scope, deps));
 
   return app;

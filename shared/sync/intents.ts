@@ -44,6 +44,13 @@ export const intentSchema = z.discriminatedUnion('kind', [
     parentMessageId: uuid.nullish(),
     ...common,
   }),
+  z.strictObject({
+    kind: z.literal('start_dm'),
+    /** The other participants: one for a 1:1 conversation, up to nine for a group (the handler says why past that). */
+    participantIds: z.array(uuid).min(1).max(49),
+    title: z.string().trim().max(100).nullish(),
+    ...common,
+  }),
   z.strictObject({ kind: z.literal('mark_read'), channelId: uuid, seq: z.number().int().nonnegative(), ...common }),
 ]);
 

@@ -19,6 +19,8 @@ export interface ChannelAccess {
   implicitMember: boolean;
   slowModeSeconds: number;
   lastPostedAt: Date | null;
+  /** Help rooms: every top-level message opens a thread of its own. */
+  autoThread: boolean;
 }
 
 interface AccessRow {
@@ -32,6 +34,7 @@ interface AccessRow {
   write_permission_level: RoomTarget['writePermissionLevel'] | null;
   min_trust_level: RoomTarget['minTrustLevel'] | null;
   slow_mode_seconds: number | null;
+  auto_thread: boolean | null;
   thread_id: string | null;
   thread_creator_id: string | null;
   thread_locked: boolean | null;
@@ -48,7 +51,7 @@ interface AccessRow {
 const ACCESS_SQL = `
   SELECT c.kind,
          r.id AS room_id, r.room_type, r.context_type, r.is_private, r.archived, r.read_permission_level,
-         r.write_permission_level, r.min_trust_level, r.slow_mode_seconds,
+         r.write_permission_level, r.min_trust_level, r.slow_mode_seconds, r.auto_thread,
          t.id AS thread_id, t.creator_id AS thread_creator_id, t.is_locked AS thread_locked,
          t.archived_at AS thread_archived_at,
          m.role, m.muted_until, m.last_posted_at,
@@ -91,6 +94,7 @@ export async function loadChannelAccess(
       implicitMember: false,
       slowModeSeconds: 0,
       lastPostedAt: null,
+      autoThread: false,
     };
   }
 
@@ -129,5 +133,6 @@ export async function loadChannelAccess(
     implicitMember,
     slowModeSeconds: row.slow_mode_seconds ?? 0,
     lastPostedAt: row.last_posted_at,
+    autoThread: row.kind === 'room' && (row.auto_thread ?? false),
   };
 }

@@ -1,5 +1,6 @@
 import type { ChannelChange } from '../../shared/sync/channel-doc.ts';
 import type { Verdict } from '../../shared/sync/intents.ts';
+import type { InboxEntry } from '../intents/handler-context.ts';
 
 /**
  * Cross-node fan-out. A node publishes what it committed; every node that holds the topic's docs
@@ -14,6 +15,8 @@ export type FanoutEvent =
   /** A raw y-protocols awareness update of a channel meta doc. Base64. */
   | { kind: 'awareness'; docName: string; update: string }
   | { kind: 'verdict'; userId: string; intentId: string; verdict: Verdict }
+  /** An entry of a member's inbox doc changed (a new DM, a block). */
+  | { kind: 'inbox'; entry: InboxEntry }
   /** The user lost access to a channel: close those docs and tell the client to purge them. */
   | { kind: 'revoke'; userId: string; channelId: string; reason: string };
 

@@ -1,4 +1,5 @@
 import type { ChannelChange } from '../../shared/sync/channel-doc.ts';
+import type { InboxMapName, InboxMaps } from '../../shared/sync/inbox.ts';
 import type { Queryable } from '../db/database.ts';
 import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
 
@@ -20,4 +21,10 @@ export interface HandlerResult {
   seq?: number;
   /** The channel changes this intent committed, in order; applied to docs and fanned out after commit. */
   changes: ChannelChange[];
+  /** Entries of members' inbox docs this intent changed (a new DM shows up in every participant's list). */
+  inbox?: InboxEntry[];
 }
+
+export type InboxEntry = {
+  [M in InboxMapName]: { userId: string; map: M; key: string; value: InboxMaps[M] | null };
+}[InboxMapName];

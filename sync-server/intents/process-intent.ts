@@ -3,7 +3,7 @@ import { unreachable } from '../../shared/rules/unreachable.ts';
 import type { ChannelChange } from '../../shared/sync/channel-doc.ts';
 import type { Database } from '../db/database.ts';
 import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
-import type { HandlerContext, HandlerResult } from './handler-context.ts';
+import type { HandlerContext, HandlerResult, InboxEntry } from './handler-context.ts';
 import { createThread } from './handlers/create-thread.ts';
 import { deleteMessage } from './handlers/delete-message.ts';
 import { editMessage } from './handlers/edit-message.ts';
@@ -12,6 +12,7 @@ import { markRead } from './handlers/mark-read.ts';
 import { pinMessage } from './handlers/pin-message.ts';
 import { react } from './handlers/react.ts';
 import { sendMessage } from './handlers/send-message.ts';
+import { startDm } from './handlers/start-dm.ts';
 import { IntentRefusal } from './refusal.ts';
 
 export interface IntentDeps {
@@ -24,6 +25,8 @@ export interface IntentOutcome {
   verdict: Verdict;
   /** Changes committed by this call (empty for a duplicate: they were committed the first time). */
   changes: ChannelChange[];
+  /** Inbox entries to write for members (also empty for a duplicate: inbox docs are rebuilt from rows). */
+  inbox: InboxEntry[];
   duplicate: boolean;
 }
 
@@ -46,6 +49,8 @@ function runHandler(ctx: HandlerContext, intent: Intent): Promise<HandlerResult>
       return createThread(ctx, intent);
     case 'mark_read':
       return markRead(ctx, intent);
+    case 'start_dm':
+      return startDm(ctx, intent);
     default:
       return unreachable(intent);
   }
@@ -90,11 +95,12 @@ export async function processIntent(deps: IntentDeps, userId: string, intentId: 
         'SELECT status, reason, result, created_at FROM client_intents WHERE user_id = $1 AND intent_id = $2',
         [userId, intentId],
       );
-      return { verdict: verdictFromRow(rows[0]!), changes: [], duplicate: true };
+      return { verdict: verdictFromRow(rows[0]!), changes: [], inbox: [], duplicate: true };
     }
 
     let outcome: { status: Verdict['status']; reason: string | null; result: StoredIntent['result']; channelId: string | null };
     let changes: ChannelChange[] = [];
+    let inbox: InboxEntry[] = [];
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       outcome = {
@@ -109,6 +115,7 @@ export async function processIntent(deps: IntentDeps, userId: string, intentId: 
         const result = await runHandler({ tx, userId, intentId, now, rateLimiter: deps.rateLimiter }, parsed.data);
         await tx.exec('RELEASE SAVEPOINT intent_handler');
         changes = result.changes;
+        inbox = result.inbox ?? [];
         outcome = {
           status: result.status,
           reason: result.reason ?? null,
@@ -136,6 +143,6 @@ export async function processIntent(deps: IntentDeps, userId: string, intentId: 
         RETURNING status, reason, result, created_at`,
       [userId, intentId, outcome.status, outcome.reason, JSON.stringify(outcome.result), outcome.channelId],
     );
-    return { verdict: verdictFromRow(rows[0]!), changes, duplicate: false };
+    return { verdict: verdictFromRow(rows[0]!), changes, inbox, duplicate: false };
   });
 }

@@ -1,5 +1,7 @@
 import * as Y from 'yjs';
+import type { InboxMapName, InboxMaps } from '../../shared/sync/inbox.ts';
 import type { Verdict } from '../../shared/sync/intents.ts';
+import type { InboxEntry } from '../intents/handler-context.ts';
 import type { Database } from '../db/database.ts';
 
 // A member's inbox keeps recent verdicts only; older answers stay in Postgres (client_intents).
@@ -19,7 +21,26 @@ export async function loadInboxDoc(db: Database, userId: string): Promise<Y.Doc>
       ORDER BY created_at DESC LIMIT $2`,
     [userId, INBOX_VERDICTS_KEPT],
   );
+  const dms = await db.query<{ id: string; is_group: boolean; title: string | null; participant_ids: string[] }>(
+    `SELECT d.id, d.is_group, d.title,
+            (SELECT array_agg(p.user_id::text ORDER BY p.joined_at, p.user_id) FROM dm_participants p
+              WHERE p.dm_thread_id = d.id AND p.left_at IS NULL) AS participant_ids
+       FROM dm_threads d JOIN dm_participants me ON me.dm_thread_id = d.id AND me.user_id = $1 AND me.left_at IS NULL`,
+    [userId],
+  );
+  const relations = await db.query<{ map: 'blocked' | 'muted'; other: string }>(
+    `SELECT 'blocked' AS map, blocked_id AS other FROM user_blocks WHERE blocker_id = $1
+     UNION ALL SELECT 'muted', muted_id FROM user_mutes WHERE muter_id = $1`,
+    [userId],
+  );
   const doc = new Y.Doc();
+  doc.transact(() => {
+    const dmMap = inboxMap(doc, 'dms');
+    for (const d of dms.rows) {
+      dmMap.set(d.id, { channelId: d.id, isGroup: d.is_group, title: d.title, participantIds: d.participant_ids ?? [] });
+    }
+    for (const r of relations.rows) inboxMap(doc, r.map).set(r.other, true);
+  });
   const verdicts = doc.getMap<Verdict>('verdicts');
   doc.transact(() => {
     for (const row of rows) {
@@ -50,4 +71,15 @@ export function setVerdict(doc: Y.Doc, intentId: string, verdict: Verdict): void
 
 export function setRevoked(doc: Y.Doc, channelId: string, reason: string): void {
   doc.getMap<{ reason: string; at: number }>('revoked').set(channelId, { reason, at: Date.now() });
+}
+
+export function inboxMap<M extends InboxMapName>(doc: Y.Doc, name: M): Y.Map<InboxMaps[M]> {
+  return doc.getMap<InboxMaps[M]>(name);
+}
+
+/** Writes (or, with a null value, removes) one entry of an inbox map. */
+export function setInboxEntry(doc: Y.Doc, entry: InboxEntry): void {
+  const map = inboxMap(doc, entry.map) as Y.Map<unknown>;
+  if (entry.value === null) map.delete(entry.key);
+  else map.set(entry.key, entry.value);
 }

@@ -4,7 +4,10 @@ import { effectiveSlowModeSeconds, slowModeWaitSeconds } from '../../../shared/r
 import type { Intent } from '../../../shared/sync/intents.ts';
 import { loadChannelAccess, type ChannelAccess } from '../../access/channel-access.ts';
 import type { HandlerContext, HandlerResult } from '../handler-context.ts';
-import { cleanBody, insertMessage, resolveMentions } from '../message-writes.ts';
+import { appendChange } from '../../sync/change-log.ts';
+import { appendThreadChange, cleanBody, insertMessage, resolveMentions } from '../message-writes.ts';
+import { loadMessageView } from '../message-view.ts';
+import type { ChannelChange } from '../../../shared/sync/channel-doc.ts';
 import { describeWait, ensureAllowed, IntentRefusal } from '../refusal.ts';
 
 const LINK = /\bhttps?:\/\/|\bwww\.|\b[a-z0-9-]+\.(?:com|net|org|io|dev|ai|app|co|gg|me|xyz)\b/i;
@@ -42,13 +45,48 @@ export async function sendMessage(ctx: HandlerContext, intent: Extract<Intent, {
     if (rows.length === 0) throw new IntentRefusal('bad_reply', 'The message you replied to is not in this conversation.');
   }
   await checkCanPost(ctx, access, body);
+  if (access.kind === 'dm') await refuseBlockedDm(ctx, access.channelId);
   const mentions = await resolveMentions(tx, access, userId, body);
   const inserted = await insertMessage(tx, access, { authorId: userId, body, replyToId: intent.replyToId ?? null, mentions });
+  const changes = [...inserted.changes];
+  if (access.autoThread && !intent.replyToId) {
+    changes.push(...(await openQuestionThread(ctx, access.channelId, inserted.messageId, body)));
+  }
   return {
     status: 'accepted',
     messageId: inserted.messageId,
     channelId: access.channelId,
     seq: inserted.seq,
-    changes: inserted.changes,
+    changes,
   };
+}
+
+/** In a 1:1 conversation a block either way stops new messages (group DMs hide them client-side). */
+async function refuseBlockedDm(ctx: HandlerContext, channelId: string): Promise<void> {
+  const { rows } = await ctx.tx.query<{ blocked: boolean }>(
+    `SELECT EXISTS (
+       SELECT 1 FROM dm_threads d JOIN dm_participants p ON p.dm_thread_id = d.id AND p.user_id <> $2
+         JOIN user_blocks b ON (b.blocker_id = p.user_id AND b.blocked_id = $2) OR (b.blocker_id = $2 AND b.blocked_id = p.user_id)
+        WHERE d.id = $1 AND NOT d.is_group) AS blocked`,
+    [channelId, ctx.userId],
+  );
+  if (rows[0]?.blocked) throw new IntentRefusal('blocked', "You can't message this person.");
+}
+
+/**
+ * Help rooms auto-thread (spec): each question gets a thread of its own, titled from its first line,
+ * so answers stay together and the room reads as a list of questions.
+ */
+async function openQuestionThread(ctx: HandlerContext, roomId: string, messageId: string, body: string): Promise<ChannelChange[]> {
+  const firstLine = body.split('\n').find((line) => line.trim().length > 0)?.trim() ?? body;
+  const title = [...firstLine].length > 100 ? `${[...firstLine].slice(0, 99).join('')}…` : firstLine;
+  const channel = await ctx.tx.query<{ id: string }>(`INSERT INTO channels (kind) VALUES ('thread') RETURNING id`);
+  const threadId = channel.rows[0]!.id;
+  await ctx.tx.query(
+    `INSERT INTO threads (id, room_id, parent_message_id, title, creator_id, last_message_at)
+     VALUES ($1, $2, $3, $4, $5, now())`,
+    [threadId, roomId, messageId, title, ctx.userId],
+  );
+  const question = await appendChange(ctx.tx, roomId, { kind: 'message', message: await loadMessageView(ctx.tx, messageId) });
+  return [question, await appendThreadChange(ctx.tx, roomId, threadId)];
 }

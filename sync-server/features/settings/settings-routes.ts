@@ -1,0 +1,135 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppDeps } from '../../app-deps.ts';
+import { memberOf } from '../../auth/auth-plugin.ts';
+import { badRequest, errorBodySchema, notFound } from '../../http/errors.ts';
+
+const settingsSchema = z.object({
+  dmPermission: z.enum(['everyone', 'connections', 'following', 'none']),
+  notifyPush: z.boolean(),
+  notifyEmailMentions: z.boolean(),
+  emailDigest: z.enum(['off', 'daily', 'weekly']),
+  smsCritical: z.boolean(),
+  phoneE164: z
+    .string()
+    .regex(/^\+[1-9][0-9]{6,14}$/, 'must be a phone number in international format, e.g. +14155550123')
+    .nullable(),
+  askMeEnabled: z.boolean(),
+});
+
+const COLUMNS = {
+  dmPermission: 'dm_permission',
+  notifyPush: 'notify_push',
+  notifyEmailMentions: 'notify_email_mentions',
+  emailDigest: 'email_digest',
+  smsCritical: 'sms_critical',
+  phoneE164: 'phone_e164',
+  askMeEnabled: 'ask_me_enabled',
+} as const satisfies Record<keyof z.infer<typeof settingsSchema>, string>;
+
+interface SettingsRow {
+  dm_permission: z.infer<typeof settingsSchema>['dmPermission'];
+  notify_push: boolean;
+  notify_email_mentions: boolean;
+  email_digest: z.infer<typeof settingsSchema>['emailDigest'];
+  sms_critical: boolean;
+  phone_e164: string | null;
+  ask_me_enabled: boolean;
+}
+
+const toApi = (r: SettingsRow): z.infer<typeof settingsSchema> => ({
+  dmPermission: r.dm_permission,
+  notifyPush: r.notify_push,
+  notifyEmailMentions: r.notify_email_mentions,
+  emailDigest: r.email_digest,
+  smsCritical: r.sms_critical,
+  phoneE164: r.phone_e164,
+  askMeEnabled: r.ask_me_enabled,
+});
+
+/** A member's own settings, and whom they block or mute (privacy & safety in the spec). */
+export async function settingsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { db, sync } = deps;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  const read = async (userId: string) => {
+    await db.query('INSERT INTO user_settings (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING', [userId]);
+    const { rows } = await db.query<SettingsRow>(`SELECT ${Object.values(COLUMNS).join(', ')} FROM user_settings WHERE user_id = $1`, [userId]);
+    return toApi(rows[0]!);
+  };
+
+  r.get(
+    '/api/me/settings',
+    { schema: { tags: ['settings'], summary: 'My DM and notification settings', response: { 200: settingsSchema } } },
+    async (request) => read(memberOf(request).id),
+  );
+
+  r.patch(
+    '/api/me/settings',
+    {
+      schema: {
+        tags: ['settings'],
+        summary: 'Change some of my settings',
+        body: settingsSchema.partial().strict(),
+        response: { 200: settingsSchema, 400: errorBodySchema },
+      },
+    },
+    async (request) => {
+      const member = memberOf(request);
+      const entries = Object.entries(request.body).filter(([, v]) => v !== undefined) as Array<[keyof typeof COLUMNS, unknown]>;
+      if (entries.length === 0) throw badRequest('Nothing to change: send at least one setting.');
+      if (request.body.smsCritical === true) {
+        const current = await read(member.id);
+        if (!(request.body.phoneE164 ?? current.phoneE164)) {
+          throw badRequest('SMS alerts need a phone number: set phoneE164 too.', 'phone_required');
+        }
+      }
+      await read(member.id);
+      const sets = entries.map(([key], i) => `${COLUMNS[key]} = $${i + 2}`);
+      await db.query(`UPDATE user_settings SET ${sets.join(', ')}, updated_at = now() WHERE user_id = $1`, [
+        member.id,
+        ...entries.map(([, v]) => v),
+      ]);
+      return read(member.id);
+    },
+  );
+
+  const relation = (table: 'user_blocks' | 'user_mutes', map: 'blocked' | 'muted', verb: string) => {
+    const [actorColumn, otherColumn] = table === 'user_blocks' ? ['blocker_id', 'blocked_id'] : ['muter_id', 'muted_id'];
+    const params = z.strictObject({ userId: z.uuid() });
+    r.put(
+      `/api/me/${map === 'blocked' ? 'blocks' : 'mutes'}/:userId`,
+      {
+        schema: {
+          tags: ['settings'],
+          summary: `${verb[0]!.toUpperCase()}${verb.slice(1)} a member`,
+          params,
+          response: { 204: z.null(), 400: errorBodySchema, 404: errorBodySchema },
+        },
+      },
+      async (request, reply) => {
+        const member = memberOf(request);
+        const other = request.params.userId;
+        if (other === member.id) throw badRequest(`You can't ${verb} yourself.`, 'self_target');
+        const exists = await db.query('SELECT 1 FROM users WHERE id = $1', [other]);
+        if (exists.rows.length === 0) throw notFound('That member does not exist.');
+        await db.query(`INSERT INTO ${table} (${actorColumn}, ${otherColumn}) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [member.id, other]);
+        await sync.deliverInboxEntry({ userId: member.id, map, key: other, value: true });
+        return reply.code(204).send(null);
+      },
+    );
+    r.delete(
+      `/api/me/${map === 'blocked' ? 'blocks' : 'mutes'}/:userId`,
+      { schema: { tags: ['settings'], summary: `Un${verb} a member`, params, response: { 204: z.null() } } },
+      async (request, reply) => {
+        const member = memberOf(request);
+        await db.query(`DELETE FROM ${table} WHERE ${actorColumn} = $1 AND ${otherColumn} = $2`, [member.id, request.params.userId]);
+        await sync.deliverInboxEntry({ userId: member.id, map, key: request.params.userId, value: null });
+        return reply.code(204).send(null);
+      },
+    );
+  };
+  relation('user_blocks', 'blocked', 'block');
+  relation('user_mutes', 'muted', 'mute');
+}
