@@ -19,7 +19,8 @@ import { loadChannelDoc, type ChannelDocName } from './channel-doc-store.ts';
 import { ChannelSync } from './channel-sync.ts';
 import { DocRegistry } from './doc-registry.ts';
 import { FANOUT_ORIGIN, HostedDoc } from './hosted-doc.ts';
-import { loadInboxDoc, setVerdict, setRevoked } from './inbox-doc.ts';
+import { loadInboxDoc, setInboxEntry, setVerdict, setRevoked } from './inbox-doc.ts';
+import type { InboxEntry } from '../intents/handler-context.ts';
 import { debounce, loadPrivateDoc, persistPrivateDoc } from './private-doc-store.ts';
 import type { SyncPeer } from './sync-peer.ts';
 
@@ -80,6 +81,7 @@ export class SyncService {
       onOutcome: async (userId, intentId, outcome) => {
         options.afterCommitHook?.();
         if (outcome.changes.length > 0) await this.channels.committed(outcome.changes);
+        for (const entry of outcome.inbox) await this.deliverInboxEntry(entry);
         await this.deliverVerdict(userId, intentId, outcome.verdict);
       },
     });
@@ -271,6 +273,7 @@ export class SyncService {
     const unsubscribe = await this.fanout.subscribe(topics.user(userId), (envelope) => {
       const event = envelope.event;
       if (event.kind === 'verdict') setVerdict(doc, event.intentId, event.verdict);
+      if (event.kind === 'inbox') setInboxEntry(doc, event.entry);
       if (event.kind === 'revoke') this.revokeLocally(event.userId, event.channelId, event.reason);
     });
     return { hosted, dispose: unsubscribe };
@@ -287,6 +290,13 @@ export class SyncService {
     const inbox = this.registry.loaded(inboxDocName(userId));
     if (inbox) setVerdict(inbox.doc, intentId, verdict);
     await this.fanout.publish(topics.user(userId), { kind: 'verdict', userId, intentId, verdict }).catch(() => {});
+  }
+
+  /** Writes an inbox entry here if that inbox is loaded, and tells the other nodes. */
+  async deliverInboxEntry(entry: InboxEntry): Promise<void> {
+    const inbox = this.registry.loaded(inboxDocName(entry.userId));
+    if (inbox) setInboxEntry(inbox.doc, entry);
+    await this.fanout.publish(topics.user(entry.userId), { kind: 'inbox', entry }).catch(() => {});
   }
 
   /** A member lost access to a channel: every node closes their subscriptions and tells them to purge. */
