@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../sync-server/db/database.ts';
+import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
+import { migrate } from '../../sync-server/db/migrate.ts';
+import { seedLounge } from '../../sync-server/features/lounge/seed-lounge.ts';
+import { processIntent, type IntentDeps } from '../../sync-server/intents/process-intent.ts';
+import { createRedisRateLimiter } from '../../sync-server/rate-limit/redis-rate-limiter.ts';
+import { createMemoryRateLimiter } from '../../sync-server/rate-limit/memory-rate-limiter.ts';
+import { createMember, loungeRoomId, sendIntent } from '../support/fixtures.ts';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { connectRedis } from '../support/redis.ts';
+
+describe('rate limits and slow mode', () => {
+  let testDb: TestDatabase;
+  let db: Database;
+  let node1: IntentDeps;
+  let node2: IntentDeps;
+  let general: string;
+  const cleanup: Array<() => void> = [];
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    db = createPgDatabase(testDb.url);
+    await migrate(db);
+    await seedLounge(db);
+    // Two nodes: each its own Redis connection, sharing the limits through Redis.
+    const [r1, r2] = await Promise.all([connectRedis(), connectRedis()]);
+    cleanup.push(() => r1.disconnect(), () => r2.disconnect());
+    node1 = { db, rateLimiter: createRedisRateLimiter(r1) };
+    node2 = { db, rateLimiter: createRedisRateLimiter(r2) };
+    general = await loungeRoomId(db, 'general');
+  });
+  afterAll(async () => {
+    for (const c of cleanup) c();
+    await db.close();
+    await testDb.drop();
+  });
+
+  it('the 11th message in a minute is refused with retry-after, counted across two nodes', async () => {
+    const m = await createMember(db, `rl${randomUUID().slice(0, 8)}`);
+    const t0 = Date.now();
+    const verdicts = [];
+    for (let i = 0; i < 11; i++) {
+      const deps = i % 2 === 0 ? node1 : node2;
+      verdicts.push((await processIntent({ ...deps, now: () => new Date(t0 + i * 1000) }, m.id, randomUUID(), sendIntent(general, `m${i}`))).verdict);
+    }
+    expect(verdicts.slice(0, 10).map((v) => v.status)).toEqual(Array(10).fill('accepted'));
+    expect(verdicts[10]).toMatchObject({ status: 'rejected', code: 'rate_limited' });
+    // The first message leaves the window 60 s after it was sent; the 11th came 10 s later.
+    expect(verdicts[10]!.status === 'rejected' && verdicts[10]!.retryAfterMs).toBe(50_000);
+    expect(verdicts[10]!.status === 'rejected' && verdicts[10]!.reason).toMatch(/try again in 50 seconds/i);
+    // Once the window has moved on, the member can send again.
+    const later = await processIntent({ ...node1, now: () => new Date(t0 + 61_000) }, m.id, randomUUID(), sendIntent(general, 'later'));
+    expect(later.verdict.status).toBe('accepted');
+  });
+
+  it('30 reactions a minute, the 31st refused', async () => {
+    const m = await createMember(db, `rx${randomUUID().slice(0, 8)}`);
+    const sent = await processIntent(node1, m.id, randomUUID(), sendIntent(general, 'react to me'));
+    const messageId = sent.verdict.status === 'accepted' ? sent.verdict.messageId! : '';
+    const emojis = ['👍', '🎉', '❤️', '😂', '🔥', '👀'];
+    const statuses: string[] = [];
+    for (let i = 0; i < 31; i++) {
+      const kind = i % 2 === 0 ? 'react' : 'unreact';
+      const emoji = emojis[Math.floor(i / 2) % emojis.length]!;
+      const out = await processIntent(i % 2 ? node1 : node2, m.id, randomUUID(), { kind, messageId, emoji, n: i, createdAt: Date.now() });
+      if (kind === 'react') statuses.push(out.verdict.status === 'rejected' ? out.verdict.code : out.verdict.status);
+    }
+    // 16 reacts among the 31 intents (unreacts are not rate-limited): all within the 30/min budget.
+    expect(statuses.every((s) => s === 'accepted')).toBe(true);
+    const burst: string[] = [];
+    for (let i = 0; i < 16; i++) {
+      const out = await processIntent(node1, m.id, randomUUID(), { kind: 'react', messageId, emoji: '✨', n: i, createdAt: Date.now() });
+      burst.push(out.verdict.status === 'rejected' ? out.verdict.code : out.verdict.status);
+    }
+    expect(burst.slice(0, 14)).toEqual(Array(14).fill('accepted'));
+    expect(burst.slice(14)).toEqual(['rate_limited', 'rate_limited']);
+  });
+
+  it('slow mode: a new member waits twice as long, a member once, a trusted member not at all', async () => {
+    const slow = await loungeRoomId(db, 'newcomers');
+    await db.query('UPDATE rooms SET slow_mode_seconds = 30 WHERE id = $1', [slow]);
+    const deps = { db, rateLimiter: createMemoryRateLimiter() };
+    const t0 = Date.now();
+    const at = (s: number) => ({ ...deps, now: () => new Date(t0 + s * 1000) });
+    const newbie = await createMember(db, `nw${randomUUID().slice(0, 6)}`, { daysAgo: 0, messagesSent: 0 });
+    const regular = await createMember(db, `rg${randomUUID().slice(0, 6)}`, { daysAgo: 5, messagesSent: 20 });
+    const trusted = await createMember(db, `tr${randomUUID().slice(0, 6)}`, { daysAgo: 30, messagesSent: 80 });
+    for (const m of [newbie, regular, trusted]) {
+      expect((await processIntent(at(0), m.id, randomUUID(), sendIntent(slow, 'first'))).verdict.status).toBe('accepted');
+    }
+    const second = async (memberId: string, s: number) => (await processIntent(at(s), memberId, randomUUID(), sendIntent(slow, `at ${s}`))).verdict;
+    // created_at comes from the database clock; slow mode compares with it, so leave a margin.
+    expect(await second(trusted.id, 1)).toMatchObject({ status: 'accepted' });
+    expect(await second(regular.id, 10)).toMatchObject({ status: 'rejected', code: 'slow_mode' });
+    expect(await second(regular.id, 32)).toMatchObject({ status: 'accepted' });
+    const early = await second(newbie.id, 40);
+    expect(early).toMatchObject({ status: 'rejected', code: 'slow_mode' });
+    expect(early.status === 'rejected' && early.reason).toMatch(/Slow mode/);
+    expect(await second(newbie.id, 62)).toMatchObject({ status: 'accepted' });
+  });
+});
