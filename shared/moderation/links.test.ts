@@ -111,6 +111,12 @@ describe('who may post which links', () => {
     );
   });
 
+  it('counts an image embedded from inside the app as an image, not as a link', () => {
+    expect(policy('![my render](/uploads/render.png)', 'new')).toEqual([['images.new_member', 'block']]);
+    expect(policy('![my render](/uploads/render.png)', 'member')).toEqual([]);
+    expect(policy('[the rules](/rooms/general)', 'new')).toEqual([]);
+  });
+
   it('lets members attach images', () => {
     expect(policy('look', 'member', true)).toEqual([]);
   });

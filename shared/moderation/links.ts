@@ -18,6 +18,8 @@ export interface FoundLink {
   hostEnd: number;
   /** A Markdown image, ![alt](url). */
   image: boolean;
+  /** An image embedded from inside the app ("/uploads/cat.png"): no host, but still an image. */
+  internal?: true;
   /** For a Markdown link whose text is itself an address: the host that text shows. */
   shownHost?: string;
 }
@@ -188,9 +190,29 @@ export function extractLinks(body: string, prose: string): FoundLink[] {
     const bang = m[1] ?? '';
     const label = m[2] ?? '';
     const target = m[3] ?? '';
-    // Links inside the app ("/rooms/general", "#reply-3") go nowhere new.
-    if (target.startsWith('/') || target.startsWith('#')) continue;
     const targetAt = m.index + whole.indexOf(target, bang.length + label.length + 2);
+    // Links inside the app ("/rooms/general", "#reply-3") go nowhere new; an image from inside the
+    // app is still an image, which new members can't post.
+    if (target.startsWith('/') || target.startsWith('#')) {
+      if (bang === '!') {
+        const end = m.index + whole.length;
+        const urlEnd = targetAt + target.length;
+        links.push({
+          text: target,
+          host: '',
+          hostStart: targetAt,
+          hostEnd: targetAt,
+          start: m.index,
+          end,
+          urlStart: targetAt,
+          urlEnd,
+          image: true,
+          internal: true,
+        });
+        taken.push([m.index, end]);
+      }
+      continue;
+    }
     const span = /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? hostOf(target, targetAt) : bareSpan(target, targetAt);
     if (span === undefined) continue;
     const shownHost = bareHostOf(label);
@@ -314,7 +336,8 @@ export function checkLinks({ links, trustLevel, hasImages }: LinkPolicyInput, al
     return findings;
   }
 
-  const disguised = links.filter((l) => l.shownHost !== undefined && l.shownHost !== l.host);
+  const external = links.filter((l) => l.internal !== true);
+  const disguised = external.filter((l) => l.shownHost !== undefined && l.shownHost !== l.host);
   if (disguised.length > 0) {
     const first = disguised[0]!;
     findings.push({
@@ -325,7 +348,7 @@ export function checkLinks({ links, trustLevel, hasImages }: LinkPolicyInput, al
   }
 
   if (trustLevel === 'member') {
-    const untrusted = [...new Set(links.map((l) => l.host))].filter((host) => !allowlist.allows(host));
+    const untrusted = [...new Set(external.map((l) => l.host))].filter((host) => !allowlist.allows(host));
     if (untrusted.length > 0) {
       findings.push({
         code: 'links.untrusted_domain',

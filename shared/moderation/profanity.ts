@@ -44,7 +44,7 @@ interface Term {
   word: string;
   severity: Severity;
   community: boolean;
-  /** Sticky copy, to ask "does this term match exactly here?" when a whitelist hid another term. */
+  /** Sticky copy, to ask "does this term match exactly here?" and so name the term a hit belongs to. */
   sticky: RegExp;
   /** First folded characters a match can start with; null when the pattern can start with anything. */
   firstChars: readonly number[] | null;
