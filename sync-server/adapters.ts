@@ -16,6 +16,7 @@ import { createMemoryRateLimiter } from './rate-limit/memory-rate-limiter.ts';
 import { createRedisRateLimiter } from './rate-limit/redis-rate-limiter.ts';
 import type { RateLimiter } from './rate-limit/rate-limiter.ts';
 import { SyncService } from './sync/sync-service.ts';
+import { createJobs } from '../workers/jobs-adapter.ts';
 
 export interface Adapters extends AppDeps {
   close(): Promise<void>;
@@ -75,18 +76,24 @@ export async function createAdapters(
     fanout = createRedisFanout(connect('publish'), connect('subscribe'), logger);
     readinessChecks.push({ name: 'redis', check: async () => void (await redis.ping()) });
   }
+  // Jobs (workers/): BullMQ producer when REDIS_URL is set, in-process otherwise. In-process job
+  // results (archived threads) reach live clients through this node's ChannelSync.
+  const jobs = await createJobs(config, { db, logger, onChanges: (changes) => sync.channels.committed(changes) });
   const sync = new SyncService({
     db,
     fanout,
     presence,
     intents: { db, rateLimiter },
     logger,
+    snapshots: jobs.snapshots,
     ...(testHooks.afterCommitHook ? { afterCommitHook: testHooks.afterCommitHook } : {}),
   });
   closers.push(async () => {
     await sync.close();
     await fanout.close();
   });
+  // Pushed last so it runs first: running jobs finish while the sync service and database still exist.
+  closers.push(() => jobs.close());
 
   return {
     config,
@@ -95,6 +102,7 @@ export async function createAdapters(
     presence,
     rateLimiter,
     sync,
+    jobs: jobs.queue,
     readinessChecks,
     logger,
     async close() {

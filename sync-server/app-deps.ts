@@ -5,6 +5,7 @@ import type { TokenService } from './auth/tokens.ts';
 import type { PresenceStore } from './presence/presence-store.ts';
 import type { RateLimiter } from './rate-limit/rate-limiter.ts';
 import type { SyncService } from './sync/sync-service.ts';
+import type { JobQueue } from '../workers/job-queue.ts';
 
 /** Everything a request handler may use, chosen once at start-up by `createAdapters`. */
 export interface AppDeps {
@@ -14,6 +15,8 @@ export interface AppDeps {
   presence: PresenceStore;
   rateLimiter: RateLimiter;
   sync: SyncService;
+  /** Background jobs (workers/); optional so hand-built test deps need not supply a queue. */
+  jobs?: JobQueue;
   /** Extra readiness checks (Redis ping in production). */
   readinessChecks: Array<{ name: string; check: () => Promise<void> }>;
   logger: Logger;

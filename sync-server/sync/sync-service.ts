@@ -23,6 +23,7 @@ import { loadInboxDoc, setInboxEntry, setVerdict, setRevoked } from './inbox-doc
 import type { InboxEntry } from '../intents/handler-context.ts';
 import { debounce, loadPrivateDoc, persistPrivateDoc } from './private-doc-store.ts';
 import type { SyncPeer } from './sync-peer.ts';
+import type { SnapshotScheduler } from '../../workers/snapshot-scheduler.ts';
 
 export interface SyncServiceOptions {
   db: Database;
@@ -36,6 +37,8 @@ export interface SyncServiceOptions {
   catchUpIntervalMs?: number;
   /** Test-only fault injection: called after an intent commits and before anything is broadcast. */
   afterCommitHook?: () => void;
+  /** Snapshot scheduling (workers/): told about loads and changes of channel docs. */
+  snapshots?: SnapshotScheduler;
 }
 
 export class AccessRefused extends Error {
@@ -212,6 +215,16 @@ export class SyncService {
     hosted.changeSeq = loaded.changeSeq;
     this.channels.track(parsed.channelId, hosted);
     const disposers: Array<() => Promise<void>> = [() => this.channels.untrack(parsed.channelId, hosted)];
+    // ---- snapshot scheduling (workers/snapshot-scheduler.ts) ----
+    const snapshots = this.options.snapshots;
+    if (snapshots) {
+      snapshots.loaded(name, loaded.replayed);
+      // Only the server writes channel docs, so every update here is an applied channel change.
+      const onChange = () => snapshots.changed(name);
+      loaded.doc.on('update', onChange);
+      disposers.push(async () => loaded.doc.off('update', onChange));
+    }
+    // ---- end snapshot scheduling ----
     if (hosted.awareness) {
       const awareness = hosted.awareness;
       const onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {

@@ -1,0 +1,42 @@
+import type { Logger } from 'pino';
+import type { ChannelChange } from '../shared/sync/channel-doc.ts';
+import type { Database } from '../sync-server/db/database.ts';
+import { archiveIdleThreads } from './handlers/archive-idle-threads.ts';
+import { snapshotChannelDoc } from './handlers/snapshot-channel-doc.ts';
+import { parseJobData, type JobData, type JobName } from './job-queue.ts';
+
+/** What a queue tells the handler about the run: the logger carries the job's name and id. */
+export interface JobContext {
+  jobId: string;
+  /** 1 on the first run, 2 on the first retry, … */
+  attempt: number;
+  logger: Logger;
+}
+
+export type JobHandlers = { [N in JobName]: (data: JobData<N>, ctx: JobContext) => Promise<void> };
+
+export interface HandlerDeps {
+  db: Database;
+  /** Where committed channel changes go so live clients see them (see ArchiveDeps.onChanges). */
+  onChanges: (changes: ChannelChange[]) => Promise<void>;
+}
+
+/** Binds every handler to its dependencies; both queue implementations run this same table. */
+export function createJobHandlers(deps: HandlerDeps): JobHandlers {
+  return {
+    'snapshot-channel-doc': (data, ctx) => snapshotChannelDoc({ db: deps.db, logger: ctx.logger }, data),
+    'archive-idle-threads': async (data, ctx) =>
+      void (await archiveIdleThreads({ db: deps.db, logger: ctx.logger, onChanges: deps.onChanges }, data)),
+  };
+}
+
+/** Validates raw job data (it may come from Redis) and runs the matching handler. */
+export async function runJob<N extends JobName>(
+  handlers: JobHandlers,
+  name: N,
+  raw: unknown,
+  ctx: JobContext,
+): Promise<void> {
+  const handler: (data: JobData<N>, ctx: JobContext) => Promise<void> = handlers[name];
+  return handler(parseJobData(name, raw), ctx);
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { MAX_DOC_NAME_LENGTH, parseDocName } from '../shared/sync/doc-names.ts';
+
+/**
+ * The jobs adapter: one interface, two implementations (BullMQ in production, in-process in the
+ * embedded default). Job data crosses a process boundary in production (JSON in Redis), so every job
+ * has a zod schema and is validated when it is enqueued and again when it runs.
+ */
+
+const channelDocName = z
+  .string()
+  .max(MAX_DOC_NAME_LENGTH)
+  .refine((name) => {
+    const kind = parseDocName(name)?.kind;
+    return kind === 'channel-meta' || kind === 'channel-segment';
+  }, 'a channel meta or segment doc name');
+
+export const jobSchemas = {
+  /** Rebuilds one channel doc from Postgres and stores it as its newest snapshot. */
+  'snapshot-channel-doc': z.strictObject({ docName: channelDocName }),
+  /** Archives threads idle for longer than their auto_archive_after_hours. */
+  'archive-idle-threads': z.strictObject({}),
+};
+
+export type JobName = keyof typeof jobSchemas;
+export type JobData<N extends JobName> = z.infer<(typeof jobSchemas)[N]>;
+
+export const JOB_NAMES = Object.keys(jobSchemas) as JobName[];
+
+export interface EnqueueOptions {
+  /**
+   * Deduplication key: while a job with this key is pending (waiting, delayed or waiting to retry), the
+   * same key enqueued again is dropped. A job already running does not absorb new ones, so a change made
+   * while it runs still gets a run of its own afterwards.
+   */
+  jobId?: string;
+  delayMs?: number;
+}
+
+export interface JobQueue {
+  enqueue<N extends JobName>(name: N, data: JobData<N>, opts?: EnqueueOptions): Promise<void>;
+  /** Runs the job every `everyMs`; registering the same job again replaces the earlier schedule. */
+  repeat<N extends JobName>(name: N, data: JobData<N>, everyMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Retries with exponential backoff, shared by both implementations so they fail the same way. */
+export interface RetryPolicy {
+  attempts: number;
+  backoffMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, backoffMs: 1000 };
+
+/** Delay before retry number `attempt` (1 = the first retry): backoff, 2×backoff, 4×backoff, … */
+export function retryDelayMs(policy: RetryPolicy, attempt: number): number {
+  return policy.backoffMs * 2 ** Math.max(0, attempt - 1);
+}
+
+/** Jobs that run on a clock rather than on an event. */
+export const RECURRING_JOBS = [
+  { name: 'archive-idle-threads', data: {}, everyMs: 10 * 60_000 },
+] as const satisfies ReadonlyArray<{
+  name: JobName;
+  data: JobData<JobName>;
+  everyMs: number;
+}>;
+
+export function parseJobData<N extends JobName>(name: N, raw: unknown): JobData<N> {
+  return jobSchemas[name].parse(raw) as JobData<N>;
+}
+
+export function isJobName(name: string): name is JobName {
+  return Object.hasOwn(jobSchemas, name);
+}
