@@ -16,6 +16,7 @@ import { createMemoryRateLimiter } from './rate-limit/memory-rate-limiter.ts';
 import { createRedisRateLimiter } from './rate-limit/redis-rate-limiter.ts';
 import type { RateLimiter } from './rate-limit/rate-limiter.ts';
 import { SyncService } from './sync/sync-service.ts';
+import { createModerationDeps } from './moderation/moderation-deps.ts';
 import { createJobs } from '../workers/jobs-adapter.ts';
 
 export interface Adapters extends AppDeps {
@@ -83,7 +84,7 @@ export async function createAdapters(
     db,
     fanout,
     presence,
-    intents: { db, rateLimiter },
+    intents: { db, rateLimiter, moderation: createModerationDeps(config.moderation) },
     logger,
     snapshots: jobs.snapshots,
     ...(testHooks.afterCommitHook ? { afterCommitHook: testHooks.afterCommitHook } : {}),

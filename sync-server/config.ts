@@ -41,6 +41,24 @@ const envSchema = z.object({
   EVENTS_URL: url(['https:', 'http:']).default('https://allthrive.ai/events'),
   PERKS_URL: url(['https:', 'http:']).default('https://allthrive.ai/perks'),
   CLIENT_DIST_DIR: z.string().min(1).default('client/dist'),
+  /** Layer-1 moderation: trusted link domains (comma-separated; subdomains count). */
+  MODERATION_ALLOWED_LINK_DOMAINS: z
+    .string()
+    .default(
+      'allthrive.ai,github.com,gitlab.com,stackoverflow.com,stackexchange.com,developer.mozilla.org,npmjs.com,' +
+        'pypi.org,python.org,huggingface.co,openai.com,anthropic.com,arxiv.org,wikipedia.org,youtube.com,youtu.be,' +
+        'medium.com,dev.to,kaggle.com,colab.research.google.com,docs.google.com,figma.com,notion.so',
+    ),
+  /** Community words to block on top of the built-in list, and words to allow (comma-separated). */
+  MODERATION_BLOCKED_WORDS: z.string().default(''),
+  MODERATION_ALLOWED_WORDS: z.string().default(''),
+  /** Distinct trusted reporters that hide a message pending review. */
+  MODERATION_REPORTS_TO_HIDE: z.coerce.number().int().min(1).max(100).default(3),
+  /** Layer-2 moderation (OpenAI moderation endpoint); off when no key is set. */
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: url(['https:', 'http:']).optional(),
+  OPENAI_MODERATION_MODEL: z.string().min(1).default('omni-moderation-latest'),
+  OPENAI_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -66,7 +84,21 @@ export interface Config {
   integrationSecret: string | undefined;
   links: { events: string; perks: string };
   clientDistDir: string;
+  moderation: {
+    allowedLinkDomains: string[];
+    blockedWords: string[];
+    allowedWords: string[];
+    reportsToHide: number;
+    /** undefined: Layer 2 is off and moderators are told so. */
+    ai: { apiKey: string; baseUrl: string | undefined; model: string; timeoutMs: number } | undefined;
+  };
 }
+
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((v) => v.trim().toLowerCase())
+    .filter((v) => v.length > 0);
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -117,5 +149,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     integrationSecret: e.INTEGRATION_SECRET,
     links: { events: e.EVENTS_URL, perks: e.PERKS_URL },
     clientDistDir: e.CLIENT_DIST_DIR,
+    moderation: {
+      allowedLinkDomains: list(e.MODERATION_ALLOWED_LINK_DOMAINS),
+      blockedWords: list(e.MODERATION_BLOCKED_WORDS),
+      allowedWords: list(e.MODERATION_ALLOWED_WORDS),
+      reportsToHide: e.MODERATION_REPORTS_TO_HIDE,
+      ai: e.OPENAI_API_KEY
+        ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODERATION_MODEL, timeoutMs: e.OPENAI_TIMEOUT_MS }
+        : undefined,
+    },
   };
 }

@@ -1,6 +1,7 @@
 import type { ChannelChange } from '../../shared/sync/channel-doc.ts';
 import type { InboxMapName, InboxMaps } from '../../shared/sync/inbox.ts';
 import type { Queryable } from '../db/database.ts';
+import type { ModerationDeps } from '../moderation/moderation-deps.ts';
 import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
 
 /** What every intent handler gets: the transaction, the member, and the services it may consult. */
@@ -10,6 +11,7 @@ export interface HandlerContext {
   intentId: string;
   now: Date;
   rateLimiter: RateLimiter;
+  moderation: ModerationDeps;
 }
 
 export interface HandlerResult {

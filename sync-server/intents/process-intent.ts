@@ -3,6 +3,7 @@ import { unreachable } from '../../shared/rules/unreachable.ts';
 import type { ChannelChange } from '../../shared/sync/channel-doc.ts';
 import type { Database } from '../db/database.ts';
 import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
+import type { ModerationDeps } from '../moderation/moderation-deps.ts';
 import type { HandlerContext, HandlerResult, InboxEntry } from './handler-context.ts';
 import { createThread } from './handlers/create-thread.ts';
 import { deleteMessage } from './handlers/delete-message.ts';
@@ -18,6 +19,7 @@ import { IntentRefusal } from './refusal.ts';
 export interface IntentDeps {
   db: Database;
   rateLimiter: RateLimiter;
+  moderation: ModerationDeps;
   now?: () => Date;
 }
 
@@ -112,7 +114,7 @@ export async function processIntent(deps: IntentDeps, userId: string, intentId: 
     } else {
       await tx.exec('SAVEPOINT intent_handler');
       try {
-        const result = await runHandler({ tx, userId, intentId, now, rateLimiter: deps.rateLimiter }, parsed.data);
+        const result = await runHandler({ tx, userId, intentId, now, rateLimiter: deps.rateLimiter, moderation: deps.moderation }, parsed.data);
         await tx.exec('RELEASE SAVEPOINT intent_handler');
         changes = result.changes;
         inbox = result.inbox ?? [];

@@ -4,8 +4,7 @@ import type { Database } from '../../sync-server/db/database.ts';
 import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
 import type { UserRow } from '../../sync-server/features/users/users-repo.ts';
 import { processIntent, type IntentDeps } from '../../sync-server/intents/process-intent.ts';
-import { createMemoryRateLimiter } from '../../sync-server/rate-limit/memory-rate-limiter.ts';
-import { createMember, loungeRoomId, sendIntent, setRole } from '../support/fixtures.ts';
+import { intentDeps, createMember, loungeRoomId, sendIntent, setRole } from '../support/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { createTestApp, hostToken } from '../support/test-app.ts';
 
@@ -21,7 +20,7 @@ describe('community rules through the intent pipeline (PostgreSQL)', () => {
     testDb = await createTestDatabase();
     db = createPgDatabase(testDb.url);
     app = await createTestApp(db);
-    deps = { db, rateLimiter: createMemoryRateLimiter() };
+    deps = intentDeps(db);
   });
   afterAll(async () => {
     await app.close();

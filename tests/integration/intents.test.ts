@@ -5,8 +5,7 @@ import { migrate } from '../../sync-server/db/migrate.ts';
 import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
 import { seedLounge } from '../../sync-server/features/lounge/seed-lounge.ts';
 import { processIntent, type IntentDeps } from '../../sync-server/intents/process-intent.ts';
-import { createMemoryRateLimiter } from '../../sync-server/rate-limit/memory-rate-limiter.ts';
-import { createMember, loungeRoomId, sendIntent, setRole } from '../support/fixtures.ts';
+import { intentDeps, createMember, loungeRoomId, sendIntent, setRole } from '../support/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 
 describe('intent processing against PostgreSQL', () => {
@@ -19,7 +18,7 @@ describe('intent processing against PostgreSQL', () => {
     db = createPgDatabase(testDb.url);
     await migrate(db);
     await seedLounge(db);
-    deps = { db, rateLimiter: createMemoryRateLimiter() };
+    deps = intentDeps(db);
     general = await loungeRoomId(db);
   });
   afterAll(async () => {

@@ -6,8 +6,7 @@ import { migrate } from '../../sync-server/db/migrate.ts';
 import { seedLounge } from '../../sync-server/features/lounge/seed-lounge.ts';
 import { processIntent, type IntentDeps } from '../../sync-server/intents/process-intent.ts';
 import { createRedisRateLimiter } from '../../sync-server/rate-limit/redis-rate-limiter.ts';
-import { createMemoryRateLimiter } from '../../sync-server/rate-limit/memory-rate-limiter.ts';
-import { createMember, loungeRoomId, sendIntent } from '../support/fixtures.ts';
+import { intentDeps, createMember, loungeRoomId, sendIntent } from '../support/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { connectRedis } from '../support/redis.ts';
 
@@ -27,8 +26,8 @@ describe('rate limits and slow mode', () => {
     // Two nodes: each its own Redis connection, sharing the limits through Redis.
     const [r1, r2] = await Promise.all([connectRedis(), connectRedis()]);
     cleanup.push(() => r1.disconnect(), () => r2.disconnect());
-    node1 = { db, rateLimiter: createRedisRateLimiter(r1) };
-    node2 = { db, rateLimiter: createRedisRateLimiter(r2) };
+    node1 = intentDeps(db, createRedisRateLimiter(r1));
+    node2 = intentDeps(db, createRedisRateLimiter(r2));
     general = await loungeRoomId(db, 'general');
   });
   afterAll(async () => {
@@ -81,7 +80,7 @@ describe('rate limits and slow mode', () => {
   it('slow mode: a new member waits twice as long, a member once, a trusted member not at all', async () => {
     const slow = await loungeRoomId(db, 'newcomers');
     await db.query('UPDATE rooms SET slow_mode_seconds = 30 WHERE id = $1', [slow]);
-    const deps = { db, rateLimiter: createMemoryRateLimiter() };
+    const deps = intentDeps(db);
     const t0 = Date.now();
     const at = (s: number) => ({ ...deps, now: () => new Date(t0 + s * 1000) });
     const newbie = await createMember(db, `nw${randomUUID().slice(0, 6)}`, { daysAgo: 0, messagesSent: 0 });

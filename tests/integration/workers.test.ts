@@ -34,7 +34,7 @@ import { snapshotChannelDoc } from '../../workers/handlers/snapshot-channel-doc.
 import { InProcessQueue } from '../../workers/in-process-queue.ts';
 import { createJobHandlers, type JobHandlers } from '../../workers/job-handlers.ts';
 import { SnapshotScheduler } from '../../workers/snapshot-scheduler.ts';
-import { createMember, loungeRoomId } from '../support/fixtures.ts';
+import { createMember, intentDeps, loungeRoomId } from '../support/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -66,7 +66,7 @@ describe('workers: snapshot and thread archive jobs against PostgreSQL and Redis
     db = createPgDatabase(testDb.url);
     await migrate(db);
     await seedLounge(db);
-    intents = { db, rateLimiter: unlimited };
+    intents = intentDeps(db, unlimited);
     author = await createMember(db, 'writer');
     await redis.connect();
   });

@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../sync-server/db/database.ts';
 import { upsertUser, type UserRow } from '../../sync-server/features/users/users-repo.ts';
+import type { IntentDeps } from '../../sync-server/intents/process-intent.ts';
+import { createModerationDeps } from '../../sync-server/moderation/moderation-deps.ts';
+import { createMemoryRateLimiter } from '../../sync-server/rate-limit/memory-rate-limiter.ts';
+import type { RateLimiter } from '../../sync-server/rate-limit/rate-limiter.ts';
+import { testConfig } from './test-app.ts';
+
+/** The intent pipeline's dependencies as production wires them, with in-memory limits unless given. */
+export function intentDeps(db: Database, rateLimiter: RateLimiter = createMemoryRateLimiter()): IntentDeps {
+  return { db, rateLimiter, moderation: createModerationDeps(testConfig().moderation) };
+}
 
 /** A member of the community, as the host platform would mirror them. `daysAgo` ages the account. */
 export async function createMember(

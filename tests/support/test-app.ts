@@ -7,6 +7,7 @@ import { createTokenService } from '../../sync-server/auth/tokens.ts';
 import { loadConfig, type Config } from '../../sync-server/config.ts';
 import type { Database } from '../../sync-server/db/database.ts';
 import { migrate } from '../../sync-server/db/migrate.ts';
+import { createModerationDeps } from '../../sync-server/moderation/moderation-deps.ts';
 import { seedLounge } from '../../sync-server/features/lounge/seed-lounge.ts';
 import { createMemoryPresenceStore } from '../../sync-server/presence/memory-presence-store.ts';
 import type { PresenceStore } from '../../sync-server/presence/presence-store.ts';
@@ -51,7 +52,7 @@ export async function createTestApp(
   const presence = options.presence ?? createMemoryPresenceStore();
   const rateLimiter = options.rateLimiter ?? createMemoryRateLimiter();
   const fanout = options.fanout ?? createMemoryFanoutBus().connect();
-  const sync = new SyncService({ db, fanout, presence, intents: { db, rateLimiter }, logger, ...options.sync });
+  const sync = new SyncService({ db, fanout, presence, intents: { db, rateLimiter, moderation: createModerationDeps(config.moderation) }, logger, ...options.sync });
   const deps: AppDeps = {
     config,
     db,

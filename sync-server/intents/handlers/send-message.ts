@@ -9,14 +9,16 @@ import { appendThreadChange, cleanBody, insertMessage, resolveMentions } from '.
 import { loadMessageView } from '../message-view.ts';
 import type { ChannelChange } from '../../../shared/sync/channel-doc.ts';
 import { describeWait, ensureAllowed, IntentRefusal } from '../refusal.ts';
+import { queueForReview, runLayer1, type Layer1Outcome } from '../../moderation/layer1-check.ts';
 
-const LINK = /\bhttps?:\/\/|\bwww\.|\b[a-z0-9-]+\.(?:com|net|org|io|dev|ai|app|co|gg|me|xyz)\b/i;
-
-/** Checks every rule a new message must pass, in the order a member would want to hear about them. */
-export async function checkCanPost(ctx: HandlerContext, access: ChannelAccess, body: string): Promise<void> {
+/**
+ * Checks every rule a new message must pass, in the order a member would want to hear about them, and
+ * returns Layer 1's verdict: a flagged message is posted and queued for review, a blocked one refused.
+ */
+export async function checkCanPost(ctx: HandlerContext, access: ChannelAccess, body: string): Promise<Layer1Outcome> {
   const { actor, room, thread } = access;
   ensureAllowed(thread ? can(actor, 'reply_in_thread', { room, thread }) : can(actor, 'post_message', { room }));
-  if (LINK.test(body)) ensureAllowed(can(actor, 'post_link', { room }));
+  const layer1 = await runLayer1(ctx, access, body);
   const slowMode = effectiveSlowModeSeconds(access.slowModeSeconds, actor.trustLevel, actor.role, actor.isGlobalAdmin);
   const wait = slowModeWaitSeconds(slowMode, access.lastPostedAt, ctx.now);
   if (wait > 0) {
@@ -30,6 +32,7 @@ export async function checkCanPost(ctx: HandlerContext, access: ChannelAccess, b
       rate.retryAfterMs,
     );
   }
+  return layer1;
 }
 
 export async function sendMessage(ctx: HandlerContext, intent: Extract<Intent, { kind: 'send' }>): Promise<HandlerResult> {
@@ -44,10 +47,17 @@ export async function sendMessage(ctx: HandlerContext, intent: Extract<Intent, {
     ]);
     if (rows.length === 0) throw new IntentRefusal('bad_reply', 'The message you replied to is not in this conversation.');
   }
-  await checkCanPost(ctx, access, body);
+  const layer1 = await checkCanPost(ctx, access, body);
   if (access.kind === 'dm') await refuseBlockedDm(ctx, access.channelId);
   const mentions = await resolveMentions(tx, access, userId, body);
-  const inserted = await insertMessage(tx, access, { authorId: userId, body, replyToId: intent.replyToId ?? null, mentions });
+  const inserted = await insertMessage(tx, access, {
+    authorId: userId,
+    body,
+    replyToId: intent.replyToId ?? null,
+    mentions,
+    flagged: layer1.flagged,
+  });
+  if (layer1.flagged) await queueForReview(tx, inserted.messageId, access.roomId, 'system', layer1.reason);
   const changes = [...inserted.changes];
   if (access.autoThread && !intent.replyToId) {
     changes.push(...(await openQuestionThread(ctx, access.channelId, inserted.messageId, body)));
