@@ -17,6 +17,7 @@ import { createRedisRateLimiter } from './rate-limit/redis-rate-limiter.ts';
 import type { RateLimiter } from './rate-limit/rate-limiter.ts';
 import { SyncService } from './sync/sync-service.ts';
 import { createModerationDeps } from './moderation/moderation-deps.ts';
+import { createOpenAiModerator } from './moderation/ai-moderation.ts';
 import { createJobs } from '../workers/jobs-adapter.ts';
 
 export interface Adapters extends AppDeps {
@@ -79,7 +80,8 @@ export async function createAdapters(
   }
   // Jobs (workers/): BullMQ producer when REDIS_URL is set, in-process otherwise. In-process job
   // results (archived threads) reach live clients through this node's ChannelSync.
-  const jobs = await createJobs(config, { db, logger, onChanges: (changes) => sync.channels.committed(changes) });
+  const moderator = config.moderation.ai ? createOpenAiModerator(config.moderation.ai) : undefined;
+  const jobs = await createJobs(config, { db, logger, moderator, onChanges: (changes) => sync.channels.committed(changes) });
   const sync = new SyncService({
     db,
     fanout,
@@ -87,6 +89,14 @@ export async function createAdapters(
     intents: { db, rateLimiter, moderation: createModerationDeps(config.moderation) },
     logger,
     snapshots: jobs.snapshots,
+    // Layer 2 runs after commit, as a job: it never delays delivery, and a down endpoint only delays it.
+    ...(moderator
+      ? {
+          moderateMessages: async (ids: string[]) => {
+            for (const messageId of ids) await jobs.queue.enqueue('moderate-message', { messageId }, { jobId: `moderate:${messageId}` });
+          },
+        }
+      : {}),
     ...(testHooks.afterCommitHook ? { afterCommitHook: testHooks.afterCommitHook } : {}),
   });
   closers.push(async () => {

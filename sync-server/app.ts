@@ -10,8 +10,17 @@ import type { AppDeps } from './app-deps.ts';
 import { authPlugin } from './auth/auth-plugin.ts';
 import { historyRoutes } from './features/history/history-routes.ts';
 import { settingsRoutes } from './features/settings/settings-routes.ts';
+import { moderationRoutes } from './features/moderation/moderation-routes.ts';
 import { healthRoutes } from './features/health/health-routes.ts';
 import { loungeRoutes } from './features/lounge/lounge-routes.ts';
+import { channelMessagesRoutes } from './features/threads/channel-messages-routes.ts';
+import { threadsRoutes } from './features/threads/thread-list-routes.ts';
+import { searchRoutes } from './features/search/search-routes.ts';
+import { membersRoutes } from './features/members/members-routes.ts';
+import { usersRoutes } from './features/users/users-routes.ts';
+import { roomsAdminRoutes } from './features/rooms-admin/rooms-admin-routes.ts';
+import { integrationRoutes } from './features/integration/integration-routes.ts';
+import { embedRoutes } from './features/integration/embed-routes.ts';
 import { installErrorHandling } from './http/errors.ts';
 import { syncRoutes } from './sync/sync-routes.ts';
 
@@ -57,7 +66,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await authPlugin(app, deps);
   await app.register(async (scope) => loungeRoutes(scope, deps));
   await app.register(async (scope) => historyRoutes(scope, deps));
+  await app.register(async (scope) => threadsRoutes(scope, deps));
+  await app.register(async (scope) => channelMessagesRoutes(scope, deps));
+  await app.register(async (scope) => searchRoutes(scope, deps));
+  await app.register(async (scope) => membersRoutes(scope, deps));
+  await app.register(async (scope) => usersRoutes(scope, deps));
+  await app.register(async (scope) => roomsAdminRoutes(scope, deps));
+  await app.register(async (scope) => integrationRoutes(scope, deps));
+  await app.register(async (scope) => embedRoutes(scope, deps));
   await app.register(async (scope) => settingsRoutes(scope, deps));
+  await app.register(async (scope) => moderationRoutes(scope, deps));
   await app.register(async (scope) => syncRoutes(scope, deps));
 
   return app;

@@ -3,6 +3,8 @@ import type { ChannelChange } from '../shared/sync/channel-doc.ts';
 import type { Database } from '../sync-server/db/database.ts';
 import { archiveIdleThreads } from './handlers/archive-idle-threads.ts';
 import { snapshotChannelDoc } from './handlers/snapshot-channel-doc.ts';
+import { moderateMessage } from './handlers/moderate-message.ts';
+import type { AiModerator } from '../sync-server/moderation/ai-moderation.ts';
 import { parseJobData, type JobData, type JobName } from './job-queue.ts';
 
 /** What a queue tells the handler about the run: the logger carries the job's name and id. */
@@ -19,6 +21,8 @@ export interface HandlerDeps {
   db: Database;
   /** Where committed channel changes go so live clients see them (see ArchiveDeps.onChanges). */
   onChanges: (changes: ChannelChange[]) => Promise<void>;
+  /** Layer 2; undefined when no AI endpoint is configured (then such jobs are never enqueued). */
+  moderator?: AiModerator | undefined;
 }
 
 /** Binds every handler to its dependencies; both queue implementations run this same table. */
@@ -27,6 +31,10 @@ export function createJobHandlers(deps: HandlerDeps): JobHandlers {
     'snapshot-channel-doc': (data, ctx) => snapshotChannelDoc({ db: deps.db, logger: ctx.logger }, data),
     'archive-idle-threads': async (data, ctx) =>
       void (await archiveIdleThreads({ db: deps.db, logger: ctx.logger, onChanges: deps.onChanges }, data)),
+    'moderate-message': async (data, ctx) => {
+      if (!deps.moderator) throw new Error('Layer-2 moderation is not configured (OPENAI_API_KEY)');
+      await moderateMessage({ db: deps.db, moderator: deps.moderator, logger: ctx.logger, onChanges: deps.onChanges }, data);
+    },
   };
 }
 

@@ -20,6 +20,8 @@ export const jobSchemas = {
   'snapshot-channel-doc': z.strictObject({ docName: channelDocName }),
   /** Archives threads idle for longer than their auto_archive_after_hours. */
   'archive-idle-threads': z.strictObject({}),
+  /** Layer-2 (AI) moderation of one message's current words. */
+  'moderate-message': z.strictObject({ messageId: z.uuid() }),
 };
 
 export type JobName = keyof typeof jobSchemas;

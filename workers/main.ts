@@ -8,6 +8,7 @@ import { createRedisFanout } from '../sync-server/fanout/redis-fanout.ts';
 import { BullmqQueue } from './bullmq-queue.ts';
 import { startJobWorkers } from './bullmq-workers.ts';
 import { createJobHandlers } from './job-handlers.ts';
+import { createOpenAiModerator } from '../sync-server/moderation/ai-moderation.ts';
 import { RECURRING_JOBS } from './job-queue.ts';
 import { JobSettingsError, readJobSettings, type JobSettings } from './job-settings.ts';
 
@@ -65,7 +66,11 @@ async function main(): Promise<void> {
     concurrency: jobs.concurrency,
     lockMs: jobs.lockMs,
     logger,
-    handlers: createJobHandlers({ db, onChanges: announce }),
+    handlers: createJobHandlers({
+      db,
+      onChanges: announce,
+      moderator: config.moderation.ai ? createOpenAiModerator(config.moderation.ai) : undefined,
+    }),
   });
   logger.info({ prefix: jobs.prefix, concurrency: jobs.concurrency }, 'worker started');
 

@@ -45,6 +45,23 @@ export const intentSchema = z.discriminatedUnion('kind', [
     ...common,
   }),
   z.strictObject({
+    kind: z.literal('report'),
+    messageId: uuid,
+    reason: z.enum(['spam', 'harassment', 'hate', 'sexual', 'violence', 'self_harm', 'off_topic', 'other']),
+    details: z.string().trim().max(1000).default(''),
+    ...common,
+  }),
+  z.strictObject({
+    kind: z.literal('moderate_member'),
+    roomId: uuid,
+    userId: uuid,
+    action: z.enum(['warn', 'mute', 'unmute', 'ban', 'unban']),
+    /** For mutes; without it a mute lasts until a moderator lifts it. */
+    durationMinutes: z.number().int().min(1).max(60 * 24 * 365).nullish(),
+    reason: z.string().trim().max(1000).default(''),
+    ...common,
+  }),
+  z.strictObject({
     kind: z.literal('start_dm'),
     /** The other participants: one for a 1:1 conversation, up to nine for a group (the handler says why past that). */
     participantIds: z.array(uuid).min(1).max(49),

@@ -25,6 +25,16 @@ export interface HandlerResult {
   changes: ChannelChange[];
   /** Entries of members' inbox docs this intent changed (a new DM shows up in every participant's list). */
   inbox?: InboxEntry[];
+  /** Members who lost access to a room (ban): their subscriptions close and their replicas purge it. */
+  revoke?: Revocation[];
+  /** Messages whose words changed, for Layer-2 (AI) moderation after commit. */
+  moderate?: string[];
+}
+
+export interface Revocation {
+  userId: string;
+  channelId: string;
+  reason: string;
 }
 
 export type InboxEntry = {

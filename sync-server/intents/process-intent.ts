@@ -4,7 +4,9 @@ import type { ChannelChange } from '../../shared/sync/channel-doc.ts';
 import type { Database } from '../db/database.ts';
 import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
 import type { ModerationDeps } from '../moderation/moderation-deps.ts';
-import type { HandlerContext, HandlerResult, InboxEntry } from './handler-context.ts';
+import type { HandlerContext, HandlerResult, InboxEntry, Revocation } from './handler-context.ts';
+import { moderateMember } from './handlers/moderate-member.ts';
+import { reportMessage } from './handlers/report-message.ts';
 import { createThread } from './handlers/create-thread.ts';
 import { deleteMessage } from './handlers/delete-message.ts';
 import { editMessage } from './handlers/edit-message.ts';
@@ -29,6 +31,9 @@ export interface IntentOutcome {
   changes: ChannelChange[];
   /** Inbox entries to write for members (also empty for a duplicate: inbox docs are rebuilt from rows). */
   inbox: InboxEntry[];
+  revoke: Revocation[];
+  /** Message ids to hand to Layer-2 moderation (new or edited words). */
+  moderate: string[];
   duplicate: boolean;
 }
 
@@ -53,6 +58,10 @@ function runHandler(ctx: HandlerContext, intent: Intent): Promise<HandlerResult>
       return markRead(ctx, intent);
     case 'start_dm':
       return startDm(ctx, intent);
+    case 'report':
+      return reportMessage(ctx, intent);
+    case 'moderate_member':
+      return moderateMember(ctx, intent);
     default:
       return unreachable(intent);
   }
@@ -97,12 +106,14 @@ export async function processIntent(deps: IntentDeps, userId: string, intentId: 
         'SELECT status, reason, result, created_at FROM client_intents WHERE user_id = $1 AND intent_id = $2',
         [userId, intentId],
       );
-      return { verdict: verdictFromRow(rows[0]!), changes: [], inbox: [], duplicate: true };
+      return { verdict: verdictFromRow(rows[0]!), changes: [], inbox: [], revoke: [], moderate: [], duplicate: true };
     }
 
     let outcome: { status: Verdict['status']; reason: string | null; result: StoredIntent['result']; channelId: string | null };
     let changes: ChannelChange[] = [];
     let inbox: InboxEntry[] = [];
+    let revoke: Revocation[] = [];
+    let moderate: string[] = [];
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       outcome = {
@@ -118,6 +129,8 @@ export async function processIntent(deps: IntentDeps, userId: string, intentId: 
         await tx.exec('RELEASE SAVEPOINT intent_handler');
         changes = result.changes;
         inbox = result.inbox ?? [];
+        revoke = result.revoke ?? [];
+        moderate = result.moderate ?? [];
         outcome = {
           status: result.status,
           reason: result.reason ?? null,
@@ -145,6 +158,6 @@ export async function processIntent(deps: IntentDeps, userId: string, intentId: 
         RETURNING status, reason, result, created_at`,
       [userId, intentId, outcome.status, outcome.reason, JSON.stringify(outcome.result), outcome.channelId],
     );
-    return { verdict: verdictFromRow(rows[0]!), changes, inbox, duplicate: false };
+    return { verdict: verdictFromRow(rows[0]!), changes, inbox, revoke, moderate, duplicate: false };
   });
 }

@@ -16,6 +16,8 @@ export class HostedDoc {
   readonly peers = new Set<SyncPeer>();
   /** Channel docs: every channel change up to this change_seq has been applied. */
   changeSeq = 0;
+  /** Channel docs: the room that governs access (the thread's room for a thread), for revocations. */
+  roomId: string | null = null;
   readonly awareness: awarenessProtocol.Awareness | undefined;
   private readonly onUpdate = (update: Uint8Array, origin: unknown) => {
     const encoder = encoding.createEncoder();

@@ -13,7 +13,8 @@ import type { Database } from '../db/database.ts';
 import { topics, type Fanout } from '../fanout/fanout.ts';
 import type { PresenceStore } from '../presence/presence-store.ts';
 import { OutboxProcessor } from '../intents/outbox-processor.ts';
-import type { IntentDeps } from '../intents/process-intent.ts';
+import { processIntent, type IntentDeps, type IntentOutcome } from '../intents/process-intent.ts';
+import { randomUUID } from 'node:crypto';
 import { encodeAwarenessEntries, stampAwarenessUpdate, type PresenceState } from './awareness-stamp.ts';
 import { loadChannelDoc, type ChannelDocName } from './channel-doc-store.ts';
 import { ChannelSync } from './channel-sync.ts';
@@ -35,6 +36,8 @@ export interface SyncServiceOptions {
   idleUnloadMs?: number;
   /** How often loaded channel docs are compared with Postgres. */
   catchUpIntervalMs?: number;
+  /** Hands new or edited messages to Layer-2 moderation (absent when it is off). */
+  moderateMessages?: (messageIds: string[]) => Promise<void>;
   /** Test-only fault injection: called after an intent commits and before anything is broadcast. */
   afterCommitHook?: () => void;
   /** Snapshot scheduling (workers/): told about loads and changes of channel docs. */
@@ -81,13 +84,32 @@ export class SyncService {
       options.idleUnloadMs ?? 30_000,
     );
     this.outbox = new OutboxProcessor(options.intents, options.logger, {
-      onOutcome: async (userId, intentId, outcome) => {
-        options.afterCommitHook?.();
-        if (outcome.changes.length > 0) await this.channels.committed(outcome.changes);
-        for (const entry of outcome.inbox) await this.deliverInboxEntry(entry);
-        await this.deliverVerdict(userId, intentId, outcome.verdict);
-      },
+      onOutcome: (userId, intentId, outcome) => this.deliverOutcome(userId, intentId, outcome),
     });
+  }
+
+  /**
+   * Everything that follows a processed intent: apply and fan out its changes, update inboxes, revoke
+   * access, answer the verdict, and queue Layer-2 moderation. Runs after the commit, never inside it.
+   */
+  async deliverOutcome(userId: string, intentId: string, outcome: IntentOutcome): Promise<void> {
+    this.options.afterCommitHook?.();
+    if (outcome.changes.length > 0) await this.channels.committed(outcome.changes);
+    for (const entry of outcome.inbox) await this.deliverInboxEntry(entry);
+    for (const r of outcome.revoke) await this.revokeAccess(r.userId, r.channelId, r.reason).catch(() => {});
+    await this.deliverVerdict(userId, intentId, outcome.verdict);
+    if (outcome.moderate.length > 0 && this.options.moderateMessages) {
+      await this.options.moderateMessages(outcome.moderate).catch((err: unknown) =>
+        this.logger.warn({ err, userId, intentId }, 'could not queue layer-2 moderation'),
+      );
+    }
+  }
+
+  /** Processes an intent that arrives over REST (moderator tools) exactly like one from an outbox. */
+  async runIntent(userId: string, intent: unknown, intentId: string = randomUUID()): Promise<IntentOutcome> {
+    const outcome = await processIntent(this.options.intents, userId, intentId, intent);
+    await this.deliverOutcome(userId, intentId, outcome);
+    return outcome;
   }
 
   // ---- subscriptions ----------------------------------------------------------------------------
@@ -212,6 +234,12 @@ export class SyncService {
   private async loadChannel(name: string, parsed: ChannelDocName) {
     const loaded = await loadChannelDoc(this.db, parsed);
     const hosted = new HostedDoc(name, parsed, loaded.doc, { awareness: parsed.kind === 'channel-meta' });
+    const room = await this.db.query<{ room_id: string | null }>(
+      `SELECT COALESCE(t.room_id, r.id) AS room_id FROM channels c
+         LEFT JOIN threads t ON t.id = c.id LEFT JOIN rooms r ON r.id = c.id WHERE c.id = $1`,
+      [parsed.channelId],
+    );
+    hosted.roomId = room.rows[0]?.room_id ?? null;
     hosted.changeSeq = loaded.changeSeq;
     this.channels.track(parsed.channelId, hosted);
     const disposers: Array<() => Promise<void>> = [() => this.channels.untrack(parsed.channelId, hosted)];
@@ -323,7 +351,8 @@ export class SyncService {
     if (inbox) setRevoked(inbox.doc, channelId, reason);
     for (const hosted of [...this.registry.all()]) {
       const p = hosted.parsed;
-      if ((p.kind !== 'channel-meta' && p.kind !== 'channel-segment') || p.channelId !== channelId) continue;
+      // A ban from a room also closes that room's threads.
+      if ((p.kind !== 'channel-meta' && p.kind !== 'channel-segment') || (p.channelId !== channelId && hosted.roomId !== channelId)) continue;
       for (const peer of [...hosted.peers]) {
         if (peer.userId !== userId) continue;
         peer.notice(hosted.name, NoticeCode.purge, reason);

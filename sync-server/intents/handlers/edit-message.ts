@@ -7,6 +7,7 @@ import type { HandlerContext, HandlerResult } from '../handler-context.ts';
 import { cleanBody, lockMessage, resolveMentions } from '../message-writes.ts';
 import { loadMessageView } from '../message-view.ts';
 import { describeWait, ensureAllowed, IntentRefusal } from '../refusal.ts';
+import { queueForReview, runLayer1 } from '../../moderation/layer1-check.ts';
 
 export async function editMessage(ctx: HandlerContext, intent: Extract<Intent, { kind: 'edit' }>): Promise<HandlerResult> {
   const { tx, userId } = ctx;
@@ -20,6 +21,7 @@ export async function editMessage(ctx: HandlerContext, intent: Extract<Intent, {
   if (!rate.allowed) {
     throw new IntentRefusal('rate_limited', `Too many edits; try again in ${describeWait(rate.retryAfterMs)}.`, rate.retryAfterMs);
   }
+  const layer1 = await runLayer1(ctx, access, body);
   const mentions = await resolveMentions(tx, access, userId, body);
   // Moderators keep every earlier version.
   await tx.query(
@@ -27,10 +29,12 @@ export async function editMessage(ctx: HandlerContext, intent: Extract<Intent, {
     [message.id, userId],
   );
   await tx.query(
-    `UPDATE messages SET body = $2, mentions = $3, is_edited = true, edited_at = now(), updated_at = now() WHERE id = $1`,
-    [message.id, body, JSON.stringify(mentions)],
+    `UPDATE messages SET body = $2, mentions = $3, is_edited = true, edited_at = now(), updated_at = now(),
+                         is_flagged = is_flagged OR $4 WHERE id = $1`,
+    [message.id, body, JSON.stringify(mentions), layer1.flagged],
   );
+  if (layer1.flagged) await queueForReview(tx, message.id, access.roomId, 'system', layer1.reason);
   const view = await loadMessageView(tx, message.id);
   const change = await appendChange(tx, message.channelId, { kind: 'message', message: view });
-  return { status: 'accepted', messageId: message.id, channelId: message.channelId, seq: view.seq, changes: [change] };
+  return { status: 'accepted', messageId: message.id, channelId: message.channelId, seq: view.seq, changes: [change], moderate: [message.id] };
 }

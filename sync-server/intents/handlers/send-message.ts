@@ -68,6 +68,7 @@ export async function sendMessage(ctx: HandlerContext, intent: Extract<Intent, {
     channelId: access.channelId,
     seq: inserted.seq,
     changes,
+    moderate: [inserted.messageId],
   };
 }
 

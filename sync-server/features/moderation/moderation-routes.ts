@@ -1,0 +1,352 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { can } from '../../../shared/rules/permissions.ts';
+import type { AppDeps } from '../../app-deps.ts';
+import { loadChannelAccess } from '../../access/channel-access.ts';
+import { memberOf } from '../../auth/auth-plugin.ts';
+import { decodeCursor, encodeCursor } from '../../http/cursor.ts';
+import { ApiError, errorBodySchema, forbidden, notFound } from '../../http/errors.ts';
+import type { UserRow } from '../users/users-repo.ts';
+
+const queueItemSchema = z.object({
+  id: z.uuid(),
+  roomId: z.uuid().nullable(),
+  source: z.enum(['ai', 'community', 'admin', 'system']),
+  status: z.enum(['pending', 'approved', 'hidden', 'deleted', 'escalated']),
+  reason: z.string(),
+  aiCategories: z.record(z.string(), z.number()),
+  aiMaxScore: z.number().nullable(),
+  reportCount: z.number().int(),
+  escalated: z.boolean(),
+  createdAt: z.string(),
+  message: z.object({
+    id: z.uuid(),
+    channelId: z.uuid(),
+    seq: z.number().int(),
+    authorId: z.uuid().nullable(),
+    authorHandle: z.string().nullable(),
+    body: z.string(),
+    hidden: z.boolean(),
+    hiddenReason: z.string().nullable(),
+    deleted: z.boolean(),
+    createdAt: z.string(),
+  }),
+  /** The messages just before and after, so a moderator judges in context. */
+  context: z.array(z.object({ seq: z.number().int(), authorHandle: z.string().nullable(), body: z.string() })),
+  reports: z.array(z.object({ reason: z.string(), details: z.string(), createdAt: z.string() })),
+});
+
+interface QueueRow {
+  id: string;
+  room_id: string | null;
+  source: 'ai' | 'community' | 'admin' | 'system';
+  status: 'pending' | 'approved' | 'hidden' | 'deleted' | 'escalated';
+  reason: string;
+  ai_categories: Record<string, number>;
+  ai_max_score: number | null;
+  report_count: number;
+  escalated: boolean;
+  created_at: Date;
+  message_id: string;
+  channel_id: string;
+  seq: number;
+  author_id: string | null;
+  author_handle: string | null;
+  body: string;
+  is_hidden: boolean;
+  hidden_reason: string | null;
+  is_deleted: boolean;
+  message_created_at: Date;
+}
+
+const queueCursor = z.strictObject({ at: z.string(), id: z.uuid() });
+const logCursor = z.strictObject({ at: z.string(), id: z.uuid() });
+
+/**
+ * Moderator tools: the review queue (with the AI's explanation and the reports), actions on queue
+ * items, the room's moderation log, and whether Layer 2 is on. Actions run as intents of the moderator,
+ * so they take the same checks and reach every replica the same way as anything else.
+ */
+export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { db, sync, config } = deps;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  /** Rooms whose queue this member may see (undefined = every room: a global admin). */
+  async function moderatedRooms(member: UserRow): Promise<string[] | undefined> {
+    if (member.is_global_admin) return undefined;
+    const { rows } = await db.query<{ room_id: string }>(
+      `SELECT room_id FROM room_memberships WHERE user_id = $1 AND role IN ('owner', 'admin', 'moderator')`,
+      [member.id],
+    );
+    return rows.map((row) => row.room_id);
+  }
+
+  async function ensureModerates(member: UserRow, roomId: string | null): Promise<void> {
+    if (member.is_global_admin) return;
+    if (!roomId) throw forbidden('Only global admins review direct messages.', 'not_moderator');
+    const access = await loadChannelAccess(db, roomId, member.id);
+    if (!access) throw notFound('That room does not exist.');
+    const decision = can(access.actor, 'view_review_queue', { room: access.room });
+    if (!decision.allowed) throw forbidden(decision.reason, decision.code);
+  }
+
+  r.get(
+    '/api/moderation/status',
+    {
+      schema: {
+        tags: ['moderation'],
+        summary: 'Which moderation layers are on',
+        response: { 200: z.object({ layer1: z.literal('on'), layer2: z.enum(['on', 'off']), message: z.string() }) },
+      },
+    },
+    async () => ({
+      layer1: 'on' as const,
+      layer2: config.moderation.ai ? ('on' as const) : ('off' as const),
+      message: config.moderation.ai
+        ? 'Messages are checked by the word and spam filter, then by AI moderation.'
+        : 'AI moderation is off on this server (no OPENAI_API_KEY): only the word and spam filter and member reports flag messages.',
+    }),
+  );
+
+  r.get(
+    '/api/moderation/queue',
+    {
+      schema: {
+        tags: ['moderation'],
+        summary: 'Pending review items in the rooms I moderate (oldest first)',
+        querystring: z.strictObject({
+          roomId: z.uuid().optional(),
+          status: z.enum(['pending', 'escalated']).default('pending'),
+          cursor: z.string().max(512).optional(),
+          limit: z.coerce.number().int().min(1).max(100).default(25),
+        }),
+        response: { 200: z.object({ items: z.array(queueItemSchema), nextCursor: z.string().nullable() }), 403: errorBodySchema },
+      },
+    },
+    async (request) => {
+      const member = memberOf(request);
+      const { roomId, status, limit } = request.query;
+      const rooms = await moderatedRooms(member);
+      if (rooms && rooms.length === 0) throw forbidden('Only moderators can see the review queue.', 'not_moderator');
+      if (status === 'escalated' && rooms) throw forbidden('Escalated items are for global admins.', 'not_admin');
+      if (roomId && rooms && !rooms.includes(roomId)) throw forbidden('You do not moderate that room.', 'not_moderator');
+      const after = request.query.cursor ? decodeCursor(request.query.cursor, queueCursor) : null;
+      const { rows } = await db.query<QueueRow>(
+        `SELECT q.id, q.room_id, q.source, q.status, q.reason, q.ai_categories, q.ai_max_score, q.report_count, q.escalated,
+                q.created_at, m.id AS message_id, m.channel_id, m.seq, m.author_id, u.handle AS author_handle, m.body,
+                m.is_hidden, m.hidden_reason, m.is_deleted, m.created_at AS message_created_at
+           FROM moderation_queue q JOIN messages m ON m.id = q.message_id LEFT JOIN users u ON u.id = m.author_id
+          WHERE q.status = $1
+            AND ($2::uuid[] IS NULL OR q.room_id = ANY($2::uuid[]))
+            AND ($3::uuid IS NULL OR q.room_id = $3)
+            AND ($4::timestamptz IS NULL OR (q.created_at, q.id) > ($4::timestamptz, $5::uuid))
+          ORDER BY q.created_at, q.id
+          LIMIT $6`,
+        [status, rooms ?? null, roomId ?? null, after?.at ?? null, after?.id ?? null, limit],
+      );
+      const items = await Promise.all(
+        rows.map(async (row) => {
+          const [context, reports] = await Promise.all([
+            db.query<{ seq: number; author_handle: string | null; body: string; is_deleted: boolean }>(
+              `SELECT m.seq, u.handle AS author_handle, m.body, m.is_deleted FROM messages m LEFT JOIN users u ON u.id = m.author_id
+                WHERE m.channel_id = $1 AND m.seq BETWEEN $2 - 2 AND $2 + 2 AND m.seq <> $2 ORDER BY m.seq`,
+              [row.channel_id, row.seq],
+            ),
+            db.query<{ reason: string; details: string; created_at: Date }>(
+              'SELECT reason, details, created_at FROM reports WHERE message_id = $1 ORDER BY created_at',
+              [row.message_id],
+            ),
+          ]);
+          return {
+            id: row.id,
+            roomId: row.room_id,
+            source: row.source,
+            status: row.status,
+            reason: row.reason,
+            aiCategories: row.ai_categories,
+            aiMaxScore: row.ai_max_score,
+            reportCount: row.report_count,
+            escalated: row.escalated,
+            createdAt: row.created_at.toISOString(),
+            message: {
+              id: row.message_id,
+              channelId: row.channel_id,
+              seq: row.seq,
+              authorId: row.author_id,
+              authorHandle: row.author_handle,
+              body: row.is_deleted ? '' : row.body,
+              hidden: row.is_hidden,
+              hiddenReason: row.hidden_reason,
+              deleted: row.is_deleted,
+              createdAt: row.message_created_at.toISOString(),
+            },
+            context: context.rows.map((c) => ({ seq: c.seq, authorHandle: c.author_handle, body: c.is_deleted ? '' : c.body })),
+            reports: reports.rows.map((rep) => ({ reason: rep.reason, details: rep.details, createdAt: rep.created_at.toISOString() })),
+          };
+        }),
+      );
+      const last = rows.at(-1);
+      return {
+        items,
+        nextCursor: rows.length === limit && last ? encodeCursor({ at: last.created_at.toISOString(), id: last.id }) : null,
+      };
+    },
+  );
+
+  r.post(
+    '/api/moderation/queue/:itemId/actions',
+    {
+      schema: {
+        tags: ['moderation'],
+        summary: 'Decide a review item: approve, hide, delete, warn, mute, ban or escalate',
+        params: z.strictObject({ itemId: z.uuid() }),
+        body: z.strictObject({
+          action: z.enum(['approve', 'hide', 'delete', 'warn', 'mute', 'ban', 'escalate']),
+          reason: z.string().trim().max(1000).default(''),
+          durationMinutes: z.number().int().min(1).max(525_600).optional(),
+        }),
+        response: {
+          200: z.object({ status: z.enum(['pending', 'approved', 'hidden', 'deleted', 'escalated']) }),
+          403: errorBodySchema,
+          404: errorBodySchema,
+          409: errorBodySchema,
+        },
+      },
+    },
+    async (request) => {
+      const member = memberOf(request);
+      const { action, reason, durationMinutes } = request.body;
+      const item = await db.query<{ room_id: string | null; message_id: string; author_id: string | null; status: string; is_hidden: boolean }>(
+        `SELECT q.room_id, q.message_id, m.author_id, q.status, m.is_hidden
+           FROM moderation_queue q JOIN messages m ON m.id = q.message_id WHERE q.id = $1`,
+        [request.params.itemId],
+      );
+      const row = item.rows[0];
+      if (!row) throw notFound('That review item does not exist.');
+      await ensureModerates(member, row.room_id);
+      if (row.status !== 'pending' && !(row.status === 'escalated' && member.is_global_admin)) {
+        throw new ApiError(409, 'already_decided', `This item was already decided (${row.status}).`);
+      }
+      const run = async (intent: Record<string, unknown>) => {
+        const outcome = await sync.runIntent(member.id, { ...intent, n: 0, createdAt: Date.now() });
+        if (outcome.verdict.status === 'rejected') throw new ApiError(403, outcome.verdict.code, outcome.verdict.reason);
+      };
+      const settle = (status: string) =>
+        db.query(`UPDATE moderation_queue SET status = $2, resolved_by = $3, resolved_at = now() WHERE id = $1`, [
+          request.params.itemId,
+          status,
+          member.id,
+        ]);
+      const onAuthor = async (memberAction: 'warn' | 'mute' | 'ban') => {
+        if (!row.author_id || !row.room_id) throw new ApiError(409, 'no_author', 'This message has no member to act on.');
+        await run({ kind: 'moderate_member', roomId: row.room_id, userId: row.author_id, action: memberAction, reason, durationMinutes });
+      };
+      switch (action) {
+        case 'approve':
+          if (row.is_hidden) await run({ kind: 'hide', messageId: row.message_id, hidden: false, reason });
+          await settle('approved');
+          await db.query(
+            `INSERT INTO moderation_actions (room_id, message_id, target_user_id, actor_id, source, action, reason)
+             VALUES ($1, $2, $3, $4, 'admin', 'approve', $5)`,
+            [row.room_id, row.message_id, row.author_id, member.id, reason],
+          );
+          return { status: 'approved' as const };
+        case 'hide':
+          await run({ kind: 'hide', messageId: row.message_id, hidden: true, reason });
+          await settle('hidden');
+          return { status: 'hidden' as const };
+        case 'delete':
+          await run({ kind: 'delete', messageId: row.message_id });
+          await settle('deleted');
+          return { status: 'deleted' as const };
+        case 'warn':
+        case 'mute':
+        case 'ban':
+          // Acting on the author also takes the message out of sight.
+          if (!row.is_hidden) await run({ kind: 'hide', messageId: row.message_id, hidden: true, reason });
+          await onAuthor(action);
+          await settle('hidden');
+          return { status: 'hidden' as const };
+        case 'escalate':
+          await db.query(`UPDATE moderation_queue SET status = 'escalated', escalated = true WHERE id = $1`, [request.params.itemId]);
+          await db.query(
+            `INSERT INTO moderation_actions (room_id, message_id, target_user_id, actor_id, source, action, reason)
+             VALUES ($1, $2, $3, $4, 'admin', 'escalate', $5)`,
+            [row.room_id, row.message_id, row.author_id, member.id, reason],
+          );
+          return { status: 'escalated' as const };
+      }
+    },
+  );
+
+  r.get(
+    '/api/rooms/:roomId/moderation-log',
+    {
+      schema: {
+        tags: ['moderation'],
+        summary: "A room's moderation log, newest first",
+        params: z.strictObject({ roomId: z.uuid() }),
+        querystring: z.strictObject({ cursor: z.string().max(512).optional(), limit: z.coerce.number().int().min(1).max(100).default(50) }),
+        response: {
+          200: z.object({
+            entries: z.array(
+              z.object({
+                id: z.uuid(),
+                action: z.string(),
+                source: z.string(),
+                reason: z.string(),
+                actorHandle: z.string().nullable(),
+                targetHandle: z.string().nullable(),
+                messageId: z.uuid().nullable(),
+                expiresAt: z.string().nullable(),
+                createdAt: z.string(),
+              }),
+            ),
+            nextCursor: z.string().nullable(),
+          }),
+          403: errorBodySchema,
+        },
+      },
+    },
+    async (request) => {
+      const member = memberOf(request);
+      await ensureModerates(member, request.params.roomId);
+      const before = request.query.cursor ? decodeCursor(request.query.cursor, logCursor) : null;
+      const { rows } = await db.query<{
+        id: string;
+        action: string;
+        source: string;
+        reason: string;
+        actor_handle: string | null;
+        target_handle: string | null;
+        message_id: string | null;
+        expires_at: Date | null;
+        created_at: Date;
+      }>(
+        `SELECT a.id, a.action, a.source, a.reason, actor.handle AS actor_handle, target.handle AS target_handle,
+                a.message_id, a.expires_at, a.created_at
+           FROM moderation_actions a
+           LEFT JOIN users actor ON actor.id = a.actor_id LEFT JOIN users target ON target.id = a.target_user_id
+          WHERE a.room_id = $1 AND ($2::timestamptz IS NULL OR (a.created_at, a.id) < ($2::timestamptz, $3::uuid))
+          ORDER BY a.created_at DESC, a.id DESC LIMIT $4`,
+        [request.params.roomId, before?.at ?? null, before?.id ?? null, request.query.limit],
+      );
+      const last = rows.at(-1);
+      return {
+        entries: rows.map((e) => ({
+          id: e.id,
+          action: e.action,
+          source: e.source,
+          reason: e.reason,
+          actorHandle: e.actor_handle,
+          targetHandle: e.target_handle,
+          messageId: e.message_id,
+          expiresAt: e.expires_at ? e.expires_at.toISOString() : null,
+          createdAt: e.created_at.toISOString(),
+        })),
+        nextCursor: rows.length === request.query.limit && last ? encodeCursor({ at: last.created_at.toISOString(), id: last.id }) : null,
+      };
+    },
+  );
+}

@@ -1,0 +1,24 @@
+import type { Logger } from 'pino';
+import type { ChannelChange } from '../../shared/sync/channel-doc.ts';
+import type { Database } from '../../sync-server/db/database.ts';
+import { moderateMessageWithAi, type AiModerator } from '../../sync-server/moderation/ai-moderation.ts';
+import type { JobData } from '../job-queue.ts';
+
+export interface ModerateMessageDeps {
+  db: Database;
+  moderator: AiModerator;
+  logger: Logger;
+  onChanges: (changes: ChannelChange[]) => Promise<void>;
+}
+
+/**
+ * Layer-2 moderation of one message. A failing or slow endpoint throws, and the queue retries with
+ * backoff; until then the message stays as Layer 1 decided — nothing is lost or left in limbo.
+ */
+export async function moderateMessage(deps: ModerateMessageDeps, data: JobData<'moderate-message'>): Promise<void> {
+  const { outcome, changes } = await moderateMessageWithAi(deps, data.messageId);
+  deps.logger.info({ messageId: data.messageId, outcome }, 'layer-2 moderation');
+  if (changes.length > 0) {
+    await deps.onChanges(changes).catch((err: unknown) => deps.logger.warn({ err }, 'publishing a moderation change failed; catch-up repairs it'));
+  }
+}
