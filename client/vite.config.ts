@@ -1,15 +1,47 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import solid from 'vite-plugin-solid';
 
 // Resolved from this file, not the working directory, so `vite build --config client/vite.config.ts`
 // and the e2e global setup produce the same output wherever they are started from.
 const clientDir = fileURLToPath(new URL('.', import.meta.url));
+const publicDir = fileURLToPath(new URL('./public', import.meta.url));
 const apiServer = 'http://localhost:3000';
+
+/**
+ * Emits /sw.js from sw-template.js with the list of files that make the app shell (this build's
+ * index.html, hashed assets and public files) and a version derived from them, so every build that
+ * changes the shell installs a new worker that drops the old cache.
+ */
+function serviceWorker(): Plugin {
+  return {
+    name: 'lounge-service-worker',
+    apply: 'build',
+    enforce: 'post',
+    generateBundle(_options, bundle) {
+      const built = Object.keys(bundle).filter((name) => !name.endsWith('.map') && name !== 'index.html');
+      const publicFiles = readdirSync(publicDir);
+      const shell = [
+        '/index.html',
+        ...built.map((name) => `/${name}`),
+        ...publicFiles.map((name) => `/${name}`),
+      ].sort();
+      const hash = createHash('sha256').update(shell.join('\n'));
+      const html = bundle['index.html'];
+      if (html && html.type === 'asset') hash.update(html.source);
+      const source = readFileSync(new URL('./sw-template.js', import.meta.url), 'utf8')
+        .replace("const VERSION = '__VERSION__';", `const VERSION = '${hash.digest('hex').slice(0, 16)}';`)
+        .replace('const SHELL = __SHELL__;', `const SHELL = ${JSON.stringify(shell)};`);
+      this.emitFile({ type: 'asset', fileName: 'sw.js', source });
+    },
+  };
+}
 
 export default defineConfig({
   root: clientDir,
-  plugins: [solid()],
+  plugins: [solid(), serviceWorker()],
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,
@@ -22,6 +54,7 @@ export default defineConfig({
       '/api': apiServer,
       '/openapi.json': apiServer,
       '/healthz': apiServer,
+      '/sync': { target: apiServer.replace(/^http/, 'ws'), ws: true },
     },
   },
 });

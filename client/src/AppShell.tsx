@@ -1,8 +1,10 @@
-import { Match, Switch, type JSX } from 'solid-js';
+import { createMemo, Match, on, onCleanup, Show, Switch, type JSX } from 'solid-js';
 import type { AuthConfig } from './api/types.ts';
 import { AppHeader } from './components/AppHeader.tsx';
+import { ReplicaContext } from './replica/context.ts';
+import { Replica } from './replica/replica.ts';
 import { currentRoute, type Route } from './router.ts';
-import { endSession, type Session } from './session.ts';
+import { endSession, session, SESSION_EXPIRED_NOTICE, type Session } from './session.ts';
 import { ComingSoon } from './views/ComingSoon.tsx';
 import { LoungePage } from './views/LoungePage.tsx';
 import { NotFound } from './views/NotFound.tsx';
@@ -14,36 +16,68 @@ export function AppShell(props: { session: Session; config: AuthConfig | undefin
     const r = route();
     return r.name === 'lounge' ? r : null;
   };
+
+  // One local replica per signed-in member: it outlives page changes, not the member's session.
+  const replica = createMemo(
+    on(
+      () => props.session.user.id,
+      (userId) => {
+        const r = new Replica({
+          userId,
+          handle: props.session.user.handle,
+          name: props.session.user.displayName,
+          token: () => session()?.token ?? props.session.token,
+          onUnauthorized: () => endSession(SESSION_EXPIRED_NOTICE),
+        });
+        onCleanup(() => void r.destroy());
+        return r;
+      },
+    ),
+  );
+
+  // Signing out on purpose also takes the member's messages, drafts and outbox off this device.
+  const signOut = (): void => {
+    void replica().destroy({ wipe: true });
+    endSession();
+  };
+
   return (
-    <div class="app">
-      <a class="skip-link" href="#main">
-        Skip to content
-      </a>
-      <AppHeader user={props.session.user} links={props.config?.links} onSignOut={() => endSession()} />
-      <Switch>
-        <Match when={loungeRoute()}>
-          {(r) => <LoungePage token={props.session.token} user={props.session.user} roomSlug={r().roomSlug} />}
-        </Match>
-        <Match when={route().name === 'thrive-circle'}>
-          <ComingSoon
-            title="Your Thrive Circle"
-            emoji="🌱"
-            description="Your weekly cohort's private space opens here soon: a small group to learn, share wins and keep each other going."
-          />
-        </Match>
-        <Match when={route().name === 'messages'}>
-          <ComingSoon
-            title="Messages"
-            emoji="✉️"
-            description="Direct messages with other members open here soon. Until then, say hello in a Lounge room."
-          />
-        </Match>
-        <Match when={true}>
-          <main class="page page--centered" id="main" tabIndex={-1}>
-            <NotFound />
-          </main>
-        </Match>
-      </Switch>
-    </div>
+    // Keyed: another member signing in (in another tab) gets a fresh shell over their own replica.
+    <Show when={replica()} keyed>
+      {(current) => (
+        <ReplicaContext.Provider value={current}>
+          <div class="app">
+            <a class="skip-link" href="#main">
+              Skip to content
+            </a>
+            <AppHeader user={props.session.user} links={props.config?.links} onSignOut={signOut} />
+            <Switch>
+              <Match when={loungeRoute()}>
+                {(r) => <LoungePage token={props.session.token} user={props.session.user} roomSlug={r().roomSlug} />}
+              </Match>
+              <Match when={route().name === 'thrive-circle'}>
+                <ComingSoon
+                  title="Your Thrive Circle"
+                  emoji="🌱"
+                  description="Your weekly cohort's private space opens here soon: a small group to learn, share wins and keep each other going."
+                />
+              </Match>
+              <Match when={route().name === 'messages'}>
+                <ComingSoon
+                  title="Messages"
+                  emoji="✉️"
+                  description="Direct messages with other members open here soon. Until then, say hello in a Lounge room."
+                />
+              </Match>
+              <Match when={true}>
+                <main class="page page--centered" id="main" tabIndex={-1}>
+                  <NotFound />
+                </main>
+              </Match>
+            </Switch>
+          </div>
+        </ReplicaContext.Provider>
+      )}
+    </Show>
   );
 }

@@ -1,7 +1,9 @@
 import { render } from 'solid-js/web';
 import { App } from './App.tsx';
+import { registerServiceWorker } from './service-worker.ts';
 import './styles.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html must contain <div id="root">');
 render(() => <App />, root);
+registerServiceWorker();

@@ -1,7 +1,10 @@
+import { withOfflineCache } from '../lib/offline-cache.ts';
 import { apiRequest } from './http.ts';
 import type { AuthConfig, MeResponse, SignInResponse, User } from './types.ts';
 
-export const fetchAuthConfig = (): Promise<AuthConfig> => apiRequest<AuthConfig>('/api/auth/config');
+/** Cached for offline starts: a signed-in member's header keeps its links without the network. */
+export const fetchAuthConfig = (): Promise<AuthConfig> =>
+  withOfflineCache('lounge.auth-config.v1', () => apiRequest<AuthConfig>('/api/auth/config'));
 
 export interface DemoSignInInput {
   handle: string;

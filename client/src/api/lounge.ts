@@ -1,3 +1,4 @@
+import { readCached, writeCached } from '../lib/offline-cache.ts';
 import { apiRequest } from './http.ts';
 import type { LoungeResponse } from './types.ts';
 
@@ -6,4 +7,15 @@ export async function fetchLounge(token: string): Promise<LoungeResponse> {
   const data = await apiRequest<LoungeResponse>('/api/lounge', { token });
   // The server already orders by position; sorting again keeps the sidebar stable if that ever changes.
   return { ...data, rooms: [...data.rooms].sort((a, b) => a.position - b.position || a.name.localeCompare(b.name)) };
+}
+
+const loungeCacheKey = (userId: string) => `lounge.rooms.v1.${userId}`;
+
+/** The room list this device last saw for a member: shown at once, and offline. */
+export function cachedLounge(userId: string): LoungeResponse | undefined {
+  return readCached<LoungeResponse>(loungeCacheKey(userId));
+}
+
+export function rememberLounge(userId: string, data: LoungeResponse): void {
+  writeCached(loungeCacheKey(userId), data);
 }

@@ -3,6 +3,7 @@ import type { AuthConfig, User } from '../api/types.ts';
 import { paths } from '../router.ts';
 import { BrandMark } from './BrandMark.tsx';
 import { CommunityNav } from './CommunityNav.tsx';
+import { ConnectionStatus } from './ConnectionStatus.tsx';
 import { Link } from './Link.tsx';
 import { UserMenu } from './UserMenu.tsx';
 
@@ -21,6 +22,7 @@ export function AppHeader(props: {
         </span>
       </Link>
       <CommunityNav links={props.links} />
+      <ConnectionStatus />
       <UserMenu user={props.user} onSignOut={props.onSignOut} />
     </header>
   );

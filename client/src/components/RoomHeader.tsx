@@ -1,6 +1,9 @@
 import { Show, type JSX } from 'solid-js';
 import type { Room, RoomContextType } from '../api/types.ts';
 import { messageCountLabel, onlineLabel } from '../format.ts';
+import { paths } from '../router.ts';
+import { ChevronLeftIcon } from './icons.tsx';
+import { Link } from './Link.tsx';
 
 const CONTEXT_LABELS: Record<RoomContextType, string> = {
   text: 'Topic room',
@@ -10,10 +13,17 @@ const CONTEXT_LABELS: Record<RoomContextType, string> = {
   voice: 'Voice room',
 };
 
-/** The top of a room: what it is for and who is around. */
-export function RoomHeader(props: { room: Room }): JSX.Element {
+/**
+ * The top of a room: what it is for and who is around. `onlineCount` is the live count from presence
+ * once the room is open; the room list's count is the fallback.
+ */
+export function RoomHeader(props: { room: Room; onlineCount?: number }): JSX.Element {
+  const online = () => props.onlineCount ?? props.room.onlineCount;
   return (
     <header class="room-header">
+      <Link class="room-header__back button button--ghost" href={paths.lounge} aria-label="All rooms">
+        <ChevronLeftIcon />
+      </Link>
       <span class="room-header__emoji" aria-hidden="true">
         {props.room.emoji}
       </span>
@@ -26,42 +36,36 @@ export function RoomHeader(props: { room: Room }): JSX.Element {
       <ul class="room-header__facts" aria-label="About this room">
         <li class="chip">{CONTEXT_LABELS[props.room.contextType]}</li>
         <li class="chip chip--online">
-          <span
-            class="presence-dot"
-            classList={{ 'presence-dot--active': props.room.onlineCount > 0 }}
-            aria-hidden="true"
-          />
-          {onlineLabel(props.room.onlineCount)}
+          <span class="presence-dot" classList={{ 'presence-dot--active': online() > 0 }} aria-hidden="true" />
+          {onlineLabel(online())}
         </li>
-        <li class="chip">{messageCountLabel(props.room.messageCount)}</li>
+        <li class="chip chip--count">{messageCountLabel(props.room.messageCount)}</li>
       </ul>
     </header>
   );
 }
 
-/** Where a room's conversation goes; until it has messages, a welcome that explains the room's rules. */
-export function RoomConversationPlaceholder(props: { room: Room }): JSX.Element {
+/** The start of a room's conversation: a welcome that explains the room's rules. */
+export function RoomIntro(props: { room: Room }): JSX.Element {
   return (
-    <div class="room-stream">
-      <div class="room-start">
-        <span class="room-start__emoji" aria-hidden="true">
-          {props.room.emoji}
-        </span>
-        <h2 class="room-start__title">Welcome to {props.room.name}</h2>
-        <p class="room-start__text">This is the start of the room. {props.room.description}</p>
-        <ul class="room-start__rules">
-          <Show when={props.room.autoThread}>
-            <li>Every new question here starts its own thread, so answers stay easy to find.</li>
-          </Show>
-          <Show when={props.room.slowModeSeconds > 0}>
-            <li>Slow mode is on: one message every {props.room.slowModeSeconds} seconds.</li>
-          </Show>
-          <Show when={props.room.contextType === 'announcement'}>
-            <li>Only moderators post here; everyone can react and reply in threads.</li>
-          </Show>
-          <li>Be kind, stay on topic, and help newcomers find their way.</li>
-        </ul>
-      </div>
+    <div class="room-start">
+      <span class="room-start__emoji" aria-hidden="true">
+        {props.room.emoji}
+      </span>
+      <h2 class="room-start__title">Welcome to {props.room.name}</h2>
+      <p class="room-start__text">This is the start of the room. {props.room.description}</p>
+      <ul class="room-start__rules">
+        <Show when={props.room.autoThread}>
+          <li>Every new question here starts its own thread, so answers stay easy to find.</li>
+        </Show>
+        <Show when={props.room.slowModeSeconds > 0}>
+          <li>Slow mode is on: one message every {props.room.slowModeSeconds} seconds.</li>
+        </Show>
+        <Show when={props.room.contextType === 'announcement'}>
+          <li>Only moderators post here; everyone can react and reply in threads.</li>
+        </Show>
+        <li>Be kind, stay on topic, and help newcomers find their way.</li>
+      </ul>
     </div>
   );
 }

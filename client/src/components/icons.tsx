@@ -68,3 +68,79 @@ export const RefreshIcon = (): JSX.Element => (
     <path d="M20 4v7h-7" />
   </Icon>
 );
+
+export const SendIcon = (): JSX.Element => (
+  <Icon>
+    <path d="M4 12 20 4l-6 16-3-7z" />
+    <path d="m11 13 9-9" />
+  </Icon>
+);
+
+export const ReplyIcon = (): JSX.Element => (
+  <Icon>
+    <path d="M10 8 5 12l5 4" />
+    <path d="M5 12h9a5 5 0 0 1 5 5v1" />
+  </Icon>
+);
+
+export const SmilePlusIcon = (): JSX.Element => (
+  <Icon>
+    <path d="M20.5 11.5A8.5 8.5 0 1 1 12.5 3.5" />
+    <path d="M8.5 14.5a4.5 4.5 0 0 0 7 0" />
+    <path d="M9 9.5h.01M15 9.5h.01" />
+    <path d="M19 2v5M16.5 4.5h5" />
+  </Icon>
+);
+
+export const EditIcon = (): JSX.Element => (
+  <Icon>
+    <path d="M4 20h4L19 9l-4-4L4 16z" />
+    <path d="m13.5 6.5 4 4" />
+  </Icon>
+);
+
+export const TrashIcon = (): JSX.Element => (
+  <Icon>
+    <path d="M4 7h16M10 11v6M14 11v6" />
+    <path d="M6 7l1 13h10l1-13M9 7V4h6v3" />
+  </Icon>
+);
+
+export const ClockIcon = (): JSX.Element => (
+  <Icon class="icon--small">
+    <circle cx="12" cy="12" r="8.5" />
+    <path d="M12 7.5V12l3 2" />
+  </Icon>
+);
+
+export const AlertIcon = (): JSX.Element => (
+  <Icon class="icon--small">
+    <circle cx="12" cy="12" r="9" />
+    <path d="M12 7.5v5.5M12 16.5h.01" />
+  </Icon>
+);
+
+export const ArrowDownIcon = (): JSX.Element => (
+  <Icon>
+    <path d="M12 5v14M6 13l6 6 6-6" />
+  </Icon>
+);
+
+export const ChevronLeftIcon = (): JSX.Element => (
+  <Icon>
+    <path d="m15 5-7 7 7 7" />
+  </Icon>
+);
+
+export const CloseIcon = (): JSX.Element => (
+  <Icon>
+    <path d="M6 6l12 12M18 6 6 18" />
+  </Icon>
+);
+
+export const CloudOffIcon = (): JSX.Element => (
+  <Icon>
+    <path d="M3 3l18 18" />
+    <path d="M8.5 6.3A6 6 0 0 1 17.7 10 4.5 4.5 0 0 1 20 18.3M17 19H7a5 5 0 0 1-1.7-9.7" />
+  </Icon>
+);

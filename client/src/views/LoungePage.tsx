@@ -1,10 +1,10 @@
 import { createEffect, createMemo, Match, onCleanup, Show, Switch, type JSX } from 'solid-js';
 import { isApiError, isUnauthorized } from '../api/http.ts';
-import { fetchLounge } from '../api/lounge.ts';
+import { cachedLounge, fetchLounge, rememberLounge } from '../api/lounge.ts';
 import type { User } from '../api/types.ts';
 import { RefreshIcon } from '../components/icons.tsx';
 import { LoungeWelcome } from '../components/LoungeWelcome.tsx';
-import { RoomConversationPlaceholder, RoomHeader } from '../components/RoomHeader.tsx';
+import { RoomView } from '../components/chat/RoomView.tsx';
 import { RoomList } from '../components/RoomList.tsx';
 import { useDocumentTitle } from '../lib/document-title.ts';
 import { createRefreshable } from '../lib/refreshable.ts';
@@ -17,7 +17,14 @@ const errorText = (err: unknown): string =>
 /** The Lounge: topic rooms on the left, the open room (or a welcome) on the right. */
 export function LoungePage(props: { token: string; user: User; roomSlug: string | null }): JSX.Element {
   const lounge = createRefreshable(() => props.token, fetchLounge);
-  const rooms = () => lounge.value()?.rooms ?? [];
+  // The last known Lounge paints at once (and offline); the fresh answer replaces it when it arrives.
+  const cached = createMemo(() => cachedLounge(props.user.id));
+  createEffect(() => {
+    const fresh = lounge.value();
+    if (fresh) rememberLounge(props.user.id, fresh);
+  });
+  const data = () => lounge.value() ?? cached();
+  const rooms = () => data()?.rooms ?? [];
   const selectedRoom = createMemo(() => rooms().find((room) => room.slug === props.roomSlug) ?? null);
 
   createEffect(() => {
@@ -31,21 +38,21 @@ export function LoungePage(props: { token: string; user: User; roomSlug: string 
   document.addEventListener('visibilitychange', onVisible);
   onCleanup(() => document.removeEventListener('visibilitychange', onVisible));
 
-  useDocumentTitle(() => selectedRoom()?.name ?? lounge.value()?.lounge.name ?? 'The Lounge');
+  useDocumentTitle(() => selectedRoom()?.name ?? data()?.lounge.name ?? 'The Lounge');
 
   const listError = () => (lounge.error() && rooms().length === 0 ? errorText(lounge.error()) : null);
 
   return (
-    <div class="lounge-layout">
-      <aside class="sidebar" aria-label={lounge.value()?.lounge.name ?? 'The Lounge'}>
+    <div class="lounge-layout" classList={{ 'lounge-layout--room': selectedRoom() !== null }}>
+      <aside class="sidebar" aria-label={data()?.lounge.name ?? 'The Lounge'}>
         <div class="sidebar__header">
-          <p class="sidebar__title">{lounge.value()?.lounge.name ?? 'The Lounge'}</p>
-          <Show when={lounge.value()}>{(data) => <p class="sidebar__subtitle">{data().lounge.description}</p>}</Show>
+          <p class="sidebar__title">{data()?.lounge.name ?? 'The Lounge'}</p>
+          <Show when={data()}>{(data) => <p class="sidebar__subtitle">{data().lounge.description}</p>}</Show>
         </div>
         <RoomList
           rooms={rooms()}
           selectedSlug={props.roomSlug}
-          loading={lounge.loading()}
+          loading={lounge.loading() && !data()}
           error={listError()}
           onRetry={lounge.refresh}
         />
@@ -55,22 +62,17 @@ export function LoungePage(props: { token: string; user: User; roomSlug: string 
           </p>
         </Show>
       </aside>
-      <main class="room-pane" id="main" tabIndex={-1}>
+      <main class="room-pane" classList={{ 'room-pane--chat': selectedRoom() !== null }} id="main" tabIndex={-1}>
         <Switch>
           <Match when={selectedRoom()}>
-            {(room) => (
-              <section class="room-view" aria-labelledby="room-title">
-                <RoomHeader room={room()} />
-                <RoomConversationPlaceholder room={room()} />
-              </section>
-            )}
+            {(room) => <RoomView room={room()} token={props.token} user={props.user} />}
           </Match>
-          <Match when={props.roomSlug !== null && lounge.value()}>
+          <Match when={props.roomSlug !== null && data()}>
             <div class="page page--centered">
               <NotFound what="There is no room at this address. It may have been renamed or archived." />
             </div>
           </Match>
-          <Match when={props.roomSlug === null && lounge.value()}>
+          <Match when={props.roomSlug === null && data()}>
             {(data) => <LoungeWelcome lounge={data().lounge} rooms={data().rooms} user={props.user} />}
           </Match>
           <Match when={listError()}>

@@ -1,0 +1,382 @@
+import { createSignal, For, Match, Show, Switch, type JSX } from 'solid-js';
+import { LIMITS } from '../../../../shared/rules/limits.ts';
+import { charCount } from '../../../../shared/rules/text.ts';
+import type { MessageItem, PendingItem, ReplyRef } from '../../replica/timeline.ts';
+import { Avatar } from '../Avatar.tsx';
+import { AlertIcon, ClockIcon, EditIcon, RefreshIcon, ReplyIcon, TrashIcon } from '../icons.tsx';
+import { EmojiPicker, QUICK_REACTIONS } from './EmojiPicker.tsx';
+import { MessageText } from './MessageText.tsx';
+
+export interface MessageActions {
+  me: string;
+  online: () => boolean;
+  nameOf: (id: string | null) => string;
+  handleOf: (id: string | null) => string;
+  onReply: (target: { id: string; authorId: string | null; snippet: string }) => void;
+  onJump: (messageId: string) => void;
+  onReact: (messageId: string, emoji: string, add: boolean) => void;
+  onEdit: (messageId: string, body: string) => void;
+  onDelete: (messageId: string) => void;
+  onRetry: (intentId: string) => void;
+  onEditFailed: (intentId: string) => void;
+  onDiscard: (intentId: string) => void;
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
+
+const emojiName = (emoji: string) => QUICK_REACTIONS.find((r) => r.emoji === emoji)?.name ?? emoji;
+
+function AuthorAvatar(props: { id: string; name: string; handle: string }): JSX.Element {
+  return (
+    <Avatar
+      user={{ id: props.id, handle: props.handle, displayName: props.name, avatarUrl: null, isGlobalAdmin: false }}
+      size={38}
+    />
+  );
+}
+
+function ReplyQuote(props: { reply: ReplyRef; actions: MessageActions }): JSX.Element {
+  return (
+    <Show
+      when={props.reply.snippet !== null}
+      fallback={<p class="msg__reply msg__reply--missing">Replying to an earlier message</p>}
+    >
+      <button
+        type="button"
+        class="msg__reply"
+        onClick={() => props.actions.onJump(props.reply.id)}
+        aria-label={`Replying to ${props.actions.nameOf(props.reply.authorId)}: ${props.reply.snippet ?? ''}. Show the original message`}
+      >
+        <span class="msg__reply-line" aria-hidden="true" />
+        <span class="msg__reply-author">{props.actions.nameOf(props.reply.authorId)}</span>
+        <span class="msg__reply-text" classList={{ 'msg__reply-text--gone': props.reply.gone }}>
+          {props.reply.snippet}
+        </span>
+      </button>
+    </Show>
+  );
+}
+
+function Reactions(props: { item: MessageItem; actions: MessageActions }): JSX.Element {
+  const entries = () =>
+    Object.entries(props.item.message.reactions).filter(([, who]) => who.length > 0) as Array<[string, string[]]>;
+  return (
+    <Show when={entries().length > 0}>
+      <ul class="reactions" aria-label="Reactions">
+        <For each={entries()}>
+          {([emoji, who]) => {
+            const mine = () => who.includes(props.actions.me);
+            const names = () =>
+              who.map((id) => (id === props.actions.me ? 'you' : props.actions.nameOf(id))).join(', ');
+            return (
+              <li>
+                <button
+                  type="button"
+                  class="reaction"
+                  classList={{ 'reaction--mine': mine() }}
+                  aria-pressed={mine()}
+                  aria-label={`${emojiName(emoji)}: ${who.length} ${who.length === 1 ? 'reaction' : 'reactions'} (${names()})`}
+                  title={`Reacted: ${names()}`}
+                  data-emoji={emoji}
+                  onClick={() => props.actions.onReact(props.item.message.id, emoji, !mine())}
+                >
+                  <span class="reaction__emoji" aria-hidden="true">
+                    {emoji}
+                  </span>
+                  <span class="reaction__count" aria-hidden="true">
+                    {who.length}
+                  </span>
+                </button>
+              </li>
+            );
+          }}
+        </For>
+      </ul>
+    </Show>
+  );
+}
+
+function InlineEditor(props: { initial: string; onSave: (body: string) => void; onCancel: () => void }): JSX.Element {
+  const [text, setText] = createSignal(props.initial);
+  const tooLong = () => charCount(text()) > LIMITS.text.messageBodyMaxChars;
+  const save = () => {
+    const body = text().trim();
+    if (body === '' || tooLong()) return;
+    if (body === props.initial.trim()) props.onCancel();
+    else props.onSave(body);
+  };
+  return (
+    <div class="msg__editor">
+      <textarea
+        class="msg__editor-input"
+        aria-label="Edit message"
+        value={text()}
+        ref={(el) =>
+          queueMicrotask(() => {
+            el.focus();
+            el.setSelectionRange(el.value.length, el.value.length);
+          })
+        }
+        onInput={(e) => setText(e.currentTarget.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') {
+            e.preventDefault();
+            props.onCancel();
+          } else if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+            e.preventDefault();
+            save();
+          }
+        }}
+      />
+      <p class="msg__editor-hint">
+        <Show when={tooLong()} fallback={<>Enter to save · Escape to cancel</>}>
+          <span class="msg__error">
+            Too long: at most {LIMITS.text.messageBodyMaxChars.toLocaleString()} characters.
+          </span>
+        </Show>
+      </p>
+      <div class="msg__editor-buttons">
+        <button type="button" class="button button--secondary button--small" onClick={() => props.onCancel()}>
+          Cancel
+        </button>
+        <button type="button" class="button button--primary button--small" onClick={save} disabled={tooLong()}>
+          Save
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** One confirmed message: author, time, body or its state, reply quote, reactions, and actions. */
+export function MessageRow(props: { item: MessageItem; actions: MessageActions }): JSX.Element {
+  const [editing, setEditing] = createSignal(false);
+  const [confirmingDelete, setConfirmingDelete] = createSignal(false);
+  const m = () => props.item.message;
+  const at = () => new Date(m().createdAt);
+  const author = () => props.actions.nameOf(m().authorId);
+  const removed = () => m().deleted || props.item.saving === 'delete';
+  const canChange = () => props.item.mine && !m().deleted && !m().hidden && props.item.saving !== 'delete';
+  const canReact = () => !m().deleted && props.item.saving !== 'delete';
+
+  return (
+    <article
+      class="msg"
+      classList={{
+        'msg--grouped': props.item.grouped,
+        'msg--mine': props.item.mine,
+        'msg--saving': props.item.saving !== null,
+        'msg--removed': removed() || m().hidden,
+      }}
+      id={`msg-${m().id}`}
+      data-seq={m().seq}
+      data-message-id={m().id}
+      tabIndex={-1}
+      aria-label={`${author()}, ${timeFormat.format(at())}`}
+    >
+      <Show when={props.item.replyTo}>{(reply) => <ReplyQuote reply={reply()} actions={props.actions} />}</Show>
+      <div class="msg__gutter">
+        <Show
+          when={!props.item.grouped}
+          fallback={
+            <time class="msg__hover-time" dateTime={m().createdAt} title={fullFormat.format(at())}>
+              {timeFormat.format(at())}
+            </time>
+          }
+        >
+          <AuthorAvatar id={m().authorId ?? 'unknown'} name={author()} handle={props.actions.handleOf(m().authorId)} />
+        </Show>
+      </div>
+      <div class="msg__main">
+        <Show when={!props.item.grouped}>
+          <header class="msg__meta">
+            <span class="msg__author">{author()}</span>
+            <time class="msg__time" dateTime={m().createdAt} title={fullFormat.format(at())}>
+              {timeFormat.format(at())}
+            </time>
+          </header>
+        </Show>
+        <Switch>
+          <Match when={removed()}>
+            <p class="msg__body msg__body--state">
+              {props.item.saving === 'delete' && !m().deleted ? 'Deleting…' : 'Message deleted'}
+            </p>
+          </Match>
+          <Match when={m().hidden}>
+            <p class="msg__body msg__body--state">
+              Hidden by moderation{m().hiddenReason ? `: ${m().hiddenReason}` : ''}
+            </p>
+          </Match>
+          <Match when={editing()}>
+            <InlineEditor
+              initial={m().body}
+              onCancel={() => setEditing(false)}
+              onSave={(body) => {
+                props.actions.onEdit(m().id, body);
+                setEditing(false);
+              }}
+            />
+          </Match>
+          <Match when={true}>
+            <p class="msg__body">
+              <MessageText body={m().body} />
+              <Show when={m().edited}>
+                <span
+                  class="msg__edited"
+                  title={m().editedAt ? `Edited ${fullFormat.format(new Date(m().editedAt!))}` : 'Edited'}
+                >
+                  {props.item.saving === 'edit' ? ' (saving…)' : ' (edited)'}
+                </span>
+              </Show>
+            </p>
+          </Match>
+        </Switch>
+        <Show when={confirmingDelete()}>
+          <div class="msg__confirm" role="group" aria-label="Confirm delete">
+            <span>Delete this message for everyone?</span>
+            <button
+              type="button"
+              class="button button--danger button--small"
+              onClick={() => {
+                setConfirmingDelete(false);
+                props.actions.onDelete(m().id);
+              }}
+            >
+              Delete
+            </button>
+            <button
+              type="button"
+              class="button button--secondary button--small"
+              onClick={() => setConfirmingDelete(false)}
+            >
+              Cancel
+            </button>
+          </div>
+        </Show>
+        <Reactions item={props.item} actions={props.actions} />
+      </div>
+      <Show when={!editing() && !removed()}>
+        <div class="msg__actions" role="toolbar" aria-label={`Actions for ${author()}'s message`}>
+          <Show when={canReact()}>
+            <EmojiPicker onPick={(emoji) => props.actions.onReact(m().id, emoji, true)} />
+          </Show>
+          <button
+            type="button"
+            class="icon-button"
+            aria-label="Reply"
+            title="Reply"
+            onClick={() =>
+              props.actions.onReply({
+                id: m().id,
+                authorId: m().authorId,
+                snippet: m().hidden ? 'Hidden by moderation' : m().body,
+              })
+            }
+          >
+            <ReplyIcon />
+          </button>
+          <Show when={canChange()}>
+            <button
+              type="button"
+              class="icon-button"
+              aria-label="Edit message"
+              title="Edit"
+              onClick={() => setEditing(true)}
+            >
+              <EditIcon />
+            </button>
+            <button
+              type="button"
+              class="icon-button icon-button--danger"
+              aria-label="Delete message"
+              title="Delete"
+              onClick={() => setConfirmingDelete(true)}
+            >
+              <TrashIcon />
+            </button>
+          </Show>
+        </div>
+      </Show>
+    </article>
+  );
+}
+
+/** A send of the member's that the server has not confirmed, or has refused (with its reason). */
+export function PendingRow(props: { item: PendingItem; actions: MessageActions }): JSX.Element {
+  const at = () => new Date(props.item.intent.createdAt);
+  const me = () => props.actions.nameOf(props.actions.me);
+  const failed = () => props.item.status === 'failed';
+  return (
+    <article
+      class="msg msg--mine"
+      classList={{ 'msg--grouped': props.item.grouped, 'msg--pending': !failed(), 'msg--failed': failed() }}
+      id={`pending-${props.item.intentId}`}
+      data-intent-id={props.item.intentId}
+      data-status={props.item.status}
+      tabIndex={-1}
+      aria-label={`${me()}, ${failed() ? 'not sent' : 'sending'}`}
+    >
+      <Show when={props.item.replyTo}>{(reply) => <ReplyQuote reply={reply()} actions={props.actions} />}</Show>
+      <div class="msg__gutter">
+        <Show when={!props.item.grouped}>
+          <AuthorAvatar id={props.actions.me} name={me()} handle={props.actions.handleOf(props.actions.me)} />
+        </Show>
+      </div>
+      <div class="msg__main">
+        <Show when={!props.item.grouped}>
+          <header class="msg__meta">
+            <span class="msg__author">{me()}</span>
+            <time class="msg__time" dateTime={at().toISOString()}>
+              {timeFormat.format(at())}
+            </time>
+          </header>
+        </Show>
+        <p class="msg__body">
+          <MessageText body={props.item.intent.body} />
+        </p>
+        <Show
+          when={failed()}
+          fallback={
+            <p class="msg__status">
+              <ClockIcon />
+              {props.actions.online() ? 'Sending…' : 'Waiting for connection · will send automatically'}
+            </p>
+          }
+        >
+          <div class="msg__failure" role="group" aria-label="Message not sent">
+            <p class="msg__status msg__status--failed">
+              <AlertIcon />
+              <span>Not sent: {props.item.reason}</span>
+            </p>
+            <div class="msg__failure-buttons">
+              <button
+                type="button"
+                class="button button--secondary button--small"
+                onClick={() => props.actions.onRetry(props.item.intentId)}
+              >
+                <RefreshIcon />
+                Retry
+              </button>
+              <button
+                type="button"
+                class="button button--ghost button--small"
+                onClick={() => props.actions.onEditFailed(props.item.intentId)}
+              >
+                <EditIcon />
+                Edit
+              </button>
+              <button
+                type="button"
+                class="button button--ghost button--small"
+                onClick={() => props.actions.onDiscard(props.item.intentId)}
+              >
+                <TrashIcon />
+                Discard
+              </button>
+            </div>
+          </div>
+        </Show>
+      </div>
+    </article>
+  );
+}

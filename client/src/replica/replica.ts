@@ -1,0 +1,363 @@
+import { batch, createSignal, type Accessor } from 'solid-js';
+import type * as Y from 'yjs';
+import type { Intent, Verdict } from '../../../shared/sync/intents.ts';
+import { inboxDocName, parseDocName, privateDocName } from '../../../shared/sync/doc-names.ts';
+import { apiRequest, isUnauthorized } from '../api/http.ts';
+import { enqueueIntent, privateMaps, settleVerdicts } from '../sync/outbox.ts';
+import { SyncClient, type ConnectionState, type Notice } from '../sync/sync-client.ts';
+import { DocStore } from './doc-store.ts';
+import { newId } from './ids.ts';
+import { MemberCache } from './members.ts';
+import { RoomSession } from './room-session.ts';
+import { createBrowserSocket } from './socket.ts';
+
+export type IntentInput = Intent extends infer I ? (I extends Intent ? Omit<I, 'n' | 'createdAt'> : never) : never;
+
+/** What the header shows: the socket's state, with "offline" also covering a server out of reach. */
+export type DisplayState = 'online' | 'connecting' | 'offline';
+
+export interface FailedIntent {
+  id: string;
+  intent: Intent;
+  verdict: Extract<Verdict, { status: 'rejected' }>;
+}
+
+export interface ReplicaOptions {
+  userId: string;
+  handle: string;
+  name: string;
+  /** The session's bearer token (read at every connect, so a renewed session is picked up). */
+  token: () => string;
+  /** Called when the server says the session is no longer valid. */
+  onUnauthorized: () => void;
+}
+
+/** After this long without a connection the header says "offline" rather than "connecting". */
+const OFFLINE_AFTER_MS = 6000;
+
+/**
+ * One signed-in member's local replica: their private and inbox docs (always subscribed, persisted),
+ * the rooms they have open, one multiplexed sync connection, and Solid signals for the UI. Verdicts are
+ * settled against the outbox here, whichever room is on screen.
+ */
+export class Replica {
+  readonly members: MemberCache;
+  readonly store: DocStore;
+  readonly privateDoc: Y.Doc;
+  readonly inboxDoc: Y.Doc;
+  /** Resolves once the private and inbox docs hold what this device stored. */
+  readonly ready: Promise<void>;
+
+  private readonly client: SyncClient;
+  private readonly rooms = new Map<string, { session: RoomSession; refs: number }>();
+  private readonly knownIntents = new Map<string, Intent>();
+  private readonly cleanups: Array<() => void> = [];
+  private stopSettling: () => void = () => {};
+  private destroyed = false;
+
+  private readonly rawState = createSignal<ConnectionState>('offline');
+  private readonly browserOnline = createSignal(typeof navigator === 'undefined' ? true : navigator.onLine);
+  private readonly lastOnlineAt = createSignal(Date.now());
+  private readonly clock = createSignal(Date.now());
+  private readonly outboxVersion = createSignal(0);
+  private readonly failedVersion = createSignal(0);
+  private readonly verdictVersion = createSignal(0);
+  private readonly draftsVersion = createSignal(0);
+  private readonly loadedSignal = createSignal(false);
+
+  constructor(private readonly options: ReplicaOptions) {
+    this.members = new MemberCache(options.userId);
+    this.members.remember({ id: options.userId, handle: options.handle, name: options.name });
+    this.store = new DocStore({ userId: options.userId });
+    const priv = this.store.open(privateDocName(options.userId));
+    const inbox = this.store.open(inboxDocName(options.userId));
+    this.privateDoc = priv.doc;
+    this.inboxDoc = inbox.doc;
+
+    this.client = new SyncClient({
+      url: `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/sync`,
+      getToken: () => this.connectionToken(),
+      createSocket: createBrowserSocket,
+      onState: (state) => {
+        this.rawState[1](state);
+        if (state === 'online') this.lastOnlineAt[1](Date.now());
+      },
+      onNotice: (notice) => this.onNotice(notice),
+      minReconnectMs: 500,
+      maxReconnectMs: 10_000,
+    });
+
+    this.observePrivateMaps();
+
+    this.ready = Promise.all([priv.loaded, inbox.loaded]).then(() => {
+      if (this.destroyed) return;
+      this.client.subscribe(priv.name, priv.doc);
+      this.client.subscribe(inbox.name, inbox.doc);
+      this.stopSettling = settleVerdicts(priv.doc, inbox.doc);
+      this.loadedSignal[1](true);
+      this.bumpAll();
+      if (navigator.onLine) this.client.start();
+      void this.store.evict();
+    });
+
+    const onOnline = () => {
+      this.browserOnline[1](true);
+      if (this.destroyed) return;
+      // Reconnect now rather than at the end of the backoff.
+      this.client.stop();
+      this.client.start();
+    };
+    const onOffline = () => {
+      this.browserOnline[1](false);
+      this.client.stop();
+    };
+    window.addEventListener('online', onOnline);
+    window.addEventListener('offline', onOffline);
+    const tick = setInterval(() => this.clock[1](Date.now()), 1000);
+    this.cleanups.push(() => {
+      window.removeEventListener('online', onOnline);
+      window.removeEventListener('offline', onOffline);
+      clearInterval(tick);
+    });
+  }
+
+  get userId(): string {
+    return this.options.userId;
+  }
+
+  /** True once local data has been read from IndexedDB. */
+  readonly loaded: Accessor<boolean> = () => this.loadedSignal[0]();
+
+  /** Reactive connection state for the header. */
+  readonly displayState: Accessor<DisplayState> = () => {
+    if (!this.browserOnline[0]()) return 'offline';
+    const raw = this.rawState[0]();
+    if (raw === 'online') return 'online';
+    return this.clock[0]() - this.lastOnlineAt[0]() > OFFLINE_AFTER_MS ? 'offline' : 'connecting';
+  };
+
+  /** Reactive: intents the member made that the server has not answered yet (read markers aside). */
+  readonly pendingCount: Accessor<number> = () => {
+    this.outboxVersion[0]();
+    let count = 0;
+    for (const intent of privateMaps(this.privateDoc).outbox.values()) if (intent.kind !== 'mark_read') count++;
+    return count;
+  };
+
+  /** Reactive: the outbox, in client order. */
+  outbox(): Array<{ id: string; intent: Intent }> {
+    this.outboxVersion[0]();
+    return [...privateMaps(this.privateDoc).outbox.entries()]
+      .map(([id, intent]) => ({ id, intent }))
+      .sort((a, b) => a.intent.n - b.intent.n);
+  }
+
+  /** Reactive: refused intents waiting for the member to retry, edit or discard them. */
+  failed(): FailedIntent[] {
+    this.failedVersion[0]();
+    const out: FailedIntent[] = [];
+    for (const [id, entry] of privateMaps(this.privateDoc).failed.entries()) {
+      if (entry.verdict.status === 'rejected') out.push({ id, intent: entry.intent, verdict: entry.verdict });
+    }
+    return out.sort((a, b) => a.intent.n - b.intent.n);
+  }
+
+  /** Reactive: the server's verdict on one intent. */
+  verdict(intentId: string): Verdict | undefined {
+    this.verdictVersion[0]();
+    return this.inboxDoc.getMap<Verdict>('verdicts').get(intentId);
+  }
+
+  /**
+   * Sends this device made that were accepted but whose message has not reached a segment doc yet:
+   * they stay on screen as pending until the message itself arrives, so nothing blinks out.
+   */
+  acceptedSends(
+    channelId: string,
+  ): Array<{ id: string; intent: Extract<Intent, { kind: 'send' }>; messageId: string }> {
+    this.verdictVersion[0]();
+    this.outboxVersion[0]();
+    const verdicts = this.inboxDoc.getMap<Verdict>('verdicts');
+    const out: Array<{ id: string; intent: Extract<Intent, { kind: 'send' }>; messageId: string }> = [];
+    for (const [id, intent] of this.knownIntents) {
+      if (intent.kind !== 'send' || intent.channelId !== channelId) continue;
+      const verdict = verdicts.get(id);
+      if (verdict && verdict.status !== 'rejected' && verdict.messageId)
+        out.push({ id, intent, messageId: verdict.messageId });
+    }
+    return out;
+  }
+
+  /** Forgets remembered sends once their messages are on screen. */
+  settleKnown(ids: string[]): void {
+    for (const id of ids) this.knownIntents.delete(id);
+  }
+
+  /** Reactive: the member's draft for a channel (synced across their devices). */
+  draft(channelId: string): string {
+    this.draftsVersion[0]();
+    return privateMaps(this.privateDoc).drafts.get(channelId) ?? '';
+  }
+
+  setDraft(channelId: string, text: string): void {
+    const { drafts } = privateMaps(this.privateDoc);
+    if ((drafts.get(channelId) ?? '') === text) return;
+    if (text === '') drafts.delete(channelId);
+    else drafts.set(channelId, text);
+  }
+
+  /** Calls `fn` when another device (or IndexedDB) changes a draft. */
+  onRemoteDraft(fn: (channelId: string, text: string) => void): () => void {
+    const { drafts } = privateMaps(this.privateDoc);
+    const observer = (event: Y.YMapEvent<string>) => {
+      if (event.transaction.local) return;
+      for (const key of event.keysChanged) fn(key, drafts.get(key) ?? '');
+    };
+    drafts.observe(observer);
+    return () => drafts.unobserve(observer);
+  }
+
+  /** Records an intent in the outbox (IndexedDB keeps it; the server processes it once). */
+  enqueue(input: IntentInput): string {
+    return enqueueIntent(this.privateDoc, input, newId);
+  }
+
+  /** A refused intent is done with: the member discarded it (or it was retried under a new id). */
+  dropFailed(intentId: string): void {
+    privateMaps(this.privateDoc).failed.delete(intentId);
+  }
+
+  /** Sends a refused message again, as a new intent (the refusal of the old id stands). */
+  retryFailed(intentId: string): void {
+    const { failed } = privateMaps(this.privateDoc);
+    const entry = failed.get(intentId);
+    if (!entry || entry.intent.kind !== 'send') return;
+    const { channelId, body, replyToId } = entry.intent;
+    this.privateDoc.transact(() => {
+      failed.delete(intentId);
+      enqueueIntent(this.privateDoc, { kind: 'send', channelId, body, replyToId: replyToId ?? null }, newId);
+    });
+  }
+
+  /** Moves the read marker forward (locally at once, on the server through an intent). */
+  markRead(channelId: string, seq: number): void {
+    const { read } = privateMaps(this.privateDoc);
+    if ((read.get(channelId) ?? 0) >= seq) return;
+    this.privateDoc.transact(() => {
+      read.set(channelId, seq);
+      enqueueIntent(this.privateDoc, { kind: 'mark_read', channelId, seq }, newId);
+    });
+  }
+
+  readMarker(channelId: string): number {
+    this.outboxVersion[0]();
+    return privateMaps(this.privateDoc).read.get(channelId) ?? 0;
+  }
+
+  /** Opens a room's docs (shared by every view of it); call the returned function to close. */
+  openRoom(channelId: string): { session: RoomSession; close: () => void } {
+    let entry = this.rooms.get(channelId);
+    if (!entry) {
+      entry = { session: new RoomSession(channelId, this, this.client), refs: 0 };
+      this.rooms.set(channelId, entry);
+    }
+    entry.refs += 1;
+    const opened = entry;
+    let closed = false;
+    return {
+      session: opened.session,
+      close: () => {
+        if (closed) return;
+        closed = true;
+        opened.refs -= 1;
+        if (opened.refs > 0) return;
+        this.rooms.delete(channelId);
+        opened.session.close();
+      },
+    };
+  }
+
+  /** Signs out: stops syncing; with `wipe`, deletes this member's data from the device. */
+  async destroy(options: { wipe?: boolean } = {}): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const cleanup of this.cleanups) cleanup();
+    for (const { session } of this.rooms.values()) session.close();
+    this.rooms.clear();
+    this.stopSettling();
+    this.client.stop();
+    if (options.wipe) await this.store.clearAll();
+    else this.store.close();
+  }
+
+  private async connectionToken(): Promise<string> {
+    try {
+      const { token } = await apiRequest<{ token: string; expiresAt: string }>('/api/auth/connection-token', {
+        method: 'POST',
+        token: this.options.token(),
+      });
+      return token;
+    } catch (err) {
+      if (isUnauthorized(err)) {
+        this.options.onUnauthorized();
+        this.client.stop();
+      }
+      throw err;
+    }
+  }
+
+  private onNotice(notice: Notice): void {
+    if (notice.code !== 'purge') return;
+    // Access to this channel is gone (ban, kick, left a private room): its data leaves the device.
+    const parsed = parseDocName(notice.docName);
+    if (parsed?.kind !== 'channel-meta' && parsed?.kind !== 'channel-segment') return;
+    this.rooms.get(parsed.channelId)?.session.purge(notice.message);
+    void this.store.forget(notice.docName);
+  }
+
+  private observePrivateMaps(): void {
+    const maps = privateMaps(this.privateDoc);
+    const remember = () => {
+      for (const [id, intent] of maps.outbox.entries()) if (intent.kind === 'send') this.knownIntents.set(id, intent);
+    };
+    const onOutbox = () => {
+      remember();
+      this.outboxVersion[1]((v) => v + 1);
+    };
+    const onFailed = () => {
+      // A refused read marker needs no decision from the member: it is simply dropped.
+      const stale = [...maps.failed.entries()]
+        .filter(([, entry]) => entry.intent.kind === 'mark_read')
+        .map(([id]) => id);
+      if (stale.length > 0) this.privateDoc.transact(() => stale.forEach((id) => maps.failed.delete(id)));
+      this.failedVersion[1]((v) => v + 1);
+    };
+    const onDrafts = () => this.draftsVersion[1]((v) => v + 1);
+    const onRead = () => this.outboxVersion[1]((v) => v + 1);
+    const verdicts = this.inboxDoc.getMap<Verdict>('verdicts');
+    const onVerdicts = () => this.verdictVersion[1]((v) => v + 1);
+    maps.outbox.observe(onOutbox);
+    maps.failed.observe(onFailed);
+    maps.drafts.observe(onDrafts);
+    maps.read.observe(onRead);
+    verdicts.observe(onVerdicts);
+    this.cleanups.push(() => {
+      maps.outbox.unobserve(onOutbox);
+      maps.failed.unobserve(onFailed);
+      maps.drafts.unobserve(onDrafts);
+      maps.read.unobserve(onRead);
+      verdicts.unobserve(onVerdicts);
+    });
+  }
+
+  private bumpAll(): void {
+    const maps = privateMaps(this.privateDoc);
+    for (const [id, intent] of maps.outbox.entries()) if (intent.kind === 'send') this.knownIntents.set(id, intent);
+    batch(() => {
+      this.outboxVersion[1]((v) => v + 1);
+      this.failedVersion[1]((v) => v + 1);
+      this.draftsVersion[1]((v) => v + 1);
+      this.verdictVersion[1]((v) => v + 1);
+    });
+  }
+}

@@ -1,0 +1,311 @@
+import { batch, createSignal, type Accessor } from 'solid-js';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import type * as Y from 'yjs';
+import { readMessages, readMeta, type MessageView } from '../../../shared/sync/channel-doc.ts';
+import { metaDocName, segmentDocName } from '../../../shared/sync/doc-names.ts';
+import { LIMITS } from '../../../shared/rules/limits.ts';
+import { apiRequest } from '../api/http.ts';
+import type { SyncClient } from '../sync/sync-client.ts';
+import type { OpenedDoc } from './doc-store.ts';
+import type { MemberInfo } from './members.ts';
+import type { Replica } from './replica.ts';
+
+/** One member present in a room, as the server stamped them. */
+export interface PresentMember extends MemberInfo {
+  typing: boolean;
+}
+
+interface StampedState {
+  user?: { id?: unknown; handle?: unknown; name?: unknown };
+  typingAt?: unknown;
+}
+
+interface HistoryMessage {
+  id: string;
+  channelId: string;
+  seq: number;
+  authorId: string | null;
+  body: string;
+  type: MessageView['type'];
+  replyToId: string | null;
+  edited: boolean;
+  hidden: boolean;
+  hiddenReason: string | null;
+  deleted: boolean;
+  pinned: boolean;
+  createdAt: string;
+}
+
+const TYPING_VISIBLE_MS = LIMITS.realtime.typingExpirySeconds * 1000;
+const HISTORY_PAGE = 100;
+/** Pages the REST history may walk through the head segment before it reaches older messages. */
+const MAX_OVERLAP_PAGES = 4;
+
+function fromHistory(m: HistoryMessage): MessageView {
+  return { ...m, threadId: null, mentions: [], editedAt: null, reactions: {} };
+}
+
+/**
+ * A room that is open on screen: its meta doc with presence, its head segment (and any head that
+ * arrives while it is open), older history paged in over REST, and who is here and typing. Docs are
+ * read from IndexedDB first, so a room opened offline shows what this device last saw.
+ */
+export class RoomSession {
+  private readonly meta: OpenedDoc;
+  readonly awareness: awarenessProtocol.Awareness;
+  private readonly segments = new Map<number, OpenedDoc>();
+  private readonly cleanups: Array<() => void> = [];
+  private closed = false;
+  private typingSince = 0;
+  private typingRefresh: ReturnType<typeof setTimeout> | undefined;
+  private typingStop: ReturnType<typeof setTimeout> | undefined;
+  /** Local time a client's typing stamp was last seen to change: clocks differ, this device's does not. */
+  private readonly typingSeen = new Map<number, { typingAt: unknown; at: number }>();
+
+  private readonly messagesSignal = createSignal<MessageView[]>([], { equals: false });
+  private readonly olderSignal = createSignal<MessageView[]>([]);
+  private readonly presenceSignal = createSignal<Map<number, StampedState>>(new Map(), { equals: false });
+  private readonly localReady = createSignal(false);
+  private readonly serverSynced = createSignal(false);
+  private readonly historyState = createSignal<{ loading: boolean; error: string | null; exhausted: boolean }>({
+    loading: false,
+    error: null,
+    exhausted: false,
+  });
+  private readonly purgedSignal = createSignal<string | null>(null);
+  private readonly clock = createSignal(Date.now());
+  private historyCursor: string | null | undefined = undefined;
+
+  constructor(
+    readonly channelId: string,
+    private readonly replica: Replica,
+    private readonly client: SyncClient,
+  ) {
+    this.meta = replica.store.open(metaDocName(channelId));
+    this.awareness = new awarenessProtocol.Awareness(this.meta.doc);
+    // The server stamps who we are; all we say is whether we are typing.
+    this.awareness.setLocalState({ typing: false });
+    const onAwareness = () => this.readPresence();
+    this.awareness.on('change', onAwareness);
+    const tick = setInterval(() => this.clock[1](Date.now()), 1000);
+    this.cleanups.push(() => {
+      this.awareness.off('change', onAwareness);
+      clearInterval(tick);
+    });
+
+    void this.meta.loaded.then(() => {
+      if (this.closed) return;
+      client.subscribe(this.meta.name, this.meta.doc, this.awareness);
+      this.followHead();
+      const onMeta = () => this.followHead();
+      this.meta.doc.on('update', onMeta);
+      this.cleanups.push(() => this.meta.doc.off('update', onMeta));
+      void client.whenSynced(this.meta.name).then(() => {
+        if (this.closed) return;
+        const head = readMeta(this.meta.doc).head;
+        void this.whenSegmentSynced(head).then(() => !this.closed && this.serverSynced[1](true));
+      });
+    });
+  }
+
+  /** Reactive: the messages of the subscribed segments plus loaded history, in seq order. */
+  readonly messages: Accessor<MessageView[]> = () => {
+    const live = this.messagesSignal[0]();
+    const older = this.olderSignal[0]();
+    if (older.length === 0) return live;
+    const seen = new Set(live.map((m) => m.id));
+    const merged = [...older.filter((m) => !seen.has(m.id)), ...live];
+    return merged.sort((a, b) => a.seq - b.seq);
+  };
+
+  /** Reactive: local data is on screen (from IndexedDB, or empty after the first load). */
+  readonly ready: Accessor<boolean> = () => this.localReady[0]();
+  /** Reactive: the server's state has arrived at least once since the room was opened. */
+  readonly synced: Accessor<boolean> = () => this.serverSynced[0]();
+  readonly history: Accessor<{ loading: boolean; error: string | null; exhausted: boolean }> = () =>
+    this.historyState[0]();
+  /** Reactive: set when the member lost access to this room. */
+  readonly purged: Accessor<string | null> = () => this.purgedSignal[0]();
+
+  /** Reactive: everyone here (the member included, once connected), one entry per member. */
+  readonly present: Accessor<PresentMember[]> = () => {
+    const states = this.presenceSignal[0]();
+    const now = this.clock[0]();
+    const byUser = new Map<string, PresentMember>();
+    const me = this.replica.userId;
+    for (const [clientId, state] of states) {
+      if (clientId === this.awareness.clientID) continue;
+      const user = state.user;
+      if (!user || typeof user.id !== 'string') continue;
+      const seen = this.typingSeen.get(clientId);
+      const typing = typeof state.typingAt === 'number' && seen !== undefined && now - seen.at < TYPING_VISIBLE_MS;
+      const previous = byUser.get(user.id);
+      byUser.set(user.id, {
+        id: user.id,
+        handle: typeof user.handle === 'string' ? user.handle : '',
+        name: this.replica.members.nameOf(user.id),
+        typing: (previous?.typing ?? false) || (typing && user.id !== me),
+      });
+    }
+    if (this.replica.displayState() === 'online' && !byUser.has(me)) {
+      const info = this.replica.members.get(me);
+      byUser.set(me, { id: me, handle: info?.handle ?? '', name: info?.name ?? 'You', typing: false });
+    }
+    return [...byUser.values()].sort((a, b) => (a.id === me ? -1 : b.id === me ? 1 : a.name.localeCompare(b.name)));
+  };
+
+  /** Tells the room the member is typing; stops by itself a few seconds after the last keystroke. */
+  typing(active: boolean): void {
+    if (this.closed) return;
+    clearTimeout(this.typingStop);
+    if (!active) {
+      clearTimeout(this.typingRefresh);
+      this.typingRefresh = undefined;
+      this.typingSince = 0;
+      if (this.awareness.getLocalState()?.typing) this.awareness.setLocalState({ typing: false });
+      return;
+    }
+    const now = Date.now();
+    // The server stamps typingAt when it sees `typing: true`, and it expires 10 s later: say it again
+    // every few seconds while the member keeps typing.
+    if (!this.awareness.getLocalState()?.typing || now - this.typingSince > 4000) {
+      this.typingSince = now;
+      this.awareness.setLocalState({ typing: true });
+    }
+    this.typingStop = setTimeout(() => this.typing(false), 5000);
+  }
+
+  /** Loads the page of history before the oldest message on screen. */
+  async loadOlder(token: string): Promise<void> {
+    const state = this.historyState[0]();
+    if (state.loading || state.exhausted) return;
+    this.historyState[1]({ ...state, loading: true, error: null });
+    try {
+      const oldestShown = this.messages()[0]?.seq ?? Number.POSITIVE_INFINITY;
+      let added: MessageView[] = [];
+      let exhausted = false;
+      // The cursor is opaque, so the first pages may repeat what the head segment already shows.
+      for (let page = 0; page < MAX_OVERLAP_PAGES && added.length === 0; page++) {
+        if (this.historyCursor === null) {
+          exhausted = true;
+          break;
+        }
+        const query = new URLSearchParams({ limit: String(HISTORY_PAGE) });
+        if (this.historyCursor) query.set('cursor', this.historyCursor);
+        const result = await apiRequest<{ messages: HistoryMessage[]; nextCursor: string | null }>(
+          `/api/rooms/${encodeURIComponent(this.channelId)}/messages?${query.toString()}`,
+          { token },
+        );
+        if (this.closed) return;
+        this.historyCursor = result.nextCursor;
+        added = result.messages.filter((m) => m.seq < oldestShown).map(fromHistory);
+        if (result.nextCursor === null) exhausted = true;
+      }
+      batch(() => {
+        if (added.length > 0) this.olderSignal[1]((older) => [...added, ...older]);
+        this.historyState[1]({
+          loading: false,
+          error: null,
+          exhausted: exhausted && added.length === 0 ? true : exhausted,
+        });
+      });
+    } catch (err) {
+      if (this.closed) return;
+      const message = err instanceof Error ? err.message : 'Older messages could not be loaded.';
+      this.historyState[1]({ loading: false, error: message, exhausted: false });
+    }
+  }
+
+  /** Access was revoked: nothing of this room stays on screen or on the device. */
+  purge(reason: string): void {
+    batch(() => {
+      this.purgedSignal[1](reason);
+      this.messagesSignal[1]([]);
+      this.olderSignal[1]([]);
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.typingRefresh);
+    clearTimeout(this.typingStop);
+    // Leave presence before leaving the doc, so others see us go at once.
+    this.awareness.setLocalState(null);
+    for (const cleanup of this.cleanups) cleanup();
+    this.client.unsubscribe(this.meta.name);
+    for (const segment of this.segments.values()) {
+      this.client.unsubscribe(segment.name);
+      this.replica.store.release(segment.name);
+    }
+    this.segments.clear();
+    this.awareness.destroy();
+    this.replica.store.release(this.meta.name);
+  }
+
+  private whenSegmentSynced(segment: number): Promise<void> {
+    const opened = this.segments.get(segment);
+    if (!opened) return Promise.resolve();
+    return opened.loaded.then(() => (this.closed ? undefined : this.client.whenSynced(opened.name)));
+  }
+
+  /** Subscribes to the head segment named by the meta doc (and keeps earlier heads while open). */
+  private followHead(): void {
+    if (this.closed) return;
+    const head = readMeta(this.meta.doc).head;
+    if (this.segments.has(head)) {
+      if (!this.localReady[0]()) void this.segments.get(head)!.loaded.then(() => this.refreshMessages());
+      return;
+    }
+    const name = segmentDocName(this.channelId, head);
+    const opened = this.replica.store.open(name);
+    this.segments.set(head, opened);
+    const onUpdate = () => this.refreshMessages();
+    opened.doc.on('update', onUpdate);
+    this.cleanups.push(() => opened.doc.off('update', onUpdate));
+    void opened.loaded.then(() => {
+      if (this.closed) return;
+      this.client.subscribe(name, opened.doc);
+      this.refreshMessages();
+      // Closed segments older than the one before the head are history now: REST serves them.
+      for (const stored of this.replica.store.storedNames()) {
+        const match = /\.seg\.(\d+)$/.exec(stored);
+        if (stored.startsWith(`ch.${this.channelId}.seg.`) && match && Number(match[1]) < head - 1) {
+          void this.replica.store.forget(stored);
+        }
+      }
+    });
+  }
+
+  private refreshMessages(): void {
+    if (this.closed) return;
+    const all: MessageView[] = [];
+    for (const segment of this.segments.values()) all.push(...readMessages(segment.doc));
+    all.sort((a, b) => a.seq - b.seq);
+    batch(() => {
+      this.messagesSignal[1](all);
+      this.localReady[1](true);
+    });
+  }
+
+  private readPresence(): void {
+    const states = new Map<number, StampedState>();
+    const now = Date.now();
+    for (const [clientId, raw] of this.awareness.getStates()) {
+      const state = raw as StampedState;
+      states.set(clientId, state);
+      const user = state.user;
+      if (user && typeof user.id === 'string' && typeof user.handle === 'string') {
+        this.replica.members.remember({
+          id: user.id,
+          handle: user.handle,
+          name: typeof user.name === 'string' ? user.name : user.handle,
+        });
+      }
+      const seen = this.typingSeen.get(clientId);
+      if (state.typingAt !== seen?.typingAt) this.typingSeen.set(clientId, { typingAt: state.typingAt, at: now });
+    }
+    for (const clientId of [...this.typingSeen.keys()]) if (!states.has(clientId)) this.typingSeen.delete(clientId);
+    this.presenceSignal[1](states);
+  }
+}

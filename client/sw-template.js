@@ -1,0 +1,85 @@
+/* global self, caches, fetch, Response, URL, setTimeout, clearTimeout */
+/*
+ * Lounge's service worker: keeps the built app shell (index.html, the hashed JS and CSS, the icon and
+ * manifest) in Cache Storage, so the app opens with no network. Data never goes through here: the API
+ * and the sync socket are left alone, and messages live in IndexedDB (y-indexeddb).
+ *
+ * The build fills in __VERSION__ and __SHELL__ (client/vite.config.ts): every build with new assets is
+ * a new worker, which caches its shell and then removes the caches of older builds.
+ */
+const VERSION = '__VERSION__';
+const SHELL = __SHELL__;
+const CACHE = `lounge-shell-${VERSION}`;
+const NAVIGATION_TIMEOUT_MS = 4000;
+const NOT_SHELL = /^\/(api|sync|docs|openapi\.json|healthz|readyz)(\/|$)/;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((cache) => cache.addAll(SHELL))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) =>
+        Promise.all(
+          keys.filter((key) => key.startsWith('lounge-shell-') && key !== CACHE).map((key) => caches.delete(key)),
+        ),
+      )
+      .then(() => self.clients.claim()),
+  );
+});
+
+/** The network's answer, unless it fails or takes too long: then the cached shell. */
+function networkFirst(request) {
+  return new Promise((resolve) => {
+    let settled = false;
+    const fallback = () => {
+      if (settled) return;
+      settled = true;
+      resolve(
+        caches
+          .open(CACHE)
+          .then((cache) => cache.match('/index.html'))
+          .then((cached) => cached || Response.error()),
+      );
+    };
+    const timer = setTimeout(fallback, NAVIGATION_TIMEOUT_MS);
+    fetch(request).then(
+      (response) => {
+        clearTimeout(timer);
+        if (settled) return;
+        settled = true;
+        resolve(response);
+      },
+      () => {
+        clearTimeout(timer);
+        fallback();
+      },
+    );
+  });
+}
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin || NOT_SHELL.test(url.pathname)) return;
+  if (request.mode === 'navigate') {
+    // Pages: fresh when online (a new build shows at once), the cached shell when offline.
+    event.respondWith(networkFirst(request));
+    return;
+  }
+  // Hashed assets never change under one name: the cache answers first.
+  event.respondWith(
+    caches
+      .open(CACHE)
+      .then((cache) => cache.match(request))
+      .then((cached) => cached || fetch(request)),
+  );
+});

@@ -1,0 +1,194 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openPage, type OpenedPage, type ViewportName } from '../support/browser.ts';
+import { REPO_ROOT, startServer, type ServerProcess } from '../support/server-process.ts';
+
+const SCREENSHOT_DIR = join(REPO_ROOT, 'tests', 'artifacts', 'screenshots');
+const UI_TIMEOUT_MS = 15_000;
+/** Live delivery between two browsers, with a server on a two-core machine under a test runner. */
+const LIVE_TIMEOUT_MS = 10_000;
+
+let server: ServerProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+interface Room {
+  slug: string;
+  name: string;
+}
+const GENERAL: Room = { slug: 'general', name: 'General Chat' };
+const NEWCOMERS: Room = { slug: 'newcomers', name: 'Newcomers Welcome' };
+const PROMPTS: Room = { slug: 'prompt-engineering', name: 'Prompt Engineering' };
+
+const composer = (page: Page, room: Room) => page.getByRole('textbox', { name: `Message ${room.name}` });
+const log = (page: Page, room: Room) => page.getByRole('log', { name: `Messages in ${room.name}` });
+/** Confirmed messages (they have a server id); pending and refused sends carry an intent id instead. */
+const confirmed = (page: Page, room: Room) => log(page, room).locator('article.msg[data-message-id]');
+const pending = (page: Page, room: Room) => log(page, room).locator('article.msg[data-intent-id]');
+const confirmedBodies = async (page: Page, room: Room) =>
+  (await confirmed(page, room).locator('.msg__body').allInnerTexts()).map((t) => t.trim());
+const messageWithText = (page: Page, room: Room, text: string): Locator =>
+  confirmed(page, room).filter({ has: page.locator('.msg__body', { hasText: text }) });
+
+/** Errors a healthy page must not produce; the browser's own log line for a failed request is not one. */
+function unexpectedErrors(opened: OpenedPage): string[] {
+  return opened.errors.filter(
+    (e) => !e.includes('Failed to load resource') && !e.includes('net::ERR_INTERNET_DISCONNECTED'),
+  );
+}
+
+/** Opens a room as a member: signs in on its address and waits until the conversation is live. */
+async function joinRoom(
+  room: Room,
+  handle: string,
+  displayName: string,
+  options: { viewport?: ViewportName; colorScheme?: 'light' | 'dark' } = {},
+): Promise<OpenedPage> {
+  const opened = await openPage(browser, {
+    viewport: options.viewport ?? 'desktop',
+    colorScheme: options.colorScheme ?? 'light',
+  });
+  const { page } = opened;
+  await page.goto(`${server.url}/lounge/${room.slug}`);
+  await page.getByLabel('Handle').fill(handle);
+  await page.getByLabel(/Display name/).fill(displayName);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await composer(page, room).waitFor({ timeout: UI_TIMEOUT_MS });
+  await waitOnline(page);
+  return opened;
+}
+
+async function waitOnline(page: Page): Promise<void> {
+  await expect
+    .poll(() => page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })
+    .toBe('online');
+}
+
+async function send(page: Page, room: Room, text: string): Promise<void> {
+  const box = composer(page, room);
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+/** Shows a message's action bar the way a mouse user does. */
+async function actionsOf(message: Locator): Promise<Locator> {
+  await message.hover();
+  return message.getByRole('toolbar');
+}
+
+describe('members chat in a Lounge room', () => {
+  it('two members see the same conversation live: order, a reaction, a reply, typing and presence', async () => {
+    const ada = await joinRoom(GENERAL, 'chat_ada', 'Ada Lovelace');
+    const grace = await joinRoom(GENERAL, 'chat_grace', 'Grace Hopper');
+    try {
+      // Presence: each sees the other in the room's online list, with names the server stamped.
+      await ada.page.locator('.online-panel').getByText('Grace Hopper').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await grace.page.locator('.online-panel').getByText('Ada Lovelace').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await expect
+        .poll(() => ada.page.locator('.chip--online').innerText(), { timeout: LIVE_TIMEOUT_MS })
+        .toBe('2 online');
+
+      // Typing: Grace types, Ada sees it; sending ends it.
+      await composer(grace.page, GENERAL).pressSequentially('Hello', { delay: 30 });
+      await ada.page.getByText('Grace Hopper is typing…').waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+      // Both write at once; the server's order is the order on both screens.
+      const lines = ['Ada says one', 'Grace says one', 'Ada says two', 'Grace says two'];
+      await Promise.all([
+        (async () => {
+          await send(ada.page, GENERAL, lines[0]!);
+          await send(ada.page, GENERAL, lines[2]!);
+        })(),
+        (async () => {
+          await composer(grace.page, GENERAL).fill('');
+          await send(grace.page, GENERAL, lines[1]!);
+          await send(grace.page, GENERAL, lines[3]!);
+        })(),
+      ]);
+      for (const { page } of [ada, grace]) {
+        await expect.poll(() => confirmedBodies(page, GENERAL), { timeout: LIVE_TIMEOUT_MS }).toHaveLength(4);
+        await expect.poll(() => pending(page, GENERAL).count(), { timeout: LIVE_TIMEOUT_MS }).toBe(0);
+      }
+      const adaOrder = await confirmedBodies(ada.page, GENERAL);
+      expect([...adaOrder].sort()).toEqual([...lines].sort());
+      expect(await confirmedBodies(grace.page, GENERAL)).toEqual(adaOrder);
+      const seqs = await confirmed(ada.page, GENERAL).evaluateAll((els) =>
+        els.map((el) => Number(el.getAttribute('data-seq'))),
+      );
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      await expect
+        .poll(() => ada.page.getByText('Grace Hopper is typing…').count(), { timeout: LIVE_TIMEOUT_MS })
+        .toBe(0);
+
+      // Grace reacts to Ada's first message; Ada sees the reaction, counted and not marked as hers.
+      const onGrace = messageWithText(grace.page, GENERAL, 'Ada says one');
+      await (await actionsOf(onGrace)).getByRole('button', { name: 'Add reaction' }).click();
+      await grace.page
+        .getByRole('group', { name: 'Choose a reaction' })
+        .getByRole('button', { name: 'React with party' })
+        .click();
+      const reactionOnAda = messageWithText(ada.page, GENERAL, 'Ada says one').locator(
+        'button.reaction[data-emoji="🎉"]',
+      );
+      await reactionOnAda.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await reactionOnAda.innerText()).toContain('1');
+      expect(await reactionOnAda.getAttribute('aria-pressed')).toBe('false');
+      // Ada adds hers by pressing the same reaction: two, and pressed for her.
+      await reactionOnAda.click();
+      await expect.poll(() => reactionOnAda.getAttribute('aria-pressed'), { timeout: LIVE_TIMEOUT_MS }).toBe('true');
+      const reactionOnGrace = onGrace.locator('button.reaction[data-emoji="🎉"]');
+      await expect.poll(() => reactionOnGrace.innerText(), { timeout: LIVE_TIMEOUT_MS }).toContain('2');
+
+      // Ada replies to Grace's first message; Grace sees the quote and can jump to the original.
+      const original = messageWithText(ada.page, GENERAL, 'Grace says one');
+      await (await actionsOf(original)).getByRole('button', { name: 'Reply' }).click();
+      await ada.page.getByText('Replying to').waitFor({ timeout: UI_TIMEOUT_MS });
+      await send(ada.page, GENERAL, 'Ada answers Grace');
+      const reply = messageWithText(grace.page, GENERAL, 'Ada answers Grace');
+      await reply.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      const quote = reply.getByRole('button', { name: /Replying to Grace Hopper: Grace says one/ });
+      await quote.click();
+      const originalOnGrace = messageWithText(grace.page, GENERAL, 'Grace says one');
+      await expect.poll(() => originalOnGrace.evaluate((el) => el === document.activeElement)).toBe(true);
+
+      expect(unexpectedErrors(ada)).toEqual([]);
+      expect(unexpectedErrors(grace)).toEqual([]);
+
+      // Screenshots of a lived-in room: Grace is typing, the conversation has a reaction and a reply.
+      await composer(grace.page, GENERAL).pressSequentially('One more thing', { delay: 20 });
+      await ada.page.getByText('Grace Hopper is typing…').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      for (const viewport of ['desktop', 'phone'] as const) {
+        for (const colorScheme of ['light', 'dark'] as const) {
+          await ada.page.setViewportSize(
+            viewport === 'phone' ? { width: 390, height: 844 } : { width: 1280, height: 800 },
+          );
+          await ada.page.emulateMedia({ colorScheme });
+          await ada.page.mouse.move(0, 0);
+          await composer(ada.page, GENERAL).fill('');
+          // The view must fit the phone's width: nothing scrolls sideways.
+          expect(
+            await ada.page.evaluate<boolean>(
+              'document.documentElement.scrollWidth <= document.documentElement.clientWidth',
+            ),
+          ).toBe(true);
+          await ada.page.screenshot({ path: join(SCREENSHOT_DIR, `chat-room-${viewport}-${colorScheme}.png`) });
+        }
+      }
+    } finally {
+      await ada.close();
+      await grace.close();
+    }
+  });
+});
