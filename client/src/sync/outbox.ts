@@ -22,11 +22,7 @@ export function privateMaps(doc: Y.Doc) {
  * Records an intent in the outbox: it survives reloads and offline (y-indexeddb), and the server
  * processes it exactly once whenever it arrives. Returns the client-made intent id.
  */
-export function enqueueIntent(
-  doc: Y.Doc,
-  input: IntentInput,
-  makeId: () => string = () => crypto.randomUUID(),
-): string {
+export function enqueueIntent(doc: Y.Doc, input: IntentInput, makeId: () => string = () => crypto.randomUUID()): string {
   const { outbox } = privateMaps(doc);
   const id = makeId();
   let n = 0;
@@ -37,9 +33,7 @@ export function enqueueIntent(
 }
 
 export function pendingIntents(doc: Y.Doc): PendingIntent[] {
-  return [...privateMaps(doc).outbox.entries()]
-    .map(([id, intent]) => ({ id, intent }))
-    .sort((a, b) => a.intent.n - b.intent.n);
+  return [...privateMaps(doc).outbox.entries()].map(([id, intent]) => ({ id, intent })).sort((a, b) => a.intent.n - b.intent.n);
 }
 
 /**

@@ -110,20 +110,11 @@ export class SyncClient {
       sub.offUpdate = () => doc.off('update', onUpdate);
     }
     if (awareness) {
-      const onAwareness = (
-        { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-        origin: unknown,
-      ) => {
+      const onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
         if (origin === REMOTE) return;
         const changed = [...added, ...updated, ...removed].filter((id) => id === doc.clientID);
         if (changed.length === 0) return;
-        this.send(
-          encodeFrame(
-            FrameType.awareness,
-            docName,
-            awarenessPayload(awarenessProtocol.encodeAwarenessUpdate(awareness, changed)),
-          ),
-        );
+        this.send(encodeFrame(FrameType.awareness, docName, awarenessPayload(awarenessProtocol.encodeAwarenessUpdate(awareness, changed))));
       };
       awareness.on('update', onAwareness);
       sub.offAwareness = () => awareness.off('update', onAwareness);
