@@ -25,6 +25,8 @@ export const NoticeCode = {
   /** Access was lost (ban, kick, leaving a private room, block): delete the doc from the local replica. */
   purge: 'purge',
   unavailable: 'unavailable',
+  /** A private doc would grow past its size limit; the update was dropped. */
+  tooLarge: 'too_large',
 } as const;
 export type NoticeCode = (typeof NoticeCode)[keyof typeof NoticeCode];
 
@@ -36,6 +38,10 @@ export const SYNC_LIMITS = {
   /** Frames per second one connection may send, averaged over a burst window. */
   maxFramesPerSecond: 200,
   frameBurst: 400,
+  /** A member's private doc (drafts, outbox, read markers) may not grow past this. */
+  maxPrivateDocBytes: 2 * 1024 * 1024,
+  /** Presence entries one channel doc holds at most, whatever clients announce. */
+  maxAwarenessStatesPerDoc: 5000,
 } as const;
 
 export class FrameError extends Error {

@@ -18,6 +18,8 @@ export class HostedDoc {
   changeSeq = 0;
   /** Channel docs: the room that governs access (the thread's room for a thread), for revocations. */
   roomId: string | null = null;
+  /** Private docs: roughly how large the doc is, to enforce the size cap without encoding it often. */
+  approxBytes = 0;
   readonly awareness: awarenessProtocol.Awareness | undefined;
   private readonly onUpdate = (update: Uint8Array, origin: unknown) => {
     const encoder = encoding.createEncoder();

@@ -4,7 +4,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { Logger } from 'pino';
 import * as Y from 'yjs';
-import { NoticeCode } from '../../shared/protocol/frames.ts';
+import { NoticeCode, SYNC_LIMITS } from '../../shared/protocol/frames.ts';
 import { can } from '../../shared/rules/permissions.ts';
 import { inboxDocName, isServerOwned, type DocName } from '../../shared/sync/doc-names.ts';
 import type { Verdict } from '../../shared/sync/intents.ts';
@@ -15,7 +15,7 @@ import type { PresenceStore } from '../presence/presence-store.ts';
 import { OutboxProcessor } from '../intents/outbox-processor.ts';
 import { processIntent, type IntentDeps, type IntentOutcome } from '../intents/process-intent.ts';
 import { randomUUID } from 'node:crypto';
-import { encodeAwarenessEntries, stampAwarenessUpdate, type PresenceState } from './awareness-stamp.ts';
+import { encodeAwarenessEntries, MAX_AWARENESS_CLIENTS_PER_PEER, stampAwarenessUpdate, type PresenceState } from './awareness-stamp.ts';
 import { loadChannelDoc, type ChannelDocName } from './channel-doc-store.ts';
 import { ChannelSync } from './channel-sync.ts';
 import { DocRegistry } from './doc-registry.ts';
@@ -195,7 +195,17 @@ export class SyncService {
       return;
     }
     if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) return;
+    // The private doc is the one doc a client can grow; its size is capped (tracked approximately by
+    // the bytes applied since the last exact measurement).
+    if (hosted.approxBytes + update.byteLength > SYNC_LIMITS.maxPrivateDocBytes) {
+      hosted.approxBytes = Y.encodeStateAsUpdate(hosted.doc).byteLength;
+      if (hosted.approxBytes + update.byteLength > SYNC_LIMITS.maxPrivateDocBytes) {
+        peer.notice(hosted.name, NoticeCode.tooLarge, 'Your drafts and pending actions are too large to sync; clear some drafts.');
+        return;
+      }
+    }
     Y.applyUpdate(hosted.doc, update, peer);
+    hosted.approxBytes += update.byteLength;
   }
 
   handleAwareness(peer: SyncPeer, hosted: HostedDoc, payload: Uint8Array): void {
@@ -209,7 +219,8 @@ export class SyncService {
     if (!perDoc) this.peerAwareness.set(peer, (perDoc = new Map()));
     let clients = perDoc.get(hosted.name);
     if (!clients) perDoc.set(hosted.name, (clients = new Set()));
-    const allowed = entries.filter((e) => clients.has(e.clientId) || clients.size < 4);
+    const room = SYNC_LIMITS.maxAwarenessStatesPerDoc - hosted.awareness.getStates().size;
+    const allowed = entries.filter((e) => clients.has(e.clientId) || (clients.size < MAX_AWARENESS_CLIENTS_PER_PEER && room > 0));
     for (const e of allowed) clients.add(e.clientId);
     if (allowed.length === 0) return;
     awarenessProtocol.applyAwarenessUpdate(hosted.awareness, encodeAwarenessEntries(allowed), peer);
@@ -282,6 +293,7 @@ export class SyncService {
   private async loadPrivate(name: string, userId: string) {
     const doc = await loadPrivateDoc(this.db, name);
     const hosted = new HostedDoc(name, { kind: 'private', userId }, doc, { awareness: false });
+    hosted.approxBytes = Y.encodeStateAsUpdate(doc).byteLength;
     const persist = debounce(
       () => persistPrivateDoc(this.db, name, doc).catch((err: unknown) => this.logger.error({ err, doc: name }, 'private doc persist failed')),
       500,
