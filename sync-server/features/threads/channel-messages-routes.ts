@@ -1,0 +1,176 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { LIMITS } from '../../../shared/rules/limits.ts';
+import type { AppDeps } from '../../app-deps.ts';
+import { memberOf } from '../../auth/auth-plugin.ts';
+import type { Queryable } from '../../db/database.ts';
+import { cursorQuerySchema, decodeCursor, encodeCursor } from '../../http/cursor.ts';
+import { badRequest, errorBodySchema, notFound } from '../../http/errors.ts';
+import { apiMessageSchema, MESSAGE_COLUMNS, toApiMessage, type MessageRow } from '../history/message-schema.ts';
+import { readsHiddenBodies, requireReadable } from './channel-read.ts';
+
+/**
+ * A cursor names a seq: `before=<c>` pages to messages with a smaller seq, `after=<c>` to a greater
+ * one. The key has the same shape as the room history route's, so its cursors work here as `before`.
+ */
+const cursorKeySchema = z.strictObject({ seq: z.number().int().nonnegative() });
+const seqCursor = (seq: number) => encodeCursor({ seq });
+
+const pageSchema = z.object({
+  /** Always in reading order (ascending seq), whichever way the page was fetched. */
+  messages: z.array(apiMessageSchema),
+  /** Pass as `before` for the messages just before this page; null at the start of the channel. */
+  olderCursor: z.string().nullable(),
+  /** Pass as `after` for the messages just after this page; null when nothing newer exists yet. */
+  newerCursor: z.string().nullable(),
+});
+
+const limitSchema = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(LIMITS.history.pageSizeMax)
+  .default(LIMITS.history.pageSizeDefault);
+
+/**
+ * History of any channel — a room's main chat, a thread (a thread is a channel) or a DM — by seq, in
+ * both directions, and the window around one message (jumping to a reply or a search hit). Keyset on
+ * (channel_id, seq), served by `messages_channel_seq_key` both ways: page 10,000 costs what page 1 does.
+ * Hidden bodies reach the room's moderators only; deleted bodies reach nobody.
+ */
+export async function channelMessagesRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { db } = deps;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/api/channels/:channelId/messages',
+    {
+      schema: {
+        tags: ['history'],
+        summary: 'A page of a channel’s messages: before or after a cursor, or from either end',
+        description:
+          'Without a cursor, `from=newest` (default) answers the latest messages and `from=oldest` the first ones ' +
+          '(read a thread from its start). Give `before` or `after` (not both) to continue; each page carries the ' +
+          'cursors for both directions.',
+        params: z.strictObject({ channelId: z.uuid() }),
+        querystring: z.strictObject({
+          before: cursorQuerySchema,
+          after: cursorQuerySchema,
+          from: z.enum(['newest', 'oldest']).optional(),
+          limit: limitSchema,
+        }),
+        response: { 200: pageSchema, 400: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema },
+      },
+    },
+    async (request) => {
+      const member = memberOf(request);
+      const { channelId } = request.params;
+      const { before, after, from, limit } = request.query;
+      if (before && after) throw badRequest('Give either `before` or `after`, not both.');
+      if (from && (before || after)) throw badRequest('`from` starts a listing; it cannot be combined with a cursor.');
+      const beforeSeq = before ? decodeCursor(before, cursorKeySchema).seq : null;
+      const afterSeq = after ? decodeCursor(after, cursorKeySchema).seq : from === 'oldest' ? 0 : null;
+      const access = await requireReadable(db, channelId, member.id);
+      const viewer = { viewerIsModerator: readsHiddenBodies(access) };
+
+      let rows: MessageRow[];
+      let hasOlder: boolean;
+      let hasNewer: boolean;
+      if (afterSeq !== null) {
+        const found = await db.query<MessageRow>(
+          `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+          [channelId, afterSeq, limit + 1],
+        );
+        hasNewer = found.rows.length > limit;
+        rows = found.rows.slice(0, limit);
+        hasOlder = await existsBeyond(db, channelId, 'older', rows[0]?.seq ?? afterSeq + 1);
+      } else {
+        const found = await db.query<MessageRow>(
+          `SELECT ${MESSAGE_COLUMNS} FROM messages
+            WHERE channel_id = $1 AND ($2::bigint IS NULL OR seq < $2)
+            ORDER BY seq DESC LIMIT $3`,
+          [channelId, beforeSeq, limit + 1],
+        );
+        hasOlder = found.rows.length > limit;
+        rows = found.rows.slice(0, limit).reverse();
+        const top = rows.at(-1)?.seq ?? (beforeSeq === null ? null : beforeSeq - 1);
+        hasNewer = top !== null && (await existsBeyond(db, channelId, 'newer', top));
+      }
+      return {
+        messages: rows.map((row) => toApiMessage(row, viewer)),
+        olderCursor: hasOlder ? seqCursor(rows[0]?.seq ?? (afterSeq ?? 0) + 1) : null,
+        newerCursor: hasNewer ? seqCursor(rows.at(-1)?.seq ?? (beforeSeq ?? 1) - 1) : null,
+      };
+    },
+  );
+
+  r.get(
+    '/api/channels/:channelId/messages/around/:messageId',
+    {
+      schema: {
+        tags: ['history'],
+        summary: 'The messages around one message (jump to a reply or a search hit)',
+        description:
+          'About half the page before the message and half after it (more on one side when the other runs out), ' +
+          'in reading order, with cursors to keep paging either way.',
+        params: z.strictObject({ channelId: z.uuid(), messageId: z.uuid() }),
+        querystring: z.strictObject({ limit: limitSchema }),
+        response: {
+          200: pageSchema.extend({ targetId: z.uuid(), targetSeq: z.number().int() }),
+          400: errorBodySchema,
+          403: errorBodySchema,
+          404: errorBodySchema,
+        },
+      },
+    },
+    async (request) => {
+      const member = memberOf(request);
+      const { channelId, messageId } = request.params;
+      const { limit } = request.query;
+      const access = await requireReadable(db, channelId, member.id);
+      const target = await db.query<{ seq: number }>('SELECT seq FROM messages WHERE id = $1 AND channel_id = $2', [
+        messageId,
+        channelId,
+      ]);
+      const targetSeq = target.rows[0]?.seq;
+      if (targetSeq === undefined) throw notFound('That message is not in this conversation.');
+      // Up to `limit` + 1 on each side, so either side can fill the page when the other runs out and
+      // we still know whether more lies beyond.
+      const { rows } = await db.query<MessageRow & { side: 'older' | 'newer' }>(
+        `(SELECT ${MESSAGE_COLUMNS}, 'older' AS side FROM messages
+           WHERE channel_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3)
+         UNION ALL
+         (SELECT ${MESSAGE_COLUMNS}, 'newer' AS side FROM messages
+           WHERE channel_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3)`,
+        [channelId, targetSeq, limit + 1],
+      );
+      const older = rows.filter((row) => row.side === 'older'); // descending seq
+      const newer = rows.filter((row) => row.side === 'newer'); // ascending seq, the target first
+      const wantOlder = Math.floor((limit - 1) / 2);
+      let nOlder = Math.min(older.length, wantOlder);
+      const nNewer = Math.min(newer.length, limit - nOlder);
+      nOlder = Math.min(older.length, limit - nNewer);
+      const page = [...older.slice(0, nOlder).reverse(), ...newer.slice(0, nNewer)];
+      const viewer = { viewerIsModerator: readsHiddenBodies(access) };
+      return {
+        messages: page.map(({ side: _side, ...row }) => toApiMessage(row, viewer)),
+        olderCursor: older.length > nOlder ? seqCursor(page[0]!.seq) : null,
+        newerCursor: newer.length > nNewer ? seqCursor(page.at(-1)!.seq) : null,
+        targetId: messageId,
+        targetSeq,
+      };
+    },
+  );
+}
+
+/** Whether the channel has a message older than `seq` (exclusive) or newer than it. */
+async function existsBeyond(db: Queryable, channelId: string, side: 'older' | 'newer', seq: number): Promise<boolean> {
+  const { rows } = await db.query<{ found: boolean }>(
+    side === 'older'
+      ? 'SELECT EXISTS (SELECT 1 FROM messages WHERE channel_id = $1 AND seq < $2) AS found'
+      : 'SELECT EXISTS (SELECT 1 FROM messages WHERE channel_id = $1 AND seq > $2) AS found',
+    [channelId, seq],
+  );
+  return rows[0]?.found ?? false;
+}
