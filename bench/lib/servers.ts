@@ -1,0 +1,162 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { HOST, REPO_ROOT, exited, freePort, procCpuSeconds, procStatusKb, sleep, spawnTracked, stopChild, waitForPort } from './procs.ts';
+
+export type ServerKind = 'lounge' | 'hocuspocus' | 'y-websocket-server';
+export const PEERS: ServerKind[] = ['hocuspocus', 'y-websocket-server'];
+
+export const BENCH_HOST_SECRET = 'bench-host-platform-secret-0123456789abcdef';
+export const BENCH_SIGNING_SECRET = 'bench-lounge-signing-secret-0123456789abcdef';
+
+const ORPHAN_GUARD = join(REPO_ROOT, 'bench/lib/orphan-guard.mjs');
+
+export interface RunningServer {
+  kind: ServerKind;
+  child: ChildProcess;
+  pid: number;
+  port: number;
+  /** http://127.0.0.1:port */
+  baseUrl: string;
+  /** ws://127.0.0.1:port */
+  wsUrl: string;
+  output(): string;
+  startedMs: number;
+  cpuAtReady: number;
+  rssAtReadyKb: number;
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+export interface LoungeServerOptions {
+  databaseUrl: string;
+  redisUrl: string;
+  port?: number;
+  /** Write a V8 CPU profile of the server into this folder when it exits. */
+  cpuProfDir?: string;
+  label?: string;
+}
+
+function collectOutput(child: ChildProcess): () => string {
+  let out = '';
+  const rec = (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+    if (out.length > 64 * 1024) out = out.slice(-64 * 1024);
+  };
+  child.stdout?.on('data', rec);
+  child.stderr?.on('data', rec);
+  return () => out;
+}
+
+async function waitHealthy(url: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exited(child)) throw new Error(`server exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output()}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`server not ready within ${timeoutMs} ms:\n${output()}`);
+    await sleep(50);
+  }
+}
+
+function wrap(kind: ServerKind, child: ChildProcess, port: number, output: () => string, t0: number): RunningServer {
+  const pid = child.pid ?? 0;
+  return {
+    kind,
+    child,
+    pid,
+    port,
+    baseUrl: `http://${HOST}:${port}`,
+    wsUrl: `ws://${HOST}:${port}`,
+    output,
+    startedMs: Date.now() - t0,
+    cpuAtReady: procCpuSeconds(pid),
+    rssAtReadyKb: procStatusKb(pid, 'VmRSS'),
+    stop: () => stopChild(child, 10_000),
+    kill: async () => {
+      if (exited(child)) return;
+      child.kill('SIGKILL');
+      await new Promise<void>((resolve) => (exited(child) ? resolve() : child.once('exit', () => resolve())));
+    },
+  };
+}
+
+/**
+ * The real Lounge server, production mode (PostgreSQL + Redis), in its own process, exactly as the
+ * brief says: `node --import tsx sync-server/main.ts`. The only addition is the orphan guard preload.
+ */
+export async function startLounge(opts: LoungeServerOptions): Promise<RunningServer> {
+  const port = opts.port ?? (await freePort());
+  const nodeArgs = ['--import', 'tsx', '--import', ORPHAN_GUARD];
+  if (opts.cpuProfDir) {
+    mkdirSync(opts.cpuProfDir, { recursive: true });
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`, `--cpu-prof-name=${opts.label ?? 'lounge'}-${Date.now()}.cpuprofile`);
+  }
+  const t0 = Date.now();
+  const child = spawnTracked(
+    process.execPath,
+    [...nodeArgs, 'sync-server/main.ts'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/tmp',
+        NODE_ENV: 'production',
+        DATABASE_URL: opts.databaseUrl,
+        REDIS_URL: opts.redisUrl,
+        AUTH_JWT_SECRET: BENCH_HOST_SECRET,
+        LOUNGE_SIGNING_SECRET: BENCH_SIGNING_SECRET,
+        PORT: String(port),
+        HOST,
+        LOG_LEVEL: 'warn',
+        CLIENT_DIST_DIR: '/nonexistent-bench-client-dist',
+        DATA_DIR: '/tmp/lounge-bench-data-unused',
+      },
+    },
+    'lounge server',
+  );
+  const output = collectOutput(child);
+  try {
+    await waitHealthy(`http://${HOST}:${port}/readyz`, child, output, 60_000);
+  } catch (err) {
+    await stopChild(child, 2000);
+    throw err;
+  }
+  return wrap('lounge', child, port, output, t0);
+}
+
+/** Hocuspocus (no extensions, no persistence) or the y-websocket reference server, in its own process. */
+export async function startPeer(kind: Exclude<ServerKind, 'lounge'>): Promise<RunningServer> {
+  const port = await freePort();
+  const t0 = Date.now();
+  let child: ChildProcess;
+  if (kind === 'hocuspocus') {
+    child = spawnTracked(
+      process.execPath,
+      ['--import', ORPHAN_GUARD, join(REPO_ROOT, 'bench/peers/hocuspocus-server.mjs'), String(port)],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+      'hocuspocus',
+    );
+  } else {
+    child = spawnTracked(
+      process.execPath,
+      ['--import', ORPHAN_GUARD, join(REPO_ROOT, 'node_modules/@y/websocket-server/src/server.js')],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', HOST, PORT: String(port) } },
+      'y-websocket-server',
+    );
+  }
+  const output = collectOutput(child);
+  if (!(await waitForPort(port, 15_000))) {
+    await stopChild(child, 2000);
+    throw new Error(`${kind} did not listen on ${port}:\n${output()}`);
+  }
+  return wrap(kind, child, port, output, t0);
+}
+
+export async function startServer(kind: ServerKind, lounge: LoungeServerOptions): Promise<RunningServer> {
+  return kind === 'lounge' ? startLounge(lounge) : startPeer(kind);
+}

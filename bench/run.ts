@@ -1,0 +1,165 @@
+/**
+ * `npm run bench` — benchmark and chaos harness of the real Lounge server against the transport floor
+ * (@hocuspocus/server 4.7, @y/websocket-server 0.1.1) on the same traffic, on this machine.
+ *
+ *   npm run bench                      default sizes (the figures; ~15 min on 2 cores)
+ *   npm run bench -- --quick           a small version of every scenario (< 2 min)
+ *   npm run bench -- --tiny            the smoke-test sizes (< 1 min)
+ *   flags: --only=fanout,throughput,connections,storm,history,layer1,pgprobe
+ *          --servers=lounge,hocuspocus,y-websocket-server   --out=DIR (default bench/results)
+ *          --profile  (V8 CPU profiles of every Lounge server process into DIR/prof)
+ *
+ * Writes DIR/latest.json and DIR/latest.md. Everything is bound to 127.0.0.1; every scenario is bounded
+ * in count and time; every child is killed on exit, SIGINT, SIGTERM or error; the database created for
+ * the run is dropped at the end.
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { createBenchDb, REDIS_URL, type BenchDb } from './lib/db.ts';
+import type { BenchContext } from './lib/harness.ts';
+import { killAllChildren, liveChildren, loadAverage, openFileLimit, REPO_ROOT, sleep } from './lib/procs.ts';
+import { buildFigures, renderMarkdown, type BenchResults, type ScenarioName, type ScenarioOutcome } from './lib/report.ts';
+import type { ServerKind } from './lib/servers.ts';
+import { SIZES } from './lib/sizes.ts';
+import { runConnections } from './scenarios/connections.ts';
+import { runFanout } from './scenarios/fanout.ts';
+import { runHistory } from './scenarios/history.ts';
+import { runLayer1 } from './scenarios/layer1.ts';
+import { runPgProbe } from './scenarios/pgprobe.ts';
+import { runStorm } from './scenarios/storm.ts';
+import { runThroughput } from './scenarios/throughput.ts';
+
+const ALL: ScenarioName[] = ['fanout', 'throughput', 'connections', 'storm', 'history', 'layer1', 'pgprobe'];
+
+function flags(argv: string[]): Record<string, string | true> {
+  const out: Record<string, string | true> = {};
+  for (const a of argv) {
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
+    if (m) out[m[1]!] = m[2] ?? true;
+  }
+  return out;
+}
+
+const args = flags(process.argv.slice(2));
+const mode = args.tiny ? 'tiny' : args.quick ? 'quick' : 'default';
+const sizes = SIZES[mode];
+const only = typeof args.only === 'string' ? (args.only.split(',') as ScenarioName[]) : ALL;
+const servers = (typeof args.servers === 'string' ? args.servers.split(',') : ['lounge', 'hocuspocus', 'y-websocket-server']) as ServerKind[];
+const outDir = resolve(typeof args.out === 'string' ? args.out : join(REPO_ROOT, 'bench/results'));
+const hardLimitSec = mode === 'default' ? 45 * 60 : mode === 'quick' ? 5 * 60 : 3 * 60;
+
+let db: BenchDb | undefined;
+let finishing = false;
+
+async function cleanup(): Promise<void> {
+  killAllChildren();
+  if (db) await Promise.race([db.drop().catch(() => {}), sleep(5000)]);
+}
+
+function fatal(reason: string, code: number): void {
+  if (finishing) return;
+  finishing = true;
+  process.stderr.write(`[bench] ${reason}; killing children and dropping the bench database\n`);
+  void cleanup().finally(() => process.exit(code));
+}
+
+process.on('SIGINT', () => fatal('interrupted (SIGINT)', 130));
+process.on('SIGTERM', () => fatal('terminated (SIGTERM)', 143));
+process.on('uncaughtException', (err) => fatal(`uncaught: ${err.stack ?? err.message}`, 1));
+process.on('unhandledRejection', (err) => fatal(`unhandled rejection: ${(err as Error)?.stack ?? String(err)}`, 1));
+process.on('exit', () => killAllChildren());
+const watchdog = setTimeout(() => fatal(`hard time limit of ${hardLimitSec}s reached`, 2), hardLimitSec * 1000);
+watchdog.unref();
+
+function log(line: string): void {
+  process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+}
+
+function gitCommit(): string {
+  try {
+    const sha = execSync('git rev-parse --short HEAD', { cwd: REPO_ROOT }).toString().trim();
+    const dirty = execSync('git status --porcelain --untracked-files=no', { cwd: REPO_ROOT }).toString().trim() !== '';
+    return dirty ? `${sha} (+ uncommitted changes in the tree)` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const limits = openFileLimit();
+  log(`[bench] mode ${mode}; scenarios ${only.join(', ')}; servers ${servers.join(', ')}`);
+  log(`[bench] node ${process.version}, ${os.cpus().length} cores, load ${loadAverage().join(' ')}, open files ${limits.soft}/${limits.hard}`);
+  db = await createBenchDb();
+  log(`[bench] database ${db.name} created`);
+  const ctx: BenchContext = {
+    sizes,
+    db,
+    redisUrl: REDIS_URL,
+    servers,
+    profileDir: args.profile ? join(outDir, 'prof') : undefined,
+    log,
+  };
+  const scenarios: Partial<Record<ScenarioName, ScenarioOutcome>> = {};
+  const runners: Record<ScenarioName, (c: BenchContext) => Promise<ScenarioOutcome>> = {
+    fanout: runFanout,
+    throughput: runThroughput,
+    connections: runConnections,
+    storm: runStorm,
+    history: runHistory,
+    layer1: runLayer1,
+    pgprobe: runPgProbe,
+  };
+  for (const name of only) {
+    const s0 = Date.now();
+    log(`[bench] ---- ${name} ----`);
+    try {
+      scenarios[name] = await runners[name](ctx);
+    } catch (err) {
+      log(`[bench] ${name} FAILED: ${(err as Error).stack ?? String(err)}`);
+      scenarios[name] = { status: 'error', error: (err as Error).message };
+    }
+    log(`[bench] ${name} done in ${((Date.now() - s0) / 1000).toFixed(1)} s`);
+    if (liveChildren() > 0) {
+      log(`[bench] warning: ${liveChildren()} child process(es) still alive after ${name}; killing them`);
+      killAllChildren();
+      await sleep(500);
+    }
+  }
+  const results: BenchResults = {
+    meta: {
+      date: new Date().toISOString(),
+      mode,
+      node: process.version,
+      commit: gitCommit(),
+      cores: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? '',
+      memGiB: Math.round(os.totalmem() / 2 ** 30),
+      loadAverageAtStart: loadAverage(),
+      openFiles: limits,
+      durationSec: 0,
+      sizes,
+      servers,
+    },
+    scenarios,
+    figures: [],
+  };
+  results.meta.durationSec = Math.round((Date.now() - t0) / 1000);
+  results.figures = buildFigures(results);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(outDir, 'latest.md'), renderMarkdown(results));
+  log(`[bench] wrote ${join(outDir, 'latest.json')} and latest.md in ${results.meta.durationSec} s`);
+  process.stdout.write(`\n${renderMarkdown(results, { tableOnly: true })}\n`);
+}
+
+main()
+  .then(async () => {
+    finishing = true;
+    await cleanup();
+    log(`[bench] database dropped; ${liveChildren()} child processes left`);
+    process.exit(0);
+  })
+  .catch((err: unknown) => fatal(`failed: ${(err as Error).stack ?? String(err)}`, 1));
