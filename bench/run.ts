@@ -20,7 +20,13 @@ import { join, resolve } from 'node:path';
 import { createBenchDb, REDIS_URL, type BenchDb } from './lib/db.ts';
 import type { BenchContext } from './lib/harness.ts';
 import { killAllChildren, liveChildren, loadAverage, openFileLimit, REPO_ROOT, sleep } from './lib/procs.ts';
-import { buildFigures, renderMarkdown, type BenchResults, type ScenarioName, type ScenarioOutcome } from './lib/report.ts';
+import {
+  buildFigures,
+  renderMarkdown,
+  type BenchResults,
+  type ScenarioName,
+  type ScenarioOutcome,
+} from './lib/report.ts';
 import type { ServerKind } from './lib/servers.ts';
 import { SIZES } from './lib/sizes.ts';
 import { runConnections } from './scenarios/connections.ts';
@@ -46,7 +52,9 @@ const args = flags(process.argv.slice(2));
 const mode = args.tiny ? 'tiny' : args.quick ? 'quick' : 'default';
 const sizes = SIZES[mode];
 const only = typeof args.only === 'string' ? (args.only.split(',') as ScenarioName[]) : ALL;
-const servers = (typeof args.servers === 'string' ? args.servers.split(',') : ['lounge', 'hocuspocus', 'y-websocket-server']) as ServerKind[];
+const servers = (
+  typeof args.servers === 'string' ? args.servers.split(',') : ['lounge', 'hocuspocus', 'y-websocket-server']
+) as ServerKind[];
 const outDir = resolve(typeof args.out === 'string' ? args.out : join(REPO_ROOT, 'bench/results'));
 const hardLimitSec = mode === 'default' ? 45 * 60 : mode === 'quick' ? 5 * 60 : 3 * 60;
 
@@ -91,7 +99,9 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const limits = openFileLimit();
   log(`[bench] mode ${mode}; scenarios ${only.join(', ')}; servers ${servers.join(', ')}`);
-  log(`[bench] node ${process.version}, ${os.cpus().length} cores, load ${loadAverage().join(' ')}, open files ${limits.soft}/${limits.hard}`);
+  log(
+    `[bench] node ${process.version}, ${os.cpus().length} cores, load ${loadAverage().join(' ')}, open files ${limits.soft}/${limits.hard}`,
+  );
   db = await createBenchDb();
   log(`[bench] database ${db.name} created`);
   const ctx: BenchContext = {

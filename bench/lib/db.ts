@@ -122,8 +122,14 @@ export async function appendHistory(pool: pg.Pool, channelId: string, authorId: 
          FROM ins`,
       [channelId, authorId, count, base, changeBase],
     );
-    await client.query('UPDATE channels SET last_seq = last_seq + $2, change_seq = change_seq + $2 WHERE id = $1', [channelId, count]);
-    await client.query('UPDATE rooms SET message_count = message_count + $2, last_message_at = now() WHERE id = $1', [channelId, count]);
+    await client.query('UPDATE channels SET last_seq = last_seq + $2, change_seq = change_seq + $2 WHERE id = $1', [
+      channelId,
+      count,
+    ]);
+    await client.query('UPDATE rooms SET message_count = message_count + $2, last_message_at = now() WHERE id = $1', [
+      channelId,
+      count,
+    ]);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});

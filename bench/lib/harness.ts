@@ -1,6 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { CpuGroup, REPO_ROOT, machineBusySeconds, procCpuSeconds, procStatusKb, request, spawnTracked, stopChild, type IpcReply } from './procs.ts';
+import {
+  CpuGroup,
+  REPO_ROOT,
+  machineBusySeconds,
+  procCpuSeconds,
+  procStatusKb,
+  request,
+  spawnTracked,
+  stopChild,
+  type IpcReply,
+} from './procs.ts';
 import type { BenchDb } from './db.ts';
 import type { ServerKind } from './servers.ts';
 import type { Sizes } from './sizes.ts';
@@ -48,7 +58,11 @@ export async function spawnLoadgen(label: string, maxLifeSec: number, log: (l: s
   return { label, child, pid: child.pid ?? 0 };
 }
 
-export function ask<T extends IpcReply = IpcReply>(lg: Loadgen, msg: Record<string, unknown>, timeoutMs = 120_000): Promise<T> {
+export function ask<T extends IpcReply = IpcReply>(
+  lg: Loadgen,
+  msg: Record<string, unknown>,
+  timeoutMs = 120_000,
+): Promise<T> {
   return request<T>(lg.child, msg, timeoutMs);
 }
 

@@ -67,7 +67,14 @@ export function pct(h: SparseHist, p: number): number | null {
   return h.max;
 }
 
-export function summary(h: SparseHist): { n: number; p50: number | null; p95: number | null; p99: number | null; max: number | null; mean: number | null } {
+export function summary(h: SparseHist): {
+  n: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+  mean: number | null;
+} {
   return {
     n: h.n,
     p50: pct(h, 50),

@@ -205,7 +205,11 @@ export interface IpcReply {
 let nextReqId = 1;
 
 /** Sends `{cmd, ...}` to a child and resolves with its reply (same reqId), or rejects on timeout/exit. */
-export function request<T extends IpcReply = IpcReply>(child: ChildProcess, msg: Record<string, unknown>, timeoutMs: number): Promise<T> {
+export function request<T extends IpcReply = IpcReply>(
+  child: ChildProcess,
+  msg: Record<string, unknown>,
+  timeoutMs: number,
+): Promise<T> {
   const reqId = nextReqId++;
   return new Promise<T>((resolve, reject) => {
     const cleanup = () => {

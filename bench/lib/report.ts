@@ -87,96 +87,263 @@ export function buildFigures(r: BenchResults): Figure[] {
       'y-websocket-server': values['y-websocket-server'] ?? null,
     });
   };
-  const map = <T>(per: PerServer<T>, fn: (x: T) => number | string | null | undefined): PerServer<number | string | null | undefined> =>
+  const map = <T>(
+    per: PerServer<T>,
+    fn: (x: T) => number | string | null | undefined,
+  ): PerServer<number | string | null | undefined> =>
     Object.fromEntries(Object.entries(per).map(([k, v]) => [k, fn(v as T)]));
   const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
   // ---- fan-out
   const fo = ok<FanoutResult>(r.scenarios.fanout);
   const foLabel = `1 room × ${fmt(s.fanout.subs)} subscribers, ${s.fanout.rate} msg/s × ${s.fanout.durationSec} s`;
-  add('fanout', `Fan-out (${foLabel}): p50 send→delivered`, 'ms', '—', 'lower', map(fo, (x) => x.latencyMs.p50));
-  add('fanout', `Fan-out: p99 send→delivered`, 'ms', '≤ 50 and ≤ Hocuspocus', 'lower', map(fo, (x) => x.latencyMs.p99), (v) => {
-    const l = num(v.lounge);
-    const h = num(v.hocuspocus);
-    return l === null ? null : l <= 50 && (h === null || l <= h);
-  });
-  add('fanout', `Fan-out: p99 after ${s.fanout.warmupSec} s warm-up`, 'ms', '≤ 50', 'lower', map(fo, (x) => x.latencyAfterWarmupMs.p99), (v) =>
-    num(v.lounge) === null ? null : num(v.lounge)! <= 50,
+  add(
+    'fanout',
+    `Fan-out (${foLabel}): p50 send→delivered`,
+    'ms',
+    '—',
+    'lower',
+    map(fo, (x) => x.latencyMs.p50),
   );
-  add('fanout', 'Fan-out: server CPU per delivered message', 'µs', '≤ Hocuspocus', 'lower', map(fo, (x) => x.serverCpuUsPerDelivery), (v) =>
-    num(v.lounge) === null || num(v.hocuspocus) === null ? null : num(v.lounge)! <= num(v.hocuspocus)!,
+  add(
+    'fanout',
+    `Fan-out: p99 send→delivered`,
+    'ms',
+    '≤ 50 and ≤ Hocuspocus',
+    'lower',
+    map(fo, (x) => x.latencyMs.p99),
+    (v) => {
+      const l = num(v.lounge);
+      const h = num(v.hocuspocus);
+      return l === null ? null : l <= 50 && (h === null || l <= h);
+    },
   );
-  add('fanout', 'Fan-out: server CPU per accepted message', 'µs', '—', 'lower', map(fo, (x) => x.serverCpuUsPerAccepted));
-  add('fanout', 'Fan-out: server peak RSS', 'MiB', '—', 'lower', map(fo, (x) => x.serverPeakRssMiB));
-  add('fanout', 'Fan-out: deliveries lost', 'count', '0', 'lower', map(fo, (x) => x.lost), (v) => (num(v.lounge) === null ? null : v.lounge === 0));
+  add(
+    'fanout',
+    `Fan-out: p99 after ${s.fanout.warmupSec} s warm-up`,
+    'ms',
+    '≤ 50',
+    'lower',
+    map(fo, (x) => x.latencyAfterWarmupMs.p99),
+    (v) => (num(v.lounge) === null ? null : num(v.lounge)! <= 50),
+  );
+  add(
+    'fanout',
+    'Fan-out: server CPU per delivered message',
+    'µs',
+    '≤ Hocuspocus',
+    'lower',
+    map(fo, (x) => x.serverCpuUsPerDelivery),
+    (v) => (num(v.lounge) === null || num(v.hocuspocus) === null ? null : num(v.lounge)! <= num(v.hocuspocus)!),
+  );
+  add(
+    'fanout',
+    'Fan-out: server CPU per accepted message',
+    'µs',
+    '—',
+    'lower',
+    map(fo, (x) => x.serverCpuUsPerAccepted),
+  );
+  add(
+    'fanout',
+    'Fan-out: server peak RSS',
+    'MiB',
+    '—',
+    'lower',
+    map(fo, (x) => x.serverPeakRssMiB),
+  );
+  add(
+    'fanout',
+    'Fan-out: deliveries lost',
+    'count',
+    '0',
+    'lower',
+    map(fo, (x) => x.lost),
+    (v) => (num(v.lounge) === null ? null : v.lounge === 0),
+  );
 
   // ---- throughput
   const tp = ok<ThroughputResult>(r.scenarios.throughput);
   const tpLabel = `${s.throughput.rooms} rooms × ${s.throughput.subsPerRoom}`;
-  add('throughput', `Throughput (${tpLabel}): accepted msg/s with p99 ≤ ${s.throughput.p99GateMs} ms`, 'msg/s', '≥ 5,000', 'higher', map(tp, (x) => x.sustainedPerSec), (v) =>
-    num(v.lounge) === null ? null : num(v.lounge)! >= 5000,
+  add(
+    'throughput',
+    `Throughput (${tpLabel}): accepted msg/s with p99 ≤ ${s.throughput.p99GateMs} ms`,
+    'msg/s',
+    '≥ 5,000',
+    'higher',
+    map(tp, (x) => x.sustainedPerSec),
+    (v) => (num(v.lounge) === null ? null : num(v.lounge)! >= 5000),
   );
-  add('throughput', 'Throughput: peak accepted msg/s in any step (latency ignored)', 'msg/s', '—', 'higher', map(tp, (x) => x.peakAcceptedPerSec));
-  add('throughput', 'Throughput: server CPU per accepted message, highest passing step', 'µs', '—', 'lower', map(tp, (x) => {
-    const passing = x.steps.filter((st) => st.passed);
-    return passing.at(-1)?.serverCpuUsPerAccepted ?? null;
-  }));
-  add('throughput', 'Throughput: deliveries lost', 'count', '0', 'lower', map(tp, (x) => x.lost), (v) => (num(v.lounge) === null ? null : v.lounge === 0));
+  add(
+    'throughput',
+    'Throughput: peak accepted msg/s in any step (latency ignored)',
+    'msg/s',
+    '—',
+    'higher',
+    map(tp, (x) => x.peakAcceptedPerSec),
+  );
+  add(
+    'throughput',
+    'Throughput: server CPU per accepted message, highest passing step',
+    'µs',
+    '—',
+    'lower',
+    map(tp, (x) => {
+      const passing = x.steps.filter((st) => st.passed);
+      return passing.at(-1)?.serverCpuUsPerAccepted ?? null;
+    }),
+  );
+  add(
+    'throughput',
+    'Throughput: deliveries lost',
+    'count',
+    '0',
+    'lower',
+    map(tp, (x) => x.lost),
+    (v) => (num(v.lounge) === null ? null : v.lounge === 0),
+  );
 
   // ---- connections
   const cn = ok<ConnectionsResult>(r.scenarios.connections);
-  add('connections', `Idle authenticated connections held (tried ${fmt(s.connections.count)})`, 'count', '≥ 20,000 per node', 'higher', map(cn, (x) => x.synced), (v) =>
-    num(v.lounge) === null ? null : num(v.lounge)! >= 20000,
+  add(
+    'connections',
+    `Idle authenticated connections held (tried ${fmt(s.connections.count)})`,
+    'count',
+    '≥ 20,000 per node',
+    'higher',
+    map(cn, (x) => x.synced),
+    (v) => (num(v.lounge) === null ? null : num(v.lounge)! >= 20000),
   );
-  add('connections', 'Server RSS per idle connection (Lounge: 4 docs each; peers: 1)', 'KB', '≤ 20', 'lower', map(cn, (x) => x.kbPerConnection), (v) =>
-    num(v.lounge) === null ? null : num(v.lounge)! <= 20,
+  add(
+    'connections',
+    'Server RSS per idle connection (Lounge: 4 docs each; peers: 1)',
+    'KB',
+    '≤ 20',
+    'lower',
+    map(cn, (x) => x.kbPerConnection),
+    (v) => (num(v.lounge) === null ? null : num(v.lounge)! <= 20),
   );
-  add('connections', 'Server CPU per connection set-up (token + upgrade + subscribe)', 'µs', '—', 'lower', map(cn, (x) => x.serverCpuUsPerConnection));
+  add(
+    'connections',
+    'Server CPU per connection set-up (token + upgrade + subscribe)',
+    'µs',
+    '—',
+    'lower',
+    map(cn, (x) => x.serverCpuUsPerConnection),
+  );
 
   // ---- storm
   const st = ok<StormResult>(r.scenarios.storm);
   const phase = (x: StormResult, k: 'blip' | 'crash') => x.phases.find((p) => p.kind === k);
-  add('storm', `Reconnect storm: ${fmt(s.storm.clients)} clients cut at once, back within 1 s: all caught up after`, 'ms', 'report (lost = 0)', 'lower', map(st, (x) => phase(x, 'blip')?.allCaughtUpMs));
-  add('storm', 'Crash (SIGKILL + restart on the same port): all caught up after the restart answered', 'ms', 'report (lost = 0)', 'lower', map(st, (x) => phase(x, 'crash')?.caughtUpAfterRestartMs));
-  add('storm', 'Storm + crash: messages lost (accepted but missing on a client, or intents never accepted)', 'count', '0', 'lower', map(st, (x) => x.lost), (v) =>
-    num(v.lounge) === null ? null : v.lounge === 0,
+  add(
+    'storm',
+    `Reconnect storm: ${fmt(s.storm.clients)} clients cut at once, back within 1 s: all caught up after`,
+    'ms',
+    'report (lost = 0)',
+    'lower',
+    map(st, (x) => phase(x, 'blip')?.allCaughtUpMs),
+  );
+  add(
+    'storm',
+    'Crash (SIGKILL + restart on the same port): all caught up after the restart answered',
+    'ms',
+    'report (lost = 0)',
+    'lower',
+    map(st, (x) => phase(x, 'crash')?.caughtUpAfterRestartMs),
+  );
+  add(
+    'storm',
+    'Storm + crash: messages lost (accepted but missing on a client, or intents never accepted)',
+    'count',
+    '0',
+    'lower',
+    map(st, (x) => x.lost),
+    (v) => (num(v.lounge) === null ? null : v.lounge === 0),
   );
 
   // ---- history
   const hi = ok<HistoryResult>(r.scenarios.history);
-  add('history', `History: server ΔRSS opening a ${fmt(s.history.big)}-message room ÷ a ${fmt(s.history.small)}-message room`, '×', 'bounded (≈ 1)', 'lower', map(hi, (x) => x.rssRatio), (v) =>
-    num(v.lounge) === null ? null : num(v.lounge)! <= 2,
+  add(
+    'history',
+    `History: server ΔRSS opening a ${fmt(s.history.big)}-message room ÷ a ${fmt(s.history.small)}-message room`,
+    '×',
+    'bounded (≈ 1)',
+    'lower',
+    map(hi, (x) => x.rssRatio),
+    (v) => (num(v.lounge) === null ? null : num(v.lounge)! <= 2),
   );
-  add('history', 'History: loaded doc bytes (meta + head segment), big ÷ small', '×', 'bounded (≈ 1)', 'lower', map(hi, (x) => x.docBytesRatio), (v) =>
-    num(v.lounge) === null ? null : num(v.lounge)! <= 2,
+  add(
+    'history',
+    'History: loaded doc bytes (meta + head segment), big ÷ small',
+    '×',
+    'bounded (≈ 1)',
+    'lower',
+    map(hi, (x) => x.docBytesRatio),
+    (v) => (num(v.lounge) === null ? null : num(v.lounge)! <= 2),
   );
-  add('history', `History: open the ${fmt(s.history.big)}-message room (meta + head segment)`, 'ms', '—', 'lower', map(hi, (x) => {
-    const p = x.probes.find((q) => q.room === 'big');
-    return p ? p.metaMs + p.segMs : null;
-  }));
-  add('history', 'History: same room with no meta snapshot (cold replay): open time / head correct', 'ms', 'head correct', 'none', map(hi, (x) => {
-    const p = x.probes.find((q) => q.room === 'big-no-meta-snapshot');
-    return p ? `${p.metaMs + p.segMs} / ${p.headCorrect ? 'yes' : `NO (head ${p.head}, expected ${p.expectedHead})`}` : null;
-  }), (v) => (typeof v.lounge === 'string' ? v.lounge.endsWith('yes') : null));
+  add(
+    'history',
+    `History: open the ${fmt(s.history.big)}-message room (meta + head segment)`,
+    'ms',
+    '—',
+    'lower',
+    map(hi, (x) => {
+      const p = x.probes.find((q) => q.room === 'big');
+      return p ? p.metaMs + p.segMs : null;
+    }),
+  );
+  add(
+    'history',
+    'History: same room with no meta snapshot (cold replay): open time / head correct',
+    'ms',
+    'head correct',
+    'none',
+    map(hi, (x) => {
+      const p = x.probes.find((q) => q.room === 'big-no-meta-snapshot');
+      return p
+        ? `${p.metaMs + p.segMs} / ${p.headCorrect ? 'yes' : `NO (head ${p.head}, expected ${p.expectedHead})`}`
+        : null;
+    }),
+    (v) => (typeof v.lounge === 'string' ? v.lounge.endsWith('yes') : null),
+  );
 
   // ---- layer 1
   const l1 = r.scenarios.layer1;
   if (l1?.status === 'ok' && l1.results?.lounge) {
     const res = l1.results.lounge as { all: { p50Us: number; p99Us: number }; long: { p99Us: number } };
     add('layer1', 'Layer-1 moderation per message: p50', 'µs', '—', 'lower', { lounge: res.all.p50Us });
-    add('layer1', 'Layer-1 moderation per message: p99 (all / ≥ 3,000 chars)', 'µs', '≤ 1,000', 'lower', { lounge: `${res.all.p99Us} / ${res.long.p99Us}` }, () =>
-      res.all.p99Us <= 1000 && res.long.p99Us <= 1000,
+    add(
+      'layer1',
+      'Layer-1 moderation per message: p99 (all / ≥ 3,000 chars)',
+      'µs',
+      '≤ 1,000',
+      'lower',
+      { lounge: `${res.all.p99Us} / ${res.long.p99Us}` },
+      () => res.all.p99Us <= 1000 && res.long.p99Us <= 1000,
     );
   } else {
-    add('layer1', 'Layer-1 moderation per message', 'µs', '≤ 1,000 (p99)', 'lower', { lounge: l1?.status === 'error' ? `error: ${l1.error}` : 'not yet built' });
+    add('layer1', 'Layer-1 moderation per message', 'µs', '≤ 1,000 (p99)', 'lower', {
+      lounge: l1?.status === 'error' ? `error: ${l1.error}` : 'not yet built',
+    });
   }
 
   // ---- postgres floor
   const pg = r.scenarios.pgprobe?.results?.postgres as PgProbeResult | undefined;
   if (pg) {
-    add('pgprobe', `PostgreSQL floor: single-row INSERTs/s, plain table (${pg.single.connections} connections)`, 'rows/s', 'floor', 'higher', { lounge: pg.single.rowsPerSec });
-    add('pgprobe', 'PostgreSQL floor: rows/s in 100-row INSERTs, plain table', 'rows/s', 'floor', 'higher', { lounge: pg.batched.rowsPerSec });
-    add('pgprobe', "PostgreSQL floor: single-row INSERTs/s into Lounge's messages table", 'rows/s', 'floor', 'higher', { lounge: pg.messagesTable.rowsPerSec });
+    add(
+      'pgprobe',
+      `PostgreSQL floor: single-row INSERTs/s, plain table (${pg.single.connections} connections)`,
+      'rows/s',
+      'floor',
+      'higher',
+      { lounge: pg.single.rowsPerSec },
+    );
+    add('pgprobe', 'PostgreSQL floor: rows/s in 100-row INSERTs, plain table', 'rows/s', 'floor', 'higher', {
+      lounge: pg.batched.rowsPerSec,
+    });
+    add('pgprobe', "PostgreSQL floor: single-row INSERTs/s into Lounge's messages table", 'rows/s', 'floor', 'higher', {
+      lounge: pg.messagesTable.rowsPerSec,
+    });
   }
   return f;
 }
@@ -209,7 +376,8 @@ export function renderMarkdown(r: BenchResults, opts: { tableOnly?: boolean } = 
     md += `- everything (servers, PostgreSQL, Redis, load generators) on this one machine over 127.0.0.1; each server and each load generator in its own process\n\n`;
     md += '## Figures\n\n';
   }
-  md += '| figure | unit | goal | Lounge | Hocuspocus | y-websocket-server | Lounge ÷ Hocuspocus | Lounge ÷ y-ws | goal met |\n';
+  md +=
+    '| figure | unit | goal | Lounge | Hocuspocus | y-websocket-server | Lounge ÷ Hocuspocus | Lounge ÷ y-ws | goal met |\n';
   md += '|---|---|---|---|---|---|---|---|---|\n';
   for (const f of r.figures) {
     const met = f.met === null ? '—' : f.met ? 'yes' : '**no**';
@@ -217,29 +385,37 @@ export function renderMarkdown(r: BenchResults, opts: { tableOnly?: boolean } = 
   }
   if (opts.tableOnly) return md;
 
-  md += '\n## Cores used by each side\n\nCPU seconds ÷ wall seconds over the measured window (from /proc/<pid>/stat; the machine total from /proc/stat). PostgreSQL and Redis are every `postgres` / `redis-server` process on the machine (other users of them count too). "Everything else" is the machine\'s busy time minus all of those: other sessions sharing the box, which make a window noisy when high.\n\n';
-  md += '| scenario / server | window s | server | PostgreSQL | Redis | load generators | everything else (other sessions) | whole machine busy |\n|---|---|---|---|---|---|---|---|\n';
+  md +=
+    '\n## Cores used by each side\n\nCPU seconds ÷ wall seconds over the measured window (from /proc/<pid>/stat; the machine total from /proc/stat). PostgreSQL and Redis are every `postgres` / `redis-server` process on the machine (other users of them count too). "Everything else" is the machine\'s busy time minus all of those: other sessions sharing the box, which make a window noisy when high.\n\n';
+  md +=
+    '| scenario / server | window s | server | PostgreSQL | Redis | load generators | everything else (other sessions) | whole machine busy |\n|---|---|---|---|---|---|---|---|\n';
   const fo = ok<FanoutResult>(r.scenarios.fanout);
   for (const [k, v] of Object.entries(fo)) md += coresRow(`fan-out / ${k}`, v.cpu);
   const tp = ok<ThroughputResult>(r.scenarios.throughput);
-  for (const [k, v] of Object.entries(tp)) for (const st of v.steps) md += coresRow(`throughput ${st.offeredPerSec}/s / ${k}`, st.cpu);
+  for (const [k, v] of Object.entries(tp))
+    for (const st of v.steps) md += coresRow(`throughput ${st.offeredPerSec}/s / ${k}`, st.cpu);
   const st = ok<StormResult>(r.scenarios.storm);
   for (const v of Object.values(st)) for (const p of v.phases) md += coresRow(`storm ${p.kind} / lounge`, p.cpu);
 
   md += '\n## Details\n\n';
   for (const [name, o] of Object.entries(r.scenarios)) {
-    if (o.status !== 'ok') md += `- **${name}**: ${o.status}${o.error ? ` — ${o.error}` : ''}${o.reason ? ` — ${String(o.reason)}` : ''}\n`;
-    for (const [server, v] of Object.entries(o.results ?? {})) if (v && typeof v === 'object' && 'error' in v) md += `- **${name} / ${server}**: error — ${String((v as { error: unknown }).error)}\n`;
+    if (o.status !== 'ok')
+      md += `- **${name}**: ${o.status}${o.error ? ` — ${o.error}` : ''}${o.reason ? ` — ${String(o.reason)}` : ''}\n`;
+    for (const [server, v] of Object.entries(o.results ?? {}))
+      if (v && typeof v === 'object' && 'error' in v)
+        md += `- **${name} / ${server}**: error — ${String((v as { error: unknown }).error)}\n`;
   }
   if (Object.keys(fo).length) {
-    md += '\n### Fan-out\n\n| server | subscribers synced | sent | accepted | delivered / expected | lost | dups | p50 / p95 / p99 / max ms | after warm-up p99 | server CPU s | µs / delivery | peak RSS MiB | drain s | writer lag ms | subscriber event-loop max ms |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n';
+    md +=
+      '\n### Fan-out\n\n| server | subscribers synced | sent | accepted | delivered / expected | lost | dups | p50 / p95 / p99 / max ms | after warm-up p99 | server CPU s | µs / delivery | peak RSS MiB | drain s | writer lag ms | subscriber event-loop max ms |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n';
     for (const [k, v] of Object.entries(fo)) {
       const l = v.latencyMs;
       md += `| ${k} | ${v.synced}/${v.subs} | ${v.sent} | ${v.accepted} | ${fmt(v.delivered)} / ${fmt(v.expected)} | ${v.lost} | ${v.dups} | ${l.p50} / ${l.p95} / ${l.p99} / ${l.max} | ${v.latencyAfterWarmupMs.p99} | ${v.cpu.serverCpuSec} | ${v.serverCpuUsPerDelivery} | ${v.serverPeakRssMiB} | ${v.drainSec} | ${v.writerMaxLagMs} | ${v.subsEventLoopDelayMaxMs} |\n`;
     }
   }
   if (Object.keys(tp).length) {
-    md += '\n### Throughput ramp\n\n| server | offered/s | sent | accepted | accepted/s | p50 / p99 ms | server cores | PostgreSQL cores | µs / accepted | pass |\n|---|---|---|---|---|---|---|---|---|---|\n';
+    md +=
+      '\n### Throughput ramp\n\n| server | offered/s | sent | accepted | accepted/s | p50 / p99 ms | server cores | PostgreSQL cores | µs / accepted | pass |\n|---|---|---|---|---|---|---|---|---|---|\n';
     for (const [k, v] of Object.entries(tp)) {
       for (const s2 of v.steps) {
         md += `| ${k} | ${s2.offeredPerSec} | ${s2.sent} | ${s2.accepted} | ${s2.acceptedPerSec} | ${s2.latencyMs.p50} / ${s2.latencyMs.p99} | ${s2.cpu.serverCores} | ${(s2.cpu.pgCpuSec / s2.cpu.wallSec).toFixed(2)} | ${s2.serverCpuUsPerAccepted} | ${s2.passed ? 'yes' : 'no'} |\n`;
@@ -249,20 +425,24 @@ export function renderMarkdown(r: BenchResults, opts: { tableOnly?: boolean } = 
   }
   const cn = ok<ConnectionsResult>(r.scenarios.connections);
   if (Object.keys(cn).length) {
-    md += '\n### Connections\n\n| server | held / tried | docs each | connect s | conn/s | RSS idle → connected MiB | KB / conn | µs CPU / conn |\n|---|---|---|---|---|---|---|---|\n';
+    md +=
+      '\n### Connections\n\n| server | held / tried | docs each | connect s | conn/s | RSS idle → connected MiB | KB / conn | µs CPU / conn |\n|---|---|---|---|---|---|---|---|\n';
     for (const [k, v] of Object.entries(cn)) {
       md += `| ${k} | ${v.synced} / ${v.requested} | ${v.docsPerConnection} | ${v.connectSec} | ${v.connectionsPerSec} | ${v.serverRssIdleMiB} → ${v.serverRssConnectedMiB} | ${v.kbPerConnection} | ${v.serverCpuUsPerConnection} |\n`;
     }
   }
   for (const v of Object.values(st)) {
     md += `\n### Reconnect storm (Lounge, app SyncClient)\n\n${v.clients} readers, ${v.writers} writers at ${v.writerRate} msg/s. Sent ${v.sent}, in Postgres ${v.accepted} (duplicates ${v.duplicatesInDb}), readers hold ${fmt(v.held)} / ${fmt(v.expected)}, lost ${v.lost}, outbox left ${v.outboxLeft}, reconnects per reader ${v.reconnectsPerReader}.\n\n`;
-    md += '| phase | readers caught up | messages required | all caught up ms (from cut/kill) | from restart ready ms | restart ms | reconnect spread ms |\n|---|---|---|---|---|---|---|\n';
-    for (const p of v.phases) md += `| ${p.kind} | ${p.caughtUp}/${p.readers} | ${p.required} | ${p.allCaughtUpMs ?? '—'} | ${p.caughtUpAfterRestartMs ?? '—'} | ${p.restartMs ?? '—'} | ${p.reconnectSpreadMs ?? '—'} |\n`;
+    md +=
+      '| phase | readers caught up | messages required | all caught up ms (from cut/kill) | from restart ready ms | restart ms | reconnect spread ms |\n|---|---|---|---|---|---|---|\n';
+    for (const p of v.phases)
+      md += `| ${p.kind} | ${p.caughtUp}/${p.readers} | ${p.required} | ${p.allCaughtUpMs ?? '—'} | ${p.caughtUpAfterRestartMs ?? '—'} | ${p.restartMs ?? '—'} | ${p.reconnectSpreadMs ?? '—'} |\n`;
   }
   const hi = ok<HistoryResult>(r.scenarios.history);
   for (const v of Object.values(hi)) {
     md += `\n### History\n\nInserted ${fmt(v.insert.big)} + ${fmt(v.insert.small)} messages (${v.insert.bigInsertSec} s, ${v.insert.snapshots} meta snapshots by the snapshot job's function).\n\n`;
-    md += '| room | messages | head (expected) | meta ms / bytes | head segment ms / bytes / msgs | server RSS before → after MiB (Δ) | peak MiB | server CPU s | PostgreSQL CPU s |\n|---|---|---|---|---|---|---|---|---|\n';
+    md +=
+      '| room | messages | head (expected) | meta ms / bytes | head segment ms / bytes / msgs | server RSS before → after MiB (Δ) | peak MiB | server CPU s | PostgreSQL CPU s |\n|---|---|---|---|---|---|---|---|---|\n';
     for (const p of v.probes) {
       md += `| ${p.room} | ${fmt(p.messages)} | ${p.head} (${p.expectedHead}) | ${p.metaMs} / ${fmt(p.metaBytes)} | ${p.segMs} / ${fmt(p.segBytes)} / ${p.segMessages} | ${p.serverRssBeforeMiB} → ${p.serverRssAfterMiB} (${p.serverRssDeltaMiB}) | ${p.serverPeakRssMiB} | ${p.serverCpuSec} | ${p.pgCpuSec} |\n`;
     }

@@ -1,7 +1,18 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { HOST, REPO_ROOT, exited, freePort, procCpuSeconds, procStatusKb, sleep, spawnTracked, stopChild, waitForPort } from './procs.ts';
+import {
+  HOST,
+  REPO_ROOT,
+  exited,
+  freePort,
+  procCpuSeconds,
+  procStatusKb,
+  sleep,
+  spawnTracked,
+  stopChild,
+  waitForPort,
+} from './procs.ts';
 
 export type ServerKind = 'lounge' | 'hocuspocus' | 'y-websocket-server';
 export const PEERS: ServerKind[] = ['hocuspocus', 'y-websocket-server'];
@@ -51,7 +62,8 @@ function collectOutput(child: ChildProcess): () => string {
 async function waitHealthy(url: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (exited(child)) throw new Error(`server exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output()}`);
+    if (exited(child))
+      throw new Error(`server exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output()}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (res.status === 200) return;
@@ -94,7 +106,11 @@ export async function startLounge(opts: LoungeServerOptions): Promise<RunningSer
   const nodeArgs = ['--import', 'tsx', '--import', ORPHAN_GUARD];
   if (opts.cpuProfDir) {
     mkdirSync(opts.cpuProfDir, { recursive: true });
-    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`, `--cpu-prof-name=${opts.label ?? 'lounge'}-${Date.now()}.cpuprofile`);
+    nodeArgs.push(
+      '--cpu-prof',
+      `--cpu-prof-dir=${opts.cpuProfDir}`,
+      `--cpu-prof-name=${opts.label ?? 'lounge'}-${Date.now()}.cpuprofile`,
+    );
   }
   const t0 = Date.now();
   const child = spawnTracked(

@@ -2,7 +2,14 @@
 export interface Sizes {
   mode: 'default' | 'quick' | 'tiny';
   fanout: { subs: number; rate: number; durationSec: number; warmupSec: number; drainSec: number };
-  throughput: { rooms: number; subsPerRoom: number; rates: number[]; stepSec: number; p99GateMs: number; settleSec: number };
+  throughput: {
+    rooms: number;
+    subsPerRoom: number;
+    rates: number[];
+    stepSec: number;
+    p99GateMs: number;
+    settleSec: number;
+  };
   connections: { count: number };
   storm: { clients: number; writerRate: number; reconnectMs: number; maxWaitSec: number };
   history: { small: number; big: number; chunk: number; coldProbe: boolean };
@@ -22,7 +29,14 @@ export const SIZES: Record<Sizes['mode'], Sizes> = {
   default: {
     mode: 'default',
     fanout: { subs: 1000, rate: 50, durationSec: 20, warmupSec: 2, drainSec: 15 },
-    throughput: { rooms: 100, subsPerRoom: 20, rates: [100, 200, 400, 800, 1600, 3200, 6400], stepSec: 4, p99GateMs: 100, settleSec: 3 },
+    throughput: {
+      rooms: 100,
+      subsPerRoom: 20,
+      rates: [100, 200, 400, 800, 1600, 3200, 6400],
+      stepSec: 4,
+      p99GateMs: 100,
+      settleSec: 3,
+    },
     connections: { count: 5000 },
     storm: { clients: 2000, writerRate: 4, reconnectMs: 1000, maxWaitSec: 60 },
     history: { small: 1_000, big: 1_000_000, chunk: 100_000, coldProbe: true },

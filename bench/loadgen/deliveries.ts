@@ -87,7 +87,10 @@ export class Deliveries {
     const steps: DeliveryReport['steps'] = {};
     const keys = new Set([...this.hists.keys(), ...this.distinctPerStep.keys()]);
     for (const k of keys) {
-      steps[String(k)] = { hist: (this.hists.get(k) ?? new Hist()).sparse(), distinct: this.distinctPerStep.get(k) ?? 0 };
+      steps[String(k)] = {
+        hist: (this.hists.get(k) ?? new Hist()).sparse(),
+        distinct: this.distinctPerStep.get(k) ?? 0,
+      };
     }
     let minPerSub: number | null = null;
     for (const t of this.tracks) if (minPerSub === null || t.count < minPerSub) minPerSub = t.count;

@@ -133,7 +133,11 @@ export class LoungeMember {
   sendMessage(index: number, step: number): void {
     if (!this.privateDoc || !this.spec.roomId) throw new Error('not a writer');
     this.sent++;
-    enqueueIntent(this.privateDoc, { kind: 'send', channelId: this.spec.roomId, body: stampBody(index, step, Date.now()) });
+    enqueueIntent(this.privateDoc, {
+      kind: 'send',
+      channelId: this.spec.roomId,
+      body: stampBody(index, step, Date.now()),
+    });
   }
 
   close(): void {

@@ -70,7 +70,12 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'>
 // ---- connecting ---------------------------------------------------------------------------------
 
 async function loungeConnect(req: Req): Promise<void> {
-  const { baseUrl, wsUrl, hostSecret, capacity } = req as unknown as { baseUrl: string; wsUrl: string; hostSecret: string; capacity: number };
+  const { baseUrl, wsUrl, hostSecret, capacity } = req as unknown as {
+    baseUrl: string;
+    wsUrl: string;
+    hostSecret: string;
+    capacity: number;
+  };
   const specs = req.members as LoungeMemberSpec[];
   const c = context(capacity);
   const errors: string[] = [];
@@ -158,7 +163,10 @@ async function appConnect(req: Req): Promise<void> {
     try {
       const jwt = await hostJwt(hostSecret, spec.sub, spec.handle);
       const { token, userId } = await connectionToken(baseUrl, jwt);
-      const d = new AppDevice(userId, spec.roomId, baseUrl, wsUrl, token, jwt, capacity, { role: spec.role, reconnectMs });
+      const d = new AppDevice(userId, spec.roomId, baseUrl, wsUrl, token, jwt, capacity, {
+        role: spec.role,
+        reconnectMs,
+      });
       d.start();
       mine.push(d);
       devices.push(d);
@@ -204,7 +212,14 @@ interface SendPlan {
 function writers(): Writer[] {
   const out: Writer[] = [];
   for (const m of lounge) if (m.privateDoc) out.push(m);
-  for (const p of peers) if (p.writer) out.push({ get sent() { return p.sent; }, sendMessage: (i, s) => p.write(i, s) });
+  for (const p of peers)
+    if (p.writer)
+      out.push({
+        get sent() {
+          return p.sent;
+        },
+        sendMessage: (i, s) => p.write(i, s),
+      });
   for (const d of devices) if (d.role === 'writer') out.push(d);
   return out;
 }
@@ -265,7 +280,9 @@ function stats(req: Req): void {
     deliveries: c?.deliveries.deliveries ?? 0,
     closes: c?.closes ?? 0,
     verdicts: c?.verdicts,
-    perStepDistinct: c ? Object.fromEntries(Object.entries(c.deliveries.report(false).steps).map(([k, v]) => [k, v.distinct])) : {},
+    perStepDistinct: c
+      ? Object.fromEntries(Object.entries(c.deliveries.report(false).steps).map(([k, v]) => [k, v.distinct]))
+      : {},
     sent: writers().reduce((a, w) => a + w.sent, 0),
     devicesOnline: devices.filter((d) => d.online).length,
     deviceVerdicts: devices.reduce((a, d) => a + d.verdicts.accepted, 0),
@@ -375,7 +392,8 @@ async function historyProbe(req: Req): Promise<void> {
   const client = new SyncClient({
     url: `${wsUrl}/sync`,
     getToken: async () => (await connectionToken(baseUrl, jwt)).token,
-    createSocket: (url) => new WebSocket(url, { perMessageDeflate: false, maxPayload: 512 * 1024 * 1024 }) as unknown as SocketLike,
+    createSocket: (url) =>
+      new WebSocket(url, { perMessageDeflate: false, maxPayload: 512 * 1024 * 1024 }) as unknown as SocketLike,
     minReconnectMs: 1000,
     maxReconnectMs: 5000,
   });
@@ -402,7 +420,12 @@ async function historyProbe(req: Req): Promise<void> {
       const t2 = Date.now();
       client.subscribe(segmentDocName(channelId, trueHead), doc);
       const ok = await withTimeout(client.whenSynced(segmentDocName(channelId, trueHead)), timeoutMs);
-      trueSeg = { ms: Date.now() - t2, bytes: Y.encodeStateAsUpdate(doc).byteLength, messages: readMessages(doc).length, synced: ok !== 'timeout' };
+      trueSeg = {
+        ms: Date.now() - t2,
+        bytes: Y.encodeStateAsUpdate(doc).byteLength,
+        messages: readMessages(doc).length,
+        synced: ok !== 'timeout',
+      };
     }
     reply(req, {
       type: 'history',
@@ -434,7 +457,11 @@ async function layer1(req: Req): Promise<void> {
     return;
   }
   if (typeof mod.runLayer1Bench !== 'function') {
-    reply(req, { type: 'layer1', status: 'not-built', reason: 'bench/layer1/bench-layer1.ts exports no runLayer1Bench' });
+    reply(req, {
+      type: 'layer1',
+      status: 'not-built',
+      reason: 'bench/layer1/bench-layer1.ts exports no runLayer1Bench',
+    });
     return;
   }
   const result = mod.runLayer1Bench({ messages: Number(req.messages), outFile: null });
@@ -458,7 +485,11 @@ const handlers: Record<string, (req: Req) => Promise<void> | void> = {
   'storm-status': stormStatus,
   'storm-final': stormFinal,
   'history-probe': historyProbe,
-  pgprobe: async (req) => reply(req, { type: 'pgprobe', result: await pgProbe(String(req.url), Number(req.seconds), Number(req.connections ?? 8)) }),
+  pgprobe: async (req) =>
+    reply(req, {
+      type: 'pgprobe',
+      result: await pgProbe(String(req.url), Number(req.seconds), Number(req.connections ?? 8)),
+    }),
   layer1,
   close: async (req) => {
     for (const m of lounge) m.close();

@@ -60,7 +60,8 @@ export async function pgProbe(url: string, seconds: number, connections = 8): Pr
     const c0 = clients[0]!;
     const info = {
       version: (await c0.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version ?? '',
-      synchronousCommit: (await c0.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit ?? '',
+      synchronousCommit:
+        (await c0.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit ?? '',
       fsync: (await c0.query<{ fsync: string }>('SHOW fsync')).rows[0]?.fsync ?? '',
     };
     await c0.query(`CREATE TABLE IF NOT EXISTS bench_probe (
@@ -81,9 +82,14 @@ export async function pgProbe(url: string, seconds: number, connections = 8): Pr
       ]),
     );
     const channels = (
-      await c0.query<{ id: string }>(`INSERT INTO channels (kind) SELECT 'room' FROM generate_series(1, $1) RETURNING id`, [connections])
+      await c0.query<{ id: string }>(
+        `INSERT INTO channels (kind) SELECT 'room' FROM generate_series(1, $1) RETURNING id`,
+        [connections],
+      )
     ).rows.map((r) => r.id);
-    const text = 'the quick brown fox jumps over the lazy dog while everyone in the room keeps chatting about prompts '.repeat(2).slice(0, 200);
+    const text = 'the quick brown fox jumps over the lazy dog while everyone in the room keeps chatting about prompts '
+      .repeat(2)
+      .slice(0, 200);
     const messagesTable = await timed(clients, seconds, 1, (c, lane, i) =>
       c.query('INSERT INTO messages (channel_id, seq, body) VALUES ($1, $2, $3)', [channels[lane], i + 1, text]),
     );

@@ -1,4 +1,15 @@
-import { ask, pause, serversFor, Meter, round, spawnLoadgen, split, stopLoadgens, type BenchContext, type Loadgen } from '../lib/harness.ts';
+import {
+  ask,
+  pause,
+  serversFor,
+  Meter,
+  round,
+  spawnLoadgen,
+  split,
+  stopLoadgens,
+  type BenchContext,
+  type Loadgen,
+} from '../lib/harness.ts';
 import { openFileLimit, procStatusKb } from '../lib/procs.ts';
 import type { ScenarioOutcome } from '../lib/report.ts';
 import { BENCH_HOST_SECRET, startServer, type RunningServer, type ServerKind } from '../lib/servers.ts';
@@ -37,7 +48,12 @@ export async function connectionsOne(kind: ServerKind, ctx: BenchContext): Promi
   const lgs: Loadgen[] = [];
   try {
     const started = await Promise.all([
-      startServer(kind, { databaseUrl: ctx.db.url, redisUrl: ctx.redisUrl, cpuProfDir: ctx.profileDir, label: 'connections' }),
+      startServer(kind, {
+        databaseUrl: ctx.db.url,
+        redisUrl: ctx.redisUrl,
+        cpuProfDir: ctx.profileDir,
+        label: 'connections',
+      }),
       Promise.all(Array.from({ length: ctx.sizes.procs }, (_, i) => spawnLoadgen(`conn${i}`, 600, ctx.log))),
     ]);
     server = started[0];
@@ -45,7 +61,10 @@ export async function connectionsOne(kind: ServerKind, ctx: BenchContext): Promi
     lgs.push(...procs);
     await pause(ctx, 1500);
     const rssIdle = procStatusKb(server.pid, 'VmRSS');
-    const meter = new Meter(server.pid, lgs.map((l) => l.pid));
+    const meter = new Meter(
+      server.pid,
+      lgs.map((l) => l.pid),
+    );
     const t0 = Date.now();
     let readies;
     let docsPerConnection: number;
@@ -54,18 +73,50 @@ export async function connectionsOne(kind: ServerKind, ctx: BenchContext): Promi
         "SELECT r.id FROM rooms r JOIN lounges l ON l.id = r.lounge_id WHERE l.slug = 'the-lounge' AND r.is_default ORDER BY r.position",
       );
       const rooms = rows.map((r) => r.id);
-      const members = Array.from({ length: N }, (_, i) => ({ sub: `bench:conn:${i}`, handle: `cn_${i}`, roomId: rooms[i % rooms.length], watch: true }));
+      const members = Array.from({ length: N }, (_, i) => ({
+        sub: `bench:conn:${i}`,
+        handle: `cn_${i}`,
+        roomId: rooms[i % rooms.length],
+        watch: true,
+      }));
       docsPerConnection = 4;
       readies = await Promise.all(
         split(members, procs.length).map((m, i) =>
-          ask(procs[i]!, { cmd: 'lounge-connect', baseUrl: server!.baseUrl, wsUrl: server!.wsUrl, hostSecret: BENCH_HOST_SECRET, members: m, capacity: 1, concurrency: 48, syncTimeoutMs: 120_000 }, 900_000),
+          ask(
+            procs[i]!,
+            {
+              cmd: 'lounge-connect',
+              baseUrl: server!.baseUrl,
+              wsUrl: server!.wsUrl,
+              hostSecret: BENCH_HOST_SECRET,
+              members: m,
+              capacity: 1,
+              concurrency: 48,
+              syncTimeoutMs: 120_000,
+            },
+            900_000,
+          ),
         ),
       );
     } else {
       const members = Array.from({ length: N }, (_, i) => ({ doc: `conn-room-${i % 5}` }));
       docsPerConnection = 1;
       readies = await Promise.all(
-        split(members, procs.length).map((m, i) => ask(procs[i]!, { cmd: 'peer-connect', kind, wsUrl: server!.wsUrl, members: m, capacity: 1, concurrency: 48, syncTimeoutMs: 120_000 }, 900_000)),
+        split(members, procs.length).map((m, i) =>
+          ask(
+            procs[i]!,
+            {
+              cmd: 'peer-connect',
+              kind,
+              wsUrl: server!.wsUrl,
+              members: m,
+              capacity: 1,
+              concurrency: 48,
+              syncTimeoutMs: 120_000,
+            },
+            900_000,
+          ),
+        ),
       );
     }
     const connectSec = (Date.now() - t0) / 1000;

@@ -1,5 +1,17 @@
 import { createRooms, messageCounts } from '../lib/db.ts';
-import { ask, pause, serversFor, Meter, round, spawnLoadgen, split, stopLoadgens, type BenchContext, type CpuWindow, type Loadgen } from '../lib/harness.ts';
+import {
+  ask,
+  pause,
+  serversFor,
+  Meter,
+  round,
+  spawnLoadgen,
+  split,
+  stopLoadgens,
+  type BenchContext,
+  type CpuWindow,
+  type Loadgen,
+} from '../lib/harness.ts';
 import { mergeHists, summary, type SparseHist } from '../lib/hist.ts';
 import { procStatusKb, sleep, type IpcReply } from '../lib/procs.ts';
 import { BENCH_HOST_SECRET, startServer, type RunningServer, type ServerKind } from '../lib/servers.ts';
@@ -53,7 +65,12 @@ export async function fanoutOne(kind: ServerKind, ctx: BenchContext): Promise<Fa
   const lgs: Loadgen[] = [];
   try {
     const started = await Promise.all([
-      startServer(kind, { databaseUrl: ctx.db.url, redisUrl: ctx.redisUrl, cpuProfDir: ctx.profileDir, label: 'fanout' }),
+      startServer(kind, {
+        databaseUrl: ctx.db.url,
+        redisUrl: ctx.redisUrl,
+        cpuProfDir: ctx.profileDir,
+        label: 'fanout',
+      }),
       Promise.all(Array.from({ length: ctx.sizes.procs }, (_, i) => spawnLoadgen(`subs${i}`, maxLife, ctx.log))),
       spawnLoadgen('writer', maxLife, ctx.log),
     ]);
@@ -69,32 +86,78 @@ export async function fanoutOne(kind: ServerKind, ctx: BenchContext): Promise<Fa
     let synced = 0;
     if (kind === 'lounge') {
       roomId = (await createRooms(ctx.db.pool, 'fanout', 1))[0]!;
-      const members = Array.from({ length: S.subs }, (_, i) => ({ sub: `bench:fanout:sub:${i}`, handle: `fo_s_${i}`, roomId, watch: true }));
+      const members = Array.from({ length: S.subs }, (_, i) => ({
+        sub: `bench:fanout:sub:${i}`,
+        handle: `fo_s_${i}`,
+        roomId,
+        watch: true,
+      }));
       const readies = await Promise.all(
         split(members, subProcs.length).map((m, i) =>
-          ask(subProcs[i]!, { cmd: 'lounge-connect', baseUrl: server!.baseUrl, wsUrl: server!.wsUrl, hostSecret: BENCH_HOST_SECRET, members: m, capacity: total }, 300_000),
+          ask(
+            subProcs[i]!,
+            {
+              cmd: 'lounge-connect',
+              baseUrl: server!.baseUrl,
+              wsUrl: server!.wsUrl,
+              hostSecret: BENCH_HOST_SECRET,
+              members: m,
+              capacity: total,
+            },
+            300_000,
+          ),
         ),
       );
       writers = Math.ceil(total / ctx.sizes.writerBudget);
-      const wspecs = Array.from({ length: writers }, (_, i) => ({ sub: `bench:fanout:writer:${i}`, handle: `fo_w_${i}`, roomId, writer: true }));
-      const wr = await ask(writerProc, { cmd: 'lounge-connect', baseUrl: server.baseUrl, wsUrl: server.wsUrl, hostSecret: BENCH_HOST_SECRET, members: wspecs, capacity: total }, 300_000);
-      if (Number(wr.synced) !== writers) throw new Error(`writers synced ${String(wr.synced)}/${writers}: ${JSON.stringify(wr.errors)}`);
+      const wspecs = Array.from({ length: writers }, (_, i) => ({
+        sub: `bench:fanout:writer:${i}`,
+        handle: `fo_w_${i}`,
+        roomId,
+        writer: true,
+      }));
+      const wr = await ask(
+        writerProc,
+        {
+          cmd: 'lounge-connect',
+          baseUrl: server.baseUrl,
+          wsUrl: server.wsUrl,
+          hostSecret: BENCH_HOST_SECRET,
+          members: wspecs,
+          capacity: total,
+        },
+        300_000,
+      );
+      if (Number(wr.synced) !== writers)
+        throw new Error(`writers synced ${String(wr.synced)}/${writers}: ${JSON.stringify(wr.errors)}`);
       synced = readies.reduce((a, r) => a + Number(r.synced), 0);
     } else {
       const doc = 'bench-fanout-room';
       const members = Array.from({ length: S.subs }, () => ({ doc }));
       const readies = await Promise.all(
-        split(members, subProcs.length).map((m, i) => ask(subProcs[i]!, { cmd: 'peer-connect', kind, wsUrl: server!.wsUrl, members: m, capacity: total }, 300_000)),
+        split(members, subProcs.length).map((m, i) =>
+          ask(subProcs[i]!, { cmd: 'peer-connect', kind, wsUrl: server!.wsUrl, members: m, capacity: total }, 300_000),
+        ),
       );
-      await ask(writerProc, { cmd: 'peer-connect', kind, wsUrl: server.wsUrl, members: [{ doc, writer: true }], capacity: total });
+      await ask(writerProc, {
+        cmd: 'peer-connect',
+        kind,
+        wsUrl: server.wsUrl,
+        members: [{ doc, writer: true }],
+        capacity: total,
+      });
       synced = readies.reduce((a, r) => a + Number(r.synced), 0);
     }
     const connectSec = (Date.now() - t0) / 1000;
-    ctx.log(`  [fanout/${kind}] ${synced}/${S.subs} subscribers synced in ${connectSec.toFixed(1)} s; sending ${total} messages at ${S.rate}/s`);
+    ctx.log(
+      `  [fanout/${kind}] ${synced}/${S.subs} subscribers synced in ${connectSec.toFixed(1)} s; sending ${total} messages at ${S.rate}/s`,
+    );
     await pause(ctx, 1000);
 
     const rssBefore = procStatusKb(server.pid, 'VmRSS');
-    const meter = new Meter(server.pid, lgs.map((l) => l.pid));
+    const meter = new Meter(
+      server.pid,
+      lgs.map((l) => l.pid),
+    );
     const plan = {
       steps: [
         { step: 0, rate: S.rate, durationMs: S.warmupSec * 1000 },
@@ -127,7 +190,8 @@ export async function fanoutOne(kind: ServerKind, ctx: BenchContext): Promise<Fa
     const all = mergeHists([...hists('0'), ...hists('1')]);
     const steady = mergeHists(hists('1'));
     const notices: Record<string, number> = {};
-    for (const f of [...finals, wfinal]) for (const [k, v] of Object.entries(f.notices ?? {})) notices[k] = (notices[k] ?? 0) + v;
+    for (const f of [...finals, wfinal])
+      for (const [k, v] of Object.entries(f.notices ?? {})) notices[k] = (notices[k] ?? 0) + v;
     const result: FanoutResult = {
       server: kind,
       subs: S.subs,

@@ -2,7 +2,16 @@ import { SEGMENT_SIZE } from '../../shared/sync/segments.ts';
 import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
 import { persistChannelSnapshot } from '../../sync-server/sync/channel-doc-store.ts';
 import { appendHistory, createAuthor, createRooms } from '../lib/db.ts';
-import { ask, pause, Meter, round, spawnLoadgen, stopLoadgens, type BenchContext, type Loadgen } from '../lib/harness.ts';
+import {
+  ask,
+  pause,
+  Meter,
+  round,
+  spawnLoadgen,
+  stopLoadgens,
+  type BenchContext,
+  type Loadgen,
+} from '../lib/harness.ts';
 import { procStatusKb, type IpcReply } from '../lib/procs.ts';
 import type { ScenarioOutcome } from '../lib/report.ts';
 import { BENCH_HOST_SECRET, startLounge, type RunningServer } from '../lib/servers.ts';
@@ -51,7 +60,9 @@ export async function runHistory(ctx: BenchContext): Promise<ScenarioOutcome> {
   if (!ctx.servers.includes('lounge')) return { status: 'skipped', reason: 'Lounge not among --servers' };
   const H = ctx.sizes.history;
   // The schema and the seed come from a first start of the server.
-  const { rows: schema } = await ctx.db.pool.query<{ t: string | null }>("SELECT to_regclass('public.lounges')::text AS t");
+  const { rows: schema } = await ctx.db.pool.query<{ t: string | null }>(
+    "SELECT to_regclass('public.lounges')::text AS t",
+  );
   if (!schema[0]?.t) {
     const first = await startLounge({ databaseUrl: ctx.db.url, redisUrl: ctx.redisUrl });
     await first.stop();
@@ -64,13 +75,15 @@ export async function runHistory(ctx: BenchContext): Promise<ScenarioOutcome> {
   try {
     await appendHistory(ctx.db.pool, small!, author, H.small);
     await persistChannelSnapshot(db, { kind: 'channel-meta', channelId: small! });
-    for (let done = 0; done < H.big; ) {
+    for (let done = 0; done < H.big;) {
       const n = Math.min(H.chunk, H.big - done);
       await appendHistory(ctx.db.pool, big!, author, n);
       await persistChannelSnapshot(db, { kind: 'channel-meta', channelId: big! });
       snapshots++;
       done += n;
-      ctx.log(`  [history] big room: ${done.toLocaleString('en')} / ${H.big.toLocaleString('en')} messages inserted (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+      ctx.log(
+        `  [history] big room: ${done.toLocaleString('en')} / ${H.big.toLocaleString('en')} messages inserted (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+      );
     }
     await ctx.db.pool.query('ANALYZE messages, channel_changes, doc_snapshots');
   } finally {
@@ -84,7 +97,12 @@ export async function runHistory(ctx: BenchContext): Promise<ScenarioOutcome> {
     const lgs: Loadgen[] = [];
     try {
       const started = await Promise.all([
-        startLounge({ databaseUrl: ctx.db.url, redisUrl: ctx.redisUrl, cpuProfDir: ctx.profileDir, label: `history-${room}` }),
+        startLounge({
+          databaseUrl: ctx.db.url,
+          redisUrl: ctx.redisUrl,
+          cpuProfDir: ctx.profileDir,
+          label: `history-${room}`,
+        }),
         spawnLoadgen('history', 600, ctx.log),
       ]);
       server = started[0];
@@ -152,8 +170,12 @@ export async function runHistory(ctx: BenchContext): Promise<ScenarioOutcome> {
     probes.push(await probe('big-no-meta-snapshot', big!, H.big));
   }
   const [ps, pb] = probes;
-  const rssRatio = ps && pb && ps.serverRssDeltaMiB && pb.serverRssDeltaMiB !== null ? round(Math.max(pb.serverRssDeltaMiB, 0.1) / Math.max(ps.serverRssDeltaMiB, 0.1), 2) : null;
-  const docBytesRatio = ps && pb ? round((pb.metaBytes + pb.segBytes) / Math.max(1, ps.metaBytes + ps.segBytes), 2) : null;
+  const rssRatio =
+    ps && pb && ps.serverRssDeltaMiB && pb.serverRssDeltaMiB !== null
+      ? round(Math.max(pb.serverRssDeltaMiB, 0.1) / Math.max(ps.serverRssDeltaMiB, 0.1), 2)
+      : null;
+  const docBytesRatio =
+    ps && pb ? round((pb.metaBytes + pb.segBytes) / Math.max(1, ps.metaBytes + ps.segBytes), 2) : null;
   const result: HistoryResult = {
     server: 'lounge',
     insert: { small: H.small, big: H.big, bigInsertSec: round(bigInsertSec, 1)!, snapshots },

@@ -20,7 +20,9 @@ export async function runLayer1(ctx: BenchContext): Promise<ScenarioOutcome> {
       return { status: 'not-built', reason: r.reason };
     }
     const res = r.result as { all: { p50Us: number; p99Us: number }; long: { p99Us: number }; withinBudget: boolean };
-    ctx.log(`  [layer1] p50 ${res.all.p50Us} µs, p99 ${res.all.p99Us} µs, p99 of ≥3,000-char messages ${res.long.p99Us} µs`);
+    ctx.log(
+      `  [layer1] p50 ${res.all.p50Us} µs, p99 ${res.all.p99Us} µs, p99 of ≥3,000-char messages ${res.long.p99Us} µs`,
+    );
     return { status: 'ok', results: { lounge: r.result } };
   } finally {
     await stopLoadgens([lg]);

@@ -1,5 +1,16 @@
 import { createRooms } from '../lib/db.ts';
-import { ask, pause, Meter, round, spawnLoadgen, split, stopLoadgens, type BenchContext, type CpuWindow, type Loadgen } from '../lib/harness.ts';
+import {
+  ask,
+  pause,
+  Meter,
+  round,
+  spawnLoadgen,
+  split,
+  stopLoadgens,
+  type BenchContext,
+  type CpuWindow,
+  type Loadgen,
+} from '../lib/harness.ts';
 import { sleep, type IpcReply } from '../lib/procs.ts';
 import type { ScenarioOutcome } from '../lib/report.ts';
 import { BENCH_HOST_SECRET, startLounge, type RunningServer } from '../lib/servers.ts';
@@ -39,7 +50,15 @@ export interface StormResult {
   reconnectsPerReader: number;
 }
 
-type Status = IpcReply & { readers: number; online: number; ready: number; maxReadyAt: number; reconnected: number; firstOnline: number | null; lastOnline: number | null };
+type Status = IpcReply & {
+  readers: number;
+  online: number;
+  ready: number;
+  maxReadyAt: number;
+  reconnected: number;
+  firstOnline: number | null;
+  lastOnline: number | null;
+};
 
 /**
  * The reconnect storm, with the app's own client (SyncClient + outbox, real Yjs docs). Readers sit in
@@ -74,22 +93,55 @@ export async function runStorm(ctx: BenchContext): Promise<ScenarioOutcome> {
     lgs.push(...readersP, writerP);
     const port = server.port;
     const [roomId] = await createRooms(ctx.db.pool, 'storm', 1);
-    const base = { baseUrl: server.baseUrl, wsUrl: server.wsUrl, hostSecret: BENCH_HOST_SECRET, capacity, reconnectMs: S.reconnectMs, concurrency: 32 };
-    const readers = Array.from({ length: S.clients }, (_, i) => ({ sub: `bench:storm:r:${i}`, handle: `st_r_${i}`, roomId, role: 'reader' }));
+    const base = {
+      baseUrl: server.baseUrl,
+      wsUrl: server.wsUrl,
+      hostSecret: BENCH_HOST_SECRET,
+      capacity,
+      reconnectMs: S.reconnectMs,
+      concurrency: 32,
+    };
+    const readers = Array.from({ length: S.clients }, (_, i) => ({
+      sub: `bench:storm:r:${i}`,
+      handle: `st_r_${i}`,
+      roomId,
+      role: 'reader',
+    }));
     const t0 = Date.now();
-    const readies = await Promise.all(split(readers, P).map((m, i) => ask(readersP[i]!, { cmd: 'app-connect', ...base, members: m }, 600_000)));
-    const writers = Array.from({ length: writersCount }, (_, i) => ({ sub: `bench:storm:w:${i}`, handle: `st_w_${i}`, roomId, role: 'writer' }));
+    const readies = await Promise.all(
+      split(readers, P).map((m, i) => ask(readersP[i]!, { cmd: 'app-connect', ...base, members: m }, 600_000)),
+    );
+    const writers = Array.from({ length: writersCount }, (_, i) => ({
+      sub: `bench:storm:w:${i}`,
+      handle: `st_w_${i}`,
+      roomId,
+      role: 'writer',
+    }));
     await ask(writerP, { cmd: 'app-connect', ...base, members: writers }, 300_000);
     const synced = readies.reduce((a, r) => a + Number(r.synced), 0);
-    ctx.log(`  [storm] ${synced}/${S.clients} readers (app SyncClient) and ${writersCount} writers ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    ctx.log(
+      `  [storm] ${synced}/${S.clients} readers (app SyncClient) and ${writersCount} writers ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
 
-    const sending = ask(writerP, {
-      cmd: 'send',
-      plan: { steps: [{ step: 0, rate: S.writerRate, durationMs: maxSendSec * 1000 }], startAt: Date.now() + 100, indexBase: 0, indexStride: 1, budget: ctx.sizes.writerBudget },
-    }, (maxSendSec + 60) * 1000);
+    const sending = ask(
+      writerP,
+      {
+        cmd: 'send',
+        plan: {
+          steps: [{ step: 0, rate: S.writerRate, durationMs: maxSendSec * 1000 }],
+          startAt: Date.now() + 100,
+          indexBase: 0,
+          indexStride: 1,
+          budget: ctx.sizes.writerBudget,
+        },
+      },
+      (maxSendSec + 60) * 1000,
+    );
     const sentNow = async () => Number((await ask(writerP, { cmd: 'stats' }, 10_000)).sent);
     const status = async (required: number, since: number) => {
-      const all = await Promise.all(readersP.map((p) => ask<Status>(p, { cmd: 'storm-status', required, since }, 10_000)));
+      const all = await Promise.all(
+        readersP.map((p) => ask<Status>(p, { cmd: 'storm-status', required, since }, 10_000)),
+      );
       return {
         readers: all.reduce((a, s) => a + s.readers, 0),
         ready: all.reduce((a, s) => a + s.ready, 0),
@@ -112,7 +164,10 @@ export async function runStorm(ctx: BenchContext): Promise<ScenarioOutcome> {
 
     // ---- blip: every reader's socket cut at once ----
     {
-      const meter = new Meter(server.pid, lgs.map((l) => l.pid));
+      const meter = new Meter(
+        server.pid,
+        lgs.map((l) => l.pid),
+      );
       const at = Date.now() + 300;
       const dropping = Promise.all(readersP.map((p) => ask(p, { cmd: 'storm-drop', at }, 10_000)));
       await sleep(Math.max(0, at - Date.now()));
@@ -131,7 +186,9 @@ export async function runStorm(ctx: BenchContext): Promise<ScenarioOutcome> {
         reconnectSpreadMs: Number.isFinite(st.first) && st.last ? st.last - st.first : null,
         cpu: meter.read(),
       });
-      ctx.log(`  [storm] blip: ${st.ready}/${st.readers} readers caught up (${required} messages) ${phases.at(-1)!.allCaughtUpMs} ms after the drop; reconnects spread over ${phases.at(-1)!.reconnectSpreadMs} ms`);
+      ctx.log(
+        `  [storm] blip: ${st.ready}/${st.readers} readers caught up (${required} messages) ${phases.at(-1)!.allCaughtUpMs} ms after the drop; reconnects spread over ${phases.at(-1)!.reconnectSpreadMs} ms`,
+      );
     }
     await pause(ctx, 2000);
 
@@ -141,9 +198,18 @@ export async function runStorm(ctx: BenchContext): Promise<ScenarioOutcome> {
       const t = Date.now();
       await server.kill();
       const killedPid = server.pid;
-      server = await startLounge({ databaseUrl: ctx.db.url, redisUrl: ctx.redisUrl, port, cpuProfDir: ctx.profileDir, label: 'storm-restart' });
+      server = await startLounge({
+        databaseUrl: ctx.db.url,
+        redisUrl: ctx.redisUrl,
+        port,
+        cpuProfDir: ctx.profileDir,
+        label: 'storm-restart',
+      });
       const readyAt = Date.now();
-      const meter = new Meter(server.pid, lgs.map((l) => l.pid));
+      const meter = new Meter(
+        server.pid,
+        lgs.map((l) => l.pid),
+      );
       ctx.log(`  [storm] crash: server ${killedPid} killed; new server ${server.pid} ready after ${readyAt - t} ms`);
       const st = await waitCaughtUp(required, t);
       phases.push({
@@ -157,7 +223,9 @@ export async function runStorm(ctx: BenchContext): Promise<ScenarioOutcome> {
         reconnectSpreadMs: Number.isFinite(st.first) && st.last ? st.last - st.first : null,
         cpu: meter.read(),
       });
-      ctx.log(`  [storm] crash: ${st.ready}/${st.readers} readers caught up (${required} messages) ${phases.at(-1)!.allCaughtUpMs} ms after the kill, ${phases.at(-1)!.caughtUpAfterRestartMs} ms after the restart was ready`);
+      ctx.log(
+        `  [storm] crash: ${st.ready}/${st.readers} readers caught up (${required} messages) ${phases.at(-1)!.allCaughtUpMs} ms after the kill, ${phases.at(-1)!.caughtUpAfterRestartMs} ms after the restart was ready`,
+      );
     }
 
     // ---- stop writing, drain, count against Postgres ----
@@ -170,7 +238,9 @@ export async function runStorm(ctx: BenchContext): Promise<ScenarioOutcome> {
     let finals: IpcReply[] = [];
     let outboxLeft = 0;
     for (;;) {
-      const { rows } = await ctx.db.pool.query<{ body: string }>('SELECT body FROM messages WHERE channel_id = $1', [roomId]);
+      const { rows } = await ctx.db.pool.query<{ body: string }>('SELECT body FROM messages WHERE channel_id = $1', [
+        roomId,
+      ]);
       const idx = rows.map((r) => parseStamp(r.body)?.index).filter((i): i is number => i !== undefined);
       accepted = [...new Set(idx)].sort((a, b) => a - b);
       duplicatesInDb = idx.length - accepted.length;
@@ -197,9 +267,14 @@ export async function runStorm(ctx: BenchContext): Promise<ScenarioOutcome> {
       // A message lost is one accepted that a reader lacks, or an intent that never became a message.
       lost: Math.max(0, expected - held) + Math.max(0, sent - accepted.length),
       outboxLeft,
-      reconnectsPerReader: round(finals.reduce((a, f) => a + Number(f.reconnectsPerReader) * Number(f.readers), 0) / Math.max(1, S.clients), 2)!,
+      reconnectsPerReader: round(
+        finals.reduce((a, f) => a + Number(f.reconnectsPerReader) * Number(f.readers), 0) / Math.max(1, S.clients),
+        2,
+      )!,
     };
-    ctx.log(`  [storm] writers sent ${sent}, Postgres holds ${accepted.length} (dups ${duplicatesInDb}); readers hold ${held}/${expected}; lost ${result.lost}; outbox left ${outboxLeft}`);
+    ctx.log(
+      `  [storm] writers sent ${sent}, Postgres holds ${accepted.length} (dups ${duplicatesInDb}); readers hold ${held}/${expected}; lost ${result.lost}; outbox left ${outboxLeft}`,
+    );
     return { status: 'ok', results: { lounge: result } };
   } finally {
     await stopLoadgens(lgs);

@@ -1,5 +1,16 @@
 import { createRooms, messageCounts } from '../lib/db.ts';
-import { ask, pause, serversFor, Meter, round, spawnLoadgen, stopLoadgens, type BenchContext, type CpuWindow, type Loadgen } from '../lib/harness.ts';
+import {
+  ask,
+  pause,
+  serversFor,
+  Meter,
+  round,
+  spawnLoadgen,
+  stopLoadgens,
+  type BenchContext,
+  type CpuWindow,
+  type Loadgen,
+} from '../lib/harness.ts';
 import { mergeHists, summary, type SparseHist } from '../lib/hist.ts';
 import { sleep, type IpcReply } from '../lib/procs.ts';
 import { BENCH_HOST_SECRET, startServer, type RunningServer, type ServerKind } from '../lib/servers.ts';
@@ -54,13 +65,19 @@ type Final = IpcReply & { report?: DeliveryReport; verdicts?: { codes: Record<st
 export async function throughputOne(kind: ServerKind, ctx: BenchContext): Promise<ThroughputResult> {
   const S = ctx.sizes.throughput;
   const P = ctx.sizes.procs;
-  const capacity = S.rates.reduce((a, r) => a + r * S.stepSec, 0) + S.rates[0]! * S.stepSec + P * (S.rates.length + 1) + 10;
+  const capacity =
+    S.rates.reduce((a, r) => a + r * S.stepSec, 0) + S.rates[0]! * S.stepSec + P * (S.rates.length + 1) + 10;
   const maxLife = 300 + S.rates.length * (S.stepSec + S.settleSec + 10);
   let server: RunningServer | undefined;
   const lgs: Loadgen[] = [];
   try {
     const started = await Promise.all([
-      startServer(kind, { databaseUrl: ctx.db.url, redisUrl: ctx.redisUrl, cpuProfDir: ctx.profileDir, label: 'throughput' }),
+      startServer(kind, {
+        databaseUrl: ctx.db.url,
+        redisUrl: ctx.redisUrl,
+        cpuProfDir: ctx.profileDir,
+        label: 'throughput',
+      }),
       Promise.all(Array.from({ length: P }, (_, i) => spawnLoadgen(`tp${i}`, maxLife, ctx.log))),
     ]);
     server = started[0];
@@ -86,7 +103,19 @@ export async function throughputOne(kind: ServerKind, ctx: BenchContext): Promis
             const r = (k * P + i) % S.rooms;
             return { sub: `bench:tp:w:${x}`, handle: `tp_w_${x}`, roomId: rooms[r], watch: false, writer: true };
           });
-          const rr = await ask(p, { cmd: 'lounge-connect', baseUrl: server!.baseUrl, wsUrl: server!.wsUrl, hostSecret: BENCH_HOST_SECRET, members: specs, capacity, concurrency: 48 }, 600_000);
+          const rr = await ask(
+            p,
+            {
+              cmd: 'lounge-connect',
+              baseUrl: server!.baseUrl,
+              wsUrl: server!.wsUrl,
+              hostSecret: BENCH_HOST_SECRET,
+              members: specs,
+              capacity,
+              concurrency: 48,
+            },
+            600_000,
+          );
           writersPerProc[i]! += Number(rr.synced);
           return n;
         }),
@@ -94,14 +123,23 @@ export async function throughputOne(kind: ServerKind, ctx: BenchContext): Promis
       const added = adds.reduce((a, b) => a + b, 0);
       extraWriters += added;
       members += added;
-      if (added) ctx.log(`  [throughput/${kind}] added ${added} writer-only members (${extraWriters} in all) to stay within 10 messages/min per member`);
+      if (added)
+        ctx.log(
+          `  [throughput/${kind}] added ${added} writer-only members (${extraWriters} in all) to stay within 10 messages/min per member`,
+        );
     };
     if (kind === 'lounge') {
       rooms = await createRooms(ctx.db.pool, 'tp', S.rooms);
       const perProc: Array<Array<Record<string, unknown>>> = Array.from({ length: P }, () => []);
       for (let j = 0; j < S.subsPerRoom; j++) {
         for (let r = 0; r < S.rooms; r++) {
-          perProc[r % P]!.push({ sub: `bench:tp:${r}:${j}`, handle: `tp_${r}_${j}`, roomId: rooms[r], watch: true, writer: true });
+          perProc[r % P]!.push({
+            sub: `bench:tp:${r}:${j}`,
+            handle: `tp_${r}_${j}`,
+            roomId: rooms[r],
+            watch: true,
+            writer: true,
+          });
         }
       }
       // Every member is also a writer. When a step needs more messages than the writers may still send
@@ -112,7 +150,19 @@ export async function throughputOne(kind: ServerKind, ctx: BenchContext): Promis
       ctx.log(`  [throughput/${kind}] ${S.rooms} rooms × ${S.subsPerRoom} members, every one a writer`);
       readies = await Promise.all(
         perProc.map((m, i) =>
-          ask(procs[i]!, { cmd: 'lounge-connect', baseUrl: server!.baseUrl, wsUrl: server!.wsUrl, hostSecret: BENCH_HOST_SECRET, members: m, capacity, concurrency: 48 }, 600_000),
+          ask(
+            procs[i]!,
+            {
+              cmd: 'lounge-connect',
+              baseUrl: server!.baseUrl,
+              wsUrl: server!.wsUrl,
+              hostSecret: BENCH_HOST_SECRET,
+              members: m,
+              capacity,
+              concurrency: 48,
+            },
+            600_000,
+          ),
         ),
       );
     } else {
@@ -122,7 +172,15 @@ export async function throughputOne(kind: ServerKind, ctx: BenchContext): Promis
         perProc[r % P]!.push({ doc: `tp-room-${r}`, writer: true });
       }
       members = S.rooms * (S.subsPerRoom + 1);
-      readies = await Promise.all(perProc.map((m, i) => ask(procs[i]!, { cmd: 'peer-connect', kind, wsUrl: server!.wsUrl, members: m, capacity, concurrency: 48 }, 600_000)));
+      readies = await Promise.all(
+        perProc.map((m, i) =>
+          ask(
+            procs[i]!,
+            { cmd: 'peer-connect', kind, wsUrl: server!.wsUrl, members: m, capacity, concurrency: 48 },
+            600_000,
+          ),
+        ),
+      );
     }
     const synced = readies.reduce((a, r) => a + Number(r.synced), 0);
     ctx.log(`  [throughput/${kind}] ${synced}/${members} members synced in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -138,10 +196,20 @@ export async function throughputOne(kind: ServerKind, ctx: BenchContext): Promis
       const startAt = Date.now() + 150;
       const replies = await Promise.all(
         procs.map((p, i) =>
-          ask(p, {
-            cmd: 'send',
-            plan: { steps: [{ step: 999, rate: rate / P, durationMs: S.stepSec * 1000 }], startAt, indexBase: base + i, indexStride: P, budget: kind === 'lounge' ? ctx.sizes.writerBudget : Number.MAX_SAFE_INTEGER },
-          }, (S.stepSec * 4 + 30) * 1000),
+          ask(
+            p,
+            {
+              cmd: 'send',
+              plan: {
+                steps: [{ step: 999, rate: rate / P, durationMs: S.stepSec * 1000 }],
+                startAt,
+                indexBase: base + i,
+                indexStride: P,
+                budget: kind === 'lounge' ? ctx.sizes.writerBudget : Number.MAX_SAFE_INTEGER,
+              },
+            },
+            (S.stepSec * 4 + 30) * 1000,
+          ),
         ),
       );
       replies.forEach((r, i) => (sentPerProc[i]! += Number(r.sent)));
@@ -150,10 +218,16 @@ export async function throughputOne(kind: ServerKind, ctx: BenchContext): Promis
       await pause(ctx, S.settleSec * 1000);
     }
     let stoppedBecause = 'every step passed';
-    const runMeter = new Meter(server.pid, lgs.map((l) => l.pid));
+    const runMeter = new Meter(
+      server.pid,
+      lgs.map((l) => l.pid),
+    );
     for (const [s, rate] of S.rates.entries()) {
       if (kind === 'lounge') await provision((rate / P) * S.stepSec);
-      const meter = new Meter(server.pid, lgs.map((l) => l.pid));
+      const meter = new Meter(
+        server.pid,
+        lgs.map((l) => l.pid),
+      );
       const startAt = Date.now() + 150;
       const replies = await Promise.all(
         procs.map((p, i) =>
@@ -180,7 +254,10 @@ export async function throughputOne(kind: ServerKind, ctx: BenchContext): Promis
       let accepted = 0;
       while (Date.now() < settleEnd) {
         const stats = await Promise.all(procs.map((p) => ask(p, { cmd: 'stats' }, 10_000)));
-        accepted = stats.reduce((a, st) => a + Number((st.perStepDistinct as Record<string, number>)[String(s)] ?? 0), 0);
+        accepted = stats.reduce(
+          (a, st) => a + Number((st.perStepDistinct as Record<string, number>)[String(s)] ?? 0),
+          0,
+        );
         if (accepted >= sent) break;
         await sleep(100);
       }
@@ -222,7 +299,8 @@ export async function throughputOne(kind: ServerKind, ctx: BenchContext): Promis
     let acceptedTotal = sentTotal;
     for (;;) {
       finals = await Promise.all(procs.map((p) => ask<Final>(p, { cmd: 'final' }, 30_000)));
-      if (kind === 'lounge') acceptedTotal = [...(await messageCounts(ctx.db.pool, rooms)).values()].reduce((a, b) => a + b, 0);
+      if (kind === 'lounge')
+        acceptedTotal = [...(await messageCounts(ctx.db.pool, rooms)).values()].reduce((a, b) => a + b, 0);
       const delivered = finals.reduce((a, f) => a + (f.report?.unique ?? 0), 0);
       if (delivered >= acceptedTotal * S.subsPerRoom || Date.now() > drainEnd) break;
       await sleep(500);
@@ -230,14 +308,17 @@ export async function throughputOne(kind: ServerKind, ctx: BenchContext): Promis
     const runCpu = runMeter.read();
     // Final per-step latency (late deliveries included) and accepted counts.
     for (const st of steps) {
-      const hist = mergeHists(finals.map((f) => f.report?.steps[String(st.step)]?.hist).filter((h): h is SparseHist => !!h));
+      const hist = mergeHists(
+        finals.map((f) => f.report?.steps[String(st.step)]?.hist).filter((h): h is SparseHist => !!h),
+      );
       st.latencyMs = summary(hist);
       st.accepted = finals.reduce((a, f) => a + (f.report?.steps[String(st.step)]?.distinct ?? 0), 0);
       st.acceptedPerSec = round(st.accepted / S.stepSec, 0)!;
     }
     const delivered = finals.reduce((a, f) => a + (f.report?.unique ?? 0), 0);
     const rejected: Record<string, number> = {};
-    for (const f of finals) for (const [k, v] of Object.entries(f.verdicts?.codes ?? {})) rejected[k] = (rejected[k] ?? 0) + v;
+    for (const f of finals)
+      for (const [k, v] of Object.entries(f.verdicts?.codes ?? {})) rejected[k] = (rejected[k] ?? 0) + v;
     const passing = steps.filter((st) => st.passed);
     return {
       server: kind,

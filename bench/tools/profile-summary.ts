@@ -41,7 +41,8 @@ const shortUrl = (url: string) =>
     .replace(/^file:\/\//, '')
     .replace(/^.*\/node_modules\//, 'node_modules/')
     .replace(/^\/work\/main\//, '');
-const key = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'}  ${shortUrl(n.callFrame.url) || '(native)'}:${n.callFrame.lineNumber + 1}`;
+const key = (n: ProfileNode) =>
+  `${n.callFrame.functionName || '(anonymous)'}  ${shortUrl(n.callFrame.url) || '(native)'}:${n.callFrame.lineNumber + 1}`;
 
 const selfByFn = new Map<string, number>();
 const selfByFile = new Map<string, number>();
@@ -67,7 +68,8 @@ for (const [id, us] of self) {
 const pct = (us: number) => `${((100 * us) / totalUs).toFixed(1).padStart(5)}%`;
 const show = (title: string, m: Map<string, number>, n: number) => {
   console.log(`\n${title}`);
-  for (const [k, us] of [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${pct(us)} ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
+  for (const [k, us] of [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n))
+    console.log(`${pct(us)} ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
 };
 console.log(`${file}: ${(totalUs / 1e6).toFixed(2)} s sampled`);
 show('self time by file', selfByFile, Math.min(top, 25));

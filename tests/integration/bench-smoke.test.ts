@@ -42,7 +42,9 @@ describe('npm run bench (tiny sizes)', () => {
     expect(md).toContain('| figure |');
     for (const name of ['fanout', 'throughput', 'connections', 'storm', 'history', 'layer1', 'pgprobe']) {
       expect(results.scenarios[name], name).toBeDefined();
-      expect(['ok', 'not-built'], `${name}: ${JSON.stringify(results.scenarios[name])}`).toContain(results.scenarios[name]!.status);
+      expect(['ok', 'not-built'], `${name}: ${JSON.stringify(results.scenarios[name])}`).toContain(
+        results.scenarios[name]!.status,
+      );
     }
     for (const name of ['fanout', 'throughput', 'storm']) {
       for (const [server, r] of Object.entries(results.scenarios[name]!.results ?? {})) {
