@@ -29,7 +29,7 @@ export function AppShell(props: { session: Session; config: AuthConfig | undefin
           token: () => session()?.token ?? props.session.token,
           onUnauthorized: () => endSession(SESSION_EXPIRED_NOTICE),
         });
-        onCleanup(() => void r.destroy());
+        onCleanup(() => queueMicrotask(() => void r.destroy()));
         return r;
       },
     ),

@@ -191,4 +191,112 @@ describe('members chat in a Lounge room', () => {
       await grace.close();
     }
   });
+
+  it('a member offline keeps the app, the room and the outbox; back online, exactly three messages arrive in order', async () => {
+    const ada = await joinRoom(NEWCOMERS, 'offline_ada', 'Ada Offline');
+    const bob = await joinRoom(NEWCOMERS, 'offline_bob', 'Bob Online');
+    const { page } = ada;
+    const context = page.context();
+    const lines = ['Written offline one', 'Written offline two', 'Written offline three'];
+    try {
+      await send(page, NEWCOMERS, 'Sent while online');
+      await messageWithText(page, NEWCOMERS, 'Sent while online').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      // The service worker has cached the app shell before the network goes away.
+      expect(
+        await page.evaluate<boolean>(
+          'Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise((r) => setTimeout(() => r(false), 10000))])',
+        ),
+      ).toBe(true);
+
+      await context.setOffline(true);
+      await expect
+        .poll(() => page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })
+        .toBe('offline');
+
+      // Reloading offline: the shell comes from the service worker, the session from local storage,
+      // the room list and its messages from this device's replica.
+      const reloaded = await page.reload({ timeout: UI_TIMEOUT_MS });
+      expect(reloaded?.fromServiceWorker()).toBe(true);
+      await composer(page, NEWCOMERS).waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await page.getByTestId('member-name').innerText()).toBe('Ada Offline');
+      await messageWithText(page, NEWCOMERS, 'Sent while online').waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await page.getByRole('status').filter({ hasText: 'Offline' }).count()).toBe(1);
+
+      for (const line of lines) await send(page, NEWCOMERS, line);
+      await expect.poll(() => pending(page, NEWCOMERS).count()).toBe(3);
+      expect(await pending(page, NEWCOMERS).locator('.msg__body').allInnerTexts()).toEqual(lines);
+      expect(await pending(page, NEWCOMERS).first().innerText()).toContain('Waiting for connection');
+      expect(await page.getByTestId('pending-count').innerText()).toContain('3');
+
+      // A draft, written offline and kept per room.
+      await composer(page, NEWCOMERS).fill('A draft written offline');
+      await page.waitForTimeout(600);
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'chat-offline-desktop-light.png') });
+
+      // The outbox and the draft survive another reload without network.
+      await page.reload({ timeout: UI_TIMEOUT_MS });
+      await composer(page, NEWCOMERS).waitFor({ timeout: UI_TIMEOUT_MS });
+      await expect.poll(() => pending(page, NEWCOMERS).count(), { timeout: UI_TIMEOUT_MS }).toBe(3);
+      await expect
+        .poll(() => composer(page, NEWCOMERS).inputValue(), { timeout: UI_TIMEOUT_MS })
+        .toBe('A draft written offline');
+      expect(await bob.page.getByText('Written offline one').count()).toBe(0);
+
+      await context.setOffline(false);
+      await waitOnline(page);
+      const expected = ['Sent while online', ...lines];
+      for (const p of [page, bob.page]) {
+        await expect.poll(() => confirmedBodies(p, NEWCOMERS), { timeout: LIVE_TIMEOUT_MS }).toEqual(expected);
+      }
+      await expect.poll(() => pending(page, NEWCOMERS).count(), { timeout: LIVE_TIMEOUT_MS }).toBe(0);
+
+      // Nothing doubles after a reload on either side; the draft is still there.
+      await Promise.all([page.reload({ timeout: UI_TIMEOUT_MS }), bob.page.reload({ timeout: UI_TIMEOUT_MS })]);
+      for (const p of [page, bob.page]) {
+        await composer(p, NEWCOMERS).waitFor({ timeout: UI_TIMEOUT_MS });
+        await waitOnline(p);
+        await expect.poll(() => confirmedBodies(p, NEWCOMERS), { timeout: LIVE_TIMEOUT_MS }).toEqual(expected);
+        expect(await pending(p, NEWCOMERS).count()).toBe(0);
+      }
+      await expect.poll(() => composer(page, NEWCOMERS).inputValue()).toBe('A draft written offline');
+
+      // The draft lives in the member's private doc, so their other device has it too.
+      const otherDevice = await joinRoom(NEWCOMERS, 'offline_ada', 'Ada Offline', { viewport: 'phone' });
+      try {
+        await expect
+          .poll(() => composer(otherDevice.page, NEWCOMERS).inputValue(), { timeout: LIVE_TIMEOUT_MS })
+          .toBe('A draft written offline');
+        expect(await confirmedBodies(otherDevice.page, NEWCOMERS)).toEqual(expected);
+      } finally {
+        await otherDevice.close();
+      }
+      expect(unexpectedErrors(ada)).toEqual([]);
+      expect(unexpectedErrors(bob)).toEqual([]);
+    } finally {
+      await ada.close();
+      await bob.close();
+    }
+  });
+
+  it('renders HTML in a message as text: nothing in it runs', async () => {
+    const mallory = await joinRoom(PROMPTS, 'html_mallory', 'Mallory');
+    const reader = await joinRoom(PROMPTS, 'html_reader', 'Reader');
+    const payload = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> <b>bold?</b>';
+    try {
+      await send(mallory.page, PROMPTS, payload);
+      for (const { page } of [mallory, reader]) {
+        const message = messageWithText(page, PROMPTS, 'bold?');
+        await message.waitFor({ timeout: LIVE_TIMEOUT_MS });
+        expect((await message.locator('.msg__body').innerText()).trim()).toBe(payload);
+        expect(await message.locator('.msg__body script, .msg__body img, .msg__body b').count()).toBe(0);
+        expect(await page.locator('main img').count()).toBe(0);
+        expect(await page.evaluate<unknown>('window.__pwned')).toBeUndefined();
+      }
+      expect(unexpectedErrors(mallory)).toEqual([]);
+      expect(unexpectedErrors(reader)).toEqual([]);
+    } finally {
+      await mallory.close();
+      await reader.close();
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { createEffect, createSignal, on, onCleanup, Show, type JSX } from 'solid-js';
+import { createEffect, createSignal, on, onCleanup, Show, untrack, type JSX } from 'solid-js';
 import { LIMITS } from '../../../../shared/rules/limits.ts';
 import { charCount } from '../../../../shared/rules/text.ts';
 import { CloseIcon, SendIcon } from '../icons.tsx';
@@ -44,6 +44,8 @@ export function Composer(props: {
   let input: HTMLTextAreaElement | undefined;
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
   let dirty = false;
+  /** The channel on screen, readable without tracking (cleanup must not touch reactive props). */
+  let currentChannel = '';
 
   const count = () => charCount(text());
   const tooLong = () => count() > MAX;
@@ -68,6 +70,7 @@ export function Composer(props: {
       () => props.channelId,
       (channelId, previous) => {
         if (previous) flushDraft(previous);
+        currentChannel = channelId;
         setText(props.draft());
         setError(null);
         queueMicrotask(autosize);
@@ -83,15 +86,21 @@ export function Composer(props: {
       }
     }),
   );
+  const saveDraft = props.saveDraft;
   const stopRemote = props.onRemoteDraft((channelId, remote) => {
-    if (channelId !== props.channelId || dirty || remote === text()) return;
+    if (channelId !== currentChannel || dirty || remote === text()) return;
     setText(remote);
     queueMicrotask(autosize);
   });
+  let disposed = false;
   onCleanup(() => {
+    disposed = true;
     stopRemote();
-    flushDraft(props.channelId);
-    props.onTyping(false);
+    // Writing to the replica notifies signals; that must not happen while Solid is disposing this view.
+    const channelId = currentChannel;
+    const unsaved = dirty ? untrack(text) : null;
+    clearTimeout(saveTimer);
+    if (unsaved !== null) queueMicrotask(() => saveDraft(channelId, unsaved));
   });
 
   const send = () => {
@@ -105,7 +114,7 @@ export function Composer(props: {
     setText('');
     setError(null);
     dirty = true;
-    flushDraft(props.channelId);
+    flushDraft(currentChannel);
     props.onTyping(false);
     queueMicrotask(autosize);
   };
@@ -114,7 +123,7 @@ export function Composer(props: {
     fill: (value) => {
       setText(value);
       dirty = true;
-      flushDraft(props.channelId);
+      flushDraft(currentChannel);
       queueMicrotask(() => {
         autosize();
         input?.focus();
@@ -162,13 +171,17 @@ export function Composer(props: {
             setError(null);
             dirty = true;
             clearTimeout(saveTimer);
-            saveTimer = setTimeout(() => flushDraft(props.channelId), DRAFT_SAVE_MS);
+            saveTimer = setTimeout(() => flushDraft(currentChannel), DRAFT_SAVE_MS);
             props.onTyping(event.currentTarget.value.trim() !== '');
             autosize();
           }}
           onBlur={() => {
-            flushDraft(props.channelId);
-            props.onTyping(false);
+            // Removing a focused field fires blur while Solid disposes the view: act after that.
+            queueMicrotask(() => {
+              if (disposed) return;
+              flushDraft(currentChannel);
+              props.onTyping(false);
+            });
           }}
           onKeyDown={(event) => {
             if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {

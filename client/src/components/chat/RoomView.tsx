@@ -34,7 +34,8 @@ export function RoomView(props: { room: Room; token: string; user: User }): JSX.
       () => props.room.id,
       (roomId) => {
         const opened = replica.openRoom(roomId);
-        onCleanup(opened.close);
+        // Closing leaves presence, which notifies signals: not while Solid is disposing this view.
+        onCleanup(() => queueMicrotask(opened.close));
         return opened.session;
       },
     ),
