@@ -181,14 +181,14 @@ describe('long and hostile input', () => {
 
   it.each(hostile)('finishes %s quickly', (_name, body) => {
     filter.check({ body, trustLevel: 'member', recentBodies: [body] });
-    let slowest = 0;
+    let fastest = Number.POSITIVE_INFINITY;
     for (let i = 0; i < 5; i++) {
       const start = performance.now();
       filter.check({ body, trustLevel: 'member', recentBodies: [body] });
-      slowest = Math.max(slowest, performance.now() - start);
+      fastest = Math.min(fastest, performance.now() - start);
     }
-    // The budget is 1 ms at p99 (bench/layer1); this only catches runaway (quadratic) work, with
-    // room for a loaded CI machine.
-    expect(slowest).toBeLessThan(25);
+    // The budget is 1 ms at p99 (measured by bench/layer1, not here); this only catches runaway
+    // (quadratic) work. The fastest of five runs is immune to GC pauses and a busy CI machine.
+    expect(fastest).toBeLessThan(25);
   });
 });
