@@ -1,4 +1,4 @@
-/* global self, caches, fetch, Response, URL, setTimeout, clearTimeout */
+/* global self, caches, fetch, Response, URL, setTimeout, clearTimeout, __SHELL__ */
 /*
  * Lounge's service worker: keeps the built app shell (index.html, the hashed JS and CSS, the icon and
  * manifest) in Cache Storage, so the app opens with no network. Data never goes through here: the API

@@ -161,7 +161,8 @@ describe('members chat in a Lounge room', () => {
       const quote = reply.getByRole('button', { name: /Replying to Grace Hopper: Grace says one/ });
       await quote.click();
       const originalOnGrace = messageWithText(grace.page, GENERAL, 'Grace says one');
-      await expect.poll(() => originalOnGrace.evaluate((el) => el === document.activeElement)).toBe(true);
+      // Page scripts are strings here: the test's TypeScript has no DOM types, the page does.
+      await expect.poll(() => originalOnGrace.evaluate('(el) => el === document.activeElement')).toBe(true);
 
       expect(unexpectedErrors(ada)).toEqual([]);
       expect(unexpectedErrors(grace)).toEqual([]);
@@ -225,7 +226,7 @@ describe('members chat in a Lounge room', () => {
       for (const line of lines) await send(page, NEWCOMERS, line);
       await expect.poll(() => pending(page, NEWCOMERS).count()).toBe(3);
       expect(await pending(page, NEWCOMERS).locator('.msg__body').allInnerTexts()).toEqual(lines);
-      expect(await pending(page, NEWCOMERS).first().innerText()).toContain('Waiting for connection');
+      expect(await pending(page, NEWCOMERS).last().innerText()).toContain('Waiting for connection');
       expect(await page.getByTestId('pending-count').innerText()).toContain('3');
 
       // A draft, written offline and kept per room.
@@ -297,6 +298,32 @@ describe('members chat in a Lounge room', () => {
     } finally {
       await mallory.close();
       await reader.close();
+    }
+  });
+
+  it("a refused message shows the server's reason, and the member can edit it back into the composer or discard it", async () => {
+    const eager = await joinRoom(PROMPTS, 'eager_writer', 'Eager Writer', { viewport: 'phone', colorScheme: 'dark' });
+    const { page } = eager;
+    try {
+      // The community allows 10 messages a minute; the 11th and 12th are refused with a reason.
+      for (let i = 1; i <= 12; i++) await send(page, PROMPTS, `Message number ${i}`);
+      const refused = log(page, PROMPTS).locator('article.msg[data-status="failed"]');
+      await expect.poll(() => refused.count(), { timeout: LIVE_TIMEOUT_MS }).toBe(2);
+      await expect
+        .poll(() => confirmed(page, PROMPTS).count(), { timeout: LIVE_TIMEOUT_MS })
+        .toBeGreaterThanOrEqual(10);
+      expect(await refused.first().innerText()).toMatch(/Not sent: .*faster than the community allows/);
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'chat-refused-phone-dark.png') });
+
+      await refused.first().getByRole('button', { name: 'Edit' }).click();
+      await expect.poll(() => composer(page, PROMPTS).inputValue()).toBe('Message number 11');
+      await expect.poll(() => refused.count()).toBe(1);
+      await refused.first().getByRole('button', { name: 'Discard' }).click();
+      await expect.poll(() => refused.count()).toBe(0);
+      expect(await pending(page, PROMPTS).count()).toBe(0);
+      expect(unexpectedErrors(eager)).toEqual([]);
+    } finally {
+      await eager.close();
     }
   });
 });

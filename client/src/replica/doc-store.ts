@@ -134,7 +134,7 @@ export class DocStore {
       })
       .sort((a, b) => b[1] - a[1]);
     const doomed = channelDocs
-      .filter(([name, usedAt], position) => position >= this.maxChannelDocs || now - usedAt > this.maxIdleMs)
+      .filter(([, usedAt], position) => position >= this.maxChannelDocs || now - usedAt > this.maxIdleMs)
       .map(([name]) => name)
       .filter((name) => !this.entries.has(name));
     for (const name of doomed) await this.forget(name);

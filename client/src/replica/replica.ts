@@ -64,6 +64,7 @@ export class Replica {
   private readonly verdictVersion = createSignal(0);
   private readonly draftsVersion = createSignal(0);
   private readonly loadedSignal = createSignal(false);
+  private readonly liveOnline = createSignal<Record<string, number>>({});
 
   constructor(private readonly options: ReplicaOptions) {
     this.members = new MemberCache(options.userId);
@@ -252,6 +253,20 @@ export class Replica {
   readMarker(channelId: string): number {
     this.outboxVersion[0]();
     return privateMaps(this.privateDoc).read.get(channelId) ?? 0;
+  }
+
+  /** Reactive: how many members are in a room right now, while this device has it open. */
+  onlineIn(channelId: string): number | undefined {
+    return this.liveOnline[0]()[channelId];
+  }
+
+  setOnlineIn(channelId: string, count: number | undefined): void {
+    const [current, set] = this.liveOnline;
+    if (current()[channelId] === count) return;
+    const next = { ...current() };
+    if (count === undefined) delete next[channelId];
+    else next[channelId] = count;
+    set(next);
   }
 
   /** Opens a room's docs (shared by every view of it); call the returned function to close. */

@@ -1,6 +1,5 @@
 import { batch, createSignal, type Accessor } from 'solid-js';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import type * as Y from 'yjs';
 import { readMessages, readMeta, type MessageView } from '../../../shared/sync/channel-doc.ts';
 import { metaDocName, segmentDocName } from '../../../shared/sync/doc-names.ts';
 import { LIMITS } from '../../../shared/rules/limits.ts';
@@ -131,6 +130,8 @@ export class RoomSession {
   readonly present: Accessor<PresentMember[]> = () => {
     const states = this.presenceSignal[0]();
     const now = this.clock[0]();
+    // Offline, whatever presence this device last heard is stale: show nobody rather than ghosts.
+    if (this.replica.displayState() !== 'online') return [];
     const byUser = new Map<string, PresentMember>();
     const me = this.replica.userId;
     for (const [clientId, state] of states) {

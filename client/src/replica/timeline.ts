@@ -33,6 +33,8 @@ export interface PendingItem {
   reason: string | null;
   grouped: boolean;
   replyTo: ReplyRef | null;
+  /** The last of a run of sends still waiting: it carries the run's "sending" line. */
+  lastOfRun: boolean;
 }
 
 export interface DayItem {
@@ -164,7 +166,7 @@ export function buildTimeline(input: TimelineInput): { items: TimelineItem[]; se
   const pendingAt = (createdAt: number) => new Date(Math.max(createdAt, lastAt));
   const settled: string[] = [];
   const pendingIds = new Set<string>();
-  for (const { id, intent, messageId } of input.accepted) {
+  for (const { id, messageId } of input.accepted) {
     if (byId.has(messageId)) settled.push(id);
   }
   const acceptedIds = new Map(input.accepted.map((a) => [a.id, a.messageId]));
@@ -228,7 +230,11 @@ export function buildTimeline(input: TimelineInput): { items: TimelineItem[]; se
         reason: row.reason,
         grouped,
         replyTo: replyRef(row.intent.replyToId),
+        lastOfRun: true,
       });
+      const before = items[items.length - 2];
+      if (before?.kind === 'pending' && before.status === 'sending' && row.status === 'sending')
+        before.lastOfRun = false;
       previous = { authorId, at: row.at, groupable: true };
     }
   }

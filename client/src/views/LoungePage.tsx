@@ -8,6 +8,7 @@ import { RoomView } from '../components/chat/RoomView.tsx';
 import { RoomList } from '../components/RoomList.tsx';
 import { useDocumentTitle } from '../lib/document-title.ts';
 import { createRefreshable } from '../lib/refreshable.ts';
+import { useReplica } from '../replica/context.ts';
 import { endSession, SESSION_EXPIRED_NOTICE } from '../session.ts';
 import { NotFound } from './NotFound.tsx';
 
@@ -24,8 +25,16 @@ export function LoungePage(props: { token: string; user: User; roomSlug: string 
     if (fresh) rememberLounge(props.user.id, fresh);
   });
   const data = () => lounge.value() ?? cached();
-  const rooms = () => data()?.rooms ?? [];
-  const selectedRoom = createMemo(() => rooms().find((room) => room.slug === props.roomSlug) ?? null);
+  const selectedRoom = createMemo(() => data()?.rooms.find((room) => room.slug === props.roomSlug) ?? null);
+  // The list's counts come from the last REST answer; the open room's are live (presence, read marker).
+  const replica = useReplica();
+  const rooms = () =>
+    (data()?.rooms ?? []).map((room) => {
+      const live = replica.onlineIn(room.id);
+      const open = room.slug === props.roomSlug;
+      if (live === undefined && !open) return room;
+      return { ...room, onlineCount: live ?? room.onlineCount, unreadCount: open ? 0 : room.unreadCount };
+    });
 
   createEffect(() => {
     if (isUnauthorized(lounge.error())) endSession(SESSION_EXPIRED_NOTICE);

@@ -158,7 +158,7 @@ export function Composer(props: {
           Message {props.roomName}
         </label>
         <textarea
-          ref={input}
+          ref={(el) => (input = el)}
           id="composer-input"
           class="composer__input"
           rows={1}

@@ -53,7 +53,7 @@ export function EmojiPicker(props: { onPick: (emoji: string) => void; label?: st
   return (
     <span class={`emoji-picker ${props.class ?? ''}`}>
       <button
-        ref={trigger}
+        ref={(el) => (trigger = el)}
         type="button"
         class="icon-button"
         aria-label={props.label ?? 'Add reaction'}
@@ -68,7 +68,13 @@ export function EmojiPicker(props: { onPick: (emoji: string) => void; label?: st
         <SmilePlusIcon />
       </button>
       <Show when={open()}>
-        <div ref={panel} class="emoji-picker__panel" role="group" aria-label="Choose a reaction" onKeyDown={onKeyDown}>
+        <div
+          ref={(el) => (panel = el)}
+          class="emoji-picker__panel"
+          role="group"
+          aria-label="Choose a reaction"
+          onKeyDown={onKeyDown}
+        >
           <For each={QUICK_REACTIONS}>
             {(item) => (
               <button

@@ -333,14 +333,21 @@ export function PendingRow(props: { item: PendingItem; actions: MessageActions }
         </Show>
         <p class="msg__body">
           <MessageText body={props.item.intent.body} />
+          <Show when={!failed() && !props.item.lastOfRun}>
+            <span class="msg__pending-mark" title="Waiting to send">
+              <ClockIcon />
+            </span>
+          </Show>
         </p>
         <Show
           when={failed()}
           fallback={
-            <p class="msg__status">
-              <ClockIcon />
-              {props.actions.online() ? 'Sending…' : 'Waiting for connection · will send automatically'}
-            </p>
+            <Show when={props.item.lastOfRun}>
+              <p class="msg__status">
+                <ClockIcon />
+                {props.actions.online() ? 'Sending…' : 'Waiting for connection · will send automatically'}
+              </p>
+            </Show>
           }
         >
           <div class="msg__failure" role="group" aria-label="Message not sent">

@@ -29,12 +29,20 @@ export function TypingIndicator(props: { present: PresentMember[] }): JSX.Elemen
 }
 
 /** Everyone in the room right now, the member first. */
-export function OnlineList(props: { present: PresentMember[]; me: string; roomName: string }): JSX.Element {
+export function OnlineList(props: {
+  present: PresentMember[];
+  me: string;
+  roomName: string;
+  offline: boolean;
+}): JSX.Element {
   return (
     <aside class="online-panel" aria-labelledby="online-panel-title">
       <h2 class="section-label online-panel__title" id="online-panel-title">
         Online — {props.present.length}
       </h2>
+      <Show when={props.offline}>
+        <p class="online-panel__note">You're offline. Who's here shows again once you reconnect.</p>
+      </Show>
       <ul class="online-panel__list" aria-label={`Online in ${props.roomName}`}>
         <For each={props.present}>
           {(member) => (

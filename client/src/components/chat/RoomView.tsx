@@ -1,4 +1,16 @@
-import { createEffect, createMemo, createSignal, For, Match, on, onCleanup, Show, Switch, type JSX } from 'solid-js';
+import {
+  createEffect,
+  createMemo,
+  createSignal,
+  For,
+  Match,
+  on,
+  onCleanup,
+  Show,
+  Switch,
+  untrack,
+  type JSX,
+} from 'solid-js';
 import type { Room, User } from '../../api/types.ts';
 import { useReplica } from '../../replica/context.ts';
 import { buildTimeline, createItemCache, type TimelineItem } from '../../replica/timeline.ts';
@@ -90,6 +102,16 @@ export function RoomView(props: { room: Room; token: string; user: User }): JSX.
           ids.has(f.intent.messageId),
       );
   };
+
+  // The room list shows this room's live count while it is open.
+  createEffect(() => {
+    const count = present().length;
+    replica.setOnlineIn(session().channelId, count > 0 ? count : undefined);
+  });
+  onCleanup(() => {
+    const channelId = untrack(session).channelId;
+    queueMicrotask(() => replica.setOnlineIn(channelId, undefined));
+  });
 
   // ---- composing ----
   const [replyTo, setReplyTo] = createSignal<ReplyTarget | null>(null);
@@ -205,7 +227,7 @@ export function RoomView(props: { room: Room; token: string; user: User }): JSX.
       <RoomHeader room={liveRoom()} onlineCount={present().length > 0 ? present().length : undefined} />
       <div class="chat">
         <div class="chat__main">
-          <div class="chat__scroller" ref={scroller} onScroll={onScroll}>
+          <div class="chat__scroller" ref={(el) => (scroller = el)} onScroll={onScroll}>
             <div class="chat__start">
               <Switch>
                 <Match when={session().purged()}>
@@ -324,7 +346,12 @@ export function RoomView(props: { room: Room; token: string; user: User }): JSX.
             />
           </div>
         </div>
-        <OnlineList present={present()} me={me} roomName={props.room.name} />
+        <OnlineList
+          present={present()}
+          me={me}
+          roomName={props.room.name}
+          offline={replica.displayState() === 'offline'}
+        />
       </div>
     </section>
   );
