@@ -161,8 +161,7 @@ describe('members chat in a Lounge room', () => {
       const quote = reply.getByRole('button', { name: /Replying to Grace Hopper: Grace says one/ });
       await quote.click();
       const originalOnGrace = messageWithText(grace.page, GENERAL, 'Grace says one');
-      // Page scripts are strings here: the test's TypeScript has no DOM types, the page does.
-      await expect.poll(() => originalOnGrace.evaluate('(el) => el === document.activeElement')).toBe(true);
+      await expect.poll(() => originalOnGrace.evaluate((el) => el.matches(':focus'))).toBe(true);
 
       expect(unexpectedErrors(ada)).toEqual([]);
       expect(unexpectedErrors(grace)).toEqual([]);
