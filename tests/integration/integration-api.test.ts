@@ -334,6 +334,16 @@ describe('the host platform’s integration API (PostgreSQL)', () => {
     // A private project's room resolves only for its members.
     await ok('/api/integration/projects/p-secret', { name: 'Stealth', ownerHostUserId: 'u-owner', isPrivate: true });
     expect((await embed('project', 'p-secret')).statusCode).toBe(403);
+    // A member banned from a project's room cannot open its widget either.
+    const viewerId = (await db.query<{ id: string }>(`SELECT id FROM users WHERE host_user_id = 'u-viewer'`)).rows[0]!
+      .id;
+    await db.query(`INSERT INTO room_memberships (room_id, user_id, role) VALUES ($1, $2, 'banned')`, [
+      project.roomId,
+      viewerId,
+    ]);
+    const banned = await embed('project', 'p-42');
+    expect(banned.statusCode).toBe(403);
+    expect(banned.json().error).toEqual({ code: 'banned', message: 'You are banned from this room.' });
   });
 
   it('bad input is a 400 in the error shape and changes nothing', async () => {

@@ -242,6 +242,53 @@ function searchStory(name: string, open: () => Promise<{ db: Database; close: ()
         expect(Date.parse(seen[i - 1]!.createdAt)).toBeGreaterThanOrEqual(Date.parse(seen[i]!.createdAt));
     });
 
+    it('finds old matches beyond the newest 5,000 messages, pages across that edge, and keeps hidden and private ones out', async () => {
+      // A few kumquat messages from last month, then 6,000 newer messages burying them, then one more today.
+      const insert = async (channelId: string, roomId: string, body: string, daysAgo: number, hidden = false) => {
+        const seq = await db.query<{ last_seq: number }>(
+          'UPDATE channels SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq',
+          [channelId],
+        );
+        const { rows } = await db.query<{ id: string }>(
+          `INSERT INTO messages (channel_id, seq, room_id, author_id, body, is_hidden, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, now() - make_interval(days => $7)) RETURNING id`,
+          [channelId, seq.rows[0]!.last_seq, roomId, ada.id, body, hidden, daysAgo],
+        );
+        return rows[0]!.id;
+      };
+      const old = [
+        await insert(general, general, 'Kumquat jam, first attempt', 30),
+        await insert(general, general, 'Kumquat jam, second attempt', 29),
+        await insert(general, general, 'Kumquat jam, third attempt', 28),
+      ];
+      await insert(general, general, 'A hidden kumquat rant', 27, true);
+      const secret = await insert(circle, circle, 'Circle-only kumquat plans', 26);
+      const base = await db.query<{ last_seq: number }>('SELECT last_seq FROM channels WHERE id = $1', [general]);
+      await db.query(
+        `INSERT INTO messages (channel_id, seq, room_id, author_id, body, created_at)
+         SELECT $1, $2 + n, $1, $3, 'ordinary chatter number ' || n, now() - make_interval(days => 1) + make_interval(secs => n)
+           FROM generate_series(1, 6000) AS n`,
+        [general, base.rows[0]!.last_seq, ada.id],
+      );
+      await db.query('UPDATE channels SET last_seq = last_seq + 6000 WHERE id = $1', [general]);
+      const fresh = await insert(general, general, 'Kumquat season is back', 0);
+
+      const walk = async (user: UserRow, extra = '') => {
+        const found: string[] = [];
+        let cursor: string | null = null;
+        for (let page = 0; page < 10; page++) {
+          const res = await search(user, `q=kumquats&limit=2${extra}${cursor ? `&cursor=${cursor}` : ''}`);
+          found.push(...res.results.map((h) => h.messageId));
+          cursor = res.nextCursor;
+          if (!cursor) break;
+        }
+        return found;
+      };
+      expect(await walk(ben)).toEqual([fresh, ...[...old].reverse()]);
+      expect(await walk(ben, `&roomId=${general}`)).toEqual([fresh, ...[...old].reverse()]);
+      expect(await walk(cy)).toEqual([fresh, secret, ...[...old].reverse()]);
+    });
+
     it('refusals and bad input: a room you cannot read, unknown rooms, empty or malformed queries', async () => {
       const before = await db.query(
         'SELECT (SELECT count(*) FROM messages)::int AS m, (SELECT count(*) FROM channel_changes)::int AS c',

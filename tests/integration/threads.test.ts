@@ -315,6 +315,9 @@ describe('threads and channel history, as members read them (PostgreSQL)', () =>
       expect(res.json().error.code).toBe('private_room');
     }
     expect((await get(bo, `/api/channels/${general}/messages`)).json().error.code).toBe('banned');
+    expect((await get(bo, `/api/channels/${general}/messages/around/${hidden.messageId}`)).json().error.code).toBe(
+      'banned',
+    );
     expect((await get(ben, `/api/channels/${randomUUID()}/messages`)).statusCode).toBe(404);
     expect(await snapshot()).toEqual(before);
   });

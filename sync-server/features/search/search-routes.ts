@@ -49,7 +49,6 @@ interface HitRow {
   seq: number;
   author_id: string | null;
   created_at: Date;
-  created_key: string;
   rank: number;
   headline: string;
 }
@@ -62,41 +61,100 @@ interface HitRow {
  * ("what did we say about X last week"), as Slack's and Discord's default orders show. Each hit carries
  * its rank so a client can mark the best matches.
  *
- * The candidate messages are found by `search_vector @@ query` (GIN index `messages_search_idx`) or, for
- * very common words, by walking messages by time and testing each; PostgreSQL picks per query from its
- * statistics. `ts_headline` (which re-parses the body) runs only on the page's rows.
+ * Finding the newest matches fast, whatever the word (measured on 1,000,000 messages, see
+ * bench/history-search.ts): the GIN index (`messages_search_idx`) finds a rare word's few rows at
+ * once but hands a common word's hundreds of thousands of rows to a sort; walking messages newest first
+ * (`messages_created_idx`, migration 0010) finds a common word's newest matches in a few rows but reads
+ * the whole table for a rare one. PostgreSQL cannot tell which case it is in (a lexeme missing from its
+ * statistics looks common enough to walk for), so the choice is made by trying:
+ *
+ * 1. the window: the newest SEARCH_WINDOW messages in scope (room, author, time, cursor), tested one by
+ *    one. A word in more than ~0.4% of messages fills a page here, in a few milliseconds;
+ * 2. otherwise the rest, older than the window, through the GIN index only (a MATERIALIZED CTE without
+ *    ORDER BY/LIMIT, so the planner has no time-ordered plan to pick): a word that did not fill a page
+ *    in the window is rare, so the index hands back few rows.
+ *
+ * Visibility (rooms, threads, DMs the caller may read; never hidden or deleted) is applied in both
+ * steps, before counting. `ts_rank` and `ts_headline` (which re-parses the body) run only on the
+ * page's rows, in a last query.
  */
-const SEARCH_SQL = `
-  WITH q AS (SELECT websearch_to_tsquery('english', $1) AS query),
-  hits AS (
-    SELECT m.id, m.channel_id, m.room_id, m.seq, m.author_id, m.created_at, m.body, m.search_vector
-      FROM messages m
-      LEFT JOIN rooms r ON r.id = m.room_id
-      LEFT JOIN room_memberships mm ON mm.room_id = m.room_id AND mm.user_id = $2
-     WHERE m.search_vector @@ (SELECT query FROM q)
-       AND NOT m.is_hidden AND NOT m.is_deleted
-       AND ($5::uuid IS NULL OR m.room_id = $5)
-       AND ($6::uuid IS NULL OR m.author_id = $6)
-       AND ($7::timestamptz IS NULL OR m.created_at >= $7)
-       AND ($8::timestamptz IS NULL OR m.created_at < $8)
-       AND ($9::timestamptz IS NULL OR (m.created_at, m.id) < ($9, $10::uuid))
+const SEARCH_WINDOW = 5000;
+
+const QUERY_SQL = `websearch_to_tsquery('english', $1)`;
+
+/** Everything but the words: $2 room, $3 author, $4 from, $5 to, $6/$7 the cursor's (created_at, id). */
+const SCOPE_SQL = `($2::uuid IS NULL OR m.room_id = $2)
+       AND ($3::uuid IS NULL OR m.author_id = $3)
+       AND ($4::timestamptz IS NULL OR m.created_at >= $4)
+       AND ($5::timestamptz IS NULL OR m.created_at < $5)
+       AND ($6::timestamptz IS NULL OR (m.created_at, m.id) < ($6, $7::uuid))`;
+
+/** Readable by $8 (user id), given $9 (global admin) and $10 (trust level trusted); rooms `r`, memberships `mm`. */
+const VISIBLE_SQL = `NOT m.is_hidden AND NOT m.is_deleted
        AND CASE
              WHEN m.room_id IS NULL THEN EXISTS (
                SELECT 1 FROM dm_participants p
-                WHERE p.dm_thread_id = m.channel_id AND p.user_id = $2 AND p.left_at IS NULL)
-             ELSE ${readableRoomSql({ room: 'r', membership: 'mm', isGlobalAdmin: '$3::boolean', isTrusted: '$4::boolean' })}
-           END
+                WHERE p.dm_thread_id = m.channel_id AND p.user_id = $8 AND p.left_at IS NULL)
+             ELSE ${readableRoomSql({ room: 'r', membership: 'mm', isGlobalAdmin: '$9::boolean', isTrusted: '$10::boolean' })}
+           END`;
+
+const VISIBILITY_JOINS = `LEFT JOIN rooms r ON r.id = m.room_id
+      LEFT JOIN room_memberships mm ON mm.room_id = m.room_id AND mm.user_id = $8`;
+
+/** Step 1: the newest $11 messages in scope; the matches among them ($12 at most) and where the window ended. */
+const WINDOW_SQL = `
+  WITH win AS (
+    SELECT m.id, m.created_at, m.room_id, m.channel_id, m.is_hidden, m.is_deleted, m.search_vector
+      FROM messages m
+     WHERE ${SCOPE_SQL}
      ORDER BY m.created_at DESC, m.id DESC
      LIMIT $11
+  ),
+  hits AS (
+    SELECT m.id, m.created_at
+      FROM win m
+      ${VISIBILITY_JOINS}
+     WHERE m.search_vector @@ ${QUERY_SQL} AND ${VISIBLE_SQL}
+     ORDER BY m.created_at DESC, m.id DESC
+     LIMIT $12
   )
-  SELECT h.id, h.channel_id, c.kind, h.room_id, h.seq, h.author_id, h.created_at,
-         ${timestampKeySql('h.created_at')} AS created_key,
-         ts_rank(h.search_vector, q.query) AS rank,
-         ts_headline('english', ${headlineInputSql('h.body')}, q.query, $12) AS headline
-    FROM hits h
-    JOIN channels c ON c.id = h.channel_id
-    CROSS JOIN q
-   ORDER BY h.created_at DESC, h.id DESC`;
+  SELECT (SELECT count(*)::int FROM win) AS scanned,
+         (SELECT json_build_object('t', ${timestampKeySql('e.created_at')}, 'id', e.id)
+            FROM (SELECT created_at, id FROM win ORDER BY created_at, id LIMIT 1) e) AS edge,
+         COALESCE((SELECT json_agg(json_build_object('id', h.id, 't', ${timestampKeySql('h.created_at')})
+                                   ORDER BY h.created_at DESC, h.id DESC) FROM hits h), '[]'::json) AS hits`;
+
+/** Step 2: matches older than the window's edge ($12, $13), through the GIN index; $11 at most. */
+const OLDER_SQL = `
+  WITH cand AS MATERIALIZED (
+    SELECT m.id, m.created_at, m.room_id, m.channel_id, m.is_hidden, m.is_deleted
+      FROM messages m
+     WHERE m.search_vector @@ ${QUERY_SQL}
+       AND ${SCOPE_SQL}
+       AND (m.created_at, m.id) < ($12::timestamptz, $13::uuid)
+  )
+  SELECT m.id, ${timestampKeySql('m.created_at')} AS t
+    FROM cand m
+    ${VISIBILITY_JOINS}
+   WHERE ${VISIBLE_SQL}
+   ORDER BY m.created_at DESC, m.id DESC
+   LIMIT $11`;
+
+/** Step 3: what the page shows of each hit. */
+const DETAILS_SQL = `
+  SELECT m.id, m.channel_id, c.kind, m.room_id, m.seq, m.author_id, m.created_at,
+         ts_rank(m.search_vector, q.query) AS rank,
+         ts_headline('english', ${headlineInputSql('m.body')}, q.query, $3) AS headline
+    FROM messages m
+    JOIN channels c ON c.id = m.channel_id
+    CROSS JOIN (SELECT websearch_to_tsquery('english', $1) AS query) q
+   WHERE m.id = ANY($2::uuid[])
+   ORDER BY m.created_at DESC, m.id DESC`;
+
+interface HitKey {
+  id: string;
+  t: string;
+}
 
 /**
  * Full-text search over everything the caller may read: public rooms, private rooms they are a
@@ -146,24 +204,37 @@ export async function searchRoutes(app: FastifyInstance, deps: AppDeps): Promise
 
       const trusted =
         trustLevelOf({ messagesSent: member.messages_sent, joinedAt: member.joined_at }, new Date()) === 'trusted';
-      const { rows } = await db.query<HitRow>(SEARCH_SQL, [
+      const want = limit + 1;
+      const params = [
         q,
-        member.id,
-        member.is_global_admin,
-        trusted,
         roomId ?? null,
         authorId ?? null,
         from ?? null,
         to ?? null,
         after?.t ?? null,
         after?.id ?? null,
-        limit + 1,
-        HEADLINE_OPTIONS,
+        member.id,
+        member.is_global_admin,
+        trusted,
+      ];
+      const window = await db.query<{ scanned: number; edge: HitKey | null; hits: HitKey[] }>(WINDOW_SQL, [
+        ...params,
+        SEARCH_WINDOW,
+        want,
       ]);
-      const page = rows.slice(0, limit);
+      const { scanned, edge } = window.rows[0]!;
+      const keys = [...window.rows[0]!.hits];
+      if (keys.length < want && scanned === SEARCH_WINDOW && edge) {
+        const older = await db.query<HitKey>(OLDER_SQL, [...params, want - keys.length, edge.t, edge.id]);
+        keys.push(...older.rows);
+      }
+      const page = keys.slice(0, limit);
       const last = page.at(-1);
+      const { rows } = page.length
+        ? await db.query<HitRow>(DETAILS_SQL, [q, page.map((k) => k.id), HEADLINE_OPTIONS])
+        : { rows: [] as HitRow[] };
       return {
-        results: page.map((row) => ({
+        results: rows.map((row) => ({
           messageId: row.id,
           channelId: row.channel_id,
           channelKind: row.kind,
@@ -175,7 +246,7 @@ export async function searchRoutes(app: FastifyInstance, deps: AppDeps): Promise
           rank: Number(row.rank),
           fragments: parseHeadline(row.headline),
         })),
-        nextCursor: rows.length > limit && last ? encodeCursor({ t: last.created_key, id: last.id }) : null,
+        nextCursor: keys.length > limit && last ? encodeCursor({ t: last.t, id: last.id }) : null,
       };
     },
   );

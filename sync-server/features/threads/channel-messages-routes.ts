@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { LIMITS } from '../../../shared/rules/limits.ts';
 import type { AppDeps } from '../../app-deps.ts';
 import { memberOf } from '../../auth/auth-plugin.ts';
-import type { Queryable } from '../../db/database.ts';
 import { cursorQuerySchema, decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { badRequest, errorBodySchema, notFound } from '../../http/errors.ts';
 import { apiMessageSchema, MESSAGE_COLUMNS, toApiMessage, type MessageRow } from '../history/message-schema.ts';
@@ -25,6 +24,9 @@ const pageSchema = z.object({
   /** Pass as `after` for the messages just after this page; null when nothing newer exists yet. */
   newerCursor: z.string().nullable(),
 });
+
+/** A page row, or the one all-null row of an empty page, with whether more lies beyond the far side. */
+type PageRow = (MessageRow | { [K in keyof MessageRow]: null }) & { beyond: boolean };
 
 const limitSchema = z.coerce
   .number()
@@ -74,29 +76,30 @@ export async function channelMessagesRoutes(app: FastifyInstance, deps: AppDeps)
       const access = await requireReadable(db, channelId, member.id);
       const viewer = { viewerIsModerator: readsHiddenBodies(access) };
 
-      let rows: MessageRow[];
-      let hasOlder: boolean;
-      let hasNewer: boolean;
-      if (afterSeq !== null) {
-        const found = await db.query<MessageRow>(
-          `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-          [channelId, afterSeq, limit + 1],
-        );
-        hasNewer = found.rows.length > limit;
-        rows = found.rows.slice(0, limit);
-        hasOlder = await existsBeyond(db, channelId, 'older', rows[0]?.seq ?? afterSeq + 1);
-      } else {
-        const found = await db.query<MessageRow>(
-          `SELECT ${MESSAGE_COLUMNS} FROM messages
-            WHERE channel_id = $1 AND ($2::bigint IS NULL OR seq < $2)
-            ORDER BY seq DESC LIMIT $3`,
-          [channelId, beforeSeq, limit + 1],
-        );
-        hasOlder = found.rows.length > limit;
-        rows = found.rows.slice(0, limit).reverse();
-        const top = rows.at(-1)?.seq ?? (beforeSeq === null ? null : beforeSeq - 1);
-        hasNewer = top !== null && (await existsBeyond(db, channelId, 'newer', top));
-      }
+      // One round trip: the page, plus whether anything lies beyond its far side. The page's first row
+      // after `after` is the smallest seq above it, so "older than the page" is "seq <= after"; likewise
+      // "newer than a page before `before`" is "seq >= before".
+      const forward = afterSeq !== null;
+      const found = await db.query<PageRow>(
+        forward
+          ? `SELECT p.*, b.beyond
+               FROM (SELECT EXISTS (SELECT 1 FROM messages WHERE channel_id = $1 AND seq <= $2) AS beyond) b
+               LEFT JOIN LATERAL (SELECT ${MESSAGE_COLUMNS} FROM messages
+                                   WHERE channel_id = $1 AND seq > $2 ORDER BY seq LIMIT $3) p ON true`
+          : `SELECT p.*, b.beyond
+               FROM (SELECT $2::bigint IS NOT NULL
+                            AND EXISTS (SELECT 1 FROM messages WHERE channel_id = $1 AND seq >= $2) AS beyond) b
+               LEFT JOIN LATERAL (SELECT ${MESSAGE_COLUMNS} FROM messages
+                                   WHERE channel_id = $1 AND ($2::bigint IS NULL OR seq < $2)
+                                   ORDER BY seq DESC LIMIT $3) p ON true`,
+        [channelId, forward ? afterSeq : beforeSeq, limit + 1],
+      );
+      const beyond = found.rows[0]?.beyond ?? false;
+      const all = found.rows.filter((row) => row.id !== null).sort((x, y) => x.seq - y.seq);
+      const more = all.length > limit;
+      const rows = forward ? all.slice(0, limit) : all.slice(all.length - Math.min(all.length, limit));
+      const hasOlder = forward ? beyond : more;
+      const hasNewer = forward ? more : beyond;
       return {
         messages: rows.map((row) => toApiMessage(row, viewer)),
         olderCursor: hasOlder ? seqCursor(rows[0]?.seq ?? (afterSeq ?? 0) + 1) : null,
@@ -129,24 +132,21 @@ export async function channelMessagesRoutes(app: FastifyInstance, deps: AppDeps)
       const { channelId, messageId } = request.params;
       const { limit } = request.query;
       const access = await requireReadable(db, channelId, member.id);
-      const target = await db.query<{ seq: number }>('SELECT seq FROM messages WHERE id = $1 AND channel_id = $2', [
-        messageId,
-        channelId,
-      ]);
-      const targetSeq = target.rows[0]?.seq;
-      if (targetSeq === undefined) throw notFound('That message is not in this conversation.');
       // Up to `limit` + 1 on each side, so either side can fill the page when the other runs out and
-      // we still know whether more lies beyond.
+      // we still know whether more lies beyond; the target is the first row of the newer side.
       const { rows } = await db.query<MessageRow & { side: 'older' | 'newer' }>(
-        `(SELECT ${MESSAGE_COLUMNS}, 'older' AS side FROM messages
-           WHERE channel_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3)
+        `WITH target AS (SELECT seq FROM messages WHERE id = $2 AND channel_id = $1)
+         (SELECT ${MESSAGE_COLUMNS}, 'older' AS side FROM messages
+           WHERE channel_id = $1 AND seq < (SELECT seq FROM target) ORDER BY seq DESC LIMIT $3)
          UNION ALL
          (SELECT ${MESSAGE_COLUMNS}, 'newer' AS side FROM messages
-           WHERE channel_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3)`,
-        [channelId, targetSeq, limit + 1],
+           WHERE channel_id = $1 AND seq >= (SELECT seq FROM target) ORDER BY seq LIMIT $3)`,
+        [channelId, messageId, limit + 1],
       );
       const older = rows.filter((row) => row.side === 'older'); // descending seq
       const newer = rows.filter((row) => row.side === 'newer'); // ascending seq, the target first
+      const targetSeq = newer[0]?.id === messageId ? newer[0].seq : undefined;
+      if (targetSeq === undefined) throw notFound('That message is not in this conversation.');
       const wantOlder = Math.floor((limit - 1) / 2);
       let nOlder = Math.min(older.length, wantOlder);
       const nNewer = Math.min(newer.length, limit - nOlder);
@@ -162,15 +162,4 @@ export async function channelMessagesRoutes(app: FastifyInstance, deps: AppDeps)
       };
     },
   );
-}
-
-/** Whether the channel has a message older than `seq` (exclusive) or newer than it. */
-async function existsBeyond(db: Queryable, channelId: string, side: 'older' | 'newer', seq: number): Promise<boolean> {
-  const { rows } = await db.query<{ found: boolean }>(
-    side === 'older'
-      ? 'SELECT EXISTS (SELECT 1 FROM messages WHERE channel_id = $1 AND seq < $2) AS found'
-      : 'SELECT EXISTS (SELECT 1 FROM messages WHERE channel_id = $1 AND seq > $2) AS found',
-    [channelId, seq],
-  );
-  return rows[0]?.found ?? false;
 }
