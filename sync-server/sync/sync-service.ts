@@ -16,13 +16,12 @@ import { OutboxProcessor } from '../intents/outbox-processor.ts';
 import { processIntent, type IntentDeps, type IntentOutcome } from '../intents/process-intent.ts';
 import { randomUUID } from 'node:crypto';
 import { encodeAwarenessEntries, MAX_AWARENESS_CLIENTS_PER_PEER, stampAwarenessUpdate, type PresenceState } from './awareness-stamp.ts';
-import { loadChannelDoc, type ChannelDocName } from './channel-doc-store.ts';
 import { ChannelSync } from './channel-sync.ts';
 import { DocRegistry } from './doc-registry.ts';
-import { FANOUT_ORIGIN, HostedDoc } from './hosted-doc.ts';
-import { loadInboxDoc, setInboxEntry, setVerdict, setRevoked } from './inbox-doc.ts';
+import type { HostedDoc } from './hosted-doc.ts';
+import { hostChannelDoc, hostInboxDoc, hostPrivateDoc, type DocHostDeps, type HostedDocLoad } from './doc-hosts.ts';
+import { setInboxEntry, setVerdict, setRevoked } from './inbox-doc.ts';
 import type { InboxEntry } from '../intents/handler-context.ts';
-import { debounce, loadPrivateDoc, persistPrivateDoc } from './private-doc-store.ts';
 import type { SyncPeer } from './sync-peer.ts';
 import type { SnapshotScheduler } from '../../workers/snapshot-scheduler.ts';
 
@@ -52,9 +51,6 @@ export class AccessRefused extends Error {
     super(message);
   }
 }
-
-const fromBase64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
-const toBase64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
 
 /**
  * The sync engine of one node: who may subscribe to what, loading and unloading docs, applying what
@@ -230,106 +226,25 @@ export class SyncService {
 
   // ---- loading ----------------------------------------------------------------------------------
 
-  private async load(name: string, parsed: DocName): Promise<{ hosted: HostedDoc; dispose: () => Promise<void> }> {
+  private load(name: string, parsed: DocName): Promise<HostedDocLoad> {
+    const deps: DocHostDeps = {
+      db: this.db,
+      fanout: this.fanout,
+      logger: this.logger,
+      channels: this.channels,
+      snapshots: this.options.snapshots,
+      onPrivateDocChanged: (userId, doc) => this.outbox.scan(userId, doc),
+      onRevoked: (userId, channelId, reason) => this.revokeLocally(userId, channelId, reason),
+    };
     switch (parsed.kind) {
       case 'channel-meta':
       case 'channel-segment':
-        return this.loadChannel(name, parsed);
+        return hostChannelDoc(deps, name, parsed);
       case 'private':
-        return this.loadPrivate(name, parsed.userId);
+        return hostPrivateDoc(deps, name, parsed.userId);
       case 'inbox':
-        return this.loadInbox(name, parsed.userId);
+        return hostInboxDoc(deps, name, parsed.userId);
     }
-  }
-
-  private async loadChannel(name: string, parsed: ChannelDocName) {
-    const loaded = await loadChannelDoc(this.db, parsed);
-    const hosted = new HostedDoc(name, parsed, loaded.doc, { awareness: parsed.kind === 'channel-meta' });
-    const room = await this.db.query<{ room_id: string | null }>(
-      `SELECT COALESCE(t.room_id, r.id) AS room_id FROM channels c
-         LEFT JOIN threads t ON t.id = c.id LEFT JOIN rooms r ON r.id = c.id WHERE c.id = $1`,
-      [parsed.channelId],
-    );
-    hosted.roomId = room.rows[0]?.room_id ?? null;
-    hosted.changeSeq = loaded.changeSeq;
-    this.channels.track(parsed.channelId, hosted);
-    const disposers: Array<() => Promise<void>> = [() => this.channels.untrack(parsed.channelId, hosted)];
-    // ---- snapshot scheduling (workers/snapshot-scheduler.ts) ----
-    const snapshots = this.options.snapshots;
-    if (snapshots) {
-      snapshots.loaded(name, loaded.replayed);
-      // Only the server writes channel docs, so every update here is an applied channel change.
-      const onChange = () => snapshots.changed(name);
-      loaded.doc.on('update', onChange);
-      disposers.push(async () => loaded.doc.off('update', onChange));
-    }
-    // ---- end snapshot scheduling ----
-    if (hosted.awareness) {
-      const awareness = hosted.awareness;
-      const onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
-        const changed = [...added, ...updated, ...removed];
-        const update = awarenessProtocol.encodeAwarenessUpdate(awareness, changed);
-        hosted.broadcastAwareness(awarenessPayload(update));
-        if (origin !== FANOUT_ORIGIN) {
-          void this.fanout
-            .publish(topics.channel(parsed.channelId), { kind: 'awareness', docName: name, update: toBase64(update) })
-            .catch(() => {});
-        }
-      };
-      awareness.on('update', onAwareness);
-      const unsubscribe = await this.fanout.subscribe(topics.channel(parsed.channelId), (envelope) => {
-        if (envelope.event.kind === 'awareness' && envelope.event.docName === name) {
-          awarenessProtocol.applyAwarenessUpdate(awareness, fromBase64(envelope.event.update), FANOUT_ORIGIN);
-        }
-      });
-      disposers.push(async () => {
-        awareness.off('update', onAwareness);
-        await unsubscribe();
-      });
-    }
-    return { hosted, dispose: async () => void (await Promise.all(disposers.map((d) => d()))) };
-  }
-
-  private async loadPrivate(name: string, userId: string) {
-    const doc = await loadPrivateDoc(this.db, name);
-    const hosted = new HostedDoc(name, { kind: 'private', userId }, doc, { awareness: false });
-    hosted.approxBytes = Y.encodeStateAsUpdate(doc).byteLength;
-    const persist = debounce(
-      () => persistPrivateDoc(this.db, name, doc).catch((err: unknown) => this.logger.error({ err, doc: name }, 'private doc persist failed')),
-      500,
-      5000,
-    );
-    const onUpdate = (update: Uint8Array, origin: unknown) => {
-      persist.schedule();
-      if (origin !== FANOUT_ORIGIN) {
-        void this.fanout.publish(topics.doc(name), { kind: 'doc-update', docName: name, update: toBase64(update) }).catch(() => {});
-      }
-      this.outbox.scan(userId, doc);
-    };
-    doc.on('update', onUpdate);
-    const unsubscribe = await this.fanout.subscribe(topics.doc(name), (envelope) => {
-      if (envelope.event.kind === 'doc-update') Y.applyUpdate(doc, fromBase64(envelope.event.update), FANOUT_ORIGIN);
-    });
-    return {
-      hosted,
-      dispose: async () => {
-        doc.off('update', onUpdate);
-        await unsubscribe();
-        await persist.flush();
-      },
-    };
-  }
-
-  private async loadInbox(name: string, userId: string) {
-    const doc = await loadInboxDoc(this.db, userId);
-    const hosted = new HostedDoc(name, { kind: 'inbox', userId }, doc, { awareness: false });
-    const unsubscribe = await this.fanout.subscribe(topics.user(userId), (envelope) => {
-      const event = envelope.event;
-      if (event.kind === 'verdict') setVerdict(doc, event.intentId, event.verdict);
-      if (event.kind === 'inbox') setInboxEntry(doc, event.entry);
-      if (event.kind === 'revoke') this.revokeLocally(event.userId, event.channelId, event.reason);
-    });
-    return { hosted, dispose: unsubscribe };
   }
 
   private afterLoad(hosted: HostedDoc): void {
@@ -378,10 +293,4 @@ export class SyncService {
     this.outbox.close();
     await this.registry.closeAll();
   }
-}
-
-function awarenessPayload(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint8Array(encoder, update);
-  return encoding.toUint8Array(encoder);
 }
