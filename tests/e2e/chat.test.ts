@@ -82,9 +82,12 @@ async function send(page: Page, room: Room, text: string): Promise<void> {
   await box.press('Enter');
 }
 
-/** Shows a message's action bar the way a mouse user does. */
+/**
+ * Shows a message's action bar. It appears on hover and while focus is inside the message; focus is what
+ * the test holds on to (the list may scroll under a still mouse when a reply bar or a message appears).
+ */
 async function actionsOf(message: Locator): Promise<Locator> {
-  await message.hover();
+  await message.focus();
   return message.getByRole('toolbar');
 }
 
@@ -186,6 +189,21 @@ describe('members chat in a Lounge room', () => {
           await ada.page.screenshot({ path: join(SCREENSHOT_DIR, `chat-room-${viewport}-${colorScheme}.png`) });
         }
       }
+      // Replying, with the reaction picker open on another message (keyboard: Escape closes it).
+      await ada.page.setViewportSize({ width: 1280, height: 800 });
+      await ada.page.emulateMedia({ colorScheme: 'light' });
+      await (
+        await actionsOf(messageWithText(ada.page, GENERAL, 'Grace says two'))
+      )
+        .getByRole('button', { name: 'Reply' })
+        .click();
+      const target = messageWithText(ada.page, GENERAL, 'Ada says two');
+      await (await actionsOf(target)).getByRole('button', { name: 'Add reaction' }).click();
+      await ada.page.getByRole('group', { name: 'Choose a reaction' }).waitFor();
+      await ada.page.screenshot({ path: join(SCREENSHOT_DIR, 'chat-actions-desktop-light.png') });
+      await ada.page.keyboard.press('Escape');
+      await expect.poll(() => ada.page.getByRole('group', { name: 'Choose a reaction' }).count()).toBe(0);
+      expect(unexpectedErrors(ada)).toEqual([]);
     } finally {
       await ada.close();
       await grace.close();

@@ -301,8 +301,16 @@ export class Replica {
     this.rooms.clear();
     this.stopSettling();
     this.client.stop();
-    if (options.wipe) await this.store.clearAll();
-    else this.store.close();
+    if (options.wipe) {
+      await this.store.clearAll();
+      for (const key of [`lounge.members.v1.${this.userId}`, `lounge.rooms.v1.${this.userId}`]) {
+        try {
+          localStorage.removeItem(key);
+        } catch {
+          // Storage disabled: nothing was kept there.
+        }
+      }
+    } else this.store.close();
   }
 
   private async connectionToken(): Promise<string> {

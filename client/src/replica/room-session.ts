@@ -207,7 +207,7 @@ export class RoomSession {
         this.historyState[1]({
           loading: false,
           error: null,
-          exhausted: exhausted && added.length === 0 ? true : exhausted,
+          exhausted,
         });
       });
     } catch (err) {

@@ -13,12 +13,16 @@ export const QUICK_REACTIONS: ReadonlyArray<{ emoji: string; name: string }> = [
   { emoji: '🔥', name: 'fire' },
 ];
 
+const PANEL_HEIGHT_PX = 110;
+
 /**
  * "Add reaction": a button that opens a small grid of emoji. Arrow keys move in the grid, Escape
  * closes it and gives focus back to the button; a click outside closes it too.
  */
 export function EmojiPicker(props: { onPick: (emoji: string) => void; label?: string; class?: string }): JSX.Element {
   const [open, setOpen] = createSignal(false);
+  /** Opens upwards when the scrolling list has no room for it below the button. */
+  const [upwards, setUpwards] = createSignal(false);
   let trigger: HTMLButtonElement | undefined;
   let panel: HTMLDivElement | undefined;
 
@@ -61,6 +65,11 @@ export function EmojiPicker(props: { onPick: (emoji: string) => void; label?: st
         aria-expanded={open()}
         aria-haspopup="true"
         onClick={() => {
+          if (!open() && trigger) {
+            const bounds = trigger.closest('.chat__scroller')?.getBoundingClientRect();
+            const below = (bounds?.bottom ?? window.innerHeight) - trigger.getBoundingClientRect().bottom;
+            setUpwards(below < PANEL_HEIGHT_PX);
+          }
           setOpen(!open());
           if (open()) queueMicrotask(() => panel?.querySelector('button')?.focus());
         }}
@@ -71,6 +80,7 @@ export function EmojiPicker(props: { onPick: (emoji: string) => void; label?: st
         <div
           ref={(el) => (panel = el)}
           class="emoji-picker__panel"
+          classList={{ 'emoji-picker__panel--up': upwards() }}
           role="group"
           aria-label="Choose a reaction"
           onKeyDown={onKeyDown}

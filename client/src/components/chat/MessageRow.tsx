@@ -25,6 +25,19 @@ export interface MessageActions {
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
 
+/** Arrow keys move between a toolbar's buttons, as in any toolbar. */
+function moveInToolbar(event: KeyboardEvent & { currentTarget: HTMLElement }): void {
+  if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;
+  const buttons = Array.from(
+    event.currentTarget.querySelectorAll<HTMLButtonElement>(':scope > button, :scope > .emoji-picker > button'),
+  );
+  const index = buttons.findIndex((b) => b === document.activeElement);
+  if (index < 0) return;
+  event.preventDefault();
+  const next = event.key === 'ArrowRight' ? index + 1 : index - 1;
+  buttons[(next + buttons.length) % buttons.length]?.focus();
+}
+
 const emojiName = (emoji: string) => QUICK_REACTIONS.find((r) => r.emoji === emoji)?.name ?? emoji;
 
 function AuthorAvatar(props: { id: string; name: string; handle: string }): JSX.Element {
@@ -256,7 +269,12 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
         <Reactions item={props.item} actions={props.actions} />
       </div>
       <Show when={!editing() && !removed()}>
-        <div class="msg__actions" role="toolbar" aria-label={`Actions for ${author()}'s message`}>
+        <div
+          class="msg__actions"
+          role="toolbar"
+          aria-label={`Actions for ${author()}'s message`}
+          onKeyDown={moveInToolbar}
+        >
           <Show when={canReact()}>
             <EmojiPicker onPick={(emoji) => props.actions.onReact(m().id, emoji, true)} />
           </Show>
