@@ -113,7 +113,11 @@ describe('members of a room and names of authors (PostgreSQL)', () => {
     expect(banned.statusCode).toBe(403);
     expect(banned.json().error.code).toBe('banned');
     expect((await get(people.mel!, `/api/rooms/${randomUUID()}/members`)).statusCode).toBe(404);
-    for (const cursor of ['zzz', encodeCursor({ r: 9, t: 'x', id: randomUUID() })]) {
+    for (const cursor of [
+      'zzz',
+      encodeCursor({ r: 9, t: 'x', id: randomUUID() }),
+      encodeCursor({ r: 2, t: '2026-13-01T00:00:00.000000Z', id: randomUUID() }),
+    ]) {
       const res = await get(people.mel!, `/api/rooms/${circle}/members?cursor=${cursor}`);
       expect(res.statusCode).toBe(400);
       expect(res.json().error.code).toBe('bad_cursor');

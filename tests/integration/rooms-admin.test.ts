@@ -185,6 +185,7 @@ describe('room administration (PostgreSQL)', () => {
         /at most 80/,
       ],
       ['empty name', 'POST', '/api/admin/rooms', { name: '   ', slug: 'blank' }, 400, /needs a name/],
+      ['a NUL character', 'POST', '/api/admin/rooms', { name: 'Nul\u0000room', slug: 'nul' }, 400, /NUL/],
       ['bad slug', 'POST', '/api/admin/rooms', { name: 'Bad', slug: 'Bad Slug!' }, 400, /slug/],
       [
         'unknown field',

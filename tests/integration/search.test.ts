@@ -322,6 +322,10 @@ function searchStory(name: string, open: () => Promise<{ db: Database; close: ()
         `q=pineapple&cursor=${encodeCursor({ t: '2026-01-01', id: 'x' })}`,
         'q=pineapple&limit=51',
         'q=pineapple&sort=rank',
+        'q=pine%00apple',
+        'q=pineapple&from=2026-02-30T00:00:00Z',
+        'q=pineapple&to=0000-01-01T00:00:00Z',
+        `q=pineapple&cursor=${encodeCursor({ t: '2026-02-30T10:00:00.000000Z', id: randomUUID() })}`,
       ]) {
         const res = await app.inject({ method: 'GET', url: `/api/search?${query}`, headers: await authFor(ben) });
         expect(res.statusCode, query).toBe(400);

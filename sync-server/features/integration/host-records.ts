@@ -5,6 +5,7 @@ import { charCount } from '../../../shared/rules/text.ts';
 import type { ChannelChange } from '../../../shared/sync/channel-doc.ts';
 import type { Queryable } from '../../db/database.ts';
 import { badRequest } from '../../http/errors.ts';
+import { NO_NUL_MESSAGE, noNul } from '../rooms-admin/text-input.ts';
 import { logRoomMeta, ROOM_SETTINGS_COLUMNS, type RoomSettingsRow } from '../rooms-admin/room-settings.ts';
 
 /** A host-platform id: what the host uses to address a user, cohort, project, path or battle. */
@@ -19,10 +20,12 @@ export const roomNameSchema = z
   .string()
   .trim()
   .min(1, 'a name is required')
+  .refine(noNul, NO_NUL_MESSAGE)
   .refine((v) => charCount(v) <= LIMITS.text.roomNameMaxChars, `at most ${LIMITS.text.roomNameMaxChars} characters`);
 export const roomDescriptionSchema = z
   .string()
   .trim()
+  .refine(noNul, NO_NUL_MESSAGE)
   .refine(
     (v) => charCount(v) <= LIMITS.text.roomDescriptionMaxChars,
     `at most ${LIMITS.text.roomDescriptionMaxChars} characters`,
@@ -30,6 +33,7 @@ export const roomDescriptionSchema = z
 export const emojiSchema = z
   .string()
   .trim()
+  .refine(noNul, NO_NUL_MESSAGE)
   .refine((v) => charCount(v) <= 16, 'at most 16 characters');
 
 /**

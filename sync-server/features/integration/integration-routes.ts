@@ -11,6 +11,8 @@ import { conflict, errorBodySchema, notFound } from '../../http/errors.ts';
 import { appendThreadChange } from '../../intents/message-writes.ts';
 import { publishCommitted } from '../rooms-admin/publish.ts';
 import { logRoomMeta, ROOM_SETTINGS_COLUMNS, type RoomSettingsRow } from '../rooms-admin/room-settings.ts';
+import { NO_NUL_MESSAGE, noNul } from '../rooms-admin/text-input.ts';
+import { isRealInstant, REAL_INSTANT_MESSAGE } from '../threads/keyset.ts';
 import { checkIntegrationSecret } from './integration-auth.ts';
 import {
   contextLoungeId,
@@ -35,6 +37,7 @@ const schemaBase = { tags: ['integration'], security: [{ bearer: [] }] };
 const httpUrl = z
   .url()
   .max(2048)
+  .refine(noNul, NO_NUL_MESSAGE)
   .refine((v) => /^https?:\/\//i.test(v), 'must be an http(s) URL');
 
 const userBodySchema = z.strictObject({
@@ -45,21 +48,23 @@ const userBodySchema = z.strictObject({
     .string()
     .trim()
     .min(1, 'a display name is required')
+    .refine(noNul, NO_NUL_MESSAGE)
     .refine(
       (v) => charCount(v) <= LIMITS.text.displayNameMaxChars,
       `at most ${LIMITS.text.displayNameMaxChars} characters`,
     ),
   /** null clears it; absent keeps what is stored. */
   avatarUrl: httpUrl.nullable().optional(),
-  email: z.email().max(320).nullable().optional(),
+  email: z.email().max(320).refine(noNul, NO_NUL_MESSAGE).nullable().optional(),
   /** When the member joined the host platform: trust levels count days from it. */
-  joinedAt: z.iso.datetime({ offset: true }).optional(),
+  joinedAt: z.iso.datetime({ offset: true }).refine(isRealInstant, REAL_INSTANT_MESSAGE).optional(),
 });
 
 const threadTitleSchema = z
   .string()
   .trim()
   .min(1, 'a title is required')
+  .refine(noNul, NO_NUL_MESSAGE)
   .refine(
     (v) => charCount(v) <= LIMITS.text.threadTitleMaxChars,
     `at most ${LIMITS.text.threadTitleMaxChars} characters`,

@@ -7,12 +7,14 @@ import { TRUST_LEVELS } from '../../../shared/rules/trust.ts';
 import type { ChannelChange } from '../../../shared/sync/channel-doc.ts';
 import type { Queryable } from '../../db/database.ts';
 import { appendChange } from '../../sync/change-log.ts';
+import { NO_NUL_MESSAGE, noNul } from './text-input.ts';
 
 /** Lengths in code points, as the CHECK constraints of migration 0002 count them. */
 const text = (max: number, what: string) =>
   z
     .string()
     .trim()
+    .refine(noNul, NO_NUL_MESSAGE)
     .refine((v) => charCount(v) <= max, `${what} can be at most ${max.toLocaleString('en')} characters`);
 
 /** Every setting of a room an admin may set; one definition for create (with defaults) and edit (partial). */

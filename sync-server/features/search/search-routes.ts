@@ -7,9 +7,10 @@ import { memberOf } from '../../auth/auth-plugin.ts';
 import { cursorQuerySchema, decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { badRequest, errorBodySchema } from '../../http/errors.ts';
 import { requireReadable } from '../threads/channel-read.ts';
-import { timestampKeySchema, timestampKeySql } from '../threads/keyset.ts';
+import { isRealInstant, REAL_INSTANT_MESSAGE, timestampKeySchema, timestampKeySql } from '../threads/keyset.ts';
 import { HEADLINE_OPTIONS, headlineInputSql, parseHeadline } from './headline.ts';
 import { readableRoomSql } from './readable-sql.ts';
+import { NO_NUL_MESSAGE, noNul } from '../rooms-admin/text-input.ts';
 
 const fragmentSchema = z.object({
   text: z.string(),
@@ -36,10 +37,9 @@ const hitSchema = z.object({
 /** The sort key of the last hit of a page: created_at (PostgreSQL's microseconds) and id. */
 const cursorKeySchema = z.strictObject({ t: timestampKeySchema, id: z.uuid() });
 
-const isoInstant = z.iso.datetime({
-  offset: true,
-  message: 'must be an ISO 8601 date-time, e.g. 2026-01-31T09:00:00Z',
-});
+const isoInstant = z.iso
+  .datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-01-31T09:00:00Z' })
+  .refine(isRealInstant, REAL_INSTANT_MESSAGE);
 
 interface HitRow {
   id: string;
@@ -176,7 +176,7 @@ export async function searchRoutes(app: FastifyInstance, deps: AppDeps): Promise
           'by time, newest first, and paged with `cursor`; each carries its relevance as `rank`. Highlights are ' +
           'plain text with [start, end) offsets (JavaScript string indices) of the matched words, never HTML.',
         querystring: z.strictObject({
-          q: z.string().trim().min(1, 'type something to search for').max(200),
+          q: z.string().trim().min(1, 'type something to search for').max(200).refine(noNul, NO_NUL_MESSAGE),
           roomId: z.uuid().optional(),
           authorId: z.uuid().optional(),
           from: isoInstant.optional(),
