@@ -14,7 +14,8 @@ export function ConnectionStatus(): JSX.Element {
   const label = () => {
     switch (state()) {
       case 'online':
-        return pending() > 0 ? 'Sending…' : 'Online';
+        // Not "Sending…" for every message: this is a live region, and that would chatter.
+        return 'Online';
       case 'connecting':
         return 'Connecting…';
       case 'offline':
