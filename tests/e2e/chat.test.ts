@@ -296,7 +296,7 @@ describe('members chat in a Lounge room', () => {
     }
   });
 
-  it('renders HTML in a message as text: nothing in it runs', async () => {
+  it('renders HTML in a message as text (nothing in it runs); edits and deletes show on every screen', async () => {
     const mallory = await joinRoom(PROMPTS, 'html_mallory', 'Mallory');
     const reader = await joinRoom(PROMPTS, 'html_reader', 'Reader');
     const payload = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> <b>bold?</b>';
@@ -309,6 +309,24 @@ describe('members chat in a Lounge room', () => {
         expect(await message.locator('.msg__body script, .msg__body img, .msg__body b').count()).toBe(0);
         expect(await page.locator('main img').count()).toBe(0);
         expect(await page.evaluate<unknown>('window.__pwned')).toBeUndefined();
+      }
+
+      // Edited and deleted messages say so on every screen.
+      // The row is found by its id: while it is being edited its body is the editor.
+      const id = await messageWithText(mallory.page, PROMPTS, 'bold?').getAttribute('data-message-id');
+      const own = log(mallory.page, PROMPTS).locator(`article.msg[data-message-id="${id}"]`);
+      await (await actionsOf(own)).getByRole('button', { name: 'Edit message' }).click();
+      const editor = own.getByRole('textbox', { name: 'Edit message' });
+      await editor.fill('Thought better of it');
+      await editor.press('Enter');
+      const edited = messageWithText(reader.page, PROMPTS, 'Thought better of it');
+      await edited.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await edited.locator('.msg__edited').innerText()).toContain('edited');
+      await (await actionsOf(own)).getByRole('button', { name: 'Delete message' }).click();
+      await own.getByRole('group', { name: 'Confirm delete' }).getByRole('button', { name: 'Delete' }).click();
+      for (const { page } of [mallory, reader]) {
+        await log(page, PROMPTS).getByText('Message deleted').waitFor({ timeout: LIVE_TIMEOUT_MS });
+        expect(await page.getByText('Thought better of it').count()).toBe(0);
       }
       expect(unexpectedErrors(mallory)).toEqual([]);
       expect(unexpectedErrors(reader)).toEqual([]);
