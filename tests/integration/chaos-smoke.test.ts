@@ -19,6 +19,7 @@ describe('chaos smoke: node SIGKILL and Redis restart mid-traffic', () => {
       faults: ['node-sigkill', 'redis-restart'],
       worker: false,
       baseline: false,
+      phaseGapMs: 0,
       log: (line) => lines.push(line),
     });
     const summary = report.phases.map((p) => ({

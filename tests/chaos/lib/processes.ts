@@ -266,6 +266,8 @@ function postgresBinDir(): string {
 }
 
 function postgresIds(): { uid: number; gid: number } {
+  // PostgreSQL refuses to run as root: as root, run it as the `postgres` OS user; otherwise as ourselves.
+  if (process.getuid?.() !== 0) return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
   const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
   const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
   if (uid.status !== 0 || gid.status !== 0)

@@ -53,6 +53,8 @@ export interface ChaosOptions {
   rooms: readonly string[];
   /** Run a fault-free phase first (a control: it must pass before any fault means anything). */
   baseline: boolean;
+  /** Quiet time between two phases. */
+  phaseGapMs: number;
   log: (line: string) => void;
 }
 
@@ -92,7 +94,7 @@ export interface ChaosReport {
 
 const DEFAULTS: Omit<ChaosOptions, 'log'> = {
   devices: 40,
-  sendIntervalMs: 8_000,
+  sendIntervalMs: 9_000,
   trafficMs: 24_000,
   faultAtMs: 8_000,
   quiescenceTimeoutMs: 60_000,
@@ -100,6 +102,7 @@ const DEFAULTS: Omit<ChaosOptions, 'log'> = {
   worker: true,
   rooms: ['general', 'prompt-engineering', 'newcomers'],
   baseline: true,
+  phaseGapMs: 5_000,
 };
 
 const WORDS = [
@@ -137,6 +140,8 @@ const SNAPSHOT_ACTIVE_KEY = 'lounge-jobs:snapshot-channel-doc:active';
 class Traffic {
   phase: string | undefined;
   paused = false;
+  /** Devices whose sends a fault makes by hand (so no member ever nears 10 messages a minute). */
+  readonly quiet = new Set<number>();
   readonly sent: SentIntent[] = [];
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private counter = 0;
@@ -150,6 +155,7 @@ class Traffic {
   start(phase: string): void {
     this.phase = phase;
     this.paused = false;
+    this.quiet.clear();
     for (const d of this.devices) this.schedule(d, Math.random() * this.intervalMs);
   }
 
@@ -176,7 +182,7 @@ class Traffic {
   private schedule(d: ChaosDevice, delayMs: number): void {
     const timer = setTimeout(() => {
       if (!this.phase) return;
-      if (!this.paused) this.sendNow(d, this.phase);
+      if (!this.paused && !this.quiet.has(d.index)) this.sendNow(d, this.phase);
       // ±20% jitter around the mean interval.
       this.schedule(d, this.intervalMs * (0.8 + Math.random() * 0.4));
     }, delayMs);
@@ -389,6 +395,8 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
         return skipped(fault, workerExists() ? 'worker not started' : 'workers/main.ts does not exist');
       }
       await ensureCluster(fault === 'node-kill-after-commit' ? { LOUNGE_FAULT_KILL_AFTER_COMMIT: '4' } : {});
+      // A pause between phases keeps every member's sliding rate-limit window (10 a minute) far from full.
+      if (report.phases.length > 0) await sleep(options.phaseGapMs);
       const before = traffic.sent.length;
       const phaseStart = Date.now();
       log(`[${fault}] traffic for ${options.trafficMs / 1000}s, fault at +${options.faultAtMs / 1000}s`);
@@ -475,6 +483,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
           // A quarter of the devices lose the network right after enqueueing a message (mid-send), send
           // more while offline, and come back later; half of those come back through a page reload.
           const victims = devices.filter((d) => d.index % 4 === 1);
+          for (const d of victims) traffic.quiet.add(d.index);
           for (const d of victims) {
             traffic.sendNow(d, fault);
             d.goOffline();
