@@ -149,6 +149,7 @@ const DETAILS_SQL = `
     JOIN channels c ON c.id = m.channel_id
     CROSS JOIN (SELECT websearch_to_tsquery('english', $1) AS query) q
    WHERE m.id = ANY($2::uuid[])
+     AND NOT m.is_hidden AND NOT m.is_deleted -- hidden in the meantime: its words stay out
    ORDER BY m.created_at DESC, m.id DESC`;
 
 interface HitKey {

@@ -78,17 +78,19 @@ export async function channelMessagesRoutes(app: FastifyInstance, deps: AppDeps)
 
       // One round trip: the page, plus whether anything lies beyond its far side. The page's first row
       // after `after` is the smallest seq above it, so "older than the page" is "seq <= after"; likewise
-      // "newer than a page before `before`" is "seq >= before".
+      // "newer than a page before `before`" is "seq >= before". Asked as min/max, which PostgreSQL always
+      // answers from one end of (channel_id, seq): an EXISTS may be planned as a table scan that reads a
+      // million rows when nothing matches.
       const forward = afterSeq !== null;
       const found = await db.query<PageRow>(
         forward
           ? `SELECT p.*, b.beyond
-               FROM (SELECT EXISTS (SELECT 1 FROM messages WHERE channel_id = $1 AND seq <= $2) AS beyond) b
+               FROM (SELECT COALESCE((SELECT min(seq) FROM messages WHERE channel_id = $1) <= $2, false) AS beyond) b
                LEFT JOIN LATERAL (SELECT ${MESSAGE_COLUMNS} FROM messages
                                    WHERE channel_id = $1 AND seq > $2 ORDER BY seq LIMIT $3) p ON true`
           : `SELECT p.*, b.beyond
-               FROM (SELECT $2::bigint IS NOT NULL
-                            AND EXISTS (SELECT 1 FROM messages WHERE channel_id = $1 AND seq >= $2) AS beyond) b
+               FROM (SELECT COALESCE((SELECT max(seq) FROM messages WHERE channel_id = $1) >= $2::bigint, false)
+                            AS beyond) b
                LEFT JOIN LATERAL (SELECT ${MESSAGE_COLUMNS} FROM messages
                                    WHERE channel_id = $1 AND ($2::bigint IS NULL OR seq < $2)
                                    ORDER BY seq DESC LIMIT $3) p ON true`,
