@@ -360,5 +360,20 @@ describe('members chat in a Lounge room', () => {
     } finally {
       await eager.close();
     }
+
+    // A member who never met the author (no presence, nothing cached) gets the name from the server.
+    const late = await joinRoom(PROMPTS, 'late_reader', 'Late Reader');
+    try {
+      const authored = messageWithText(late.page, PROMPTS, 'Message number 10');
+      await authored.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await expect
+        .poll(() => late.page.locator('.msg__author', { hasText: 'Eager Writer' }).count(), {
+          timeout: LIVE_TIMEOUT_MS,
+        })
+        .toBeGreaterThan(0);
+      expect(unexpectedErrors(late)).toEqual([]);
+    } finally {
+      await late.close();
+    }
   });
 });

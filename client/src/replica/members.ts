@@ -1,4 +1,5 @@
 import { createSignal } from 'solid-js';
+import { apiRequest } from '../api/http.ts';
 
 /** What the app knows about a member it has seen: enough to name an author. */
 export interface MemberInfo {
@@ -8,20 +9,37 @@ export interface MemberInfo {
 }
 
 const MAX_MEMBERS = 500;
+/** GET /api/users answers at most this many ids at once. */
+const LOOKUP_BATCH = 100;
+const LOOKUP_DELAY_MS = 150;
+const RETRY_AFTER_MS = 30_000;
+
+interface PublicUser {
+  id: string;
+  handle: string | null;
+  displayName: string;
+}
 const storageKey = (userId: string) => `lounge.members.v1.${userId}`;
 
 /**
- * Names of the members this device has met: the signed-in member, and everyone the server stamped into
- * presence. Kept in localStorage (bounded, most recently seen first) so authors keep their names
- * offline and after they leave the room. Messages carry only author ids; a member this device never met
- * shows as "Member 1a2b3c" until they are seen.
+ * Names of the members this device has met: the signed-in member, everyone the server stamped into
+ * presence, and authors looked up by id (GET /api/users?ids=…, batched). Kept in localStorage (bounded,
+ * most recently seen first) so authors keep their names offline. An author not known yet shows as
+ * "Member 1a2b3c" until the lookup answers (or, offline, until the member is seen).
  */
 export class MemberCache {
   private readonly members = new Map<string, MemberInfo>();
   private readonly version = createSignal(0);
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly userId: string) {
+  private readonly wanted = new Set<string>();
+  private readonly askedAt = new Map<string, number>();
+  private lookupTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly userId: string,
+    private readonly token: () => string,
+  ) {
     try {
       const raw = localStorage.getItem(storageKey(userId));
       const list: unknown = raw ? JSON.parse(raw) : [];
@@ -58,10 +76,46 @@ export class MemberCache {
     return id ? this.members.get(id) : undefined;
   }
 
-  /** The display name, or a stable short fallback. */
+  /** The display name, or a stable short fallback while the name is looked up. */
   nameOf(id: string | null): string {
     if (!id) return 'Someone';
-    return this.get(id)?.name ?? `Member ${id.slice(0, 6)}`;
+    const known = this.get(id);
+    if (known) return known.name;
+    this.lookUp(id);
+    return `Member ${id.slice(0, 6)}`;
+  }
+
+  /** Asks the server for names this device does not know, a batch at a time. */
+  private lookUp(id: string): void {
+    const asked = this.askedAt.get(id);
+    if (asked !== undefined && Date.now() - asked < RETRY_AFTER_MS) return;
+    this.wanted.add(id);
+    if (this.lookupTimer !== undefined) return;
+    this.lookupTimer = setTimeout(() => {
+      this.lookupTimer = undefined;
+      const ids = [...this.wanted].slice(0, LOOKUP_BATCH);
+      for (const wanted of ids) {
+        this.wanted.delete(wanted);
+        this.askedAt.set(wanted, Date.now());
+      }
+      if (this.wanted.size > 0) this.lookUp([...this.wanted][0]!);
+      void apiRequest<{ users: PublicUser[] }>(`/api/users?ids=${ids.map(encodeURIComponent).join(',')}`, {
+        token: this.token(),
+      }).then(
+        ({ users }) => {
+          for (const user of users) {
+            this.remember({
+              id: user.id,
+              handle: user.handle ?? '',
+              name: user.displayName || user.handle || 'Member',
+            });
+          }
+        },
+        () => {
+          // Offline or refused: the short fallback stays, and the next read after a while asks again.
+        },
+      );
+    }, LOOKUP_DELAY_MS);
   }
 
   private save(): void {

@@ -67,7 +67,7 @@ export class Replica {
   private readonly liveOnline = createSignal<Record<string, number>>({});
 
   constructor(private readonly options: ReplicaOptions) {
-    this.members = new MemberCache(options.userId);
+    this.members = new MemberCache(options.userId, options.token);
     this.members.remember({ id: options.userId, handle: options.handle, name: options.name });
     this.store = new DocStore({ userId: options.userId });
     const priv = this.store.open(privateDocName(options.userId));
