@@ -16,6 +16,39 @@ function wrap(client: pg.PoolClient | pg.Pool): Queryable {
   };
 }
 
+/**
+ * Checks a connection out for `fn`. pg removes the pool's error listener from a checked-out client, so
+ * without one of our own a connection dropped while idle inside a transaction (a PostgreSQL restart)
+ * would be an unhandled 'error' event that kills the process. A connection that failed is destroyed,
+ * not returned to the pool.
+ */
+async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error) => {
+    broken = err;
+  };
+  client.on('error', onError);
+  try {
+    return await fn(client);
+  } catch (err) {
+    broken ??= isConnectionError(err) ? (err as Error) : undefined;
+    throw err;
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
+}
+
+function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  // Class 08 (connection exceptions), 57P01–57P03 (server shutting down), and socket errors.
+  return (
+    (typeof code === 'string' && (code.startsWith('08') || code.startsWith('57P') || code === 'ECONNRESET' || code === 'EPIPE')) ||
+    /Connection terminated/i.test((err as Error).message ?? '')
+  );
+}
+
 export function createPgDatabase(connectionString: string, options: { max?: number } = {}): Database {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
   // An idle client losing its server (Postgres restart) must not crash the process.
@@ -26,26 +59,20 @@ export function createPgDatabase(connectionString: string, options: { max?: numb
     query: root.query,
     exec: root.exec,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      try {
+      return withClient(pool, async (client) => {
         await client.query('BEGIN');
-        const result = await fn(wrap(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
+        try {
+          const result = await fn(wrap(client));
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw err;
+        }
+      });
     },
-    async withConnection<T>(fn: (conn: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      try {
-        return await fn(wrap(client));
-      } finally {
-        client.release();
-      }
+    withConnection<T>(fn: (conn: Queryable) => Promise<T>): Promise<T> {
+      return withClient(pool, (client) => fn(wrap(client)));
     },
     async close(): Promise<void> {
       await pool.end();

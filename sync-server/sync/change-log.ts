@@ -44,7 +44,7 @@ export async function readChanges(
         AND ($4::int IS NULL OR segment = $4)
       ORDER BY change_seq
       LIMIT $5`,
-    [channelId, range.afterSeq, range.untilSeq ?? null, range.segment ?? null, range.limit ?? 100_000],
+    [channelId, range.afterSeq, range.untilSeq ?? null, range.segment ?? null, range.limit ?? 10_000],
   );
   return rows.map(toChange);
 }

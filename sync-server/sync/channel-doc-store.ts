@@ -4,6 +4,8 @@ import { formatDocName, type DocName } from '../../shared/sync/doc-names.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { readChanges } from './change-log.ts';
 
+const REPLAY_PAGE = 10_000;
+
 export type ChannelDocName = Extract<DocName, { kind: 'channel-meta' | 'channel-segment' }>;
 
 /** A server-owned doc with the Yjs client id every node uses, so all nodes build identical items. */
@@ -51,13 +53,22 @@ async function loadChannelDocIn(tx: Queryable, name: ChannelDocName): Promise<Lo
   );
   const snapshot = snap.rows[0];
   const doc = newServerDoc(snapshot ? new Uint8Array(snapshot.state) : undefined);
-  const changes = await readChanges(tx, name.channelId, {
-    afterSeq: snapshot?.change_seq ?? 0,
-    untilSeq: current,
-    ...(name.kind === 'channel-segment' ? { segment: name.segment } : {}),
-  });
-  for (const change of changes) applyChange(doc, name, change);
-  return { doc, changeSeq: current, replayed: changes.length };
+  // Replayed in pages, so a channel without a recent snapshot never needs its whole log in memory at once.
+  let after = snapshot?.change_seq ?? 0;
+  let replayed = 0;
+  for (;;) {
+    const page = await readChanges(tx, name.channelId, {
+      afterSeq: after,
+      untilSeq: current,
+      limit: REPLAY_PAGE,
+      ...(name.kind === 'channel-segment' ? { segment: name.segment } : {}),
+    });
+    for (const change of page) applyChange(doc, name, change);
+    replayed += page.length;
+    if (page.length < REPLAY_PAGE) break;
+    after = page.at(-1)!.changeSeq;
+  }
+  return { doc, changeSeq: current, replayed };
 }
 
 /**

@@ -5,7 +5,7 @@ import { metaDocName, segmentDocName } from '../../shared/sync/doc-names.ts';
 import { SEGMENT_SIZE } from '../../shared/sync/segments.ts';
 import type { Database } from '../../sync-server/db/database.ts';
 import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
-import { persistChannelSnapshot } from '../../sync-server/sync/channel-doc-store.ts';
+import { loadChannelDoc, persistChannelSnapshot } from '../../sync-server/sync/channel-doc-store.ts';
 import { fillChannelHistory } from '../support/bulk-history.ts';
 import { createMember, loungeRoomId } from '../support/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
@@ -68,6 +68,15 @@ describe('a channel with 100,000 messages', () => {
     d.client.subscribe(segmentDocName(big, 3), d.doc(segmentDocName(big, 3)));
     await d.client.whenSynced(segmentDocName(big, 3));
     expect(d.messages(big, 3).map((m) => m.seq)).toEqual(Array.from({ length: SEGMENT_SIZE }, (_, i) => 3 * SEGMENT_SIZE + i + 1));
+  });
+
+  it('without a snapshot, the meta doc is rebuilt from the whole change log, page by page', async () => {
+    await db.query('DELETE FROM doc_snapshots WHERE doc_name = $1', [metaDocName(big)]);
+    const loaded = await loadChannelDoc(db, { kind: 'channel-meta', channelId: big });
+    expect(loaded.replayed).toBe(100_000);
+    expect(readMeta(loaded.doc).head).toBe(Math.floor((100_000 - 1) / SEGMENT_SIZE));
+    loaded.doc.destroy();
+    await persistChannelSnapshot(db, { kind: 'channel-meta', channelId: big });
   });
 
   it('the server holds about as much for that channel as for one with 1,000 messages', async () => {
