@@ -185,7 +185,8 @@ describe('sync engine: one node, real WebSockets, real client code, PostgreSQL',
       await waitFor('stock provider synced', () => provider.synced);
       const messages = readMessages(doc);
       expect(messages.length).toBeGreaterThan(3);
-      expect(messages[0]!.body).toBe('hi Bo!');
+      // Members' first messages raced for seq 1, so only membership is certain, not which came first.
+      expect(messages.map((m) => m.body)).toContain('hi Bo!');
       const count = messages.length;
       doc.getMap('messages').set('evil', { id: 'evil', seq: 10_000, body: 'nope' } as never);
       await new Promise((r) => setTimeout(r, 300));

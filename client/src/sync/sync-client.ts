@@ -186,6 +186,14 @@ export class SyncClient {
     this.reconnectTimer = setTimeout(() => void this.connect(), delay);
   }
 
+  private retrySubscribe(docName: string): void {
+    const delay = 500 + Math.random() * 2000;
+    setTimeout(() => {
+      const sub = this.subs.get(docName);
+      if (sub && this.state === 'online' && !sub.synced) this.sendSubscribe(docName, sub);
+    }, delay);
+  }
+
   private sendSubscribe(docName: string, sub: Subscription): void {
     this.send(encodeFrame(FrameType.subscribe, docName));
     const encoder = encoding.createEncoder();
@@ -206,7 +214,10 @@ export class SyncClient {
     if (!bytes) return;
     const frame = decodeFrame(bytes, Number.POSITIVE_INFINITY);
     if (frame.type === FrameType.notice) {
-      this.options.onNotice?.({ docName: frame.docName, ...decodeNotice(frame.payload) });
+      const notice = { docName: frame.docName, ...decodeNotice(frame.payload) };
+      // The server could not load the doc right now (e.g. its database is restarting): ask again later.
+      if (notice.code === 'unavailable') this.retrySubscribe(frame.docName);
+      this.options.onNotice?.(notice);
       return;
     }
     const sub = this.subs.get(frame.docName);
