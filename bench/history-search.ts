@@ -26,6 +26,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { Database } from '../sync-server/db/database.ts';
 import { createPgDatabase } from '../sync-server/db/pg-database.ts';
+import { OLDER_SQL, SEARCH_WINDOW, WINDOW_SQL } from '../sync-server/features/search/search-routes.ts';
 import { encodeCursor } from '../sync-server/http/cursor.ts';
 import { createMember, loungeRoomId, setRole } from '../tests/support/fixtures.ts';
 import { createTestApp, hostToken } from '../tests/support/test-app.ts';
@@ -308,21 +309,32 @@ async function main(): Promise<void> {
       perKind[kind] = { global: summarize(global), room: summarize(room), hits: Math.round(hits / SEARCH_SAMPLES) };
       console.log(`  ${kind}: p50 ${perKind[kind]!.global.p50} / p95 ${perKind[kind]!.global.p95} ms (global)`);
     }
+    // The plans of the route's own two steps, for a very common word and a unique one.
     const plans: Record<string, string[]> = {};
-    for (const [kind, q] of [
-      ['common word', common[0] ?? 'the'],
-      ['rare word', rare[0] ?? 'quasar'],
-    ] as const) {
+    const explain = async (label: string, sql: string, params: unknown[]) => {
       const { rows } = await db.query<{ 'QUERY PLAN': string }>(
-        `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON)
-         SELECT m.id FROM messages m
-           LEFT JOIN rooms r ON r.id = m.room_id
-          WHERE m.search_vector @@ websearch_to_tsquery('english', $1) AND NOT m.is_hidden AND NOT m.is_deleted
-          ORDER BY m.created_at DESC, m.id DESC LIMIT 21`,
-        [q],
+        `EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) ${sql}`,
+        params,
       );
-      plans[`${kind} "${q}"`] = rows.map((r) => r['QUERY PLAN']);
-    }
+      plans[label] = rows.map((r) => r['QUERY PLAN']);
+    };
+    const scope = (q: string) => [q, null, null, null, null, null, null, reader.id, false, true];
+    const uniqueWord = String(MESSAGES - 12_345);
+    const commonWord = common[0] ?? medium[0] ?? 'use';
+    await explain(`step 1, window, common word "${commonWord}"`, WINDOW_SQL, [...scope(commonWord), SEARCH_WINDOW, 21]);
+    await explain(`step 1, window, unique word "${uniqueWord}"`, WINDOW_SQL, [...scope(uniqueWord), SEARCH_WINDOW, 21]);
+    const windowed = await db.query<{ edge: { t: string; id: string } }>(WINDOW_SQL, [
+      ...scope(uniqueWord),
+      SEARCH_WINDOW,
+      21,
+    ]);
+    const edge = windowed.rows[0]!.edge;
+    await explain(`step 2, older than the window, unique word "${uniqueWord}"`, OLDER_SQL, [
+      ...scope(uniqueWord),
+      21,
+      edge.t,
+      edge.id,
+    ]);
 
     const result = {
       benchmark: 'history-search',

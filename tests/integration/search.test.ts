@@ -418,3 +418,53 @@ describe('the search visibility predicate agrees with can(read) for every kind o
     expect(compared).toBe(30 * 17);
   });
 });
+
+describe('a search that would read too much is stopped with a sentence (PostgreSQL)', () => {
+  let testDb: TestDatabase;
+  let db: Database;
+  let app: App;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    db = createPgDatabase(testDb.url);
+    // The older-than-window step is made slow on purpose: it sleeps past the step's time budget.
+    const slow: Database = {
+      ...db,
+      transaction: (fn) =>
+        db.transaction((tx) =>
+          fn({
+            exec: (sql) => tx.exec(sql),
+            query: (sql, params) =>
+              sql.includes('cand AS MATERIALIZED') ? tx.query('SELECT pg_sleep(5)') : tx.query(sql, params),
+          }),
+        ),
+    };
+    app = await createTestApp(slow);
+    const general = await loungeRoomId(db);
+    const author = await createMember(db, 'writer');
+    await db.query(
+      `INSERT INTO messages (channel_id, seq, room_id, author_id, body)
+       SELECT $1, n, $1, $2, 'ordinary chatter ' || n FROM generate_series(1, 5001) AS n`,
+      [general, author.id],
+    );
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.close();
+    await testDb.drop();
+  });
+
+  it('answers 503 search_timeout after the budget instead of holding the database', async () => {
+    const reader = await createMember(db, 'reader');
+    const started = Date.now();
+    const res = await app.inject({ method: 'GET', url: '/api/search?q=zeppelin', headers: await authFor(reader) });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({
+      error: {
+        code: 'search_timeout',
+        message: 'That search took too long. Try other or more specific words, or search within one room.',
+      },
+    });
+    expect(Date.now() - started).toBeLessThan(4500);
+  });
+});

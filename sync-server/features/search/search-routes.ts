@@ -5,7 +5,8 @@ import { trustLevelOf } from '../../../shared/rules/trust.ts';
 import type { AppDeps } from '../../app-deps.ts';
 import { memberOf } from '../../auth/auth-plugin.ts';
 import { cursorQuerySchema, decodeCursor, encodeCursor } from '../../http/cursor.ts';
-import { badRequest, errorBodySchema } from '../../http/errors.ts';
+import { ApiError, badRequest, errorBodySchema } from '../../http/errors.ts';
+import { pgErrorCode, type Database, type Queryable } from '../../db/database.ts';
 import { requireReadable } from '../threads/channel-read.ts';
 import { isRealInstant, REAL_INSTANT_MESSAGE, timestampKeySchema, timestampKeySql } from '../threads/keyset.ts';
 import { HEADLINE_OPTIONS, headlineInputSql, parseHeadline } from './headline.ts';
@@ -78,7 +79,7 @@ interface HitRow {
  * steps, before counting. `ts_rank` and `ts_headline` (which re-parses the body) run only on the
  * page's rows, in a last query.
  */
-const SEARCH_WINDOW = 5000;
+export const SEARCH_WINDOW = 5000;
 
 const QUERY_SQL = `websearch_to_tsquery('english', $1)`;
 
@@ -102,7 +103,7 @@ const VISIBILITY_JOINS = `LEFT JOIN rooms r ON r.id = m.room_id
       LEFT JOIN room_memberships mm ON mm.room_id = m.room_id AND mm.user_id = $8`;
 
 /** Step 1: the newest $11 messages in scope; the matches among them ($12 at most) and where the window ended. */
-const WINDOW_SQL = `
+export const WINDOW_SQL = `
   WITH win AS (
     SELECT m.id, m.created_at, m.room_id, m.channel_id, m.is_hidden, m.is_deleted, m.search_vector
       FROM messages m
@@ -125,7 +126,7 @@ const WINDOW_SQL = `
                                    ORDER BY h.created_at DESC, h.id DESC) FROM hits h), '[]'::json) AS hits`;
 
 /** Step 2: matches older than the window's edge ($12, $13), through the GIN index; $11 at most. */
-const OLDER_SQL = `
+export const OLDER_SQL = `
   WITH cand AS MATERIALIZED (
     SELECT m.id, m.created_at, m.room_id, m.channel_id, m.is_hidden, m.is_deleted
       FROM messages m
@@ -156,6 +157,37 @@ interface HitKey {
   id: string;
   t: string;
 }
+
+/**
+ * The older-than-window step reads every row holding all of the query's words. For real searches that
+ * is few rows (a word common enough to need many would have filled the page in the window), but a
+ * phrase of two words that are everywhere yet never adjacent makes it read them all (about 0.3 s per
+ * million messages, see bench/history-search.ts). On PostgreSQL the step gets a time budget so such a
+ * search cannot hold a connection for long; it is answered with a sentence saying what to change.
+ * (PGlite serves one process and has no statement timer.)
+ */
+const OLDER_STEP_BUDGET_MS = 2000;
+
+async function withBudget<T>(db: Database, step: (q: Queryable) => Promise<T>): Promise<T> {
+  if (db.kind !== 'postgres') return step(db);
+  try {
+    return await db.transaction(async (tx) => {
+      await tx.query(`SELECT set_config('statement_timeout', $1, true)`, [String(OLDER_STEP_BUDGET_MS)]);
+      return step(tx);
+    });
+  } catch (err) {
+    if (pgErrorCode(err) === QUERY_CANCELED) {
+      throw new ApiError(
+        503,
+        'search_timeout',
+        'That search took too long. Try other or more specific words, or search within one room.',
+      );
+    }
+    throw err;
+  }
+}
+
+const QUERY_CANCELED = '57014';
 
 /**
  * Full-text search over everything the caller may read: public rooms, private rooms they are a
@@ -190,6 +222,7 @@ export async function searchRoutes(app: FastifyInstance, deps: AppDeps): Promise
           400: errorBodySchema,
           403: errorBodySchema,
           404: errorBodySchema,
+          503: errorBodySchema,
         },
       },
     },
@@ -226,7 +259,9 @@ export async function searchRoutes(app: FastifyInstance, deps: AppDeps): Promise
       const { scanned, edge } = window.rows[0]!;
       const keys = [...window.rows[0]!.hits];
       if (keys.length < want && scanned === SEARCH_WINDOW && edge) {
-        const older = await db.query<HitKey>(OLDER_SQL, [...params, want - keys.length, edge.t, edge.id]);
+        const older = await withBudget(db, (tx) =>
+          tx.query<HitKey>(OLDER_SQL, [...params, want - keys.length, edge.t, edge.id]),
+        );
         keys.push(...older.rows);
       }
       const page = keys.slice(0, limit);
