@@ -8,6 +8,8 @@
  *   flags: --only=fanout,throughput,connections,storm,history,layer1,pgprobe
  *          --servers=lounge,hocuspocus,y-websocket-server   --out=DIR (default bench/results)
  *          --profile  (V8 CPU profiles of every Lounge server process into DIR/prof)
+ *          --keep-db  (keep the run's database for inspection instead of dropping it)
+ *          --set=storm.writerRate=30,fanout.subs=500  (override numeric sizes, for experiments)
  *
  * Writes DIR/latest.json and DIR/latest.md. Everything is bound to 127.0.0.1; every scenario is bounded
  * in count and time; every child is killed on exit, SIGINT, SIGTERM or error; the database created for
@@ -50,7 +52,19 @@ function flags(argv: string[]): Record<string, string | true> {
 
 const args = flags(process.argv.slice(2));
 const mode = args.tiny ? 'tiny' : args.quick ? 'quick' : 'default';
-const sizes = SIZES[mode];
+const sizes = structuredClone(SIZES[mode]);
+// --set=storm.writerRate=30,fanout.subs=500: override single numeric sizes (for experiments).
+if (typeof args.set === 'string') {
+  for (const assignment of args.set.split(',')) {
+    const [path, value] = assignment.split('=');
+    const keys = (path ?? '').split('.');
+    let obj = sizes as unknown as Record<string, unknown>;
+    for (const k of keys.slice(0, -1)) obj = obj[k] as Record<string, unknown>;
+    const last = keys.at(-1)!;
+    if (!obj || typeof obj[last] !== 'number') throw new Error(`--set: ${path} is not a numeric size`);
+    obj[last] = Number(value);
+  }
+}
 const only = typeof args.only === 'string' ? (args.only.split(',') as ScenarioName[]) : ALL;
 const servers = (
   typeof args.servers === 'string' ? args.servers.split(',') : ['lounge', 'hocuspocus', 'y-websocket-server']
@@ -63,7 +77,15 @@ let finishing = false;
 
 async function cleanup(): Promise<void> {
   killAllChildren();
-  if (db) await Promise.race([db.drop().catch(() => {}), sleep(5000)]);
+  if (!db) return;
+  if (args['keep-db']) {
+    log(
+      `[bench] --keep-db: database ${db.name} kept (drop it with: psql -h 127.0.0.1 -U postgres -c 'DROP DATABASE ${db.name}')`,
+    );
+    await db.pool.end().catch(() => {});
+    return;
+  }
+  await Promise.race([db.drop().catch(() => {}), sleep(5000)]);
 }
 
 function fatal(reason: string, code: number): void {
@@ -169,7 +191,7 @@ main()
   .then(async () => {
     finishing = true;
     await cleanup();
-    log(`[bench] database dropped; ${liveChildren()} child processes left`);
+    log(`[bench] done; ${liveChildren()} child processes left`);
     process.exit(0);
   })
   .catch((err: unknown) => fatal(`failed: ${(err as Error).stack ?? String(err)}`, 1));

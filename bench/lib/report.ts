@@ -363,7 +363,8 @@ function coresRow(label: string, c: CpuWindow | undefined): string {
   if (!c) return '';
   const pg = (c.pgCpuSec / c.wallSec).toFixed(2);
   const rd = (c.redisCpuSec / c.wallSec).toFixed(2);
-  return `| ${label} | ${c.wallSec} | ${c.serverCores} | ${pg} | ${rd} | ${c.loadgenCores} | ${c.otherCores ?? '—'} | ${c.machineCores ?? '—'} |\n`;
+  const noisy = c.otherCores > 0.3 ? ' ⚠ noisy' : '';
+  return `| ${label} | ${c.wallSec} | ${c.serverCores} | ${pg} | ${rd} | ${c.loadgenCores} | ${c.otherCores ?? '—'}${noisy} | ${c.machineCores ?? '—'} |\n`;
 }
 
 export function renderMarkdown(r: BenchResults, opts: { tableOnly?: boolean } = {}): string {
@@ -407,10 +408,10 @@ export function renderMarkdown(r: BenchResults, opts: { tableOnly?: boolean } = 
   }
   if (Object.keys(fo).length) {
     md +=
-      '\n### Fan-out\n\n| server | subscribers synced | sent | accepted | delivered / expected | lost | dups | p50 / p95 / p99 / max ms | after warm-up p99 | server CPU s | µs / delivery | peak RSS MiB | drain s | writer lag ms | subscriber event-loop max ms |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n';
+      '\n### Fan-out\n\n| server | subscribers synced | sent | accepted | delivered / expected | lost | dups | p50 / p95 / p99 / max ms | after warm-up p99 | server CPU s | µs / delivery | peak RSS MiB | drain s | writer lag ms | subscriber event-loop max ms | bytes received / delivery |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n';
     for (const [k, v] of Object.entries(fo)) {
       const l = v.latencyMs;
-      md += `| ${k} | ${v.synced}/${v.subs} | ${v.sent} | ${v.accepted} | ${fmt(v.delivered)} / ${fmt(v.expected)} | ${v.lost} | ${v.dups} | ${l.p50} / ${l.p95} / ${l.p99} / ${l.max} | ${v.latencyAfterWarmupMs.p99} | ${v.cpu.serverCpuSec} | ${v.serverCpuUsPerDelivery} | ${v.serverPeakRssMiB} | ${v.drainSec} | ${v.writerMaxLagMs} | ${v.subsEventLoopDelayMaxMs} |\n`;
+      md += `| ${k} | ${v.synced}/${v.subs} | ${v.sent} | ${v.accepted} | ${fmt(v.delivered)} / ${fmt(v.expected)} | ${v.lost} | ${v.dups} | ${l.p50} / ${l.p95} / ${l.p99} / ${l.max} | ${v.latencyAfterWarmupMs.p99} | ${v.cpu.serverCpuSec} | ${v.serverCpuUsPerDelivery} | ${v.serverPeakRssMiB} | ${v.drainSec} | ${v.writerMaxLagMs} | ${v.subsEventLoopDelayMaxMs} | ${v.bytesPerDelivery ?? '—'} |\n`;
     }
   }
   if (Object.keys(tp).length) {

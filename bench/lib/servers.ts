@@ -105,12 +105,11 @@ export async function startLounge(opts: LoungeServerOptions): Promise<RunningSer
   const port = opts.port ?? (await freePort());
   const nodeArgs = ['--import', 'tsx', '--import', ORPHAN_GUARD];
   if (opts.cpuProfDir) {
-    mkdirSync(opts.cpuProfDir, { recursive: true });
-    nodeArgs.push(
-      '--cpu-prof',
-      `--cpu-prof-dir=${opts.cpuProfDir}`,
-      `--cpu-prof-name=${opts.label ?? 'lounge'}-${Date.now()}.cpuprofile`,
-    );
+    // One folder per server process: Node writes one profile per thread (the main thread, and the
+    // thread of tsx's module-loader hooks), named CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile.
+    const dir = join(opts.cpuProfDir, `${opts.label ?? 'lounge'}-${Date.now()}`);
+    mkdirSync(dir, { recursive: true });
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
   const t0 = Date.now();
   const child = spawnTracked(

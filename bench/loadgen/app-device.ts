@@ -19,8 +19,11 @@ export class AppDevice {
   readonly privateDoc = new Y.Doc();
   readonly inboxDoc = new Y.Doc();
   readonly metaDoc = new Y.Doc();
-  readonly segDoc = new Y.Doc();
-  readonly segName: string;
+  /** Segment docs subscribed so far (the head at start and every later head). */
+  readonly segDocs = new Map<number, Y.Doc>();
+  /** The current head segment's doc name. */
+  segName: string;
+  private head = 0;
   /** Message indexes held in the segment doc. */
   readonly bits: Uint8Array;
   /** All indexes below this are held. */
@@ -99,21 +102,33 @@ export class AppDevice {
     });
     if (subscribeRoom) {
       this.client.subscribe(metaDocName(roomId), this.metaDoc);
-      this.client.subscribe(this.segName, this.segDoc);
-      this.segDoc.getMap<MessageView>('messages').observe((event) => {
-        const now = Date.now();
-        const map = this.segDoc.getMap<MessageView>('messages');
-        for (const key of event.keysChanged) {
-          const stamp = parseStamp(map.get(key)?.body);
-          if (!stamp || stamp.index >= this.bits.length) continue;
-          this.bits[stamp.index] = 1;
-        }
-        while (this.contiguous < this.bits.length && this.bits[this.contiguous]) {
-          this.contiguous++;
-          this.advanceAt[this.contiguous] = now;
-        }
+      this.openSegment(0);
+      // The app follows the meta doc: when the head segment moves on, it subscribes to the new head.
+      this.metaDoc.getMap('meta').observe(() => {
+        const head = Number(this.metaDoc.getMap('meta').get('head') ?? 0);
+        while (this.head < head) this.openSegment(++this.head);
+        this.segName = segmentDocName(roomId, this.head);
       });
     }
+  }
+
+  private openSegment(n: number): void {
+    const doc = new Y.Doc();
+    this.segDocs.set(n, doc);
+    this.client.subscribe(segmentDocName(this.roomId, n), doc);
+    const map = doc.getMap<MessageView>('messages');
+    map.observe((event) => {
+      const now = Date.now();
+      for (const key of event.keysChanged) {
+        const stamp = parseStamp(map.get(key)?.body);
+        if (!stamp || stamp.index >= this.bits.length) continue;
+        this.bits[stamp.index] = 1;
+      }
+      while (this.contiguous < this.bits.length && this.bits[this.contiguous]) {
+        this.contiguous++;
+        this.advanceAt[this.contiguous] = now;
+      }
+    });
   }
 
   start(): void {

@@ -40,8 +40,9 @@ const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc());
  * A lightweight Lounge client on one raw WebSocket, speaking the multiplexed protocol the way
  * `SyncClient` does (subscribe + sync step 1 per doc; step 2 answers for the private doc; updates of
  * the private doc as sync updates), but keeping real Yjs docs only where it writes (private, inbox).
- * Channel docs are not kept: each update of the room's segment doc is parsed with `Y.decodeUpdate`
- * and the message bodies read for their stamps; meta doc updates are received and counted only.
+ * Segment docs are not kept: each update of a segment doc is parsed with `Y.decodeUpdate` and the
+ * message bodies read for their stamps. The meta doc (tiny, it changes only when the head segment
+ * moves) is kept, and a new head segment is subscribed when it appears, as the app does.
  */
 export class LoungeMember {
   userId = '';
@@ -49,12 +50,17 @@ export class LoungeMember {
   private readonly docNames: string[] = [];
   private readonly synced = new Set<string>();
   private syncedWaiters: Array<() => void> = [];
-  private segName = '';
+  /** Segments of the room subscribed so far: the head at subscribe time and every head after it. */
+  private readonly segNames = new Set<string>();
+  private metaName = '';
+  private head = 0;
   private privateName = '';
   private inboxName = '';
   readonly track: SubTrack | undefined;
   privateDoc: Y.Doc | undefined;
   inboxDoc: Y.Doc | undefined;
+  /** The room's meta doc (small, changes only when the head segment moves): followed like the app does. */
+  metaDoc: Y.Doc | undefined;
   sent = 0;
   closed = false;
   private readonly stamps: Stamp[] = [];
@@ -73,8 +79,23 @@ export class LoungeMember {
     this.inboxName = inboxDocName(userId);
     this.docNames.push(this.privateName, this.inboxName);
     if (this.spec.roomId && this.spec.watch) {
-      this.segName = segmentDocName(this.spec.roomId, this.spec.segment ?? 0);
-      this.docNames.push(metaDocName(this.spec.roomId), this.segName);
+      const roomId = this.spec.roomId;
+      this.head = this.spec.segment ?? 0;
+      const seg = segmentDocName(roomId, this.head);
+      this.segNames.add(seg);
+      this.metaName = metaDocName(roomId);
+      this.docNames.push(this.metaName, seg);
+      this.metaDoc = new Y.Doc();
+      // When the head segment moves on (every 256 messages), subscribe to the new head, as the app does.
+      this.metaDoc.getMap('meta').observe(() => {
+        const head = Number(this.metaDoc!.getMap('meta').get('head') ?? 0);
+        while (this.head < head) {
+          this.head++;
+          const name = segmentDocName(roomId, this.head);
+          this.segNames.add(name);
+          this.subscribeDoc(name);
+        }
+      });
     }
     if (this.spec.writer) {
       this.privateDoc = new Y.Doc();
@@ -101,14 +122,7 @@ export class LoungeMember {
       this.ws = ws;
       ws.binaryType = 'nodebuffer';
       ws.once('open', () => {
-        for (const name of this.docNames) {
-          this.send(encodeFrame(FrameType.subscribe, name));
-          const encoder = encoding.createEncoder();
-          encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep1);
-          const doc = this.docFor(name);
-          encoding.writeVarUint8Array(encoder, doc ? Y.encodeStateVector(doc) : EMPTY_STATE_VECTOR);
-          this.send(encodeFrame(FrameType.sync, name, encoding.toUint8Array(encoder)));
-        }
+        for (const name of this.docNames) this.subscribeDoc(name);
         resolve();
       });
       ws.once('error', (err) => reject(err));
@@ -150,9 +164,19 @@ export class LoungeMember {
     this.ws?.terminate();
   }
 
+  private subscribeDoc(name: string): void {
+    this.send(encodeFrame(FrameType.subscribe, name));
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep1);
+    const doc = this.docFor(name);
+    encoding.writeVarUint8Array(encoder, doc ? Y.encodeStateVector(doc) : EMPTY_STATE_VECTOR);
+    this.send(encodeFrame(FrameType.sync, name, encoding.toUint8Array(encoder)));
+  }
+
   private docFor(name: string): Y.Doc | undefined {
     if (name === this.privateName) return this.privateDoc;
     if (name === this.inboxName) return this.inboxDoc;
+    if (name === this.metaName) return this.metaDoc;
     return undefined;
   }
 
@@ -189,7 +213,7 @@ export class LoungeMember {
       return;
     }
     const update = decoding.readVarUint8Array(decoder);
-    if (frame.docName === this.segName && this.track) {
+    if (this.track && this.segNames.has(frame.docName)) {
       const now = Date.now();
       const stamps = stampsInUpdate(update, this.stamps);
       for (const s of stamps) ctx.deliveries.record(this.track, s, now, type === syncProtocol.messageYjsUpdate);

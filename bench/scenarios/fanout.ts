@@ -45,6 +45,8 @@ export interface FanoutResult {
   subsEventLoopDelayMaxMs: number;
   closes: number;
   notices: Record<string, number>;
+  /** Bytes the subscribers received (initial sync included) per message delivered. */
+  bytesPerDelivery: number | null;
   error?: string;
 }
 
@@ -219,6 +221,7 @@ export async function fanoutOne(kind: ServerKind, ctx: BenchContext): Promise<Fa
       subsEventLoopDelayMaxMs: Math.max(...finals.map((f) => Number(f.eventLoopDelayMaxMs))),
       closes: finals.reduce((a, f) => a + Number(f.closes), 0),
       notices,
+      bytesPerDelivery: delivered ? round(finals.reduce((a, f) => a + Number(f.bytesIn), 0) / delivered, 0) : null,
     };
     ctx.log(
       `  [fanout/${kind}] delivered ${delivered}/${result.expected} lost ${result.lost}; p50 ${result.latencyMs.p50} p99 ${result.latencyMs.p99} ms ` +

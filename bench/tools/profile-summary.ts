@@ -75,3 +75,41 @@ console.log(`${file}: ${(totalUs / 1e6).toFixed(2)} s sampled`);
 show('self time by file', selfByFile, Math.min(top, 25));
 show('self time by function', selfByFn, top);
 show('inclusive time, functions of this repository', inclusive, top);
+
+// --under=<function name>: where the inclusive time of that function goes (callees aggregated, 3 levels).
+const under = process.argv.find((a) => a.startsWith('--under='))?.slice(8);
+if (under) {
+  const incl = new Map<number, number>();
+  const addUp = (id: number): number => {
+    const n = byId.get(id)!;
+    let t = self.get(id) ?? 0;
+    for (const c of n.children ?? []) t += addUp(c);
+    incl.set(id, t);
+    return t;
+  };
+  for (const n of p.nodes) if (!parent.has(n.id)) addUp(n.id);
+  const roots = p.nodes.filter((n) => n.callFrame.functionName === under);
+  const rootTotal = roots.reduce((a, n) => a + (incl.get(n.id) ?? 0), 0);
+  console.log(`\nunder ${under}: ${(rootTotal / 1000).toFixed(0)} ms inclusive`);
+  const walk = (ids: number[], depth: number) => {
+    const agg = new Map<string, { us: number; ids: number[] }>();
+    for (const id of ids) {
+      for (const c of byId.get(id)!.children ?? []) {
+        const k = key(byId.get(c)!);
+        const e = agg.get(k) ?? { us: 0, ids: [] };
+        e.us += incl.get(c) ?? 0;
+        e.ids.push(c);
+        agg.set(k, e);
+      }
+    }
+    for (const [k, e] of [...agg.entries()].sort((a, b) => b[1].us - a[1].us).slice(0, 8)) {
+      if (e.us < rootTotal * 0.02) continue;
+      console.log(`${'  '.repeat(depth)}${pct(e.us)} ${(e.us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
+      if (depth < 4) walk(e.ids, depth + 1);
+    }
+  };
+  walk(
+    roots.map((n) => n.id),
+    1,
+  );
+}
