@@ -69,6 +69,17 @@ export function encodeNotice(docName: string, code: NoticeCode, message: string)
   return encodeFrame(FrameType.notice, docName, encoding.toUint8Array(encoder));
 }
 
+/** The payload of an awareness frame: one y-protocols awareness update, length-prefixed. */
+export function encodeAwarenessPayload(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint8Array(encoder, update);
+  return encoding.toUint8Array(encoder);
+}
+
+export function decodeAwarenessPayload(payload: Uint8Array): Uint8Array {
+  return decoding.readVarUint8Array(decoding.createDecoder(payload));
+}
+
 export function decodeNotice(payload: Uint8Array): { code: string; message: string } {
   const decoder = decoding.createDecoder(payload);
   return { code: decoding.readVarString(decoder), message: decoding.readVarString(decoder) };

@@ -1,6 +1,6 @@
 import * as awarenessProtocol from 'y-protocols/awareness';
-import * as encoding from 'lib0/encoding';
 import type { Logger } from 'pino';
+import { encodeAwarenessPayload } from '../../shared/protocol/frames.ts';
 import * as Y from 'yjs';
 import type { SnapshotScheduler } from '../../workers/snapshot-scheduler.ts';
 import type { Database } from '../db/database.ts';
@@ -34,12 +34,6 @@ export interface HostedDocLoad {
 const fromBase64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
 const toBase64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
 
-function awarenessPayload(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint8Array(encoder, update);
-  return encoding.toUint8Array(encoder);
-}
-
 export async function hostChannelDoc(deps: DocHostDeps, name: string, parsed: ChannelDocName): Promise<HostedDocLoad> {
   const loaded = await loadChannelDoc(deps.db, parsed);
   const hosted = new HostedDoc(name, parsed, loaded.doc, { awareness: parsed.kind === 'channel-meta' });
@@ -67,7 +61,7 @@ export async function hostChannelDoc(deps: DocHostDeps, name: string, parsed: Ch
     const onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
       const changed = [...added, ...updated, ...removed];
       const update = awarenessProtocol.encodeAwarenessUpdate(awareness, changed);
-      hosted.broadcastAwareness(awarenessPayload(update));
+      hosted.broadcastAwareness(encodeAwarenessPayload(update));
       if (origin !== FANOUT_ORIGIN) {
         void deps.fanout
           .publish(topics.channel(parsed.channelId), { kind: 'awareness', docName: name, update: toBase64(update) })

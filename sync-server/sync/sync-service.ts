@@ -4,7 +4,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { Logger } from 'pino';
 import * as Y from 'yjs';
-import { NoticeCode, SYNC_LIMITS } from '../../shared/protocol/frames.ts';
+import { decodeAwarenessPayload, encodeAwarenessPayload, NoticeCode, SYNC_LIMITS } from '../../shared/protocol/frames.ts';
 import { can } from '../../shared/rules/permissions.ts';
 import { inboxDocName, isServerOwned, type DocName } from '../../shared/sync/doc-names.ts';
 import type { Verdict } from '../../shared/sync/intents.ts';
@@ -139,7 +139,7 @@ export class SyncService {
     peer.sendSync(name, encoding.toUint8Array(encoder));
     if (hosted.awareness) {
       const states = [...hosted.awareness.getStates().keys()];
-      if (states.length > 0) peer.sendAwareness(name, awarenessProtocol.encodeAwarenessUpdate(hosted.awareness, states));
+      if (states.length > 0) peer.sendAwareness(name, encodeAwarenessPayload(awarenessProtocol.encodeAwarenessUpdate(hosted.awareness, states)));
     }
     if (parsed.kind === 'private') this.outbox.scan(parsed.userId, hosted.doc);
     return hosted;
@@ -207,8 +207,7 @@ export class SyncService {
   handleAwareness(peer: SyncPeer, hosted: HostedDoc, payload: Uint8Array): void {
     // Presence exists on channel meta docs only; awareness on any other doc is ignored.
     if (!hosted.awareness || hosted.parsed.kind !== 'channel-meta') return;
-    const decoder = decoding.createDecoder(payload);
-    const update = decoding.readVarUint8Array(decoder);
+    const update = decodeAwarenessPayload(payload);
     const user = this.users.get(peer.userId) ?? { id: peer.userId, handle: '', name: '' };
     const entries = stampAwarenessUpdate(update, user, Date.now());
     let perDoc = this.peerAwareness.get(peer);

@@ -170,6 +170,13 @@ describe('sync engine: one node, real WebSockets, real client code, PostgreSQL',
     expect(seen).toMatchObject({ user: { id: hal.id, handle: 'hal' }, typingAt: expect.any(Number) });
     const online = await node.app.deps.presence.onlineUsers(general);
     expect(online).toContain(hal.id);
+    // A member who arrives later sees who is already here at once, not at their next renewal.
+    const late = device(await createMember(db, 'latecomer'));
+    await late.openChannel(general, { presence: true });
+    await waitFor('existing presence on join', () =>
+      [...late.awareness.get(metaDocName(general))!.getStates().values()].some((s) => (s as { user?: { id: string } }).user?.id === hal.id),
+      1500,
+    );
   });
 
   it('a stock y-websocket WebsocketProvider syncs a public room head segment, read-only', async () => {

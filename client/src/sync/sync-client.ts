@@ -3,7 +3,14 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
-import { decodeFrame, decodeNotice, encodeFrame, FrameType } from '../../../shared/protocol/frames.ts';
+import {
+  decodeAwarenessPayload,
+  decodeFrame,
+  decodeNotice,
+  encodeAwarenessPayload,
+  encodeFrame,
+  FrameType,
+} from '../../../shared/protocol/frames.ts';
 import { isServerOwned, parseDocName } from '../../../shared/sync/doc-names.ts';
 
 /** The part of the WebSocket API the client uses; browsers and the `ws` package both provide it. */
@@ -83,6 +90,8 @@ export class SyncClient {
     clearTimeout(this.reconnectTimer);
     this.socket?.close(1000, 'client stopped');
     this.socket = undefined;
+    // Whatever was synced before is stale until the next connection's exchange.
+    for (const sub of this.subs.values()) sub.synced = false;
     this.setState('offline');
   }
 
@@ -114,7 +123,7 @@ export class SyncClient {
         if (origin === REMOTE) return;
         const changed = [...added, ...updated, ...removed].filter((id) => id === doc.clientID);
         if (changed.length === 0) return;
-        this.send(encodeFrame(FrameType.awareness, docName, awarenessPayload(awarenessProtocol.encodeAwarenessUpdate(awareness, changed))));
+        this.send(encodeFrame(FrameType.awareness, docName, encodeAwarenessPayload(awarenessProtocol.encodeAwarenessUpdate(awareness, changed))));
       };
       awareness.on('update', onAwareness);
       sub.offAwareness = () => awareness.off('update', onAwareness);
@@ -201,7 +210,7 @@ export class SyncClient {
     this.send(encodeFrame(FrameType.sync, docName, encoding.toUint8Array(encoder)));
     if (sub.awareness?.getLocalState()) {
       const update = awarenessProtocol.encodeAwarenessUpdate(sub.awareness, [sub.doc.clientID]);
-      this.send(encodeFrame(FrameType.awareness, docName, awarenessPayload(update)));
+      this.send(encodeFrame(FrameType.awareness, docName, encodeAwarenessPayload(update)));
     }
   }
 
@@ -224,8 +233,7 @@ export class SyncClient {
     if (!sub) return;
     if (frame.type === FrameType.awareness) {
       if (sub.awareness) {
-        const decoder = decoding.createDecoder(frame.payload);
-        awarenessProtocol.applyAwarenessUpdate(sub.awareness, decoding.readVarUint8Array(decoder), REMOTE);
+        awarenessProtocol.applyAwarenessUpdate(sub.awareness, decodeAwarenessPayload(frame.payload), REMOTE);
       }
       return;
     }
@@ -248,10 +256,4 @@ export class SyncClient {
       for (const resolve of sub.syncedWaiters.splice(0)) resolve();
     }
   }
-}
-
-function awarenessPayload(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint8Array(encoder, update);
-  return encoding.toUint8Array(encoder);
 }
