@@ -20,15 +20,6 @@ export function cleanBody(raw: string): string {
   return body;
 }
 
-/** The next gapless seq of a channel; the row lock it takes orders concurrent senders. */
-export async function assignSeq(tx: Queryable, channelId: string): Promise<number> {
-  const { rows } = await tx.query<{ last_seq: number }>(
-    'UPDATE channels SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq',
-    [channelId],
-  );
-  return rows[0]!.last_seq;
-}
-
 /**
  * `@handle`s become user ids of members who can read the channel; an unknown handle, or someone who
  * blocked the author, stays plain text.
@@ -67,13 +58,15 @@ export async function insertMessage(
   access: ChannelAccess,
   message: { authorId: string; body: string; replyToId: string | null; mentions: string[]; flagged?: boolean },
 ): Promise<InsertedMessage> {
-  const seq = await assignSeq(tx, access.channelId);
-  const { rows } = await tx.query<{ id: string; created_at: Date }>(
-    `INSERT INTO messages (channel_id, seq, room_id, author_id, body, reply_to_id, mentions, is_flagged)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, created_at`,
+  // One statement each for "take the next seq and insert" and for every counter the message moves:
+  // the intent transaction is a chain of round trips, and this is the hot path of the product.
+  const { rows } = await tx.query<{ id: string; seq: number; created_at: Date }>(
+    `WITH next AS (UPDATE channels SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq)
+     INSERT INTO messages (channel_id, seq, room_id, author_id, body, reply_to_id, mentions, is_flagged)
+     SELECT $1, next.last_seq, $2, $3, $4, $5, $6, $7 FROM next
+     RETURNING id, seq, created_at`,
     [
       access.channelId,
-      seq,
       access.roomId,
       message.authorId,
       message.body,
@@ -82,29 +75,24 @@ export async function insertMessage(
       message.flagged ?? false,
     ],
   );
-  const { id: messageId, created_at: createdAt } = rows[0]!;
-  await tx.query('UPDATE users SET messages_sent = messages_sent + 1 WHERE id = $1', [message.authorId]);
-  const changes: ChannelChange[] = [];
-  if (access.roomId) {
-    await tx.query(
-      `INSERT INTO room_memberships (room_id, user_id, messages_sent, last_posted_at) VALUES ($1, $2, 1, $3)
-       ON CONFLICT (room_id, user_id) DO UPDATE
-         SET messages_sent = room_memberships.messages_sent + 1, last_posted_at = $3, updated_at = now()`,
-      [access.roomId, message.authorId, createdAt],
-    );
-  }
-  if (access.kind === 'room') {
-    await tx.query(
-      'UPDATE rooms SET message_count = message_count + 1, last_message_at = $2 WHERE id = $1',
-      [access.channelId, createdAt],
-    );
-  }
-  // The author has read what they just wrote.
+  const { id: messageId, seq, created_at: createdAt } = rows[0]!;
   await tx.query(
-    `INSERT INTO read_markers (user_id, channel_id, last_read_seq) VALUES ($1, $2, $3)
-     ON CONFLICT (user_id, channel_id) DO UPDATE SET last_read_seq = GREATEST(read_markers.last_read_seq, $3), updated_at = now()`,
-    [message.authorId, access.channelId, seq],
+    `WITH author AS (UPDATE users SET messages_sent = messages_sent + 1 WHERE id = $2),
+          membership AS (
+            INSERT INTO room_memberships (room_id, user_id, messages_sent, last_posted_at)
+            SELECT $3::uuid, $2, 1, $4 WHERE $3::uuid IS NOT NULL
+            ON CONFLICT (room_id, user_id) DO UPDATE
+              SET messages_sent = room_memberships.messages_sent + 1, last_posted_at = $4, updated_at = now()),
+          room AS (UPDATE rooms SET message_count = message_count + 1, last_message_at = $4 WHERE id = $1 AND $6),
+          -- The author has read what they just wrote.
+          marker AS (
+            INSERT INTO read_markers (user_id, channel_id, last_read_seq) VALUES ($2, $1, $5)
+            ON CONFLICT (user_id, channel_id) DO UPDATE
+              SET last_read_seq = GREATEST(read_markers.last_read_seq, $5), updated_at = now())
+     SELECT 1`,
+    [access.channelId, message.authorId, access.roomId, createdAt, seq, access.kind === 'room'],
   );
+  const changes: ChannelChange[] = [];
   changes.push(await appendChange(tx, access.channelId, { kind: 'message', message: await loadMessageView(tx, messageId) }));
   if (access.kind === 'thread' && access.roomId) {
     // A reply brings an auto-archived thread back to life (only locking closes a thread).

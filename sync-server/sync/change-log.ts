@@ -8,19 +8,17 @@ import type { Queryable } from '../db/database.ts';
  */
 export async function appendChange(tx: Queryable, channelId: string, body: ChannelChangeBody): Promise<ChannelChange> {
   // The channel row lock serializes change_seq per channel, so the log is gapless and in commit order.
+  const segment = body.kind === 'message' ? segmentOf(body.message.seq) : null;
+  const messageId = body.kind === 'message' ? body.message.id : null;
   const { rows } = await tx.query<{ change_seq: number }>(
-    'UPDATE channels SET change_seq = change_seq + 1 WHERE id = $1 RETURNING change_seq',
-    [channelId],
+    `WITH next AS (UPDATE channels SET change_seq = change_seq + 1 WHERE id = $1 RETURNING change_seq)
+     INSERT INTO channel_changes (channel_id, change_seq, kind, segment, message_id, payload)
+     SELECT $1, next.change_seq, $2, $3, $4, $5 FROM next
+     RETURNING change_seq`,
+    [channelId, body.kind, segment, messageId, JSON.stringify(body)],
   );
   const changeSeq = rows[0]?.change_seq;
   if (changeSeq === undefined) throw new Error(`channel ${channelId} does not exist`);
-  const segment = body.kind === 'message' ? segmentOf(body.message.seq) : null;
-  const messageId = body.kind === 'message' ? body.message.id : null;
-  await tx.query(
-    `INSERT INTO channel_changes (channel_id, change_seq, kind, segment, message_id, payload)
-     VALUES ($1, $2, $3, $4, $5, $6)`,
-    [channelId, changeSeq, body.kind, segment, messageId, JSON.stringify(body)],
-  );
   return { ...body, channelId, changeSeq };
 }
 
