@@ -225,6 +225,15 @@ export function buildFigures(r: BenchResults): Figure[] {
   );
   add(
     'connections',
+    'Connection set-up rate while connecting them (token + upgrade + subscribe, 2 load generators)',
+    'conn/s',
+    '≥ 2,000 (a 2,000-client storm within 1 s)',
+    'higher',
+    map(cn, (x) => x.connectionsPerSec),
+    (v) => (num(v.lounge) === null ? null : num(v.lounge)! >= 2000),
+  );
+  add(
+    'connections',
     'Server CPU per connection set-up (token + upgrade + subscribe)',
     'µs',
     '—',
@@ -435,9 +444,9 @@ export function renderMarkdown(r: BenchResults, opts: { tableOnly?: boolean } = 
   for (const v of Object.values(st)) {
     md += `\n### Reconnect storm (Lounge, app SyncClient)\n\n${v.clients} readers, ${v.writers} writers at ${v.writerRate} msg/s. Sent ${v.sent}, in Postgres ${v.accepted} (duplicates ${v.duplicatesInDb}), readers hold ${fmt(v.held)} / ${fmt(v.expected)}, lost ${v.lost}, outbox left ${v.outboxLeft}, reconnects per reader ${v.reconnectsPerReader}.\n\n`;
     md +=
-      '| phase | readers caught up | messages required | all caught up ms (from cut/kill) | from restart ready ms | restart ms | reconnect spread ms |\n|---|---|---|---|---|---|---|\n';
+      '| phase | readers caught up | messages required | all caught up ms (from cut/kill) | from restart ready ms | restart ms | reconnect spread ms (first to last socket open) | reconnects / s |\n|---|---|---|---|---|---|---|---|\n';
     for (const p of v.phases)
-      md += `| ${p.kind} | ${p.caughtUp}/${p.readers} | ${p.required} | ${p.allCaughtUpMs ?? '—'} | ${p.caughtUpAfterRestartMs ?? '—'} | ${p.restartMs ?? '—'} | ${p.reconnectSpreadMs ?? '—'} |\n`;
+      md += `| ${p.kind} | ${p.caughtUp}/${p.readers} | ${p.required} | ${p.allCaughtUpMs ?? '—'} | ${p.caughtUpAfterRestartMs ?? '—'} | ${p.restartMs ?? '—'} | ${p.reconnectSpreadMs ?? '—'} | ${p.reconnectSpreadMs ? Math.round((p.readers * 1000) / p.reconnectSpreadMs) : '—'} |\n`;
   }
   const hi = ok<HistoryResult>(r.scenarios.history);
   for (const v of Object.values(hi)) {

@@ -32,7 +32,7 @@ export const SIZES: Record<Sizes['mode'], Sizes> = {
     throughput: {
       rooms: 100,
       subsPerRoom: 20,
-      rates: [100, 200, 400, 800, 1600, 3200, 6400],
+      rates: [25, 50, 100, 200, 400, 800, 1600, 3200, 6400],
       stepSec: 4,
       p99GateMs: 100,
       settleSec: 3,
@@ -50,7 +50,7 @@ export const SIZES: Record<Sizes['mode'], Sizes> = {
   quick: {
     mode: 'quick',
     fanout: { subs: 200, rate: 50, durationSec: 4, warmupSec: 1, drainSec: 5 },
-    throughput: { rooms: 20, subsPerRoom: 10, rates: [50, 200, 800], stepSec: 2, p99GateMs: 100, settleSec: 1 },
+    throughput: { rooms: 20, subsPerRoom: 10, rates: [25, 100, 400], stepSec: 2, p99GateMs: 100, settleSec: 1 },
     connections: { count: 500 },
     storm: { clients: 200, writerRate: 4, reconnectMs: 1000, maxWaitSec: 20 },
     history: { small: 1_000, big: 20_000, chunk: 10_000, coldProbe: true },

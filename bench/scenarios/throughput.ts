@@ -215,7 +215,16 @@ export async function throughputOne(kind: ServerKind, ctx: BenchContext): Promis
       replies.forEach((r, i) => (sentPerProc[i]! += Number(r.sent)));
       warmupSent = replies.reduce((a, r) => a + Number(r.sent), 0);
       base += rate * S.stepSec + P;
-      await pause(ctx, S.settleSec * 1000);
+      // The ramp starts only once the warm-up has been delivered (a slow server would otherwise carry
+      // its warm-up backlog into the first step).
+      const until = Date.now() + 30_000;
+      while (Date.now() < until) {
+        const stats = await Promise.all(procs.map((p) => ask(p, { cmd: 'stats' }, 10_000)));
+        const got = stats.reduce((a, st) => a + Number((st.perStepDistinct as Record<string, number>)['999'] ?? 0), 0);
+        if (got >= warmupSent) break;
+        await sleep(200);
+      }
+      await pause(ctx, 1000);
     }
     let stoppedBecause = 'every step passed';
     const runMeter = new Meter(
