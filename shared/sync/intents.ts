@@ -14,7 +14,9 @@ const emoji = z
   .refine((v) => /^(\p{Extended_Pictographic}|\p{Emoji_Component}|\u200d|\ufe0f|:[a-z0-9_+-]{1,30}:)+$/u.test(v), {
     message: 'must be an emoji',
   });
-const body = z.string().max(MESSAGE_MAX_CHARS + 1000);
+/** Text a member typed: PostgreSQL cannot store NUL characters, so they are refused at the edge. */
+const text = () => z.string().refine((v) => !v.includes('\u0000'), { message: 'must not contain NUL characters' });
+const body = text().pipe(z.string().max(MESSAGE_MAX_CHARS + 1000));
 
 const common = {
   /** Client order: intents of one member are processed in increasing n. */
@@ -33,13 +35,13 @@ export const intentSchema = z.discriminatedUnion('kind', [
     kind: z.literal('hide'),
     messageId: uuid,
     hidden: z.boolean(),
-    reason: z.string().trim().max(500).default(''),
+    reason: text().pipe(z.string().trim().max(500)).default(''),
     ...common,
   }),
   z.strictObject({
     kind: z.literal('create_thread'),
     roomId: uuid,
-    title: z.string().max(300),
+    title: text().pipe(z.string().max(300)),
     body,
     parentMessageId: uuid.nullish(),
     ...common,
@@ -48,7 +50,7 @@ export const intentSchema = z.discriminatedUnion('kind', [
     kind: z.literal('report'),
     messageId: uuid,
     reason: z.enum(['spam', 'harassment', 'hate', 'sexual', 'violence', 'self_harm', 'off_topic', 'other']),
-    details: z.string().trim().max(1000).default(''),
+    details: text().pipe(z.string().trim().max(1000)).default(''),
     ...common,
   }),
   z.strictObject({
@@ -58,14 +60,14 @@ export const intentSchema = z.discriminatedUnion('kind', [
     action: z.enum(['warn', 'mute', 'unmute', 'ban', 'unban']),
     /** For mutes; without it a mute lasts until a moderator lifts it. */
     durationMinutes: z.number().int().min(1).max(60 * 24 * 365).nullish(),
-    reason: z.string().trim().max(1000).default(''),
+    reason: text().pipe(z.string().trim().max(1000)).default(''),
     ...common,
   }),
   z.strictObject({
     kind: z.literal('start_dm'),
     /** The other participants: one for a 1:1 conversation, up to nine for a group (the handler says why past that). */
     participantIds: z.array(uuid).min(1).max(49),
-    title: z.string().trim().max(100).nullish(),
+    title: text().pipe(z.string().trim().max(100)).nullish(),
     ...common,
   }),
   z.strictObject({ kind: z.literal('mark_read'), channelId: uuid, seq: z.number().int().nonnegative(), ...common }),

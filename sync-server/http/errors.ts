@@ -31,18 +31,19 @@ function body(code: string, message: string): ErrorBody {
 }
 
 interface ValidationIssue {
+  keyword?: string;
   instancePath?: string;
   message?: string;
-  params?: { issue?: { path?: PropertyKey[]; code?: string; keys?: string[] } };
+  params?: { keys?: string[] };
 }
 
 function describeValidation(context: string | undefined, issues: ValidationIssue[]): string {
   const parts = issues.slice(0, 5).map((issue) => {
-    const zodIssue = issue.params?.issue;
-    if (zodIssue?.code === 'unrecognized_keys' && zodIssue.keys) {
-      return `unknown field${zodIssue.keys.length > 1 ? 's' : ''} ${zodIssue.keys.map((k) => `"${k}"`).join(', ')}`;
+    const path = issue.instancePath?.replace(/^\//, '').replace(/\//g, '.');
+    if (issue.keyword === 'unrecognized_keys' && issue.params?.keys) {
+      const keys = issue.params.keys.map((k) => `"${k}"`).join(', ');
+      return `${path ? `${path}: ` : ''}unknown field${issue.params.keys.length > 1 ? 's' : ''} ${keys}`;
     }
-    const path = zodIssue?.path?.map(String).join('.') ?? issue.instancePath?.replace(/^\//, '').replace(/\//g, '.');
     return path ? `${path}: ${issue.message ?? 'invalid'}` : (issue.message ?? 'invalid');
   });
   return `Invalid ${context ?? 'request'}: ${parts.join('; ')}`;

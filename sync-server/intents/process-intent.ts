@@ -1,7 +1,7 @@
 import { intentSchema, type Intent, type Verdict } from '../../shared/sync/intents.ts';
 import { unreachable } from '../../shared/rules/unreachable.ts';
 import type { ChannelChange } from '../../shared/sync/channel-doc.ts';
-import type { Database } from '../db/database.ts';
+import { pgErrorCode, type Database } from '../db/database.ts';
 import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
 import type { ModerationDeps } from '../moderation/moderation-deps.ts';
 import type { HandlerContext, HandlerResult, InboxEntry, Revocation } from './handler-context.ts';
@@ -85,6 +85,16 @@ function verdictFromRow(row: StoredIntent): Verdict {
 }
 
 /**
+ * A database error that would happen again on every retry (bad data, a violated constraint) becomes a
+ * refusal: otherwise the intent would be retried forever and block the member's later intents.
+ */
+function asDeterministicRefusal(err: unknown): IntentRefusal | undefined {
+  const code = pgErrorCode(err);
+  if (!code || !(code.startsWith('22') || code.startsWith('23'))) return undefined;
+  return new IntentRefusal('invalid', 'This could not be saved because some of its content is not valid.');
+}
+
+/**
  * Processes one intent exactly once. The (user, intent id) row is inserted first in the same
  * transaction as the write, so a retry, a second device or a second node racing on the same id finds
  * the row and answers the stored verdict instead of writing again. A refusal rolls back the handler's
@@ -142,12 +152,13 @@ export async function processIntent(deps: IntentDeps, userId: string, intentId: 
           channelId: result.channelId ?? null,
         };
       } catch (err) {
-        if (!(err instanceof IntentRefusal)) throw err;
+        const refusal = err instanceof IntentRefusal ? err : asDeterministicRefusal(err);
+        if (!refusal) throw err; // transient (connection lost, deadlock): no verdict, the client's outbox retries
         await tx.exec('ROLLBACK TO SAVEPOINT intent_handler');
         outcome = {
           status: 'rejected',
-          reason: err.reason,
-          result: { code: err.code, ...(err.retryAfterMs ? { retryAfterMs: Math.ceil(err.retryAfterMs) } : {}) },
+          reason: refusal.reason,
+          result: { code: refusal.code, ...(refusal.retryAfterMs ? { retryAfterMs: Math.ceil(refusal.retryAfterMs) } : {}) },
           channelId: null,
         };
       }

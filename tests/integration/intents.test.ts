@@ -76,6 +76,13 @@ describe('intent processing against PostgreSQL', () => {
     expect(unknown.verdict).toMatchObject({ status: 'rejected', code: 'not_found' });
   });
 
+  it('a body with a NUL character is refused with a reason, instead of failing forever on retry', async () => {
+    const nul = await createMember(db, 'nully');
+    const out = await processIntent(deps, nul.id, randomUUID(), sendIntent(general, 'before\u0000after'));
+    expect(out.verdict).toMatchObject({ status: 'rejected', code: 'invalid' });
+    expect(out.verdict.status === 'rejected' && out.verdict.reason).toMatch(/NUL/);
+  });
+
   it('a muted member is told how long the mute lasts; a banned member cannot post', async () => {
     const hal = await createMember(db, 'hal');
     const ivy = await createMember(db, 'ivy');

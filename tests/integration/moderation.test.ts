@@ -232,3 +232,28 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
     expect(res.json()).toMatchObject({ layer2: 'off', message: expect.stringMatching(/AI moderation is off/) });
   });
 });
+
+describe('history shows hidden words to the room\'s moderators only', () => {
+  it('a moderator reads the hidden body and its reason; a member only the reason', async () => {
+    const testDb = await createTestDatabase();
+    const db = createPgDatabase(testDb.url);
+    const node = await startSyncNode(db);
+    try {
+      const general = await loungeRoomId(db, 'general');
+      const [author, mod, member] = (await Promise.all(['hauthor', 'hmod', 'hmember'].map((h) => createMember(db, h)))) as [UserRow, UserRow, UserRow];
+      await setRole(db, general, mod.id, 'moderator');
+      const sent = await node.app.deps.sync.runIntent(author.id, { kind: 'send', channelId: general, body: 'regrettable words', n: 1, createdAt: Date.now() });
+      const messageId = sent.verdict.status === 'accepted' ? sent.verdict.messageId! : '';
+      await node.app.deps.sync.runIntent(mod.id, { kind: 'hide', messageId, hidden: true, reason: 'Rude', n: 2, createdAt: Date.now() });
+      const page = async (m: UserRow) =>
+        (await node.app.inject({ method: 'GET', url: `/api/rooms/${general}/messages`, headers: { authorization: `Bearer ${await hostToken({ sub: m.host_user_id })}` } })).json()
+          .messages[0];
+      expect(await page(mod)).toMatchObject({ body: 'regrettable words', hidden: true, hiddenReason: 'Rude' });
+      expect(await page(member)).toMatchObject({ body: '', hidden: true, hiddenReason: 'Rude' });
+    } finally {
+      await node.close();
+      await db.close();
+      await testDb.drop();
+    }
+  });
+});

@@ -3,6 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../app-deps.ts';
 import { memberOf } from '../../auth/auth-plugin.ts';
+import { loadChannelAccess } from '../../access/channel-access.ts';
+import { can } from '../../../shared/rules/permissions.ts';
 import { decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { errorBodySchema, forbidden, notFound } from '../../http/errors.ts';
 import { apiMessageSchema, MESSAGE_COLUMNS, toApiMessage, type MessageRow } from './message-schema.ts';
@@ -40,18 +42,12 @@ export async function historyRoutes(app: FastifyInstance, deps: AppDeps): Promis
       const { roomId } = request.params;
       const { limit } = request.query;
       const before = request.query.cursor ? decodeCursor(request.query.cursor, cursorKeySchema).seq : null;
-      const room = await db.query<{ is_private: boolean; role: string | null }>(
-        `SELECT r.is_private, m.role FROM rooms r
-           LEFT JOIN room_memberships m ON m.room_id = r.id AND m.user_id = $2
-          WHERE r.id = $1`,
-        [roomId, member.id],
-      );
-      const access = room.rows[0];
-      if (!access) throw notFound('That room does not exist.');
-      if (access.role === 'banned') throw forbidden('You are banned from this room.', 'banned');
-      if (access.is_private && access.role === null && !member.is_global_admin) {
-        throw forbidden('This room is private to its members.', 'not_a_member');
-      }
+      const access = await loadChannelAccess(db, roomId, member.id);
+      if (!access || access.kind !== 'room') throw notFound('That room does not exist.');
+      const read = can(access.actor, 'read', { room: access.room });
+      if (!read.allowed) throw forbidden(read.reason, read.code);
+      // Moderators of the room see hidden words (greyed, with the reason); everyone else only the reason.
+      const viewerIsModerator = can(access.actor, 'hide_message', { room: access.room }).allowed;
       const { rows } = await db.query<MessageRow>(
         `SELECT ${MESSAGE_COLUMNS} FROM messages
           WHERE channel_id = $1 AND ($2::bigint IS NULL OR seq < $2)
@@ -60,7 +56,7 @@ export async function historyRoutes(app: FastifyInstance, deps: AppDeps): Promis
       );
       const last = rows.at(-1);
       return {
-        messages: rows.map((row) => toApiMessage(row, { viewerIsModerator: member.is_global_admin })),
+        messages: rows.map((row) => toApiMessage(row, { viewerIsModerator })),
         nextCursor: rows.length === limit && last && last.seq > 1 ? encodeCursor({ seq: last.seq }) : null,
       };
     },
