@@ -220,8 +220,16 @@ export function buildFigures(r: BenchResults): Figure[] {
     'KB',
     '≤ 20',
     'lower',
-    map(cn, (x) => x.kbPerConnection),
+    map(cn, (x) => x.kbPerConnectionNoGc ?? x.kbPerConnection),
     (v) => (num(v.lounge) === null ? null : num(v.lounge)! <= 20),
+  );
+  add(
+    'connections',
+    'JS heap per idle connection, after a full GC',
+    'KB',
+    '—',
+    'lower',
+    map(cn, (x) => x.heapKbPerConnection),
   );
   add(
     'connections',
@@ -272,23 +280,33 @@ export function buildFigures(r: BenchResults): Figure[] {
 
   // ---- history
   const hi = ok<HistoryResult>(r.scenarios.history);
+  const probe = (x: HistoryResult, room: string) => x.probes.find((q) => q.room === room);
   add(
     'history',
-    `History: server ΔRSS opening a ${fmt(s.history.big)}-message room ÷ a ${fmt(s.history.small)}-message room`,
-    '×',
-    'bounded (≈ 1)',
+    `History: server ΔRSS opening a ${fmt(s.history.big)}-message room vs a ${fmt(s.history.small)}-message room`,
+    'MiB',
+    'bounded (big ≤ small + 16 MiB)',
     'lower',
-    map(hi, (x) => x.rssRatio),
-    (v) => (num(v.lounge) === null ? null : num(v.lounge)! <= 2),
+    map(hi, (x) => `${probe(x, 'big')?.serverRssDeltaMiB ?? '—'} vs ${probe(x, 'small')?.serverRssDeltaMiB ?? '—'}`),
+    () => {
+      const x = hi.lounge;
+      const b = x && probe(x, 'big')?.serverRssDeltaMiB;
+      const sm = x && probe(x, 'small')?.serverRssDeltaMiB;
+      return typeof b === 'number' && typeof sm === 'number' ? b <= sm + 16 : null;
+    },
   );
   add(
     'history',
-    'History: loaded doc bytes (meta + head segment), big ÷ small',
-    '×',
-    'bounded (≈ 1)',
+    'History: loaded doc bytes (meta + head segment), big vs small room',
+    'bytes',
+    'bounded (big ≤ 4 × small)',
     'lower',
-    map(hi, (x) => x.docBytesRatio),
-    (v) => (num(v.lounge) === null ? null : num(v.lounge)! <= 2),
+    map(hi, (x) => {
+      const b = probe(x, 'big');
+      const sm = probe(x, 'small');
+      return b && sm ? `${fmt(b.metaBytes + b.segBytes)} vs ${fmt(sm.metaBytes + sm.segBytes)}` : null;
+    }),
+    () => (hi.lounge?.docBytesRatio == null ? null : hi.lounge.docBytesRatio <= 4),
   );
   add(
     'history',
@@ -436,9 +454,9 @@ export function renderMarkdown(r: BenchResults, opts: { tableOnly?: boolean } = 
   const cn = ok<ConnectionsResult>(r.scenarios.connections);
   if (Object.keys(cn).length) {
     md +=
-      '\n### Connections\n\n| server | held / tried | docs each | connect s | conn/s | RSS idle → connected MiB | KB / conn | µs CPU / conn |\n|---|---|---|---|---|---|---|---|\n';
+      '\n### Connections\n\n| server | held / tried | docs each | connect s | conn/s | RSS idle → connected MiB | KB / conn (RSS, no GC) | KB / conn after full GC: RSS / JS heap / external | µs CPU / conn |\n|---|---|---|---|---|---|---|---|---|\n';
     for (const [k, v] of Object.entries(cn)) {
-      md += `| ${k} | ${v.synced} / ${v.requested} | ${v.docsPerConnection} | ${v.connectSec} | ${v.connectionsPerSec} | ${v.serverRssIdleMiB} → ${v.serverRssConnectedMiB} | ${v.kbPerConnection} | ${v.serverCpuUsPerConnection} |\n`;
+      md += `| ${k} | ${v.synced} / ${v.requested} | ${v.docsPerConnection} | ${v.connectSec} | ${v.connectionsPerSec} | ${v.serverRssIdleMiB} → ${v.serverRssConnectedMiB} | ${v.kbPerConnectionNoGc ?? '—'} | ${v.kbPerConnection ?? '—'} / ${v.heapKbPerConnection ?? '—'} / ${v.externalKbPerConnection ?? '—'} | ${v.serverCpuUsPerConnection} |\n`;
     }
   }
   for (const v of Object.values(st)) {
@@ -461,7 +479,7 @@ export function renderMarkdown(r: BenchResults, opts: { tableOnly?: boolean } = 
   return md;
 }
 
-const METHOD = `- **Servers**: Lounge is the real server in production mode (\`node --import tsx sync-server/main.ts\`, PostgreSQL 127.0.0.1:5432 in a database created for the run and dropped after it, Redis 127.0.0.1:6379, LOG_LEVEL=warn), a fresh process per scenario. Peers: \`@hocuspocus/server\` 4.7.0 (no extensions, no persistence, defaults) and \`@y/websocket-server\` 0.1.1 (its own bin, no persistence), fresh processes too. Lounge runs under the tsx loader (as the brief specifies), which adds its own memory to Lounge's RSS; the per-connection figures use RSS differences, so this constant cancels out.
+const METHOD = `- **Servers**: Lounge is the real server in production mode (\`node --import tsx sync-server/main.ts\`, PostgreSQL 127.0.0.1:5432 in a database created for the run and dropped after it, Redis 127.0.0.1:6379, LOG_LEVEL=warn), a fresh process per scenario. Peers: \`@hocuspocus/server\` 4.7.0 (no extensions, no persistence, defaults) and \`@y/websocket-server\` 0.1.1 (its own bin, no persistence), fresh processes too. Lounge runs under the tsx loader (as the brief specifies), which adds its own memory to Lounge's RSS; the per-connection figures use differences, so this constant cancels out. Every server gets the same two bench-only preloads and nothing else: an orphan guard (exits if the benchmark dies) and a memory probe (\`--expose-gc\`; on SIGUSR2 a full GC, then \`process.memoryUsage()\` to a file), used only by the connections scenario.
 - **Load generators** are separate processes (two for subscribers, one for writers where writers are separate). Above a few hundred clients they are lightweight raw-WebSocket clients: Lounge subscribers speak the multiplexed protocol like \`SyncClient\` (subscribe + sync step 1 for \`private.<me>\`, \`inbox.<me>\`, the room's meta doc and head segment) but keep no Yjs doc for channel docs — each segment update is parsed with \`Y.decodeUpdate\` and the message bodies read. Peer subscribers do the same with their server's protocol (Hocuspocus: auth message first). Latency therefore includes Yjs decoding of every update, but not integration into a doc.
 - **Writers** (Lounge) are members writing intents into the outbox of their private doc with the app's own \`enqueueIntent\`/\`settleVerdicts\` over the same raw socket — the real client path. The server allows 10 messages per minute per member; the harness never weakens that rule: it uses as many distinct writer members as needed, each sending at most ${'`writerBudget`'} messages per scenario. Peer writers are one client per doc setting \`{id, sentAt, body}\` into \`Y.Map('messages')\` (the same value shape as a Lounge segment doc).
 - **Latency** = time a subscriber decoded the message − send time stamped in the body by the writer (same machine clock, 1 ms resolution). For Lounge it covers outbox sync, the intent transaction in PostgreSQL, the doc update and the broadcast; for the peers only the relay.

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   HOST,
@@ -21,6 +22,9 @@ export const BENCH_HOST_SECRET = 'bench-host-platform-secret-0123456789abcdef';
 export const BENCH_SIGNING_SECRET = 'bench-lounge-signing-secret-0123456789abcdef';
 
 const ORPHAN_GUARD = join(REPO_ROOT, 'bench/lib/orphan-guard.mjs');
+const MEM_PROBE = join(REPO_ROOT, 'bench/lib/mem-probe.mjs');
+/** Bench-only instrumentation preloaded into every server: orphan guard, and GC + memoryUsage on SIGUSR2. */
+const PRELOADS = ['--expose-gc', '--import', ORPHAN_GUARD, '--import', MEM_PROBE];
 
 export interface RunningServer {
   kind: ServerKind;
@@ -103,7 +107,7 @@ function wrap(kind: ServerKind, child: ChildProcess, port: number, output: () =>
  */
 export async function startLounge(opts: LoungeServerOptions): Promise<RunningServer> {
   const port = opts.port ?? (await freePort());
-  const nodeArgs = ['--import', 'tsx', '--import', ORPHAN_GUARD];
+  const nodeArgs = ['--import', 'tsx', ...PRELOADS];
   if (opts.cpuProfDir) {
     // One folder per server process: Node writes one profile per thread (the main thread, and the
     // thread of tsx's module-loader hooks), named CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile.
@@ -152,14 +156,14 @@ export async function startPeer(kind: Exclude<ServerKind, 'lounge'>): Promise<Ru
   if (kind === 'hocuspocus') {
     child = spawnTracked(
       process.execPath,
-      ['--import', ORPHAN_GUARD, join(REPO_ROOT, 'bench/peers/hocuspocus-server.mjs'), String(port)],
+      [...PRELOADS, join(REPO_ROOT, 'bench/peers/hocuspocus-server.mjs'), String(port)],
       { stdio: ['ignore', 'pipe', 'pipe'] },
       'hocuspocus',
     );
   } else {
     child = spawnTracked(
       process.execPath,
-      ['--import', ORPHAN_GUARD, join(REPO_ROOT, 'node_modules/@y/websocket-server/src/server.js')],
+      [...PRELOADS, join(REPO_ROOT, 'node_modules/@y/websocket-server/src/server.js')],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', HOST, PORT: String(port) } },
       'y-websocket-server',
     );
@@ -170,6 +174,40 @@ export async function startPeer(kind: Exclude<ServerKind, 'lounge'>): Promise<Ru
     throw new Error(`${kind} did not listen on ${port}:\n${output()}`);
   }
   return wrap(kind, child, port, output, t0);
+}
+
+export interface MemSnapshot {
+  at: number;
+  gc: boolean;
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+/** Full GC in the server, then its process.memoryUsage() (bytes), through the mem-probe preload. */
+export async function memSnapshot(pid: number, timeoutMs = 10_000): Promise<MemSnapshot | null> {
+  const file = join(tmpdir(), `lounge-bench-mem-${pid}.json`);
+  const asked = Date.now();
+  try {
+    process.kill(pid, 'SIGUSR2');
+  } catch {
+    return null;
+  }
+  while (Date.now() - asked < timeoutMs) {
+    await sleep(50);
+    try {
+      const snap = JSON.parse(readFileSync(file, 'utf8')) as MemSnapshot;
+      if (snap.at >= asked) {
+        rmSync(file, { force: true });
+        return snap;
+      }
+    } catch {
+      // not written yet
+    }
+  }
+  return null;
 }
 
 export async function startServer(kind: ServerKind, lounge: LoungeServerOptions): Promise<RunningServer> {

@@ -12,7 +12,7 @@ import {
 } from '../lib/harness.ts';
 import { openFileLimit, procStatusKb } from '../lib/procs.ts';
 import type { ScenarioOutcome } from '../lib/report.ts';
-import { BENCH_HOST_SECRET, startServer, type RunningServer, type ServerKind } from '../lib/servers.ts';
+import { BENCH_HOST_SECRET, memSnapshot, startServer, type RunningServer, type ServerKind } from '../lib/servers.ts';
 
 export interface ConnectionsResult {
   server: ServerKind;
@@ -27,8 +27,13 @@ export interface ConnectionsResult {
   serverRssIdleMiB: number | null;
   serverRssConnectedMiB: number | null;
   serverPeakRssMiB: number | null;
-  /** (RSS with every connection idle − RSS before the first) / connections. */
+  /** (RSS with every connection idle − RSS before the first) / connections, both read right after a full GC. */
   kbPerConnection: number | null;
+  /** The same for the V8 heap (heapUsed) and for memory outside it (external: socket and Yjs buffers). */
+  heapKbPerConnection: number | null;
+  externalKbPerConnection: number | null;
+  /** RSS difference without forcing a GC first (garbage included), for comparison. */
+  kbPerConnectionNoGc: number | null;
   serverCpuUsPerConnection: number | null;
   pgCpuSec: number;
 }
@@ -61,6 +66,7 @@ export async function connectionsOne(kind: ServerKind, ctx: BenchContext): Promi
     lgs.push(...procs);
     await pause(ctx, 1500);
     const rssIdle = procStatusKb(server.pid, 'VmRSS');
+    const memIdle = await memSnapshot(server.pid);
     const meter = new Meter(
       server.pid,
       lgs.map((l) => l.pid),
@@ -123,6 +129,9 @@ export async function connectionsOne(kind: ServerKind, ctx: BenchContext): Promi
     const cpu = meter.read();
     await pause(ctx, 3000);
     const rssConnected = procStatusKb(server.pid, 'VmRSS');
+    const memConnected = await memSnapshot(server.pid);
+    const per = (key: 'rss' | 'heapUsed' | 'external') =>
+      memIdle && memConnected && synced ? round((memConnected[key] - memIdle[key]) / 1024 / synced, 1) : null;
     const connected = readies.reduce((a, r) => a + Number(r.connected), 0);
     const synced = readies.reduce((a, r) => a + Number(r.synced), 0);
     const result: ConnectionsResult = {
@@ -138,12 +147,15 @@ export async function connectionsOne(kind: ServerKind, ctx: BenchContext): Promi
       serverRssIdleMiB: round(rssIdle / 1024),
       serverRssConnectedMiB: round(rssConnected / 1024),
       serverPeakRssMiB: round(procStatusKb(server.pid, 'VmHWM') / 1024),
-      kbPerConnection: synced ? round((rssConnected - rssIdle) / synced, 1) : null,
+      kbPerConnection: per('rss'),
+      heapKbPerConnection: per('heapUsed'),
+      externalKbPerConnection: per('external'),
+      kbPerConnectionNoGc: synced ? round((rssConnected - rssIdle) / synced, 1) : null,
       serverCpuUsPerConnection: connected ? round((cpu.serverCpuSec * 1e6) / connected, 0) : null,
       pgCpuSec: cpu.pgCpuSec,
     };
     ctx.log(
-      `  [connections/${kind}] ${synced}/${N} connected and synced in ${result.connectSec} s; RSS ${result.serverRssIdleMiB} -> ${result.serverRssConnectedMiB} MiB = ${result.kbPerConnection} KB/conn`,
+      `  [connections/${kind}] ${synced}/${N} connected and synced in ${result.connectSec} s; RSS ${result.serverRssIdleMiB} -> ${result.serverRssConnectedMiB} MiB = ${result.kbPerConnectionNoGc} KB/conn; after a full GC ${result.kbPerConnection} KB/conn RSS, ${result.heapKbPerConnection} KB heap, ${result.externalKbPerConnection} KB external`,
     );
     return result;
   } finally {
