@@ -53,7 +53,14 @@ export function AppShell(props: { session: Session; config: AuthConfig | undefin
             <AppHeader user={props.session.user} links={props.config?.links} onSignOut={signOut} />
             <Switch>
               <Match when={loungeRoute()}>
-                {(r) => <LoungePage token={props.session.token} user={props.session.user} roomSlug={r().roomSlug} />}
+                {(r) => (
+                  <LoungePage
+                    token={props.session.token}
+                    user={props.session.user}
+                    roomSlug={r().roomSlug}
+                    threadId={r().threadId}
+                  />
+                )}
               </Match>
               <Match when={route().name === 'thrive-circle'}>
                 <ComingSoon

@@ -2,27 +2,39 @@ import { createSignal } from 'solid-js';
 
 /** The app's pages; paths match the host platform's COMMUNITY menu (/lounge, /messages, ...). */
 export type Route =
-  | { name: 'lounge'; roomSlug: string | null }
+  | { name: 'lounge'; roomSlug: string | null; threadId: string | null }
   | { name: 'thrive-circle' }
-  | { name: 'messages' }
+  | { name: 'messages'; channelId: string | null }
+  | { name: 'moderation' }
+  | { name: 'search' }
   | { name: 'not-found'; path: string };
 
 export const paths = {
   lounge: '/lounge',
   room: (slug: string) => `/lounge/${encodeURIComponent(slug)}`,
+  thread: (slug: string, threadId: string) => `/lounge/${encodeURIComponent(slug)}/thread/${threadId}`,
   thriveCircle: '/thrive-circle',
   messages: '/messages',
+  conversation: (channelId: string) => `/messages/${channelId}`,
+  moderation: '/moderation',
+  search: '/search',
 } as const;
 
 export function parseRoute(pathname: string): Route {
   const segments = pathname.split('/').filter((s) => s !== '');
   const [first, second, ...rest] = segments;
-  if (first === undefined || (first === 'lounge' && second === undefined)) return { name: 'lounge', roomSlug: null };
+  if (first === undefined || (first === 'lounge' && second === undefined))
+    return { name: 'lounge', roomSlug: null, threadId: null };
   if (first === 'lounge' && rest.length === 0 && second !== undefined) {
-    return { name: 'lounge', roomSlug: safeDecode(second) };
+    return { name: 'lounge', roomSlug: safeDecode(second), threadId: null };
+  }
+  if (first === 'lounge' && second !== undefined && rest.length === 2 && rest[0] === 'thread') {
+    return { name: 'lounge', roomSlug: safeDecode(second), threadId: safeDecode(rest[1]!) };
   }
   if (first === 'thrive-circle' && second === undefined) return { name: 'thrive-circle' };
-  if (first === 'messages' && second === undefined) return { name: 'messages' };
+  if (first === 'messages' && rest.length === 0) return { name: 'messages', channelId: second ?? null };
+  if (first === 'moderation' && second === undefined) return { name: 'moderation' };
+  if (first === 'search' && second === undefined) return { name: 'search' };
   return { name: 'not-found', path: pathname };
 }
 

@@ -17,7 +17,7 @@ const CONTEXT_LABELS: Record<RoomContextType, string> = {
  * The top of a room: what it is for and who is around. `onlineCount` is the live count from presence
  * once the room is open; the room list's count is the fallback.
  */
-export function RoomHeader(props: { room: Room; onlineCount?: number }): JSX.Element {
+export function RoomHeader(props: { room: Room; onlineCount?: number; children?: JSX.Element }): JSX.Element {
   const online = () => props.onlineCount ?? props.room.onlineCount;
   return (
     <header class="room-header">
@@ -41,6 +41,7 @@ export function RoomHeader(props: { room: Room; onlineCount?: number }): JSX.Ele
         </li>
         <li class="chip chip--count">{messageCountLabel(props.room.messageCount)}</li>
       </ul>
+      {props.children}
     </header>
   );
 }

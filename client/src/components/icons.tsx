@@ -144,3 +144,51 @@ export const CloudOffIcon = (): JSX.Element => (
     <path d="M8.5 6.3A6 6 0 0 1 17.7 10 4.5 4.5 0 0 1 20 18.3M17 19H7a5 5 0 0 1-1.7-9.7" />
   </Icon>
 );
+
+export const MoreIcon = (): JSX.Element => (
+  <Icon>
+    <circle cx="5" cy="12" r="1.3" />
+    <circle cx="12" cy="12" r="1.3" />
+    <circle cx="19" cy="12" r="1.3" />
+  </Icon>
+);
+
+export const SearchIcon = (): JSX.Element => (
+  <Icon>
+    <circle cx="11" cy="11" r="7" />
+    <path d="m20 20-3.5-3.5" />
+  </Icon>
+);
+
+export const ShieldIcon = (): JSX.Element => (
+  <Icon>
+    <path d="M12 3 4 6v6c0 4.5 3.4 8.2 8 9 4.6-.8 8-4.5 8-9V6z" />
+  </Icon>
+);
+
+export const PlusIcon = (): JSX.Element => (
+  <Icon>
+    <path d="M12 5v14" />
+    <path d="M5 12h14" />
+  </Icon>
+);
+
+export const PinIcon = (): JSX.Element => (
+  <Icon class="icon--small">
+    <path d="M9 4h6l-1 6 3 3H7l3-3z" />
+    <path d="M12 13v7" />
+  </Icon>
+);
+
+export const LockIcon = (): JSX.Element => (
+  <Icon class="icon--small">
+    <rect x="5" y="11" width="14" height="9" rx="2" />
+    <path d="M8 11V8a4 4 0 0 1 8 0v3" />
+  </Icon>
+);
+
+export const CheckIcon = (): JSX.Element => (
+  <Icon class="icon--small">
+    <path d="m5 12 5 5 9-10" />
+  </Icon>
+);

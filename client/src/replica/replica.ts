@@ -1,5 +1,6 @@
 import { batch, createSignal, type Accessor } from 'solid-js';
 import type * as Y from 'yjs';
+import type { DmSummary } from '../../../shared/sync/inbox.ts';
 import type { Intent, Verdict } from '../../../shared/sync/intents.ts';
 import { inboxDocName, parseDocName, privateDocName } from '../../../shared/sync/doc-names.ts';
 import { apiRequest, isUnauthorized } from '../api/http.ts';
@@ -65,6 +66,7 @@ export class Replica {
   private readonly draftsVersion = createSignal(0);
   private readonly loadedSignal = createSignal(false);
   private readonly liveOnline = createSignal<Record<string, number>>({});
+  private readonly relationsVersion = createSignal(0);
 
   constructor(private readonly options: ReplicaOptions) {
     this.members = new MemberCache(options.userId, options.token);
@@ -192,6 +194,40 @@ export class Replica {
   /** Forgets remembered sends once their messages are on screen. */
   settleKnown(ids: string[]): void {
     for (const id of ids) this.knownIntents.delete(id);
+  }
+
+  /** Reactive: the member's DM conversations (the server writes them into the inbox doc). */
+  dms(): DmSummary[] {
+    this.relationsVersion[0]();
+    return [...this.inboxDoc.getMap<DmSummary>('dms').values()];
+  }
+
+  /** Reactive: whether the member blocks another member (their messages are hidden on this member's devices). */
+  blocks(userId: string | null): boolean {
+    this.relationsVersion[0]();
+    return userId !== null && this.inboxDoc.getMap<true>('blocked').has(userId);
+  }
+
+  /** Reactive: whether the member muted another member (their messages are collapsed). */
+  mutes(userId: string | null): boolean {
+    this.relationsVersion[0]();
+    return userId !== null && this.inboxDoc.getMap<true>('muted').has(userId);
+  }
+
+  /** Resolves with the server's verdict on an intent (whenever it arrives: now, or after a reconnect). */
+  whenVerdict(intentId: string): Promise<Verdict> {
+    const verdicts = this.inboxDoc.getMap<Verdict>('verdicts');
+    const existing = verdicts.get(intentId) ?? privateMaps(this.privateDoc).failed.get(intentId)?.verdict;
+    if (existing) return Promise.resolve(existing);
+    return new Promise((resolve) => {
+      const check = () => {
+        const verdict = verdicts.get(intentId) ?? privateMaps(this.privateDoc).failed.get(intentId)?.verdict;
+        if (!verdict) return;
+        verdicts.unobserve(check);
+        resolve(verdict);
+      };
+      verdicts.observe(check);
+    });
   }
 
   /** Reactive: the member's draft for a channel (synced across their devices). */
@@ -359,6 +395,10 @@ export class Replica {
     const onRead = () => this.outboxVersion[1]((v) => v + 1);
     const verdicts = this.inboxDoc.getMap<Verdict>('verdicts');
     const onVerdicts = () => this.verdictVersion[1]((v) => v + 1);
+    const relationMaps = ['dms', 'blocked', 'muted'].map((name) => this.inboxDoc.getMap<unknown>(name));
+    const onRelations = () => this.relationsVersion[1]((v) => v + 1);
+    for (const map of relationMaps) map.observe(onRelations);
+    this.cleanups.push(() => relationMaps.forEach((map) => map.unobserve(onRelations)));
     maps.outbox.observe(onOutbox);
     maps.failed.observe(onFailed);
     maps.drafts.observe(onDrafts);
@@ -381,6 +421,7 @@ export class Replica {
       this.failedVersion[1]((v) => v + 1);
       this.draftsVersion[1]((v) => v + 1);
       this.verdictVersion[1]((v) => v + 1);
+      this.relationsVersion[1]((v) => v + 1);
     });
   }
 }

@@ -1,9 +1,9 @@
 import { batch, createSignal, type Accessor } from 'solid-js';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import { readMessages, readMeta, type MessageView } from '../../../shared/sync/channel-doc.ts';
+import { readMessages, readMeta, type MessageView, type ThreadState } from '../../../shared/sync/channel-doc.ts';
 import { metaDocName, segmentDocName } from '../../../shared/sync/doc-names.ts';
 import { LIMITS } from '../../../shared/rules/limits.ts';
-import { apiRequest } from '../api/http.ts';
+import { fetchChannelPage, fromHistory } from '../api/community.ts';
 import type { SyncClient } from '../sync/sync-client.ts';
 import type { OpenedDoc } from './doc-store.ts';
 import type { MemberInfo } from './members.ts';
@@ -19,30 +19,9 @@ interface StampedState {
   typingAt?: unknown;
 }
 
-interface HistoryMessage {
-  id: string;
-  channelId: string;
-  seq: number;
-  authorId: string | null;
-  body: string;
-  type: MessageView['type'];
-  replyToId: string | null;
-  edited: boolean;
-  hidden: boolean;
-  hiddenReason: string | null;
-  deleted: boolean;
-  pinned: boolean;
-  createdAt: string;
-}
-
 const TYPING_VISIBLE_MS = LIMITS.realtime.typingExpirySeconds * 1000;
-const HISTORY_PAGE = 100;
 /** Pages the REST history may walk through the head segment before it reaches older messages. */
 const MAX_OVERLAP_PAGES = 4;
-
-function fromHistory(m: HistoryMessage): MessageView {
-  return { ...m, threadId: null, mentions: [], editedAt: null, reactions: {} };
-}
 
 /**
  * A room that is open on screen: its meta doc with presence, its head segment (and any head that
@@ -72,6 +51,7 @@ export class RoomSession {
     exhausted: false,
   });
   private readonly purgedSignal = createSignal<string | null>(null);
+  private readonly threadsSignal = createSignal<ThreadState[]>([]);
   private readonly clock = createSignal(Date.now());
   private historyCursor: string | null | undefined = undefined;
 
@@ -96,7 +76,11 @@ export class RoomSession {
       if (this.closed) return;
       client.subscribe(this.meta.name, this.meta.doc, this.awareness);
       this.followHead();
-      const onMeta = () => this.followHead();
+      this.threadsSignal[1](readMeta(this.meta.doc).threads);
+      const onMeta = () => {
+        this.followHead();
+        this.threadsSignal[1](readMeta(this.meta.doc).threads);
+      };
       this.meta.doc.on('update', onMeta);
       this.cleanups.push(() => this.meta.doc.off('update', onMeta));
       void client.whenSynced(this.meta.name).then(() => {
@@ -123,6 +107,8 @@ export class RoomSession {
   readonly synced: Accessor<boolean> = () => this.serverSynced[0]();
   readonly history: Accessor<{ loading: boolean; error: string | null; exhausted: boolean }> = () =>
     this.historyState[0]();
+  /** Reactive: the state of a room's threads (title, locked, pinned, resolved, archived), live from its meta doc. */
+  readonly threads: Accessor<ThreadState[]> = () => this.threadsSignal[0]();
   /** Reactive: set when the member lost access to this room. */
   readonly purged: Accessor<string | null> = () => this.purgedSignal[0]();
 
@@ -191,16 +177,11 @@ export class RoomSession {
           exhausted = true;
           break;
         }
-        const query = new URLSearchParams({ limit: String(HISTORY_PAGE) });
-        if (this.historyCursor) query.set('cursor', this.historyCursor);
-        const result = await apiRequest<{ messages: HistoryMessage[]; nextCursor: string | null }>(
-          `/api/rooms/${encodeURIComponent(this.channelId)}/messages?${query.toString()}`,
-          { token },
-        );
+        const result = await fetchChannelPage(token, this.channelId, this.historyCursor);
         if (this.closed) return;
-        this.historyCursor = result.nextCursor;
+        this.historyCursor = result.olderCursor;
         added = result.messages.filter((m) => m.seq < oldestShown).map(fromHistory);
-        if (result.nextCursor === null) exhausted = true;
+        if (result.olderCursor === null) exhausted = true;
       }
       batch(() => {
         if (added.length > 0) this.olderSignal[1]((older) => [...added, ...older]);

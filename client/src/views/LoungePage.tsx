@@ -16,7 +16,12 @@ const errorText = (err: unknown): string =>
   isApiError(err) ? err.message : 'The rooms could not be loaded. Please try again.';
 
 /** The Lounge: topic rooms on the left, the open room (or a welcome) on the right. */
-export function LoungePage(props: { token: string; user: User; roomSlug: string | null }): JSX.Element {
+export function LoungePage(props: {
+  token: string;
+  user: User;
+  roomSlug: string | null;
+  threadId?: string | null;
+}): JSX.Element {
   const lounge = createRefreshable(() => props.token, fetchLounge);
   // The last known Lounge paints at once (and offline); the fresh answer replaces it when it arrives.
   const cached = createMemo(() => cachedLounge(props.user.id));
@@ -74,7 +79,9 @@ export function LoungePage(props: { token: string; user: User; roomSlug: string 
       <main class="room-pane" classList={{ 'room-pane--chat': selectedRoom() !== null }} id="main" tabIndex={-1}>
         <Switch>
           <Match when={selectedRoom()}>
-            {(room) => <RoomView room={room()} token={props.token} user={props.user} />}
+            {(room) => (
+              <RoomView room={room()} token={props.token} user={props.user} threadId={props.threadId ?? null} />
+            )}
           </Match>
           <Match when={props.roomSlug !== null && data()}>
             <div class="page page--centered">

@@ -40,6 +40,8 @@ export function Composer(props: {
   ref?: (handle: ComposerHandle) => void;
 }): JSX.Element {
   const [text, setText] = createSignal('');
+  /** Ids unique per composer: a room and its open thread each have one on screen. */
+  const uid = Math.random().toString(36).slice(2, 8);
   const [error, setError] = createSignal<string | null>(null);
   let input: HTMLTextAreaElement | undefined;
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -154,16 +156,16 @@ export function Composer(props: {
         )}
       </Show>
       <div class="composer__box" classList={{ 'composer__box--invalid': tooLong() }}>
-        <label class="visually-hidden" for="composer-input">
+        <label class="visually-hidden" for={`composer-input-${uid}`}>
           Message {props.roomName}
         </label>
         <textarea
           ref={(el) => (input = el)}
-          id="composer-input"
+          id={`composer-input-${uid}`}
           class="composer__input"
           rows={1}
           placeholder={`Message ${props.roomName}`}
-          aria-describedby="composer-hint composer-count"
+          aria-describedby={`composer-hint-${uid} composer-count-${uid}`}
           aria-invalid={tooLong() ? 'true' : undefined}
           value={text()}
           onInput={(event) => {
@@ -198,13 +200,13 @@ export function Composer(props: {
         </button>
       </div>
       <div class="composer__footer">
-        <span class="composer__hint" id="composer-hint">
+        <span class="composer__hint" id={`composer-hint-${uid}`}>
           <kbd>Enter</kbd> to send · <kbd>Shift</kbd> + <kbd>Enter</kbd> for a new line
         </span>
         <span
           class="composer__count"
           classList={{ 'composer__count--over': tooLong(), 'composer__count--hidden': count() < COUNTER_FROM }}
-          id="composer-count"
+          id={`composer-count-${uid}`}
           aria-live={tooLong() ? 'polite' : 'off'}
         >
           <Show when={count() >= COUNTER_FROM}>

@@ -1,9 +1,12 @@
-import { createSignal, For, Match, Show, Switch, type JSX } from 'solid-js';
+import { createEffect, createSignal, For, Match, Show, Switch, type JSX } from 'solid-js';
+import type { MessageView } from '../../../../shared/sync/channel-doc.ts';
 import { LIMITS } from '../../../../shared/rules/limits.ts';
 import { charCount } from '../../../../shared/rules/text.ts';
 import type { MessageItem, PendingItem, ReplyRef } from '../../replica/timeline.ts';
 import { Avatar } from '../Avatar.tsx';
-import { AlertIcon, ClockIcon, EditIcon, RefreshIcon, ReplyIcon, TrashIcon } from '../icons.tsx';
+import type { Standing } from '../../replica/standing.ts';
+import { AlertIcon, ClockIcon, EditIcon, RefreshIcon, ReplyIcon, ThreadIcon, TrashIcon } from '../icons.tsx';
+import { ActionForm, MessageMenu, menuItems, type FormResult, type ModerationForm } from './MessageMenu.tsx';
 import { EmojiPicker, QUICK_REACTIONS } from './EmojiPicker.tsx';
 import { MessageText } from './MessageText.tsx';
 
@@ -20,6 +23,17 @@ export interface MessageActions {
   onRetry: (intentId: string) => void;
   onEditFailed: (intentId: string) => void;
   onDiscard: (intentId: string) => void;
+  /** What the member may do in this channel (the same rules the server applies). */
+  standing?: Standing;
+  /** Threads can start here (a room's main chat, not a thread or DM). */
+  canStartThread?: boolean;
+  onOpenThread?: (threadId: string) => void;
+  onForm?: (form: ModerationForm, message: MessageView, result: FormResult) => void;
+  onRelation?: (userId: string, kind: 'blocks' | 'mutes', on: boolean) => void;
+  blocks?: (userId: string | null) => boolean;
+  mutes?: (userId: string | null) => boolean;
+  /** A hidden message's words, for moderators (read over REST; null while loading or when not allowed). */
+  hiddenBody?: (message: MessageView) => string | null;
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
@@ -171,6 +185,25 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
   const removed = () => m().deleted || props.item.saving === 'delete';
   const canChange = () => props.item.mine && !m().deleted && !m().hidden && props.item.saving !== 'delete';
   const canReact = () => !m().deleted && props.item.saving !== 'delete';
+  const [form, setForm] = createSignal<ModerationForm | null>(null);
+  const [expanded, setExpanded] = createSignal(false);
+  const muted = () => !props.item.mine && (props.actions.mutes?.(m().authorId) ?? false) && !expanded();
+  const staffBody = () => (m().hidden && props.actions.standing?.staff() ? props.actions.hiddenBody?.(m()) : null);
+  const items = () =>
+    props.actions.standing
+      ? menuItems({
+          message: m(),
+          mine: props.item.mine,
+          standing: props.actions.standing,
+          canStartThread: props.actions.canStartThread ?? false,
+          blocked: props.actions.blocks?.(m().authorId) ?? false,
+          muted: props.actions.mutes?.(m().authorId) ?? false,
+          onRelation: (kind, on) => m().authorId && props.actions.onRelation?.(m().authorId!, kind, on),
+        })
+      : [];
+  createEffect(() => {
+    if (removed()) setForm(null);
+  });
 
   return (
     <article
@@ -180,7 +213,9 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
         'msg--mine': props.item.mine,
         'msg--saving': props.item.saving !== null,
         'msg--removed': removed() || m().hidden,
+        'msg--hidden-staff': staffBody() !== null && staffBody() !== undefined,
       }}
+      data-hidden={m().hidden ? 'true' : undefined}
       id={`msg-${m().id}`}
       data-seq={m().seq}
       data-message-id={m().id}
@@ -215,9 +250,25 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
               {props.item.saving === 'delete' && !m().deleted ? 'Deleting…' : 'Message deleted'}
             </p>
           </Match>
+          <Match when={m().hidden && staffBody() !== undefined && staffBody() !== null}>
+            <p class="msg__body msg__body--hidden">
+              <MessageText body={staffBody() ?? ''} />
+            </p>
+            <p class="msg__hidden-note">
+              Hidden from members{m().hiddenReason ? `: ${m().hiddenReason}` : ''} · only moderators see this
+            </p>
+          </Match>
           <Match when={m().hidden}>
             <p class="msg__body msg__body--state">
               Hidden by moderation{m().hiddenReason ? `: ${m().hiddenReason}` : ''}
+            </p>
+          </Match>
+          <Match when={muted()}>
+            <p class="msg__body msg__body--state">
+              Message from a member you muted.{' '}
+              <button type="button" class="link-button" onClick={() => setExpanded(true)}>
+                Show it
+              </button>
             </p>
           </Match>
           <Match when={editing()}>
@@ -266,6 +317,31 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
             </button>
           </div>
         </Show>
+        <Show when={m().threadId && props.actions.onOpenThread}>
+          <button
+            type="button"
+            class="msg__thread"
+            onClick={() => props.actions.onOpenThread?.(m().threadId!)}
+            data-thread-id={m().threadId}
+          >
+            <ThreadIcon />
+            View thread
+          </button>
+        </Show>
+        <Show when={form()}>
+          {(current) => (
+            <ActionForm
+              form={current()}
+              hidden={m().hidden}
+              snippet={m().hidden ? '' : m().body.replace(/\s+/g, ' ').trim()}
+              onCancel={() => setForm(null)}
+              onSubmit={(result) => {
+                props.actions.onForm?.(current(), m(), result);
+                setForm(null);
+              }}
+            />
+          )}
+        </Show>
         <Reactions item={props.item} actions={props.actions} />
       </div>
       <Show when={!editing() && !removed()}>
@@ -313,6 +389,7 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
               <TrashIcon />
             </button>
           </Show>
+          <MessageMenu items={items()} onForm={setForm} />
         </div>
       </Show>
     </article>

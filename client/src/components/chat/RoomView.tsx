@@ -1,43 +1,20 @@
-import {
-  createEffect,
-  createMemo,
-  createSignal,
-  For,
-  Match,
-  on,
-  onCleanup,
-  Show,
-  Switch,
-  untrack,
-  type JSX,
-} from 'solid-js';
+import { createEffect, createMemo, createSignal, on, onCleanup, Show, untrack, type JSX } from 'solid-js';
 import type { Room, User } from '../../api/types.ts';
+import { isApiError } from '../../api/http.ts';
 import { useReplica } from '../../replica/context.ts';
-import { buildTimeline, createItemCache, type TimelineItem } from '../../replica/timeline.ts';
-import { ArrowDownIcon, CloseIcon, RefreshIcon } from '../icons.tsx';
+import { standingIn } from '../../replica/standing.ts';
+import { navigate, paths } from '../../router.ts';
+import { ThreadIcon } from '../icons.tsx';
 import { RoomHeader, RoomIntro } from '../RoomHeader.tsx';
-import { Composer, type ComposerHandle, type ReplyTarget } from './Composer.tsx';
-import { MessageRow, PendingRow, type MessageActions } from './MessageRow.tsx';
-import { OnlineList, TypingIndicator } from './Presence.tsx';
-
-/** Within this many pixels of the bottom the list follows new messages. */
-const STICK_PX = 96;
-const MARK_READ_DEBOUNCE_MS = 1200;
-
-const FAILED_WHAT: Record<string, string> = {
-  edit: 'Your edit',
-  delete: 'Deleting your message',
-  react: 'Your reaction',
-  unreact: 'Removing your reaction',
-  pin: 'Pinning',
-  hide: 'Hiding',
-};
+import { Conversation } from './Conversation.tsx';
+import { OnlineList } from './Presence.tsx';
+import { ThreadList, ThreadPanel, useThreads } from './Threads.tsx';
 
 /**
- * An open room: its live conversation (segment docs, the member's pending and refused sends, and older
- * history on request), who is here and typing, and the composer. Works offline from the local replica.
+ * An open room: its live conversation, who is here, and its threads (a list, and the open thread in a
+ * side panel that takes the whole screen on phones). Works offline from the local replica.
  */
-export function RoomView(props: { room: Room; token: string; user: User }): JSX.Element {
+export function RoomView(props: { room: Room; token: string; user: User; threadId?: string | null }): JSX.Element {
   const replica = useReplica();
   const me = props.user.id;
 
@@ -52,56 +29,16 @@ export function RoomView(props: { room: Room; token: string; user: User }): JSX.
       },
     ),
   );
-
-  const [now, setNow] = createSignal(new Date());
-  const minuteTimer = setInterval(() => setNow(new Date()), 60_000);
-  onCleanup(() => clearInterval(minuteTimer));
-
-  const cache = createMemo(
-    on(
-      () => props.room.id,
-      () => createItemCache(),
-    ),
+  const standing = standingIn(props.user, () => props.room, props.token);
+  const threads = useThreads(
+    () => props.token,
+    () => props.room,
+    session,
   );
-  const timeline = createMemo<TimelineItem[]>(() => {
-    const s = session();
-    const { items, settled } = buildTimeline({
-      me,
-      channelId: s.channelId,
-      messages: s.messages(),
-      outbox: replica.outbox(),
-      accepted: replica.acceptedSends(s.channelId),
-      failed: replica.failed().map((f) => ({ id: f.id, intent: f.intent, reason: f.verdict.reason })),
-      now: now(),
-    });
-    if (settled.length > 0) queueMicrotask(() => replica.settleKnown(settled));
-    return cache()(items);
-  });
 
-  const messages = () => session().messages();
-  const lastSeq = () => messages().at(-1)?.seq ?? 0;
-  const atStart = () => {
-    const first = messages()[0];
-    if (first) return first.seq <= 1 || session().history().exhausted;
-    return session().synced() || (session().ready() && replica.displayState() === 'offline');
-  };
   const present = () => session().present();
-  const online = () => replica.displayState() === 'online';
+  const lastSeq = () => session().messages().at(-1)?.seq ?? 0;
   const liveRoom = () => ({ ...props.room, messageCount: Math.max(props.room.messageCount, lastSeq()) });
-
-  // Room-wide refusals of the member's other changes (edits, reactions, deletes) in this room.
-  const failedChanges = () => {
-    const ids = new Set(messages().map((m) => m.id));
-    return replica
-      .failed()
-      .filter(
-        (f) =>
-          f.intent.kind !== 'send' &&
-          f.intent.kind !== 'mark_read' &&
-          'messageId' in f.intent &&
-          ids.has(f.intent.messageId),
-      );
-  };
 
   // The room list shows this room's live count while it is open.
   createEffect(() => {
@@ -113,245 +50,101 @@ export function RoomView(props: { room: Room; token: string; user: User }): JSX.
     queueMicrotask(() => replica.setOnlineIn(channelId, undefined));
   });
 
-  // ---- composing ----
-  const [replyTo, setReplyTo] = createSignal<ReplyTarget | null>(null);
-  let composer: ComposerHandle | undefined;
+  const [showThreads, setShowThreads] = createSignal(false);
   createEffect(
     on(
       () => props.room.id,
-      () => setReplyTo(null),
+      () => setShowThreads(false),
       { defer: true },
     ),
   );
-
-  // ---- scrolling ----
-  let scroller: HTMLDivElement | undefined;
-  let stick = true;
-  const [unseen, setUnseen] = createSignal(false);
-  const distanceFromBottom = () => (scroller ? scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight : 0);
-  const scrollToBottom = () => {
-    if (!scroller) return;
-    scroller.scrollTop = scroller.scrollHeight;
-    stick = true;
-    setUnseen(false);
-  };
-  const onScroll = () => {
-    stick = distanceFromBottom() < STICK_PX;
-    if (stick) setUnseen(false);
-  };
-  let lastKey: string | undefined;
-  createEffect(
-    on(timeline, (items) => {
-      const last = items.at(-1);
-      const grew = last !== undefined && last.key !== lastKey;
-      lastKey = last?.key;
-      if (stick) scrollToBottom();
-      else if (grew && last.kind === 'message' && !last.mine) setUnseen(true);
-    }),
-  );
-  createEffect(
-    on(
-      () => props.room.id,
-      () => queueMicrotask(scrollToBottom),
-    ),
-  );
-
-  const loadOlder = async () => {
-    if (!scroller) return;
-    const fromBottom = scroller.scrollHeight - scroller.scrollTop;
-    stick = false;
-    await session().loadOlder(props.token);
-    scroller.scrollTop = scroller.scrollHeight - fromBottom;
-  };
-
-  const jumpTo = (messageId: string) => {
-    const el = document.getElementById(`msg-${messageId}`);
-    if (!el) return;
-    const reduced = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-    el.scrollIntoView({ block: 'center', behavior: reduced ? 'auto' : 'smooth' });
-    el.classList.add('msg--highlight');
-    el.focus({ preventScroll: true });
-    setTimeout(() => el.classList.remove('msg--highlight'), 2200);
-  };
-
-  // ---- read markers: the room counts as read while it is on screen ----
-  const [visible, setVisible] = createSignal(document.visibilityState === 'visible');
-  const onVisibility = () => setVisible(document.visibilityState === 'visible');
-  document.addEventListener('visibilitychange', onVisibility);
-  onCleanup(() => document.removeEventListener('visibilitychange', onVisibility));
-  let readTimer: ReturnType<typeof setTimeout> | undefined;
-  createEffect(() => {
-    const channelId = session().channelId;
-    const seq = lastSeq();
-    clearTimeout(readTimer);
-    if (!visible() || seq === 0 || replica.readMarker(channelId) >= seq) return;
-    readTimer = setTimeout(() => replica.markRead(channelId, seq), MARK_READ_DEBOUNCE_MS);
-  });
-  onCleanup(() => clearTimeout(readTimer));
-
-  const actions: MessageActions = {
-    me,
-    online,
-    nameOf: (id) => (id === me ? props.user.displayName : replica.members.nameOf(id)),
-    handleOf: (id) => (id === me ? props.user.handle : (replica.members.get(id)?.handle ?? '')),
-    onReply: (target) => {
-      setReplyTo({
-        id: target.id,
-        authorName: actions.nameOf(target.authorId),
-        snippet: target.snippet.length > 140 ? `${target.snippet.slice(0, 139)}…` : target.snippet,
-      });
-      composer?.focus();
-    },
-    onJump: jumpTo,
-    onReact: (messageId, emoji, add) => {
-      replica.enqueue(add ? { kind: 'react', messageId, emoji } : { kind: 'unreact', messageId, emoji });
-    },
-    onEdit: (messageId, body) => {
-      replica.enqueue({ kind: 'edit', messageId, body });
-    },
-    onDelete: (messageId) => {
-      replica.enqueue({ kind: 'delete', messageId });
-    },
-    onRetry: (intentId) => replica.retryFailed(intentId),
-    onEditFailed: (intentId) => {
-      const failed = replica.failed().find((f) => f.id === intentId);
-      if (!failed || failed.intent.kind !== 'send') return;
-      composer?.fill(failed.intent.body);
-      replica.dropFailed(intentId);
-    },
-    onDiscard: (intentId) => replica.dropFailed(intentId),
-  };
+  const openThread = (threadId: string) => navigate(paths.thread(props.room.slug, threadId));
+  const closeThread = () => navigate(paths.room(props.room.slug));
+  const panelOpen = () => Boolean(props.threadId) || showThreads();
 
   return (
     <section class="room-view" aria-labelledby="room-title">
-      <RoomHeader room={liveRoom()} onlineCount={present().length > 0 ? present().length : undefined} />
-      <div class="chat">
-        <div class="chat__main">
-          <div class="chat__scroller" ref={(el) => (scroller = el)} onScroll={onScroll}>
-            <div class="chat__start">
-              <Switch>
-                <Match when={session().purged()}>
-                  {(reason) => (
-                    <p class="chat__notice" role="alert">
-                      {reason()}
-                    </p>
-                  )}
-                </Match>
-                <Match when={atStart()}>
-                  <RoomIntro room={props.room} />
-                </Match>
-                <Match when={messages().length > 0}>
-                  <div class="chat__older">
-                    <button
-                      type="button"
-                      class="button button--secondary button--small"
-                      onClick={() => void loadOlder()}
-                      disabled={session().history().loading}
-                      aria-busy={session().history().loading}
-                    >
-                      <RefreshIcon />
-                      {session().history().loading ? 'Loading older messages…' : 'Load older messages'}
-                    </button>
-                    <Show when={session().history().error}>
-                      {(message) => (
-                        <p class="chat__older-error" role="status">
-                          {message()}
-                        </p>
-                      )}
-                    </Show>
-                  </div>
-                </Match>
-                <Match when={true}>
-                  <div class="chat__loading" aria-hidden="true">
-                    <span class="skeleton skeleton--line skeleton--short" />
-                    <span class="skeleton skeleton--line" />
-                    <span class="skeleton skeleton--line skeleton--short" />
-                  </div>
-                  <span class="visually-hidden" role="status">
-                    Loading messages…
-                  </span>
-                </Match>
-              </Switch>
-            </div>
-            <div
-              class="chat__log"
-              role="log"
-              aria-live="polite"
-              aria-relevant="additions"
-              aria-label={`Messages in ${props.room.name}`}
-              data-testid="message-log"
-            >
-              <For each={timeline()}>
-                {(item) => (
-                  <Switch>
-                    <Match when={item.kind === 'day' && item}>
-                      {(day) => (
-                        <div class="day-divider" role="separator" aria-label={day().label}>
-                          <span class="day-divider__label">{day().label}</span>
-                        </div>
-                      )}
-                    </Match>
-                    <Match when={item.kind === 'message' && item}>
-                      {(msg) => <MessageRow item={msg()} actions={actions} />}
-                    </Match>
-                    <Match when={item.kind === 'pending' && item}>
-                      {(pending) => <PendingRow item={pending()} actions={actions} />}
-                    </Match>
-                  </Switch>
-                )}
-              </For>
-            </div>
-          </div>
-          <Show when={unseen()}>
-            <button type="button" class="chat__jump" onClick={scrollToBottom}>
-              <ArrowDownIcon />
-              New messages
-            </button>
+      <RoomHeader room={liveRoom()} onlineCount={present().length > 0 ? present().length : undefined}>
+        <button
+          type="button"
+          class="button button--secondary button--small room-header__threads"
+          aria-pressed={showThreads()}
+          onClick={() => {
+            if (props.threadId) {
+              closeThread();
+              setShowThreads(true);
+            } else setShowThreads(!showThreads());
+          }}
+        >
+          <ThreadIcon />
+          Threads
+          <Show when={threads.all().length > 0}>
+            <span class="room-header__count">{threads.all().length}</span>
           </Show>
-          <div class="chat__bottom">
-            <TypingIndicator present={present()} />
-            <For each={failedChanges()}>
-              {(failed) => (
-                <div class="chat__failed" role="status">
-                  <span>
-                    {FAILED_WHAT[failed.intent.kind] ?? 'That change'} could not be saved: {failed.verdict.reason}
-                  </span>
-                  <button
-                    type="button"
-                    class="icon-button"
-                    aria-label="Dismiss"
-                    onClick={() => replica.dropFailed(failed.id)}
-                  >
-                    <CloseIcon />
-                  </button>
-                </div>
-              )}
-            </For>
-            <Composer
-              channelId={session().channelId}
-              roomName={props.room.name}
-              draft={() => replica.draft(session().channelId)}
-              onRemoteDraft={(fn) => replica.onRemoteDraft(fn)}
-              saveDraft={(channelId, text) => replica.setDraft(channelId, text)}
-              onSend={(body, replyToId) => {
-                replica.enqueue({ kind: 'send', channelId: session().channelId, body, replyToId });
-                setReplyTo(null);
-                stick = true;
-                queueMicrotask(scrollToBottom);
-              }}
-              onTyping={(active) => session().typing(active)}
-              replyTo={replyTo()}
-              onCancelReply={() => setReplyTo(null)}
-              ref={(handle) => (composer = handle)}
-            />
-          </div>
-        </div>
-        <OnlineList
-          present={present()}
-          me={me}
-          roomName={props.room.name}
-          offline={replica.displayState() === 'offline'}
+        </button>
+      </RoomHeader>
+      <div class="chat" classList={{ 'chat--panel': panelOpen(), 'chat--thread': Boolean(props.threadId) }}>
+        <Conversation
+          session={session}
+          name={props.room.name}
+          token={props.token}
+          user={props.user}
+          room={props.room}
+          standing={standing}
+          canStartThread={true}
+          intro={<RoomIntro room={props.room} />}
+          onOpenThread={openThread}
         />
+        <Show
+          when={props.threadId}
+          fallback={
+            <Show
+              when={showThreads()}
+              fallback={
+                <OnlineList
+                  present={present()}
+                  me={me}
+                  roomName={props.room.name}
+                  offline={replica.displayState() === 'offline'}
+                />
+              }
+            >
+              <ThreadList
+                room={props.room}
+                threads={threads.all()}
+                loading={threads.listed.loading()}
+                error={
+                  threads.listed.error()
+                    ? isApiError(threads.listed.error())
+                      ? (threads.listed.error() as Error).message
+                      : 'Threads could not be loaded.'
+                    : null
+                }
+                standing={standing}
+                selectedId={null}
+                onOpen={openThread}
+                onClose={() => setShowThreads(false)}
+              />
+            </Show>
+          }
+        >
+          {(threadId) => (
+            <ThreadPanel
+              threadId={threadId()}
+              thread={threads.byId(threadId())}
+              room={props.room}
+              token={props.token}
+              user={props.user}
+              standing={standing}
+              parent={
+                session()
+                  .messages()
+                  .find((m) => m.id === threads.byId(threadId())?.parentMessageId) ?? null
+              }
+              onClose={closeThread}
+            />
+          )}
+        </Show>
       </div>
     </section>
   );

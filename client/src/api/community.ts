@@ -1,0 +1,187 @@
+import type { MessageView } from '../../../shared/sync/channel-doc.ts';
+import type { Role } from '../../../shared/rules/roles.ts';
+import { apiRequest } from './http.ts';
+
+/** Shapes of the community read side (threads, history, search, members, settings, moderation). */
+
+export interface PublicUser {
+  id: string;
+  handle: string | null;
+  displayName: string;
+  avatarUrl: string | null;
+  deleted: boolean;
+}
+
+export interface ThreadSummary {
+  id: string;
+  roomId: string;
+  title: string;
+  parentMessageId: string | null;
+  locked: boolean;
+  pinned: boolean;
+  resolved: boolean;
+  archived: boolean;
+  messageCount: number;
+  lastMessageAt: string | null;
+  createdAt: string;
+  creator: PublicUser | null;
+}
+
+export interface HistoryMessage {
+  id: string;
+  channelId: string;
+  seq: number;
+  authorId: string | null;
+  body: string;
+  type: MessageView['type'];
+  replyToId: string | null;
+  edited: boolean;
+  hidden: boolean;
+  hiddenReason: string | null;
+  deleted: boolean;
+  pinned: boolean;
+  createdAt: string;
+}
+
+export interface RoomMember {
+  user: PublicUser;
+  role: Role;
+  joinedAt: string;
+  online: boolean;
+}
+
+export interface SearchHit {
+  messageId: string;
+  channelId: string;
+  channelKind: 'room' | 'thread' | 'dm';
+  roomId: string | null;
+  threadId: string | null;
+  seq: number;
+  authorId: string | null;
+  createdAt: string;
+  rank: number;
+  fragments: Array<{ text: string; highlights: Array<{ start: number; end: number }> }>;
+}
+
+export type DmPermission = 'everyone' | 'connections' | 'following' | 'none';
+
+export interface MySettings {
+  dmPermission: DmPermission;
+  notifyPush: boolean;
+  notifyEmailMentions: boolean;
+  emailDigest: 'off' | 'daily' | 'weekly';
+  smsCritical: boolean;
+  phoneE164: string | null;
+  askMeEnabled: boolean;
+}
+
+export interface ModerationStatus {
+  layer1: 'on';
+  layer2: 'on' | 'off';
+  message: string;
+}
+
+export type ReviewAction = 'approve' | 'hide' | 'delete' | 'warn' | 'mute' | 'ban' | 'escalate';
+
+export interface ReviewItem {
+  id: string;
+  roomId: string | null;
+  source: 'ai' | 'community' | 'admin' | 'system';
+  status: 'pending' | 'approved' | 'hidden' | 'deleted' | 'escalated';
+  reason: string;
+  aiCategories: Record<string, number>;
+  aiMaxScore: number | null;
+  reportCount: number;
+  escalated: boolean;
+  createdAt: string;
+  message: {
+    id: string;
+    channelId: string;
+    seq: number;
+    authorId: string | null;
+    authorHandle: string | null;
+    body: string;
+    hidden: boolean;
+    hiddenReason: string | null;
+    deleted: boolean;
+    createdAt: string;
+  };
+  context: Array<{ seq: number; authorHandle: string | null; body: string }>;
+  reports: Array<{ reason: string; details: string; createdAt: string }>;
+}
+
+const enc = encodeURIComponent;
+
+export const fetchThreads = (token: string, roomId: string) =>
+  apiRequest<{ threads: ThreadSummary[]; nextCursor: string | null }>(`/api/rooms/${enc(roomId)}/threads?limit=50`, {
+    token,
+  });
+
+export const fetchChannelPage = (token: string, channelId: string, before?: string | null) => {
+  const query = new URLSearchParams({ limit: '100' });
+  if (before) query.set('before', before);
+  return apiRequest<{ messages: HistoryMessage[]; olderCursor: string | null; newerCursor: string | null }>(
+    `/api/channels/${enc(channelId)}/messages?${query.toString()}`,
+    { token },
+  );
+};
+
+export const fetchAround = (token: string, channelId: string, messageId: string, limit = 40) =>
+  apiRequest<{
+    messages: HistoryMessage[];
+    olderCursor: string | null;
+    newerCursor: string | null;
+    targetId: string;
+    targetSeq: number;
+  }>(`/api/channels/${enc(channelId)}/messages/around/${enc(messageId)}?limit=${limit}`, { token });
+
+export const fetchMembers = (token: string, roomId: string) =>
+  apiRequest<{ members: RoomMember[]; onlineCount: number; nextCursor: string | null }>(
+    `/api/rooms/${enc(roomId)}/members?limit=100`,
+    { token },
+  );
+
+export const fetchUsers = (token: string, ids: string[]) =>
+  apiRequest<{ users: PublicUser[] }>(`/api/users?ids=${ids.map(enc).join(',')}`, { token });
+
+export const searchMessages = (token: string, q: string, roomId?: string) => {
+  const query = new URLSearchParams({ q, limit: '30' });
+  if (roomId) query.set('roomId', roomId);
+  return apiRequest<{ results: SearchHit[]; nextCursor: string | null }>(`/api/search?${query.toString()}`, { token });
+};
+
+export const fetchSettings = (token: string) => apiRequest<MySettings>('/api/me/settings', { token });
+export const patchSettings = (token: string, patch: Partial<MySettings>) =>
+  apiRequest<MySettings>('/api/me/settings', { method: 'PATCH', token, body: patch });
+
+/** Block or mute (on), or lift it (off). The server writes the inbox doc's `blocked`/`muted` maps. */
+export async function setRelation(token: string, kind: 'blocks' | 'mutes', userId: string, on: boolean) {
+  await apiRequest<unknown>(`/api/me/${kind}/${enc(userId)}`, { method: on ? 'PUT' : 'DELETE', token }).catch((err) => {
+    // 204 has no body: the request layer reads it as an unreadable answer, which is a success here.
+    if (err instanceof Error && 'code' in err && (err as { code: string }).code === 'bad_response') return;
+    throw err;
+  });
+}
+
+export const fetchModerationStatus = (token: string) =>
+  apiRequest<ModerationStatus>('/api/moderation/status', { token });
+
+export const fetchReviewQueue = (token: string) =>
+  apiRequest<{ items: ReviewItem[]; nextCursor: string | null }>('/api/moderation/queue?status=pending&limit=50', {
+    token,
+  });
+
+export const decideReviewItem = (
+  token: string,
+  itemId: string,
+  body: { action: ReviewAction; reason?: string; durationMinutes?: number },
+) =>
+  apiRequest<{ status: ReviewItem['status'] }>(`/api/moderation/queue/${enc(itemId)}/actions`, {
+    method: 'POST',
+    token,
+    body,
+  });
+
+export function fromHistory(m: HistoryMessage): MessageView {
+  return { ...m, threadId: null, mentions: [], editedAt: null, reactions: {} };
+}

@@ -1,0 +1,492 @@
+import {
+  createEffect,
+  createMemo,
+  createSignal,
+  For,
+  Match,
+  on,
+  onCleanup,
+  Show,
+  Switch,
+  untrack,
+  type JSX,
+} from 'solid-js';
+import { fetchAround, setRelation } from '../../api/community.ts';
+import { isApiError } from '../../api/http.ts';
+import type { Room, User } from '../../api/types.ts';
+import { useReplica } from '../../replica/context.ts';
+import type { RoomSession } from '../../replica/room-session.ts';
+import type { Standing } from '../../replica/standing.ts';
+import { buildTimeline, createItemCache, type TimelineItem } from '../../replica/timeline.ts';
+import { ArrowDownIcon, CloseIcon, RefreshIcon } from '../icons.tsx';
+import { Composer, type ComposerHandle, type ReplyTarget } from './Composer.tsx';
+import { MessageRow, PendingRow, type MessageActions } from './MessageRow.tsx';
+import { TypingIndicator } from './Presence.tsx';
+
+/** Within this many pixels of the bottom the list follows new messages. */
+const STICK_PX = 96;
+const MARK_READ_DEBOUNCE_MS = 1200;
+
+const FAILED_WHAT: Record<string, string> = {
+  edit: 'Your edit',
+  delete: 'Deleting your message',
+  react: 'Your reaction',
+  unreact: 'Removing your reaction',
+  pin: 'Pinning',
+  hide: 'Hiding',
+  report: 'Your report',
+  moderate_member: 'That moderation action',
+};
+
+export interface ConversationProps {
+  /** The open channel (a room's main chat, a thread or a DM), shared with the view around it. */
+  session: () => RoomSession;
+  /** Names the log ("Messages in …") and the composer ("Message …"). */
+  name: string;
+  token: string;
+  user: User;
+  /** The room this channel belongs to (itself, or a thread's room); null for DMs. */
+  room: Room | null;
+  standing: Standing;
+  /** Threads can start from messages here (a room's main chat). */
+  canStartThread: boolean;
+  /** Shown at the start of the conversation. */
+  intro: JSX.Element;
+  /** Why the member cannot post here (a locked thread): the composer gives way to this sentence. */
+  postRefusal?: string | null;
+  onOpenThread?: (threadId: string) => void;
+}
+
+/**
+ * A live conversation: its messages (segment docs, the member's pending and refused sends, and older
+ * history on request), who is typing, and the composer. Works offline from the local replica. Rooms,
+ * threads and DMs all show their messages through it.
+ */
+export function Conversation(props: ConversationProps): JSX.Element {
+  const replica = useReplica();
+  const me = props.user.id;
+  const session = () => props.session();
+
+  const [now, setNow] = createSignal(new Date());
+  const minuteTimer = setInterval(() => setNow(new Date()), 60_000);
+  onCleanup(() => clearInterval(minuteTimer));
+
+  const cache = createMemo(
+    on(
+      () => session().channelId,
+      () => createItemCache(),
+    ),
+  );
+  const timeline = createMemo<TimelineItem[]>(() => {
+    const s = session();
+    const { items, settled } = buildTimeline({
+      me,
+      channelId: s.channelId,
+      // Blocked members' messages are hidden on this member's devices.
+      messages: s.messages().filter((m) => m.authorId === me || !replica.blocks(m.authorId)),
+      outbox: replica.outbox(),
+      accepted: replica.acceptedSends(s.channelId),
+      failed: replica.failed().map((f) => ({ id: f.id, intent: f.intent, reason: f.verdict.reason })),
+      now: now(),
+    });
+    if (settled.length > 0) queueMicrotask(() => replica.settleKnown(settled));
+    return cache()(items);
+  });
+
+  const messages = () => session().messages();
+  const lastSeq = () => messages().at(-1)?.seq ?? 0;
+  const atStart = () => {
+    const first = messages()[0];
+    if (first) return first.seq <= 1 || session().history().exhausted;
+    return session().synced() || (session().ready() && replica.displayState() === 'offline');
+  };
+  const present = () => session().present();
+  const online = () => replica.displayState() === 'online';
+
+  // Room-wide refusals of the member's other changes (edits, reactions, deletes) in this room.
+  const failedChanges = () => {
+    const ids = new Set(messages().map((m) => m.id));
+    return replica
+      .failed()
+      .filter(
+        (f) =>
+          f.intent.kind !== 'send' &&
+          f.intent.kind !== 'mark_read' &&
+          'messageId' in f.intent &&
+          ids.has(f.intent.messageId),
+      );
+  };
+
+  // ---- composing ----
+  const [replyTo, setReplyTo] = createSignal<ReplyTarget | null>(null);
+  let composer: ComposerHandle | undefined;
+  createEffect(
+    on(
+      () => session().channelId,
+      () => setReplyTo(null),
+      { defer: true },
+    ),
+  );
+
+  // ---- scrolling ----
+  let scroller: HTMLDivElement | undefined;
+  let stick = true;
+  const [unseen, setUnseen] = createSignal(false);
+  const distanceFromBottom = () => (scroller ? scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight : 0);
+  const scrollToBottom = () => {
+    if (!scroller) return;
+    scroller.scrollTop = scroller.scrollHeight;
+    stick = true;
+    setUnseen(false);
+  };
+  const onScroll = () => {
+    stick = distanceFromBottom() < STICK_PX;
+    if (stick) setUnseen(false);
+  };
+  let lastKey: string | undefined;
+  createEffect(
+    on(timeline, (items) => {
+      const last = items.at(-1);
+      const grew = last !== undefined && last.key !== lastKey;
+      lastKey = last?.key;
+      if (stick) scrollToBottom();
+      else if (grew && last.kind === 'message' && !last.mine) setUnseen(true);
+    }),
+  );
+  createEffect(
+    on(
+      () => session().channelId,
+      () => queueMicrotask(scrollToBottom),
+    ),
+  );
+
+  const loadOlder = async () => {
+    if (!scroller) return;
+    const fromBottom = scroller.scrollHeight - scroller.scrollTop;
+    stick = false;
+    await session().loadOlder(props.token);
+    scroller.scrollTop = scroller.scrollHeight - fromBottom;
+  };
+
+  const jumpTo = (messageId: string) => {
+    const el = document.getElementById(`msg-${messageId}`);
+    if (!el) return;
+    const reduced = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    el.scrollIntoView({ block: 'center', behavior: reduced ? 'auto' : 'smooth' });
+    el.classList.add('msg--highlight');
+    el.focus({ preventScroll: true });
+    setTimeout(() => el.classList.remove('msg--highlight'), 2200);
+  };
+
+  // ---- read markers: the room counts as read while it is on screen ----
+  const [visible, setVisible] = createSignal(document.visibilityState === 'visible');
+  const onVisibility = () => setVisible(document.visibilityState === 'visible');
+  document.addEventListener('visibilitychange', onVisibility);
+  onCleanup(() => document.removeEventListener('visibilitychange', onVisibility));
+  let readTimer: ReturnType<typeof setTimeout> | undefined;
+  createEffect(() => {
+    const channelId = session().channelId;
+    const seq = lastSeq();
+    clearTimeout(readTimer);
+    if (!visible() || seq === 0 || replica.readMarker(channelId) >= seq) return;
+    readTimer = setTimeout(() => replica.markRead(channelId, seq), MARK_READ_DEBOUNCE_MS);
+  });
+  onCleanup(() => clearTimeout(readTimer));
+
+  // ---- moderation, reports, threads ----
+  const [notice, setNotice] = createSignal<{ text: string; error: boolean } | null>(null);
+  let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  const say = (text: string, error = false) => {
+    clearTimeout(noticeTimer);
+    setNotice({ text, error });
+    noticeTimer = setTimeout(() => setNotice(null), error ? 12_000 : 6000);
+  };
+  onCleanup(() => clearTimeout(noticeTimer));
+  /** Waits for the server's answer to an intent and says what happened. */
+  const answer = (intentId: string, done: string, onAccepted?: (channelId: string | undefined) => void) => {
+    void replica.whenVerdict(intentId).then((verdict) => {
+      if (verdict.status === 'rejected') {
+        replica.dropFailed(intentId);
+        say(verdict.reason, true);
+      } else {
+        say(verdict.status === 'held' ? verdict.reason : done);
+        onAccepted?.(verdict.channelId);
+      }
+    });
+  };
+  const [hiddenBodies, setHiddenBodies] = createSignal<Record<string, string | null>>({});
+  const hiddenBody = (message: { id: string; channelId: string }): string | null => {
+    const known = hiddenBodies()[message.id];
+    if (known !== undefined) return known;
+    setHiddenBodies((all) => ({ ...all, [message.id]: null }));
+    void fetchAround(props.token, message.channelId, message.id, 3)
+      .then((page) => {
+        const found = page.messages.find((m) => m.id === message.id);
+        setHiddenBodies((all) => ({ ...all, [message.id]: found && found.body !== '' ? found.body : null }));
+      })
+      .catch(() => undefined);
+    return null;
+  };
+
+  const actions: MessageActions = {
+    me,
+    online,
+    nameOf: (id) => (id === me ? props.user.displayName : replica.members.nameOf(id)),
+    handleOf: (id) => (id === me ? props.user.handle : (replica.members.get(id)?.handle ?? '')),
+    onReply: (target) => {
+      setReplyTo({
+        id: target.id,
+        authorName: actions.nameOf(target.authorId),
+        snippet: target.snippet.length > 140 ? `${target.snippet.slice(0, 139)}…` : target.snippet,
+      });
+      composer?.focus();
+    },
+    onJump: jumpTo,
+    onReact: (messageId, emoji, add) => {
+      replica.enqueue(add ? { kind: 'react', messageId, emoji } : { kind: 'unreact', messageId, emoji });
+    },
+    onEdit: (messageId, body) => {
+      replica.enqueue({ kind: 'edit', messageId, body });
+    },
+    onDelete: (messageId) => {
+      replica.enqueue({ kind: 'delete', messageId });
+    },
+    onRetry: (intentId) => replica.retryFailed(intentId),
+    onEditFailed: (intentId) => {
+      const failed = replica.failed().find((f) => f.id === intentId);
+      if (!failed || failed.intent.kind !== 'send') return;
+      composer?.fill(failed.intent.body);
+      replica.dropFailed(intentId);
+    },
+    onDiscard: (intentId) => replica.dropFailed(intentId),
+    get standing() {
+      return props.standing;
+    },
+    get canStartThread() {
+      return props.canStartThread;
+    },
+    onOpenThread: (threadId) => props.onOpenThread?.(threadId),
+    blocks: (id) => replica.blocks(id),
+    mutes: (id) => replica.mutes(id),
+    hiddenBody,
+    onRelation: (userId, kind, on) => {
+      const name = replica.members.nameOf(userId);
+      setRelation(props.token, kind, userId, on).then(
+        () =>
+          say(
+            kind === 'blocks'
+              ? on
+                ? `You blocked ${name}. Their messages are hidden on your devices.`
+                : `You unblocked ${name}.`
+              : on
+                ? `You muted ${name}. Their messages are collapsed.`
+                : `You unmuted ${name}.`,
+          ),
+        (err: unknown) => say(isApiError(err) ? err.message : 'That did not work. Please try again.', true),
+      );
+    },
+    onForm: (form, message, result) => {
+      const roomId = props.room?.id;
+      switch (form) {
+        case 'hide': {
+          const id = replica.enqueue({
+            kind: 'hide',
+            messageId: message.id,
+            hidden: !message.hidden,
+            reason: result.reason,
+          });
+          answer(id, message.hidden ? 'The message is visible again.' : 'The message is hidden from members.');
+          break;
+        }
+        case 'delete':
+          answer(replica.enqueue({ kind: 'delete', messageId: message.id }), 'The message was deleted.');
+          break;
+        case 'report': {
+          const id = replica.enqueue({
+            kind: 'report',
+            messageId: message.id,
+            reason: result.reportReason,
+            details: result.details,
+          });
+          answer(id, 'Thanks: your report was sent to the moderators.');
+          break;
+        }
+        case 'warn':
+        case 'mute':
+        case 'ban': {
+          if (!roomId || !message.authorId) return;
+          const name = replica.members.nameOf(message.authorId);
+          const id = replica.enqueue({
+            kind: 'moderate_member',
+            roomId,
+            userId: message.authorId,
+            action: form,
+            durationMinutes: form === 'mute' ? result.durationMinutes : null,
+            reason: result.reason,
+          });
+          answer(
+            id,
+            form === 'warn'
+              ? `${name} was warned.`
+              : form === 'mute'
+                ? `${name} is muted here.`
+                : `${name} is banned from this room.`,
+          );
+          break;
+        }
+        case 'thread': {
+          if (!roomId) return;
+          const id = replica.enqueue({
+            kind: 'create_thread',
+            roomId,
+            title: result.title,
+            body: result.body,
+            parentMessageId: message.id,
+          });
+          answer(id, 'Thread started.', (threadId) => threadId && props.onOpenThread?.(threadId));
+          break;
+        }
+      }
+    },
+  };
+
+  return (
+    <div class="chat__main">
+      <div class="chat__scroller" ref={(el) => (scroller = el)} onScroll={onScroll}>
+        <div class="chat__start">
+          <Switch>
+            <Match when={session().purged()}>
+              {(reason) => (
+                <p class="chat__notice" role="alert">
+                  {reason()}
+                </p>
+              )}
+            </Match>
+            <Match when={atStart()}>{props.intro}</Match>
+            <Match when={messages().length > 0}>
+              <div class="chat__older">
+                <button
+                  type="button"
+                  class="button button--secondary button--small"
+                  onClick={() => void loadOlder()}
+                  disabled={session().history().loading}
+                  aria-busy={session().history().loading}
+                >
+                  <RefreshIcon />
+                  {session().history().loading ? 'Loading older messages…' : 'Load older messages'}
+                </button>
+                <Show when={session().history().error}>
+                  {(message) => (
+                    <p class="chat__older-error" role="status">
+                      {message()}
+                    </p>
+                  )}
+                </Show>
+              </div>
+            </Match>
+            <Match when={true}>
+              <div class="chat__loading" aria-hidden="true">
+                <span class="skeleton skeleton--line skeleton--short" />
+                <span class="skeleton skeleton--line" />
+                <span class="skeleton skeleton--line skeleton--short" />
+              </div>
+              <span class="visually-hidden" role="status">
+                Loading messages…
+              </span>
+            </Match>
+          </Switch>
+        </div>
+        <div
+          class="chat__log"
+          role="log"
+          aria-live="polite"
+          aria-relevant="additions"
+          aria-label={`Messages in ${props.name}`}
+          data-testid="message-log"
+        >
+          <For each={timeline()}>
+            {(item) => (
+              <Switch>
+                <Match when={item.kind === 'day' && item}>
+                  {(day) => (
+                    <div class="day-divider" role="separator" aria-label={day().label}>
+                      <span class="day-divider__label">{day().label}</span>
+                    </div>
+                  )}
+                </Match>
+                <Match when={item.kind === 'message' && item}>
+                  {(msg) => <MessageRow item={msg()} actions={actions} />}
+                </Match>
+                <Match when={item.kind === 'pending' && item}>
+                  {(pending) => <PendingRow item={pending()} actions={actions} />}
+                </Match>
+              </Switch>
+            )}
+          </For>
+        </div>
+      </div>
+      <Show when={unseen()}>
+        <button type="button" class="chat__jump" onClick={scrollToBottom}>
+          <ArrowDownIcon />
+          New messages
+        </button>
+      </Show>
+      <div class="chat__bottom">
+        <TypingIndicator present={present()} />
+        <Show when={notice()}>
+          {(n) => (
+            <div class="chat__failed" classList={{ 'chat__notice-ok': !n().error }} role="status">
+              <span>{n().text}</span>
+              <button type="button" class="icon-button" aria-label="Dismiss" onClick={() => setNotice(null)}>
+                <CloseIcon />
+              </button>
+            </div>
+          )}
+        </Show>
+        <For each={failedChanges()}>
+          {(failed) => (
+            <div class="chat__failed" role="status">
+              <span>
+                {FAILED_WHAT[failed.intent.kind] ?? 'That change'} could not be saved: {failed.verdict.reason}
+              </span>
+              <button
+                type="button"
+                class="icon-button"
+                aria-label="Dismiss"
+                onClick={() => replica.dropFailed(failed.id)}
+              >
+                <CloseIcon />
+              </button>
+            </div>
+          )}
+        </For>
+        <Show
+          when={!props.postRefusal}
+          fallback={
+            <p class="chat__closed" role="note">
+              {props.postRefusal}
+            </p>
+          }
+        >
+          <Composer
+            channelId={session().channelId}
+            roomName={props.name}
+            draft={() => replica.draft(session().channelId)}
+            onRemoteDraft={(fn) => replica.onRemoteDraft(fn)}
+            saveDraft={(channelId, text) => replica.setDraft(channelId, text)}
+            onSend={(body, replyToId) => {
+              replica.enqueue({ kind: 'send', channelId: session().channelId, body, replyToId });
+              setReplyTo(null);
+              stick = true;
+              queueMicrotask(scrollToBottom);
+            }}
+            onTyping={(active) => session().typing(active)}
+            replyTo={replyTo()}
+            onCancelReply={() => setReplyTo(null)}
+            ref={(handle) => (composer = handle)}
+          />
+        </Show>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,333 @@
+import { createSignal, For, onCleanup, onMount, Show, type JSX } from 'solid-js';
+import type { MessageView } from '../../../../shared/sync/channel-doc.ts';
+import type { Standing } from '../../replica/standing.ts';
+import { MoreIcon } from '../icons.tsx';
+
+export type ModerationForm = 'hide' | 'delete' | 'report' | 'warn' | 'mute' | 'ban' | 'thread';
+
+export const REPORT_REASONS = [
+  { value: 'spam', label: 'Spam or advertising' },
+  { value: 'harassment', label: 'Harassment or bullying' },
+  { value: 'hate', label: 'Hate speech' },
+  { value: 'sexual', label: 'Sexual content' },
+  { value: 'violence', label: 'Violence or threats' },
+  { value: 'self_harm', label: 'Self-harm' },
+  { value: 'off_topic', label: 'Off topic' },
+  { value: 'other', label: 'Something else' },
+] as const;
+export type ReportReason = (typeof REPORT_REASONS)[number]['value'];
+
+export const MUTE_DURATIONS = [
+  { minutes: 10, label: '10 minutes' },
+  { minutes: 60, label: '1 hour' },
+  { minutes: 60 * 24, label: '1 day' },
+  { minutes: 60 * 24 * 7, label: '1 week' },
+] as const;
+
+interface MenuItem {
+  label: string;
+  form?: ModerationForm;
+  run?: () => void;
+  danger?: boolean;
+  /** Why it is unavailable: shown instead of hiding the item when it explains something useful. */
+  refusal?: string;
+}
+
+export interface MenuContext {
+  message: MessageView;
+  mine: boolean;
+  standing: Standing;
+  canStartThread: boolean;
+  blocked: boolean;
+  muted: boolean;
+  onRelation: (kind: 'blocks' | 'mutes', on: boolean) => void;
+}
+
+/** Which actions the member may take on a message, decided with the same `can()` the server uses. */
+export function menuItems(ctx: MenuContext): MenuItem[] {
+  const { message, standing } = ctx;
+  const items: MenuItem[] = [];
+  if (ctx.canStartThread && message.threadId === null && message.type !== 'system') {
+    const d = standing.decide('create_thread', {});
+    items.push({ label: 'Start a thread', form: 'thread', refusal: d.allowed ? undefined : d.reason });
+  }
+  if (!ctx.mine && message.authorId !== null) {
+    const d = standing.decide('report_message', { message: { authorId: message.authorId } });
+    if (d.allowed) items.push({ label: 'Report message', form: 'report' });
+  }
+  if (standing.staff()) {
+    const hide = standing.decide('hide_message', {});
+    if (hide.allowed) items.push({ label: message.hidden ? 'Unhide message' : 'Hide message', form: 'hide' });
+    if (!ctx.mine && standing.decide('delete_any_message', {}).allowed)
+      items.push({ label: 'Delete message', form: 'delete', danger: true });
+    if (!ctx.mine && message.authorId !== null) {
+      const subject = { userId: message.authorId, role: null, isGlobalAdmin: false };
+      for (const [action, form, label] of [
+        ['warn_member', 'warn', 'Warn author'],
+        ['mute_member', 'mute', 'Mute author in this room'],
+        ['ban_member', 'ban', 'Ban author from this room'],
+      ] as const) {
+        const d = standing.decide(action, { subject });
+        items.push({ label, form, danger: form === 'ban', refusal: d.allowed ? undefined : d.reason });
+      }
+    }
+  }
+  if (!ctx.mine && message.authorId !== null) {
+    items.push({
+      label: ctx.muted ? 'Unmute author for me' : 'Mute author for me',
+      run: () => ctx.onRelation('mutes', !ctx.muted),
+    });
+    items.push({
+      label: ctx.blocked ? 'Unblock author' : 'Block author',
+      run: () => ctx.onRelation('blocks', !ctx.blocked),
+      danger: !ctx.blocked,
+    });
+  }
+  return items;
+}
+
+/** "More actions": a small list of what else can be done with a message (thread, report, moderation). */
+export function MessageMenu(props: { items: MenuItem[]; onForm: (form: ModerationForm) => void }): JSX.Element {
+  const [open, setOpen] = createSignal(false);
+  let root: HTMLDivElement | undefined;
+  let button: HTMLButtonElement | undefined;
+  const onDocumentPointer = (event: PointerEvent) => {
+    if (open() && root && !root.contains(event.target as Node)) setOpen(false);
+  };
+  onMount(() => document.addEventListener('pointerdown', onDocumentPointer));
+  onCleanup(() => document.removeEventListener('pointerdown', onDocumentPointer));
+  const id = `menu-${Math.random().toString(36).slice(2)}`;
+  return (
+    <Show when={props.items.length > 0}>
+      <div class="msg-menu" ref={(el) => (root = el)}>
+        <button
+          type="button"
+          class="icon-button"
+          aria-label="More actions"
+          title="More actions"
+          aria-expanded={open()}
+          aria-controls={id}
+          ref={(el) => (button = el)}
+          onClick={() => {
+            setOpen(!open());
+            if (open()) queueMicrotask(() => root?.querySelector<HTMLButtonElement>('.msg-menu__item')?.focus());
+          }}
+        >
+          <MoreIcon />
+        </button>
+        <Show when={open()}>
+          <ul
+            class="msg-menu__panel"
+            id={id}
+            aria-label="More actions"
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') {
+                e.preventDefault();
+                e.stopPropagation();
+                setOpen(false);
+                button?.focus();
+              }
+            }}
+          >
+            <For each={props.items}>
+              {(item) => (
+                <li>
+                  <button
+                    type="button"
+                    class="msg-menu__item"
+                    classList={{ 'msg-menu__item--danger': item.danger === true }}
+                    disabled={item.refusal !== undefined}
+                    onClick={() => {
+                      setOpen(false);
+                      if (item.run) item.run();
+                      else if (item.form) props.onForm(item.form);
+                    }}
+                  >
+                    {item.label}
+                    <Show when={item.refusal}>{(why) => <span class="msg-menu__why">{why()}</span>}</Show>
+                  </button>
+                </li>
+              )}
+            </For>
+          </ul>
+        </Show>
+      </div>
+    </Show>
+  );
+}
+
+export interface FormResult {
+  reason: string;
+  details: string;
+  reportReason: ReportReason;
+  durationMinutes: number | null;
+  title: string;
+  body: string;
+}
+
+const FORM_TITLES: Record<ModerationForm, string> = {
+  hide: 'Hide this message',
+  delete: 'Delete this message for everyone',
+  report: 'Report this message to the moderators',
+  warn: 'Warn the author',
+  mute: 'Mute the author in this room',
+  ban: 'Ban the author from this room',
+  thread: 'Start a thread from this message',
+};
+
+/** The small form under a message for a moderation action, a report or a new thread. */
+export function ActionForm(props: {
+  form: ModerationForm;
+  hidden: boolean;
+  snippet: string;
+  onSubmit: (result: FormResult) => void;
+  onCancel: () => void;
+}): JSX.Element {
+  const [reason, setReason] = createSignal('');
+  const [details, setDetails] = createSignal('');
+  const [reportReason, setReportReason] = createSignal<ReportReason>('spam');
+  const [duration, setDuration] = createSignal<number | null>(60);
+  const [title, setTitle] = createSignal(props.snippet.slice(0, 80));
+  const [body, setBody] = createSignal('');
+  const unhiding = () => props.form === 'hide' && props.hidden;
+  const valid = () => (props.form === 'thread' ? title().trim() !== '' && body().trim() !== '' : true);
+  const submit = (e: Event) => {
+    e.preventDefault();
+    if (!valid()) return;
+    props.onSubmit({
+      reason: reason().trim(),
+      details: details().trim(),
+      reportReason: reportReason(),
+      durationMinutes: duration(),
+      title: title().trim(),
+      body: body().trim(),
+    });
+  };
+  const label = () => (unhiding() ? 'Unhide this message' : FORM_TITLES[props.form]);
+  const uid = Math.random().toString(36).slice(2);
+  return (
+    <form
+      class="msg-form"
+      classList={{ 'msg-form--danger': ['delete', 'ban'].includes(props.form) }}
+      aria-label={label()}
+      onSubmit={submit}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          props.onCancel();
+        }
+      }}
+    >
+      <p class="msg-form__title">{label()}</p>
+      <Show when={props.form === 'thread'}>
+        <label class="msg-form__field" for={`title-${uid}`}>
+          Thread title
+        </label>
+        <input
+          id={`title-${uid}`}
+          class="input"
+          value={title()}
+          maxLength={200}
+          ref={(el) => queueMicrotask(() => el.focus())}
+          onInput={(e) => setTitle(e.currentTarget.value)}
+        />
+        <label class="msg-form__field" for={`body-${uid}`}>
+          First message
+        </label>
+        <textarea
+          id={`body-${uid}`}
+          class="input msg-form__textarea"
+          value={body()}
+          onInput={(e) => setBody(e.currentTarget.value)}
+        />
+      </Show>
+      <Show when={props.form === 'report'}>
+        <fieldset class="msg-form__choices">
+          <legend class="msg-form__field">What is wrong with it?</legend>
+          <For each={REPORT_REASONS}>
+            {(r) => (
+              <label class="msg-form__choice">
+                <input
+                  type="radio"
+                  name={`report-${uid}`}
+                  value={r.value}
+                  checked={reportReason() === r.value}
+                  onChange={() => setReportReason(r.value)}
+                />
+                {r.label}
+              </label>
+            )}
+          </For>
+        </fieldset>
+        <label class="msg-form__field" for={`details-${uid}`}>
+          Anything the moderators should know (optional)
+        </label>
+        <textarea
+          id={`details-${uid}`}
+          class="input msg-form__textarea"
+          maxLength={1000}
+          value={details()}
+          onInput={(e) => setDetails(e.currentTarget.value)}
+        />
+      </Show>
+      <Show when={props.form === 'mute'}>
+        <label class="msg-form__field" for={`duration-${uid}`}>
+          For how long
+        </label>
+        <select
+          id={`duration-${uid}`}
+          class="input"
+          onChange={(e) => setDuration(e.currentTarget.value === '' ? null : Number(e.currentTarget.value))}
+        >
+          <For each={MUTE_DURATIONS}>
+            {(d) => (
+              <option value={d.minutes} selected={duration() === d.minutes}>
+                {d.label}
+              </option>
+            )}
+          </For>
+          <option value="">Until a moderator unmutes them</option>
+        </select>
+      </Show>
+      <Show when={props.form !== 'report' && props.form !== 'thread' && !unhiding()}>
+        <label class="msg-form__field" for={`reason-${uid}`}>
+          Reason {props.form === 'hide' ? '(shown in place of the message)' : '(recorded in the moderation log)'}
+        </label>
+        <input
+          id={`reason-${uid}`}
+          class="input"
+          maxLength={500}
+          value={reason()}
+          ref={(el) => queueMicrotask(() => el.focus())}
+          onInput={(e) => setReason(e.currentTarget.value)}
+        />
+      </Show>
+      <div class="msg-form__buttons">
+        <button type="button" class="button button--secondary button--small" onClick={() => props.onCancel()}>
+          Cancel
+        </button>
+        <button
+          type="submit"
+          class="button button--small"
+          classList={{
+            'button--danger': ['delete', 'ban', 'hide'].includes(props.form) && !unhiding(),
+            'button--primary': !['delete', 'ban', 'hide'].includes(props.form) || unhiding(),
+          }}
+          disabled={!valid()}
+        >
+          {
+            {
+              hide: unhiding() ? 'Unhide' : 'Hide',
+              delete: 'Delete',
+              report: 'Send report',
+              warn: 'Warn',
+              mute: 'Mute',
+              ban: 'Ban',
+              thread: 'Start thread',
+            }[props.form]
+          }
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,207 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openPage, type OpenedPage, type ViewportName } from '../support/browser.ts';
+import { REPO_ROOT, startServer, type ServerProcess } from '../support/server-process.ts';
+
+const SCREENSHOT_DIR = join(REPO_ROOT, 'tests', 'artifacts', 'screenshots');
+const UI_TIMEOUT_MS = 15_000;
+const LIVE_TIMEOUT_MS = 10_000;
+
+let server: ServerProcess;
+let browser: Browser;
+let dataDir: string;
+
+interface Room {
+  slug: string;
+  name: string;
+}
+const GENERAL: Room = { slug: 'general', name: 'General Chat' };
+const CODING: Room = { slug: 'coding', name: 'Coding & Automation' };
+const AI_ART: Room = { slug: 'ai-art', name: 'AI Art & Design' };
+
+/** The moderator of General Chat in these tests (a role only the database can grant today). */
+const MODERATOR = { handle: 'mod_mia', name: 'Mia Moderator' };
+
+async function demoSignIn(url: string, handle: string, displayName: string): Promise<{ token: string; id: string }> {
+  const res = await fetch(`${url}/api/auth/demo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ handle, displayName }),
+  });
+  if (!res.ok) throw new Error(`demo sign-in failed: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { token: string; user: { id: string } };
+  return { token: body.token, id: body.user.id };
+}
+
+beforeAll(async () => {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  dataDir = await mkdtemp(join(tmpdir(), 'lounge-e2e-community-'));
+  // First start: the moderator's account exists; then, with the server stopped, the database makes them
+  // a moderator of General Chat (no API grants room roles yet), and the server starts again over it.
+  const first = await startServer({ dataDir });
+  const mod = await demoSignIn(first.url, MODERATOR.handle, MODERATOR.name);
+  await first.stop();
+  const db = await PGlite.create(join(dataDir, 'pglite'));
+  await db.query(
+    `INSERT INTO room_memberships (room_id, user_id, role)
+     SELECT id, $1, 'moderator' FROM rooms WHERE slug = 'general'
+     ON CONFLICT (room_id, user_id) DO UPDATE SET role = 'moderator'`,
+    [mod.id],
+  );
+  await db.close();
+  server = await startServer({ dataDir });
+  browser = await launchBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+const composer = (page: Page, name: string) => page.getByRole('textbox', { name: `Message ${name}`, exact: true });
+const log = (page: Page, name: string) => page.getByRole('log', { name: `Messages in ${name}` });
+const confirmed = (page: Page, name: string) => log(page, name).locator('article.msg[data-message-id]');
+const messageWithText = (page: Page, name: string, text: string): Locator =>
+  confirmed(page, name).filter({ has: page.locator('.msg__body', { hasText: text }) });
+
+function unexpectedErrors(opened: OpenedPage): string[] {
+  return opened.errors.filter(
+    (e) => !e.includes('Failed to load resource') && !e.includes('net::ERR_INTERNET_DISCONNECTED'),
+  );
+}
+
+async function signIn(
+  path: string,
+  handle: string,
+  displayName: string,
+  options: { viewport?: ViewportName; colorScheme?: 'light' | 'dark' } = {},
+): Promise<OpenedPage> {
+  const opened = await openPage(browser, {
+    viewport: options.viewport ?? 'desktop',
+    colorScheme: options.colorScheme ?? 'light',
+  });
+  const { page } = opened;
+  await page.goto(`${server.url}${path}`);
+  await page.getByLabel('Handle').fill(handle);
+  await page.getByLabel(/Display name/).fill(displayName);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('.app-header').waitFor({ timeout: UI_TIMEOUT_MS });
+  await waitOnline(page);
+  return opened;
+}
+
+async function joinRoom(
+  room: Room,
+  handle: string,
+  displayName: string,
+  options: { viewport?: ViewportName; colorScheme?: 'light' | 'dark' } = {},
+) {
+  const opened = await signIn(`/lounge/${room.slug}`, handle, displayName, options);
+  await composer(opened.page, room.name).waitFor({ timeout: UI_TIMEOUT_MS });
+  return opened;
+}
+
+async function waitOnline(page: Page): Promise<void> {
+  await expect
+    .poll(() => page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })
+    .toBe('online');
+}
+
+async function send(page: Page, name: string, text: string): Promise<void> {
+  const box = composer(page, name);
+  await box.fill(text);
+  await box.press('Enter');
+  await messageWithText(page, name, text).waitFor({ timeout: LIVE_TIMEOUT_MS });
+}
+
+/** Opens a message's "More actions" list and picks one item. */
+async function moreAction(message: Locator, item: string): Promise<void> {
+  await message.focus();
+  await message.getByRole('button', { name: 'More actions' }).click();
+  await message.getByRole('button', { name: item }).click();
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
+}
+
+describe('threads', () => {
+  it('a member starts a thread from a message; another member replies in it live', async () => {
+    const ada = await joinRoom(AI_ART, 'thr_ada', 'Ada Threads');
+    const bob = await joinRoom(AI_ART, 'thr_bob', 'Bob Threads');
+    try {
+      await send(ada.page, AI_ART.name, 'Which upscaler do you use for portraits?');
+      const onAda = messageWithText(ada.page, AI_ART.name, 'Which upscaler');
+      await moreAction(onAda, 'Start a thread');
+      const form = ada.page.getByRole('form', { name: 'Start a thread from this message' });
+      await form.getByLabel('Thread title').fill('Upscalers for portraits');
+      await form.getByLabel('First message').fill('Share your favourite upscaler here.');
+      await form.getByRole('button', { name: 'Start thread' }).click();
+
+      // The thread opens beside the room, with its first message.
+      const panelAda = ada.page.locator('.thread-panel');
+      await panelAda.getByRole('heading', { name: 'Upscalers for portraits' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await messageWithText(ada.page, 'Upscalers for portraits', 'Share your favourite upscaler').waitFor({
+        timeout: LIVE_TIMEOUT_MS,
+      });
+      expect(ada.page.url()).toMatch(/\/lounge\/ai-art\/thread\/[0-9a-f-]{36}$/);
+
+      // Bob sees the message now carries a thread, opens it and replies.
+      const onBob = messageWithText(bob.page, AI_ART.name, 'Which upscaler');
+      await onBob.getByRole('button', { name: 'View thread' }).click({ timeout: LIVE_TIMEOUT_MS });
+      await messageWithText(bob.page, 'Upscalers for portraits', 'Share your favourite upscaler').waitFor({
+        timeout: LIVE_TIMEOUT_MS,
+      });
+      await send(bob.page, 'Upscalers for portraits', 'I like a 4x model with face restore.');
+      await messageWithText(ada.page, 'Upscalers for portraits', 'I like a 4x model').waitFor({
+        timeout: LIVE_TIMEOUT_MS,
+      });
+
+      // The room's thread list shows it; the panel closes back to the room.
+      await ada.page.getByRole('button', { name: 'Close thread' }).click();
+      await ada.page.getByRole('button', { name: /^Threads/ }).click();
+      await ada.page
+        .locator('.thread-list')
+        .getByRole('button', { name: /Upscalers for portraits/ })
+        .waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await shoot(ada.page, 'threads-list-desktop-light');
+      await ada.page
+        .locator('.thread-list')
+        .getByRole('button', { name: /Upscalers for portraits/ })
+        .click();
+      await ada.page.locator('.thread-panel').waitFor();
+      await shoot(ada.page, 'thread-panel-desktop-light');
+      expect(unexpectedErrors(ada)).toEqual([]);
+      expect(unexpectedErrors(bob)).toEqual([]);
+    } finally {
+      await ada.close();
+      await bob.close();
+    }
+  });
+
+  it('a help-room question shows its own thread, on a phone too', async () => {
+    const cy = await joinRoom(CODING, 'thr_cy', 'Cy Question', { viewport: 'phone', colorScheme: 'dark' });
+    try {
+      await send(cy.page, CODING.name, 'How do I retry a failed webhook?');
+      const question = messageWithText(cy.page, CODING.name, 'How do I retry a failed webhook?');
+      await question.getByRole('button', { name: 'View thread' }).click({ timeout: LIVE_TIMEOUT_MS });
+      const panel = cy.page.locator('.thread-panel');
+      await panel.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      // The thread holds the question, and the panel takes the whole phone screen.
+      await panel.getByText('How do I retry a failed webhook?').first().waitFor({
+        timeout: LIVE_TIMEOUT_MS,
+      });
+      const box = await panel.boundingBox();
+      expect(box?.width).toBeGreaterThanOrEqual(380);
+      await shoot(cy.page, 'thread-panel-phone-dark');
+      expect(unexpectedErrors(cy)).toEqual([]);
+    } finally {
+      await cy.close();
+    }
+  });
+});
