@@ -1,13 +1,33 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Database, Queryable, QueryResult } from './database.ts';
 
 // int8 (seq, counters) as JS numbers: seqs stay far below 2^53, and PGlite is configured the same way.
 pg.types.setTypeParser(20, (value: string) => Number(value));
 
+// Parameterized statements are prepared once per connection under a name derived from their text:
+// the intent path runs the same dozen statements for every message, and re-planning them each time was
+// a large share of PostgreSQL's CPU per message.
+const statementNames = new Map<string, string>();
+const MAX_PREPARED_STATEMENTS = 500;
+function statementName(sql: string): string | undefined {
+  let name = statementNames.get(sql);
+  if (!name) {
+    // Statements whose text varies (built per request) must not grow the cache without bound.
+    if (statementNames.size >= MAX_PREPARED_STATEMENTS) return undefined;
+    name = `lounge_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
 function wrap(client: pg.PoolClient | pg.Pool): Queryable {
   return {
     async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-      const res = await client.query(sql, params as unknown[]);
+      const name = params.length > 0 ? statementName(sql) : undefined;
+      const res = name
+        ? await client.query({ name, text: sql, values: params as unknown[] })
+        : await client.query(sql, params as unknown[]);
       return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
     },
     async exec(sql: string): Promise<void> {
@@ -50,7 +70,13 @@ function isConnectionError(err: unknown): boolean {
 }
 
 export function createPgDatabase(connectionString: string, options: { max?: number } = {}): Database {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    // Prepared statements keep their parse; plans stay per execution, so a query such as
+    // "seq < $2 OR $2 IS NULL" is never stuck with a generic plan that ignores the actual cursor.
+    options: '-c plan_cache_mode=force_custom_plan',
+  });
   // An idle client losing its server (Postgres restart) must not crash the process.
   pool.on('error', () => {});
   const root = wrap(pool);
