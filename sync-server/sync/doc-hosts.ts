@@ -88,8 +88,10 @@ export async function hostPrivateDoc(deps: DocHostDeps, name: string, userId: st
   hosted.approxBytes = Y.encodeStateAsUpdate(doc).byteLength;
   const persist = debounce(
     () => persistPrivateDoc(deps.db, name, doc).catch((err: unknown) => deps.logger.error({ err, doc: name }, 'private doc persist failed')),
-    500,
-    5000,
+    // Every device keeps its own copy in IndexedDB and resends on reconnect, so the server's copy can
+    // be written lazily: a busy member's outbox would otherwise cost a full-doc write twice a second.
+    2000,
+    10_000,
   );
   const onUpdate = (update: Uint8Array, origin: unknown) => {
     persist.schedule();
