@@ -27,7 +27,10 @@ export interface ThroughputStep {
   latencyMs: ReturnType<typeof summary>;
   writerMaxLagMs: number;
   budgetExhausted: boolean;
+  /** p99 ≤ gate and every message delivered within the settle time. */
   passed: boolean;
+  /** Keeping up: p50 ≤ gate and every message delivered within the settle time (the ramp goes on while true). */
+  keptUp: boolean;
   cpu: CpuWindow;
   serverCpuUsPerAccepted: number | null;
 }
@@ -43,6 +46,8 @@ export interface ThroughputResult {
   steps: ThroughputStep[];
   /** Highest accepted msg/s of a step whose p99 stayed within the gate with every message delivered. */
   sustainedPerSec: number | null;
+  /** Highest accepted msg/s of a step where the server kept up (p50 within the gate, everything delivered). */
+  keptUpPerSec: number | null;
   peakAcceptedPerSec: number | null;
   sentTotal: number;
   acceptedTotal: number;
@@ -226,7 +231,7 @@ export async function throughputOne(kind: ServerKind, ctx: BenchContext): Promis
       }
       await pause(ctx, 1000);
     }
-    let stoppedBecause = 'every step passed';
+    let stoppedBecause = 'kept up at every step';
     const runMeter = new Meter(
       server.pid,
       lgs.map((l) => l.pid),
@@ -275,7 +280,9 @@ export async function throughputOne(kind: ServerKind, ctx: BenchContext): Promis
       const hist = mergeHists(finals.map((f) => f.report?.steps[String(s)]?.hist).filter((h): h is SparseHist => !!h));
       const lat = summary(hist);
       const exhausted = replies.some((r) => r.exhausted === true);
-      const passed = !exhausted && lat.p99 !== null && lat.p99 <= S.p99GateMs && accepted >= sent && sent > 0;
+      const delivered = !exhausted && accepted >= sent && sent > 0;
+      const passed = delivered && lat.p99 !== null && lat.p99 <= S.p99GateMs;
+      const keptUp = delivered && lat.p50 !== null && lat.p50 <= S.p99GateMs;
       const step: ThroughputStep = {
         step: s,
         offeredPerSec: rate,
@@ -286,18 +293,22 @@ export async function throughputOne(kind: ServerKind, ctx: BenchContext): Promis
         writerMaxLagMs: Math.max(...replies.map((r) => Number(r.maxLagMs))),
         budgetExhausted: exhausted,
         passed,
+        keptUp,
         cpu,
         serverCpuUsPerAccepted: accepted ? round((cpu.serverCpuSec * 1e6) / accepted, 0) : null,
       };
       steps.push(step);
       ctx.log(
         `  [throughput/${kind}] step ${rate}/s: sent ${sent}, delivered ${accepted} within ${S.settleSec}s settle, p50 ${lat.p50} p99 ${lat.p99} ms, ` +
-          `server ${cpu.serverCores} cores, pg ${round(cpu.pgCpuSec / cpu.wallSec, 2)} cores, load gens ${cpu.loadgenCores} cores -> ${passed ? 'pass' : 'FAIL'}`,
+          `server ${cpu.serverCores} cores, pg ${round(cpu.pgCpuSec / cpu.wallSec, 2)} cores, load gens ${cpu.loadgenCores} cores -> ${passed ? 'pass' : keptUp ? 'p99 over the gate, but keeping up' : 'FAIL'}`,
       );
-      if (!passed) {
+      // On a shared machine one scheduling stall puts a step's p99 over the gate; the ramp goes on
+      // while the server keeps up (p50 within the gate, everything delivered) and stops at the first
+      // step where it does not.
+      if (!keptUp) {
         stoppedBecause = exhausted
           ? `writer budget exhausted at ${rate}/s (${members} members × ${ctx.sizes.writerBudget} messages)`
-          : `step ${rate}/s failed (p99 ${lat.p99} ms, delivered ${accepted}/${sent})`;
+          : `stopped at ${rate}/s: not keeping up (p50 ${lat.p50} ms, p99 ${lat.p99} ms, delivered ${accepted}/${sent} within ${S.settleSec} s)`;
         break;
       }
     }
@@ -329,6 +340,7 @@ export async function throughputOne(kind: ServerKind, ctx: BenchContext): Promis
     for (const f of finals)
       for (const [k, v] of Object.entries(f.verdicts?.codes ?? {})) rejected[k] = (rejected[k] ?? 0) + v;
     const passing = steps.filter((st) => st.passed);
+    const keeping = steps.filter((st) => st.keptUp);
     return {
       server: kind,
       rooms: S.rooms,
@@ -339,6 +351,7 @@ export async function throughputOne(kind: ServerKind, ctx: BenchContext): Promis
       p99GateMs: S.p99GateMs,
       steps,
       sustainedPerSec: passing.length ? Math.max(...passing.map((st) => st.acceptedPerSec)) : null,
+      keptUpPerSec: keeping.length ? Math.max(...keeping.map((st) => st.acceptedPerSec)) : null,
       peakAcceptedPerSec: steps.length ? Math.max(...steps.map((st) => st.acceptedPerSec)) : null,
       sentTotal,
       acceptedTotal,
