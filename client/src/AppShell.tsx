@@ -7,6 +7,9 @@ import { currentRoute, type Route } from './router.ts';
 import { endSession, session, SESSION_EXPIRED_NOTICE, type Session } from './session.ts';
 import { ComingSoon } from './views/ComingSoon.tsx';
 import { LoungePage } from './views/LoungePage.tsx';
+import { MessagesPage } from './views/MessagesPage.tsx';
+import { ModerationPage } from './views/ModerationPage.tsx';
+import { SearchPage } from './views/SearchPage.tsx';
 import { NotFound } from './views/NotFound.tsx';
 
 /** Everything a signed-in member sees: the header, and the page the address names. */
@@ -15,6 +18,11 @@ export function AppShell(props: { session: Session; config: AuthConfig | undefin
   const loungeRoute = (): Extract<Route, { name: 'lounge' }> | null => {
     const r = route();
     return r.name === 'lounge' ? r : null;
+  };
+
+  const messagesRoute = (): Extract<Route, { name: 'messages' }> | null => {
+    const r = route();
+    return r.name === 'messages' ? r : null;
   };
 
   // One local replica per signed-in member: it outlives page changes, not the member's session.
@@ -69,12 +77,16 @@ export function AppShell(props: { session: Session; config: AuthConfig | undefin
                   description="Your weekly cohort's private space opens here soon: a small group to learn, share wins and keep each other going."
                 />
               </Match>
-              <Match when={route().name === 'messages'}>
-                <ComingSoon
-                  title="Messages"
-                  emoji="✉️"
-                  description="Direct messages with other members open here soon. Until then, say hello in a Lounge room."
-                />
+              <Match when={messagesRoute()}>
+                {(r) => (
+                  <MessagesPage token={props.session.token} user={props.session.user} channelId={r().channelId} />
+                )}
+              </Match>
+              <Match when={route().name === 'moderation'}>
+                <ModerationPage token={props.session.token} user={props.session.user} />
+              </Match>
+              <Match when={route().name === 'search'}>
+                <SearchPage token={props.session.token} user={props.session.user} />
               </Match>
               <Match when={true}>
                 <main class="page page--centered" id="main" tabIndex={-1}>

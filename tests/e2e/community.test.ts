@@ -205,3 +205,142 @@ describe('threads', () => {
     }
   });
 });
+
+describe('moderation', () => {
+  it('a moderator hides a message: the other member loses its words; a member reports a message', async () => {
+    const mia = await joinRoom(GENERAL, MODERATOR.handle, MODERATOR.name);
+    const ann = await joinRoom(GENERAL, 'mod_ann', 'Ann Member');
+    try {
+      await send(ann.page, GENERAL.name, 'Buy cheap followers at my shop today');
+      const onMia = messageWithText(mia.page, GENERAL.name, 'Buy cheap followers');
+      await onMia.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      // The moderator's menu offers moderation; the member's does not.
+      await moreAction(onMia, 'Hide message');
+      const form = mia.page.getByRole('form', { name: 'Hide this message' });
+      await form.getByLabel(/Reason/).fill('Advertising');
+      await form.getByRole('button', { name: 'Hide' }).click();
+
+      // Ann's device: the words are gone, the reason stays.
+      const onAnn = confirmed(ann.page, GENERAL.name).filter({ hasText: 'Hidden by moderation: Advertising' });
+      await onAnn.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await log(ann.page, GENERAL.name).innerText()).not.toContain('Buy cheap followers');
+      // Mia still reads it, greyed, with the reason.
+      await mia.page.getByText('Hidden from members: Advertising').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await expect
+        .poll(() => log(mia.page, GENERAL.name).innerText(), { timeout: LIVE_TIMEOUT_MS })
+        .toContain('Buy cheap followers');
+      await shoot(mia.page, 'moderation-hidden-desktop-light');
+
+      // Ann has no moderation items; she reports Mia's message with a reason.
+      await send(mia.page, GENERAL.name, 'Rules reminder: no ads please');
+      const ruleOnAnn = messageWithText(ann.page, GENERAL.name, 'Rules reminder');
+      await ruleOnAnn.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await ruleOnAnn.focus();
+      await ruleOnAnn.getByRole('button', { name: 'More actions' }).click();
+      expect(await ruleOnAnn.getByRole('button', { name: 'Hide message' }).count()).toBe(0);
+      await ruleOnAnn.getByRole('button', { name: 'Report message' }).click();
+      const report = ann.page.getByRole('form', { name: 'Report this message to the moderators' });
+      await report.getByLabel('Off topic').check();
+      await report.getByLabel(/Anything the moderators/).fill('Testing the report flow');
+      await report.getByRole('button', { name: 'Send report' }).click();
+      await ann.page.getByText('Thanks: your report was sent to the moderators.').waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+      // The moderator's review queue lists it, with the report.
+      await mia.page.getByRole('link', { name: 'Review queue' }).click();
+      await mia.page.getByRole('heading', { name: 'Review queue' }).waitFor();
+      await mia.page.locator('.review-item', { hasText: 'Rules reminder' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await mia.page.locator('.review-item', { hasText: 'Testing the report flow' }).waitFor();
+      await shoot(mia.page, 'moderation-queue-desktop-light');
+      const item = mia.page.locator('.review-item', { hasText: 'Rules reminder' });
+      await item.getByRole('button', { name: 'Approve' }).click();
+      await item.getByText(/Done: approve/).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(unexpectedErrors(mia)).toEqual([]);
+      expect(unexpectedErrors(ann)).toEqual([]);
+    } finally {
+      await mia.close();
+      await ann.close();
+    }
+  });
+});
+
+describe('direct messages', () => {
+  it('two members DM each other; a DM to a member who takes none shows the refusal', async () => {
+    const fayAccount = await demoSignIn(server.url, 'dm_fay', 'Fay Private');
+    const res = await fetch(`${server.url}/api/me/settings`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${fayAccount.token}` },
+      body: JSON.stringify({ dmPermission: 'none' }),
+    });
+    expect(res.status).toBe(200);
+    const dee = await joinRoom(GENERAL, 'dm_dee', 'Dee Writer');
+    const eve = await joinRoom(GENERAL, 'dm_eve', 'Eve Reader');
+    const fay = await joinRoom(GENERAL, 'dm_fay', 'Fay Private');
+    try {
+      // Dee knows Eve and Fay from the room's presence.
+      await dee.page.locator('.online-panel').getByText('Fay Private').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await dee.page.getByRole('link', { name: 'Messages', exact: true }).click();
+      await dee.page.getByRole('button', { name: 'New message' }).click();
+      await dee.page.getByLabel('Who do you want to write to?').fill('dm_eve');
+      await dee.page.getByRole('button', { name: /Eve Reader/ }).click();
+      await dee.page.getByRole('heading', { name: 'Eve Reader', level: 1 }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await send(dee.page, 'Eve Reader', 'Hi Eve, got a minute?');
+
+      await eve.page.getByRole('link', { name: 'Messages', exact: true }).click();
+      await eve.page.getByRole('link', { name: 'Dee Writer' }).click({ timeout: LIVE_TIMEOUT_MS });
+      await messageWithText(eve.page, 'Dee Writer', 'Hi Eve, got a minute?').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await send(eve.page, 'Dee Writer', 'Sure, what is up?');
+      await messageWithText(dee.page, 'Eve Reader', 'Sure, what is up?').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await shoot(dee.page, 'dm-conversation-desktop-light');
+
+      // Fay takes no direct messages: the server's sentence is shown.
+      await dee.page.getByRole('button', { name: 'New message' }).click();
+      await dee.page.getByLabel('Who do you want to write to?').fill('dm_fay');
+      await dee.page.getByRole('button', { name: /Fay Private/ }).click();
+      const refusal = dee.page.locator('.picker .refusal');
+      await refusal.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect((await refusal.innerText()).length).toBeGreaterThan(10);
+      await shoot(dee.page, 'dm-refused-desktop-light');
+      expect(unexpectedErrors(dee)).toEqual([]);
+      expect(unexpectedErrors(eve)).toEqual([]);
+    } finally {
+      await dee.close();
+      await eve.close();
+      await fay.close();
+    }
+  });
+});
+
+describe('search', () => {
+  it('finds a message by a word online (server) and offline (this device)', async () => {
+    const PROMPTS: Room = { slug: 'prompt-engineering', name: 'Prompt Engineering' };
+    const gus = await joinRoom(PROMPTS, 'search_gus', 'Gus Seeker');
+    try {
+      await send(gus.page, PROMPTS.name, 'The zebracorn prompt trick <b>works</b> wonders');
+      await gus.page.getByRole('link', { name: 'Search messages' }).click();
+      const box = gus.page.getByRole('searchbox', { name: 'Search messages' });
+      await box.fill('zebracorn');
+      await box.press('Enter');
+      const hit = gus.page.locator('.search-hit', { hasText: 'zebracorn' });
+      await hit.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await hit.locator('mark').first().innerText()).toMatch(/zebracorn/i);
+      // Markup in a message stays text.
+      expect(await hit.locator('b').count()).toBe(0);
+      await hit.getByRole('button', { name: 'Show in conversation' }).click();
+      await hit.locator('.search-hit__target', { hasText: 'zebracorn' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await shoot(gus.page, 'search-desktop-light');
+
+      await gus.page.context().setOffline(true);
+      await expect
+        .poll(() => gus.page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })
+        .toBe('offline');
+      await box.fill('zebracorn wonders');
+      await box.press('Enter');
+      await gus.page.getByText(/on this device/).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await gus.page.locator('.search-hit', { hasText: 'zebracorn' }).waitFor();
+      await gus.page.context().setOffline(false);
+      expect(unexpectedErrors(gus)).toEqual([]);
+    } finally {
+      await gus.close();
+    }
+  });
+});

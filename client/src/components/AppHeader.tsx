@@ -4,6 +4,7 @@ import { paths } from '../router.ts';
 import { BrandMark } from './BrandMark.tsx';
 import { CommunityNav } from './CommunityNav.tsx';
 import { ConnectionStatus } from './ConnectionStatus.tsx';
+import { SearchIcon } from './icons.tsx';
 import { Link } from './Link.tsx';
 import { UserMenu } from './UserMenu.tsx';
 
@@ -21,7 +22,15 @@ export function AppHeader(props: {
           Lounge
         </span>
       </Link>
-      <CommunityNav links={props.links} />
+      <CommunityNav links={props.links} user={props.user} />
+      <Link
+        class="button button--ghost button--icon-on-phone header-search"
+        href={paths.search}
+        aria-label="Search messages"
+        title="Search messages"
+      >
+        <SearchIcon />
+      </Link>
       <ConnectionStatus />
       <UserMenu user={props.user} onSignOut={props.onSignOut} />
     </header>

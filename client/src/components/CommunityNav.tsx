@@ -1,5 +1,6 @@
 import { For, Show, type JSX } from 'solid-js';
-import type { AuthConfig } from '../api/types.ts';
+import type { AuthConfig, User } from '../api/types.ts';
+import { staffSomewhere } from '../replica/standing.ts';
 import { currentRoute, paths, type Route } from '../router.ts';
 import { ExternalLinkIcon } from './icons.tsx';
 import { Link } from './Link.tsx';
@@ -18,7 +19,7 @@ const INTERNAL_ITEMS: InternalItem[] = [
 ];
 
 /** The COMMUNITY navigation: the Lounge's own pages plus the host platform's Events and Perks. */
-export function CommunityNav(props: { links: AuthConfig['links'] | undefined }): JSX.Element {
+export function CommunityNav(props: { links: AuthConfig['links'] | undefined; user: User }): JSX.Element {
   return (
     <nav class="community-nav" aria-label="Community">
       <span class="community-nav__label" aria-hidden="true">
@@ -38,6 +39,17 @@ export function CommunityNav(props: { links: AuthConfig['links'] | undefined }):
             </li>
           )}
         </For>
+        <Show when={staffSomewhere(props.user)}>
+          <li>
+            <Link
+              class="community-nav__link"
+              href={paths.moderation}
+              aria-current={currentRoute().name === 'moderation' ? 'page' : undefined}
+            >
+              Review queue
+            </Link>
+          </li>
+        </Show>
         <Show when={props.links}>
           {(links) => (
             <>

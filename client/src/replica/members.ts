@@ -76,6 +76,12 @@ export class MemberCache {
     return id ? this.members.get(id) : undefined;
   }
 
+  /** Reactive: every member this device knows by name (most recently seen last). */
+  all(): MemberInfo[] {
+    this.version[0]();
+    return [...this.members.values()];
+  }
+
   /** The display name, or a stable short fallback while the name is looked up. */
   nameOf(id: string | null): string {
     if (!id) return 'Someone';

@@ -19,6 +19,8 @@ import type { Room, User } from '../api/types.ts';
  * The server decides again on every intent: this only chooses buttons and explains the greyed ones.
  */
 const roles = new Map<string, ReturnType<typeof createSignal<Role | null | undefined>>>();
+/** Bumped whenever any role is learned, for views that look across rooms (the header's review-queue link). */
+const [rolesVersion, setRolesVersion] = createSignal(0);
 const KEY = (userId: string) => `lounge.roles.v1.${userId}`;
 
 function stored(userId: string): Record<string, Role> {
@@ -49,6 +51,7 @@ export function roleIn(user: User, roomId: string, token: string): Role | null |
       .then(({ members }) => {
         const mine = members.find((m) => m.user.id === user.id)?.role ?? null;
         setRole(mine);
+        setRolesVersion((v) => v + 1);
         const all = stored(user.id);
         if (mine) all[roomId] = mine;
         else delete all[roomId];
@@ -63,6 +66,15 @@ export function roleIn(user: User, roomId: string, token: string): Role | null |
   return current;
 }
 const loading = new Set<string>();
+
+/** Reactive enough for the header: whether the member moderates any room this device knows of. */
+export function staffSomewhere(user: User): boolean {
+  if (user.isGlobalAdmin) return true;
+  rolesVersion();
+  for (const [key, [role]] of roles) if (key.startsWith(`${user.id}:`) && isStaff(role())) return true;
+  return Object.values(stored(user.id)).some(isStaff);
+}
+const isStaff = (role: Role | null | undefined) => role === 'moderator' || role === 'admin' || role === 'owner';
 
 /** Forget cached roles so they are read again (after a moderation action changed someone's role). */
 export function refreshRoles(): void {

@@ -1,0 +1,290 @@
+import { createMemo, createSignal, For, on, onCleanup, Show, type JSX } from 'solid-js';
+import type { DmSummary } from '../../../shared/sync/inbox.ts';
+import { fetchMembers, setRelation } from '../api/community.ts';
+import { isApiError } from '../api/http.ts';
+import { cachedLounge } from '../api/lounge.ts';
+import type { User } from '../api/types.ts';
+import { Avatar } from '../components/Avatar.tsx';
+import { Conversation } from '../components/chat/Conversation.tsx';
+import { ChevronLeftIcon, PlusIcon } from '../components/icons.tsx';
+import { Link } from '../components/Link.tsx';
+import { useDocumentTitle } from '../lib/document-title.ts';
+import { useReplica } from '../replica/context.ts';
+import type { MemberInfo } from '../replica/members.ts';
+import { standingIn } from '../replica/standing.ts';
+import { navigate, paths } from '../router.ts';
+
+/** Direct messages: the member's conversations (their inbox doc's `dms`), a new one, and the open one. */
+export function MessagesPage(props: { token: string; user: User; channelId: string | null }): JSX.Element {
+  const replica = useReplica();
+  const me = props.user.id;
+  const others = (dm: DmSummary) => dm.participantIds.filter((id) => id !== me);
+  const titleOf = (dm: DmSummary) =>
+    dm.title ??
+    (others(dm)
+      .map((id) => replica.members.nameOf(id))
+      .join(', ') ||
+      'Just you');
+  const dms = () => replica.dms();
+  const open = () => dms().find((dm) => dm.channelId === props.channelId) ?? null;
+  useDocumentTitle(() => (open() ? titleOf(open()!) : 'Messages'));
+
+  return (
+    <div class="page-layout" classList={{ 'page-layout--open': props.channelId !== null }}>
+      <aside class="list-panel" aria-labelledby="dm-list-title">
+        <h2 class="list-panel__title" id="dm-list-title">
+          Conversations
+        </h2>
+        <NewConversation token={props.token} user={props.user} />
+        <Show
+          when={dms().length > 0}
+          fallback={<p class="side-panel__note">No conversations yet. Start one with a member above.</p>}
+        >
+          <ul class="conversation-list" aria-label="Conversations">
+            <For each={dms()}>
+              {(dm) => (
+                <li>
+                  <Link
+                    class="conversation-item"
+                    href={paths.conversation(dm.channelId)}
+                    aria-current={dm.channelId === props.channelId ? 'page' : undefined}
+                  >
+                    <Avatar
+                      user={{
+                        id: others(dm)[0] ?? me,
+                        handle: replica.members.get(others(dm)[0] ?? me)?.handle ?? '',
+                        displayName: titleOf(dm),
+                        avatarUrl: null,
+                        isGlobalAdmin: false,
+                      }}
+                      size={32}
+                    />
+                    <span class="conversation-item__name">{titleOf(dm)}</span>
+                  </Link>
+                </li>
+              )}
+            </For>
+          </ul>
+        </Show>
+      </aside>
+      <main class="page-pane" id="main" tabIndex={-1}>
+        <Show
+          when={open()}
+          fallback={
+            <div class="page page--centered">
+              <div class="empty-state">
+                <span class="empty-state__emoji" aria-hidden="true">
+                  ✉️
+                </span>
+                <h1 class="empty-state__title">Messages</h1>
+                <p class="empty-state__text">
+                  {props.channelId
+                    ? 'This conversation is not on this device yet: it appears here once it has synced.'
+                    : 'Your direct messages. Pick a conversation, or start one with a member you know from the Lounge.'}
+                </p>
+                <Link class="button button--secondary" href={paths.lounge}>
+                  Back to The Lounge
+                </Link>
+              </div>
+            </div>
+          }
+        >
+          {(dm) => <DmView dm={dm()} title={titleOf(dm())} token={props.token} user={props.user} />}
+        </Show>
+      </main>
+    </div>
+  );
+}
+
+function DmView(props: { dm: DmSummary; title: string; token: string; user: User }): JSX.Element {
+  const replica = useReplica();
+  const session = createMemo(
+    on(
+      () => props.dm.channelId,
+      (channelId) => {
+        const opened = replica.openRoom(channelId);
+        onCleanup(() => queueMicrotask(opened.close));
+        return opened.session;
+      },
+    ),
+  );
+  const standing = standingIn(props.user, () => null, props.token);
+  const partner = () =>
+    props.dm.isGroup ? null : (props.dm.participantIds.find((id) => id !== props.user.id) ?? null);
+  const [note, setNote] = createSignal<string | null>(null);
+  const toggle = (kind: 'blocks' | 'mutes', on: boolean) => {
+    const id = partner();
+    if (!id) return;
+    setRelation(props.token, kind, id, on).then(
+      () => setNote(null),
+      (err: unknown) => setNote(isApiError(err) ? err.message : 'That did not work. Please try again.'),
+    );
+  };
+  return (
+    <section class="dm-view" aria-labelledby="dm-title">
+      <header class="dm-header">
+        <Link class="button button--ghost room-header__back" href={paths.messages} aria-label="All conversations">
+          <ChevronLeftIcon />
+        </Link>
+        <h1 class="dm-header__title" id="dm-title">
+          {props.title}
+        </h1>
+        <Show when={partner()}>
+          {(id) => (
+            <div class="dm-header__actions">
+              <button
+                type="button"
+                class="button button--ghost button--small"
+                onClick={() => toggle('mutes', !replica.mutes(id()))}
+              >
+                {replica.mutes(id()) ? 'Unmute' : 'Mute'}
+              </button>
+              <button
+                type="button"
+                class="button button--ghost button--small"
+                onClick={() => toggle('blocks', !replica.blocks(id()))}
+              >
+                {replica.blocks(id()) ? 'Unblock' : 'Block'}
+              </button>
+            </div>
+          )}
+        </Show>
+      </header>
+      <Show when={note()}>
+        {(n) => (
+          <p class="refusal" role="alert">
+            {n()}
+          </p>
+        )}
+      </Show>
+      <Conversation
+        session={session}
+        name={props.title}
+        token={props.token}
+        user={props.user}
+        room={null}
+        standing={standing}
+        canStartThread={false}
+        postRefusal={
+          partner() && replica.blocks(partner()) ? 'You blocked this member. Unblock them to write here.' : null
+        }
+        intro={
+          <div class="room-start room-start--thread">
+            <h3 class="room-start__title">{props.title}</h3>
+            <p class="room-start__text">The start of your conversation. Only the people in it can read it.</p>
+          </div>
+        }
+      />
+    </section>
+  );
+}
+
+/** "New message": pick a member by handle (members this device knows, and the Lounge rooms' members). */
+function NewConversation(props: { token: string; user: User }): JSX.Element {
+  const replica = useReplica();
+  const [picking, setPicking] = createSignal(false);
+  const [query, setQuery] = createSignal('');
+  const [status, setStatus] = createSignal<{ text: string; error: boolean } | null>(null);
+  const [fetched, setFetched] = createSignal<MemberInfo[]>([]);
+  const loadRoomMembers = () => {
+    const rooms = cachedLounge(props.user.id)?.rooms ?? [];
+    for (const room of rooms) {
+      void fetchMembers(props.token, room.id)
+        .then(({ members }) => {
+          const found = members
+            .filter((m) => !m.user.deleted && m.user.handle)
+            .map((m) => ({ id: m.user.id, handle: m.user.handle!, name: m.user.displayName }));
+          for (const m of found) replica.members.remember(m);
+          setFetched((all) => [...all, ...found]);
+        })
+        .catch(() => undefined);
+    }
+  };
+  const candidates = () => {
+    const q = query().trim().replace(/^@/, '').toLowerCase();
+    const seen = new Set<string>();
+    const out: MemberInfo[] = [];
+    for (const m of [...replica.members.all(), ...fetched()]) {
+      if (m.id === props.user.id || seen.has(m.id) || !m.handle) continue;
+      seen.add(m.id);
+      if (q === '' || m.handle.toLowerCase().includes(q) || m.name.toLowerCase().includes(q)) out.push(m);
+    }
+    return out.sort((a, b) => a.handle.localeCompare(b.handle)).slice(0, 30);
+  };
+  const start = (member: MemberInfo) => {
+    const id = replica.enqueue({ kind: 'start_dm', participantIds: [member.id] });
+    setStatus({ text: `Opening a conversation with ${member.name}…`, error: false });
+    void replica.whenVerdict(id).then((verdict) => {
+      if (verdict.status === 'rejected') {
+        replica.dropFailed(id);
+        setStatus({ text: verdict.reason, error: true });
+        return;
+      }
+      setStatus(null);
+      setPicking(false);
+      setQuery('');
+      if (verdict.channelId) navigate(paths.conversation(verdict.channelId));
+    });
+  };
+  return (
+    <div class="picker">
+      <Show
+        when={picking()}
+        fallback={
+          <button
+            type="button"
+            class="button button--primary button--small"
+            onClick={() => {
+              setPicking(true);
+              setStatus(null);
+              loadRoomMembers();
+            }}
+          >
+            <PlusIcon />
+            New message
+          </button>
+        }
+      >
+        <label class="msg-form__field" for="dm-search">
+          Who do you want to write to?
+        </label>
+        <input
+          id="dm-search"
+          class="input"
+          placeholder="Search by handle or name"
+          autocomplete="off"
+          value={query()}
+          ref={(el) => queueMicrotask(() => el.focus())}
+          onInput={(e) => setQuery(e.currentTarget.value)}
+        />
+        <ul class="picker__results" aria-label="Members">
+          <For each={candidates()} fallback={<li class="side-panel__note">No member by that name here yet.</li>}>
+            {(m) => (
+              <li>
+                <button type="button" class="picker__option" onClick={() => start(m)}>
+                  <Avatar
+                    user={{ id: m.id, handle: m.handle, displayName: m.name, avatarUrl: null, isGlobalAdmin: false }}
+                    size={28}
+                  />
+                  <span>
+                    {m.name} <span class="picker__handle">@{m.handle}</span>
+                  </span>
+                </button>
+              </li>
+            )}
+          </For>
+        </ul>
+        <button type="button" class="button button--ghost button--small" onClick={() => setPicking(false)}>
+          Cancel
+        </button>
+      </Show>
+      <Show when={status()}>
+        {(s) => (
+          <p classList={{ refusal: s().error, 'side-panel__note': !s().error }} role={s().error ? 'alert' : 'status'}>
+            {s().text}
+          </p>
+        )}
+      </Show>
+    </div>
+  );
+}

@@ -1,0 +1,261 @@
+import { createSignal, For, Show, type JSX } from 'solid-js';
+import {
+  decideReviewItem,
+  fetchModerationStatus,
+  fetchReviewQueue,
+  type ReviewAction,
+  type ReviewItem,
+} from '../api/community.ts';
+import { isApiError } from '../api/http.ts';
+import { cachedLounge } from '../api/lounge.ts';
+import type { User } from '../api/types.ts';
+import { MUTE_DURATIONS, REPORT_REASONS } from '../components/chat/MessageMenu.tsx';
+import { RefreshIcon, ShieldIcon } from '../components/icons.tsx';
+import { relativeTime } from '../format.ts';
+import { useDocumentTitle } from '../lib/document-title.ts';
+import { createRefreshable } from '../lib/refreshable.ts';
+
+const SOURCE_LABELS: Record<ReviewItem['source'], string> = {
+  ai: 'Flagged by AI review',
+  community: 'Reported by members',
+  admin: 'Raised by an admin',
+  system: 'Flagged by the word filter',
+};
+
+const ACTIONS: Array<{ action: ReviewAction; label: string; kind: 'primary' | 'secondary' | 'danger' }> = [
+  { action: 'approve', label: 'Approve', kind: 'secondary' },
+  { action: 'hide', label: 'Hide', kind: 'secondary' },
+  { action: 'delete', label: 'Delete', kind: 'danger' },
+  { action: 'warn', label: 'Warn', kind: 'secondary' },
+  { action: 'mute', label: 'Mute', kind: 'secondary' },
+  { action: 'ban', label: 'Ban', kind: 'danger' },
+  { action: 'escalate', label: 'Escalate', kind: 'secondary' },
+];
+
+const reportLabel = (reason: string) => REPORT_REASONS.find((r) => r.value === reason)?.label ?? reason;
+const percent = (score: number) => `${Math.round(score * 100)}%`;
+
+const errorText = (err: unknown, fallback: string) => (isApiError(err) ? err.message : fallback);
+
+/** The review queue: what the filters and members flagged in the rooms this member moderates. */
+export function ModerationPage(props: { token: string; user: User }): JSX.Element {
+  useDocumentTitle(() => 'Review queue');
+  const status = createRefreshable(() => props.token, fetchModerationStatus);
+  const queue = createRefreshable(() => props.token, fetchReviewQueue);
+  const [done, setDone] = createSignal<Record<string, string>>({});
+  const rooms = () => new Map((cachedLounge(props.user.id)?.rooms ?? []).map((r) => [r.id, r.name]));
+
+  return (
+    <main class="content-page" id="main" tabIndex={-1}>
+      <div class="content-page__inner">
+        <h1 class="content-page__title">
+          <ShieldIcon />
+          Review queue
+        </h1>
+        <Show when={status.value()}>
+          {(s) => (
+            <Show when={s().layer2 === 'off'}>
+              <p class="banner" role="note">
+                <strong>AI review (Layer 2) is off.</strong> {s().message}
+              </p>
+            </Show>
+          )}
+        </Show>
+        <div>
+          <button type="button" class="button button--secondary button--small" onClick={() => queue.refresh()}>
+            <RefreshIcon />
+            {queue.loading() ? 'Loading…' : 'Refresh'}
+          </button>
+        </div>
+        <Show when={queue.error()}>
+          <p class="refusal" role="alert">
+            {errorText(queue.error(), 'The review queue could not be loaded.')}
+          </p>
+        </Show>
+        <Show
+          when={(queue.value()?.items ?? []).length > 0}
+          fallback={
+            <Show when={queue.value()}>
+              <p class="side-panel__note">Nothing waits for review. Well done, team.</p>
+            </Show>
+          }
+        >
+          <ul class="review-list" aria-label="Items waiting for review">
+            <For each={queue.value()?.items ?? []}>
+              {(item) => (
+                <ReviewCard
+                  item={item}
+                  roomName={item.roomId ? (rooms().get(item.roomId) ?? 'a room') : 'a conversation'}
+                  token={props.token}
+                  outcome={done()[item.id]}
+                  onDone={(text) => setDone((all) => ({ ...all, [item.id]: text }))}
+                />
+              )}
+            </For>
+          </ul>
+        </Show>
+      </div>
+    </main>
+  );
+}
+
+function ReviewCard(props: {
+  item: ReviewItem;
+  roomName: string;
+  token: string;
+  outcome: string | undefined;
+  onDone: (text: string) => void;
+}): JSX.Element {
+  const [reason, setReason] = createSignal('');
+  const [duration, setDuration] = createSignal(60);
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  const item = () => props.item;
+  const categories = () =>
+    Object.entries(item().aiCategories)
+      .filter(([, score]) => score > 0.01)
+      .sort((a, b) => b[1] - a[1]);
+  const act = async (action: ReviewAction) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await decideReviewItem(props.token, item().id, {
+        action,
+        reason: reason().trim(),
+        ...(action === 'mute' ? { durationMinutes: duration() } : {}),
+      });
+      props.onDone(`Done: ${action} (now ${result.status}).`);
+    } catch (err) {
+      setError(errorText(err, 'That action did not go through. Please try again.'));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const headingId = `review-${props.item.id}`;
+  return (
+    <li class="review-item" aria-labelledby={headingId} data-item-id={item().id}>
+      <div class="review-item__head">
+        <span class="badge badge--danger" id={headingId}>
+          {SOURCE_LABELS[item().source]}
+        </span>
+        <span>in {props.roomName}</span>
+        <span>· {relativeTime(item().createdAt)}</span>
+        <Show when={item().reportCount > 0}>
+          <span>
+            · {item().reportCount} {item().reportCount === 1 ? 'report' : 'reports'}
+          </span>
+        </Show>
+        <Show when={item().escalated}>
+          <span class="badge">Escalated</span>
+        </Show>
+      </div>
+      <p class="review-item__reason">{item().reason}</p>
+      <Show when={item().context.length > 0}>
+        <ul class="review-item__context" aria-label="Messages before it">
+          <For each={item().context.filter((c) => c.seq < item().message.seq)}>
+            {(c) => (
+              <li>
+                <strong>@{c.authorHandle ?? 'unknown'}:</strong> {c.body}
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+      <blockquote class="review-item__message">
+        <strong>@{item().message.authorHandle ?? 'unknown'}:</strong> {item().message.body || '(no text)'}
+      </blockquote>
+      <Show when={item().message.hidden || item().message.deleted}>
+        <p class="side-panel__note">
+          {item().message.deleted
+            ? 'Already deleted.'
+            : `Hidden from members${item().message.hiddenReason ? `: ${item().message.hiddenReason}` : ''}.`}
+        </p>
+      </Show>
+      <Show when={categories().length > 0}>
+        <ul class="review-item__scores" aria-label="AI categories and scores">
+          <For each={categories()}>
+            {([category, score]) => (
+              <li class="badge" classList={{ 'badge--danger': score >= 0.5 }}>
+                {category.replace(/[_/-]/g, ' ')}: {percent(score)}
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+      <Show when={item().reports.length > 0}>
+        <ul class="review-item__context" aria-label="Reports">
+          <For each={item().reports}>
+            {(r) => (
+              <li>
+                {reportLabel(r.reason)}
+                {r.details ? `: “${r.details}”` : ''} · {relativeTime(r.createdAt)}
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+      <Show
+        when={!props.outcome}
+        fallback={
+          <p class="side-panel__note" role="status">
+            {props.outcome}
+          </p>
+        }
+      >
+        <div class="review-item__actions">
+          <div class="review-item__reason">
+            <label class="msg-form__field" for={`reason-${item().id}`}>
+              Reason (recorded in the moderation log)
+            </label>
+            <input
+              id={`reason-${item().id}`}
+              class="input"
+              maxLength={1000}
+              value={reason()}
+              onInput={(e) => setReason(e.currentTarget.value)}
+            />
+          </div>
+          <div>
+            <label class="msg-form__field" for={`duration-${item().id}`}>
+              Mute for
+            </label>
+            <select
+              id={`duration-${item().id}`}
+              class="input"
+              onChange={(e) => setDuration(Number(e.currentTarget.value))}
+            >
+              <For each={MUTE_DURATIONS}>
+                {(d) => (
+                  <option value={d.minutes} selected={d.minutes === duration()}>
+                    {d.label}
+                  </option>
+                )}
+              </For>
+            </select>
+          </div>
+        </div>
+        <div class="review-item__actions" role="group" aria-label="Decide">
+          <For each={ACTIONS}>
+            {(a) => (
+              <button
+                type="button"
+                class={`button button--small button--${a.kind}`}
+                disabled={busy()}
+                onClick={() => void act(a.action)}
+              >
+                {a.label}
+              </button>
+            )}
+          </For>
+        </div>
+        <Show when={error()}>
+          {(e) => (
+            <p class="refusal" role="alert">
+              {e()}
+            </p>
+          )}
+        </Show>
+      </Show>
+    </li>
+  );
+}

@@ -1,0 +1,199 @@
+import { createSignal, For, Show, type JSX } from 'solid-js';
+import { fetchAround, searchMessages, type HistoryMessage, type SearchHit } from '../api/community.ts';
+import { isApiError } from '../api/http.ts';
+import { cachedLounge } from '../api/lounge.ts';
+import type { User } from '../api/types.ts';
+import { SearchIcon } from '../components/icons.tsx';
+import { Link } from '../components/Link.tsx';
+import { useDocumentTitle } from '../lib/document-title.ts';
+import { useReplica } from '../replica/context.ts';
+import { searchLocal } from '../replica/local-search.ts';
+import { paths } from '../router.ts';
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** Highlighted words as text spans (the server sends plain text and offsets, never HTML). */
+function Fragment(props: { text: string; highlights: Array<{ start: number; end: number }> }): JSX.Element {
+  const parts = () => {
+    const out: Array<{ text: string; mark: boolean }> = [];
+    let at = 0;
+    for (const h of [...props.highlights].sort((a, b) => a.start - b.start)) {
+      if (h.start < at) continue;
+      if (h.start > at) out.push({ text: props.text.slice(at, h.start), mark: false });
+      out.push({ text: props.text.slice(h.start, h.end), mark: true });
+      at = h.end;
+    }
+    if (at < props.text.length) out.push({ text: props.text.slice(at), mark: false });
+    return out;
+  };
+  return <For each={parts()}>{(p) => (p.mark ? <mark>{p.text}</mark> : <span>{p.text}</span>)}</For>;
+}
+
+/** Search: the server's full-text search while online; the messages on this device while offline. */
+export function SearchPage(props: { token: string; user: User }): JSX.Element {
+  useDocumentTitle(() => 'Search');
+  const replica = useReplica();
+  const initial = new URLSearchParams(window.location.search).get('q') ?? '';
+  const [query, setQuery] = createSignal(initial);
+  const [results, setResults] = createSignal<SearchHit[] | null>(null);
+  const [source, setSource] = createSignal<'server' | 'device'>('server');
+  const [error, setError] = createSignal<string | null>(null);
+  const [busy, setBusy] = createSignal(false);
+  const rooms = () => new Map((cachedLounge(props.user.id)?.rooms ?? []).map((r) => [r.id, r]));
+
+  const run = async (event?: Event) => {
+    event?.preventDefault();
+    const q = query().trim();
+    if (q === '') return;
+    history.replaceState(null, '', `${paths.search}?q=${encodeURIComponent(q)}`);
+    setBusy(true);
+    setError(null);
+    try {
+      if (replica.displayState() === 'online') {
+        try {
+          const { results } = await searchMessages(props.token, q);
+          setSource('server');
+          setResults(results);
+          return;
+        } catch (err) {
+          if (!isApiError(err) || err.status !== 0) throw err;
+        }
+      }
+      setSource('device');
+      setResults(await searchLocal(replica, q));
+    } catch (err) {
+      setError(isApiError(err) ? err.message : 'Search did not work. Please try again.');
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (initial) void run();
+
+  const whereOf = (hit: SearchHit) => {
+    const dm = replica.dms().find((d) => d.channelId === hit.channelId);
+    if (dm) return { label: 'Direct message', href: paths.conversation(dm.channelId) };
+    const room = rooms().get(hit.roomId ?? hit.channelId);
+    if (room && hit.threadId) return { label: `Thread in ${room.name}`, href: paths.thread(room.slug, hit.threadId) };
+    if (room) return { label: room.name, href: paths.room(room.slug) };
+    return { label: 'A conversation', href: null };
+  };
+
+  return (
+    <main class="content-page" id="main" tabIndex={-1}>
+      <div class="content-page__inner">
+        <h1 class="content-page__title">
+          <SearchIcon />
+          Search messages
+        </h1>
+        <form class="search-form" role="search" onSubmit={(e) => void run(e)}>
+          <label class="visually-hidden" for="search-input">
+            Search messages
+          </label>
+          <input
+            id="search-input"
+            class="input"
+            type="search"
+            placeholder='Words, "a phrase", -exclude'
+            value={query()}
+            onInput={(e) => setQuery(e.currentTarget.value)}
+          />
+          <button type="submit" class="button button--primary" disabled={busy() || query().trim() === ''}>
+            Search
+          </button>
+        </form>
+        <Show when={error()}>
+          {(e) => (
+            <p class="refusal" role="alert">
+              {e()}
+            </p>
+          )}
+        </Show>
+        <Show when={results()}>
+          {(list) => (
+            <>
+              <p class="side-panel__note" role="status">
+                {list().length === 0
+                  ? 'No messages found.'
+                  : `${list().length} ${list().length === 1 ? 'message' : 'messages'} found`}
+                {source() === 'device'
+                  ? ' on this device (offline: only messages already synced here are searched).'
+                  : '.'}
+              </p>
+              <ul class="search-results" aria-label="Search results">
+                <For each={list()}>{(hit) => <SearchResult hit={hit} where={whereOf(hit)} token={props.token} />}</For>
+              </ul>
+            </>
+          )}
+        </Show>
+      </div>
+    </main>
+  );
+}
+
+function SearchResult(props: {
+  hit: SearchHit;
+  where: { label: string; href: string | null };
+  token: string;
+}): JSX.Element {
+  const replica = useReplica();
+  const [context, setContext] = createSignal<HistoryMessage[] | null>(null);
+  const [error, setError] = createSignal<string | null>(null);
+  const showContext = () => {
+    fetchAround(props.token, props.hit.channelId, props.hit.messageId, 9).then(
+      (page) => setContext(page.messages),
+      (err: unknown) => setError(isApiError(err) ? err.message : 'The conversation could not be loaded.'),
+    );
+  };
+  return (
+    <li class="search-hit" data-message-id={props.hit.messageId}>
+      <p class="search-hit__meta">
+        {replica.members.nameOf(props.hit.authorId)} · {props.where.label} ·{' '}
+        {timeFormat.format(new Date(props.hit.createdAt))}
+      </p>
+      <For each={props.hit.fragments}>
+        {(f) => (
+          <p class="search-hit__text">
+            <Fragment text={f.text} highlights={f.highlights} />
+          </p>
+        )}
+      </For>
+      <Show
+        when={context()}
+        fallback={
+          <div class="msg-form__buttons search-hit__jump">
+            <button type="button" class="button button--secondary button--small" onClick={showContext}>
+              Show in conversation
+            </button>
+            <Show when={props.where.href}>
+              {(href) => (
+                <Link class="button button--ghost button--small" href={href()}>
+                  Open {props.where.label}
+                </Link>
+              )}
+            </Show>
+          </div>
+        }
+      >
+        {(messages) => (
+          <ol class="review-item__context" aria-label="The conversation around it">
+            <For each={messages()}>
+              {(m) => (
+                <li classList={{ 'search-hit__target': m.id === props.hit.messageId }}>
+                  <strong>{replica.members.nameOf(m.authorId)}:</strong>{' '}
+                  {m.deleted ? 'Message deleted' : m.hidden ? 'Hidden by moderation' : m.body}
+                </li>
+              )}
+            </For>
+          </ol>
+        )}
+      </Show>
+      <Show when={error()}>
+        {(e) => (
+          <p class="refusal" role="alert">
+            {e()}
+          </p>
+        )}
+      </Show>
+    </li>
+  );
+}
