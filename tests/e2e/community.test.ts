@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, type OpenedPage, type ViewportName } from '../support/browser.ts';
+import {
+  launchBrowser,
+  openPage,
+  seriousAxeViolations,
+  type OpenedPage,
+  type ViewportName,
+} from '../support/browser.ts';
 import { REPO_ROOT, startServer, type ServerProcess } from '../support/server-process.ts';
 
 const SCREENSHOT_DIR = join(REPO_ROOT, 'tests', 'artifacts', 'screenshots');
@@ -246,7 +252,7 @@ describe('moderation', () => {
       await ann.page.getByText('Thanks: your report was sent to the moderators.').waitFor({ timeout: LIVE_TIMEOUT_MS });
 
       // The moderator's review queue lists it, with the report.
-      await mia.page.getByRole('link', { name: 'Review queue' }).click();
+      await mia.page.getByRole('link', { name: 'Review', exact: true }).click();
       await mia.page.getByRole('heading', { name: 'Review queue' }).waitFor();
       await mia.page.locator('.review-item', { hasText: 'Rules reminder' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
       await mia.page.locator('.review-item', { hasText: 'Testing the report flow' }).waitFor();
@@ -341,6 +347,107 @@ describe('search', () => {
       expect(unexpectedErrors(gus)).toEqual([]);
     } finally {
       await gus.close();
+    }
+  });
+});
+
+/** Content for the views to show whatever ran before: a message in AI Art and a thread started there. */
+async function seedViews(page: Page): Promise<void> {
+  await composer(page, AI_ART.name).waitFor({ timeout: UI_TIMEOUT_MS });
+  await send(page, AI_ART.name, 'Accessibility check: contrast and focus rings');
+  await page.getByRole('button', { name: /^Threads/ }).click();
+  await page.getByRole('button', { name: 'New thread' }).click();
+  const form = page.getByRole('form', { name: 'New thread' });
+  await form.getByLabel('Title').fill('Share your colour palettes');
+  await form.getByLabel('First message').fill('Post a palette you like and why.');
+  await form.getByRole('button', { name: 'Start thread' }).click();
+  await page.locator('.thread-panel .msg').first().waitFor({ timeout: LIVE_TIMEOUT_MS });
+  await page.getByRole('button', { name: 'Close thread' }).click();
+  // Back to the list the thread was opened from; closed too, so the room shows its online list.
+  await page.getByRole('button', { name: 'Close threads' }).click();
+}
+
+describe('accessibility and looks', () => {
+  it('the main views have no serious or critical axe violations at desktop width', async () => {
+    const findings: Record<string, unknown> = {};
+    const scan = async (page: Page, view: string) => {
+      const violations = await seriousAxeViolations(page);
+      if (violations.length > 0) findings[view] = violations;
+    };
+    const guest = await openPage(browser, { viewport: 'desktop' });
+    await guest.page.goto(`${server.url}/lounge`);
+    await guest.page.getByLabel('Handle').waitFor({ timeout: UI_TIMEOUT_MS });
+    await scan(guest.page, 'sign-in');
+    await guest.close();
+
+    const mia = await signIn('/lounge', MODERATOR.handle, MODERATOR.name);
+    const { page } = mia;
+    try {
+      await page.locator('.room-list, .sidebar').first().waitFor();
+      await scan(page, 'lounge');
+      await page.goto(`${server.url}/lounge/${AI_ART.slug}`);
+      await seedViews(page);
+      await scan(page, 'room');
+      await page.getByRole('button', { name: /^Threads/ }).click();
+      await page.locator('.thread-item').first().waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await scan(page, 'thread list');
+      await page.locator('.thread-item').first().click();
+      await page.locator('.thread-panel .msg').first().waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await scan(page, 'thread panel');
+      await page.getByRole('link', { name: 'Messages', exact: true }).click();
+      await page.getByRole('button', { name: 'New message' }).waitFor();
+      await scan(page, 'messages');
+      await page.getByRole('button', { name: 'New message' }).click();
+      await page.getByLabel('Who do you want to write to?').waitFor();
+      await scan(page, 'new message picker');
+      await page.getByRole('link', { name: 'Review', exact: true }).click();
+      await page.getByRole('heading', { name: 'Review queue' }).waitFor();
+      await page.locator('.review-item, .content-page .side-panel__note').first().waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await scan(page, 'moderation queue');
+      await page.goto(`${server.url}/search?q=contrast`);
+      await page.locator('.search-hit').first().waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await scan(page, 'search');
+      expect(findings).toEqual({});
+    } finally {
+      await mia.close();
+    }
+  });
+
+  it('screenshots of the new views at desktop and phone width, light and dark', async () => {
+    for (const viewport of ['desktop', 'phone'] as const) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const opened = await signIn(`/lounge/${AI_ART.slug}`, MODERATOR.handle, MODERATOR.name, {
+          viewport,
+          colorScheme,
+        });
+        const { page } = opened;
+        const suffix = `${viewport}-${colorScheme}`;
+        try {
+          await composer(page, AI_ART.name).waitFor({ timeout: UI_TIMEOUT_MS });
+          await confirmed(page, AI_ART.name).first().waitFor({ timeout: LIVE_TIMEOUT_MS });
+          await page.getByRole('button', { name: /^Threads/ }).click();
+          await page.locator('.thread-item').first().waitFor({ timeout: LIVE_TIMEOUT_MS });
+          await shoot(page, `threads-list-${suffix}`);
+          await page.locator('.thread-item').first().click();
+          await page.locator('.thread-panel .msg').first().waitFor({ timeout: LIVE_TIMEOUT_MS });
+          await shoot(page, `thread-panel-${suffix}`);
+          await page.goto(`${server.url}/messages`);
+          await page.getByRole('button', { name: 'New message' }).waitFor({ timeout: UI_TIMEOUT_MS });
+          await shoot(page, `messages-${suffix}`);
+          await page.goto(`${server.url}/moderation`);
+          await page
+            .locator('.review-item, .content-page .side-panel__note')
+            .first()
+            .waitFor({ timeout: LIVE_TIMEOUT_MS });
+          await shoot(page, `moderation-queue-${suffix}`);
+          await page.goto(`${server.url}/search?q=contrast`);
+          await page.locator('.search-hit').first().waitFor({ timeout: LIVE_TIMEOUT_MS });
+          await shoot(page, `search-${suffix}`);
+          expect(unexpectedErrors(opened)).toEqual([]);
+        } finally {
+          await opened.close();
+        }
+      }
     }
   });
 });

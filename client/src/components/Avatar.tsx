@@ -1,13 +1,13 @@
 import { Show, type JSX } from 'solid-js';
 import type { User } from '../api/types.ts';
 
-// Hand-picked so white initials stay readable on every one of them, in light and dark themes.
-const AVATAR_COLOURS = ['#6d5efc', '#0e9f6e', '#d9480f', '#1c7ed6', '#c2255c', '#7048e8', '#0b7285', '#5f3dc4'];
+// Hand-picked so white initials stay readable (at least 4.5:1, axe's bar for small text) on every one of them.
+const AVATAR_COLOURS = ['#5b4fe9', '#087f5b', '#b3380c', '#1864ab', '#a61e4d', '#6741d9', '#0b7285', '#5f3dc4'];
 
 function colourFor(id: string): string {
   let hash = 0;
   for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return AVATAR_COLOURS[hash % AVATAR_COLOURS.length] ?? '#6d5efc';
+  return AVATAR_COLOURS[hash % AVATAR_COLOURS.length] ?? '#5b4fe9';
 }
 
 function initialsOf(name: string): string {

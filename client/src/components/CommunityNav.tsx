@@ -46,7 +46,7 @@ export function CommunityNav(props: { links: AuthConfig['links'] | undefined; us
               href={paths.moderation}
               aria-current={currentRoute().name === 'moderation' ? 'page' : undefined}
             >
-              Review queue
+              Review
             </Link>
           </li>
         </Show>

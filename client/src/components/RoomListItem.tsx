@@ -15,9 +15,8 @@ export function RoomListItem(props: { room: Room; selected: boolean }): JSX.Elem
         class="room-item__link"
         classList={{ 'room-item__link--selected': props.selected, 'room-item__link--unread': hasUnread() }}
         aria-current={props.selected ? 'page' : undefined}
-        // Named by room, online and unread counts only; the description is read as a description.
-        aria-labelledby={`${id()}-name ${id()}-online${hasUnread() ? ` ${id()}-unread` : ''}`}
-        aria-describedby={`${id()}-description`}
+        // Named by its content (name, unread, description, online), so what a screen reader says and what a
+        // voice-control user sees and speaks match (axe: label-content-name-mismatch).
         data-room-slug={props.room.slug}
       >
         <span class="room-item__emoji" aria-hidden="true">

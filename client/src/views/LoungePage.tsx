@@ -1,4 +1,4 @@
-import { createEffect, createMemo, Match, onCleanup, Show, Switch, type JSX } from 'solid-js';
+import { createEffect, createMemo, Match, onCleanup, Show, Switch, untrack, type JSX } from 'solid-js';
 import { isApiError, isUnauthorized } from '../api/http.ts';
 import { cachedLounge, fetchLounge, rememberLounge } from '../api/lounge.ts';
 import type { User } from '../api/types.ts';
@@ -9,6 +9,7 @@ import { RoomList } from '../components/RoomList.tsx';
 import { useDocumentTitle } from '../lib/document-title.ts';
 import { createRefreshable } from '../lib/refreshable.ts';
 import { useReplica } from '../replica/context.ts';
+import { roleIn } from '../replica/standing.ts';
 import { endSession, SESSION_EXPIRED_NOTICE } from '../session.ts';
 import { NotFound } from './NotFound.tsx';
 
@@ -43,6 +44,10 @@ export function LoungePage(props: {
 
   createEffect(() => {
     if (isUnauthorized(lounge.error())) endSession(SESSION_EXPIRED_NOTICE);
+  });
+  // The member's role in each room (read in the background): moderators get their tools and the review queue.
+  createEffect(() => {
+    for (const room of lounge.value()?.rooms ?? []) untrack(() => roleIn(props.user, room.id, props.token));
   });
 
   // Online and unread counts go stale while the tab is hidden; live updates over the sync socket come later.
