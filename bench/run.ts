@@ -10,6 +10,7 @@
  *          --profile  (V8 CPU profiles of every Lounge server process into DIR/prof)
  *          --keep-db  (keep the run's database for inspection instead of dropping it)
  *          --set=storm.writerRate=30,fanout.subs=500  (override numeric sizes, for experiments)
+ *   env BENCH_LOUNGE_ENV="DATABASE_POOL_SIZE=30"  extra environment for the Lounge server (experiments)
  *
  * Writes DIR/latest.json and DIR/latest.md. Everything is bound to 127.0.0.1; every scenario is bounded
  * in count and time; every child is killed on exit, SIGINT, SIGTERM or error; the database created for

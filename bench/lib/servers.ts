@@ -132,6 +132,13 @@ export async function startLounge(opts: LoungeServerOptions): Promise<RunningSer
         PORT: String(port),
         HOST,
         LOG_LEVEL: 'warn',
+        // Experiments only (unset for the figures): BENCH_LOUNGE_ENV="DATABASE_POOL_SIZE=30,KEY=value".
+        ...Object.fromEntries(
+          (process.env.BENCH_LOUNGE_ENV ?? '')
+            .split(',')
+            .filter((kv) => kv.includes('='))
+            .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+        ),
         CLIENT_DIST_DIR: '/nonexistent-bench-client-dist',
         DATA_DIR: '/tmp/lounge-bench-data-unused',
       },

@@ -113,3 +113,26 @@ if (under) {
     1,
   );
 }
+
+// --callers=<function name>: who calls it (self time of that function attributed up to 4 callers deep).
+const callers = process.argv.find((a) => a.startsWith('--callers='))?.slice(10);
+if (callers) {
+  const paths = new Map<string, number>();
+  let total = 0;
+  for (const [id, us] of self) {
+    const n = byId.get(id)!;
+    if (n.callFrame.functionName !== callers) continue;
+    total += us;
+    const chain: string[] = [];
+    for (let cur = parent.get(id); cur !== undefined && chain.length < 4; cur = parent.get(cur)) {
+      const node = byId.get(cur)!;
+      if (!shortUrl(node.callFrame.url).startsWith('node:')) chain.push(key(node));
+    }
+    const k = chain.join('  <  ');
+    paths.set(k, (paths.get(k) ?? 0) + us);
+  }
+  console.log(`\ncallers of ${callers}: ${(total / 1000).toFixed(0)} ms self`);
+  for (const [k, us] of [...paths.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+    console.log(`${pct(us)} ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
+  }
+}
