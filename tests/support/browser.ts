@@ -79,8 +79,10 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
   const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
   await page.addScriptTag({ path: axePath });
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> } }).axe;
-    const result = (await axe.run(document, { resultTypes: ['violations'] })) as {
+    // This function runs in the page; the test project has no DOM types, so the page's globals are reached
+    // through globalThis.
+    const page = globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> }; document: unknown };
+    const result = (await page.axe.run(page.document, { resultTypes: ['violations'] })) as {
       violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }>;
     };
     return result.violations.map((v) => ({
