@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { z } from 'zod';
 
@@ -64,9 +65,10 @@ function translate(err: unknown): AuthError {
 }
 
 export function createTokenService(options: TokenServiceOptions): TokenService {
-  const hostKey = options.hostJwtSecret ? new TextEncoder().encode(options.hostJwtSecret) : undefined;
+  // KeyObjects made once: raw byte keys would be imported into WebCrypto on every verification.
+  const hostKey = options.hostJwtSecret ? createSecretKey(Buffer.from(options.hostJwtSecret, 'utf8')) : undefined;
   const jwks = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : undefined;
-  const ownKey = new TextEncoder().encode(options.signingSecret);
+  const ownKey = createSecretKey(Buffer.from(options.signingSecret, 'utf8'));
 
   return {
     async verifyMemberToken(token) {

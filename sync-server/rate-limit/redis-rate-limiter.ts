@@ -26,13 +26,20 @@ for i, key in ipairs(KEYS) do
 end
 return 0`;
 
+type WithSlidingWindow = Redis & {
+  loungeSlidingWindow(numKeys: number, ...keysAndArgs: Array<string | number>): Promise<number>;
+};
+
 export function createRedisRateLimiter(redis: Redis): RateLimiter {
+  // A defined command is sent as EVALSHA (the script body crosses the wire once, not on every check).
+  if (!('loungeSlidingWindow' in redis)) redis.defineCommand('loungeSlidingWindow', { lua: SLIDING_WINDOW_LUA });
+  const client = redis as WithSlidingWindow;
   return {
     async consume(key: string, windows: readonly RateWindow[], eventId: string, now = Date.now()) {
       const keys = windows.map((w) => `rate_limit:${key}:${w.windowSeconds}`);
       const args: Array<string | number> = [now, `${now}:${eventId}`];
       for (const w of windows) args.push(w.windowSeconds * 1000, w.max);
-      const retry = Number(await redis.eval(SLIDING_WINDOW_LUA, keys.length, ...keys, ...args));
+      const retry = Number(await client.loungeSlidingWindow(keys.length, ...keys, ...args));
       return retry > 0 ? { allowed: false, retryAfterMs: Math.ceil(retry) } : { allowed: true };
     },
   };

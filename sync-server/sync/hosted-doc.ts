@@ -1,7 +1,8 @@
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as encoding from 'lib0/encoding';
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
+import { encodeFrame, FrameType } from '../../shared/protocol/frames.ts';
 import type { DocName } from '../../shared/sync/doc-names.ts';
 import type { SyncPeer } from './sync-peer.ts';
 
@@ -21,12 +22,37 @@ export class HostedDoc {
   /** Private docs: roughly how large the doc is, to enforce the size cap without encoding it often. */
   approxBytes = 0;
   readonly awareness: awarenessProtocol.Awareness | undefined;
+  /** Server-written updates waiting for the end of this event-loop turn (see onUpdate). */
+  private pending: Uint8Array[] = [];
   private readonly onUpdate = (update: Uint8Array, origin: unknown) => {
-    const encoder = encoding.createEncoder();
-    syncProtocol.writeUpdate(encoder, update);
-    const payload = encoding.toUint8Array(encoder);
-    for (const peer of this.peers) if (peer !== origin) peer.sendSync(this.name, payload);
+    // A peer's own write (private docs) is never echoed back to it, so it cannot be merged with others.
+    if (origin !== undefined && origin !== null && typeof origin === 'object') {
+      this.broadcast([update], origin);
+      return;
+    }
+    // Server writes (channel changes, verdicts) that land in one turn go out as one merged update:
+    // a burst of changes costs each subscriber one frame instead of one per change.
+    this.pending.push(update);
+    if (this.pending.length === 1) setImmediate(() => this.flush());
   };
+
+  private flush(): void {
+    const updates = this.pending;
+    this.pending = [];
+    if (updates.length > 0 && !this.destroyed) this.broadcast(updates, undefined);
+  }
+
+  private broadcast(updates: Uint8Array[], except: unknown): void {
+    const encoder = encoding.createEncoder();
+    syncProtocol.writeUpdate(encoder, updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates));
+    const payload = encoding.toUint8Array(encoder);
+    // Encoded once for every subscriber of this doc, whatever their number.
+    let frame: Uint8Array | undefined;
+    const encoded = () => (frame ??= encodeFrame(FrameType.sync, this.name, payload));
+    for (const peer of this.peers) if (peer !== except) peer.sendSync(this.name, payload, encoded);
+  }
+
+  private destroyed = false;
 
   constructor(
     readonly name: string,
@@ -47,6 +73,7 @@ export class HostedDoc {
   }
 
   destroy(): void {
+    this.destroyed = true;
     this.doc.off('update', this.onUpdate);
     this.awareness?.destroy();
     this.doc.destroy();

@@ -53,8 +53,8 @@ export class MuxConnection implements SyncPeer {
     socket.on('error', () => this.onClose());
   }
 
-  sendSync(docName: string, payload: Uint8Array): void {
-    this.send(encodeFrame(FrameType.sync, docName, payload));
+  sendSync(docName: string, payload: Uint8Array, frame?: () => Uint8Array): void {
+    this.send(frame ? frame() : encodeFrame(FrameType.sync, docName, payload));
   }
 
   sendAwareness(docName: string, payload: Uint8Array): void {

@@ -7,7 +7,11 @@ import type { NoticeCode } from '../../shared/protocol/frames.ts';
 export interface SyncPeer {
   readonly id: string;
   readonly userId: string;
-  sendSync(docName: string, payload: Uint8Array): void;
+  /**
+   * `frame`, when given, returns this payload already encoded as a multiplexed frame, shared by every
+   * subscriber of the doc so a broadcast encodes once.
+   */
+  sendSync(docName: string, payload: Uint8Array, frame?: () => Uint8Array): void;
   sendAwareness(docName: string, payload: Uint8Array): void;
   notice(docName: string, code: NoticeCode, message: string): void;
   /** The server ends this peer's subscription (access lost, doc unloaded). */
