@@ -103,6 +103,24 @@ describe('sync engine across two nodes sharing PostgreSQL and Redis', () => {
     const row = await db.query<{ body: string; is_hidden: boolean }>('SELECT body, is_hidden FROM messages WHERE id = $1', [messageId]);
     expect(row.rows[0]).toEqual({ body: 'edited words', is_hidden: true });
   });
+  it('a moderator on node 1 mutes, then bans, a member connected to node 2: both are enforced there at once', async () => {
+    const [mod, member] = await Promise.all([createMember(db, 'xmod'), createMember(db, 'xmember')]);
+    await setRole(db, general, mod.id, 'moderator');
+    const m = device(node1, mod);
+    const x = device(node2, member);
+    await Promise.all([m.openChannel(general), x.openChannel(general)]);
+    const mute = m.intent({ kind: 'moderate_member', roomId: general, userId: member.id, action: 'mute', durationMinutes: 30, reason: 'Cool off' });
+    await waitFor('mute accepted', () => m.verdict(mute)?.status === 'accepted');
+    const muted = x.intent({ kind: 'send', channelId: general, body: 'can I still talk?' });
+    const refusal = await waitFor('muted refusal on node 2', () => x.verdict(muted));
+    expect(refusal).toMatchObject({ status: 'rejected', code: 'muted' });
+    expect(refusal.status === 'rejected' && refusal.reason).toMatch(/muted in this room for 30 more minutes/);
+    const ban = m.intent({ kind: 'moderate_member', roomId: general, userId: member.id, action: 'ban', reason: 'Spam' });
+    await waitFor('ban accepted', () => m.verdict(ban)?.status === 'accepted');
+    await waitFor('purge notice on node 2', () => x.notices.some((n) => n.code === 'purge' && n.docName.includes(general)));
+    const banned = x.intent({ kind: 'send', channelId: general, body: 'hello?' });
+    expect(await waitFor('banned refusal', () => x.verdict(banned))).toMatchObject({ status: 'rejected', code: 'banned' });
+  });
 });
 
 describe('a node killed with SIGKILL after commit and before broadcast', () => {
