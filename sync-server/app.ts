@@ -11,6 +11,7 @@ import { authPlugin } from './auth/auth-plugin.ts';
 import { historyRoutes } from './features/history/history-routes.ts';
 import { settingsRoutes } from './features/settings/settings-routes.ts';
 import { moderationRoutes } from './features/moderation/moderation-routes.ts';
+import { standingRoutes } from './features/members/standing-routes.ts';
 import { healthRoutes } from './features/health/health-routes.ts';
 import { loungeRoutes } from './features/lounge/lounge-routes.ts';
 import { channelMessagesRoutes } from './features/threads/channel-messages-routes.ts';
@@ -76,6 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => embedRoutes(scope, deps));
   await app.register(async (scope) => settingsRoutes(scope, deps));
   await app.register(async (scope) => moderationRoutes(scope, deps));
+  await app.register(async (scope) => standingRoutes(scope, deps));
   await app.register(async (scope) => syncRoutes(scope, deps));
 
   return app;
