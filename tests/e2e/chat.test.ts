@@ -3,10 +3,21 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, type OpenedPage, type ViewportName } from '../support/browser.ts';
+import {
+  composer,
+  confirmed,
+  confirmedBodies,
+  messageLog,
+  messageWithText,
+  pending,
+  submitDemoSignIn,
+  UI_TIMEOUT_MS,
+  unexpectedErrors,
+  waitOnline,
+} from '../support/chat-ui.ts';
 import { REPO_ROOT, startServer, type ServerProcess } from '../support/server-process.ts';
 
 const SCREENSHOT_DIR = join(REPO_ROOT, 'tests', 'artifacts', 'screenshots');
-const UI_TIMEOUT_MS = 15_000;
 /** Live delivery between two browsers, with a server on a two-core machine under a test runner. */
 const LIVE_TIMEOUT_MS = 10_000;
 
@@ -32,22 +43,6 @@ const GENERAL: Room = { slug: 'general', name: 'General Chat' };
 const NEWCOMERS: Room = { slug: 'newcomers', name: 'Newcomers Welcome' };
 const PROMPTS: Room = { slug: 'prompt-engineering', name: 'Prompt Engineering' };
 
-const composer = (page: Page, room: Room) => page.getByRole('textbox', { name: `Message ${room.name}` });
-const log = (page: Page, room: Room) => page.getByRole('log', { name: `Messages in ${room.name}` });
-/** Confirmed messages (they have a server id); pending and refused sends carry an intent id instead. */
-const confirmed = (page: Page, room: Room) => log(page, room).locator('article.msg[data-message-id]');
-const pending = (page: Page, room: Room) => log(page, room).locator('article.msg[data-intent-id]');
-const confirmedBodies = async (page: Page, room: Room) =>
-  (await confirmed(page, room).locator('.msg__body').allInnerTexts()).map((t) => t.trim());
-const messageWithText = (page: Page, room: Room, text: string): Locator =>
-  confirmed(page, room).filter({ has: page.locator('.msg__body', { hasText: text }) });
-
-/** Errors a healthy page must not produce; the browser's own log line for a failed request is not one. */
-function unexpectedErrors(opened: OpenedPage): string[] {
-  return opened.errors.filter(
-    (e) => !e.includes('Failed to load resource') && !e.includes('net::ERR_INTERNET_DISCONNECTED'),
-  );
-}
 
 /** Opens a room as a member: signs in on its address and waits until the conversation is live. */
 async function joinRoom(
@@ -62,18 +57,10 @@ async function joinRoom(
   });
   const { page } = opened;
   await page.goto(`${server.url}/lounge/${room.slug}`);
-  await page.getByLabel('Handle').fill(handle);
-  await page.getByLabel(/Display name/).fill(displayName);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitDemoSignIn(page, handle, displayName);
   await composer(page, room).waitFor({ timeout: UI_TIMEOUT_MS });
   await waitOnline(page);
   return opened;
-}
-
-async function waitOnline(page: Page): Promise<void> {
-  await expect
-    .poll(() => page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })
-    .toBe('online');
 }
 
 async function send(page: Page, room: Room, text: string): Promise<void> {
@@ -314,7 +301,7 @@ describe('members chat in a Lounge room', () => {
       // Edited and deleted messages say so on every screen.
       // The row is found by its id: while it is being edited its body is the editor.
       const id = await messageWithText(mallory.page, PROMPTS, 'bold?').getAttribute('data-message-id');
-      const own = log(mallory.page, PROMPTS).locator(`article.msg[data-message-id="${id}"]`);
+      const own = messageLog(mallory.page, PROMPTS).locator(`article.msg[data-message-id="${id}"]`);
       await (await actionsOf(own)).getByRole('button', { name: 'Edit message' }).click();
       const editor = own.getByRole('textbox', { name: 'Edit message' });
       await editor.fill('Thought better of it');
@@ -325,7 +312,7 @@ describe('members chat in a Lounge room', () => {
       await (await actionsOf(own)).getByRole('button', { name: 'Delete message' }).click();
       await own.getByRole('group', { name: 'Confirm delete' }).getByRole('button', { name: 'Delete' }).click();
       for (const { page } of [mallory, reader]) {
-        await log(page, PROMPTS).getByText('Message deleted').waitFor({ timeout: LIVE_TIMEOUT_MS });
+        await messageLog(page, PROMPTS).getByText('Message deleted').waitFor({ timeout: LIVE_TIMEOUT_MS });
         expect(await page.getByText('Thought better of it').count()).toBe(0);
       }
       expect(unexpectedErrors(mallory)).toEqual([]);
@@ -342,7 +329,7 @@ describe('members chat in a Lounge room', () => {
     try {
       // The community allows 10 messages a minute; the 11th and 12th are refused with a reason.
       for (let i = 1; i <= 12; i++) await send(page, PROMPTS, `Message number ${i}`);
-      const refused = log(page, PROMPTS).locator('article.msg[data-status="failed"]');
+      const refused = messageLog(page, PROMPTS).locator('article.msg[data-status="failed"]');
       await expect.poll(() => refused.count(), { timeout: LIVE_TIMEOUT_MS }).toBe(2);
       await expect
         .poll(() => confirmed(page, PROMPTS).count(), { timeout: LIVE_TIMEOUT_MS })

@@ -11,10 +11,19 @@ import {
   type OpenedPage,
   type ViewportName,
 } from '../support/browser.ts';
+import {
+  composer,
+  confirmed,
+  messageLog,
+  messageWithText,
+  submitDemoSignIn,
+  UI_TIMEOUT_MS,
+  unexpectedErrors,
+  waitOnline,
+} from '../support/chat-ui.ts';
 import { REPO_ROOT, startServer, type ServerProcess } from '../support/server-process.ts';
 
 const SCREENSHOT_DIR = join(REPO_ROOT, 'tests', 'artifacts', 'screenshots');
-const UI_TIMEOUT_MS = 15_000;
 const LIVE_TIMEOUT_MS = 10_000;
 
 let server: ServerProcess;
@@ -69,17 +78,6 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-const composer = (page: Page, name: string) => page.getByRole('textbox', { name: `Message ${name}`, exact: true });
-const log = (page: Page, name: string) => page.getByRole('log', { name: `Messages in ${name}` });
-const confirmed = (page: Page, name: string) => log(page, name).locator('article.msg[data-message-id]');
-const messageWithText = (page: Page, name: string, text: string): Locator =>
-  confirmed(page, name).filter({ has: page.locator('.msg__body', { hasText: text }) });
-
-function unexpectedErrors(opened: OpenedPage): string[] {
-  return opened.errors.filter(
-    (e) => !e.includes('Failed to load resource') && !e.includes('net::ERR_INTERNET_DISCONNECTED'),
-  );
-}
 
 async function signIn(
   path: string,
@@ -93,9 +91,7 @@ async function signIn(
   });
   const { page } = opened;
   await page.goto(`${server.url}${path}`);
-  await page.getByLabel('Handle').fill(handle);
-  await page.getByLabel(/Display name/).fill(displayName);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitDemoSignIn(page, handle, displayName);
   await page.locator('.app-header').waitFor({ timeout: UI_TIMEOUT_MS });
   await waitOnline(page);
   return opened;
@@ -110,12 +106,6 @@ async function joinRoom(
   const opened = await signIn(`/lounge/${room.slug}`, handle, displayName, options);
   await composer(opened.page, room.name).waitFor({ timeout: UI_TIMEOUT_MS });
   return opened;
-}
-
-async function waitOnline(page: Page): Promise<void> {
-  await expect
-    .poll(() => page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })
-    .toBe('online');
 }
 
 async function send(page: Page, name: string, text: string): Promise<void> {
@@ -229,11 +219,11 @@ describe('moderation', () => {
       // Ann's device: the words are gone, the reason stays.
       const onAnn = confirmed(ann.page, GENERAL.name).filter({ hasText: 'Hidden by moderation: Advertising' });
       await onAnn.waitFor({ timeout: LIVE_TIMEOUT_MS });
-      expect(await log(ann.page, GENERAL.name).innerText()).not.toContain('Buy cheap followers');
+      expect(await messageLog(ann.page, GENERAL.name).innerText()).not.toContain('Buy cheap followers');
       // Mia still reads it, greyed, with the reason.
       await mia.page.getByText('Hidden from members: Advertising').waitFor({ timeout: LIVE_TIMEOUT_MS });
       await expect
-        .poll(() => log(mia.page, GENERAL.name).innerText(), { timeout: LIVE_TIMEOUT_MS })
+        .poll(() => messageLog(mia.page, GENERAL.name).innerText(), { timeout: LIVE_TIMEOUT_MS })
         .toContain('Buy cheap followers');
       await shoot(mia.page, 'moderation-hidden-desktop-light');
 

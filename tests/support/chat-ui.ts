@@ -1,0 +1,36 @@
+import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { OpenedPage } from './browser.ts';
+
+/** How the end-to-end tests find a conversation on screen: by the name its log and composer carry. */
+export type ConversationRef = string | { name: string };
+const nameOf = (ref: ConversationRef) => (typeof ref === 'string' ? ref : ref.name);
+
+export const UI_TIMEOUT_MS = 15_000;
+
+export const composer = (page: Page, ref: ConversationRef) =>
+  page.getByRole('textbox', { name: `Message ${nameOf(ref)}`, exact: true });
+export const messageLog = (page: Page, ref: ConversationRef) => page.getByRole('log', { name: `Messages in ${nameOf(ref)}` });
+/** Confirmed messages (they have a server id); pending and refused sends carry an intent id instead. */
+export const confirmed = (page: Page, ref: ConversationRef) => messageLog(page, ref).locator('article.msg[data-message-id]');
+export const pending = (page: Page, ref: ConversationRef) => messageLog(page, ref).locator('article.msg[data-intent-id]');
+export const confirmedBodies = async (page: Page, ref: ConversationRef) =>
+  (await confirmed(page, ref).locator('.msg__body').allInnerTexts()).map((t) => t.trim());
+export const messageWithText = (page: Page, ref: ConversationRef, text: string): Locator =>
+  confirmed(page, ref).filter({ has: page.locator('.msg__body', { hasText: text }) });
+
+/** Errors a healthy page must not produce; the browser's own log line for a failed request is not one. */
+export function unexpectedErrors(opened: OpenedPage): string[] {
+  return opened.errors.filter((e) => !e.includes('Failed to load resource') && !e.includes('net::ERR_INTERNET_DISCONNECTED'));
+}
+
+/** Fills and submits the demo sign-in form the page shows. */
+export async function submitDemoSignIn(page: Page, handle: string, displayName: string): Promise<void> {
+  await page.getByLabel('Handle').fill(handle);
+  await page.getByLabel(/Display name/).fill(displayName);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export async function waitOnline(page: Page): Promise<void> {
+  await expect.poll(() => page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS }).toBe('online');
+}
