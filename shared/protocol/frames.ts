@@ -1,4 +1,5 @@
 import * as decoding from 'lib0/decoding';
+import { LIMITS } from '../rules/limits.ts';
 import * as encoding from 'lib0/encoding';
 
 /**
@@ -32,9 +33,9 @@ export type NoticeCode = (typeof NoticeCode)[keyof typeof NoticeCode];
 
 export const SYNC_LIMITS = {
   /** Largest frame a client may send; bigger frames close the connection. */
-  maxFrameBytes: 256 * 1024,
+  maxFrameBytes: LIMITS.sync.wsFrameMaxBytes,
   /** Docs one connection may hold open at once. */
-  maxDocsPerConnection: 200,
+  maxDocsPerConnection: LIMITS.sync.docsPerConnection,
   /** Frames per second one connection may send, averaged over a burst window. */
   maxFramesPerSecond: 200,
   frameBurst: 400,

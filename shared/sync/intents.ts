@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { LIMITS } from '../rules/limits.ts';
 
 /**
  * Every write a member makes is an intent with a client-made id, written to the outbox of their private
  * doc. The server validates each one against these schemas at the edge before anything else looks at it.
  */
-export const MESSAGE_MAX_CHARS = 4000;
 
 const uuid = z.uuid();
 const emoji = z
@@ -16,7 +16,8 @@ const emoji = z
   });
 /** Text a member typed: PostgreSQL cannot store NUL characters, so they are refused at the edge. */
 const text = () => z.string().refine((v) => !v.includes('\u0000'), { message: 'must not contain NUL characters' });
-const body = text().pipe(z.string().max(MESSAGE_MAX_CHARS + 1000));
+// Over-long bodies pass the schema so the handler can refuse them with the length in words a member reads.
+const body = text().pipe(z.string().max(LIMITS.text.messageBodyMaxChars + 1000));
 
 const common = {
   /** Client order: intents of one member are processed in increasing n. */

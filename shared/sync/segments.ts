@@ -1,8 +1,10 @@
+import { LIMITS } from '../rules/limits.ts';
+
 /**
  * A channel's log is split into segments of SEGMENT_SIZE messages by seq, so a live doc stays small
  * (tens of KB) whatever the channel's history; older segments are loaded only when someone scrolls there.
  */
-export const SEGMENT_SIZE = 256;
+export const SEGMENT_SIZE = LIMITS.sync.segmentMessages;
 
 export function segmentOf(seq: number): number {
   return Math.floor((seq - 1) / SEGMENT_SIZE);

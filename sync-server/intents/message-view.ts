@@ -32,6 +32,18 @@ const VIEW_SQL = `
    WHERE m.id = $1`;
 
 /**
+ * The words a reader may see: nobody reads a deleted message's, and only moderators a hidden one's.
+ * Channel docs carry the public view (no moderator), REST answers per viewer.
+ */
+export function visibleBody(
+  message: { body: string; is_hidden: boolean; is_deleted: boolean },
+  viewerIsModerator: boolean,
+): string {
+  if (message.is_deleted) return '';
+  return message.is_hidden && !viewerIsModerator ? '' : message.body;
+}
+
+/**
  * The public view of a message as it goes into channel docs and change payloads: a hidden or deleted
  * message keeps its place but not its words, so the body never reaches a replica that must not hold it.
  */
@@ -45,7 +57,7 @@ export async function loadMessageView(tx: Queryable, messageId: string): Promise
     channelId: row.channel_id,
     seq: row.seq,
     authorId: row.author_id,
-    body: silenced ? '' : row.body,
+    body: visibleBody(row, false),
     type: row.is_deleted ? 'deleted' : row.message_type,
     replyToId: row.reply_to_id,
     threadId: row.thread_id,

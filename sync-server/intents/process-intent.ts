@@ -67,14 +67,15 @@ function runHandler(ctx: HandlerContext, intent: Intent): Promise<HandlerResult>
   }
 }
 
-interface StoredIntent {
+export interface StoredIntent {
   status: Verdict['status'];
   reason: string | null;
   result: { code?: string; messageId?: string; channelId?: string; seq?: number; retryAfterMs?: number };
   created_at: Date;
 }
 
-function verdictFromRow(row: StoredIntent): Verdict {
+/** The verdict a stored client_intents row stands for (answered again on retries, rebuilt into inboxes). */
+export function verdictFromRow(row: StoredIntent): Verdict {
   const at = row.created_at.getTime();
   const { code, retryAfterMs, ...ids } = row.result;
   if (row.status === 'rejected') {

@@ -1,7 +1,7 @@
-import { LIMIT_PRESENCE_TTL_MS } from './presence-ttl.ts';
+import { LIMITS } from '../../shared/rules/limits.ts';
 import type { PresenceStore } from './presence-store.ts';
 
-export function createMemoryPresenceStore(ttlMs: number = LIMIT_PRESENCE_TTL_MS): PresenceStore {
+export function createMemoryPresenceStore(ttlMs: number = LIMITS.realtime.presenceTtlSeconds * 1000): PresenceStore {
   const rooms = new Map<string, Map<string, number>>();
   const live = (roomId: string, now: number): string[] => {
     const members = rooms.get(roomId);

@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
-import { LIMIT_PRESENCE_TTL_MS } from './presence-ttl.ts';
+import { LIMITS } from '../../shared/rules/limits.ts';
 import type { PresenceStore } from './presence-store.ts';
 
 const key = (roomId: string) => `lounge:presence:${roomId}`;
 
 /** Spec layout: a ZSET per room, member = user id, score = last seen (ms); stale scores are trimmed. */
-export function createRedisPresenceStore(redis: Redis, ttlMs: number = LIMIT_PRESENCE_TTL_MS): PresenceStore {
+export function createRedisPresenceStore(redis: Redis, ttlMs: number = LIMITS.realtime.presenceTtlSeconds * 1000): PresenceStore {
   return {
     async touch(roomId, userId, now = Date.now()) {
       await redis

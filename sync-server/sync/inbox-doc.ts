@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import type { InboxMapName, InboxMaps } from '../../shared/sync/inbox.ts';
 import type { Verdict } from '../../shared/sync/intents.ts';
 import type { InboxEntry } from '../intents/handler-context.ts';
+import { verdictFromRow, type StoredIntent } from '../intents/process-intent.ts';
 import type { Database } from '../db/database.ts';
 
 // A member's inbox keeps recent verdicts only; older answers stay in Postgres (client_intents).
@@ -9,51 +10,40 @@ const INBOX_VERDICTS_KEPT = 500;
 
 /** Rebuilt from Postgres on load: the verdicts of the member's recent intents. */
 export async function loadInboxDoc(db: Database, userId: string): Promise<Y.Doc> {
-  const { rows } = await db.query<{
-    intent_id: string;
-    status: Verdict['status'];
-    reason: string | null;
-    result: { code?: string; messageId?: string; channelId?: string; seq?: number; retryAfterMs?: number };
-    created_at: Date;
-  }>(
-    `SELECT intent_id, status, reason, result, created_at FROM client_intents
+  const [intents, dms, relations] = await Promise.all([
+    db.query<StoredIntent & { intent_id: string }>(
+      `SELECT intent_id, status, reason, result, created_at FROM client_intents
       WHERE user_id = $1 AND created_at > now() - interval '1 day'
       ORDER BY created_at DESC LIMIT $2`,
-    [userId, INBOX_VERDICTS_KEPT],
-  );
-  const dms = await db.query<{ id: string; is_group: boolean; title: string | null; participant_ids: string[] }>(
-    `SELECT d.id, d.is_group, d.title,
+      [userId, INBOX_VERDICTS_KEPT],
+    ),
+    db.query<{ id: string; is_group: boolean; title: string | null; participant_ids: string[] }>(
+      `SELECT d.id, d.is_group, d.title,
             (SELECT array_agg(p.user_id::text ORDER BY p.joined_at, p.user_id) FROM dm_participants p
               WHERE p.dm_thread_id = d.id AND p.left_at IS NULL) AS participant_ids
        FROM dm_threads d JOIN dm_participants me ON me.dm_thread_id = d.id AND me.user_id = $1 AND me.left_at IS NULL`,
-    [userId],
-  );
-  const relations = await db.query<{ map: 'blocked' | 'muted'; other: string }>(
-    `SELECT 'blocked' AS map, blocked_id AS other FROM user_blocks WHERE blocker_id = $1
+      [userId],
+    ),
+    db.query<{ map: 'blocked' | 'muted'; other: string }>(
+      `SELECT 'blocked' AS map, blocked_id AS other FROM user_blocks WHERE blocker_id = $1
      UNION ALL SELECT 'muted', muted_id FROM user_mutes WHERE muter_id = $1`,
-    [userId],
-  );
+      [userId],
+    ),
+  ]);
   const doc = new Y.Doc();
   doc.transact(() => {
     const dmMap = inboxMap(doc, 'dms');
     for (const d of dms.rows) {
-      dmMap.set(d.id, { channelId: d.id, isGroup: d.is_group, title: d.title, participantIds: d.participant_ids ?? [] });
+      dmMap.set(d.id, {
+        channelId: d.id,
+        isGroup: d.is_group,
+        title: d.title,
+        participantIds: d.participant_ids ?? [],
+      });
     }
     for (const r of relations.rows) inboxMap(doc, r.map).set(r.other, true);
-  });
-  const verdicts = doc.getMap<Verdict>('verdicts');
-  doc.transact(() => {
-    for (const row of rows) {
-      const at = row.created_at.getTime();
-      const { code, retryAfterMs, ...ids } = row.result;
-      const verdict: Verdict =
-        row.status === 'rejected'
-          ? { status: 'rejected', at, code: code ?? 'rejected', reason: row.reason ?? 'Refused.', ...(retryAfterMs ? { retryAfterMs } : {}) }
-          : row.status === 'held'
-            ? { status: 'held', at, reason: row.reason ?? 'Held for review.', ...ids }
-            : { status: 'accepted', at, ...ids };
-      verdicts.set(row.intent_id, verdict);
-    }
+    const verdicts = doc.getMap<Verdict>('verdicts');
+    for (const row of intents.rows) verdicts.set(row.intent_id, verdictFromRow(row));
   });
   return doc;
 }
@@ -63,7 +53,9 @@ export function setVerdict(doc: Y.Doc, intentId: string, verdict: Verdict): void
   doc.transact(() => {
     verdicts.set(intentId, verdict);
     if (verdicts.size > INBOX_VERDICTS_KEPT) {
-      const oldest = [...verdicts.entries()].sort((a, b) => a[1].at - b[1].at).slice(0, verdicts.size - INBOX_VERDICTS_KEPT);
+      const oldest = [...verdicts.entries()]
+        .sort((a, b) => a[1].at - b[1].at)
+        .slice(0, verdicts.size - INBOX_VERDICTS_KEPT);
       for (const [id] of oldest) verdicts.delete(id);
     }
   });

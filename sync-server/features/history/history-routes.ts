@@ -3,10 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../app-deps.ts';
 import { memberOf } from '../../auth/auth-plugin.ts';
-import { loadChannelAccess } from '../../access/channel-access.ts';
-import { can } from '../../../shared/rules/permissions.ts';
+import { readsHiddenBodies, requireReadable } from '../threads/channel-read.ts';
 import { decodeCursor, encodeCursor } from '../../http/cursor.ts';
-import { errorBodySchema, forbidden, notFound } from '../../http/errors.ts';
+import { errorBodySchema } from '../../http/errors.ts';
 import { apiMessageSchema, MESSAGE_COLUMNS, toApiMessage, type MessageRow } from './message-schema.ts';
 
 const cursorKeySchema = z.strictObject({ seq: z.number().int().positive() });
@@ -42,12 +41,9 @@ export async function historyRoutes(app: FastifyInstance, deps: AppDeps): Promis
       const { roomId } = request.params;
       const { limit } = request.query;
       const before = request.query.cursor ? decodeCursor(request.query.cursor, cursorKeySchema).seq : null;
-      const access = await loadChannelAccess(db, roomId, member.id);
-      if (!access || access.kind !== 'room') throw notFound('That room does not exist.');
-      const read = can(access.actor, 'read', { room: access.room });
-      if (!read.allowed) throw forbidden(read.reason, read.code);
+      const access = await requireReadable(db, roomId, member.id, 'room');
       // Moderators of the room see hidden words (greyed, with the reason); everyone else only the reason.
-      const viewerIsModerator = can(access.actor, 'hide_message', { room: access.room }).allowed;
+      const viewerIsModerator = readsHiddenBodies(access);
       const { rows } = await db.query<MessageRow>(
         `SELECT ${MESSAGE_COLUMNS} FROM messages
           WHERE channel_id = $1 AND ($2::bigint IS NULL OR seq < $2)

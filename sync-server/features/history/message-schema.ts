@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { visibleBody } from '../../intents/message-view.ts';
 
 export const apiMessageSchema = z.object({
   id: z.uuid(),
@@ -41,7 +42,7 @@ export interface MessageRow {
  * see a hidden body, and nobody sees a deleted one.
  */
 export function toApiMessage(row: MessageRow, viewer: { viewerIsModerator: boolean }): ApiMessage {
-  const body = row.is_deleted ? '' : row.is_hidden && !viewer.viewerIsModerator ? '' : row.body;
+  const body = visibleBody(row, viewer.viewerIsModerator);
   return {
     id: row.id,
     channelId: row.channel_id,
