@@ -45,6 +45,14 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,
+    // Two pages from one code base: the app, and the embeddable chat widget (no router, one channel),
+    // which shares the replica, sync and chat chunks with it.
+    rollupOptions: {
+      input: {
+        app: fileURLToPath(new URL('./index.html', import.meta.url)),
+        widget: fileURLToPath(new URL('./widget.html', import.meta.url)),
+      },
+    },
     target: 'es2022',
     sourcemap: true,
   },

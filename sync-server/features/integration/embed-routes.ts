@@ -1,96 +1,87 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { can, type Decision } from '../../../shared/rules/permissions.ts';
 import type { AppDeps } from '../../app-deps.ts';
+import { loadChannelAccess } from '../../access/channel-access.ts';
 import { memberOf } from '../../auth/auth-plugin.ts';
-import { errorBodySchema, notFound } from '../../http/errors.ts';
+import { errorBodySchema, forbidden, notFound } from '../../http/errors.ts';
 import { requireReadable } from '../threads/channel-read.ts';
-import { hostIdSchema } from './host-records.ts';
+import { buildEmbedView, embedParamsSchema, embedViewSchema, joinStanding, resolveEmbedContext } from './embed-view.ts';
+import { sendWidgetPage } from './widget-page.ts';
 
-const CONTEXT_TYPES = ['project', 'learning_path', 'battle', 'ask_me'] as const;
-type ContextType = (typeof CONTEXT_TYPES)[number];
-
-/** How each context is found by the host's id, and what to say when it is not there. */
-const RESOLVE: Record<ContextType, { sql: string; missing: string }> = {
-  project: {
-    sql: 'SELECT id, name AS title FROM rooms WHERE project_host_id = $1',
-    missing: 'This project has no discussion yet.',
-  },
-  learning_path: {
-    sql: 'SELECT id, name AS title FROM rooms WHERE learning_path_host_id = $1',
-    missing: 'This learning path has no help chat yet.',
-  },
-  battle: {
-    sql: `SELECT id, title FROM threads WHERE host_context_type = 'battle' AND host_context_id = $1`,
-    missing: 'This battle has no discussion thread yet.',
-  },
-  ask_me: {
-    sql: `SELECT t.id, t.title FROM threads t
-            JOIN users u ON u.host_user_id = t.host_context_id AND u.anonymized_at IS NULL
-            JOIN user_settings s ON s.user_id = u.id AND s.ask_me_enabled
-           WHERE t.host_context_type = 'ask_me' AND t.host_context_id = $1`,
-    missing: 'This member does not take questions here.',
-  },
-};
+const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema };
 
 /**
- * The embeddable chat widget's entry point (`useEmbeddedChat(contextType, contextId)`): which channel a
- * project page, learning path, battle result or profile should open, and whether the viewer may write
- * there — or 404 when the host has not set that context up (or "Ask me" is off).
+ * The embeddable chat widget (`useEmbeddedChat(contextType, contextId)`): the page a host embeds in an
+ * iframe, the channel a project page, learning path, battle result or profile opens with the viewer's
+ * standing there, and joining a public project room to take part in it.
  */
 export async function embedRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { db } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
+
+  // The widget itself. Not under /api: it needs no bearer token (the host page hands the widget its
+  // member's token over postMessage once it has loaded), and every host id gets the same static page.
+  r.get(
+    '/embed/:contextType/:contextId',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['embed'],
+        summary: 'The chat widget page a host platform embeds in an iframe',
+        params: embedParamsSchema,
+        response: { 400: errorBodySchema, 503: errorBodySchema },
+      },
+    },
+    async (_request, reply) => sendWidgetPage(reply, deps.config.clientDistDir),
+  );
 
   r.get(
     '/api/embed/:contextType/:contextId',
     {
       schema: {
         tags: ['embed'],
-        summary: 'The channel an embedded chat widget opens for a host context',
-        params: z.strictObject({ contextType: z.enum(CONTEXT_TYPES), contextId: hostIdSchema }),
-        response: {
-          200: z.object({
-            contextType: z.enum(CONTEXT_TYPES),
-            contextId: z.string(),
-            channelId: z.uuid(),
-            kind: z.enum(['room', 'thread']),
-            roomId: z.uuid(),
-            title: z.string(),
-            archived: z.boolean(),
-            canPost: z.boolean(),
-            /** Why the viewer cannot write here, in words to show instead of the composer. */
-            postRefusal: z.string().nullable(),
-          }),
-          400: errorBodySchema,
-          403: errorBodySchema,
-          404: errorBodySchema,
-        },
+        summary: 'The channel an embedded chat widget opens for a host context, and my standing there',
+        params: embedParamsSchema,
+        response: { 200: embedViewSchema, ...errors },
       },
     },
     async (request) => {
       const member = memberOf(request);
-      const { contextType, contextId } = request.params;
-      const { sql, missing } = RESOLVE[contextType];
-      const { rows } = await db.query<{ id: string; title: string }>(sql, [contextId]);
-      const found = rows[0];
-      if (!found) throw notFound(missing);
+      const found = await resolveEmbedContext(db, request.params);
       const access = await requireReadable(db, found.id, member.id);
-      const decision: Decision = access.thread
-        ? can(access.actor, 'reply_in_thread', { room: access.room, thread: access.thread })
-        : can(access.actor, 'post_message', { room: access.room });
-      return {
-        contextType,
-        contextId,
-        channelId: found.id,
-        kind: access.kind === 'thread' ? ('thread' as const) : ('room' as const),
-        roomId: access.roomId ?? found.id,
-        title: found.title,
-        archived: access.room.archived || (access.thread?.archived ?? false),
-        canPost: decision.allowed,
-        postRefusal: decision.allowed ? null : decision.reason,
-      };
+      return buildEmbedView(db, request.params, found, access);
+    },
+  );
+
+  r.post(
+    '/api/embed/:contextType/:contextId/join',
+    {
+      schema: {
+        tags: ['embed'],
+        summary: 'Join the public room behind a widget (a project room) to post and react there',
+        description:
+          'Idempotent: a member (or a member of a public Lounge room, where everyone is one) gets the view ' +
+          'unchanged. Private, archived and banned-from rooms are refused with the reason.',
+        params: embedParamsSchema,
+        response: { 200: embedViewSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const member = memberOf(request);
+      const found = await resolveEmbedContext(db, request.params);
+      const before = await requireReadable(db, found.id, member.id);
+      const join = joinStanding(before);
+      if (join.status === 'refused') throw forbidden(join.decision.reason, join.decision.code);
+      if (join.status === 'member') return buildEmbedView(db, request.params, found, before);
+      // ON CONFLICT DO NOTHING: a ban or role given meanwhile is never overwritten by a plain membership.
+      await db.query(
+        `INSERT INTO room_memberships (room_id, user_id) VALUES ($1, $2) ON CONFLICT (room_id, user_id) DO NOTHING`,
+        [before.roomId, member.id],
+      );
+      request.log.info({ roomId: before.roomId, userId: member.id }, 'member joined a room from its widget');
+      const after = await loadChannelAccess(db, found.id, member.id);
+      if (!after) throw notFound('That conversation does not exist.');
+      return buildEmbedView(db, request.params, found, after);
     },
   );
 }

@@ -1,0 +1,145 @@
+import { createEffect, createMemo, createSignal, on, onCleanup, Show, type JSX } from 'solid-js';
+import type { User } from '../api/types.ts';
+import { Conversation } from '../components/chat/Conversation.tsx';
+import { OnlineList } from '../components/chat/Presence.tsx';
+import { ConnectionStatus } from '../components/ConnectionStatus.tsx';
+import { UsersIcon } from '../components/icons.tsx';
+import { useReplica } from '../replica/context.ts';
+import { CONTEXT_LABEL } from './embed-address.ts';
+import type { EmbedView } from './embed-api.ts';
+import { roomOf, widgetStanding } from './widget-standing.ts';
+
+const onlineText = (count: number) => `${count} online`;
+
+/**
+ * The one channel of a widget: a compact header (what this is, who is here, the connection state), the
+ * shared conversation (messages, replies, reactions, typing, composer, outbox) and, in a public project
+ * room the viewer has not joined yet, a way to join it.
+ */
+export function WidgetRoom(props: {
+  view: EmbedView;
+  token: string;
+  user: User;
+  /** Joins the room; answers why not when it is refused. */
+  onJoin: () => Promise<string | null>;
+}): JSX.Element {
+  const replica = useReplica();
+  const session = createMemo(
+    on(
+      () => props.view.channelId,
+      (channelId) => {
+        const opened = replica.openRoom(channelId);
+        // Closing leaves presence, which notifies signals: not while Solid is disposing this view.
+        onCleanup(() => queueMicrotask(opened.close));
+        return opened.session;
+      },
+    ),
+  );
+  const standing = widgetStanding(() => props.view);
+  const room = createMemo(() => roomOf(props.view));
+  const present = () => session().present();
+
+  createEffect(() => {
+    document.title = `${props.view.title} · Lounge`;
+  });
+
+  const [showPeople, setShowPeople] = createSignal(false);
+  const [joining, setJoining] = createSignal(false);
+  const [joinError, setJoinError] = createSignal<string | null>(null);
+  const join = async () => {
+    setJoining(true);
+    setJoinError(await props.onJoin());
+    setJoining(false);
+  };
+
+  const where = () =>
+    props.view.kind === 'thread'
+      ? `${CONTEXT_LABEL[props.view.contextType]} · in ${props.view.room.name}`
+      : CONTEXT_LABEL[props.view.contextType];
+  // Not a member yet: the composer gives way to the invitation, and the join bar says how.
+  const postRefusal = () =>
+    props.view.canJoin ? 'Join this discussion to post, reply and react.' : props.view.postRefusal;
+
+  return (
+    <div class="widget" data-channel-id={props.view.channelId}>
+      <header class="widget__header">
+        <span class="widget__emoji" aria-hidden="true">
+          {props.view.room.emoji}
+        </span>
+        <div class="widget__heading">
+          <h1 class="widget__title" id="widget-title">
+            {props.view.title}
+          </h1>
+          <p class="widget__where">{where()}</p>
+        </div>
+        <div class="widget__status">
+          <button
+            type="button"
+            class="chip widget__people-toggle"
+            aria-expanded={showPeople()}
+            aria-controls="widget-people"
+            onClick={() => setShowPeople(!showPeople())}
+          >
+            <UsersIcon />
+            <span>{onlineText(present().length)}</span>
+          </button>
+          <ConnectionStatus />
+        </div>
+      </header>
+      <main class="widget__main" aria-labelledby="widget-title">
+        <Show when={showPeople()}>
+          <div class="widget__people" id="widget-people">
+            <OnlineList
+              present={present()}
+              me={props.user.id}
+              roomName={props.view.title}
+              offline={replica.displayState() === 'offline'}
+            />
+          </div>
+        </Show>
+        <Show when={props.view.canJoin}>
+          <div class="widget__join">
+            <p class="widget__join-text">You are reading this discussion. Join it to take part.</p>
+            <button
+              type="button"
+              class="button button--primary button--small"
+              onClick={() => void join()}
+              disabled={joining()}
+              aria-busy={joining()}
+            >
+              {joining() ? 'Joining…' : 'Join discussion'}
+            </button>
+            <Show when={joinError()}>
+              {(message) => (
+                <p class="widget__join-error" role="alert">
+                  {message()}
+                </p>
+              )}
+            </Show>
+          </div>
+        </Show>
+        <Conversation
+          session={session}
+          name={props.view.title}
+          token={props.token}
+          user={props.user}
+          room={room()}
+          standing={standing}
+          canStartThread={false}
+          postRefusal={postRefusal()}
+          intro={
+            <div class="room-start widget__intro">
+              <h2 class="room-start__title">{props.view.title}</h2>
+              <p class="room-start__text">
+                The start of this conversation.
+                <Show when={props.view.kind === 'room' && props.view.room.description}>
+                  {(description) => <> {description()}</>}
+                </Show>
+              </p>
+            </div>
+          }
+        />
+      </main>
+    </div>
+  );
+}
