@@ -73,7 +73,35 @@ export async function loadChannelAccess(
 ): Promise<ChannelAccess | undefined> {
   const { rows } = await db.query<AccessRow>(ACCESS_SQL, [channelId, userId]);
   const row = rows[0];
-  if (!row) return undefined;
+  return row ? accessFromRow(row, channelId, userId, now) : undefined;
+}
+
+export const accessKey = (channelId: string, userId: string): string => `${channelId}:${userId}`;
+
+/**
+ * The same decision input for many (channel, member) pairs in one query: a batch of intents asks once
+ * instead of once per message. Keyed by `accessKey`; a pair with no channel is absent.
+ */
+export async function loadChannelAccessMany(
+  db: Queryable,
+  pairs: ReadonlyArray<{ channelId: string; userId: string }>,
+  now: Date = new Date(),
+): Promise<Map<string, ChannelAccess>> {
+  const unique = new Map(pairs.map((p) => [accessKey(p.channelId, p.userId), p]));
+  const found = new Map<string, ChannelAccess>();
+  if (unique.size === 0) return found;
+  const list = [...unique.values()];
+  const { rows } = await db.query<AccessRow & { q_channel: string; q_user: string }>(
+    `SELECT q.channel_id AS q_channel, q.user_id AS q_user, a.*
+       FROM unnest($1::uuid[], $2::uuid[]) AS q(channel_id, user_id)
+       CROSS JOIN LATERAL (${ACCESS_SQL.replaceAll('$1', 'q.channel_id').replaceAll('$2', 'q.user_id')}) a`,
+    [list.map((p) => p.channelId), list.map((p) => p.userId)],
+  );
+  for (const row of rows) found.set(accessKey(row.q_channel, row.q_user), accessFromRow(row, row.q_channel, row.q_user, now));
+  return found;
+}
+
+function accessFromRow(row: AccessRow, channelId: string, userId: string, now: Date): ChannelAccess {
   const trustLevel = trustLevelOf({ messagesSent: row.messages_sent, joinedAt: row.joined_at }, now);
 
   if (row.kind === 'dm') {

@@ -14,7 +14,8 @@ export type FanoutEvent =
   | { kind: 'doc-update'; docName: string; update: string }
   /** A raw y-protocols awareness update of a channel meta doc. Base64. */
   | { kind: 'awareness'; docName: string; update: string }
-  | { kind: 'verdict'; userId: string; intentId: string; verdict: Verdict }
+  /** Verdicts of a member's intents, in the order they were decided. */
+  | { kind: 'verdicts'; userId: string; verdicts: Array<{ intentId: string; verdict: Verdict }> }
   /** An entry of a member's inbox doc changed (a new DM, a block). */
   | { kind: 'inbox'; entry: InboxEntry }
   /** The user lost access to a channel: close those docs and tell the client to purge them. */

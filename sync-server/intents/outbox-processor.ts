@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type * as Y from 'yjs';
 import { z } from 'zod';
-import { processIntent, type IntentDeps, type IntentOutcome } from './process-intent.ts';
+import type { IntentGroup, IntentOutcome } from './process-intent.ts';
 
 const intentIdSchema = z.uuid();
 const orderSchema = z.object({ n: z.number() }).loose();
@@ -12,9 +12,10 @@ const REMEMBERED_PER_USER = 2000;
 const RETRY_AFTER_ERROR_MS = 3000;
 
 /**
- * Turns a member's outbox (in their private doc) into processed intents: one member at a time in
- * client order `n`, each exactly once. A transient failure (database down) leaves the entry in the
- * outbox and retries it later; nothing is dropped.
+ * Turns a member's outbox (in their private doc) into processed intents: everything waiting in the
+ * outbox goes out as one group in client order `n`, each intent exactly once; a member has one group
+ * in flight at a time. A transient failure (database down) leaves the entries in the outbox and retries
+ * them later; nothing is dropped.
  */
 export class OutboxProcessor {
   private readonly running = new Map<string, Promise<void>>();
@@ -24,9 +25,9 @@ export class OutboxProcessor {
   private closed = false;
 
   constructor(
-    private readonly deps: IntentDeps,
+    /** Processes a member's intents in order (the intent batcher); settles after they were delivered. */
+    private readonly submit: (group: IntentGroup) => Promise<IntentOutcome[]>,
     private readonly logger: Logger,
-    private readonly hooks: { onOutcome(userId: string, intentId: string, outcome: IntentOutcome): Promise<void> },
   ) {}
 
   /** Looks for unprocessed intents; cheap to call on every update of the doc. */
@@ -53,30 +54,26 @@ export class OutboxProcessor {
       .filter(([id]) => !answered.has(id))
       .map(([id, value]) => ({ id, value, n: orderSchema.safeParse(value).data?.n ?? Number.MAX_SAFE_INTEGER }))
       .sort((a, b) => a.n - b.n);
+    const intents: Array<{ intentId: string; raw: unknown }> = [];
     for (const { id, value } of todo) {
-      if (this.closed) return;
       if (!intentIdSchema.safeParse(id).success) {
         // Not a uuid: cannot be recorded, so it is answered once and ignored.
         answered.add(id);
         this.logger.warn({ userId, intentId: id }, 'outbox entry with an invalid id ignored');
         continue;
       }
-      let outcome: IntentOutcome;
-      try {
-        outcome = await processIntent(this.deps, userId, id, value);
-      } catch (err) {
-        this.logger.warn({ err, userId, intentId: id }, 'intent processing failed; will retry');
-        this.scheduleRetry(userId, doc);
-        return; // keep client order: later intents wait for this one
-      }
-      answered.add(id);
-      if (answered.size > REMEMBERED_PER_USER) answered.delete(answered.values().next().value as string);
-      try {
-        await this.hooks.onOutcome(userId, id, outcome);
-      } catch (err) {
-        this.logger.error({ err, userId, intentId: id }, 'delivering an intent outcome failed');
-      }
+      intents.push({ intentId: id, raw: value });
     }
+    if (intents.length === 0 || this.closed) return;
+    try {
+      await this.submit({ userId, intents });
+    } catch (err) {
+      this.logger.warn({ err, userId, intents: intents.length }, 'intent processing failed; will retry');
+      this.scheduleRetry(userId, doc);
+      return;
+    }
+    for (const { intentId } of intents) answered.add(intentId);
+    while (answered.size > REMEMBERED_PER_USER) answered.delete(answered.values().next().value as string);
   }
 
   private scheduleRetry(userId: string, doc: Y.Doc): void {

@@ -1,7 +1,7 @@
 import { intentSchema, type Intent, type Verdict } from '../../shared/sync/intents.ts';
 import { unreachable } from '../../shared/rules/unreachable.ts';
 import type { ChannelChange } from '../../shared/sync/channel-doc.ts';
-import { pgErrorCode, type Database } from '../db/database.ts';
+import { pgErrorCode, type Database, type Queryable } from '../db/database.ts';
 import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
 import type { ModerationDeps } from '../moderation/moderation-deps.ts';
 import type { HandlerContext, HandlerResult, InboxEntry, Revocation } from './handler-context.ts';
@@ -17,6 +17,7 @@ import { react } from './handlers/react.ts';
 import { sendMessage } from './handlers/send-message.ts';
 import { startDm } from './handlers/start-dm.ts';
 import { IntentRefusal } from './refusal.ts';
+import { sendMessages, type SendIntent, type SendOutcome } from './send-batch.ts';
 
 export interface IntentDeps {
   db: Database;
@@ -95,81 +96,218 @@ function asDeterministicRefusal(err: unknown): IntentRefusal | undefined {
   return new IntentRefusal('invalid', 'This could not be saved because some of its content is not valid.');
 }
 
-/**
- * Processes one intent exactly once. The (user, intent id) row is inserted first in the same
- * transaction as the write, so a retry, a second device or a second node racing on the same id finds
- * the row and answers the stored verdict instead of writing again. A refusal rolls back the handler's
- * writes but keeps the intent row with its reason, so the answer stays the same on every retry.
- * Errors that are not refusals (database down) roll everything back: no verdict, the client retries.
- */
-export async function processIntent(deps: IntentDeps, userId: string, intentId: string, raw: unknown): Promise<IntentOutcome> {
-  const now = deps.now?.() ?? new Date();
-  const parsed = intentSchema.safeParse(raw);
-  return deps.db.transaction(async (tx) => {
-    const kind = parsed.success ? parsed.data.kind : 'invalid';
-    const inserted = await tx.query(
-      `INSERT INTO client_intents (user_id, intent_id, kind, status) VALUES ($1, $2, $3, 'accepted')
-       ON CONFLICT (user_id, intent_id) DO NOTHING`,
-      [userId, intentId, kind],
-    );
-    if (inserted.rowCount === 0) {
-      const { rows } = await tx.query<StoredIntent>(
-        'SELECT status, reason, result, created_at FROM client_intents WHERE user_id = $1 AND intent_id = $2',
-        [userId, intentId],
-      );
-      return { verdict: verdictFromRow(rows[0]!), changes: [], inbox: [], revoke: [], moderate: [], duplicate: true };
-    }
+export interface IntentGroup {
+  userId: string;
+  /** In the member's order. */
+  intents: ReadonlyArray<{ intentId: string; raw: unknown }>;
+}
 
-    let outcome: { status: Verdict['status']; reason: string | null; result: StoredIntent['result']; channelId: string | null };
-    let changes: ChannelChange[] = [];
-    let inbox: InboxEntry[] = [];
-    let revoke: Revocation[] = [];
-    let moderate: string[] = [];
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      outcome = {
-        status: 'rejected',
-        reason: `This action could not be understood (${issue ? `${issue.path.join('.') || 'intent'}: ${issue.message}` : 'invalid'}).`,
-        result: { code: 'invalid' },
-        channelId: null,
-      };
-    } else {
-      await tx.exec('SAVEPOINT intent_handler');
-      try {
-        const result = await runHandler({ tx, userId, intentId, now, rateLimiter: deps.rateLimiter, moderation: deps.moderation }, parsed.data);
-        await tx.exec('RELEASE SAVEPOINT intent_handler');
-        changes = result.changes;
-        inbox = result.inbox ?? [];
-        revoke = result.revoke ?? [];
-        moderate = result.moderate ?? [];
-        outcome = {
-          status: result.status,
-          reason: result.reason ?? null,
-          result: {
-            ...(result.messageId ? { messageId: result.messageId } : {}),
-            ...(result.channelId ? { channelId: result.channelId } : {}),
-            ...(result.seq !== undefined ? { seq: result.seq } : {}),
-          },
-          channelId: result.channelId ?? null,
-        };
-      } catch (err) {
-        const refusal = err instanceof IntentRefusal ? err : asDeterministicRefusal(err);
-        if (!refusal) throw err; // transient (connection lost, deadlock): no verdict, the client's outbox retries
-        await tx.exec('ROLLBACK TO SAVEPOINT intent_handler');
-        outcome = {
-          status: 'rejected',
-          reason: refusal.reason,
-          result: { code: refusal.code, ...(refusal.retryAfterMs ? { retryAfterMs: Math.ceil(refusal.retryAfterMs) } : {}) },
-          channelId: null,
-        };
+interface Item {
+  userId: string;
+  intentId: string;
+  parsed: ReturnType<typeof intentSchema.safeParse>;
+}
+
+interface Decision {
+  status: Verdict['status'];
+  reason: string | null;
+  result: StoredIntent['result'];
+  channelId: string | null;
+  changes: ChannelChange[];
+  inbox: InboxEntry[];
+  revoke: Revocation[];
+  moderate: string[];
+}
+
+const itemKey = (userId: string, intentId: string) => `${userId}:${intentId}`;
+
+/** Processes one intent exactly once (a batch of one; see processBatch). */
+export async function processIntent(deps: IntentDeps, userId: string, intentId: string, raw: unknown): Promise<IntentOutcome> {
+  const [outcomes] = await processBatch(deps, [{ userId, intents: [{ intentId, raw }] }]);
+  return outcomes![0]!;
+}
+
+/**
+ * Processes the intents of many members in one transaction, each exactly once, and answers their
+ * outcomes per group in the given order. Group commit: the transaction's fixed costs (commit, the
+ * intent records, the sends' reads and writes) are paid once per batch instead of once per intent.
+ *
+ * Exactly once: every (member, intent id) row is inserted first, in the same transaction as the
+ * writes, so a retry, a second device or a second node racing on the same id finds the row and
+ * answers the stored verdict instead of writing again. A refusal undoes that intent's writes (its
+ * savepoint) but keeps its row with the reason, so the answer stays the same on every retry. Errors
+ * that are not refusals (database down, deadlock) roll the whole batch back: no verdicts, the
+ * members' outboxes retry.
+ *
+ * Order: each member's intents are decided in their order. Sends at the head of a member's list go
+ * through the set-wise send path together with everyone else's; the rest follow one by one.
+ */
+export async function processBatch(deps: IntentDeps, groups: readonly IntentGroup[]): Promise<IntentOutcome[][]> {
+  const now = deps.now?.() ?? new Date();
+  const items = groups.map((g) => g.intents.map((i): Item => ({ userId: g.userId, intentId: i.intentId, parsed: intentSchema.safeParse(i.raw) })));
+  // The same id twice in one batch is answered once; the copy reports a duplicate.
+  const firsts = new Map<string, Item>();
+  for (const item of items.flat()) if (!firsts.has(itemKey(item.userId, item.intentId))) firsts.set(itemKey(item.userId, item.intentId), item);
+  const unique = [...firsts.values()];
+
+  return deps.db.transaction(async (tx) => {
+    const { rows: fresh } = await tx.query<{ user_id: string; intent_id: string }>(
+      `INSERT INTO client_intents (user_id, intent_id, kind, status)
+       SELECT u, i, k, 'accepted' FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS v(u, i, k)
+       ON CONFLICT (user_id, intent_id) DO NOTHING
+       RETURNING user_id, intent_id`,
+      [unique.map((i) => i.userId), unique.map((i) => i.intentId), unique.map((i) => (i.parsed.success ? i.parsed.data.kind : 'invalid'))],
+    );
+    const freshKeys = new Set(fresh.map((r) => itemKey(r.user_id, r.intent_id)));
+    const stored = await loadStored(tx, unique.filter((i) => !freshKeys.has(itemKey(i.userId, i.intentId))));
+
+    const decided = new Map<Item, Decision>();
+    const ctx = { tx, now, rateLimiter: deps.rateLimiter, moderation: deps.moderation };
+    const head: Array<{ item: Item; intent: SendIntent }> = [];
+    const rest: Array<{ item: Item; intent: Intent }> = [];
+    for (const group of items) {
+      let atHead = true;
+      for (const item of group) {
+        if (!freshKeys.has(itemKey(item.userId, item.intentId)) || firsts.get(itemKey(item.userId, item.intentId)) !== item) continue;
+        if (!item.parsed.success) {
+          decided.set(item, invalidDecision(item.parsed.error));
+          continue;
+        }
+        const intent = item.parsed.data;
+        if (atHead && intent.kind === 'send') head.push({ item, intent });
+        else {
+          atHead = false;
+          rest.push({ item, intent });
+        }
       }
     }
-    const { rows } = await tx.query<StoredIntent>(
-      `UPDATE client_intents SET status = $3, reason = $4, result = $5, channel_id = $6
-        WHERE user_id = $1 AND intent_id = $2
-        RETURNING status, reason, result, created_at`,
-      [userId, intentId, outcome.status, outcome.reason, JSON.stringify(outcome.result), outcome.channelId],
+    if (head.length > 0) await decideSends(ctx, head, decided);
+    for (const { item, intent } of rest) decided.set(item, await decideOne(ctx, item, intent));
+
+    const verdicts = await recordDecisions(tx, decided);
+    return items.map((group) =>
+      group.map((item): IntentOutcome => {
+        const key = itemKey(item.userId, item.intentId);
+        const decision = firsts.get(key) === item ? decided.get(item) : undefined;
+        const verdict = decision ? verdicts.get(key) : (stored.get(key) ?? verdicts.get(key));
+        if (!verdict) throw new Error(`intent ${key} has no verdict`);
+        if (!decision) return { verdict, changes: [], inbox: [], revoke: [], moderate: [], duplicate: true };
+        const { changes, inbox, revoke, moderate } = decision;
+        return { verdict, changes, inbox, revoke, moderate, duplicate: false };
+      }),
     );
-    return { verdict: verdictFromRow(rows[0]!), changes, inbox, revoke, moderate, duplicate: false };
   });
+}
+
+type BatchCtx = Omit<HandlerContext, 'userId' | 'intentId'>;
+
+/** The sends at the head of every member's list, set-wise; a data error falls back to one by one. */
+async function decideSends(ctx: BatchCtx, head: ReadonlyArray<{ item: Item; intent: SendIntent }>, decided: Map<Item, Decision>): Promise<void> {
+  await ctx.tx.exec('SAVEPOINT intent_sends');
+  let outcomes: SendOutcome[];
+  try {
+    outcomes = await sendMessages(ctx, head.map(({ item, intent }) => ({ userId: item.userId, intentId: item.intentId, intent })));
+    await ctx.tx.exec('RELEASE SAVEPOINT intent_sends');
+  } catch (err) {
+    if (!asDeterministicRefusal(err)) throw err;
+    // One message the database refuses (bad data) must not sink the others: decide each alone, so the
+    // refusal lands on the one that caused it.
+    await ctx.tx.exec('ROLLBACK TO SAVEPOINT intent_sends');
+    for (const { item, intent } of head) decided.set(item, await decideOne(ctx, item, intent));
+    return;
+  }
+  head.forEach(({ item }, i) => {
+    const outcome = outcomes[i]!;
+    decided.set(item, outcome.ok ? acceptedDecision(outcome.result) : refusedDecision(outcome.refusal));
+  });
+}
+
+/** One intent through its handler, inside a savepoint so a refusal undoes exactly its writes. */
+async function decideOne(ctx: BatchCtx, item: Item, intent: Intent): Promise<Decision> {
+  await ctx.tx.exec('SAVEPOINT intent_handler');
+  try {
+    const result = await runHandler({ ...ctx, userId: item.userId, intentId: item.intentId }, intent);
+    await ctx.tx.exec('RELEASE SAVEPOINT intent_handler');
+    return acceptedDecision(result);
+  } catch (err) {
+    const refusal = err instanceof IntentRefusal ? err : asDeterministicRefusal(err);
+    if (!refusal) throw err; // transient (connection lost, deadlock): no verdict, the client's outbox retries
+    await ctx.tx.exec('ROLLBACK TO SAVEPOINT intent_handler');
+    return refusedDecision(refusal);
+  }
+}
+
+function acceptedDecision(result: HandlerResult): Decision {
+  return {
+    status: result.status,
+    reason: result.reason ?? null,
+    result: {
+      ...(result.messageId ? { messageId: result.messageId } : {}),
+      ...(result.channelId ? { channelId: result.channelId } : {}),
+      ...(result.seq !== undefined ? { seq: result.seq } : {}),
+    },
+    channelId: result.channelId ?? null,
+    changes: result.changes,
+    inbox: result.inbox ?? [],
+    revoke: result.revoke ?? [],
+    moderate: result.moderate ?? [],
+  };
+}
+
+const nothing = { changes: [], inbox: [], revoke: [], moderate: [] };
+
+function refusedDecision(refusal: IntentRefusal): Decision {
+  return {
+    status: 'rejected',
+    reason: refusal.reason,
+    result: { code: refusal.code, ...(refusal.retryAfterMs ? { retryAfterMs: Math.ceil(refusal.retryAfterMs) } : {}) },
+    channelId: null,
+    ...nothing,
+  };
+}
+
+function invalidDecision(error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }): Decision {
+  const issue = error.issues[0];
+  return {
+    status: 'rejected',
+    reason: `This action could not be understood (${issue ? `${issue.path.map(String).join('.') || 'intent'}: ${issue.message}` : 'invalid'}).`,
+    result: { code: 'invalid' },
+    channelId: null,
+    ...nothing,
+  };
+}
+
+/** Stored verdicts of intents answered before (retries, other devices, other nodes). */
+async function loadStored(tx: Queryable, items: readonly Item[]): Promise<Map<string, Verdict>> {
+  if (items.length === 0) return new Map();
+  const { rows } = await tx.query<StoredIntent & { user_id: string; intent_id: string }>(
+    `SELECT ci.user_id, ci.intent_id, ci.status, ci.reason, ci.result, ci.created_at
+       FROM client_intents ci JOIN unnest($1::uuid[], $2::uuid[]) AS q(user_id, intent_id)
+         ON ci.user_id = q.user_id AND ci.intent_id = q.intent_id`,
+    [items.map((i) => i.userId), items.map((i) => i.intentId)],
+  );
+  return new Map(rows.map((r) => [itemKey(r.user_id, r.intent_id), verdictFromRow(r)]));
+}
+
+/** Every decision of the batch onto its intent row in one statement; answers the verdicts as stored. */
+async function recordDecisions(tx: Queryable, decided: ReadonlyMap<Item, Decision>): Promise<Map<string, Verdict>> {
+  if (decided.size === 0) return new Map();
+  const entries = [...decided];
+  const { rows } = await tx.query<StoredIntent & { user_id: string; intent_id: string }>(
+    `UPDATE client_intents ci
+        SET status = v.status, reason = v.reason, result = v.result, channel_id = v.channel_id
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[], $6::uuid[])
+            AS v(user_id, intent_id, status, reason, result, channel_id)
+      WHERE ci.user_id = v.user_id AND ci.intent_id = v.intent_id
+      RETURNING ci.user_id, ci.intent_id, ci.status, ci.reason, ci.result, ci.created_at`,
+    [
+      entries.map(([i]) => i.userId),
+      entries.map(([i]) => i.intentId),
+      entries.map(([, d]) => d.status),
+      entries.map(([, d]) => d.reason),
+      entries.map(([, d]) => JSON.stringify(d.result)),
+      entries.map(([, d]) => d.channelId),
+    ],
+  );
+  return new Map(rows.map((r) => [itemKey(r.user_id, r.intent_id), verdictFromRow(r)]));
 }

@@ -3,6 +3,7 @@ import type { ChannelAccess } from '../access/channel-access.ts';
 import type { Queryable } from '../db/database.ts';
 import type { HandlerContext } from '../intents/handler-context.ts';
 import { IntentRefusal } from '../intents/refusal.ts';
+import type { ModerationDeps } from './moderation-deps.ts';
 
 export interface Layer1Outcome {
   flagged: boolean;
@@ -12,25 +13,47 @@ export interface Layer1Outcome {
 
 // Layer 1's repeat check compares with the author's last few messages in this window.
 const RECENT_WINDOW = "interval '10 minutes'";
+export const RECENT_COUNT = 3;
 
 /**
  * Layer 1 on the server: the same filter the composer runs, decided here with the author's real trust
  * level and recent messages. A block refuses the intent with the filter's own sentence.
  */
 export async function runLayer1(ctx: HandlerContext, access: ChannelAccess, body: string): Promise<Layer1Outcome> {
-  const recent = await ctx.tx.query<{ body: string }>(
-    `SELECT body FROM (SELECT body, created_at FROM messages
-                        WHERE author_id = $1 AND created_at > now() - ${RECENT_WINDOW} AND NOT is_deleted
-                        ORDER BY created_at DESC LIMIT 3) r ORDER BY created_at`,
-    [ctx.userId],
-  );
+  const recent = await loadRecentBodies(ctx.tx, [ctx.userId]);
+  return layer1Verdict(ctx.moderation, access, body, recent.get(ctx.userId) ?? []);
+}
+
+/** The filter's decision for one body, given the author's recent messages (oldest first). */
+export function layer1Verdict(moderation: ModerationDeps, access: ChannelAccess, body: string, recentBodies: readonly string[]): Layer1Outcome {
   const trustLevel = access.actor.isGlobalAdmin ? 'trusted' : effectiveTrustLevel(access.actor.trustLevel, access.actor.role);
-  const result = ctx.moderation.layer1.check({ body, trustLevel, recentBodies: recent.rows.map((r) => r.body) });
+  const result = moderation.layer1.check({ body, trustLevel, recentBodies: [...recentBodies] });
   if (result.verdict === 'block') {
     const first = result.reasons[0];
     throw new IntentRefusal(first?.code ?? 'moderation', first?.message ?? 'This message was not sent by the moderation filter.');
   }
   return { flagged: result.verdict === 'flag', reason: result.reasons.map((r) => r.message).join(' ') };
+}
+
+/** Each author's last few messages of the repeat window, oldest first, for many authors in one query. */
+export async function loadRecentBodies(tx: Queryable, authorIds: readonly string[]): Promise<Map<string, string[]>> {
+  const recent = new Map<string, string[]>();
+  if (authorIds.length === 0) return recent;
+  const { rows } = await tx.query<{ author_id: string; body: string }>(
+    `SELECT a.author_id, r.body
+       FROM unnest($1::uuid[]) AS a(author_id)
+       CROSS JOIN LATERAL (SELECT body, created_at FROM messages
+                            WHERE author_id = a.author_id AND created_at > now() - ${RECENT_WINDOW} AND NOT is_deleted
+                            ORDER BY created_at DESC LIMIT ${RECENT_COUNT}) r
+      ORDER BY a.author_id, r.created_at`,
+    [[...new Set(authorIds)]],
+  );
+  for (const row of rows) {
+    const list = recent.get(row.author_id) ?? [];
+    list.push(row.body);
+    recent.set(row.author_id, list);
+  }
+  return recent;
 }
 
 /** Puts a message in the review queue (at most one pending item per message). */

@@ -8,7 +8,7 @@ import { topics, type Fanout } from '../fanout/fanout.ts';
 import { loadChannelDoc, type ChannelDocName } from './channel-doc-store.ts';
 import type { ChannelSync } from './channel-sync.ts';
 import { FANOUT_ORIGIN, HostedDoc } from './hosted-doc.ts';
-import { loadInboxDoc, setInboxEntry, setVerdict } from './inbox-doc.ts';
+import { loadInboxDoc, setInboxEntry, setVerdicts } from './inbox-doc.ts';
 import { debounce, loadPrivateDoc, persistPrivateDoc } from './private-doc-store.ts';
 
 /**
@@ -119,7 +119,7 @@ export async function hostInboxDoc(deps: DocHostDeps, name: string, userId: stri
   const hosted = new HostedDoc(name, { kind: 'inbox', userId }, doc, { awareness: false });
   const unsubscribe = await deps.fanout.subscribe(topics.user(userId), (envelope) => {
     const event = envelope.event;
-    if (event.kind === 'verdict') setVerdict(doc, event.intentId, event.verdict);
+    if (event.kind === 'verdicts') setVerdicts(doc, event.verdicts);
     if (event.kind === 'inbox') setInboxEntry(doc, event.entry);
     if (event.kind === 'revoke') deps.onRevoked(event.userId, event.channelId, event.reason);
   });

@@ -48,10 +48,10 @@ export async function loadInboxDoc(db: Database, userId: string): Promise<Y.Doc>
   return doc;
 }
 
-export function setVerdict(doc: Y.Doc, intentId: string, verdict: Verdict): void {
+export function setVerdicts(doc: Y.Doc, list: ReadonlyArray<{ intentId: string; verdict: Verdict }>): void {
   const verdicts = doc.getMap<Verdict>('verdicts');
   doc.transact(() => {
-    verdicts.set(intentId, verdict);
+    for (const { intentId, verdict } of list) verdicts.set(intentId, verdict);
     if (verdicts.size > INBOX_VERDICTS_KEPT) {
       const oldest = [...verdicts.entries()]
         .sort((a, b) => a[1].at - b[1].at)

@@ -13,14 +13,15 @@ import type { Database } from '../db/database.ts';
 import { topics, type Fanout } from '../fanout/fanout.ts';
 import type { PresenceStore } from '../presence/presence-store.ts';
 import { OutboxProcessor } from '../intents/outbox-processor.ts';
-import { processIntent, type IntentDeps, type IntentOutcome } from '../intents/process-intent.ts';
+import type { IntentDeps, IntentOutcome } from '../intents/process-intent.ts';
+import { IntentBatcher, type ProcessedGroup } from '../intents/intent-batcher.ts';
 import { randomUUID } from 'node:crypto';
 import { encodeAwarenessEntries, MAX_AWARENESS_CLIENTS_PER_PEER, stampAwarenessUpdate, type PresenceState } from './awareness-stamp.ts';
 import { ChannelSync } from './channel-sync.ts';
 import { DocRegistry } from './doc-registry.ts';
 import type { HostedDoc } from './hosted-doc.ts';
 import { hostChannelDoc, hostInboxDoc, hostPrivateDoc, type DocHostDeps, type HostedDocLoad } from './doc-hosts.ts';
-import { setInboxEntry, setVerdict, setRevoked } from './inbox-doc.ts';
+import { setInboxEntry, setVerdicts, setRevoked } from './inbox-doc.ts';
 import type { InboxEntry } from '../intents/handler-context.ts';
 import type { SyncPeer } from './sync-peer.ts';
 import type { SnapshotScheduler } from '../../workers/snapshot-scheduler.ts';
@@ -41,6 +42,8 @@ export interface SyncServiceOptions {
   afterCommitHook?: () => void;
   /** Snapshot scheduling (workers/): told about loads and changes of channel docs. */
   snapshots?: SnapshotScheduler;
+  /** Group commit: most intents per transaction, and transactions in flight at once. */
+  intentBatch?: { maxBatch: number; maxInFlight: number };
 }
 
 export class AccessRefused extends Error {
@@ -60,6 +63,7 @@ export class SyncService {
   readonly registry: DocRegistry;
   readonly channels: ChannelSync;
   private readonly outbox: OutboxProcessor;
+  private readonly batcher: IntentBatcher;
   private readonly db: Database;
   private readonly fanout: Fanout;
   private readonly logger: Logger;
@@ -79,33 +83,49 @@ export class SyncService {
       options.logger,
       options.idleUnloadMs ?? 30_000,
     );
-    this.outbox = new OutboxProcessor(options.intents, options.logger, {
-      onOutcome: (userId, intentId, outcome) => this.deliverOutcome(userId, intentId, outcome),
-    });
+    this.batcher = new IntentBatcher(
+      options.intents,
+      options.intentBatch ?? { maxBatch: 256, maxInFlight: 2 },
+      options.logger,
+      (processed) => this.deliverCommitted(processed),
+    );
+    this.outbox = new OutboxProcessor((group) => this.batcher.submit(group), options.logger);
   }
 
   /**
-   * Everything that follows a processed intent: apply and fan out its changes, update inboxes, revoke
-   * access, answer the verdict, and queue Layer-2 moderation. Runs after the commit, never inside it.
+   * Everything that follows a committed batch of intents: apply and fan out its changes (once per
+   * channel for the whole batch), update inboxes, revoke access, answer the verdicts, and queue Layer-2
+   * moderation. Runs after the commit, never inside it.
    */
-  async deliverOutcome(userId: string, intentId: string, outcome: IntentOutcome): Promise<void> {
+  async deliverCommitted(processed: readonly ProcessedGroup[]): Promise<void> {
     this.options.afterCommitHook?.();
-    if (outcome.changes.length > 0) await this.channels.committed(outcome.changes);
-    for (const entry of outcome.inbox) await this.deliverInboxEntry(entry);
-    for (const r of outcome.revoke) await this.revokeAccess(r.userId, r.channelId, r.reason).catch(() => {});
-    await this.deliverVerdict(userId, intentId, outcome.verdict);
-    if (outcome.moderate.length > 0 && this.options.moderateMessages) {
-      await this.options.moderateMessages(outcome.moderate).catch((err: unknown) =>
-        this.logger.warn({ err, userId, intentId }, 'could not queue layer-2 moderation'),
+    const outcomes = processed.flatMap((p) => p.outcomes);
+    const changes = outcomes.flatMap((o) => o.changes);
+    if (changes.length > 0) await this.channels.committed(changes);
+    for (const outcome of outcomes) {
+      for (const entry of outcome.inbox) await this.deliverInboxEntry(entry);
+      for (const r of outcome.revoke) await this.revokeAccess(r.userId, r.channelId, r.reason).catch(() => {});
+    }
+    await Promise.all(
+      processed.map(({ group, outcomes: list }) =>
+        this.deliverVerdicts(
+          group.userId,
+          list.map((o, i) => ({ intentId: group.intents[i]!.intentId, verdict: o.verdict })),
+        ),
+      ),
+    );
+    const moderate = outcomes.flatMap((o) => o.moderate);
+    if (moderate.length > 0 && this.options.moderateMessages) {
+      await this.options.moderateMessages(moderate).catch((err: unknown) =>
+        this.logger.warn({ err, messages: moderate.length }, 'could not queue layer-2 moderation'),
       );
     }
   }
 
   /** Processes an intent that arrives over REST (moderator tools) exactly like one from an outbox. */
   async runIntent(userId: string, intent: unknown, intentId: string = randomUUID()): Promise<IntentOutcome> {
-    const outcome = await processIntent(this.options.intents, userId, intentId, intent);
-    await this.deliverOutcome(userId, intentId, outcome);
-    return outcome;
+    const [outcome] = await this.batcher.submit({ userId, intents: [{ intentId, raw: intent }] });
+    return outcome!;
   }
 
   // ---- subscriptions ----------------------------------------------------------------------------
@@ -253,10 +273,10 @@ export class SyncService {
 
   // ---- verdicts and access -----------------------------------------------------------------------
 
-  private async deliverVerdict(userId: string, intentId: string, verdict: Verdict): Promise<void> {
+  private async deliverVerdicts(userId: string, verdicts: Array<{ intentId: string; verdict: Verdict }>): Promise<void> {
     const inbox = this.registry.loaded(inboxDocName(userId));
-    if (inbox) setVerdict(inbox.doc, intentId, verdict);
-    await this.fanout.publish(topics.user(userId), { kind: 'verdict', userId, intentId, verdict }).catch(() => {});
+    if (inbox) setVerdicts(inbox.doc, verdicts);
+    await this.fanout.publish(topics.user(userId), { kind: 'verdicts', userId, verdicts }).catch(() => {});
   }
 
   /** Writes an inbox entry here if that inbox is loaded, and tells the other nodes. */

@@ -1,0 +1,97 @@
+import type { Logger } from 'pino';
+import { processBatch, type IntentDeps, type IntentGroup, type IntentOutcome } from './process-intent.ts';
+
+export interface BatcherOptions {
+  /** Most intents in one transaction (a bigger backlog is split). */
+  maxBatch: number;
+  /** Transactions in flight at once (each holds one connection of the pool). */
+  maxInFlight: number;
+}
+
+interface Waiting {
+  group: IntentGroup;
+  resolve(outcomes: IntentOutcome[]): void;
+  reject(err: unknown): void;
+}
+
+export interface ProcessedGroup {
+  group: IntentGroup;
+  outcomes: IntentOutcome[];
+}
+
+/**
+ * Group commit for intents. Members' intents queue here; whenever a transaction slot is free, everything
+ * waiting (up to maxBatch) goes into one transaction. At low load a batch is a single intent and nothing
+ * waits; under load the batches grow by themselves, which is what keeps the cost per message falling
+ * as the rate rises instead of the queue growing.
+ *
+ * A group (one member's intents, in order) is never split, and a member has at most one group in
+ * flight (the outbox processor drains one member at a time), so order per member holds.
+ *
+ * A batch that fails is retried group by group in transactions of their own: a transient fault then
+ * costs a retry, and a group that keeps failing (a bug, bad data the handlers did not foresee) fails
+ * alone instead of holding every member behind it.
+ */
+export class IntentBatcher {
+  private readonly queue: Waiting[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly deps: IntentDeps,
+    private readonly options: BatcherOptions,
+    private readonly logger: Logger,
+    /** Runs after each commit, before the groups' promises settle: applies and fans out what committed. */
+    private readonly afterCommit: (processed: ProcessedGroup[]) => Promise<void>,
+  ) {}
+
+  submit(group: IntentGroup): Promise<IntentOutcome[]> {
+    if (group.intents.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ group, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
+      const batch: Waiting[] = [];
+      let size = 0;
+      while (this.queue.length > 0 && (batch.length === 0 || size + this.queue[0]!.group.intents.length <= this.options.maxBatch)) {
+        const next = this.queue.shift()!;
+        size += next.group.intents.length;
+        batch.push(next);
+      }
+      this.inFlight++;
+      void this.run(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async run(batch: Waiting[]): Promise<void> {
+    let outcomes: IntentOutcome[][];
+    try {
+      outcomes = await processBatch(
+        this.deps,
+        batch.map((w) => w.group),
+      );
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0]!.reject(err);
+        return;
+      }
+      this.logger.warn({ err, groups: batch.length }, 'intent batch failed; retrying each member on their own');
+      await Promise.all(batch.map((w) => this.run([w])));
+      return;
+    }
+    const processed = batch.map((w, i) => ({ group: w.group, outcomes: outcomes[i]! }));
+    try {
+      await this.afterCommit(processed);
+    } catch (err) {
+      // Committed is committed: the catch-up repairs docs that missed it; the verdicts still go out.
+      this.logger.error({ err }, 'delivering committed intents failed');
+    }
+    batch.forEach((w, i) => w.resolve(outcomes[i]!));
+  }
+}

@@ -1,0 +1,400 @@
+import { randomUUID } from 'node:crypto';
+import { LIMITS } from '../../shared/rules/limits.ts';
+import { can } from '../../shared/rules/permissions.ts';
+import { effectiveSlowModeSeconds, slowModeWaitSeconds } from '../../shared/rules/trust.ts';
+import type { ChannelChange, MessageView } from '../../shared/sync/channel-doc.ts';
+import type { Intent } from '../../shared/sync/intents.ts';
+import { segmentOf } from '../../shared/sync/segments.ts';
+import { accessKey, loadChannelAccessMany, type ChannelAccess } from '../access/channel-access.ts';
+import type { Queryable } from '../db/database.ts';
+import { layer1Verdict, loadRecentBodies, queueForReview, RECENT_COUNT, type Layer1Outcome } from '../moderation/layer1-check.ts';
+import type { ModerationDeps } from '../moderation/moderation-deps.ts';
+import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
+import { appendChange } from '../sync/change-log.ts';
+import type { HandlerResult } from './handler-context.ts';
+import { appendThreadChange, cleanBody, resolveMentions } from './message-writes.ts';
+import { loadMessageView } from './message-view.ts';
+import { describeWait, ensureAllowed, IntentRefusal } from './refusal.ts';
+
+export type SendIntent = Extract<Intent, { kind: 'send' }>;
+
+export interface PendingSend {
+  userId: string;
+  intentId: string;
+  intent: SendIntent;
+}
+
+export interface SendContext {
+  tx: Queryable;
+  now: Date;
+  rateLimiter: RateLimiter;
+  moderation: ModerationDeps;
+}
+
+export type SendOutcome = { ok: true; result: HandlerResult } | { ok: false; refusal: IntentRefusal };
+
+interface Checked {
+  index: number;
+  send: PendingSend;
+  access: ChannelAccess;
+  body: string;
+  layer1: Layer1Outcome;
+}
+
+interface Written extends Checked {
+  messageId: string;
+  seq: number;
+  changeSeq: number;
+  mentions: string[];
+  createdAt: Date;
+}
+
+/**
+ * Posts many members' messages in one transaction with a fixed number of statements, whatever the
+ * batch size: the checks read everything they need in a few queries and decide in memory, then the
+ * accepted messages, their counters and their change-log rows are written set-wise. This is the group
+ * commit of the hot path (one commit and one round trip per step for a whole batch, where one message at a
+ * time cost a dozen round trips and a commit each).
+ *
+ * The outcome of each send is exactly what sending it alone would give: checks that depend on the
+ * author's earlier messages (slow mode, repeats, rate limits) see the earlier sends of the same batch.
+ * Sends of one member must be given in that member's order.
+ */
+export async function sendMessages(ctx: SendContext, sends: readonly PendingSend[]): Promise<SendOutcome[]> {
+  const outcomes: SendOutcome[] = new Array(sends.length);
+  const checked = await checkSends(ctx, sends, outcomes);
+  if (checked.length > 0) {
+    const written = await writeMessages(ctx, checked);
+    for (const w of written) {
+      outcomes[w.index] = {
+        ok: true,
+        result: {
+          status: 'accepted',
+          messageId: w.messageId,
+          channelId: w.access.channelId,
+          seq: w.seq,
+          changes: [],
+          moderate: [w.messageId],
+        },
+      };
+    }
+    await followUps(ctx, written, outcomes);
+  }
+  return outcomes;
+}
+
+// ---- checks ---------------------------------------------------------------------------------------
+
+async function checkSends(ctx: SendContext, sends: readonly PendingSend[], outcomes: SendOutcome[]): Promise<Checked[]> {
+  const { tx } = ctx;
+  const replyIds = [...new Set(sends.flatMap((s) => (s.intent.replyToId ? [s.intent.replyToId] : [])))];
+  const [accesses, recent, replies] = await Promise.all([
+    loadChannelAccessMany(tx, sends.map((s) => ({ channelId: s.intent.channelId, userId: s.userId })), ctx.now),
+    loadRecentBodies(tx, sends.map((s) => s.userId)),
+    replyIds.length === 0
+      ? Promise.resolve(new Map<string, string>())
+      : tx
+          .query<{ id: string; channel_id: string }>('SELECT id, channel_id FROM messages WHERE id = ANY($1::uuid[])', [replyIds])
+          .then(({ rows }) => new Map(rows.map((r) => [r.id, r.channel_id]))),
+  ]);
+  const blocked = await blockedOneToOneDms(tx, [...accesses.values()].filter((a) => a.kind === 'dm'), sends);
+
+  // Members are independent of each other; one member's sends are decided in their order, each seeing
+  // the ones before it (slow mode, the repeat check, the rate limiter's count).
+  const byUser = new Map<string, number[]>();
+  sends.forEach((s, i) => byUser.set(s.userId, [...(byUser.get(s.userId) ?? []), i]));
+  const checked: Checked[] = [];
+  await Promise.all(
+    [...byUser].map(async ([userId, indexes]) => {
+      const recentBodies = [...(recent.get(userId) ?? [])];
+      const postedAt = new Map<string, Date>();
+      for (const index of indexes) {
+        const send = sends[index]!;
+        try {
+          const access = accesses.get(accessKey(send.intent.channelId, userId));
+          if (!access) throw new IntentRefusal('not_found', 'That conversation does not exist.');
+          const body = cleanBody(send.intent.body);
+          if (send.intent.replyToId && replies.get(send.intent.replyToId) !== access.channelId) {
+            throw new IntentRefusal('bad_reply', 'The message you replied to is not in this conversation.');
+          }
+          const lastPostedAt = postedAt.get(access.roomId ?? access.channelId) ?? access.lastPostedAt;
+          const layer1 = checkPostRules(ctx, { ...access, lastPostedAt }, body, recentBodies);
+          if (blocked.has(accessKey(access.channelId, userId))) throw new IntentRefusal('blocked', "You can't message this person.");
+          await consumeMessageAllowance(ctx, userId, send.intentId);
+          recentBodies.push(body);
+          if (recentBodies.length > RECENT_COUNT) recentBodies.shift();
+          postedAt.set(access.roomId ?? access.channelId, ctx.now);
+          checked.push({ index, send, access, body, layer1 });
+        } catch (err) {
+          if (!(err instanceof IntentRefusal)) throw err;
+          outcomes[index] = { ok: false, refusal: err };
+        }
+      }
+    }),
+  );
+  return checked.sort((a, b) => a.index - b.index);
+}
+
+/**
+ * The rules a new message must pass that need no further reads, in the order a member would want to
+ * hear about them: may post here, Layer 1, slow mode. Returns Layer 1's verdict (flagged messages are
+ * posted and queued for review; blocked ones are refused by the throw).
+ */
+export function checkPostRules(
+  ctx: { now: Date; moderation: ModerationDeps },
+  access: ChannelAccess,
+  body: string,
+  recentBodies: readonly string[],
+): Layer1Outcome {
+  const { actor, room, thread } = access;
+  ensureAllowed(thread ? can(actor, 'reply_in_thread', { room, thread }) : can(actor, 'post_message', { room }));
+  const layer1 = layer1Verdict(ctx.moderation, access, body, recentBodies);
+  const slowMode = effectiveSlowModeSeconds(access.slowModeSeconds, actor.trustLevel, actor.role, actor.isGlobalAdmin);
+  const wait = slowModeWaitSeconds(slowMode, access.lastPostedAt, ctx.now);
+  if (wait > 0) {
+    throw new IntentRefusal('slow_mode', `Slow mode is on in this room: you can post again in ${describeWait(wait * 1000)}.`, wait * 1000);
+  }
+  return layer1;
+}
+
+/** Spec: 10 messages a minute and 100 an hour per member, across every node. */
+export async function consumeMessageAllowance(
+  ctx: { now: Date; rateLimiter: RateLimiter },
+  userId: string,
+  intentId: string,
+): Promise<void> {
+  const rate = await ctx.rateLimiter.consume(`messages:${userId}`, LIMITS.rate.messages, intentId, ctx.now.getTime());
+  if (!rate.allowed) {
+    throw new IntentRefusal(
+      'rate_limited',
+      `You're sending messages faster than the community allows. Try again in ${describeWait(rate.retryAfterMs)}.`,
+      rate.retryAfterMs,
+    );
+  }
+}
+
+/** In a 1:1 conversation a block either way stops new messages (group DMs hide them client-side). */
+async function blockedOneToOneDms(tx: Queryable, dms: readonly ChannelAccess[], sends: readonly PendingSend[]): Promise<Set<string>> {
+  if (dms.length === 0) return new Set();
+  const dmIds = new Set(dms.map((a) => a.channelId));
+  const pairs = sends.filter((s) => dmIds.has(s.intent.channelId));
+  const { rows } = await tx.query<{ channel_id: string; user_id: string }>(
+    `SELECT q.channel_id, q.user_id
+       FROM unnest($1::uuid[], $2::uuid[]) AS q(channel_id, user_id)
+      WHERE EXISTS (
+        SELECT 1 FROM dm_threads d JOIN dm_participants p ON p.dm_thread_id = d.id AND p.user_id <> q.user_id
+          JOIN user_blocks b ON (b.blocker_id = p.user_id AND b.blocked_id = q.user_id)
+                             OR (b.blocker_id = q.user_id AND b.blocked_id = p.user_id)
+         WHERE d.id = q.channel_id AND NOT d.is_group)`,
+    [pairs.map((s) => s.intent.channelId), pairs.map((s) => s.userId)],
+  );
+  return new Set(rows.map((r) => accessKey(r.channel_id, r.user_id)));
+}
+
+// ---- writes ---------------------------------------------------------------------------------------
+
+async function writeMessages(ctx: SendContext, checked: readonly Checked[]): Promise<Written[]> {
+  const { tx } = ctx;
+  const mentions = new Map<number, string[]>();
+  for (const c of checked) {
+    if (c.body.includes('@')) mentions.set(c.index, await resolveMentions(tx, c.access, c.send.userId, c.body));
+  }
+
+  // Every channel row this batch moves is locked first, in id order: two batches touching the same
+  // channels queue up instead of deadlocking, and every other row written below (rooms, threads,
+  // memberships, markers) is one only a holder of these locks writes for these messages.
+  const perChannel = countBy(checked, (c) => c.access.channelId);
+  const threadRooms = checked.flatMap((c) => (c.access.kind === 'thread' && c.access.roomId ? [c.access.roomId] : []));
+  const lockIds = [...new Set([...perChannel.keys(), ...threadRooms])].sort();
+  await tx.query('SELECT id FROM channels WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [lockIds]);
+  const counts = [...perChannel];
+  const { rows: bumped } = await tx.query<{ id: string; last_seq: string | number; change_seq: string | number }>(
+    `UPDATE channels c SET last_seq = c.last_seq + v.n, change_seq = c.change_seq + v.n
+       FROM unnest($1::uuid[], $2::int[]) AS v(id, n)
+      WHERE c.id = v.id
+      RETURNING c.id, c.last_seq, c.change_seq`,
+    [counts.map(([id]) => id), counts.map(([, n]) => n)],
+  );
+  // Each channel's new seqs (and change seqs) are the last n, handed out in batch order.
+  const next = new Map<string, { seq: number; changeSeq: number }>(
+    bumped.map((r): [string, { seq: number; changeSeq: number }] => {
+      const n = perChannel.get(r.id)!;
+      return [r.id, { seq: Number(r.last_seq) - n + 1, changeSeq: Number(r.change_seq) - n + 1 }];
+    }),
+  );
+  const rows = checked.map((c) => {
+    const slot = next.get(c.access.channelId)!;
+    const assigned = { seq: slot.seq++, changeSeq: slot.changeSeq++ };
+    return { ...c, ...assigned, messageId: randomUUID(), mentions: mentions.get(c.index) ?? [] };
+  });
+
+  const { rows: inserted } = await tx.query<{ id: string; created_at: Date }>(
+    `INSERT INTO messages (id, channel_id, seq, room_id, author_id, body, reply_to_id, mentions, is_flagged)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::uuid[], $6::text[], $7::uuid[], $8::jsonb[], $9::bool[])
+     RETURNING id, created_at`,
+    [
+      rows.map((r) => r.messageId),
+      rows.map((r) => r.access.channelId),
+      rows.map((r) => r.seq),
+      rows.map((r) => r.access.roomId),
+      rows.map((r) => r.send.userId),
+      rows.map((r) => r.body),
+      rows.map((r) => r.send.intent.replyToId ?? null),
+      rows.map((r) => JSON.stringify(r.mentions)),
+      rows.map((r) => r.layer1.flagged),
+    ],
+  );
+  const createdAt = new Map(inserted.map((r) => [r.id, r.created_at]));
+  const written: Written[] = rows.map((r) => ({ ...r, createdAt: createdAt.get(r.messageId)! }));
+
+  await bumpCounters(tx, written);
+  await tx.query(
+    `INSERT INTO channel_changes (channel_id, change_seq, kind, segment, message_id, payload)
+     SELECT c, s, 'message', g, m, p FROM unnest($1::uuid[], $2::bigint[], $3::int[], $4::uuid[], $5::jsonb[]) AS v(c, s, g, m, p)`,
+    [
+      written.map((w) => w.access.channelId),
+      written.map((w) => w.changeSeq),
+      written.map((w) => segmentOf(w.seq)),
+      written.map((w) => w.messageId),
+      written.map((w) => JSON.stringify({ kind: 'message', message: newMessageView(w) })),
+    ],
+  );
+  for (const w of written) {
+    if (w.layer1.flagged) await queueForReview(tx, w.messageId, w.access.roomId, 'system', w.layer1.reason);
+  }
+  return written;
+}
+
+/** The counters lists and trust read: author totals, room membership and activity, the author's read marker. */
+async function bumpCounters(tx: Queryable, written: readonly Written[]): Promise<void> {
+  const byAuthor = countBy(written, (w) => w.send.userId);
+  const memberships = groupLast(
+    written.filter((w) => w.access.roomId),
+    (w) => `${w.access.roomId}|${w.send.userId}`,
+  );
+  const rooms = groupLast(
+    written.filter((w) => w.access.kind === 'room'),
+    (w) => w.access.channelId,
+  );
+  // The author has read what they just wrote.
+  const markers = groupLast(written, (w) => `${w.send.userId}|${w.access.channelId}`);
+  await tx.query(
+    `WITH authors AS (
+       UPDATE users u SET messages_sent = u.messages_sent + a.n
+         FROM unnest($1::uuid[], $2::int[]) AS a(id, n) WHERE u.id = a.id),
+     memberships AS (
+       INSERT INTO room_memberships (room_id, user_id, messages_sent, last_posted_at)
+       SELECT * FROM unnest($3::uuid[], $4::uuid[], $5::int[], $6::timestamptz[])
+       ON CONFLICT (room_id, user_id) DO UPDATE
+         SET messages_sent = room_memberships.messages_sent + EXCLUDED.messages_sent,
+             last_posted_at = EXCLUDED.last_posted_at, updated_at = now()),
+     rooms AS (
+       UPDATE rooms r SET message_count = r.message_count + v.n, last_message_at = v.at
+         FROM unnest($7::uuid[], $8::int[], $9::timestamptz[]) AS v(id, n, at) WHERE r.id = v.id),
+     markers AS (
+       INSERT INTO read_markers (user_id, channel_id, last_read_seq)
+       SELECT * FROM unnest($10::uuid[], $11::uuid[], $12::bigint[])
+       ON CONFLICT (user_id, channel_id) DO UPDATE
+         SET last_read_seq = GREATEST(read_markers.last_read_seq, EXCLUDED.last_read_seq), updated_at = now())
+     SELECT 1`,
+    [
+      [...byAuthor.keys()],
+      [...byAuthor.values()],
+      memberships.map((g) => g.last.access.roomId),
+      memberships.map((g) => g.last.send.userId),
+      memberships.map((g) => g.count),
+      memberships.map((g) => g.last.createdAt),
+      rooms.map((g) => g.last.access.channelId),
+      rooms.map((g) => g.count),
+      rooms.map((g) => g.last.createdAt),
+      markers.map((g) => g.last.send.userId),
+      markers.map((g) => g.last.access.channelId),
+      markers.map((g) => g.last.seq),
+    ],
+  );
+}
+
+/** Thread activity for replies and the help room's question threads; their changes join the outcomes. */
+async function followUps(ctx: SendContext, written: readonly Written[], outcomes: SendOutcome[]): Promise<void> {
+  const changesOf = (w: Written): ChannelChange[] => {
+    const outcome = outcomes[w.index];
+    return outcome?.ok ? outcome.result.changes : [];
+  };
+  for (const w of written) changesOf(w).push({ kind: 'message', message: newMessageView(w), channelId: w.access.channelId, changeSeq: w.changeSeq });
+
+  // A reply brings an auto-archived thread back to life (only locking closes a thread); the room's
+  // thread list learns the new count once per thread, with the batch's last reply.
+  const threads = groupLast(
+    written.filter((w) => w.access.kind === 'thread' && w.access.roomId),
+    (w) => w.access.channelId,
+  );
+  for (const { last, count } of threads) {
+    await ctx.tx.query(
+      'UPDATE threads SET message_count = message_count + $2, last_message_at = $3, archived_at = NULL WHERE id = $1',
+      [last.access.channelId, count, last.createdAt],
+    );
+    changesOf(last).push(await appendThreadChange(ctx.tx, last.access.roomId!, last.access.channelId));
+  }
+  for (const w of written) {
+    if (w.access.autoThread && !w.send.intent.replyToId) {
+      changesOf(w).push(...(await openQuestionThread(ctx.tx, w.send.userId, w.access.channelId, w.messageId, w.body)));
+    }
+  }
+}
+
+/**
+ * Help rooms auto-thread (spec): each question gets a thread of its own, titled from its first line,
+ * so answers stay together and the room reads as a list of questions.
+ */
+async function openQuestionThread(tx: Queryable, userId: string, roomId: string, messageId: string, body: string): Promise<ChannelChange[]> {
+  const firstLine = body.split('\n').find((line) => line.trim().length > 0)?.trim() ?? body;
+  const title = [...firstLine].length > 100 ? `${[...firstLine].slice(0, 99).join('')}…` : firstLine;
+  const channel = await tx.query<{ id: string }>(`INSERT INTO channels (kind) VALUES ('thread') RETURNING id`);
+  const threadId = channel.rows[0]!.id;
+  await tx.query(
+    `INSERT INTO threads (id, room_id, parent_message_id, title, creator_id, last_message_at)
+     VALUES ($1, $2, $3, $4, $5, now())`,
+    [threadId, roomId, messageId, title, userId],
+  );
+  const question = await appendChange(tx, roomId, { kind: 'message', message: await loadMessageView(tx, messageId) });
+  return [question, await appendThreadChange(tx, roomId, threadId)];
+}
+
+/** A just-posted message as replicas see it (what loadMessageView would read back, without the read). */
+function newMessageView(w: Written): MessageView {
+  return {
+    id: w.messageId,
+    channelId: w.access.channelId,
+    seq: w.seq,
+    authorId: w.send.userId,
+    body: w.body,
+    type: 'text',
+    replyToId: w.send.intent.replyToId ?? null,
+    threadId: null,
+    mentions: w.mentions,
+    edited: false,
+    hidden: false,
+    hiddenReason: null,
+    deleted: false,
+    pinned: false,
+    createdAt: w.createdAt.toISOString(),
+    editedAt: null,
+    reactions: {},
+  };
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}
+
+/** Items grouped by key: how many, and the last one (batch order). */
+function groupLast<T>(items: readonly T[], key: (item: T) => string): Array<{ last: T; count: number }> {
+  const groups = new Map<string, { last: T; count: number }>();
+  for (const item of items) {
+    const g = groups.get(key(item));
+    groups.set(key(item), { last: item, count: (g?.count ?? 0) + 1 });
+  }
+  return [...groups.values()];
+}
