@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { AppDeps } from '../../app-deps.ts';
 import { loadChannelAccess } from '../../access/channel-access.ts';
 import { memberOf } from '../../auth/auth-plugin.ts';
@@ -63,6 +64,8 @@ export async function embedRoutes(app: FastifyInstance, deps: AppDeps): Promise<
           'Idempotent: a member (or a member of a public Lounge room, where everyone is one) gets the view ' +
           'unchanged. Private, archived and banned-from rooms are refused with the reason.',
         params: embedParamsSchema,
+        // Nothing to say but "join": a role or anything else in the body is refused, never applied.
+        body: z.strictObject({}).optional(),
         response: { 200: embedViewSchema, ...errors },
       },
     },
