@@ -26,6 +26,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { Database } from '../sync-server/db/database.ts';
 import { createPgDatabase } from '../sync-server/db/pg-database.ts';
+import { requiredPairs, requiredPhrases } from '../sync-server/features/search/phrase-pairs.ts';
 import { OLDER_SQL, SEARCH_WINDOW, WINDOW_SQL } from '../sync-server/features/search/search-routes.ts';
 import { encodeCursor } from '../sync-server/http/cursor.ts';
 import { createMember, loungeRoomId, setRole } from '../tests/support/fixtures.ts';
@@ -206,6 +207,7 @@ async function main(): Promise<void> {
       await db.query<Record<string, string>>(
         `SELECT pg_size_pretty(pg_total_relation_size('messages')) AS messages_total,
                 pg_size_pretty(pg_relation_size('messages_search_idx')) AS search_index,
+                pg_size_pretty(pg_relation_size('messages_search_pairs_idx')) AS search_pairs_index,
                 pg_size_pretty(pg_relation_size('messages_channel_seq_key')) AS seq_index`,
       )
     ).rows[0];
@@ -313,7 +315,7 @@ async function main(): Promise<void> {
     const plans: Record<string, string[]> = {};
     const explain = async (label: string, sql: string, params: unknown[]) => {
       const { rows } = await db.query<{ 'QUERY PLAN': string }>(
-        `EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) ${sql}`,
+        `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON) ${sql}`,
         params,
       );
       plans[label] = rows.map((r) => r['QUERY PLAN']);
@@ -334,6 +336,20 @@ async function main(): Promise<void> {
       21,
       edge.t,
       edge.id,
+      null,
+    ]);
+    // The adversarial phrase: common words in an order no message has, narrowed by its word pairs.
+    const [first, second] = [common[0] ?? 'use', common[1] ?? common[0] ?? 'use'];
+    const rarePhrase = `"${second} ${first}"`;
+    const phraseEdge = (
+      await db.query<{ edge: { t: string; id: string } }>(WINDOW_SQL, [...scope(rarePhrase), SEARCH_WINDOW, 21])
+    ).rows[0]!.edge;
+    await explain(`step 2, older than the window, phrase ${rarePhrase}`, OLDER_SQL, [
+      ...scope(rarePhrase),
+      21,
+      phraseEdge.t,
+      phraseEdge.id,
+      await requiredPairs(db, requiredPhrases(rarePhrase)),
     ]);
 
     const result = {

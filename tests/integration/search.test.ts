@@ -7,6 +7,7 @@ import { loadChannelAccess } from '../../sync-server/access/channel-access.ts';
 import type { Database } from '../../sync-server/db/database.ts';
 import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
 import { createPgliteDatabase } from '../../sync-server/db/pglite-database.ts';
+import { requiredPairs, requiredPhrases } from '../../sync-server/features/search/phrase-pairs.ts';
 import { readableRoomSql } from '../../sync-server/features/search/readable-sql.ts';
 import type { UserRow } from '../../sync-server/features/users/users-repo.ts';
 import { encodeCursor } from '../../sync-server/http/cursor.ts';
@@ -287,6 +288,81 @@ function searchStory(name: string, open: () => Promise<{ db: Database; close: ()
       expect(await walk(ben)).toEqual([fresh, ...[...old].reverse()]);
       expect(await walk(ben, `&roomId=${general}`)).toEqual([fresh, ...[...old].reverse()]);
       expect(await walk(cy)).toEqual([fresh, secret, ...[...old].reverse()]);
+    });
+
+    it('a phrase beyond the newest 5,000 messages finds exactly what PostgreSQL’s own phrase match finds', async () => {
+      // Phrases are narrowed by their word pairs (migration 0011) only past the window, so the phrase
+      // messages are old and buried under newer ones holding the same words apart.
+      const bodies = [
+        'Our zebra giraffe parade',
+        'giraffe then zebra',
+        'zebra and the giraffe',
+        'zebra of giraffe',
+        'a well-known zebra-giraffe hybrid',
+        "the zebra's giraffe",
+        'ZEBRA GIRAFFE shouting',
+        'zebra\ngiraffe on two lines',
+        'write to zebra@giraffe.org by e-mail',
+        'zebra 42 giraffe',
+        'zebra, giraffe!',
+      ];
+      const old: Record<string, string> = {};
+      for (const [i, body] of bodies.entries()) {
+        const seq = await db.query<{ last_seq: number }>(
+          'UPDATE channels SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq',
+          [general],
+        );
+        const { rows } = await db.query<{ id: string }>(
+          `INSERT INTO messages (channel_id, seq, room_id, author_id, body, created_at)
+           VALUES ($1, $2, $1, $3, $4, now() - make_interval(days => 40 - $5)) RETURNING id`,
+          [general, seq.rows[0]!.last_seq, ada.id, body, i],
+        );
+        old[rows[0]!.id] = body;
+      }
+      const base = await db.query<{ last_seq: number }>('SELECT last_seq FROM channels WHERE id = $1', [general]);
+      await db.query(
+        `INSERT INTO messages (channel_id, seq, room_id, author_id, body, created_at)
+         SELECT $1, $2 + n, $1, $3, 'giraffe sighting ' || n || ', no zebra today', now() - make_interval(days => 2) + make_interval(secs => n)
+           FROM generate_series(1, 5200) AS n`,
+        [general, base.rows[0]!.last_seq, ada.id],
+      );
+      await db.query('UPDATE channels SET last_seq = last_seq + 5200 WHERE id = $1', [general]);
+
+      expect(await requiredPairs(db, requiredPhrases('"zebra giraffe"'))).toEqual(['zebra giraff 1']);
+      for (const q of [
+        '"zebra giraffe"',
+        '"giraffe zebra"',
+        '"zebra of giraffe"',
+        '"zebra and the giraffe"',
+        '"zebra giraffe" parade',
+        '"zebra giraffe" or hybrid',
+        'shouting -"zebra giraffe"',
+        '"well-known zebra"',
+        '"zebra-giraffe hybrid"',
+        '"zebra\'s giraffe"',
+        '"zebra 42 giraffe"',
+        '"zebra@giraffe.org by e-mail"',
+        '"zebra, giraffe!"',
+        '"two lines" "zebra giraffe"',
+      ]) {
+        const expected = await db.query<{ id: string }>(
+          `SELECT id FROM messages
+            WHERE room_id = $1 AND search_vector @@ websearch_to_tsquery('english', $2) AND id = ANY($3::uuid[])`,
+          [general, q, Object.keys(old)],
+        );
+        const found: string[] = [];
+        let cursor: string | null = null;
+        for (let page = 0; page < 5; page++) {
+          const res = await search(
+            ben,
+            `q=${encodeURIComponent(q)}&roomId=${general}&limit=50${cursor ? `&cursor=${cursor}` : ''}`,
+          );
+          found.push(...res.results.map((h) => h.messageId));
+          cursor = res.nextCursor;
+          if (!cursor) break;
+        }
+        expect(found.map((id) => old[id] ?? id).sort(), q).toEqual(expected.rows.map((r) => old[r.id]!).sort());
+      }
     });
 
     it('refusals and bad input: a room you cannot read, unknown rooms, empty or malformed queries', async () => {

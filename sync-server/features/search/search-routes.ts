@@ -10,6 +10,7 @@ import { pgErrorCode, type Database, type Queryable } from '../../db/database.ts
 import { requireReadable } from '../threads/channel-read.ts';
 import { isRealInstant, REAL_INSTANT_MESSAGE, timestampKeySchema, timestampKeySql } from '../threads/keyset.ts';
 import { HEADLINE_OPTIONS, headlineInputSql, parseHeadline } from './headline.ts';
+import { requiredPairs, requiredPhrases } from './phrase-pairs.ts';
 import { readableRoomSql } from './readable-sql.ts';
 import { NO_NUL_MESSAGE, noNul } from '../rooms-admin/text-input.ts';
 
@@ -73,7 +74,9 @@ interface HitRow {
  *    one. A word in more than ~0.4% of messages fills a page here, in a few milliseconds;
  * 2. otherwise the rest, older than the window, through the GIN index only (a MATERIALIZED CTE without
  *    ORDER BY/LIMIT, so the planner has no time-ordered plan to pick): a word that did not fill a page
- *    in the window is rare, so the index hands back few rows.
+ *    in the window is rare, so the index hands back few rows. A phrase is the exception: its words may
+ *    each be common while the phrase is rare, and the word index knows nothing of positions, so a
+ *    phrase's word pairs are looked up in `messages_search_pairs_idx` (migration 0011) as well.
  *
  * Visibility (rooms, threads, DMs the caller may read; never hidden or deleted) is applied in both
  * steps, before counting. `ts_rank` and `ts_headline` (which re-parses the body) run only on the
@@ -125,12 +128,17 @@ export const WINDOW_SQL = `
          COALESCE((SELECT json_agg(json_build_object('id', h.id, 't', ${timestampKeySql('h.created_at')})
                                    ORDER BY h.created_at DESC, h.id DESC) FROM hits h), '[]'::json) AS hits`;
 
-/** Step 2: matches older than the window's edge ($12, $13), through the GIN index; $11 at most. */
+/**
+ * Step 2: matches older than the window's edge ($12, $13), through the GIN indexes; $11 at most. $14 is
+ * the lexeme pairs the query's phrases require (phrase-pairs.ts) or null: a phrase of common words that
+ * rarely stand together would otherwise send every message holding the words to a position recheck.
+ */
 export const OLDER_SQL = `
   WITH cand AS MATERIALIZED (
     SELECT m.id, m.created_at, m.room_id, m.channel_id, m.is_hidden, m.is_deleted
       FROM messages m
      WHERE m.search_vector @@ ${QUERY_SQL}
+       AND ($14::text[] IS NULL OR message_lexeme_pairs(m.search_vector) @> $14::text[])
        AND ${SCOPE_SQL}
        AND (m.created_at, m.id) < ($12::timestamptz, $13::uuid)
   )
@@ -159,12 +167,13 @@ interface HitKey {
 }
 
 /**
- * The older-than-window step reads every row holding all of the query's words. For real searches that
- * is few rows (a word common enough to need many would have filled the page in the window), but a
- * phrase of two words that are everywhere yet never adjacent makes it read them all (about 0.3 s per
- * million messages, see bench/history-search.ts). On PostgreSQL the step gets a time budget so such a
- * search cannot hold a connection for long; it is answered with a sentence saying what to change.
- * (PGlite serves one process and has no statement timer.)
+ * The older-than-window step reads every row holding all of the query's words (and word pairs, for
+ * phrases). For real searches that is few rows: a word common enough to need many would have filled the
+ * page in the window. What can still read many is a query whose parts are each common but rarely
+ * together in one visible message in scope (e.g. a phrase of words more than two positions apart, which
+ * the pairs index does not key, or common words in a room the caller cannot read). On PostgreSQL the step
+ * gets a time budget so such a search cannot hold a connection for long; it is answered with a sentence
+ * saying what to change. (PGlite serves one process and has no statement timer.)
  */
 const OLDER_STEP_BUDGET_MS = 2000;
 
@@ -259,8 +268,9 @@ export async function searchRoutes(app: FastifyInstance, deps: AppDeps): Promise
       const { scanned, edge } = window.rows[0]!;
       const keys = [...window.rows[0]!.hits];
       if (keys.length < want && scanned === SEARCH_WINDOW && edge) {
+        const pairs = await requiredPairs(db, requiredPhrases(q));
         const older = await withBudget(db, (tx) =>
-          tx.query<HitKey>(OLDER_SQL, [...params, want - keys.length, edge.t, edge.id]),
+          tx.query<HitKey>(OLDER_SQL, [...params, want - keys.length, edge.t, edge.id, pairs]),
         );
         keys.push(...older.rows);
       }
