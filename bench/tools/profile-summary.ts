@@ -2,7 +2,7 @@
  * Where a V8 CPU profile spent its time: self time by function and by file, and inclusive time of the
  * functions of this repository.
  *
- *   npx tsx bench/tools/profile-summary.ts bench/results/prof/<file>.cpuprofile [--top=40]
+ *   npx tsx bench/tools/profile-summary.ts bench/results/prof/<file>.cpuprofile [--top=40] [--last=SECONDS]
  *
  * Profiles come from `npm run bench -- --profile` (every Lounge server process writes one on exit).
  */
@@ -32,8 +32,15 @@ const byId = new Map(p.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 
+// --last=<seconds>: only the samples of the profile's last N seconds (the steady state after set-up).
+const lastSec = Number(process.argv.find((a) => a.startsWith('--last='))?.slice(7) ?? 0);
+const sampleAt: number[] = [];
+p.timeDeltas.reduce((t, d, i) => (sampleAt[i] = t + d), p.startTime);
+const fromUs = lastSec > 0 ? p.endTime - lastSec * 1e6 : -Infinity;
 const self = new Map<number, number>();
-p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
+p.samples.forEach((id, i) => {
+  if (sampleAt[i]! >= fromUs) self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0));
+});
 const totalUs = [...self.values()].reduce((a, b) => a + b, 0);
 
 const shortUrl = (url: string) =>

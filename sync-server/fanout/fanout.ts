@@ -19,7 +19,9 @@ export type FanoutEvent =
   /** An entry of a member's inbox doc changed (a new DM, a block). */
   | { kind: 'inbox'; entry: InboxEntry }
   /** The user lost access to a channel: close those docs and tell the client to purge them. */
-  | { kind: 'revoke'; userId: string; channelId: string; reason: string };
+  | { kind: 'revoke'; userId: string; channelId: string; reason: string }
+  /** A node started holding this multi-writer doc: nodes that hold it too answer with their state. */
+  | { kind: 'doc-hello'; docName: string };
 
 export interface FanoutEnvelope {
   origin: string;
@@ -30,7 +32,8 @@ export type FanoutHandler = (envelope: FanoutEnvelope) => void;
 
 export interface Fanout {
   readonly nodeId: string;
-  publish(topic: string, event: FanoutEvent): Promise<void>;
+  /** Resolves to how many other nodes were subscribed to the topic when it was published. */
+  publish(topic: string, event: FanoutEvent): Promise<number>;
   /** Returns a function that removes this handler (and the topic subscription when it was the last). */
   subscribe(topic: string, handler: FanoutHandler): Promise<() => Promise<void>>;
   close(): Promise<void>;

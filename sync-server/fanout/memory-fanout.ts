@@ -14,12 +14,13 @@ export function createMemoryFanoutBus(): { connect(nodeId?: string): Fanout } {
         nodeId,
         async publish(topic: string, event: FanoutEvent) {
           const subscribers = topics.get(topic);
-          if (!subscribers) return;
+          if (!subscribers) return 0;
           const envelope: FanoutEnvelope = { origin: nodeId, event };
           // Asynchronous like a real bus, so no caller comes to depend on synchronous delivery.
           queueMicrotask(() => {
             for (const s of subscribers) if (s.nodeId !== nodeId) s.handler(envelope);
           });
+          return new Set([...subscribers].filter((s) => s.nodeId !== nodeId).map((s) => s.nodeId)).size;
         },
         async subscribe(topic: string, handler: FanoutHandler) {
           let subscribers = topics.get(topic);

@@ -32,7 +32,9 @@ export function createRedisFanout(publisher: Redis, subscriber: Redis, logger: L
   return {
     nodeId,
     async publish(topic: string, event: FanoutEvent) {
-      await publisher.publish(topic, JSON.stringify({ origin: nodeId, event } satisfies FanoutEnvelope));
+      const receivers = await publisher.publish(topic, JSON.stringify({ origin: nodeId, event } satisfies FanoutEnvelope));
+      // PUBLISH counts subscribed connections, this node's own subscriber included when it holds the topic.
+      return Math.max(0, receivers - (handlers.has(topic) ? 1 : 0));
     },
     async subscribe(topic: string, handler: FanoutHandler) {
       let set = handlers.get(topic);

@@ -86,24 +86,45 @@ export async function hostPrivateDoc(deps: DocHostDeps, name: string, userId: st
   const doc = await loadPrivateDoc(deps.db, name);
   const hosted = new HostedDoc(name, { kind: 'private', userId }, doc, { awareness: false });
   hosted.approxBytes = Y.encodeStateAsUpdate(doc).byteLength;
+  const outbox: unknown = doc.getMap('outbox');
   const persist = debounce(
     () => persistPrivateDoc(deps.db, name, doc).catch((err: unknown) => deps.logger.error({ err, doc: name }, 'private doc persist failed')),
     // Every device keeps its own copy in IndexedDB and resends on reconnect, so the server's copy can
     // be written lazily: a busy member's outbox would otherwise cost a full-doc write twice a second.
-    2000,
-    10_000,
+    // Outbox churn alone is lazier still: a processed intent is durable in client_intents, and one
+    // not yet processed is still on the device that made it.
+    { waitMs: 2000, maxWaitMs: 10_000, lazyWaitMs: 30_000, lazyMaxWaitMs: 120_000 },
   );
-  const onUpdate = (update: Uint8Array, origin: unknown) => {
-    persist.schedule();
-    if (origin !== FANOUT_ORIGIN) {
-      void deps.fanout.publish(topics.doc(name), { kind: 'doc-update', docName: name, update: toBase64(update) }).catch(() => {});
-    }
+  // Other nodes need this doc's updates only while they hold it too (the member's other device is
+  // connected there). A publish that reached no other node turns publishing off; a node that starts
+  // holding the doc says hello, which turns it back on and is answered with the whole state (covering
+  // what it missed). `hellos` keeps a late publish answer from undoing a newer hello.
+  let othersHoldIt = true;
+  let hellos = 0;
+  const publish = (update: Uint8Array) => {
+    const seen = hellos;
+    void deps.fanout
+      .publish(topics.doc(name), { kind: 'doc-update', docName: name, update: toBase64(update) })
+      .then((others) => {
+        if (others === 0 && seen === hellos) othersHoldIt = false;
+      })
+      .catch(() => {});
+  };
+  const onUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, tr: Y.Transaction) => {
+    persist.schedule({ lazy: [...tr.changed.keys()].every((type) => type === outbox) });
+    if (origin !== FANOUT_ORIGIN && othersHoldIt) publish(update);
     deps.onPrivateDocChanged(userId, doc);
   };
   doc.on('update', onUpdate);
   const unsubscribe = await deps.fanout.subscribe(topics.doc(name), (envelope) => {
     if (envelope.event.kind === 'doc-update') Y.applyUpdate(doc, fromBase64(envelope.event.update), FANOUT_ORIGIN);
+    if (envelope.event.kind === 'doc-hello') {
+      hellos++;
+      othersHoldIt = true;
+      publish(Y.encodeStateAsUpdate(doc));
+    }
   });
+  void deps.fanout.publish(topics.doc(name), { kind: 'doc-hello', docName: name }).catch(() => {});
   return {
     hosted,
     dispose: async () => {

@@ -29,25 +29,44 @@ export async function persistPrivateDoc(db: Database, docName: string, doc: Y.Do
   });
 }
 
+export interface Debounced {
+  /**
+   * Runs fn after `waitMs` of quiet, at most `maxWaitMs` after the first call. A lazy call uses the lazy
+   * waits instead and never postpones a run already due sooner.
+   */
+  schedule(options?: { lazy?: boolean }): void;
+  flush(): Promise<void>;
+}
+
 /** Debounced with a maximum wait, so a doc that never stops changing is still persisted. */
-export function debounce(fn: () => Promise<void>, waitMs: number, maxWaitMs: number): { schedule(): void; flush(): Promise<void> } {
+export function debounce(
+  fn: () => Promise<void>,
+  waits: { waitMs: number; maxWaitMs: number; lazyWaitMs?: number; lazyMaxWaitMs?: number },
+): Debounced {
   let timer: NodeJS.Timeout | undefined;
+  let dueAt = Infinity;
   let firstScheduledAt: number | undefined;
   let running: Promise<void> = Promise.resolve();
   const run = () => {
     clearTimeout(timer);
     timer = undefined;
+    dueAt = Infinity;
     firstScheduledAt = undefined;
     running = running.then(fn, fn);
     return running;
   };
   return {
-    schedule() {
+    schedule(options) {
+      const lazy = options?.lazy === true;
       const now = Date.now();
       firstScheduledAt ??= now;
+      const wait = lazy ? (waits.lazyWaitMs ?? waits.waitMs) : waits.waitMs;
+      const maxWait = lazy ? (waits.lazyMaxWaitMs ?? waits.maxWaitMs) : waits.maxWaitMs;
+      const due = Math.max(now, Math.min(now + wait, firstScheduledAt + maxWait));
+      if (lazy && timer && dueAt <= due) return;
       clearTimeout(timer);
-      const delay = Math.max(0, Math.min(waitMs, firstScheduledAt + maxWaitMs - now));
-      timer = setTimeout(() => void run(), delay);
+      dueAt = due;
+      timer = setTimeout(() => void run(), due - now);
       timer.unref();
     },
     flush() {

@@ -11,6 +11,8 @@ import { connectRedis, redisFanout } from '../support/redis.ts';
 import { startServer, type ServerProcess } from '../support/server-process.ts';
 import { startSyncNode, type SyncNode } from '../support/sync-node.ts';
 import { TestDevice, waitFor } from '../support/sync-test-client.ts';
+import { privateDocName } from '../../shared/sync/doc-names.ts';
+import { privateMaps } from '../../client/src/sync/outbox.ts';
 import { TEST_HOST_SECRET, TEST_SIGNING_SECRET, hostToken } from '../support/test-app.ts';
 
 describe('sync engine across two nodes sharing PostgreSQL and Redis', () => {
@@ -121,6 +123,27 @@ describe('sync engine across two nodes sharing PostgreSQL and Redis', () => {
     const banned = x.intent({ kind: 'send', channelId: general, body: 'hello?' });
     expect(await waitFor('banned refusal', () => x.verdict(banned))).toMatchObject({ status: 'rejected', code: 'banned' });
   });
+
+  it("a member's drafts reach their other device on the other node, also when it joins after the edits", async () => {
+    const dee = await createMember(db, 'dee');
+    const drafts = (d: TestDevice) => privateMaps(d.privateDoc).drafts;
+    // The phone is alone at first: node 1 learns nobody else holds the doc and stops publishing it.
+    const phone = device(node1, dee);
+    await phone.client.whenSynced(privateDocName(dee.id));
+    for (let i = 1; i <= 5; i++) {
+      drafts(phone).set(general, `draft ${i}`);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    // Written before the laptop connects, and not persisted yet (the server writes private docs lazily).
+    const laptop = device(node2, dee);
+    await laptop.client.whenSynced(privateDocName(dee.id));
+    await waitFor('the laptop has the newest draft', () => drafts(laptop).get(general) === 'draft 5');
+    // Both devices online on different nodes: edits flow both ways, live.
+    drafts(phone).set(general, 'typed on the phone');
+    await waitFor('phone → laptop', () => drafts(laptop).get(general) === 'typed on the phone');
+    drafts(laptop).set(general, 'finished on the laptop');
+    await waitFor('laptop → phone', () => drafts(phone).get(general) === 'finished on the laptop');
+  });
 });
 
 describe('a node killed with SIGKILL after commit and before broadcast', () => {
@@ -200,4 +223,5 @@ describe('a node killed with SIGKILL after commit and before broadcast', () => {
     const count = await db.query('SELECT 1 FROM messages WHERE body = $1', ['survives the crash']);
     expect(count.rows).toHaveLength(1);
   });
+
 });
