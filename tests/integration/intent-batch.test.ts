@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../sync-server/db/database.ts';
+import { migrate } from '../../sync-server/db/migrate.ts';
+import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
+import { seedLounge } from '../../sync-server/features/lounge/seed-lounge.ts';
+import { IntentBatcher, type ProcessedGroup } from '../../sync-server/intents/intent-batcher.ts';
+import { processBatch, type IntentDeps, type IntentGroup } from '../../sync-server/intents/process-intent.ts';
+import { createMember, intentDeps, loungeRoomId, sendIntent } from '../support/fixtures.ts';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+
+/**
+ * Group commit: many members' intents in one transaction must give exactly what processing them one
+ * at a time gives — the same seqs, order, refusals and exactly-once answers.
+ */
+describe('intents of many members in one transaction', () => {
+  let testDb: TestDatabase;
+  let db: Database;
+  let deps: IntentDeps;
+  let general: string;
+  const group = (userId: string, intents: unknown[]): IntentGroup => ({
+    userId,
+    intents: intents.map((raw) => ({ intentId: randomUUID(), raw })),
+  });
+  const statuses = (outcomes: Array<{ verdict: { status: string } }>) => outcomes.map((o) => o.verdict.status);
+  const bodiesIn = async (channelId: string) =>
+    (await db.query<{ body: string; seq: string }>('SELECT body, seq FROM messages WHERE channel_id = $1 ORDER BY seq', [channelId])).rows.map(
+      (r) => `${r.seq}:${r.body}`,
+    );
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    db = createPgDatabase(testDb.url);
+    await migrate(db);
+    await seedLounge(db);
+    deps = intentDeps(db);
+    general = await loungeRoomId(db);
+    // A body the database refuses (bad data no handler foresaw) and one that fails like a crash.
+    await db.exec(`
+      CREATE FUNCTION test_refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.body = 'poison' THEN RAISE EXCEPTION 'poison' USING ERRCODE = '23514'; END IF;
+        IF NEW.body = 'crash' THEN RAISE EXCEPTION 'crash' USING ERRCODE = 'XX000'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER test_refuse_poison BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION test_refuse_poison();`);
+  });
+  afterAll(async () => {
+    await db.close();
+    await testDb.drop();
+  });
+
+  it('sends of several members share one transaction: gapless seqs, each member in their order, one change per message', async () => {
+    const members = await Promise.all(['ba1', 'ba2', 'ba3'].map((h) => createMember(db, h)));
+    const before = (await bodiesIn(general)).length;
+    const groups = members.map((m) => group(m.id, [1, 2, 3].map((i) => sendIntent(general, `${m.handle} #${i}`))));
+    const outcomes = await processBatch(deps, groups);
+    for (const list of outcomes) expect(statuses(list)).toEqual(['accepted', 'accepted', 'accepted']);
+    const seqs = outcomes.flat().map((o) => (o.verdict.status === 'accepted' ? o.verdict.seq : undefined));
+    expect(new Set(seqs).size).toBe(9);
+    const rows = (await bodiesIn(general)).slice(before);
+    expect(rows.map((r) => Number(r.split(':')[0]))).toEqual(Array.from({ length: 9 }, (_, i) => before + i + 1));
+    for (const m of members) {
+      const mine = rows.filter((r) => r.includes(m.handle)).map((r) => r.split(':')[1]);
+      expect(mine).toEqual([`${m.handle} #1`, `${m.handle} #2`, `${m.handle} #3`]);
+    }
+    const changes = outcomes.flat().flatMap((o) => o.changes);
+    expect(changes).toHaveLength(9);
+    expect(new Set(changes.map((c) => c.changeSeq)).size).toBe(9);
+    for (const o of outcomes.flat()) {
+      const change = o.changes[0]!;
+      expect(change.kind === 'message' && change.message.id).toBe(o.verdict.status === 'accepted' && o.verdict.messageId);
+    }
+  });
+
+  it('a member’s later intents see their earlier ones: a reaction to a message sent before, rate limits and slow mode within the batch', async () => {
+    const [kai, lu] = await Promise.all([createMember(db, 'kai'), createMember(db, 'lu', { daysAgo: 0, messagesSent: 0 })]);
+    const first = await processBatch(deps, [group(kai.id, [sendIntent(general, 'react to me')])]);
+    const messageId = first[0]![0]!.verdict.status === 'accepted' ? first[0]![0]!.verdict.messageId! : '';
+    const slow = await loungeRoomId(db, 'newcomers');
+    await db.query('UPDATE rooms SET slow_mode_seconds = 30 WHERE id = $1', [slow]);
+    const kaiIntents = [
+      ...Array.from({ length: 9 }, (_, i) => sendIntent(general, `kai burst ${i}`)),
+      { kind: 'react', messageId, emoji: '🎉', n: 1, createdAt: Date.now() },
+      sendIntent(general, 'kai eleventh'),
+    ];
+    const [kaiOut, luOut] = await processBatch(deps, [
+      group(kai.id, kaiIntents),
+      group(lu.id, [sendIntent(slow, 'first in slow mode'), sendIntent(slow, 'second, too soon')]),
+    ]);
+    // 1 earlier + 9 = the 10 a minute allows; the reaction goes through; the 11th message is refused.
+    expect(statuses(kaiOut!)).toEqual([...Array(10).fill('accepted'), 'rejected']);
+    expect(kaiOut![10]!.verdict).toMatchObject({ code: 'rate_limited' });
+    expect(luOut![1]!.verdict).toMatchObject({ status: 'rejected', code: 'slow_mode' });
+    expect(luOut![1]!.verdict.status === 'rejected' && luOut![1]!.verdict.reason).toMatch(/slow mode/i);
+    const reactions = await db.query('SELECT 1 FROM reactions WHERE message_id = $1', [messageId]);
+    expect(reactions.rows).toHaveLength(1);
+  });
+
+  it('the same intent in one batch, and again in a later one, is written once and answered alike', async () => {
+    const mo = await createMember(db, 'mo');
+    const intentId = randomUUID();
+    const raw = sendIntent(general, 'only once please');
+    const twice: IntentGroup = { userId: mo.id, intents: [{ intentId, raw }, { intentId, raw }] };
+    const [out] = await processBatch(deps, [twice]);
+    expect(out!.map((o) => o.duplicate)).toEqual([false, true]);
+    expect(out![1]!.verdict).toEqual(out![0]!.verdict);
+    const [again] = await processBatch(deps, [{ userId: mo.id, intents: [{ intentId, raw }] }]);
+    expect(again![0]).toMatchObject({ duplicate: true, verdict: out![0]!.verdict });
+    const rows = await db.query('SELECT 1 FROM messages WHERE body = $1', ['only once please']);
+    expect(rows.rows).toHaveLength(1);
+  });
+
+  it('a message the database refuses is refused alone; the rest of the batch is posted', async () => {
+    const [ny, ox] = await Promise.all([createMember(db, 'ny'), createMember(db, 'ox')]);
+    const [nyOut, oxOut] = await processBatch(deps, [
+      group(ny.id, [sendIntent(general, 'fine words'), sendIntent(general, 'poison'), sendIntent(general, 'more fine words')]),
+      group(ox.id, [sendIntent(general, 'ox is here')]),
+    ]);
+    expect(statuses(nyOut!)).toEqual(['accepted', 'rejected', 'accepted']);
+    expect(nyOut![1]!.verdict).toMatchObject({ code: 'invalid' });
+    expect(statuses(oxOut!)).toEqual(['accepted']);
+    const rows = await db.query<{ body: string }>('SELECT body FROM messages WHERE author_id = ANY($1::uuid[]) ORDER BY seq', [[ny.id, ox.id]]);
+    expect(rows.rows.map((r) => r.body).sort()).toEqual(['fine words', 'more fine words', 'ox is here']);
+  });
+
+  it('the batcher groups waiting members into one transaction, and a member whose intents keep failing fails alone', async () => {
+    const members = await Promise.all(Array.from({ length: 12 }, (_, i) => createMember(db, `q${i}`)));
+    const batches: number[] = [];
+    const batcher = new IntentBatcher(deps, { maxBatch: 256, maxInFlight: 1 }, pino({ level: 'silent' }), async (p: ProcessedGroup[]) => {
+      batches.push(p.length);
+    });
+    const crashing = await createMember(db, 'qcrash');
+    const submits = [
+      ...members.map((m) => batcher.submit(group(m.id, [sendIntent(general, `${m.handle} says hi`)]))),
+      batcher.submit(group(crashing.id, [sendIntent(general, 'crash')])),
+    ];
+    const settled = await Promise.allSettled(submits);
+    expect(settled.slice(0, 12).map((s) => s.status)).toEqual(Array(12).fill('fulfilled'));
+    expect(settled[12]!.status).toBe('rejected');
+    // The first member went alone (nothing was waiting); everyone else queued behind it and shared one
+    // transaction, which failed on the crashing member, so each was retried on their own.
+    expect(batches[0]).toBe(1);
+    expect(batches.length).toBe(12);
+    const posted = await db.query('SELECT 1 FROM messages WHERE author_id = ANY($1::uuid[])', [members.map((m) => m.id)]);
+    expect(posted.rows).toHaveLength(12);
+    const crashed = await db.query('SELECT 1 FROM client_intents WHERE user_id = $1', [crashing.id]);
+    expect(crashed.rows).toHaveLength(0);
+  });
+
+  it('under no failure, waiting members share one transaction and one delivery', async () => {
+    const members = await Promise.all(Array.from({ length: 20 }, (_, i) => createMember(db, `w${i}`)));
+    const batches: number[] = [];
+    const batcher = new IntentBatcher(deps, { maxBatch: 256, maxInFlight: 1 }, pino({ level: 'silent' }), async (p: ProcessedGroup[]) => {
+      batches.push(p.length);
+    });
+    const outcomes = await Promise.all(members.map((m) => batcher.submit(group(m.id, [sendIntent(general, `${m.handle} waits`)]))));
+    expect(outcomes.flat().every((o) => o.verdict.status === 'accepted')).toBe(true);
+    expect(batches).toEqual([1, 19]);
+  });
+});
