@@ -42,6 +42,11 @@ function serviceWorker(): Plugin {
 export default defineConfig({
   root: clientDir,
   plugins: [solid(), serviceWorker()],
+  // PGlite (the replica's database, run in a module worker) finds its wasm and data files next to its own
+  // module via import.meta.url: the dev server's pre-bundling would move the module away from them, and
+  // its dynamic imports need an ES module worker rather than the default IIFE one.
+  optimizeDeps: { exclude: ['@electric-sql/pglite'] },
+  worker: { format: 'es' },
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,

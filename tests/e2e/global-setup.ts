@@ -9,6 +9,8 @@ export default async function setup(): Promise<void> {
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [vite, 'build', '--config', 'client/vite.config.ts'], {
       cwd: REPO_ROOT,
+      // The tests read the device's SQL replica through globalThis.__loungeReplica (client/src/replica/sql/test-hook.ts).
+      env: { ...process.env, VITE_LOUNGE_TEST_HOOKS: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let text = '';

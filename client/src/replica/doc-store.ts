@@ -16,6 +16,11 @@ export interface DocStoreOptions {
   userId: string;
   maxChannelDocs?: number;
   maxIdleMs?: number;
+  /**
+   * Called when a doc is opened (not again while it stays open): the SQL replica watches it from then
+   * on. The function it answers is called when the doc is closed or forgotten.
+   */
+  onOpened?: (opened: OpenedDoc) => () => void;
 }
 
 export interface OpenedDoc {
@@ -28,6 +33,7 @@ export interface OpenedDoc {
 interface Entry extends OpenedDoc {
   persistence: IndexeddbPersistence | undefined;
   refs: number;
+  detach: () => void;
 }
 
 const DEFAULT_MAX_CHANNEL_DOCS = 48;
@@ -77,7 +83,8 @@ export class DocStore {
         persistence = undefined;
       }
     }
-    const entry: Entry = { name, doc, loaded, persistence, refs: 1 };
+    const entry: Entry = { name, doc, loaded, persistence, refs: 1, detach: () => {} };
+    entry.detach = this.options.onOpened?.(entry) ?? (() => {});
     this.entries.set(name, entry);
     this.touch([name]);
     return entry;
@@ -90,6 +97,7 @@ export class DocStore {
     entry.refs -= 1;
     if (entry.refs > 0) return;
     this.entries.delete(name);
+    entry.detach();
     void entry.persistence?.destroy();
     entry.doc.destroy();
   }
@@ -107,6 +115,7 @@ export class DocStore {
     const entry = this.entries.get(name);
     if (entry) {
       this.entries.delete(name);
+      entry.detach();
       await entry.persistence?.destroy();
       entry.doc.destroy();
     }
@@ -121,6 +130,18 @@ export class DocStore {
     return Object.entries(this.readIndex())
       .sort((a, b) => b[1] - a[1])
       .map(([name]) => name);
+  }
+
+  /** Deletes every stored doc of these channels (meta and segments): access to them was lost. */
+  async forgetChannels(channelIds: readonly string[]): Promise<void> {
+    const ids = new Set(channelIds);
+    const names = new Set([...this.storedNames(), ...this.entries.keys()]);
+    for (const name of names) {
+      const parsed = parseDocName(name);
+      if ((parsed?.kind === 'channel-meta' || parsed?.kind === 'channel-segment') && ids.has(parsed.channelId)) {
+        await this.forget(name);
+      }
+    }
   }
 
   /** Applies the retention policy; docs that are open right now are never evicted. */
@@ -157,6 +178,7 @@ export class DocStore {
     for (const name of [...this.entries.keys()]) {
       const entry = this.entries.get(name)!;
       this.entries.delete(name);
+      entry.detach();
       void entry.persistence?.destroy();
       entry.doc.destroy();
     }

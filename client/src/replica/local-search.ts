@@ -1,85 +1,103 @@
-import { readMessages, type MessageView } from '../../../shared/sync/channel-doc.ts';
 import type { SearchHit } from '../api/community.ts';
-import type { Replica } from './replica.ts';
+import type { SqlReplica } from './sql/sql-replica.ts';
 
 /**
- * Offline search over what this device already holds: the segment docs in IndexedDB (the last few hundred
- * messages of each channel the member opened). A plain in-memory scan, fine at this size; the PGlite
- * replica with full-text search is the designed successor (not built yet).
+ * Offline search: full-text search over the SQL replica (every message this device synced or paged in),
+ * with the server's configuration and syntax (`websearch_to_tsquery('english')`: words, "a phrase",
+ * -exclude, or), so a query finds offline what it would find online among the messages held here.
+ * Newest first; hidden and deleted messages have no words in the replica, and blocked members'
+ * messages are left out as they are on screen.
+ *
+ * Highlights travel as private-use characters (never markup): the body goes into `ts_headline` with
+ * those characters, `<` and `&` turned into other private-use characters first, so the fragment is
+ * plain text with offsets, as the server's search answers it.
  */
-export async function searchLocal(replica: Replica, query: string, limit = 30): Promise<SearchHit[]> {
-  const words = terms(query);
-  if (words.length === 0) return [];
-  const names = replica.store.storedNames().filter((name) => /^ch\.[0-9a-f-]{36}\.seg\.\d+$/.test(name));
-  const hits: Array<{ message: MessageView; hit: SearchHit }> = [];
-  for (const name of names) {
-    const opened = replica.store.open(name);
-    try {
-      await opened.loaded;
-      for (const message of readMessages(opened.doc)) {
-        if (message.deleted || message.hidden || replica.blocks(message.authorId)) continue;
-        const fragment = match(message.body, words);
-        if (!fragment) continue;
-        hits.push({
-          message,
-          hit: {
-            messageId: message.id,
-            channelId: message.channelId,
-            channelKind: 'room',
-            roomId: null,
-            threadId: null,
-            seq: message.seq,
-            authorId: message.authorId,
-            createdAt: message.createdAt,
-            rank: 0,
-            fragments: [fragment],
-          },
-        });
-      }
-    } finally {
-      replica.store.release(name);
-    }
-  }
-  return hits
-    .sort((a, b) => b.message.createdAt.localeCompare(a.message.createdAt))
-    .slice(0, limit)
-    .map((h) => h.hit);
+const START = '\uE000';
+const STOP = '\uE001';
+const DELIMITER = '\uE002';
+const LT = '\uE003';
+const AMP = '\uE004';
+const HEADLINE_OPTIONS = `StartSel=${START}, StopSel=${STOP}, FragmentDelimiter=${DELIMITER}, MaxFragments=3, MaxWords=24, MinWords=8, ShortWord=2`;
+
+const SEARCH_SQL = `
+  WITH q AS (SELECT websearch_to_tsquery('english', $1) AS query),
+  hits AS (
+    SELECT m.id, m.channel_id, m.seq, m.author_id, m.created_at, m.body, m.search
+      FROM messages m, q
+     WHERE m.search @@ q.query AND NOT m.hidden AND NOT m.deleted
+       AND (m.author_id IS NULL OR m.author_id <> ALL ($2::uuid[]))
+     ORDER BY m.created_at DESC, m.id DESC
+     LIMIT $3
+  )
+  SELECT h.id, h.channel_id, h.seq, h.author_id, h.created_at,
+         CASE WHEN d.channel_id IS NOT NULL THEN 'dm' WHEN t.id IS NOT NULL THEN 'thread' ELSE 'room' END AS kind,
+         CASE WHEN d.channel_id IS NOT NULL THEN NULL ELSE COALESCE(t.room_id, h.channel_id) END AS room_id,
+         t.id AS thread_id,
+         ts_rank(h.search, q.query) AS rank,
+         ts_headline('english', translate(h.body, E'<&\\uE000\\uE001\\uE002\\uE003\\uE004', E'\\uE003\\uE004     '),
+                     q.query, $4) AS headline
+    FROM hits h CROSS JOIN q
+    LEFT JOIN threads t ON t.id = h.channel_id
+    LEFT JOIN dms d ON d.channel_id = h.channel_id
+   ORDER BY h.created_at DESC, h.id DESC`;
+
+interface HitRow {
+  id: string;
+  channel_id: string;
+  seq: number;
+  author_id: string | null;
+  created_at: Date | string;
+  kind: SearchHit['channelKind'];
+  room_id: string | null;
+  thread_id: string | null;
+  rank: number;
+  headline: string;
 }
 
-/** Words to find: quoted phrases stay whole; `-word` and `or` (server syntax) are ignored here. */
-function terms(query: string): string[] {
-  const out: string[] = [];
-  for (const m of query.toLowerCase().matchAll(/"([^"]+)"|(\S+)/g)) {
-    const term = (m[1] ?? m[2] ?? '').trim();
-    if (term === '' || term === 'or' || term.startsWith('-')) continue;
-    out.push(term);
-  }
-  return out;
+export async function searchLocal(
+  sql: SqlReplica,
+  query: string,
+  options: { blocked?: readonly string[]; limit?: number } = {},
+): Promise<SearchHit[]> {
+  if (query.trim() === '') return [];
+  const rows = await sql.read<HitRow>(SEARCH_SQL, [query, options.blocked ?? [], options.limit ?? 30, HEADLINE_OPTIONS]);
+  return rows.map((row) => ({
+    messageId: row.id,
+    channelId: row.channel_id,
+    channelKind: row.kind,
+    roomId: row.room_id,
+    threadId: row.thread_id,
+    seq: row.seq,
+    authorId: row.author_id,
+    createdAt: row.created_at instanceof Date ? row.created_at.toISOString() : row.created_at,
+    rank: row.rank,
+    fragments: parseHeadline(row.headline),
+  }));
 }
 
-/** Every term must occur (as a word prefix); the fragment is the body (trimmed around the first match). */
-function match(body: string, words: string[]): SearchHit['fragments'][number] | null {
-  const lower = body.toLowerCase();
-  const spans: Array<{ start: number; end: number }> = [];
-  for (const word of words) {
-    const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const re = new RegExp(`(^|[^\\p{L}\\p{N}])(${escaped})`, 'gu');
-    let found = false;
-    for (const m of lower.matchAll(re)) {
-      const start = (m.index ?? 0) + (m[1]?.length ?? 0);
-      spans.push({ start, end: start + word.length });
-      found = true;
+/** `ts_headline`'s output as plain-text fragments with the matched words' offsets. */
+export function parseHeadline(raw: string): SearchHit['fragments'] {
+  const fragments: SearchHit['fragments'] = [];
+  for (const piece of raw.split(DELIMITER)) {
+    let text = '';
+    let openAt = -1;
+    const highlights: Array<{ start: number; end: number }> = [];
+    for (const ch of piece) {
+      if (ch === START) openAt = text.length;
+      else if (ch === STOP) {
+        if (openAt >= 0 && text.length > openAt) highlights.push({ start: openAt, end: text.length });
+        openAt = -1;
+      } else text += ch === LT ? '<' : ch === AMP ? '&' : ch;
     }
-    if (!found) return null;
+    const lead = text.length - text.trimStart().length;
+    const trimmed = text.trim();
+    if (trimmed === '') continue;
+    fragments.push({
+      text: trimmed,
+      highlights: highlights
+        .map((h) => ({ start: h.start - lead, end: Math.min(h.end - lead, trimmed.length) }))
+        .filter((h) => h.start >= 0 && h.end > h.start),
+    });
   }
-  spans.sort((a, b) => a.start - b.start);
-  const first = spans[0]!.start;
-  const from = Math.max(0, first - 60);
-  const to = Math.min(body.length, first + 180);
-  const prefix = from > 0 ? '…' : '';
-  const text = `${prefix}${body.slice(from, to)}${to < body.length ? '…' : ''}`;
-  const highlights = spans
-    .filter((s) => s.start >= from && s.end <= to)
-    .map((s) => ({ start: s.start - from + prefix.length, end: s.end - from + prefix.length }));
-  return { text, highlights };
+  return fragments;
 }

@@ -11,6 +11,10 @@ import { newId } from './ids.ts';
 import { MemberCache } from './members.ts';
 import { RoomSession } from './room-session.ts';
 import { createBrowserSocket } from './socket.ts';
+import { catchUpReplica } from './sql/catch-up.ts';
+import { materializeDoc } from './sql/materialize.ts';
+import { SqlReplica } from './sql/sql-replica.ts';
+import { installReplicaTestHook } from './sql/test-hook.ts';
 
 export type IntentInput = Intent extends infer I ? (I extends Intent ? Omit<I, 'n' | 'createdAt'> : never) : never;
 
@@ -44,6 +48,8 @@ const OFFLINE_AFTER_MS = 6000;
 export class Replica {
   readonly members: MemberCache;
   readonly store: DocStore;
+  /** The SQL replica (PGlite in a worker): messages, threads and DMs materialized from the docs, for offline search. */
+  readonly sql: SqlReplica;
   readonly privateDoc: Y.Doc;
   readonly inboxDoc: Y.Doc;
   /** Resolves once the private and inbox docs hold what this device stored. */
@@ -55,6 +61,8 @@ export class Replica {
   private readonly cleanups: Array<() => void> = [];
   private stopSettling: () => void = () => {};
   private destroyed = false;
+  private catchUpRunning: Promise<void> | null = null;
+  private catchUpAgain = false;
 
   private readonly rawState = createSignal<ConnectionState>('offline');
   private readonly browserOnline = createSignal(typeof navigator === 'undefined' ? true : navigator.onLine);
@@ -71,7 +79,11 @@ export class Replica {
   constructor(private readonly options: ReplicaOptions) {
     this.members = new MemberCache(options.userId, options.token);
     this.members.remember({ id: options.userId, handle: options.handle, name: options.name });
-    this.store = new DocStore({ userId: options.userId });
+    this.sql = new SqlReplica(options.userId);
+    this.store = new DocStore({
+      userId: options.userId,
+      onOpened: (opened) => materializeDoc(opened, this.sql, (channelId, at) => void this.revoke(channelId, at)),
+    });
     const priv = this.store.open(privateDocName(options.userId));
     const inbox = this.store.open(inboxDocName(options.userId));
     this.privateDoc = priv.doc;
@@ -83,7 +95,10 @@ export class Replica {
       createSocket: createBrowserSocket,
       onState: (state) => {
         this.rawState[1](state);
-        if (state === 'online') this.lastOnlineAt[1](Date.now());
+        if (state === 'online') {
+          this.lastOnlineAt[1](Date.now());
+          this.catchUp();
+        }
       },
       onNotice: (notice) => this.onNotice(notice),
       minReconnectMs: 500,
@@ -91,6 +106,7 @@ export class Replica {
     });
 
     this.observePrivateMaps();
+    installReplicaTestHook(this);
 
     this.ready = Promise.all([priv.loaded, inbox.loaded]).then(() => {
       if (this.destroyed) return;
@@ -337,6 +353,7 @@ export class Replica {
     this.rooms.clear();
     this.stopSettling();
     this.client.stop();
+    const closingSql = this.sql.close({ wipe: options.wipe });
     if (options.wipe) {
       await this.store.clearAll();
       for (const key of [`lounge.members.v1.${this.userId}`, `lounge.rooms.v1.${this.userId}`]) {
@@ -347,6 +364,7 @@ export class Replica {
         }
       }
     } else this.store.close();
+    await closingSql;
   }
 
   private async connectionToken(): Promise<string> {
@@ -365,6 +383,54 @@ export class Replica {
     }
   }
 
+  /** Reactive: the members this member blocks. */
+  blockedMembers(): string[] {
+    this.relationsVersion[0]();
+    return [...this.inboxDoc.getMap<true>('blocked').keys()];
+  }
+
+  /**
+   * Reads what was missed while away into the SQL replica (after every reconnect). One at a time; a
+   * reconnect during a run asks for one more run after it. Resolves when the replica is caught up.
+   */
+  catchUp(): Promise<void> {
+    if (this.catchUpRunning) {
+      this.catchUpAgain = true;
+      return this.catchUpRunning;
+    }
+    const run = async () => {
+      do {
+        this.catchUpAgain = false;
+        if (this.destroyed) return;
+        try {
+          const result = await catchUpReplica(this.sql, this.options.token());
+          // A channel the server refuses is one this member lost: it leaves the device like a revocation.
+          for (const channelId of result.refused) await this.revoke(channelId);
+        } catch (err) {
+          // Offline again, or the server is busy: the next reconnect tries again.
+          console.warn('Lounge could not catch up its local database', err);
+        }
+      } while (this.catchUpAgain);
+    };
+    this.catchUpRunning = run().finally(() => (this.catchUpRunning = null));
+    return this.catchUpRunning;
+  }
+
+  /**
+   * Access to a channel is gone (ban, kick, left a private room): its rows, its threads' rows and its
+   * docs leave the device, and an open view of it is emptied. `at` is the inbox doc's revocation time:
+   * a revocation seen before is not applied again (the member may have been let back in since).
+   */
+  async revoke(channelId: string, at?: number): Promise<void> {
+    const threadIds = (
+      await this.sql.read<{ id: string }>('SELECT id::text AS id FROM threads WHERE room_id = $1', [channelId])
+    ).map((r) => r.id);
+    const applied = await this.sql.purgeChannel(channelId, at);
+    if (!applied || this.destroyed) return;
+    for (const id of [channelId, ...threadIds]) this.rooms.get(id)?.session.purge('You no longer have access to this conversation.');
+    await this.store.forgetChannels([channelId, ...threadIds]);
+  }
+
   private onNotice(notice: Notice): void {
     if (notice.code !== 'purge') return;
     // Access to this channel is gone (ban, kick, left a private room): its data leaves the device.
@@ -372,6 +438,7 @@ export class Replica {
     if (parsed?.kind !== 'channel-meta' && parsed?.kind !== 'channel-segment') return;
     this.rooms.get(parsed.channelId)?.session.purge(notice.message);
     void this.store.forget(notice.docName);
+    void this.sql.purgeChannel(parsed.channelId);
   }
 
   private observePrivateMaps(): void {

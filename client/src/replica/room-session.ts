@@ -178,6 +178,8 @@ export class RoomSession {
           break;
         }
         const result = await fetchChannelPage(token, this.channelId, this.historyCursor);
+        // Every page read lands in the SQL replica, so what was scrolled through is searchable offline.
+        void this.replica.sql.upsertMessages(result.messages.map(fromHistory), 'history');
         if (this.closed) return;
         this.historyCursor = result.olderCursor;
         added = result.messages.filter((m) => m.seq < oldestShown).map(fromHistory);

@@ -60,7 +60,7 @@ export function SearchPage(props: { token: string; user: User }): JSX.Element {
         }
       }
       setSource('device');
-      setResults(await searchLocal(replica, q));
+      setResults(await searchLocal(replica.sql, q, { blocked: replica.blockedMembers() }));
     } catch (err) {
       setError(isApiError(err) ? err.message : 'Search did not work. Please try again.');
     } finally {

@@ -1,0 +1,277 @@
+import { PGliteWorker } from '@electric-sql/pglite/worker';
+import type { MessageView, ThreadState } from '../../../../shared/sync/channel-doc.ts';
+import type { DmSummary } from '../../../../shared/sync/inbox.ts';
+
+/**
+ * The member's SQL replica: a PGlite database in a Web Worker, persisted in IndexedDB
+ * (`idb://lounge-<userId>`), that materializes what the synced docs and history pages carry — messages,
+ * threads, DMs — for offline search and queries. It is derived data only: the docs stay the source, and
+ * everything here can be rebuilt from them.
+ *
+ * Writes go through one queue, in the order they were asked for, so a purge that follows an upsert of
+ * the same channel always wins. Message upserts that arrive while a write runs are merged into one batch
+ * (a catch-up of thousands of messages is a handful of statements, not thousands).
+ */
+
+/** Where a message row came from: a doc carries the whole public view, a history page a part of it. */
+export type MessageSource = 'doc' | 'history';
+
+/** Rows in one statement: big enough to amortize the worker round trip, small enough for one message. */
+const BATCH_ROWS = 2000;
+
+/** The IndexedDB database PGlite's IDBFS creates for a data dir (`/pglite/<dir>`), for signing out. */
+const idbDatabaseName = (dataDir: string) => `/pglite/${dataDir}`;
+
+interface QueuedMessage {
+  view: MessageView;
+  source: MessageSource;
+}
+
+export class SqlReplica {
+  /** Resolves true once the database is open, false when this browser cannot run it (then nothing is kept). */
+  readonly ready: Promise<boolean>;
+  private readonly db: PGliteWorker | null;
+  private readonly dataDir: string;
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly pending = new Map<string, QueuedMessage>();
+  private flushQueued: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(userId: string) {
+    this.dataDir = `lounge-${userId}`;
+    let db: PGliteWorker | null = null;
+    try {
+      const worker = new Worker(new URL('./sql-worker.ts', import.meta.url), { type: 'module', name: 'lounge-replica' });
+      db = new PGliteWorker(worker, { dataDir: `idb://${this.dataDir}`, id: this.dataDir });
+    } catch (err) {
+      console.warn('Lounge could not start its local database', err);
+    }
+    this.db = db;
+    this.ready = db
+      ? db.waitReady.then(
+          () => true,
+          (err: unknown) => {
+            console.warn('Lounge could not open its local database', err);
+            return false;
+          },
+        )
+      : Promise.resolve(false);
+  }
+
+  /** Records messages (new, edited, hidden, deleted, reacted to); the returned promise settles once written. */
+  upsertMessages(views: readonly MessageView[], source: MessageSource): Promise<void> {
+    for (const view of views) {
+      // A history page knows less than a doc (no reactions, no thread): it never replaces a doc's view
+      // waiting in the same batch.
+      if (source === 'history' && this.pending.get(view.id)?.source === 'doc') continue;
+      this.pending.set(view.id, { view, source });
+    }
+    if (!this.flushQueued) {
+      this.flushQueued = this.enqueue(async (db) => {
+        this.flushQueued = null;
+        const queued = [...this.pending.values()];
+        this.pending.clear();
+        for (const source of ['doc', 'history'] as const) {
+          const rows = queued.filter((q) => q.source === source).map((q) => toRow(q.view));
+          for (let i = 0; i < rows.length; i += BATCH_ROWS) {
+            await db.query(source === 'doc' ? UPSERT_FROM_DOC : UPSERT_FROM_HISTORY, [
+              JSON.stringify(rows.slice(i, i + BATCH_ROWS)),
+            ]);
+          }
+        }
+      });
+    }
+    return this.flushQueued;
+  }
+
+  /** A room's threads as its meta doc has them now (threads gone from the doc leave the table too). */
+  replaceThreads(roomId: string, threads: readonly ThreadState[]): Promise<void> {
+    const rows = threads.map((t) => ({
+      id: t.id,
+      title: t.title,
+      parentMessageId: t.parentMessageId,
+      creatorId: t.creatorId,
+      locked: t.locked,
+      pinned: t.pinned,
+      resolved: t.resolved,
+      archived: t.archived,
+    }));
+    return this.enqueue((db) =>
+      db.transaction(async (tx) => {
+        await tx.query(
+          `DELETE FROM threads WHERE room_id = $1
+              AND id <> ALL (SELECT (x->>'id')::uuid FROM json_array_elements($2::json) x)`,
+          [roomId, JSON.stringify(rows)],
+        );
+        await tx.query(
+          `INSERT INTO threads (id, room_id, title, parent_message_id, creator_id, locked, pinned, resolved, archived)
+           SELECT id, $1, title, "parentMessageId", "creatorId", locked, pinned, resolved, archived
+             FROM json_to_recordset($2::json) AS x(id uuid, title text, "parentMessageId" uuid, "creatorId" uuid,
+                                                   locked boolean, pinned boolean, resolved boolean, archived boolean)
+           ON CONFLICT (id) DO UPDATE SET room_id = EXCLUDED.room_id, title = EXCLUDED.title,
+             parent_message_id = EXCLUDED.parent_message_id, creator_id = EXCLUDED.creator_id,
+             locked = EXCLUDED.locked, pinned = EXCLUDED.pinned, resolved = EXCLUDED.resolved,
+             archived = EXCLUDED.archived`,
+          [roomId, JSON.stringify(rows)],
+        );
+      }),
+    );
+  }
+
+  /** The member's DM conversations as the inbox doc lists them. */
+  replaceDms(dms: readonly DmSummary[]): Promise<void> {
+    return this.enqueue((db) =>
+      db.transaction(async (tx) => {
+        await tx.query('DELETE FROM dms');
+        await tx.query(
+          `INSERT INTO dms (channel_id, is_group, title, participant_ids)
+           SELECT "channelId", "isGroup", title, ARRAY(SELECT json_array_elements_text("participantIds"))::uuid[]
+             FROM json_to_recordset($1::json) AS x("channelId" uuid, "isGroup" boolean, title text, "participantIds" json)`,
+          [JSON.stringify(dms)],
+        );
+      }),
+    );
+  }
+
+  /**
+   * Access to a channel was lost (ban, kick, left): its messages, its threads' messages and its rows go.
+   * With `at` (the inbox doc's revocation time) a revocation already applied is not applied again, so a
+   * member who later got access back keeps what was synced since.
+   */
+  async purgeChannel(channelId: string, at?: number): Promise<boolean> {
+    const applied = await this.enqueue((db) =>
+      db.transaction(async (tx) => {
+        if (at !== undefined) {
+          const inserted = await tx.query(
+            'INSERT INTO revocations (channel_id, at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1',
+            [channelId, at],
+          );
+          if (inserted.rows.length === 0) return false;
+        }
+        await tx.query(
+          `DELETE FROM messages WHERE channel_id = $1 OR channel_id IN (SELECT id FROM threads WHERE room_id = $1)`,
+          [channelId],
+        );
+        await tx.query('DELETE FROM threads WHERE room_id = $1 OR id = $1', [channelId]);
+        await tx.query('DELETE FROM dms WHERE channel_id = $1', [channelId]);
+        return true;
+      }),
+    );
+    // Without a database there is nothing to purge here, and no record of what was: the caller purges the rest.
+    return applied ?? true;
+  }
+
+  /** The newest seq this replica holds per channel (where catch-up starts). */
+  async channelHeads(): Promise<Map<string, number>> {
+    const rows = await this.read<{ channel_id: string; seq: number }>(
+      'SELECT channel_id, max(seq) AS seq FROM messages GROUP BY channel_id',
+    );
+    return new Map(rows.map((r) => [r.channel_id, r.seq]));
+  }
+
+  /** A read-only query, after every write asked for so far (reads see the replica's latest state). */
+  async read<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const db = await this.openDb();
+    if (!db) return [];
+    await this.idle();
+    return (await db.query<T>(sql, params)).rows;
+  }
+
+  /** Resolves once every write asked for so far is done. */
+  idle(): Promise<void> {
+    return this.chain.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  /** Updates the planner's statistics (PGlite has no autovacuum): after large batches, searches stay on the index. */
+  analyze(): Promise<void> {
+    return this.enqueue((db) => db.exec('ANALYZE messages').then(() => undefined));
+  }
+
+  /** Stops the worker; with `wipe`, deletes the database from the device (signing out). */
+  async close(options: { wipe?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.idle();
+    await this.db?.close().catch(() => {});
+    if (options.wipe && typeof indexedDB !== 'undefined') {
+      await new Promise<void>((resolve) => {
+        const request = indexedDB.deleteDatabase(idbDatabaseName(this.dataDir));
+        request.onsuccess = request.onerror = request.onblocked = () => resolve();
+      });
+    }
+  }
+
+  private async openDb(): Promise<PGliteWorker | null> {
+    return this.db && !this.closed && (await this.ready) ? this.db : null;
+  }
+
+  /** Runs `op` after every write asked for before it; answers its result (undefined when the database is unavailable or the write failed). */
+  private enqueue<T>(op: (db: PGliteWorker) => Promise<T>): Promise<T | undefined> {
+    const run = this.chain.then(async () => {
+      const db = await this.openDb();
+      return db ? op(db) : undefined;
+    });
+    // One failed write (a malformed row) must not stop the ones after it, nor reject at a caller that
+    // only wanted it done.
+    const settled = run.catch((err: unknown) => {
+      console.warn('Lounge could not update its local database', err);
+      return undefined;
+    });
+    this.chain = settled;
+    return settled;
+  }
+}
+
+/** The JSON a row travels as (json_to_recordset below names the same fields). */
+function toRow(m: MessageView) {
+  return {
+    id: m.id,
+    channelId: m.channelId,
+    seq: m.seq,
+    authorId: m.authorId,
+    body: m.hidden || m.deleted ? '' : m.body,
+    type: m.type,
+    replyToId: m.replyToId,
+    threadId: m.threadId,
+    edited: m.edited,
+    hidden: m.hidden,
+    deleted: m.deleted,
+    pinned: m.pinned,
+    createdAt: m.createdAt,
+    editedAt: m.editedAt,
+    reactions: m.reactions,
+  };
+}
+
+const RECORDSET = `json_to_recordset($1::json) AS x(
+    id uuid, "channelId" uuid, seq integer, "authorId" uuid, body text, type text, "replyToId" uuid,
+    "threadId" uuid, edited boolean, hidden boolean, deleted boolean, pinned boolean,
+    "createdAt" timestamptz, "editedAt" timestamptz, reactions jsonb)`;
+
+const INSERT = `INSERT INTO messages AS m (id, channel_id, seq, author_id, body, type, reply_to_id, thread_id,
+      edited, hidden, deleted, pinned, created_at, edited_at, reactions)
+  SELECT id, "channelId", seq, "authorId", CASE WHEN hidden OR deleted THEN '' ELSE body END, type, "replyToId",
+         "threadId", edited, hidden, deleted, pinned, "createdAt", "editedAt", COALESCE(reactions, '{}')
+    FROM ${RECORDSET}`;
+
+/**
+ * A doc's view replaces the row. Unchanged rows are not rewritten (every open of a room re-reads its
+ * segments, and a rewrite would churn the text index for nothing).
+ */
+const UPSERT_FROM_DOC = `${INSERT}
+  ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, edited = EXCLUDED.edited, hidden = EXCLUDED.hidden,
+      deleted = EXCLUDED.deleted, pinned = EXCLUDED.pinned, edited_at = EXCLUDED.edited_at,
+      reactions = EXCLUDED.reactions, thread_id = EXCLUDED.thread_id, type = EXCLUDED.type
+  WHERE (m.body, m.edited, m.hidden, m.deleted, m.pinned, m.edited_at, m.reactions, m.thread_id, m.type)
+        IS DISTINCT FROM (EXCLUDED.body, EXCLUDED.edited, EXCLUDED.hidden, EXCLUDED.deleted, EXCLUDED.pinned,
+                          EXCLUDED.edited_at, EXCLUDED.reactions, EXCLUDED.thread_id, EXCLUDED.type)`;
+
+/** A history page has no reactions or thread: it updates what it does know and keeps the rest. */
+const UPSERT_FROM_HISTORY = `${INSERT}
+  ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, edited = EXCLUDED.edited, hidden = EXCLUDED.hidden,
+      deleted = EXCLUDED.deleted, pinned = EXCLUDED.pinned
+  WHERE (m.body, m.edited, m.hidden, m.deleted, m.pinned)
+        IS DISTINCT FROM (EXCLUDED.body, EXCLUDED.edited, EXCLUDED.hidden, EXCLUDED.deleted, EXCLUDED.pinned)`;
