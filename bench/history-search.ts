@@ -338,12 +338,15 @@ async function main(): Promise<void> {
       edge.id,
       null,
     ]);
-    // The adversarial phrase: common words in an order no message has, narrowed by its word pairs.
+    // The adversarial phrase: common words in the order no message has them (the window finds fewer hits
+    // for it than for the other order), narrowed by its word pairs.
     const [first, second] = [common[0] ?? 'use', common[1] ?? common[0] ?? 'use'];
-    const rarePhrase = `"${second} ${first}"`;
-    const phraseEdge = (
-      await db.query<{ edge: { t: string; id: string } }>(WINDOW_SQL, [...scope(rarePhrase), SEARCH_WINDOW, 21])
-    ).rows[0]!.edge;
+    const inWindow = async (phrase: string) =>
+      (await db.query<{ hits: unknown[]; edge: { t: string; id: string } }>(WINDOW_SQL, [...scope(phrase), SEARCH_WINDOW, 21]))
+        .rows[0]!;
+    const [ab, ba] = [await inWindow(`"${first} ${second}"`), await inWindow(`"${second} ${first}"`)];
+    const rarePhrase = ab.hits.length <= ba.hits.length ? `"${first} ${second}"` : `"${second} ${first}"`;
+    const phraseEdge = (ab.hits.length <= ba.hits.length ? ab : ba).edge;
     await explain(`step 2, older than the window, phrase ${rarePhrase}`, OLDER_SQL, [
       ...scope(rarePhrase),
       21,

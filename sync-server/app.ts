@@ -18,6 +18,7 @@ import { channelMessagesRoutes } from './features/threads/channel-messages-route
 import { threadsRoutes } from './features/threads/thread-list-routes.ts';
 import { searchRoutes } from './features/search/search-routes.ts';
 import { membersRoutes } from './features/members/members-routes.ts';
+import { membershipRoutes } from './features/memberships/membership-routes.ts';
 import { usersRoutes } from './features/users/users-routes.ts';
 import { roomsAdminRoutes } from './features/rooms-admin/rooms-admin-routes.ts';
 import { integrationRoutes } from './features/integration/integration-routes.ts';
@@ -71,6 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => channelMessagesRoutes(scope, deps));
   await app.register(async (scope) => searchRoutes(scope, deps));
   await app.register(async (scope) => membersRoutes(scope, deps));
+  await app.register(async (scope) => membershipRoutes(scope, deps));
   await app.register(async (scope) => usersRoutes(scope, deps));
   await app.register(async (scope) => roomsAdminRoutes(scope, deps));
   await app.register(async (scope) => integrationRoutes(scope, deps));

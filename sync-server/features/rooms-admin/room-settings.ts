@@ -33,6 +33,8 @@ export const roomSettingsFields = {
   slowModeSeconds: z.number().int().min(0).max(LIMITS.slowMode.maxRoomSeconds),
   position: z.number().int().min(-1_000_000).max(1_000_000),
   archived: z.boolean(),
+  /** Private: only members read it (circles always are; see the edit route for who may change it). */
+  isPrivate: z.boolean(),
 };
 
 export const adminRoomSchema = z.object({

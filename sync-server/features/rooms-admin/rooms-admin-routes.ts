@@ -9,6 +9,8 @@ import type { AppDeps } from '../../app-deps.ts';
 import { memberOf } from '../../auth/auth-plugin.ts';
 import type { Queryable } from '../../db/database.ts';
 import { badRequest, conflict, errorBodySchema, forbidden, notFound } from '../../http/errors.ts';
+import { PERMISSION_LEVELS } from '../../../shared/rules/roles.ts';
+import { revokeLostReaders } from '../memberships/revoke-readers.ts';
 import { publishCommitted } from './publish.ts';
 import {
   adminRoomSchema,
@@ -49,6 +51,7 @@ const patchBodySchema = z
     slowModeSeconds: f.slowModeSeconds,
     position: f.position,
     archived: f.archived,
+    isPrivate: f.isPrivate,
   })
   .partial()
   .refine((body) => Object.keys(body).length > 0, 'give at least one setting to change');
@@ -67,6 +70,7 @@ const COLUMNS = {
   slowModeSeconds: 'slow_mode_seconds',
   position: 'position',
   archived: 'archived',
+  isPrivate: 'is_private',
 } as const satisfies Record<keyof z.infer<typeof patchBodySchema>, string>;
 
 async function slugTaken(tx: Queryable, loungeId: string, slug: string, exceptRoomId: string | null): Promise<boolean> {
@@ -75,6 +79,14 @@ async function slugTaken(tx: Queryable, loungeId: string, slug: string, exceptRo
     [loungeId, slug, exceptRoomId],
   );
   return rows.length > 0;
+}
+
+/** Whether an edit can have taken the room from some of its readers: made private, or a higher read level. */
+function readersMayHaveLost(before: RoomSettingsRow, after: RoomSettingsRow): boolean {
+  return (
+    (after.is_private && !before.is_private) ||
+    PERMISSION_LEVELS.indexOf(after.read_permission_level) > PERMISSION_LEVELS.indexOf(before.read_permission_level)
+  );
 }
 
 const slugTakenError = (slug: string) =>
@@ -173,7 +185,7 @@ export async function roomsAdminRoutes(app: FastifyInstance, deps: AppDeps): Pro
       const member = memberOf(request);
       const { roomId } = request.params;
       const body = request.body;
-      const { room, changes } = await db.transaction(async (tx) => {
+      const { room, changes, narrowed } = await db.transaction(async (tx) => {
         const locked = await tx.query<RoomSettingsRow>(
           `SELECT ${ROOM_SETTINGS_COLUMNS} FROM rooms WHERE id = $1 FOR UPDATE`,
           [roomId],
@@ -193,6 +205,9 @@ export async function roomsAdminRoutes(app: FastifyInstance, deps: AppDeps): Pro
           }
           if (await slugTaken(tx, before.lounge_id, body.slug, roomId)) throw slugTakenError(body.slug);
         }
+        if (body.isPrivate === false && before.room_type === 'circle') {
+          throw badRequest('A Thrive Circle room is always private: its cohort talks there.', 'circle_private');
+        }
         const entries = Object.entries(body).filter(([, value]) => value !== undefined) as Array<
           [keyof typeof COLUMNS, unknown]
         >;
@@ -203,9 +218,18 @@ export async function roomsAdminRoutes(app: FastifyInstance, deps: AppDeps): Pro
         );
         const after = updated.rows[0]!;
         const changes: ChannelChange[] = await logRoomMeta(tx, before, after);
-        return { room: after, changes };
+        return { room: after, changes, narrowed: readersMayHaveLost(before, after) };
       });
       await publishCommitted(deps, changes, request.log);
+      // A room that turned private (or that fewer roles may read) is taken from whoever can no longer read it.
+      if (narrowed) {
+        await revokeLostReaders(
+          deps,
+          roomId,
+          room.is_private ? 'This room is now private: only its members can read it.' : 'You can no longer read this room.',
+          request.log,
+        );
+      }
       return { room: toAdminRoom(room) };
     },
   );
