@@ -1,8 +1,10 @@
 /* global self, caches, fetch, Response, URL, setTimeout, clearTimeout, __SHELL__ */
 /*
  * Lounge's service worker: keeps the built app shell (index.html, the hashed JS and CSS, the icon and
- * manifest) in Cache Storage, so the app opens with no network. Data never goes through here: the API
- * and the sync socket are left alone, and messages live in IndexedDB (y-indexeddb).
+ * manifest, and the SQL replica's worker with PGlite's wasm and data files, which are build assets too) in
+ * Cache Storage, so the app and its local database open with no network. Data never goes through here:
+ * the API and the sync socket are left alone, and messages live in IndexedDB (y-indexeddb and PGlite's
+ * IDBFS).
  *
  * The build fills in __VERSION__ and __SHELL__ (client/vite.config.ts): every build with new assets is
  * a new worker, which caches its shell and then removes the caches of older builds.

@@ -60,7 +60,10 @@ afterAll(async () => {
 
 async function joinGeneral(handle: string, displayName: string): Promise<OpenedPage> {
   const opened = await openPage(browser);
+  if (process.env.E2E_DEBUG) opened.page.on('console', (m) => console.log(`[${handle}] ${m.type()}: ${m.text()}`));
   await opened.page.goto(`${server.url}/lounge/${GENERAL.slug}`);
+  // The first load of the app can be slow on a busy machine (two cores shared by every test run).
+  await opened.page.getByLabel('Handle').waitFor({ timeout: 90_000 });
   await submitDemoSignIn(opened.page, handle, displayName);
   await opened.page.locator('.app-header').waitFor({ timeout: UI_TIMEOUT_MS });
   await waitOnline(opened.page);
