@@ -1,6 +1,6 @@
 import { DM_ROOM_TARGET, type Actor, type RoomTarget, type ThreadTarget } from '../../shared/rules/permissions.ts';
 import { isRole, type Role } from '../../shared/rules/roles.ts';
-import { trustLevelOf } from '../../shared/rules/trust.ts';
+import { trustLevelOf, type TrustInputs } from '../../shared/rules/trust.ts';
 import type { Queryable } from '../db/database.ts';
 
 /**
@@ -21,6 +21,8 @@ export interface ChannelAccess {
   lastPostedAt: Date | null;
   /** Help rooms: every top-level message opens a thread of its own. */
   autoThread: boolean;
+  /** The server's counters `actor.trustLevel` was computed from (never anything a client sent). */
+  trustInputs: TrustInputs;
 }
 
 interface AccessRow {
@@ -101,8 +103,22 @@ export async function loadChannelAccessMany(
   return found;
 }
 
+/**
+ * The access as it stands once `accepted` more of the member's messages are accepted — the earlier sends
+ * of the same transaction, which are not in `users.messages_sent` yet when a batch reads its accesses
+ * once. Trust is recomputed from the counters as they will be, so the message that earns a promotion
+ * lifts the next one in the batch exactly as it would in a transaction of its own.
+ */
+export function afterAcceptedSends(access: ChannelAccess, accepted: number): ChannelAccess {
+  if (accepted <= 0) return access;
+  const trustInputs = { ...access.trustInputs, messagesSent: access.trustInputs.messagesSent + accepted };
+  const trustLevel = trustLevelOf(trustInputs, access.actor.now);
+  return { ...access, trustInputs, actor: { ...access.actor, trustLevel } };
+}
+
 function accessFromRow(row: AccessRow, channelId: string, userId: string, now: Date): ChannelAccess {
-  const trustLevel = trustLevelOf({ messagesSent: row.messages_sent, joinedAt: row.joined_at }, now);
+  const trustInputs: TrustInputs = { messagesSent: row.messages_sent, joinedAt: row.joined_at };
+  const trustLevel = trustLevelOf(trustInputs, now);
 
   if (row.kind === 'dm') {
     return {
@@ -123,6 +139,7 @@ function accessFromRow(row: AccessRow, channelId: string, userId: string, now: D
       slowModeSeconds: 0,
       lastPostedAt: null,
       autoThread: false,
+      trustInputs,
     };
   }
 
@@ -162,5 +179,6 @@ function accessFromRow(row: AccessRow, channelId: string, userId: string, now: D
     slowModeSeconds: row.slow_mode_seconds ?? 0,
     lastPostedAt: row.last_posted_at,
     autoThread: row.kind === 'room' && (row.auto_thread ?? false),
+    trustInputs,
   };
 }
