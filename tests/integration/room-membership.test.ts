@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { connectRedis, redisFanout } from '../support/redis.ts';
 import { startSyncNode, type SyncNode } from '../support/sync-node.ts';
 import { TestDevice, waitFor } from '../support/sync-test-client.ts';
-import { hostToken } from '../support/test-app.ts';
+import { createTestApp, hostToken, testConfig } from '../support/test-app.ts';
 
 /**
  * Members join public rooms and leave rooms themselves; a room that turns private is taken from its
@@ -274,6 +274,42 @@ describe('joining and leaving rooms, and rooms that turn private', () => {
     expect(keeper.notices.filter((n) => n.code === 'purge')).toEqual([]);
     expect((await send(kept, room, 'still ours')).verdict.status).toBe('accepted');
     await waitFor('member still live', () => keeper.messages(room).some((m) => m.body === 'still ours'));
+  });
+
+  it('a project the host platform makes private is revoked from its non-member readers too', async () => {
+    const secret = 'integration-secret-for-tests-0123456789abcdef';
+    const { fanout, close } = await redisFanout();
+    closers.push(close);
+    const redis = await connectRedis();
+    closers.push(async () => void redis.disconnect());
+    const host = await createTestApp(db, testConfig({ INTEGRATION_SECRET: secret }), {
+      fanout,
+      presence: createRedisPresenceStore(redis),
+    });
+    closers.push(() => host.close());
+    const put = (payload: Record<string, unknown>) =>
+      host.inject({
+        method: 'PUT',
+        url: `/api/integration/projects/proj-${seq}`,
+        headers: { authorization: `Bearer ${secret}` },
+        payload,
+      });
+    const [owner, lurker] = await Promise.all([member('owner'), member('lurker')]);
+    const created = await put({ name: 'Open project', ownerHostUserId: owner.host_user_id });
+    expect(created.statusCode, created.body).toBe(200);
+    const room: string = created.json().roomId;
+    const lurking = device(node2, lurker);
+    await lurking.openChannel(room, { presence: true });
+    lurking.awareness.get(metaDocName(room))!.setLocalState({ typing: false });
+    await waitFor('lurker present', async () => (await host.deps.presence.onlineUsers(room)).includes(lurker.id));
+
+    const closed = await put({ name: 'Open project', ownerHostUserId: owner.host_user_id, isPrivate: true });
+    expect(closed.statusCode, closed.body).toBe(200);
+    await waitFor('lurker purged on node 2', () =>
+      lurking.notices.some((n) => n.code === 'purge' && n.docName === metaDocName(room)),
+    );
+    expect((await call('GET', `/api/channels/${room}/messages`, lurker)).json().error.code).toBe('private_room');
+    expect((await call('GET', `/api/channels/${room}/messages`, owner)).statusCode).toBe(200);
   });
 
   it('a Thrive Circle room cannot be made public', async () => {

@@ -10,6 +10,7 @@ import type { Queryable } from '../../db/database.ts';
 import { conflict, errorBodySchema, notFound } from '../../http/errors.ts';
 import { appendThreadChange } from '../../intents/message-writes.ts';
 import { publishCommitted } from '../rooms-admin/publish.ts';
+import { revokeLostReaders } from '../memberships/revoke-readers.ts';
 import { logRoomMeta, ROOM_SETTINGS_COLUMNS, type RoomSettingsRow } from '../rooms-admin/room-settings.ts';
 import { NO_NUL_MESSAGE, noNul } from '../rooms-admin/text-input.ts';
 import { isRealInstant, REAL_INSTANT_MESSAGE } from '../threads/keyset.ts';
@@ -417,6 +418,11 @@ export async function integrationRoutes(app: FastifyInstance, deps: AppDeps): Pr
         return { room, created, changes, ownerId };
       });
       await publishCommitted(deps, outcome.changes, request.log);
+      // A project made private is taken from its readers who are not members, as a room admin's edit does.
+      const madePrivate = outcome.changes.some((c) => c.kind === 'meta' && c.patch.isPrivate === true);
+      if (!outcome.created && madePrivate) {
+        await revokeLostReaders(deps, outcome.room.id, 'This room is now private: only its members can read it.', request.log);
+      }
       return { roomId: outcome.room.id, created: outcome.created, ownerId: outcome.ownerId };
     },
   );
