@@ -18,6 +18,7 @@ export type WidgetAuth =
 
 /** How long the host page has to answer before the widget explains that it is not signed in. */
 const HOST_ANSWER_MS = 6000;
+const ASK_AGAIN_MS = 1500;
 const ME_CACHE_KEY = 'lounge.widget.me.v1';
 
 /** The member of the last token checked on this device, so a widget reopened offline still knows who it is. */
@@ -96,22 +97,34 @@ export function createWidgetAuth(address: EmbedAddress): {
     return { state, renew: () => setState({ status: 'standalone-signed-out' }), dispose: () => {} };
   }
 
-  const stop = listenForHostToken((token) => void check(token));
+  // Asked again until the page answers: a host may add its listener after the frame has loaded (a
+  // framework mounting it later), and a request sent before that is lost.
+  let asking: ReturnType<typeof setInterval> | undefined;
+  const ask = () => {
+    clearInterval(asking);
+    requestHostToken(address);
+    asking = setInterval(() => requestHostToken(address), ASK_AGAIN_MS);
+  };
+  const stop = listenForHostToken((token) => {
+    clearInterval(asking);
+    void check(token);
+  });
   const timer = setTimeout(() => {
     if (state().status === 'waiting') setState({ status: 'no-host' });
   }, HOST_ANSWER_MS);
-  requestHostToken(address);
+  ask();
 
   return {
     state,
     renew: () => {
       const current = state();
       if (current.status === 'signed-in') refused = current.token;
-      requestHostToken(address);
+      ask();
     },
     dispose: () => {
       stop();
       clearTimeout(timer);
+      clearInterval(asking);
     },
   };
 }
