@@ -19,10 +19,9 @@ export async function connectionToken(baseUrl: string, jwt: string): Promise<{ t
     signal: AbortSignal.timeout(30_000),
   });
   if (res.status !== 200) throw new Error(`connection-token ${res.status}: ${(await res.text()).slice(0, 200)}`);
-  const { token } = (await res.json()) as { token: string };
-  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: string };
-  if (!payload.sub) throw new Error('connection token without sub');
-  return { token, userId: payload.sub };
+  const { token, userId } = (await res.json()) as { token: string; userId?: string };
+  if (!userId) throw new Error('connection-token answer without userId');
+  return { token, userId };
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */

@@ -134,12 +134,14 @@ export async function authPlugin(app: FastifyInstance, deps: AppDeps): Promise<v
       schema: {
         tags: ['auth'],
         summary: 'A short-lived token for opening the sync WebSocket',
-        response: { 200: z.object({ token: z.string(), expiresAt: z.string() }) },
+        response: { 200: z.object({ token: z.string(), expiresAt: z.string(), userId: z.uuid() }) },
       },
     },
     async (request) => {
-      const { token, expiresAt } = await tokens.issueConnectionToken(memberOf(request).id);
-      return { token, expiresAt: expiresAt.toISOString() };
+      const userId = memberOf(request).id;
+      const { token, expiresAt } = await tokens.issueConnectionToken(userId);
+      // The token is opaque to clients; the member it was issued to is said here.
+      return { token, expiresAt: expiresAt.toISOString(), userId };
     },
   );
 

@@ -30,7 +30,7 @@ export async function loadInboxDoc(db: Database, userId: string): Promise<Y.Doc>
       [userId],
     ),
   ]);
-  const doc = new Y.Doc();
+  const doc = new Y.Doc({ guid: `inbox.${userId}` });
   doc.transact(() => {
     const dmMap = inboxMap(doc, 'dms');
     for (const d of dms.rows) {

@@ -8,7 +8,8 @@ import type { Database } from '../db/database.ts';
  */
 export async function loadPrivateDoc(db: Database, docName: string): Promise<Y.Doc> {
   const { rows } = await db.query<{ state: Uint8Array }>('SELECT state FROM doc_snapshots WHERE doc_name = $1', [docName]);
-  const doc = new Y.Doc();
+  // A given guid spares Yjs generating a random one (16 crypto calls): it showed up per connection.
+  const doc = new Y.Doc({ guid: docName });
   if (rows[0]) Y.applyUpdate(doc, new Uint8Array(rows[0].state));
   return doc;
 }

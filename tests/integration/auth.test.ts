@@ -88,6 +88,8 @@ describe('member authentication with host-platform tokens (production config, Po
     const expiresIn = Date.parse(res.json().expiresAt) - Date.now();
     expect(expiresIn).toBeGreaterThan(0);
     expect(expiresIn).toBeLessThanOrEqual(60_000);
+    const member = await db.query<{ id: string }>('SELECT id FROM users WHERE host_user_id = $1', ['host-42']);
+    expect(res.json().userId).toBe(member.rows[0]!.id);
   });
 });
 
