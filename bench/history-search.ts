@@ -27,6 +27,7 @@ import pg from 'pg';
 import type { Database } from '../sync-server/db/database.ts';
 import { createPgDatabase } from '../sync-server/db/pg-database.ts';
 import { requiredPairs, requiredPhrases } from '../sync-server/features/search/phrase-pairs.ts';
+import { readableChannels } from '../sync-server/features/search/readable-channels.ts';
 import { OLDER_SQL, SEARCH_WINDOW, WINDOW_SQL } from '../sync-server/features/search/search-routes.ts';
 import { encodeCursor } from '../sync-server/http/cursor.ts';
 import { createMember, loungeRoomId, setRole } from '../tests/support/fixtures.ts';
@@ -331,12 +332,15 @@ async function main(): Promise<void> {
       21,
     ]);
     const edge = windowed.rows[0]!.edge;
+    const readable = await readableChannels(db, { id: reader.id, isGlobalAdmin: false, trusted: true });
+    const readableParams = [readable.rooms, readable.dms];
     await explain(`step 2, older than the window, unique word "${uniqueWord}"`, OLDER_SQL, [
       ...scope(uniqueWord),
       21,
       edge.t,
       edge.id,
       null,
+      ...readableParams,
     ]);
     // The adversarial phrase: common words in the order no message has them (the window finds fewer hits
     // for it than for the other order), narrowed by its word pairs.
@@ -353,6 +357,7 @@ async function main(): Promise<void> {
       phraseEdge.t,
       phraseEdge.id,
       await requiredPairs(db, requiredPhrases(rarePhrase)),
+      ...readableParams,
     ]);
 
     const result = {

@@ -245,7 +245,7 @@ function searchStory(name: string, open: () => Promise<{ db: Database; close: ()
 
     it('finds old matches beyond the newest 5,000 messages, pages across that edge, and keeps hidden and private ones out', async () => {
       // A few kumquat messages from last month, then 6,000 newer messages burying them, then one more today.
-      const insert = async (channelId: string, roomId: string, body: string, daysAgo: number, hidden = false) => {
+      const insert = async (channelId: string, roomId: string | null, body: string, daysAgo: number, hidden = false) => {
         const seq = await db.query<{ last_seq: number }>(
           'UPDATE channels SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq',
           [channelId],
@@ -264,6 +264,7 @@ function searchStory(name: string, open: () => Promise<{ db: Database; close: ()
       ];
       await insert(general, general, 'A hidden kumquat rant', 27, true);
       const secret = await insert(circle, circle, 'Circle-only kumquat plans', 26);
+      const whispered = await insert(dm, null, 'Kumquat gossip in a DM', 25);
       const base = await db.query<{ last_seq: number }>('SELECT last_seq FROM channels WHERE id = $1', [general]);
       await db.query(
         `INSERT INTO messages (channel_id, seq, room_id, author_id, body, created_at)
@@ -288,6 +289,9 @@ function searchStory(name: string, open: () => Promise<{ db: Database; close: ()
       expect(await walk(ben)).toEqual([fresh, ...[...old].reverse()]);
       expect(await walk(ben, `&roomId=${general}`)).toEqual([fresh, ...[...old].reverse()]);
       expect(await walk(cy)).toEqual([fresh, secret, ...[...old].reverse()]);
+      // Past the window the search asks the indexes for readable rooms and DMs only: a DM's own reader
+      // still finds it there, others never.
+      expect(await walk(dee)).toEqual([fresh, whispered, ...[...old].reverse()]);
     });
 
     it('a phrase beyond the newest 5,000 messages finds exactly what PostgreSQL’s own phrase match finds', async () => {

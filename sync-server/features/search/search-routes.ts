@@ -11,6 +11,7 @@ import { requireReadable } from '../threads/channel-read.ts';
 import { isRealInstant, REAL_INSTANT_MESSAGE, timestampKeySchema, timestampKeySql } from '../threads/keyset.ts';
 import { HEADLINE_OPTIONS, headlineInputSql, parseHeadline } from './headline.ts';
 import { requiredPairs, requiredPhrases } from './phrase-pairs.ts';
+import { readableChannels } from './readable-channels.ts';
 import { readableRoomSql } from './readable-sql.ts';
 import { NO_NUL_MESSAGE, noNul } from '../rooms-admin/text-input.ts';
 
@@ -132,6 +133,8 @@ export const WINDOW_SQL = `
  * Step 2: matches older than the window's edge ($12, $13), through the GIN indexes; $11 at most. $14 is
  * the lexeme pairs the query's phrases require (phrase-pairs.ts) or null: a phrase of common words that
  * rarely stand together would otherwise send every message holding the words to a position recheck.
+ * $15/$16 are the rooms and DMs the caller may read (readable-channels.ts), so a caller who cannot read
+ * most of the words' messages has them skipped in the indexes; VISIBLE_SQL still decides each row.
  */
 export const OLDER_SQL = `
   WITH cand AS MATERIALIZED (
@@ -141,6 +144,7 @@ export const OLDER_SQL = `
        AND ($14::text[] IS NULL OR message_lexeme_pairs(m.search_vector) @> $14::text[])
        AND ${SCOPE_SQL}
        AND (m.created_at, m.id) < ($12::timestamptz, $13::uuid)
+       AND (m.room_id = ANY($15::uuid[]) OR (m.room_id IS NULL AND m.channel_id = ANY($16::uuid[])))
   )
   SELECT m.id, ${timestampKeySql('m.created_at')} AS t
     FROM cand m
@@ -268,9 +272,20 @@ export async function searchRoutes(app: FastifyInstance, deps: AppDeps): Promise
       const { scanned, edge } = window.rows[0]!;
       const keys = [...window.rows[0]!.hits];
       if (keys.length < want && scanned === SEARCH_WINDOW && edge) {
-        const pairs = await requiredPairs(db, requiredPhrases(q));
+        const [pairs, readable] = await Promise.all([
+          requiredPairs(db, requiredPhrases(q)),
+          readableChannels(db, { id: member.id, isGlobalAdmin: member.is_global_admin, trusted }),
+        ]);
         const older = await withBudget(db, (tx) =>
-          tx.query<HitKey>(OLDER_SQL, [...params, want - keys.length, edge.t, edge.id, pairs]),
+          tx.query<HitKey>(OLDER_SQL, [
+            ...params,
+            want - keys.length,
+            edge.t,
+            edge.id,
+            pairs,
+            readable.rooms,
+            readable.dms,
+          ]),
         );
         keys.push(...older.rows);
       }
