@@ -312,6 +312,28 @@ async function main(): Promise<void> {
       perKind[kind] = { global: summarize(global), room: summarize(room), hits: Math.round(hits / SEARCH_SAMPLES) };
       console.log(`  ${kind}: p50 ${perKind[kind]!.global.p50} / p95 ${perKind[kind]!.global.p95} ms (global)`);
     }
+    // Not in the goal's mix (added after the first figures, so before/after stay comparable): a member
+    // banned from General, the room holding almost every message, searches everything they can read.
+    // Every match is in a room they cannot read, so the older-than-window step is all there is.
+    const shutOut = await createMember(db, `bench_banned_${suffix}`);
+    await setRole(db, general, shutOut.id, 'banned');
+    const shutOutHeaders = { authorization: `Bearer ${await hostToken({ sub: shutOut.host_user_id })}` };
+    const bannedKinds: Record<string, () => string> = {
+      'rare word': kinds['rare word (< 5k matches)']!,
+      'medium word': orMedium,
+      'common word': () => choose(common),
+    };
+    const bannedFromGeneral: Record<string, Summary> = {};
+    for (const [kind, make] of Object.entries(bannedKinds)) {
+      const times: number[] = [];
+      for (let i = 0; i < Math.max(20, SEARCH_SAMPLES / 5); i++) {
+        const url = `/api/search?q=${encodeURIComponent(make())}&limit=20`;
+        times.push(await timed(() => app.inject({ method: 'GET', url, headers: shutOutHeaders })));
+      }
+      bannedFromGeneral[kind] = summarize(times);
+      console.log(`  banned from General, ${kind}: p50 ${bannedFromGeneral[kind]!.p50} / p95 ${bannedFromGeneral[kind]!.p95} ms`);
+    }
+
     // The plans of the route's own two steps, for a very common word and a unique one.
     const plans: Record<string, string[]> = {};
     const explain = async (label: string, sql: string, params: unknown[]) => {
@@ -387,6 +409,7 @@ async function main(): Promise<void> {
         withoutAdversarial: summarize(realisticSearch),
         byKind: perKind,
         terms: { common: common.length, medium: medium.length, rare: rare.length },
+        extraBannedFromGeneral: bannedFromGeneral,
         plans,
       },
       verdict: {
