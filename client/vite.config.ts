@@ -39,9 +39,26 @@ function serviceWorker(): Plugin {
   };
 }
 
+/**
+ * The dev server answers the widget's addresses (/embed/<contextType>/<hostId>) with widget.html, as the
+ * sync server does in production; without it they would get the app's index.html.
+ */
+function widgetPages(): Plugin {
+  return {
+    name: 'lounge-widget-pages',
+    apply: 'serve',
+    configureServer(server) {
+      server.middlewares.use((req, _res, next) => {
+        if (req.url && /^\/embed\/[^/?]+\/[^/?]+\/?(\?|$)/.test(req.url)) req.url = '/widget.html';
+        next();
+      });
+    },
+  };
+}
+
 export default defineConfig({
   root: clientDir,
-  plugins: [solid(), serviceWorker()],
+  plugins: [solid(), serviceWorker(), widgetPages()],
   // PGlite (the replica's database, run in a module worker) finds its wasm and data files next to its own
   // module via import.meta.url: the dev server's pre-bundling would move the module away from them, and
   // its dynamic imports need an ES module worker rather than the default IIFE one.
