@@ -23,6 +23,8 @@ const LIVE_TIMEOUT_MS = 10_000;
  * shared with other browser runs that has taken longer than the app's usual UI wait.
  */
 const OPEN_TIMEOUT_MS = 45_000;
+/** Per test: each opens two or three browser contexts, each running the whole replica. */
+const TEST_TIMEOUT_MS = 240_000;
 /** The host platform signs its members' tokens with this secret (Lounge's AUTH_JWT_SECRET). */
 const HOST_SECRET = 'e2e-widget-host-platform-secret-0123456789';
 const INTEGRATION_SECRET = 'e2e-widget-integration-secret-0123456789ab';
@@ -32,6 +34,7 @@ const GRACE = { hostId: 'host-grace', handle: 'w_grace', name: 'Grace Hopper' };
 const PROJECT = { hostId: 'p-orbit', name: 'Orbit Planner' };
 const SECRET_PROJECT = { hostId: 'p-stealth', name: 'Stealth Mode' };
 const BATTLE = { hostId: 'b-7', title: 'Battle #7: haiku vs limerick' };
+const PATH = { hostId: 'lp-prompts', name: 'Prompting 101' };
 
 let server: ServerProcess;
 let browser: Browser;
@@ -72,7 +75,7 @@ async function startHostPlatform(): Promise<{ url: string; close: () => Promise<
   const httpServer: Server = createServer((request, response) => {
     void (async () => {
       const url = new URL(request.url ?? '/', 'http://host');
-      const match = /^\/(project|battle)\/([\w-]+)$/.exec(url.pathname);
+      const match = /^\/(project|battle|learning_path)\/([\w-]+)$/.exec(url.pathname);
       if (!match) {
         response.writeHead(404).end();
         return;
@@ -126,6 +129,7 @@ beforeAll(async () => {
     isPrivate: true,
   });
   battleThreadId = (await integration(`battles/${BATTLE.hostId}/thread`, { title: BATTLE.title })).threadId as string;
+  await integration(`learning-paths/${PATH.hostId}`, { name: PATH.name, description: 'Ask anything about the path.' });
 });
 
 afterAll(async () => {
@@ -215,181 +219,330 @@ async function seriousViolationsIn(frame: Frame): Promise<AxeViolation[]> {
 const KNOWN_REPLY_QUOTE_ISSUE = 'label-content-name-mismatch';
 
 describe('the embeddable chat widget', () => {
-  it('two members talk in a project room through its widget on the host’s project page: join, live messages, reply, reaction, typing, presence', async () => {
-    const ada = await openHostPage(`/project/${PROJECT.hostId}`, ADA);
-    const grace = await openHostPage(`/project/${PROJECT.hostId}`, GRACE);
-    try {
-      const onAda = widgetOf(ada.page);
-      const onGrace = widgetOf(grace.page);
-      // Ada owns the project's room: she can write at once.
-      await widgetComposer(onAda, PROJECT.name).waitFor({ timeout: OPEN_TIMEOUT_MS });
-      await waitWidgetOnline(onAda);
-
-      // Grace is a visitor: she reads the room, and joins it to take part.
-      await onGrace.getByText('Join this discussion to post, reply and react.').waitFor({ timeout: OPEN_TIMEOUT_MS });
-      expect(await widgetComposer(onGrace, PROJECT.name).count()).toBe(0);
-      await onGrace.getByRole('button', { name: 'Join discussion' }).click();
-      await widgetComposer(onGrace, PROJECT.name).waitFor({ timeout: UI_TIMEOUT_MS });
-      await waitWidgetOnline(onGrace);
-
-      // Presence: Ada opens who is here and sees Grace.
-      await onAda.getByRole('button', { name: /online/ }).click();
-      await onAda
-        .getByRole('list', { name: `Online in ${PROJECT.name}` })
-        .getByText(GRACE.name)
-        .waitFor({ timeout: LIVE_TIMEOUT_MS });
-
-      // Ada posts; Grace sees it live.
-      await sendIn(widgetComposer(onAda, PROJECT.name), 'Welcome to the Orbit Planner discussion');
-      const welcomeOnGrace = widgetMessage(onGrace, PROJECT.name, 'Welcome to the Orbit Planner discussion');
-      await welcomeOnGrace.waitFor({ timeout: LIVE_TIMEOUT_MS });
-
-      // Grace types; Ada sees it.
-      await widgetComposer(onGrace, PROJECT.name).pressSequentially('Thanks', { delay: 30 });
-      await onAda.getByText(`${GRACE.name} is typing…`).waitFor({ timeout: LIVE_TIMEOUT_MS });
-      await widgetComposer(onGrace, PROJECT.name).fill('');
-
-      // Grace replies to Ada's message; Ada sees the reply with its quote.
-      await (await actionsOf(welcomeOnGrace)).getByRole('button', { name: 'Reply' }).click();
-      await onGrace.getByText('Replying to').waitFor({ timeout: UI_TIMEOUT_MS });
-      await sendIn(widgetComposer(onGrace, PROJECT.name), 'How do I try the planner?');
-      const replyOnAda = widgetMessage(onAda, PROJECT.name, 'How do I try the planner?');
-      await replyOnAda.waitFor({ timeout: LIVE_TIMEOUT_MS });
-      await replyOnAda
-        .getByRole('button', { name: /Replying to Ada Lovelace: Welcome to the Orbit Planner discussion/ })
-        .waitFor({ timeout: UI_TIMEOUT_MS });
-
-      // Ada reacts to Grace's question; Grace sees the count.
-      await (await actionsOf(replyOnAda)).getByRole('button', { name: 'Add reaction' }).click();
-      await onAda
-        .getByRole('group', { name: 'Choose a reaction' })
-        .getByRole('button', { name: 'React with party' })
-        .click();
-      const reactionOnGrace = widgetMessage(onGrace, PROJECT.name, 'How do I try the planner?').locator(
-        'button.reaction[data-emoji="🎉"]',
-      );
-      await reactionOnGrace.waitFor({ timeout: LIVE_TIMEOUT_MS });
-      expect(await reactionOnGrace.innerText()).toContain('1');
-
-      // Both see the same conversation in the same order.
-      const bodies = async (w: FrameLocator) =>
-        (
-          await w
-            .getByRole('log', { name: `Messages in ${PROJECT.name}` })
-            .locator('article.msg[data-message-id] .msg__body')
-            .allInnerTexts()
-        ).map((t) => t.trim());
-      await expect.poll(() => bodies(onGrace), { timeout: LIVE_TIMEOUT_MS }).toEqual(await bodies(onAda));
-
-      // The widget fits a narrow iframe: nothing scrolls sideways inside it.
-      expect(
-        await widgetFrame(ada.page).evaluate<boolean>(
-          'document.documentElement.scrollWidth <= document.documentElement.clientWidth',
-        ),
-      ).toBe(true);
-      await ada.page.screenshot({ path: join(SCREENSHOT_DIR, 'widget-project-light.png') });
-      expect(unexpectedErrors(ada)).toEqual([]);
-      expect(unexpectedErrors(grace)).toEqual([]);
-    } finally {
-      await ada.close();
-      await grace.close();
-    }
-  });
-
-  it('a message posted in a battle’s widget reaches a member in the full app live, and the other way round', async () => {
-    const ada = await openHostPage(`/battle/${BATTLE.hostId}`, ADA);
-    const app = await openPage(browser);
-    try {
-      const onAda = widgetOf(ada.page);
-      await widgetComposer(onAda, BATTLE.title).waitFor({ timeout: OPEN_TIMEOUT_MS });
-      await waitWidgetOnline(onAda);
-
-      // Grace uses the Lounge app itself, with the battle's thread open beside the General room.
-      await app.page.goto(`${server.url}/lounge/general/thread/${battleThreadId}`);
-      await submitDemoSignIn(app.page, 'w_grace_app', 'Grace in the app');
-      await appComposer(app.page, BATTLE.title).waitFor({ timeout: UI_TIMEOUT_MS });
-      await waitOnline(app.page);
-
-      await sendIn(widgetComposer(onAda, BATTLE.title), 'Haiku wins: seventeen syllables of pure strategy');
-      await appMessageWithText(app.page, BATTLE.title, 'Haiku wins').waitFor({ timeout: LIVE_TIMEOUT_MS });
-
-      await sendIn(appComposer(app.page, BATTLE.title), 'A limerick would like a rematch');
-      await widgetMessage(onAda, BATTLE.title, 'A limerick would like a rematch').waitFor({ timeout: LIVE_TIMEOUT_MS });
-      // The widget names the app member as the server knows them.
-      await widgetMessage(onAda, BATTLE.title, 'A limerick would like a rematch')
-        .getByText('Grace in the app')
-        .waitFor({ timeout: LIVE_TIMEOUT_MS });
-      await onAda.getByText('Battle discussion · in General Chat').waitFor({ timeout: UI_TIMEOUT_MS });
-
-      expect(unexpectedErrors(ada)).toEqual([]);
-      expect(unexpectedErrors(app)).toEqual([]);
-    } finally {
-      await ada.close();
-      await app.close();
-    }
-  });
-
-  it('a member who may not read the room, and a signed-out visitor, get a clear message instead of the chat', async () => {
-    const grace = await openHostPage(`/project/${SECRET_PROJECT.hostId}`, GRACE);
-    const visitor = await openHostPage(`/project/${PROJECT.hostId}`, null);
-    const missing = await openHostPage('/project/p-nothing-here', GRACE);
-    try {
-      const onGrace = widgetOf(grace.page);
-      await onGrace
-        .getByRole('heading', { name: "You can't open this conversation" })
-        .waitFor({ timeout: OPEN_TIMEOUT_MS });
-      await onGrace.getByRole('alert').getByText('This room is private: only its members can read it.').waitFor();
-      expect(await onGrace.getByRole('log').count()).toBe(0);
-      expect(await onGrace.getByRole('textbox').count()).toBe(0);
-      await grace.page.screenshot({ path: join(SCREENSHOT_DIR, 'widget-no-access.png') });
-
-      const onVisitor = widgetOf(visitor.page);
-      await onVisitor.getByRole('heading', { name: 'Sign in to chat' }).waitFor({ timeout: OPEN_TIMEOUT_MS });
-      await onVisitor.getByText('Sign in to join the conversation.').waitFor();
-
-      const onMissing = widgetOf(missing.page);
-      await onMissing.getByRole('heading', { name: 'No conversation here yet' }).waitFor({ timeout: OPEN_TIMEOUT_MS });
-      await onMissing.getByText('This project has no discussion yet.').waitFor();
-
-      for (const opened of [grace, visitor, missing]) expect(unexpectedErrors(opened)).toEqual([]);
-    } finally {
-      await grace.close();
-      await visitor.close();
-      await missing.close();
-    }
-  });
-
-  it('has no serious or critical accessibility violations, light and dark, at a narrow width', async () => {
-    for (const colorScheme of ['light', 'dark'] as const) {
-      // The widget's content policy allows its own scripts only; the scan injects axe-core, so it is lifted here
-      // (the other tests run under it and would see any violation as a console error).
-      const ada = await openHostPage(`/project/${PROJECT.hostId}`, ADA, { width: 320, colorScheme, bypassCSP: true });
+  it(
+    'two members talk in a project room through its widget on the host’s project page: join, live messages, reply, reaction, typing, presence',
+    async () => {
+      const ada = await openHostPage(`/project/${PROJECT.hostId}`, ADA);
+      const grace = await openHostPage(`/project/${PROJECT.hostId}`, GRACE);
       try {
         const onAda = widgetOf(ada.page);
+        const onGrace = widgetOf(grace.page);
+        // Ada owns the project's room: she can write at once.
         await widgetComposer(onAda, PROJECT.name).waitFor({ timeout: OPEN_TIMEOUT_MS });
         await waitWidgetOnline(onAda);
-        await widgetMessage(onAda, PROJECT.name, 'How do I try the planner?').waitFor({ timeout: UI_TIMEOUT_MS });
+
+        // Grace is a visitor: she reads the room, and joins it to take part.
+        await onGrace.getByText('Join this discussion to post, reply and react.').waitFor({ timeout: OPEN_TIMEOUT_MS });
+        expect(await widgetComposer(onGrace, PROJECT.name).count()).toBe(0);
+        await onGrace.getByRole('button', { name: 'Join discussion' }).click();
+        await widgetComposer(onGrace, PROJECT.name).waitFor({ timeout: UI_TIMEOUT_MS });
+        await waitWidgetOnline(onGrace);
+
+        // Presence: Ada opens who is here and sees Grace.
         await onAda.getByRole('button', { name: /online/ }).click();
-        expect(await seriousViolationsIn(widgetFrame(ada.page))).toEqual([]);
+        await onAda
+          .getByRole('list', { name: `Online in ${PROJECT.name}` })
+          .getByText(GRACE.name)
+          .waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+        // Ada posts; Grace sees it live.
+        await sendIn(widgetComposer(onAda, PROJECT.name), 'Welcome to the Orbit Planner discussion');
+        const welcomeOnGrace = widgetMessage(onGrace, PROJECT.name, 'Welcome to the Orbit Planner discussion');
+        await welcomeOnGrace.waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+        // Grace types; Ada sees it.
+        await widgetComposer(onGrace, PROJECT.name).pressSequentially('Thanks', { delay: 30 });
+        await onAda.getByText(`${GRACE.name} is typing…`).waitFor({ timeout: LIVE_TIMEOUT_MS });
+        await widgetComposer(onGrace, PROJECT.name).fill('');
+
+        // Grace replies to Ada's message; Ada sees the reply with its quote.
+        await (await actionsOf(welcomeOnGrace)).getByRole('button', { name: 'Reply' }).click();
+        await onGrace.getByText('Replying to').waitFor({ timeout: UI_TIMEOUT_MS });
+        await sendIn(widgetComposer(onGrace, PROJECT.name), 'How do I try the planner?');
+        const replyOnAda = widgetMessage(onAda, PROJECT.name, 'How do I try the planner?');
+        await replyOnAda.waitFor({ timeout: LIVE_TIMEOUT_MS });
+        await replyOnAda
+          .getByRole('button', { name: /Replying to Ada Lovelace: Welcome to the Orbit Planner discussion/ })
+          .waitFor({ timeout: UI_TIMEOUT_MS });
+
+        // Ada reacts to Grace's question; Grace sees the count.
+        await (await actionsOf(replyOnAda)).getByRole('button', { name: 'Add reaction' }).click();
+        await onAda
+          .getByRole('group', { name: 'Choose a reaction' })
+          .getByRole('button', { name: 'React with party' })
+          .click();
+        const reactionOnGrace = widgetMessage(onGrace, PROJECT.name, 'How do I try the planner?').locator(
+          'button.reaction[data-emoji="🎉"]',
+        );
+        await reactionOnGrace.waitFor({ timeout: LIVE_TIMEOUT_MS });
+        expect(await reactionOnGrace.innerText()).toContain('1');
+
+        // Both see the same conversation in the same order.
+        const bodies = async (w: FrameLocator) =>
+          (
+            await w
+              .getByRole('log', { name: `Messages in ${PROJECT.name}` })
+              .locator('article.msg[data-message-id] .msg__body')
+              .allInnerTexts()
+          ).map((t) => t.trim());
+        await expect.poll(() => bodies(onGrace), { timeout: LIVE_TIMEOUT_MS }).toEqual(await bodies(onAda));
+
+        // The widget fits a narrow iframe: nothing scrolls sideways inside it.
         expect(
           await widgetFrame(ada.page).evaluate<boolean>(
             'document.documentElement.scrollWidth <= document.documentElement.clientWidth',
           ),
         ).toBe(true);
-        await ada.page.screenshot({ path: join(SCREENSHOT_DIR, `widget-narrow-${colorScheme}.png`) });
+        await ada.page.screenshot({ path: join(SCREENSHOT_DIR, 'widget-project-light.png') });
+        expect(unexpectedErrors(ada)).toEqual([]);
+        expect(unexpectedErrors(grace)).toEqual([]);
       } finally {
         await ada.close();
+        await grace.close();
       }
-    }
-    // The whole-frame states are checked too (here: no access).
-    const grace = await openHostPage(`/project/${SECRET_PROJECT.hostId}`, GRACE, { width: 320, bypassCSP: true });
-    try {
-      await widgetOf(grace.page)
-        .getByRole('heading', { name: "You can't open this conversation" })
-        .waitFor({ timeout: OPEN_TIMEOUT_MS });
-      expect(await seriousViolationsIn(widgetFrame(grace.page))).toEqual([]);
-    } finally {
-      await grace.close();
-    }
-  });
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'a message posted in a battle’s widget reaches a member in the full app live, and the other way round',
+    async () => {
+      const ada = await openHostPage(`/battle/${BATTLE.hostId}`, ADA);
+      const app = await openPage(browser);
+      try {
+        const onAda = widgetOf(ada.page);
+        await widgetComposer(onAda, BATTLE.title).waitFor({ timeout: OPEN_TIMEOUT_MS });
+        await waitWidgetOnline(onAda);
+
+        // Grace uses the Lounge app itself, with the battle's thread open beside the General room.
+        await app.page.goto(`${server.url}/lounge/general/thread/${battleThreadId}`);
+        await submitDemoSignIn(app.page, 'w_grace_app', 'Grace in the app');
+        await appComposer(app.page, BATTLE.title).waitFor({ timeout: UI_TIMEOUT_MS });
+        await waitOnline(app.page);
+
+        await sendIn(widgetComposer(onAda, BATTLE.title), 'Haiku wins: seventeen syllables of pure strategy');
+        await appMessageWithText(app.page, BATTLE.title, 'Haiku wins').waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+        await sendIn(appComposer(app.page, BATTLE.title), 'A limerick would like a rematch');
+        await widgetMessage(onAda, BATTLE.title, 'A limerick would like a rematch').waitFor({
+          timeout: LIVE_TIMEOUT_MS,
+        });
+        // The widget names the app member as the server knows them.
+        await widgetMessage(onAda, BATTLE.title, 'A limerick would like a rematch')
+          .getByText('Grace in the app')
+          .waitFor({ timeout: LIVE_TIMEOUT_MS });
+        await onAda.getByText('Battle discussion · in General Chat').waitFor({ timeout: UI_TIMEOUT_MS });
+
+        expect(unexpectedErrors(ada)).toEqual([]);
+        expect(unexpectedErrors(app)).toEqual([]);
+      } finally {
+        await ada.close();
+        await app.close();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'offline, a message written in the widget waits in its outbox and reaches the other member once on reconnect',
+    async () => {
+      const ada = await openHostPage(`/battle/${BATTLE.hostId}`, ADA);
+      const grace = await openHostPage(`/battle/${BATTLE.hostId}`, GRACE);
+      try {
+        const onAda = widgetOf(ada.page);
+        const onGrace = widgetOf(grace.page);
+        await widgetComposer(onAda, BATTLE.title).waitFor({ timeout: OPEN_TIMEOUT_MS });
+        await widgetComposer(onGrace, BATTLE.title).waitFor({ timeout: OPEN_TIMEOUT_MS });
+        await waitWidgetOnline(onAda);
+        await waitWidgetOnline(onGrace);
+
+        await ada.page.context().setOffline(true);
+        await onAda.locator('.connection[data-state="offline"]').waitFor({ timeout: UI_TIMEOUT_MS });
+        await sendIn(widgetComposer(onAda, BATTLE.title), 'Written on a train with no signal');
+        // Shown at once as pending, and counted in the connection state.
+        await onAda
+          .getByRole('log', { name: `Messages in ${BATTLE.title}` })
+          .locator('article.msg[data-intent-id]')
+          .filter({ hasText: 'Written on a train with no signal' })
+          .waitFor({ timeout: UI_TIMEOUT_MS });
+        await expect
+          .poll(() => onAda.getByTestId('pending-count').innerText(), { timeout: UI_TIMEOUT_MS })
+          .toContain('1');
+        expect(await widgetMessage(onGrace, BATTLE.title, 'Written on a train').count()).toBe(0);
+
+        await ada.page.context().setOffline(false);
+        await waitWidgetOnline(onAda);
+        await widgetMessage(onGrace, BATTLE.title, 'Written on a train with no signal').waitFor({
+          timeout: LIVE_TIMEOUT_MS,
+        });
+        await widgetMessage(onAda, BATTLE.title, 'Written on a train with no signal').waitFor({
+          timeout: LIVE_TIMEOUT_MS,
+        });
+        await expect
+          .poll(
+            () =>
+              onAda
+                .getByRole('log', { name: `Messages in ${BATTLE.title}` })
+                .locator('article.msg[data-intent-id]')
+                .count(),
+            {
+              timeout: LIVE_TIMEOUT_MS,
+            },
+          )
+          .toBe(0);
+        // Exactly once, on both sides, also after Grace reloads the host page.
+        expect(await widgetMessage(onAda, BATTLE.title, 'Written on a train with no signal').count()).toBe(1);
+        await grace.page.reload();
+        await widgetMessage(widgetOf(grace.page), BATTLE.title, 'Written on a train with no signal').waitFor({
+          timeout: OPEN_TIMEOUT_MS,
+        });
+        expect(
+          await widgetMessage(widgetOf(grace.page), BATTLE.title, 'Written on a train with no signal').count(),
+        ).toBe(1);
+        expect(unexpectedErrors(ada)).toEqual([]);
+        expect(unexpectedErrors(grace)).toEqual([]);
+      } finally {
+        await ada.close();
+        await grace.close();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'in a learning path’s help widget a question becomes its own thread, opened in place, where it is answered live',
+    async () => {
+      const ada = await openHostPage(`/learning_path/${PATH.hostId}`, ADA);
+      const grace = await openHostPage(`/learning_path/${PATH.hostId}`, GRACE);
+      try {
+        const onAda = widgetOf(ada.page);
+        const onGrace = widgetOf(grace.page);
+        await widgetComposer(onAda, PATH.name).waitFor({ timeout: OPEN_TIMEOUT_MS });
+        await widgetComposer(onGrace, PATH.name).waitFor({ timeout: OPEN_TIMEOUT_MS });
+        await waitWidgetOnline(onAda);
+        await waitWidgetOnline(onGrace);
+
+        await sendIn(widgetComposer(onAda, PATH.name), 'How long should a system prompt be?');
+        const questionOnGrace = widgetMessage(onGrace, PATH.name, 'How long should a system prompt be?');
+        await questionOnGrace.waitFor({ timeout: LIVE_TIMEOUT_MS });
+        await questionOnGrace.getByRole('button', { name: 'View thread' }).click({ timeout: LIVE_TIMEOUT_MS });
+        const threadOnGrace = onGrace.locator('.widget-thread');
+        await threadOnGrace.getByText(`${ADA.name} asked in ${PATH.name}`).waitFor({ timeout: UI_TIMEOUT_MS });
+        await sendIn(threadOnGrace.getByRole('textbox'), 'As short as it can be while still being specific');
+
+        await widgetMessage(onAda, PATH.name, 'How long should a system prompt be?')
+          .getByRole('button', { name: 'View thread' })
+          .click({ timeout: LIVE_TIMEOUT_MS });
+        const threadOnAda = onAda.locator('.widget-thread');
+        await threadOnAda
+          .locator('article.msg[data-message-id] .msg__body', { hasText: 'As short as it can be' })
+          .waitFor({ timeout: LIVE_TIMEOUT_MS });
+        // Back in the room, the question is still there; the widget never leaves its room.
+        await threadOnAda.getByRole('button', { name: `Back to ${PATH.name}` }).click();
+        await widgetComposer(onAda, PATH.name).waitFor({ timeout: UI_TIMEOUT_MS });
+        expect(unexpectedErrors(ada)).toEqual([]);
+        expect(unexpectedErrors(grace)).toEqual([]);
+      } finally {
+        await ada.close();
+        await grace.close();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'a member who may not read the room, and a signed-out visitor, get a clear message instead of the chat',
+    async () => {
+      const grace = await openHostPage(`/project/${SECRET_PROJECT.hostId}`, GRACE);
+      const visitor = await openHostPage(`/project/${PROJECT.hostId}`, null);
+      const missing = await openHostPage('/project/p-nothing-here', GRACE);
+      try {
+        const onGrace = widgetOf(grace.page);
+        await onGrace
+          .getByRole('heading', { name: "You can't open this conversation" })
+          .waitFor({ timeout: OPEN_TIMEOUT_MS });
+        await onGrace.getByRole('alert').getByText('This room is private: only its members can read it.').waitFor();
+        expect(await onGrace.getByRole('log').count()).toBe(0);
+        expect(await onGrace.getByRole('textbox').count()).toBe(0);
+        await grace.page.screenshot({ path: join(SCREENSHOT_DIR, 'widget-no-access.png') });
+
+        const onVisitor = widgetOf(visitor.page);
+        await onVisitor.getByRole('heading', { name: 'Sign in to chat' }).waitFor({ timeout: OPEN_TIMEOUT_MS });
+        await onVisitor.getByText('Sign in to join the conversation.').waitFor();
+
+        const onMissing = widgetOf(missing.page);
+        await onMissing
+          .getByRole('heading', { name: 'No conversation here yet' })
+          .waitFor({ timeout: OPEN_TIMEOUT_MS });
+        await onMissing.getByText('This project has no discussion yet.').waitFor();
+
+        for (const opened of [grace, visitor, missing]) expect(unexpectedErrors(opened)).toEqual([]);
+      } finally {
+        await grace.close();
+        await visitor.close();
+        await missing.close();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'has no serious or critical accessibility violations, light and dark, at a narrow width',
+    async () => {
+      const room = SECRET_PROJECT.name;
+      for (const colorScheme of ['light', 'dark'] as const) {
+        // The widget's content policy allows its own scripts only; the scan injects axe-core, so it is lifted here
+        // (the other tests run under it and would see any violation as a console error).
+        const ada = await openHostPage(`/project/${SECRET_PROJECT.hostId}`, ADA, {
+          width: 320,
+          colorScheme,
+          bypassCSP: true,
+        });
+        try {
+          const onAda = widgetOf(ada.page);
+          await widgetComposer(onAda, room).waitFor({ timeout: OPEN_TIMEOUT_MS });
+          await waitWidgetOnline(onAda);
+          if (colorScheme === 'light') {
+            // A lived-in conversation for the scan: a message, a reply quoting it, a reaction.
+            await sendIn(widgetComposer(onAda, room), 'Notes for the stealth launch');
+            const note = widgetMessage(onAda, room, 'Notes for the stealth launch');
+            await note.waitFor({ timeout: LIVE_TIMEOUT_MS });
+            await (await actionsOf(note)).getByRole('button', { name: 'Reply' }).click();
+            await sendIn(widgetComposer(onAda, room), 'Launch is on Friday');
+            const reply = widgetMessage(onAda, room, 'Launch is on Friday');
+            await reply.waitFor({ timeout: LIVE_TIMEOUT_MS });
+            await (await actionsOf(reply)).getByRole('button', { name: 'Add reaction' }).click();
+            await onAda
+              .getByRole('group', { name: 'Choose a reaction' })
+              .getByRole('button', { name: 'React with party' })
+              .click();
+            await reply.locator('button.reaction[data-emoji="🎉"]').waitFor({ timeout: LIVE_TIMEOUT_MS });
+          }
+          await widgetMessage(onAda, room, 'Launch is on Friday').waitFor({ timeout: UI_TIMEOUT_MS });
+          await onAda.getByRole('button', { name: /online/ }).click();
+          await ada.page.mouse.move(0, 0);
+          expect(await seriousViolationsIn(widgetFrame(ada.page))).toEqual([]);
+          expect(
+            await widgetFrame(ada.page).evaluate<boolean>(
+              'document.documentElement.scrollWidth <= document.documentElement.clientWidth',
+            ),
+          ).toBe(true);
+          await ada.page.screenshot({ path: join(SCREENSHOT_DIR, `widget-narrow-${colorScheme}.png`) });
+        } finally {
+          await ada.close();
+        }
+      }
+      // The whole-frame states are checked too (here: no access).
+      const grace = await openHostPage(`/project/${SECRET_PROJECT.hostId}`, GRACE, { width: 320, bypassCSP: true });
+      try {
+        await widgetOf(grace.page)
+          .getByRole('heading', { name: "You can't open this conversation" })
+          .waitFor({ timeout: OPEN_TIMEOUT_MS });
+        expect(await seriousViolationsIn(widgetFrame(grace.page))).toEqual([]);
+      } finally {
+        await grace.close();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

@@ -8,6 +8,7 @@ import { useReplica } from '../replica/context.ts';
 import { CONTEXT_LABEL } from './embed-address.ts';
 import type { EmbedView } from './embed-api.ts';
 import { roomOf, widgetStanding } from './widget-standing.ts';
+import { WidgetThread } from './WidgetThread.tsx';
 
 const onlineText = (count: number) => `${count} online`;
 
@@ -44,6 +45,8 @@ export function WidgetRoom(props: {
   });
 
   const [showPeople, setShowPeople] = createSignal(false);
+  /** A thread of this room shown in place of its conversation (help rooms: each question's answers). */
+  const [openThread, setOpenThread] = createSignal<string | null>(null);
   const [joining, setJoining] = createSignal(false);
   const [joinError, setJoinError] = createSignal<string | null>(null);
   const join = async () => {
@@ -63,9 +66,13 @@ export function WidgetRoom(props: {
   return (
     <div class="widget" data-channel-id={props.view.channelId}>
       <header class="widget__header">
-        <span class="widget__emoji" aria-hidden="true">
-          {props.view.room.emoji}
-        </span>
+        <Show when={props.view.room.emoji}>
+          {(emoji) => (
+            <span class="widget__emoji" aria-hidden="true">
+              {emoji()}
+            </span>
+          )}
+        </Show>
         <div class="widget__heading">
           <h1 class="widget__title" id="widget-title">
             {props.view.title}
@@ -118,27 +125,54 @@ export function WidgetRoom(props: {
             </Show>
           </div>
         </Show>
-        <Conversation
-          session={session}
-          name={props.view.title}
-          token={props.token}
-          user={props.user}
-          room={room()}
-          standing={standing}
-          canStartThread={false}
-          postRefusal={postRefusal()}
-          intro={
-            <div class="room-start widget__intro">
-              <h2 class="room-start__title">{props.view.title}</h2>
-              <p class="room-start__text">
-                The start of this conversation.
-                <Show when={props.view.kind === 'room' && props.view.room.description}>
-                  {(description) => <> {description()}</>}
-                </Show>
-              </p>
-            </div>
+        <Show
+          when={openThread()}
+          fallback={
+            <Conversation
+              session={session}
+              name={props.view.title}
+              token={props.token}
+              user={props.user}
+              room={room()}
+              standing={standing}
+              canStartThread={false}
+              postRefusal={postRefusal()}
+              onOpenThread={(threadId) => setOpenThread(threadId)}
+              intro={
+                <div class="room-start widget__intro">
+                  <h2 class="room-start__title">{props.view.title}</h2>
+                  <p class="room-start__text">
+                    The start of this conversation.
+                    <Show when={props.view.kind === 'room' && props.view.room.description}>
+                      {(description) => <> {description()}</>}
+                    </Show>
+                  </p>
+                </div>
+              }
+            />
           }
-        />
+        >
+          {(threadId) => (
+            <WidgetThread
+              threadId={threadId()}
+              thread={
+                session()
+                  .threads()
+                  .find((t) => t.id === threadId()) ?? null
+              }
+              parent={
+                session()
+                  .messages()
+                  .find((m) => m.threadId === threadId()) ?? null
+              }
+              room={room()}
+              token={props.token}
+              user={props.user}
+              standing={standing}
+              onBack={() => setOpenThread(null)}
+            />
+          )}
+        </Show>
       </main>
     </div>
   );
