@@ -60,12 +60,16 @@ export class DocStore {
     return `lounge:${this.options.userId}:${docName}`;
   }
 
-  /** Opens (or shares) a persisted doc; every open must be paired with a `release`. */
-  open(name: string): OpenedDoc {
+  /**
+   * Opens (or shares) a persisted doc; every open must be paired with a `release`. With `touch: false`
+   * the open does not count as a use for eviction (a background read, not the member opening a room).
+   */
+  open(name: string, options: { touch?: boolean } = {}): OpenedDoc {
+    const touch = options.touch ?? true;
     const existing = this.entries.get(name);
     if (existing) {
       existing.refs += 1;
-      this.touch([name]);
+      if (touch) this.touch([name]);
       return existing;
     }
     const doc = new Y.Doc();
@@ -86,7 +90,7 @@ export class DocStore {
     const entry: Entry = { name, doc, loaded, persistence, refs: 1, detach: () => {} };
     entry.detach = this.options.onOpened?.(entry) ?? (() => {});
     this.entries.set(name, entry);
-    this.touch([name]);
+    if (touch) this.touch([name]);
     return entry;
   }
 

@@ -62,6 +62,8 @@ export class Replica {
   private stopSettling: () => void = () => {};
   private destroyed = false;
   private catchUpRunning: Promise<void> | null = null;
+  /** The last few catch-ups (page clock, ms): what a reconnect brought in and how long it took. */
+  readonly catchUps: Array<{ startedAt: number; endedAt: number; channels: number; messages: number }> = [];
   private catchUpAgain = false;
 
   private readonly rawState = createSignal<ConnectionState>('offline');
@@ -116,7 +118,7 @@ export class Replica {
       this.loadedSignal[1](true);
       this.bumpAll();
       if (navigator.onLine) this.client.start();
-      void this.store.evict();
+      void this.store.evict().then(() => this.materializeStoredSegments());
     });
 
     const onOnline = () => {
@@ -383,6 +385,27 @@ export class Replica {
     }
   }
 
+  /**
+   * Writes every segment doc stored on the device into the SQL replica once per start, so nothing the
+   * device holds is missing from search when an earlier page closed before its writes were done (a room
+   * opened while the database was still starting, then left by a reload). Unchanged rows are not
+   * rewritten; docs are read one at a time without counting as a use for eviction.
+   */
+  private async materializeStoredSegments(): Promise<void> {
+    if (!(await this.sql.ready)) return;
+    for (const name of this.store.storedNames()) {
+      if (this.destroyed) return;
+      if (parseDocName(name)?.kind !== 'channel-segment') continue;
+      const opened = this.store.open(name, { touch: false });
+      try {
+        await opened.loaded;
+        await this.sql.idle();
+      } finally {
+        this.store.release(name);
+      }
+    }
+  }
+
   /** Reactive: the members this member blocks. */
   blockedMembers(): string[] {
     this.relationsVersion[0]();
@@ -403,7 +426,10 @@ export class Replica {
         this.catchUpAgain = false;
         if (this.destroyed) return;
         try {
+          const startedAt = performance.now();
           const result = await catchUpReplica(this.sql, this.options.token());
+          this.catchUps.push({ startedAt, endedAt: performance.now(), channels: result.channels, messages: result.messages });
+          if (this.catchUps.length > 10) this.catchUps.shift();
           // A channel the server refuses is one this member lost: it leaves the device like a revocation.
           for (const channelId of result.refused) await this.revoke(channelId);
         } catch (err) {

@@ -36,6 +36,12 @@ export class SqlReplica {
   private readonly pending = new Map<string, QueuedMessage>();
   private flushQueued: Promise<void> | null = null;
   private closed = false;
+  /**
+   * Channels purged since this page opened: writes for them that were already under way (a doc still
+   * loading from IndexedDB, a history page in flight) are dropped rather than bringing rows back. A
+   * member let back in gets them again from the next page load on.
+   */
+  private readonly purged = new Set<string>();
 
   constructor(userId: string) {
     this.dataDir = `lounge-${userId}`;
@@ -61,6 +67,7 @@ export class SqlReplica {
   /** Records messages (new, edited, hidden, deleted, reacted to); the returned promise settles once written. */
   upsertMessages(views: readonly MessageView[], source: MessageSource): Promise<void> {
     for (const view of views) {
+      if (this.purged.has(view.channelId)) continue;
       // A history page knows less than a doc (no reactions, no thread): it never replaces a doc's view
       // waiting in the same batch.
       if (source === 'history' && this.pending.get(view.id)?.source === 'doc') continue;
@@ -71,14 +78,18 @@ export class SqlReplica {
         this.flushQueued = null;
         const queued = [...this.pending.values()];
         this.pending.clear();
-        for (const source of ['doc', 'history'] as const) {
-          const rows = queued.filter((q) => q.source === source).map((q) => toRow(q.view));
-          for (let i = 0; i < rows.length; i += BATCH_ROWS) {
-            await db.query(source === 'doc' ? UPSERT_FROM_DOC : UPSERT_FROM_HISTORY, [
-              JSON.stringify(rows.slice(i, i + BATCH_ROWS)),
-            ]);
+        // One transaction: PGlite copies changed files to IndexedDB after each top-level statement, and
+        // only once at the end of a transaction.
+        await db.transaction(async (tx) => {
+          for (const source of ['doc', 'history'] as const) {
+            const rows = queued.filter((q) => q.source === source).map((q) => toRow(q.view));
+            for (let i = 0; i < rows.length; i += BATCH_ROWS) {
+              await tx.query(source === 'doc' ? UPSERT_FROM_DOC : UPSERT_FROM_HISTORY, [
+                JSON.stringify(rows.slice(i, i + BATCH_ROWS)),
+              ]);
+            }
           }
-        }
+        });
       });
     }
     return this.flushQueued;
@@ -139,6 +150,7 @@ export class SqlReplica {
    * member who later got access back keeps what was synced since.
    */
   async purgeChannel(channelId: string, at?: number): Promise<boolean> {
+    if (at === undefined) this.purged.add(channelId);
     const applied = await this.enqueue((db) =>
       db.transaction(async (tx) => {
         if (at !== undefined) {
@@ -148,12 +160,17 @@ export class SqlReplica {
           );
           if (inserted.rows.length === 0) return false;
         }
+        const threads = await tx.query<{ id: string }>('SELECT id::text AS id FROM threads WHERE room_id = $1', [
+          channelId,
+        ]);
         await tx.query(
           `DELETE FROM messages WHERE channel_id = $1 OR channel_id IN (SELECT id FROM threads WHERE room_id = $1)`,
           [channelId],
         );
         await tx.query('DELETE FROM threads WHERE room_id = $1 OR id = $1', [channelId]);
         await tx.query('DELETE FROM dms WHERE channel_id = $1', [channelId]);
+        this.purged.add(channelId);
+        for (const row of threads.rows) this.purged.add(row.id);
         return true;
       }),
     );

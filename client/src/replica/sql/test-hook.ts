@@ -16,6 +16,8 @@ export interface ReplicaTestHook {
   idle(): Promise<void>;
   /** Runs a catch-up now (as a reconnect does) and resolves when it is done. */
   catchUp(): Promise<void>;
+  /** The last catch-ups the replica ran (page clock, ms). */
+  catchUps(): Array<{ startedAt: number; endedAt: number; channels: number; messages: number }>;
   /** The offline search the Search view runs (same function, same query). */
   search(query: string): Promise<SearchHit[]>;
 }
@@ -34,6 +36,7 @@ export function installReplicaTestHook(replica: Replica): void {
     query: (sql, params) => replica.sql.read(sql, params),
     idle: () => replica.sql.idle(),
     catchUp: () => replica.catchUp(),
+    catchUps: () => [...replica.catchUps],
     search: (query) => searchLocal(replica.sql, query, { blocked: replica.blockedMembers() }),
   };
 }
