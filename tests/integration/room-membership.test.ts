@@ -276,6 +276,28 @@ describe('joining and leaving rooms, and rooms that turn private', () => {
     await waitFor('member still live', () => keeper.messages(room).some((m) => m.body === 'still ours'));
   });
 
+  it('raising a room’s read level takes it from members below the level, and only from them', async () => {
+    const [admin, plain, mod] = await Promise.all([
+      createMember(db, `root_${++seq}`, { admin: true }),
+      member('plain'),
+      member('mod'),
+    ]);
+    const created = await call('POST', '/api/admin/rooms', admin, { name: 'Staff corner', slug: `staff-${seq}` });
+    const room: string = created.json().room.id;
+    await call('POST', `/api/rooms/${room}/join`, plain);
+    await setRole(db, room, mod.id, 'moderator');
+    const [p, m] = [device(node2, plain), device(node2, mod)];
+    await Promise.all([p.openChannel(room), m.openChannel(room)]);
+
+    const res = await call('PATCH', `/api/rooms/${room}`, admin, { readPermissionLevel: 'moderator' });
+    expect(res.statusCode, res.body).toBe(200);
+    await waitFor('member purged', () => p.notices.some((n) => n.code === 'purge' && n.docName === metaDocName(room)));
+    expect(revoked(p, room)?.reason).toMatch(/no longer one of them/);
+    expect(m.notices.filter((n) => n.code === 'purge')).toEqual([]);
+    expect((await call('GET', `/api/channels/${room}/messages`, plain)).json().error.code).toBe('read_level');
+    expect((await call('GET', `/api/channels/${room}/messages`, mod)).statusCode).toBe(200);
+  });
+
   it('a project the host platform makes private is revoked from its non-member readers too', async () => {
     const secret = 'integration-secret-for-tests-0123456789abcdef';
     const { fanout, close } = await redisFanout();

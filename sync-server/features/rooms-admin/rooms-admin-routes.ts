@@ -81,12 +81,15 @@ async function slugTaken(tx: Queryable, loungeId: string, slug: string, exceptRo
   return rows.length > 0;
 }
 
-/** Whether an edit can have taken the room from some of its readers: made private, or a higher read level. */
-function readersMayHaveLost(before: RoomSettingsRow, after: RoomSettingsRow): boolean {
-  return (
-    (after.is_private && !before.is_private) ||
-    PERMISSION_LEVELS.indexOf(after.read_permission_level) > PERMISSION_LEVELS.indexOf(before.read_permission_level)
-  );
+/**
+ * Why an edit may have taken the room from some of its readers — made private, or a higher read level —
+ * as the sentence they are told; null when it cannot have.
+ */
+function narrowedReason(before: RoomSettingsRow, after: RoomSettingsRow): string | null {
+  if (after.is_private && !before.is_private) return 'This room is now private: only its members can read it.';
+  const level = (row: RoomSettingsRow) => PERMISSION_LEVELS.indexOf(row.read_permission_level);
+  if (level(after) > level(before)) return 'This room is now read by fewer people, and you are no longer one of them.';
+  return null;
 }
 
 const slugTakenError = (slug: string) =>
@@ -218,18 +221,11 @@ export async function roomsAdminRoutes(app: FastifyInstance, deps: AppDeps): Pro
         );
         const after = updated.rows[0]!;
         const changes: ChannelChange[] = await logRoomMeta(tx, before, after);
-        return { room: after, changes, narrowed: readersMayHaveLost(before, after) };
+        return { room: after, changes, narrowed: narrowedReason(before, after) };
       });
       await publishCommitted(deps, changes, request.log);
       // A room that turned private (or that fewer roles may read) is taken from whoever can no longer read it.
-      if (narrowed) {
-        await revokeLostReaders(
-          deps,
-          roomId,
-          room.is_private ? 'This room is now private: only its members can read it.' : 'You can no longer read this room.',
-          request.log,
-        );
-      }
+      if (narrowed) await revokeLostReaders(deps, roomId, narrowed, request.log);
       return { room: toAdminRoom(room) };
     },
   );
