@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import {
@@ -27,6 +28,20 @@ export const CloseCode = {
 // Frames queued behind a slow subscription load; past this the client is flooding us.
 const MAX_QUEUED_FRAMES = 500;
 
+// A counter that moves once per tick (one nextTick for the whole process, not one per connection).
+let tickCounter = 0;
+let tickScheduled = false;
+function currentTick(): number {
+  if (!tickScheduled) {
+    tickScheduled = true;
+    process.nextTick(() => {
+      tickCounter++;
+      tickScheduled = false;
+    });
+  }
+  return tickCounter;
+}
+
 /**
  * One app connection multiplexing many docs. Frames are handled strictly in order (a sync frame for a
  * doc waits for that doc's subscription to finish loading). Anything malformed closes this connection
@@ -39,6 +54,8 @@ export class MuxConnection implements SyncPeer {
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
   private closed = false;
+  private corked = false;
+  private lastSendTick = -1;
 
   constructor(
     private readonly socket: WebSocket,
@@ -74,7 +91,29 @@ export class MuxConnection implements SyncPeer {
 
   private send(frame: Uint8Array): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+    const tick = currentTick();
+    if (this.lastSendTick === tick) this.corkUntilNextTick();
+    this.lastSendTick = tick;
     this.socket.send(frame);
+  }
+
+  /**
+   * From its second frame in a tick on (a subscription's answers, a batch's updates of several docs,
+   * a verdict), a connection's frames leave in one write at the end of the tick instead of one
+   * syscall each. ws corks around each frame itself; the outer cork nests. A lone frame (the usual
+   * fan-out delivery) goes out at once, with no cork at all.
+   */
+  private corkUntilNextTick(): void {
+    if (this.corked) return;
+    // `_socket` is ws's underlying net.Socket; ws has no public handle to it.
+    const raw = (this.socket as unknown as { _socket?: Socket })._socket;
+    if (!raw) return;
+    this.corked = true;
+    raw.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      raw.uncork();
+    });
   }
 
   private close(code: number, reason: string): void {

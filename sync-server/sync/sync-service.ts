@@ -46,6 +46,9 @@ export interface SyncServiceOptions {
   intentBatch?: { maxBatch: number; maxInFlight: number };
 }
 
+// How long one connection's read decision for a channel is reused (meta doc, then its segments).
+const READ_GRANT_MS = 5000;
+
 export class AccessRefused extends Error {
   constructor(
     readonly code: NoticeCode,
@@ -71,6 +74,8 @@ export class SyncService {
   /** Awareness client ids each peer announced per doc, removed when the peer leaves. */
   private readonly peerAwareness = new Map<SyncPeer, Map<string, Set<number>>>();
   private readonly users = new Map<string, PresenceState['user']>();
+  /** Recent read decisions per connection: channel id -> when, and the room that governs it. */
+  private readonly readGrants = new Map<SyncPeer, Map<string, { at: number; roomId: string | null }>>();
 
   constructor(private readonly options: SyncServiceOptions) {
     this.db = options.db;
@@ -131,7 +136,8 @@ export class SyncService {
   // ---- subscriptions ----------------------------------------------------------------------------
 
   /** Authorizes a subscription; throws AccessRefused with a reason the client can show. */
-  async authorize(userId: string, parsed: DocName): Promise<void> {
+  async authorize(peer: SyncPeer, parsed: DocName): Promise<void> {
+    const userId = peer.userId;
     switch (parsed.kind) {
       case 'inbox':
       case 'private':
@@ -139,17 +145,24 @@ export class SyncService {
         return;
       case 'channel-meta':
       case 'channel-segment': {
+        // A room opens as its meta doc and then its head segment, moments apart: one decision serves
+        // both. A revocation clears it (revokeLocally), and it is short-lived anyway.
+        const cached = this.readGrants.get(peer)?.get(parsed.channelId);
+        if (cached && Date.now() - cached.at < READ_GRANT_MS) return;
         const access = await loadChannelAccess(this.db, parsed.channelId, userId);
         if (!access) throw new AccessRefused(NoticeCode.notFound, 'That conversation does not exist.');
         const decision = can(access.actor, 'read', { room: access.room });
         if (!decision.allowed) throw new AccessRefused(NoticeCode.forbidden, decision.reason);
+        let grants = this.readGrants.get(peer);
+        if (!grants) this.readGrants.set(peer, (grants = new Map()));
+        grants.set(parsed.channelId, { at: Date.now(), roomId: access.roomId });
         return;
       }
     }
   }
 
   async subscribe(peer: SyncPeer, name: string, parsed: DocName, user: PresenceState['user']): Promise<HostedDoc> {
-    await this.authorize(peer.userId, parsed);
+    await this.authorize(peer, parsed);
     this.users.set(peer.userId, user);
     const hosted = await this.registry.attach(name, parsed, peer);
     // Sync step 1 from the server: the client answers with what the server lacks (private docs only
@@ -178,6 +191,7 @@ export class SyncService {
   peerClosed(peer: SyncPeer, docs: Iterable<HostedDoc>): void {
     for (const hosted of docs) this.unsubscribe(peer, hosted);
     this.peerAwareness.delete(peer);
+    this.readGrants.delete(peer);
   }
 
   // ---- what peers send --------------------------------------------------------------------------
@@ -295,6 +309,10 @@ export class SyncService {
   private revokeLocally(userId: string, channelId: string, reason: string): void {
     const inbox = this.registry.loaded(inboxDocName(userId));
     if (inbox) setRevoked(inbox.doc, channelId, reason);
+    for (const [peer, grants] of this.readGrants) {
+      if (peer.userId !== userId) continue;
+      for (const [id, grant] of grants) if (id === channelId || grant.roomId === channelId) grants.delete(id);
+    }
     for (const hosted of [...this.registry.all()]) {
       const p = hosted.parsed;
       // A ban from a room also closes that room's threads.
