@@ -3,6 +3,8 @@ import { LIMITS } from '../../shared/rules/limits.ts';
 import type { PresenceStore } from './presence-store.ts';
 
 const key = (roomId: string) => `lounge:presence:${roomId}`;
+const typingKey = (roomId: string) => `lounge:typing:${roomId}`;
+const TYPING_MS = LIMITS.realtime.typingExpirySeconds * 1000;
 
 /** Spec layout: a ZSET per room, member = user id, score = last seen (ms); stale scores are trimmed. */
 export function createRedisPresenceStore(redis: Redis, ttlMs: number = LIMITS.realtime.presenceTtlSeconds * 1000): PresenceStore {
@@ -15,7 +17,21 @@ export function createRedisPresenceStore(redis: Redis, ttlMs: number = LIMITS.re
         .exec();
     },
     async leave(roomId, userId) {
-      await redis.zrem(key(roomId), userId);
+      await redis.multi().zrem(key(roomId), userId).hdel(typingKey(roomId), userId).exec();
+    },
+    async setTyping(roomId, userId, typing, now = Date.now()) {
+      if (!typing) {
+        await redis.hdel(typingKey(roomId), userId);
+        return;
+      }
+      // The hash expires with its last writer; each field carries its own time for the 10 s rule.
+      await redis.multi().hset(typingKey(roomId), userId, now).pexpire(typingKey(roomId), TYPING_MS).exec();
+    },
+    async typingUsers(roomId, now = Date.now()) {
+      const all = await redis.hgetall(typingKey(roomId));
+      const stale = Object.keys(all).filter((id) => now - Number(all[id]) >= TYPING_MS);
+      if (stale.length > 0) await redis.hdel(typingKey(roomId), ...stale);
+      return Object.keys(all).filter((id) => now - Number(all[id]) < TYPING_MS);
     },
     async onlineCounts(roomIds, now = Date.now()) {
       if (roomIds.length === 0) return new Map();

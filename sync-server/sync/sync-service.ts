@@ -254,7 +254,14 @@ export class SyncService {
     if (allowed.length === 0) return;
     awarenessProtocol.applyAwarenessUpdate(hosted.awareness, encodeAwarenessEntries(allowed), peer);
     const channelId = hosted.parsed.channelId;
-    if (allowed.some((e) => e.state !== null)) void this.presence.touch(channelId, peer.userId).catch(() => {});
+    const present = allowed.filter((e) => e.state !== null);
+    if (present.length > 0) {
+      void this.presence.touch(channelId, peer.userId).catch(() => {});
+      // Cluster-wide typing (the spec's typing hash): members and widgets that read it over REST see
+      // it on every node; the awareness update itself carries it to open rooms.
+      const typing = present.some((e) => e.state?.typingAt != null);
+      void this.presence.setTyping(channelId, peer.userId, typing).catch(() => {});
+    }
   }
 
   // ---- loading ----------------------------------------------------------------------------------

@@ -124,6 +124,26 @@ describe('sync engine across two nodes sharing PostgreSQL and Redis', () => {
     expect(await waitFor('banned refusal', () => x.verdict(banned))).toMatchObject({ status: 'rejected', code: 'banned' });
   });
 
+  it('typing on node 1 shows in the typing hash on node 2 and in the member list, and stops when the member stops', async () => {
+    const [tia, uma] = await Promise.all([createMember(db, 'tia'), createMember(db, 'uma')]);
+    const t = device(node1, tia);
+    const u = device(node2, uma);
+    await Promise.all([t.openChannel(general, { presence: true }), u.openChannel(general, { presence: true })]);
+    // Posting once makes Tia a member of the room (readers who never posted are not listed).
+    const hello = t.intent({ kind: 'send', channelId: general, body: 'hi, typing more…' });
+    await waitFor('accepted', () => t.verdict(hello)?.status === 'accepted');
+    t.awareness.get(`ch.${general}.meta`)!.setLocalState({ typing: true });
+    await waitFor('typing seen by node 2', async () => (await node2.app.deps.presence.typingUsers(general)).includes(tia.id));
+    const list = await fetch(`${node2.baseUrl}/api/rooms/${general}/members?limit=100`, {
+      headers: { authorization: `Bearer ${await hostToken({ sub: uma.host_user_id })}` },
+    });
+    const members = ((await list.json()) as { members: Array<{ user: { id: string }; typing: boolean }> }).members;
+    expect(members.find((m) => m.user.id === tia.id)?.typing).toBe(true);
+    expect(members.find((m) => m.user.id === uma.id)?.typing ?? false).toBe(false);
+    t.awareness.get(`ch.${general}.meta`)!.setLocalState({ typing: false });
+    await waitFor('typing cleared', async () => !(await node1.app.deps.presence.typingUsers(general)).includes(tia.id));
+  });
+
   it("a member's drafts reach their other device on the other node, also when it joins after the edits", async () => {
     const dee = await createMember(db, 'dee');
     const drafts = (d: TestDevice) => privateMaps(d.privateDoc).drafts;

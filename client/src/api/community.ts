@@ -48,6 +48,7 @@ export interface RoomMember {
   role: Role;
   joinedAt: string;
   online: boolean;
+  typing: boolean;
 }
 
 export interface SearchHit {

@@ -16,6 +16,8 @@ const memberSchema = z.object({
   role: z.enum(ROLES),
   joinedAt: z.string(),
   online: z.boolean(),
+  /** Typing in this room right now (any node; expires 10 s after the last keystroke signal). */
+  typing: z.boolean(),
 });
 
 /**
@@ -97,7 +99,9 @@ export async function membersRoutes(app: FastifyInstance, deps: AppDeps): Promis
         after?.id ?? null,
         limit + 1,
       ]);
-      const online = new Set(await presence.onlineUsers(roomId));
+      const [onlineIds, typingIds] = await Promise.all([presence.onlineUsers(roomId), presence.typingUsers(roomId)]);
+      const online = new Set(onlineIds);
+      const typing = new Set(typingIds);
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return {
@@ -106,6 +110,7 @@ export async function membersRoutes(app: FastifyInstance, deps: AppDeps): Promis
           role: !staff && row.role === 'muted' ? 'member' : row.role,
           joinedAt: row.joined_at.toISOString(),
           online: online.has(row.user_id),
+          typing: typing.has(row.user_id),
         })),
         onlineCount: online.size,
         nextCursor:
