@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import { mkdir } from 'node:fs/promises';
+import { access, cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import type { Browser, Frame, FrameLocator, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, type AxeViolation, type OpenedPage } from '../support/browser.ts';
 import {
   composer as appComposer,
@@ -42,6 +43,41 @@ let host: { url: string; close: () => Promise<void> };
 /** Lounge as the host page addresses it: another origin than the host page (same host, another port). */
 let loungeOrigin: string;
 let battleThreadId: string;
+let distDir: string;
+
+/**
+ * Whether a folder holds a whole client build: every file the build's service worker lists (index.html, the
+ * widget page, hashed assets, public files) is there.
+ */
+async function isCompleteBuild(dir: string): Promise<boolean> {
+  try {
+    const sw = await readFile(join(dir, 'sw.js'), 'utf8');
+    const listed = /const SHELL = (\[[^\]]*\]);/.exec(sw)?.[1];
+    if (!listed) return false;
+    const shell = JSON.parse(listed) as string[];
+    for (const file of shell) await access(join(dir, file));
+    return shell.includes('/widget.html');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A private copy of the client build for this file's server. Other test runs in the same working tree
+ * rebuild client/dist (emptying it first) at any time, and a server serving it then answers the widget's
+ * page or assets with 503/404 in the middle of a test.
+ */
+async function snapshotClientBuild(): Promise<string> {
+  const source = join(REPO_ROOT, 'client', 'dist');
+  for (let attempt = 1; attempt <= 10; attempt++) {
+    const target = await mkdtemp(join(tmpdir(), 'lounge-widget-dist-'));
+    await cp(source, target, { recursive: true }).catch(() => undefined);
+    if (await isCompleteBuild(target)) return target;
+    await rm(target, { recursive: true, force: true });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+  }
+  throw new Error('client/dist was never a complete build while copying it (another build kept rewriting it)');
+}
 
 /** A member's token as the host platform signs it for its own pages. */
 function memberToken(member: { hostId: string; handle: string; name: string }): Promise<string> {
@@ -113,7 +149,11 @@ async function startHostPlatform(): Promise<{ url: string; close: () => Promise<
 
 beforeAll(async () => {
   // A generous start-up time: the machine's two cores are shared with other test runs.
-  server = await startServer({ env: { AUTH_JWT_SECRET: HOST_SECRET, INTEGRATION_SECRET }, readyTimeoutMs: 150_000 });
+  distDir = await snapshotClientBuild();
+  server = await startServer({
+    env: { AUTH_JWT_SECRET: HOST_SECRET, INTEGRATION_SECRET, CLIENT_DIST_DIR: distDir },
+    readyTimeoutMs: 150_000,
+  });
   loungeOrigin = server.url;
   browser = await launchBrowser();
   host = await startHostPlatform();
@@ -132,10 +172,21 @@ beforeAll(async () => {
   await integration(`learning-paths/${PATH.hostId}`, { name: PATH.name, description: 'Ask anything about the path.' });
 });
 
+/** Pages of the running test, so a failure reports what their widgets said and the server logged. */
+const openedInTest: Array<{ path: string; opened: OpenedPage }> = [];
+afterEach((context) => {
+  if (context.task.result?.state === 'fail') {
+    for (const { path, opened } of openedInTest) console.log(`[widget e2e] ${path}: errors`, opened.errors);
+    console.log('[widget e2e] server output (tail):\n', server.output().slice(-6000));
+  }
+  openedInTest.length = 0;
+});
+
 afterAll(async () => {
   await browser?.close();
   await host?.close();
   await server?.stop();
+  if (distDir) await rm(distDir, { recursive: true, force: true });
 });
 
 // ---- the widget, seen from inside its iframe ----
@@ -158,6 +209,7 @@ async function openHostPage(
     colorScheme: options.colorScheme ?? 'light',
     bypassCSP: options.bypassCSP ?? false,
   });
+  openedInTest.push({ path, opened });
   const query = new URLSearchParams({ width: String(options.width ?? 380) });
   if (as) query.set('as', as.hostId);
   await opened.page.goto(`${host.url}${path}?${query}`);
