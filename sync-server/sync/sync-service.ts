@@ -46,8 +46,10 @@ export interface SyncServiceOptions {
   intentBatch?: { maxBatch: number; maxInFlight: number };
 }
 
-// How long one connection's read decision for a channel is reused (meta doc, then its segments).
-const READ_GRANT_MS = 5000;
+// How long one connection's read decision for a channel is reused: the meta doc, then its segments,
+// and the next head segment when the log rolls over (every subscriber of a busy room at once). It
+// widens nothing: the connection keeps its meta subscription anyway, and a revocation clears it.
+const READ_GRANT_MS = 60_000;
 
 export class AccessRefused extends Error {
   constructor(
@@ -145,8 +147,8 @@ export class SyncService {
         return;
       case 'channel-meta':
       case 'channel-segment': {
-        // A room opens as its meta doc and then its head segment, moments apart: one decision serves
-        // both. A revocation clears it (revokeLocally), and it is short-lived anyway.
+        // A room opens as its meta doc and then its head segment, and later subscribes each new head:
+        // one decision serves them all. A revocation clears it (revokeLocally).
         const cached = this.readGrants.get(peer)?.get(parsed.channelId);
         if (cached && Date.now() - cached.at < READ_GRANT_MS) return;
         const access = await loadChannelAccess(this.db, parsed.channelId, userId);
