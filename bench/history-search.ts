@@ -331,7 +331,9 @@ async function main(): Promise<void> {
         times.push(await timed(() => app.inject({ method: 'GET', url, headers: shutOutHeaders })));
       }
       bannedFromGeneral[kind] = summarize(times);
-      console.log(`  banned from General, ${kind}: p50 ${bannedFromGeneral[kind]!.p50} / p95 ${bannedFromGeneral[kind]!.p95} ms`);
+      console.log(
+        `  banned from General, ${kind}: p50 ${bannedFromGeneral[kind]!.p50} / p95 ${bannedFromGeneral[kind]!.p95} ms`,
+      );
     }
 
     // The plans of the route's own two steps, for a very common word and a unique one.
@@ -368,8 +370,13 @@ async function main(): Promise<void> {
     // for it than for the other order), narrowed by its word pairs.
     const [first, second] = [common[0] ?? 'use', common[1] ?? common[0] ?? 'use'];
     const inWindow = async (phrase: string) =>
-      (await db.query<{ hits: unknown[]; edge: { t: string; id: string } }>(WINDOW_SQL, [...scope(phrase), SEARCH_WINDOW, 21]))
-        .rows[0]!;
+      (
+        await db.query<{ hits: unknown[]; edge: { t: string; id: string } }>(WINDOW_SQL, [
+          ...scope(phrase),
+          SEARCH_WINDOW,
+          21,
+        ])
+      ).rows[0]!;
     const [ab, ba] = [await inWindow(`"${first} ${second}"`), await inWindow(`"${second} ${first}"`)];
     const rarePhrase = ab.hits.length <= ba.hits.length ? `"${first} ${second}"` : `"${second} ${first}"`;
     const phraseEdge = (ab.hits.length <= ba.hits.length ? ab : ba).edge;

@@ -43,7 +43,10 @@ describe('joining and leaving rooms, and rooms that turn private', () => {
     node1.app.deps.sync.runIntent(user.id, { kind: 'send', channelId, body, n: ++seq, createdAt: Date.now() });
 
   /** A host project room (public unless told), owned by `owner`. */
-  async function projectRoom(owner: UserRow, values: { isPrivate?: boolean; archived?: boolean; readLevel?: string } = {}) {
+  async function projectRoom(
+    owner: UserRow,
+    values: { isPrivate?: boolean; archived?: boolean; readLevel?: string } = {},
+  ) {
     const channel = await db.query<{ id: string }>(`INSERT INTO channels (kind) VALUES ('room') RETURNING id`);
     const id = channel.rows[0]!.id;
     await db.query(
@@ -55,8 +58,12 @@ describe('joining and leaving rooms, and rooms that turn private', () => {
     return id;
   }
   const membership = async (roomId: string, userId: string) =>
-    (await db.query<{ role: string }>('SELECT role FROM room_memberships WHERE room_id = $1 AND user_id = $2', [roomId, userId]))
-      .rows[0]?.role ?? null;
+    (
+      await db.query<{ role: string }>('SELECT role FROM room_memberships WHERE room_id = $1 AND user_id = $2', [
+        roomId,
+        userId,
+      ])
+    ).rows[0]?.role ?? null;
   const memberships = async () =>
     (await db.query('SELECT room_id, user_id, role, muted_until FROM room_memberships ORDER BY room_id, user_id')).rows;
   const revoked = (d: TestDevice, channelId: string) => d.inboxDoc.getMap<{ reason: string }>('revoked').get(channelId);
@@ -130,10 +137,10 @@ describe('joining and leaving rooms, and rooms that turn private', () => {
     await setRole(db, banning, ada.id, 'banned');
     const trustedOnly = await projectRoom(owner, { readLevel: 'trusted' });
     const circle = await db.query<{ id: string }>(`INSERT INTO channels (kind) VALUES ('room') RETURNING id`);
-    await db.query(`INSERT INTO rooms (id, slug, name, room_type, is_private) VALUES ($1, $2, 'Circle', 'circle', true)`, [
-      circle.rows[0]!.id,
-      `c-${++seq}`,
-    ]);
+    await db.query(
+      `INSERT INTO rooms (id, slug, name, room_type, is_private) VALUES ($1, $2, 'Circle', 'circle', true)`,
+      [circle.rows[0]!.id, `c-${++seq}`],
+    );
     const thread = await db.query<{ id: string }>(`INSERT INTO channels (kind) VALUES ('thread') RETURNING id`);
     await db.query(`INSERT INTO threads (id, room_id, title, creator_id) VALUES ($1, $2, 'A thread', $3)`, [
       thread.rows[0]!.id,
@@ -255,7 +262,9 @@ describe('joining and leaving rooms, and rooms that turn private', () => {
     expect(notAdmin.json().error.code).toBe('not_room_admin');
     const nonsense = await call('PATCH', `/api/rooms/${room}`, admin, { isPrivate: 'yes' });
     expect(nonsense.statusCode).toBe(400);
-    expect((await db.query('SELECT is_private FROM rooms WHERE id = $1', [room])).rows[0]).toEqual({ is_private: false });
+    expect((await db.query('SELECT is_private FROM rooms WHERE id = $1', [room])).rows[0]).toEqual({
+      is_private: false,
+    });
 
     const res = await call('PATCH', `/api/rooms/${room}`, admin, { isPrivate: true });
     expect(res.statusCode, res.body).toBe(200);
@@ -338,13 +347,15 @@ describe('joining and leaving rooms, and rooms that turn private', () => {
     const admin = await createMember(db, `root_${++seq}`, { admin: true });
     const channel = await db.query<{ id: string }>(`INSERT INTO channels (kind) VALUES ('room') RETURNING id`);
     const circle = channel.rows[0]!.id;
-    await db.query(`INSERT INTO rooms (id, slug, name, room_type, is_private) VALUES ($1, $2, 'Circle', 'circle', true)`, [
-      circle,
-      `c-${++seq}`,
-    ]);
+    await db.query(
+      `INSERT INTO rooms (id, slug, name, room_type, is_private) VALUES ($1, $2, 'Circle', 'circle', true)`,
+      [circle, `c-${++seq}`],
+    );
     const res = await call('PATCH', `/api/rooms/${circle}`, admin, { isPrivate: false });
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toEqual({ code: 'circle_private', message: expect.stringMatching(/always private/) });
-    expect((await db.query('SELECT is_private FROM rooms WHERE id = $1', [circle])).rows[0]).toEqual({ is_private: true });
+    expect((await db.query('SELECT is_private FROM rooms WHERE id = $1', [circle])).rows[0]).toEqual({
+      is_private: true,
+    });
   });
 });

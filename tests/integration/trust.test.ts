@@ -58,7 +58,10 @@ describe('trust levels follow the server’s own counters, from the next intent 
     const sam = await createMember(db, 'sam', { daysAgo: 4, messagesSent: 9 });
     expect((await standing(sam)).trustLevel).toBe('new');
     const early = await send(sam, 'my portfolio: https://github.com/sam');
-    expect(early.verdict).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/New members can't post links/) });
+    expect(early.verdict).toMatchObject({
+      status: 'rejected',
+      reason: expect.stringMatching(/New members can't post links/),
+    });
     expect(await counters(sam)).toBe(9); // a refused message counts for nothing
 
     expect((await send(sam, 'hello everyone, tenth message here')).verdict.status).toBe('accepted');

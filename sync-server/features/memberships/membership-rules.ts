@@ -46,7 +46,8 @@ export function joinAnswer(access: ChannelAccess): JoinAnswer {
 export function leaveAnswer(access: ChannelAccess): LeaveAnswer {
   const { actor } = access;
   if (actor.role === null || access.implicitMember) return { status: 'not_member' };
-  if (actor.role === 'banned') return refused('banned', 'You are banned from this room, so you cannot leave and rejoin it.');
+  if (actor.role === 'banned')
+    return refused('banned', 'You are banned from this room, so you cannot leave and rejoin it.');
   const muteRunning =
     actor.mutedUntil !== null ? actor.mutedUntil.getTime() > actor.now.getTime() : actor.role === 'muted';
   if (muteRunning) return refused('muted', 'You are muted in this room: you can leave it once the mute is over.');
