@@ -11,6 +11,7 @@ import {
   untrack,
   type JSX,
 } from 'solid-js';
+import type { MessageView } from '../../../../shared/sync/channel-doc.ts';
 import { fetchAround, setRelation } from '../../api/community.ts';
 import { isApiError } from '../../api/http.ts';
 import type { Room, User } from '../../api/types.ts';
@@ -22,10 +23,18 @@ import { ArrowDownIcon, CloseIcon, RefreshIcon } from '../icons.tsx';
 import { Composer, type ComposerHandle, type ReplyTarget } from './Composer.tsx';
 import { MessageRow, PendingRow, type MessageActions } from './MessageRow.tsx';
 import { TypingIndicator } from './Presence.tsx';
+import { VirtualLog, type VirtualLogHandle } from './VirtualLog.tsx';
 
-/** Within this many pixels of the bottom the list follows new messages. */
-const STICK_PX = 96;
 const MARK_READ_DEBOUNCE_MS = 1200;
+
+/** First guesses of row heights (px) until rows are measured; close guesses mean less correction. */
+function estimateHeight(item: TimelineItem): number {
+  if (item.kind === 'day') return 46;
+  const base = item.grouped ? 26 : 62;
+  const reply = item.replyTo ? 26 : 0;
+  const reactions = item.kind === 'message' && Object.keys(item.message.reactions).length > 0 ? 34 : 0;
+  return base + reply + reactions + (item.kind === 'pending' && item.status === 'failed' ? 60 : 0);
+}
 
 const FAILED_WHAT: Record<string, string> = {
   edit: 'Your edit',
@@ -77,13 +86,18 @@ export function Conversation(props: ConversationProps): JSX.Element {
       () => createItemCache(),
     ),
   );
+  // The session merges and sorts on every read: read it once per change (it is thousands of messages
+  // after a long scroll back).
+  // While a jump pages in many older pages, the timeline is built once at the end, not once per page.
+  const [paging, setPaging] = createSignal(false);
+  const messages = createMemo<MessageView[]>((previous) => (paging() ? previous : session().messages()), []);
   const timeline = createMemo<TimelineItem[]>(() => {
     const s = session();
     const { items, settled } = buildTimeline({
       me,
       channelId: s.channelId,
       // Blocked members' messages are hidden on this member's devices.
-      messages: s.messages().filter((m) => m.authorId === me || !replica.blocks(m.authorId)),
+      messages: messages().filter((m) => m.authorId === me || !replica.blocks(m.authorId)),
       outbox: replica.outbox(),
       accepted: replica.acceptedSends(s.channelId),
       failed: replica.failed().map((f) => ({ id: f.id, intent: f.intent, reason: f.verdict.reason })),
@@ -93,7 +107,6 @@ export function Conversation(props: ConversationProps): JSX.Element {
     return cache()(items);
   });
 
-  const messages = () => session().messages();
   const lastSeq = () => messages().at(-1)?.seq ?? 0;
   const atStart = () => {
     const first = messages()[0];
@@ -128,20 +141,13 @@ export function Conversation(props: ConversationProps): JSX.Element {
     ),
   );
 
-  // ---- scrolling ----
-  let scroller: HTMLDivElement | undefined;
-  let stick = true;
+  // ---- scrolling: the virtual log keeps the place; this decides when to page and where to jump ----
+  let log: VirtualLogHandle | undefined;
+  const [following, setFollowing] = createSignal(true);
   const [unseen, setUnseen] = createSignal(false);
-  const distanceFromBottom = () => (scroller ? scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight : 0);
   const scrollToBottom = () => {
-    if (!scroller) return;
-    scroller.scrollTop = scroller.scrollHeight;
-    stick = true;
+    log?.scrollToBottom();
     setUnseen(false);
-  };
-  const onScroll = () => {
-    stick = distanceFromBottom() < STICK_PX;
-    if (stick) setUnseen(false);
   };
   let lastKey: string | undefined;
   createEffect(
@@ -149,34 +155,77 @@ export function Conversation(props: ConversationProps): JSX.Element {
       const last = items.at(-1);
       const grew = last !== undefined && last.key !== lastKey;
       lastKey = last?.key;
-      if (stick) scrollToBottom();
-      else if (grew && last.kind === 'message' && !last.mine) setUnseen(true);
+      if (grew && !untrack(following) && last.kind === 'message' && !last.mine) setUnseen(true);
     }),
   );
+  // A link may name a message to show (`#message-<id>`, e.g. from a search hit): once the channel's
+  // local data is on screen, jump to it, once per channel opened.
+  let hashJumpFor: string | null = null;
   createEffect(
     on(
       () => session().channelId,
-      () => queueMicrotask(scrollToBottom),
+      (channelId) => {
+        hashJumpFor = /^#message-[\w-]+$/.test(window.location.hash) ? channelId : null;
+        queueMicrotask(scrollToBottom);
+      },
     ),
   );
+  createEffect(() => {
+    const s = session();
+    if (!s.ready() || hashJumpFor !== s.channelId) return;
+    hashJumpFor = null;
+    const named = window.location.hash.slice('#message-'.length);
+    queueMicrotask(() => void jumpTo(named));
+  });
 
-  const loadOlder = async () => {
-    if (!scroller) return;
-    const fromBottom = scroller.scrollHeight - scroller.scrollTop;
-    stick = false;
-    await session().loadOlder(props.token);
-    scroller.scrollTop = scroller.scrollHeight - fromBottom;
+  const loadOlder = () => session().loadOlder(props.token);
+  /** Scrolling near the top pages history in; after a failure the member retries with the button. */
+  const onNearTop = () => {
+    const h = session().history();
+    if (!atStart() && !h.loading && !h.error && messages().length > 0) void loadOlder();
   };
 
-  const jumpTo = (messageId: string) => {
-    const el = document.getElementById(`msg-${messageId}`);
-    if (!el) return;
-    const reduced = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-    el.scrollIntoView({ block: 'center', behavior: reduced ? 'auto' : 'smooth' });
-    el.classList.add('msg--highlight');
-    el.focus({ preventScroll: true });
-    setTimeout(() => el.classList.remove('msg--highlight'), 2200);
-  };
+  const [jumping, setJumping] = createSignal(false);
+  /** History pages walked at most to reach a message (100 messages each). */
+  const MAX_JUMP_PAGES = 400;
+  /**
+   * Shows a message: pages older history in until it is loaded (its seq comes from the server), brings
+   * it into the rendered window, highlights and focuses it.
+   */
+  async function jumpTo(messageId: string): Promise<void> {
+    const has = () => timeline().some((item) => item.key === messageId);
+    if (!has()) {
+      setJumping(true);
+      setPaging(true);
+      try {
+        const around = await fetchAround(props.token, session().channelId, messageId, 1);
+        for (let page = 0; page < MAX_JUMP_PAGES; page++) {
+          const h = session().history();
+          const oldest = session().messages()[0]?.seq;
+          if (h.exhausted || h.error || (oldest !== undefined && oldest <= around.targetSeq)) break;
+          // A page asked for by scrolling is on its way: wait for it rather than skip a turn.
+          if (h.loading) await new Promise((resolve) => setTimeout(resolve, 50));
+          else await loadOlder();
+        }
+      } catch (err) {
+        say(isApiError(err) ? err.message : 'That message could not be found.', true);
+      } finally {
+        setPaging(false);
+        setJumping(false);
+      }
+      if (!has()) {
+        if (!session().history().error) say('That message is not available any more.', true);
+        return;
+      }
+    }
+    setUnseen(false);
+    const row = await log?.reveal(messageId);
+    const article = row?.firstElementChild;
+    if (!(article instanceof HTMLElement)) return;
+    article.classList.add('msg--highlight');
+    article.focus({ preventScroll: true });
+    setTimeout(() => article.classList.remove('msg--highlight'), 2200);
+  }
 
   // ---- read markers: the room counts as read while it is on screen ----
   const [visible, setVisible] = createSignal(document.visibilityState === 'visible');
@@ -241,7 +290,7 @@ export function Conversation(props: ConversationProps): JSX.Element {
       });
       composer?.focus();
     },
-    onJump: jumpTo,
+    onJump: (messageId) => void jumpTo(messageId),
     onReact: (messageId, emoji, add) => {
       replica.enqueue(add ? { kind: 'react', messageId, emoji } : { kind: 'unreact', messageId, emoji });
     },
@@ -352,79 +401,87 @@ export function Conversation(props: ConversationProps): JSX.Element {
 
   return (
     <div class="chat__main">
-      <div class="chat__scroller" ref={(el) => (scroller = el)} onScroll={onScroll}>
-        <div class="chat__start">
+      <VirtualLog
+        items={timeline()}
+        estimate={estimateHeight}
+        anchorable={(item) => item.kind !== 'day'}
+        focusable={(item) => item.kind !== 'day'}
+        label={`Messages in ${props.name}`}
+        onNearTop={onNearTop}
+        onFollowChange={(value) => {
+          setFollowing(value);
+          if (value) setUnseen(false);
+        }}
+        ref={(handle) => (log = handle)}
+        header={
+          <div class="chat__start">
+            <Switch>
+              <Match when={session().purged()}>
+                {(reason) => (
+                  <p class="chat__notice" role="alert">
+                    {reason()}
+                  </p>
+                )}
+              </Match>
+              <Match when={atStart()}>{props.intro}</Match>
+              <Match when={messages().length > 0}>
+                <div class="chat__older">
+                  <button
+                    type="button"
+                    class="button button--secondary button--small"
+                    onClick={() => void loadOlder()}
+                    disabled={session().history().loading}
+                    aria-busy={session().history().loading}
+                  >
+                    <RefreshIcon />
+                    {session().history().loading ? 'Loading older messages…' : 'Load older messages'}
+                  </button>
+                  <Show when={session().history().error}>
+                    {(message) => (
+                      <p class="chat__older-error" role="status">
+                        {message()}
+                      </p>
+                    )}
+                  </Show>
+                </div>
+              </Match>
+              <Match when={true}>
+                <div class="chat__loading" aria-hidden="true">
+                  <span class="skeleton skeleton--line skeleton--short" />
+                  <span class="skeleton skeleton--line" />
+                  <span class="skeleton skeleton--line skeleton--short" />
+                </div>
+                <span class="visually-hidden" role="status">
+                  Loading messages…
+                </span>
+              </Match>
+            </Switch>
+          </div>
+        }
+      >
+        {(item) => (
           <Switch>
-            <Match when={session().purged()}>
-              {(reason) => (
-                <p class="chat__notice" role="alert">
-                  {reason()}
-                </p>
+            <Match when={item.kind === 'day' && item}>
+              {(day) => (
+                <div class="day-divider" role="separator" aria-label={day().label}>
+                  <span class="day-divider__label">{day().label}</span>
+                </div>
               )}
             </Match>
-            <Match when={atStart()}>{props.intro}</Match>
-            <Match when={messages().length > 0}>
-              <div class="chat__older">
-                <button
-                  type="button"
-                  class="button button--secondary button--small"
-                  onClick={() => void loadOlder()}
-                  disabled={session().history().loading}
-                  aria-busy={session().history().loading}
-                >
-                  <RefreshIcon />
-                  {session().history().loading ? 'Loading older messages…' : 'Load older messages'}
-                </button>
-                <Show when={session().history().error}>
-                  {(message) => (
-                    <p class="chat__older-error" role="status">
-                      {message()}
-                    </p>
-                  )}
-                </Show>
-              </div>
+            <Match when={item.kind === 'message' && item}>
+              {(msg) => <MessageRow item={msg()} actions={actions} />}
             </Match>
-            <Match when={true}>
-              <div class="chat__loading" aria-hidden="true">
-                <span class="skeleton skeleton--line skeleton--short" />
-                <span class="skeleton skeleton--line" />
-                <span class="skeleton skeleton--line skeleton--short" />
-              </div>
-              <span class="visually-hidden" role="status">
-                Loading messages…
-              </span>
+            <Match when={item.kind === 'pending' && item}>
+              {(pending) => <PendingRow item={pending()} actions={actions} />}
             </Match>
           </Switch>
-        </div>
-        <div
-          class="chat__log"
-          role="log"
-          aria-live="polite"
-          aria-relevant="additions"
-          aria-label={`Messages in ${props.name}`}
-          data-testid="message-log"
-        >
-          <For each={timeline()}>
-            {(item) => (
-              <Switch>
-                <Match when={item.kind === 'day' && item}>
-                  {(day) => (
-                    <div class="day-divider" role="separator" aria-label={day().label}>
-                      <span class="day-divider__label">{day().label}</span>
-                    </div>
-                  )}
-                </Match>
-                <Match when={item.kind === 'message' && item}>
-                  {(msg) => <MessageRow item={msg()} actions={actions} />}
-                </Match>
-                <Match when={item.kind === 'pending' && item}>
-                  {(pending) => <PendingRow item={pending()} actions={actions} />}
-                </Match>
-              </Switch>
-            )}
-          </For>
-        </div>
-      </div>
+        )}
+      </VirtualLog>
+      <Show when={jumping()}>
+        <p class="chat__jumping" role="status">
+          Finding the message in older history…
+        </p>
+      </Show>
       <Show when={unseen()}>
         <button type="button" class="chat__jump" onClick={scrollToBottom}>
           <ArrowDownIcon />
@@ -477,7 +534,6 @@ export function Conversation(props: ConversationProps): JSX.Element {
             onSend={(body, replyToId) => {
               replica.enqueue({ kind: 'send', channelId: session().channelId, body, replyToId });
               setReplyTo(null);
-              stick = true;
               queueMicrotask(scrollToBottom);
             }}
             onTyping={(active) => session().typing(active)}

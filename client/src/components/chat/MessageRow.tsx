@@ -67,7 +67,18 @@ function ReplyQuote(props: { reply: ReplyRef; actions: MessageActions }): JSX.El
   return (
     <Show
       when={props.reply.snippet !== null}
-      fallback={<p class="msg__reply msg__reply--missing">Replying to an earlier message</p>}
+      fallback={
+        // The original is further back than what is loaded: the jump pages history in to reach it.
+        <button
+          type="button"
+          class="msg__reply msg__reply--missing"
+          onClick={() => props.actions.onJump(props.reply.id)}
+          aria-label="Replying to an earlier message. Show the original message"
+        >
+          <span class="msg__reply-line" aria-hidden="true" />
+          <span class="msg__reply-text">Replying to an earlier message</span>
+        </button>
+      }
     >
       <button
         type="button"

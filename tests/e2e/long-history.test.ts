@@ -1,0 +1,308 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../sync-server/db/database.ts';
+import { migrate } from '../../sync-server/db/migrate.ts';
+import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
+import { seedLounge } from '../../sync-server/features/lounge/seed-lounge.ts';
+import type { UserRow } from '../../sync-server/features/users/users-repo.ts';
+import { persistChannelSnapshot } from '../../sync-server/sync/channel-doc-store.ts';
+import { SEGMENT_SIZE } from '../../shared/sync/segments.ts';
+import { launchBrowser, openPage, type OpenedPage } from '../support/browser.ts';
+import { fillChannelHistory } from '../support/bulk-history.ts';
+import {
+  composer,
+  messageLog,
+  submitDemoSignIn,
+  UI_TIMEOUT_MS,
+  unexpectedErrors,
+  waitOnline,
+} from '../support/chat-ui.ts';
+import { createMember, loungeRoomId } from '../support/fixtures.ts';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { startServer, type ServerProcess } from '../support/server-process.ts';
+import { TestDevice } from '../support/sync-test-client.ts';
+import { hostToken, TEST_HOST_SECRET, TEST_SIGNING_SECRET } from '../support/test-app.ts';
+
+const ROOM = { slug: 'general', name: 'General Chat' };
+const HISTORY = 10_000;
+/** Rows the virtual log may keep in the DOM: the viewport plus overscan, nowhere near the history. */
+const MAX_DOM_ROWS = 150;
+
+let testDb: TestDatabase;
+let db: Database;
+let server: ServerProcess;
+let browser: Browser;
+let historian: UserRow;
+let general: string;
+/** The message the newest one replies to: the 30th, far older than anything the app loads at first. */
+let oldOriginal: { id: string; seq: number };
+let midMessage: { id: string; seq: number };
+const devices: TestDevice[] = [];
+const pages: OpenedPage[] = [];
+
+/** A reply to an old message, written the way the intent pipeline writes a message and its change. */
+async function insertReply(channelId: string, authorId: string, replyToId: string, body: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ seq: number; change_seq: number }>(
+      'UPDATE channels SET last_seq = last_seq + 1, change_seq = change_seq + 1 WHERE id = $1 RETURNING last_seq AS seq, change_seq',
+      [channelId],
+    );
+    const { seq, change_seq } = rows[0]!;
+    await tx.query(
+      `WITH ins AS (
+         INSERT INTO messages (channel_id, seq, room_id, author_id, body, reply_to_id)
+         VALUES ($1, $2, $1, $3, $4, $5) RETURNING id, created_at
+       )
+       INSERT INTO channel_changes (channel_id, change_seq, kind, segment, message_id, payload)
+       SELECT $1, $6, 'message', ($2 - 1) / 256, ins.id,
+              jsonb_build_object('kind', 'message', 'message', jsonb_build_object(
+                'id', ins.id, 'channelId', $1::text, 'seq', $2::int, 'authorId', $3::text, 'body', $4::text,
+                'type', 'text', 'replyToId', $5::text, 'threadId', null, 'mentions', '[]'::jsonb, 'edited', false,
+                'hidden', false, 'hiddenReason', null, 'deleted', false, 'pinned', false,
+                'createdAt', to_char(ins.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                'editedAt', null, 'reactions', '{}'::jsonb))
+         FROM ins`,
+      [channelId, seq, authorId, body, replyToId, change_seq],
+    );
+  });
+}
+
+async function messageAt(seq: number): Promise<{ id: string; seq: number }> {
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM messages WHERE channel_id = $1 AND seq = $2', [
+    general,
+    seq,
+  ]);
+  return { id: rows[0]!.id, seq };
+}
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  db = createPgDatabase(testDb.url);
+  await migrate(db);
+  await seedLounge(db);
+  general = await loungeRoomId(db, ROOM.slug);
+  historian = await createMember(db, 'historian');
+  // History starts at seq 257, so segment 0 is empty. Reason: a device that opens a room for the first
+  // time subscribes to segment 0 before its meta doc has named the head (RoomSession.followHead reads an
+  // empty meta as head 0), and would show seq 1–256 beside the head with a gap between. That replica
+  // bug is reported to its owner; this test is about the list, so it keeps segment 0 out of the way.
+  await db.query('UPDATE channels SET last_seq = $2 WHERE id = $1', [general, SEGMENT_SIZE]);
+  await fillChannelHistory(db, general, historian.id, HISTORY);
+  oldOriginal = await messageAt(SEGMENT_SIZE + 30);
+  midMessage = await messageAt(SEGMENT_SIZE + 5_000);
+  await insertReply(general, historian.id, oldOriginal.id, 'a reply to something said long ago');
+  // The snapshot job's work, so opening the room does not replay 10,000 changes.
+  await persistChannelSnapshot(db, { kind: 'channel-meta', channelId: general });
+  server = await startServer({
+    env: {
+      NODE_ENV: 'test',
+      DATABASE_URL: testDb.url,
+      AUTH_JWT_SECRET: TEST_HOST_SECRET,
+      LOUNGE_SIGNING_SECRET: TEST_SIGNING_SECRET,
+      LOUNGE_DEMO_SIGN_IN: 'true',
+      LOG_LEVEL: 'warn',
+    },
+  });
+  browser = await launchBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  for (const d of devices) d.stop();
+  for (const p of pages) await p.close().catch(() => undefined);
+  await browser?.close();
+  await server?.stop();
+  await db?.close();
+  await testDb?.drop();
+});
+
+async function openRoom(hash = ''): Promise<OpenedPage> {
+  const opened = await openPage(browser);
+  pages.push(opened);
+  await opened.page.goto(`${server.url}/lounge/${ROOM.slug}${hash}`);
+  await submitDemoSignIn(opened.page, 'reader', 'Rita Reader');
+  await composer(opened.page, ROOM.name).waitFor({ timeout: UI_TIMEOUT_MS });
+  await waitOnline(opened.page);
+  return opened;
+}
+
+/** What the virtual log holds: rows in the DOM, rows it knows of, and where it is scrolled. */
+function logState(page: Page) {
+  return messageLog(page, ROOM.name).evaluate((log) => {
+    const scroller = log.parentElement!;
+    return {
+      domRows: log.querySelectorAll('.chat__row').length,
+      domMessages: log.querySelectorAll('article.msg').length,
+      total: Number(log.getAttribute('data-rows-total')),
+      firstSeq: Number(log.querySelector('article.msg[data-seq]')?.getAttribute('data-seq') ?? 0),
+      scrollTop: scroller.scrollTop,
+      distanceFromBottom: scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight,
+    };
+  });
+}
+
+/**
+ * The article with this message id and where it sits in the scroller's viewport, as painted: read
+ * after a frame, since rows are measured (and the place restored) just before paint.
+ */
+function placeOf(page: Page, messageId: string) {
+  return messageLog(page, ROOM.name).evaluate(async (log, id) => {
+    const w = globalThis as unknown as { requestAnimationFrame: (cb: () => void) => void };
+    await new Promise<void>((resolve) => w.requestAnimationFrame(resolve));
+    const scroller = log.parentElement!;
+    const el = log.querySelector(`[data-message-id="${id}"]`);
+    if (!el) return null;
+    const box = el.getBoundingClientRect();
+    const frame = scroller.getBoundingClientRect();
+    return {
+      top: box.top - frame.top,
+      inView: box.bottom > frame.top && box.top < frame.bottom,
+      highlighted: el.classList.contains('msg--highlight') || el.hasAttribute('data-was-highlighted'),
+      focused: el.ownerDocument.activeElement === el,
+    };
+  }, messageId);
+}
+
+describe('a conversation with 10,000 messages', () => {
+  it('keeps only a window of rows in the DOM, pages history in while scrolling up, and keeps the place', async () => {
+    const { page, errors } = await openRoom();
+    await messageLog(page, ROOM.name)
+      .locator('article.msg', { hasText: 'a reply to something said long ago' })
+      .waitFor({
+        timeout: UI_TIMEOUT_MS,
+      });
+    const first = await logState(page);
+    expect(first.domMessages).toBeGreaterThan(0);
+    expect(first.distanceFromBottom).toBeLessThan(100);
+
+    // Scroll up through history: pages come in by themselves, and the message on screen stays put.
+    let state = first;
+    for (let step = 0; step < 12; step++) {
+      const anchorId = await messageLog(page, ROOM.name).evaluate(async (log) => {
+        const scroller = log.parentElement!;
+        const w = globalThis as unknown as { requestAnimationFrame: (cb: () => void) => void };
+        const frame = () => new Promise<void>((resolve) => w.requestAnimationFrame(resolve));
+        scroller.scrollTop = Math.max(0, scroller.scrollTop - scroller.clientHeight * 3);
+        // The window follows the scroll event; rows are measured before the next paint.
+        await frame();
+        await frame();
+        const box = scroller.getBoundingClientRect();
+        // A message inside a run: the oldest loaded one may join the run of a page prepended above it
+        // (its margin goes), which moves its own top but not the rows the member reads.
+        const visible = [...log.querySelectorAll('article.msg--grouped[data-message-id]')].find(
+          (el) => el.getBoundingClientRect().top >= box.top,
+        );
+        return visible?.getAttribute('data-message-id') ?? null;
+      });
+      expect(anchorId).not.toBeNull();
+      const before = await placeOf(page, anchorId!);
+      await page.waitForTimeout(150);
+      const after = await placeOf(page, anchorId!);
+      expect(after, 'the message on screen stays rendered').not.toBeNull();
+      expect(Math.abs(after!.top - before!.top)).toBeLessThan(3);
+      state = await logState(page);
+      expect(state.domRows).toBeLessThanOrEqual(MAX_DOM_ROWS);
+    }
+    expect(state.total, 'history was paged in while scrolling up').toBeGreaterThan(first.total + 200);
+
+    // A new message while the member reads history: the place holds and a button offers the way down.
+    const device = new TestDevice(historian.id, server.url, async () => {
+      const res = await fetch(`${server.url}/api/auth/connection-token`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await hostToken({ sub: historian.host_user_id })}` },
+      });
+      return ((await res.json()) as { token: string }).token;
+    }).start();
+    devices.push(device);
+    await device.openChannel(general);
+    const held = await logState(page);
+    device.intent({ kind: 'send', channelId: general, body: 'news while you were reading' });
+    const jump = page.getByRole('button', { name: 'New messages' });
+    await jump.waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(Math.abs((await logState(page)).scrollTop - held.scrollTop)).toBeLessThan(3);
+    await jump.click();
+    await messageLog(page, ROOM.name)
+      .locator('article.msg', { hasText: 'news while you were reading' })
+      .waitFor({ timeout: UI_TIMEOUT_MS });
+    await expect.poll(async () => (await logState(page)).distanceFromBottom).toBeLessThan(100);
+    expect(unexpectedErrors({ page, errors, close: async () => {} })).toEqual([]);
+  }, 120_000);
+
+  it('jumps from a reply to its original 9,970 messages back, and the DOM stays small', async () => {
+    const { page, errors } = await openRoom();
+    const reply = messageLog(page, ROOM.name).locator('article.msg', { hasText: 'a reply to something said long ago' });
+    await reply.waitFor({ timeout: UI_TIMEOUT_MS });
+    // The highlight fades after a few seconds: note that it was shown, however slow the machine.
+    await messageLog(page, ROOM.name).evaluate((log) => {
+      type Marked = { classList: { contains(name: string): boolean }; setAttribute(name: string, value: string): void };
+      type Observer = new (cb: (records: Array<{ target: Marked }>) => void) => {
+        observe(node: unknown, options: unknown): void;
+      };
+      const Observer = (globalThis as unknown as { MutationObserver: Observer }).MutationObserver;
+      new Observer((records) => {
+        for (const r of records)
+          if (r.target.classList.contains('msg--highlight')) r.target.setAttribute('data-was-highlighted', '');
+      }).observe(log, { subtree: true, attributes: true, attributeFilter: ['class'] });
+    });
+    const started = Date.now();
+    await reply.getByRole('button', { name: /^Replying to .*Show the original message$/ }).click();
+    await expect
+      .poll(() => placeOf(page, oldOriginal.id), { timeout: 150_000, interval: 250 })
+      .toMatchObject({ inView: true, highlighted: true, focused: true });
+    const jumpMs = Date.now() - started;
+    const state = await logState(page);
+    expect(state.total).toBeGreaterThan(HISTORY);
+    expect(state.domRows).toBeLessThanOrEqual(MAX_DOM_ROWS);
+
+    // Keyboard: from the focused message, the arrow keys move to its neighbours.
+    await page.keyboard.press('ArrowUp');
+    await expect
+      .poll(() =>
+        messageLog(page, ROOM.name).evaluate((log) => log.ownerDocument.activeElement?.getAttribute('data-seq')),
+      )
+      .toBe(String(oldOriginal.seq - 1));
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await expect
+      .poll(() =>
+        messageLog(page, ROOM.name).evaluate((log) => log.ownerDocument.activeElement?.getAttribute('data-seq')),
+      )
+      .toBe(String(oldOriginal.seq + 1));
+
+    // Scrolling through all 10,000 loaded messages: frame times while the scroll position moves every frame.
+    const frames = await messageLog(page, ROOM.name).evaluate(async (log) => {
+      const scroller = log.parentElement!;
+      const w = globalThis as unknown as { requestAnimationFrame: (cb: (t: number) => void) => void };
+      const times: number[] = [];
+      let previous = 0;
+      const maxRows = { value: 0 };
+      for (let i = 0; i < 60; i++) {
+        const t = await new Promise<number>((resolve) => w.requestAnimationFrame(resolve));
+        if (previous) times.push(t - previous);
+        previous = t;
+        scroller.scrollTop += 1500;
+        maxRows.value = Math.max(maxRows.value, log.querySelectorAll('.chat__row').length);
+      }
+      times.sort((a, b) => a - b);
+      return {
+        p50: times[Math.floor(times.length / 2)]!,
+        p95: times[Math.floor(times.length * 0.95)]!,
+        maxRows: maxRows.value,
+      };
+    });
+    process.stdout.write(
+      `[virtual log] jump 9,970 back: ${jumpMs} ms; rows known ${state.total}, in DOM ${state.domRows}; ` +
+        `scroll frames p50 ${frames.p50.toFixed(1)} ms, p95 ${frames.p95.toFixed(1)} ms, max rows ${frames.maxRows}\n`,
+    );
+    expect(frames.maxRows).toBeLessThanOrEqual(MAX_DOM_ROWS);
+    expect(unexpectedErrors({ page, errors, close: async () => {} })).toEqual([]);
+  }, 240_000);
+
+  it('opens a link to a message (as from a search hit) at that message', async () => {
+    const { page, errors } = await openRoom(`#message-${midMessage.id}`);
+    await expect
+      .poll(() => placeOf(page, midMessage.id), { timeout: 150_000, interval: 250 })
+      .toMatchObject({ inView: true, highlighted: true });
+    expect((await logState(page)).domRows).toBeLessThanOrEqual(MAX_DOM_ROWS);
+    expect(unexpectedErrors({ page, errors, close: async () => {} })).toEqual([]);
+  }, 240_000);
+});
