@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { can } from '../../../shared/rules/permissions.ts';
-import { loadChannelAccess } from '../../access/channel-access.ts';
+import { accessKey, loadChannelAccessMany } from '../../access/channel-access.ts';
 import type { AppDeps } from '../../app-deps.ts';
 
 /**
@@ -43,12 +43,15 @@ export async function revokeLostReaders(
   only?: readonly string[],
 ): Promise<string[]> {
   const candidates = only ?? (await possibleReaders(deps, roomId));
-  const lost: string[] = [];
-  for (const userId of candidates) {
-    const access = await loadChannelAccess(deps.db, roomId, userId);
-    if (!access || can(access.actor, 'read', { room: access.room }).allowed) continue;
-    lost.push(userId);
-  }
+  // Every candidate's access in one query, however many readers a busy room has.
+  const accesses = await loadChannelAccessMany(
+    deps.db,
+    candidates.map((userId) => ({ channelId: roomId, userId })),
+  );
+  const lost = candidates.filter((userId) => {
+    const access = accesses.get(accessKey(roomId, userId));
+    return access !== undefined && !can(access.actor, 'read', { room: access.room }).allowed;
+  });
   if (lost.length === 0) return lost;
   const threads = await deps.db.query<{ id: string }>('SELECT id FROM threads WHERE room_id = $1', [roomId]);
   for (const userId of lost) {
