@@ -5,7 +5,7 @@ import { effectiveSlowModeSeconds, slowModeWaitSeconds } from '../../shared/rule
 import type { ChannelChange, MessageView } from '../../shared/sync/channel-doc.ts';
 import type { Intent } from '../../shared/sync/intents.ts';
 import { segmentOf } from '../../shared/sync/segments.ts';
-import { accessKey, loadChannelAccessMany, type ChannelAccess } from '../access/channel-access.ts';
+import { accessKey, afterAcceptedSends, loadChannelAccessMany, type ChannelAccess } from '../access/channel-access.ts';
 import type { Queryable } from '../db/database.ts';
 import { layer1Verdict, loadRecentBodies, queueForReview, RECENT_COUNT, type Layer1Outcome } from '../moderation/layer1-check.ts';
 import type { ModerationDeps } from '../moderation/moderation-deps.ts';
@@ -108,11 +108,15 @@ async function checkSends(ctx: SendContext, sends: readonly PendingSend[], outco
     [...byUser].map(async ([userId, indexes]) => {
       const recentBodies = [...(recent.get(userId) ?? [])];
       const postedAt = new Map<string, Date>();
+      let acceptedSoFar = 0;
       for (const index of indexes) {
         const send = sends[index]!;
         try {
-          const access = accesses.get(accessKey(send.intent.channelId, userId));
-          if (!access) throw new IntentRefusal('not_found', 'That conversation does not exist.');
+          const loaded = accesses.get(accessKey(send.intent.channelId, userId));
+          if (!loaded) throw new IntentRefusal('not_found', 'That conversation does not exist.');
+          // Trust as it will stand after this member's earlier sends of the batch (a promotion counts
+          // from the next message, as it would one transaction at a time).
+          const access = afterAcceptedSends(loaded, acceptedSoFar);
           const body = cleanBody(send.intent.body);
           if (send.intent.replyToId && replies.get(send.intent.replyToId) !== access.channelId) {
             throw new IntentRefusal('bad_reply', 'The message you replied to is not in this conversation.');
@@ -124,6 +128,7 @@ async function checkSends(ctx: SendContext, sends: readonly PendingSend[], outco
           recentBodies.push(body);
           if (recentBodies.length > RECENT_COUNT) recentBodies.shift();
           postedAt.set(access.roomId ?? access.channelId, ctx.now);
+          acceptedSoFar++;
           checked.push({ index, send, access, body, layer1 });
         } catch (err) {
           if (!(err instanceof IntentRefusal)) throw err;

@@ -98,6 +98,20 @@ describe('intents of many members in one transaction', () => {
     expect(reactions.rows).toHaveLength(1);
   });
 
+  it('the message that earns a promotion lifts the next one of the same batch (a new member may not post links)', async () => {
+    const [vi, wu] = await Promise.all([
+      createMember(db, 'vi', { daysAgo: 5, messagesSent: 9 }),
+      createMember(db, 'wu', { daysAgo: 5, messagesSent: 8 }),
+    ]);
+    const link = 'see https://example.com/guide for the answer';
+    const [viOut, wuOut] = await processBatch(deps, [
+      group(vi.id, [sendIntent(general, 'my tenth message'), sendIntent(general, link)]),
+      group(wu.id, [sendIntent(general, 'my ninth message'), sendIntent(general, link)]),
+    ]);
+    expect(statuses(viOut!)).toEqual(['accepted', 'accepted']);
+    expect(statuses(wuOut!)).toEqual(['accepted', 'rejected']);
+  });
+
   it('the same intent in one batch, and again in a later one, is written once and answered alike', async () => {
     const mo = await createMember(db, 'mo');
     const intentId = randomUUID();
