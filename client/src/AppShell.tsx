@@ -10,10 +10,14 @@ import { LoungePage } from './views/LoungePage.tsx';
 import { MessagesPage } from './views/MessagesPage.tsx';
 import { ModerationPage } from './views/ModerationPage.tsx';
 import { SearchPage } from './views/SearchPage.tsx';
+import { SettingsPage } from './views/SettingsPage.tsx';
+import { applyTheme } from './components/settings/theme.ts';
 import { NotFound } from './views/NotFound.tsx';
 
 /** Everything a signed-in member sees: the header, and the page the address names. */
 export function AppShell(props: { session: Session; config: AuthConfig | undefined }): JSX.Element {
+  // The theme picked in Settings on this device (none: the operating system's).
+  applyTheme();
   const route = currentRoute;
   const loungeRoute = (): Extract<Route, { name: 'lounge' }> | null => {
     const r = route();
@@ -84,6 +88,9 @@ export function AppShell(props: { session: Session; config: AuthConfig | undefin
               </Match>
               <Match when={route().name === 'moderation'}>
                 <ModerationPage token={props.session.token} user={props.session.user} />
+              </Match>
+              <Match when={route().name === 'settings'}>
+                <SettingsPage token={props.session.token} user={props.session.user} />
               </Match>
               <Match when={route().name === 'search'}>
                 <SearchPage token={props.session.token} user={props.session.user} />

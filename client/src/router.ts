@@ -7,6 +7,7 @@ export type Route =
   | { name: 'messages'; channelId: string | null }
   | { name: 'moderation' }
   | { name: 'search' }
+  | { name: 'settings' }
   | { name: 'not-found'; path: string };
 
 export const paths = {
@@ -18,6 +19,7 @@ export const paths = {
   conversation: (channelId: string) => `/messages/${channelId}`,
   moderation: '/moderation',
   search: '/search',
+  settings: '/settings',
 } as const;
 
 export function parseRoute(pathname: string): Route {
@@ -35,6 +37,7 @@ export function parseRoute(pathname: string): Route {
   if (first === 'messages' && rest.length === 0) return { name: 'messages', channelId: second ?? null };
   if (first === 'moderation' && second === undefined) return { name: 'moderation' };
   if (first === 'search' && second === undefined) return { name: 'search' };
+  if (first === 'settings' && second === undefined) return { name: 'settings' };
   return { name: 'not-found', path: pathname };
 }
 

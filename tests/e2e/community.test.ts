@@ -78,7 +78,6 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-
 async function signIn(
   path: string,
   handle: string,
@@ -341,6 +340,88 @@ describe('search', () => {
   });
 });
 
+describe('settings', () => {
+  it('a member opens Settings from the user menu by keyboard, limits DMs, picks a theme and unblocks and unmutes', async () => {
+    const noisy = await demoSignIn(server.url, 'set_noisy', 'Nora Noisy');
+    const rude = await demoSignIn(server.url, 'set_rude', 'Rex Rude');
+    const opened = await signIn('/lounge', 'set_sam', 'Sam Settings');
+    const { page } = opened;
+    try {
+      // Sam blocked Rex and muted Nora earlier (from another device: the server tells this one).
+      const token = await page.evaluate(() => {
+        const storage = (globalThis as unknown as { localStorage: { getItem(key: string): string | null } })
+          .localStorage;
+        const raw = storage.getItem('lounge.session.v1');
+        return raw ? (JSON.parse(raw) as { token: string }).token : null;
+      });
+      expect(token).not.toBeNull();
+      for (const [kind, id] of [
+        ['blocks', rude.id],
+        ['mutes', noisy.id],
+      ] as const) {
+        const res = await fetch(`${server.url}/api/me/${kind}/${id}`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${token!}` },
+        });
+        expect(res.status).toBe(204);
+      }
+
+      // The way in is the user menu, by keyboard.
+      const link = page.getByRole('link', { name: 'Settings' });
+      await link.focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(page.url()).toBe(`${server.url}/settings`);
+
+      // Who may start a DM: arrow keys move through the choices; the server keeps the answer.
+      const everyone = page.getByRole('radio', { name: /^Everyone/ });
+      await expect.poll(() => everyone.isChecked(), { timeout: UI_TIMEOUT_MS }).toBe(true);
+      await everyone.focus();
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      await page.getByText('Saved: who can message you.').waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await page.getByRole('radio', { name: /^Nobody/ }).isChecked()).toBe(true);
+      const saved = await fetch(`${server.url}/api/me/settings`, { headers: { authorization: `Bearer ${token!}` } });
+      expect(((await saved.json()) as { dmPermission: string }).dmPermission).toBe('none');
+
+      // Notifications as far as the server keeps them.
+      await page.getByRole('switch', { name: /Email me when I'm mentioned/ }).click();
+      await page.getByText('Saved: emails for mentions.').waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.getByLabel('Phone for urgent SMS alerts').fill('12345');
+      await page.getByRole('button', { name: 'Save number' }).click();
+      await page
+        .getByRole('status')
+        .getByText(/international format/)
+        .waitFor({ timeout: UI_TIMEOUT_MS });
+
+      // Theme: dark on this device, kept after a reload.
+      await page.getByRole('radio', { name: /^Dark/ }).check();
+      expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
+      await page.reload();
+      await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
+      expect(await page.getByRole('radio', { name: /^Nobody/ }).isChecked()).toBe(true);
+      await shoot(page, 'settings-chosen-desktop-dark');
+
+      // The blocked and muted members are listed, and lifting either takes them off at once.
+      const blocked = page.getByRole('list', { name: 'Blocked members' });
+      const muted = page.getByRole('list', { name: 'Muted members' });
+      await blocked.getByText('Rex Rude').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await muted.getByText('Nora Noisy').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await blocked.getByRole('button', { name: 'Unblock Rex Rude' }).click();
+      await page.getByText("You haven't blocked anyone.").waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await muted.getByRole('button', { name: 'Unmute Nora Noisy' }).click();
+      await page.getByText("You haven't muted anyone.").waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await page.getByRole('radio', { name: /^System/ }).check();
+      expect(await page.locator('html').getAttribute('data-theme')).toBeNull();
+      expect(unexpectedErrors(opened)).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
 /** Content for the views to show whatever ran before: a message in AI Art and a thread started there. */
 async function seedViews(page: Page): Promise<void> {
   await composer(page, AI_ART.name).waitFor({ timeout: UI_TIMEOUT_MS });
@@ -397,6 +478,9 @@ describe('accessibility and looks', () => {
       await page.goto(`${server.url}/search?q=contrast`);
       await page.locator('.search-hit').first().waitFor({ timeout: LIVE_TIMEOUT_MS });
       await scan(page, 'search');
+      await page.getByRole('link', { name: 'Settings' }).click();
+      await page.getByRole('heading', { name: 'Direct messages' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await scan(page, 'settings');
       expect(findings).toEqual({});
     } finally {
       await mia.close();
@@ -433,6 +517,9 @@ describe('accessibility and looks', () => {
           await page.goto(`${server.url}/search?q=contrast`);
           await page.locator('.search-hit').first().waitFor({ timeout: LIVE_TIMEOUT_MS });
           await shoot(page, `search-${suffix}`);
+          await page.goto(`${server.url}/settings`);
+          await page.getByRole('heading', { name: 'Direct messages' }).waitFor({ timeout: UI_TIMEOUT_MS });
+          await shoot(page, `settings-${suffix}`);
           expect(unexpectedErrors(opened)).toEqual([]);
         } finally {
           await opened.close();

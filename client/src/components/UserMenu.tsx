@@ -1,9 +1,11 @@
 import type { JSX } from 'solid-js';
 import type { User } from '../api/types.ts';
 import { Avatar } from './Avatar.tsx';
-import { SignOutIcon } from './icons.tsx';
+import { paths } from '../router.ts';
+import { SettingsIcon, SignOutIcon } from './icons.tsx';
+import { Link } from './Link.tsx';
 
-/** Who is signed in, and the way out. */
+/** Who is signed in, their settings, and the way out. */
 export function UserMenu(props: { user: User; onSignOut: () => void }): JSX.Element {
   return (
     <div class="user-menu">
@@ -16,6 +18,15 @@ export function UserMenu(props: { user: User; onSignOut: () => void }): JSX.Elem
           <span class="user-chip__handle">@{props.user.handle}</span>
         </span>
       </div>
+      <Link
+        class="button button--ghost button--icon-on-phone"
+        href={paths.settings}
+        aria-label="Settings"
+        title="Settings"
+        data-testid="settings-link"
+      >
+        <SettingsIcon />
+      </Link>
       <button type="button" class="button button--ghost button--icon-on-phone" onClick={() => props.onSignOut()}>
         <SignOutIcon />
         <span class="button__label">Sign out</span>
