@@ -5,7 +5,7 @@
  *   npm run bench                      default sizes (the figures; ~15 min on 2 cores)
  *   npm run bench -- --quick           a small version of every scenario (< 2 min)
  *   npm run bench -- --tiny            the smoke-test sizes (< 1 min)
- *   flags: --only=fanout,throughput,connections,storm,history,layer1,pgprobe
+ *   flags: --only=fanout,throughput,connections,storm,history,layer1,pgprobe,client
  *          --servers=lounge,hocuspocus,y-websocket-server   --out=DIR (default bench/results)
  *          --profile  (V8 CPU profiles of every Lounge server process into DIR/prof)
  *          --keep-db  (keep the run's database for inspection instead of dropping it)
@@ -17,7 +17,7 @@
  * the run is dropped at the end.
  */
 import { execSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { createBenchDb, REDIS_URL, type BenchDb } from './lib/db.ts';
@@ -32,6 +32,7 @@ import {
 } from './lib/report.ts';
 import type { ServerKind } from './lib/servers.ts';
 import { SIZES } from './lib/sizes.ts';
+import { runClient } from './scenarios/client-replica.ts';
 import { runConnections } from './scenarios/connections.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runHistory } from './scenarios/history.ts';
@@ -40,7 +41,7 @@ import { runPgProbe } from './scenarios/pgprobe.ts';
 import { runStorm } from './scenarios/storm.ts';
 import { runThroughput } from './scenarios/throughput.ts';
 
-const ALL: ScenarioName[] = ['fanout', 'throughput', 'connections', 'storm', 'history', 'layer1', 'pgprobe'];
+const ALL: ScenarioName[] = ['fanout', 'throughput', 'connections', 'storm', 'history', 'layer1', 'pgprobe', 'client'];
 
 function flags(argv: string[]): Record<string, string | true> {
   const out: Record<string, string | true> = {};
@@ -66,7 +67,12 @@ if (typeof args.set === 'string') {
     obj[last] = Number(value);
   }
 }
-const only = typeof args.only === 'string' ? (args.only.split(',') as ScenarioName[]) : ALL;
+// --tiny (the smoke test in `npm test`) leaves the client scenario out: building the app alone takes longer
+// than that test's budget. `--only=client --tiny` still runs it small.
+const only =
+  typeof args.only === 'string'
+    ? (args.only.split(',') as ScenarioName[])
+    : ALL.filter((name) => mode !== 'tiny' || name !== 'client');
 const servers = (
   typeof args.servers === 'string' ? args.servers.split(',') : ['lounge', 'hocuspocus', 'y-websocket-server']
 ) as ServerKind[];
@@ -118,6 +124,30 @@ function gitCommit(): string {
   }
 }
 
+/**
+ * An `--only` run (say `--only=client`) keeps the other scenarios of the previous results of the same
+ * mode in DIR/latest.*, so the file still holds every figure; the header says which were carried over.
+ */
+function carryOverPrevious(results: BenchResults): void {
+  const previousFile = join(outDir, 'latest.json');
+  if (typeof args.only !== 'string' || !existsSync(previousFile)) return;
+  let previous: BenchResults;
+  try {
+    previous = JSON.parse(readFileSync(previousFile, 'utf8')) as BenchResults;
+  } catch {
+    return;
+  }
+  if (previous.meta?.mode !== mode) return;
+  const carried = (Object.keys(previous.scenarios) as ScenarioName[]).filter((name) => !only.includes(name));
+  if (carried.length === 0) return;
+  for (const name of carried) results.scenarios[name] = previous.scenarios[name];
+  results.meta.carriedOver = {
+    date: previous.meta.carriedOver?.date ?? previous.meta.date,
+    commit: previous.meta.carriedOver?.commit ?? previous.meta.commit,
+    scenarios: carried,
+  };
+}
+
 async function main(): Promise<void> {
   const t0 = Date.now();
   const limits = openFileLimit();
@@ -144,6 +174,7 @@ async function main(): Promise<void> {
     history: runHistory,
     layer1: runLayer1,
     pgprobe: runPgProbe,
+    client: runClient,
   };
   for (const name of only) {
     const s0 = Date.now();
@@ -180,6 +211,7 @@ async function main(): Promise<void> {
     figures: [],
   };
   results.meta.durationSec = Math.round((Date.now() - t0) / 1000);
+  carryOverPrevious(results);
   results.figures = buildFigures(results);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -1,3 +1,4 @@
+import type { ClientResult } from '../scenarios/client-replica.ts';
 import type { ConnectionsResult } from '../scenarios/connections.ts';
 import type { FanoutResult } from '../scenarios/fanout.ts';
 import type { HistoryResult } from '../scenarios/history.ts';
@@ -8,7 +9,15 @@ import type { CpuWindow } from './harness.ts';
 import type { ServerKind } from './servers.ts';
 import type { Sizes } from './sizes.ts';
 
-export type ScenarioName = 'fanout' | 'throughput' | 'connections' | 'storm' | 'history' | 'layer1' | 'pgprobe';
+export type ScenarioName =
+  | 'fanout'
+  | 'throughput'
+  | 'connections'
+  | 'storm'
+  | 'history'
+  | 'layer1'
+  | 'pgprobe'
+  | 'client';
 
 export interface ScenarioOutcome {
   status: 'ok' | 'error' | 'not-built' | 'skipped';
@@ -44,6 +53,8 @@ export interface BenchResults {
     durationSec: number;
     sizes: Sizes;
     servers: ServerKind[];
+    /** An `--only` run keeps the other scenarios of the previous results of the same mode: from which run. */
+    carriedOver?: { date: string; commit: string; scenarios: ScenarioName[] };
   };
   scenarios: Partial<Record<ScenarioName, ScenarioOutcome>>;
   figures: Figure[];
@@ -342,6 +353,36 @@ export function buildFigures(r: BenchResults): Figure[] {
     (v) => (typeof v.lounge === 'string' ? v.lounge.endsWith('yes') : null),
   );
 
+  // ---- client (the web app's SQL replica in Chromium)
+  const cl = ok<ClientResult>(r.scenarios.client);
+  add(
+    'client',
+    `Client: catch-up of ${fmt(s.client.rooms * s.client.perRoom)} missed messages across ${s.client.rooms} rooms into the replica`,
+    'ms',
+    '≤ 2,000',
+    'lower',
+    map(cl, (x) => x.catchUp.ms),
+    (v) => (num(v.lounge) === null ? null : num(v.lounge)! <= 2000),
+  );
+  add(
+    'client',
+    `Client: cold open offline with ${fmt(s.client.replicaMessages)} messages in the replica, first room visible (median / max)`,
+    'ms',
+    '≤ 500',
+    'lower',
+    map(cl, (x) => `${x.coldOpen.firstRoomVisibleMedianMs} / ${x.coldOpen.firstRoomVisibleMaxMs}`),
+    () => (cl.lounge ? cl.lounge.coldOpen.firstRoomVisibleMaxMs <= 500 : null),
+  );
+  add(
+    'client',
+    `Client: local search over ${fmt(s.client.replicaMessages)} replica messages, p95 (p50)`,
+    'ms',
+    '≤ 50',
+    'lower',
+    map(cl, (x) => `${x.search.p95Ms} (${x.search.p50Ms})`),
+    () => (cl.lounge ? cl.lounge.search.p95Ms <= 50 : null),
+  );
+
   // ---- layer 1
   const l1 = r.scenarios.layer1;
   if (l1?.status === 'ok' && l1.results?.lounge) {
@@ -409,7 +450,11 @@ export function renderMarkdown(r: BenchResults, opts: { tableOnly?: boolean } = 
     md += `# Lounge benchmark (\`npm run bench\`${m.mode === 'default' ? '' : ` -- --${m.mode}`})\n\n`;
     md += `- date: ${m.date}; run took ${m.durationSec} s\n- node ${m.node}; commit ${m.commit}\n`;
     md += `- machine: ${m.cores} cores (${m.cpuModel}), ${m.memGiB} GiB; load average at start ${m.loadAverageAtStart.join(' ')}; open files ${m.openFiles.soft}/${m.openFiles.hard}\n`;
-    md += `- everything (servers, PostgreSQL, Redis, load generators) on this one machine over 127.0.0.1; each server and each load generator in its own process\n\n`;
+    md += `- everything (servers, PostgreSQL, Redis, load generators) on this one machine over 127.0.0.1; each server and each load generator in its own process\n`;
+    if (m.carriedOver) {
+      md += `- scenarios ${m.carriedOver.scenarios.join(', ')} are carried over from the run of ${m.carriedOver.date} (commit ${m.carriedOver.commit}); this run measured the others\n`;
+    }
+    md += '\n';
     md += '## Figures\n\n';
   }
   md +=

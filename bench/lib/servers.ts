@@ -50,6 +50,8 @@ export interface LoungeServerOptions {
   /** Write a V8 CPU profile of the server into this folder when it exits. */
   cpuProfDir?: string;
   label?: string;
+  /** A built web app to serve (the client scenario); by default the server serves none. */
+  clientDistDir?: string;
 }
 
 function collectOutput(child: ChildProcess): () => string {
@@ -139,7 +141,7 @@ export async function startLounge(opts: LoungeServerOptions): Promise<RunningSer
             .filter((kv) => kv.includes('='))
             .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
         ),
-        CLIENT_DIST_DIR: '/nonexistent-bench-client-dist',
+        CLIENT_DIST_DIR: opts.clientDistDir ?? '/nonexistent-bench-client-dist',
         DATA_DIR: '/tmp/lounge-bench-data-unused',
       },
     },

@@ -15,6 +15,8 @@ export interface Sizes {
   history: { small: number; big: number; chunk: number; coldProbe: boolean };
   layer1: { messages: number };
   pgprobe: { seconds: number; connections: number };
+  /** The web app in Chromium: catch-up of `rooms` × `perRoom` missed messages; cold open with `replicaMessages` in the replica. */
+  client: { rooms: number; perRoom: number; replicaMessages: number; opens: number; searches: number };
   /** Messages one writer member sends in a scenario: under the server's 10 per minute per member. */
   writerBudget: number;
   /** Load-generator processes for subscribers. */
@@ -42,6 +44,7 @@ export const SIZES: Record<Sizes['mode'], Sizes> = {
     history: { small: 1_000, big: 1_000_000, chunk: 100_000, coldProbe: true },
     layer1: { messages: 20_000 },
     pgprobe: { seconds: 5, connections: 8 },
+    client: { rooms: 10, perRoom: 1000, replicaMessages: 100_000, opens: 5, searches: 100 },
     writerBudget: 8,
     procs: 2,
     pauseScale: 1,
@@ -56,6 +59,7 @@ export const SIZES: Record<Sizes['mode'], Sizes> = {
     history: { small: 1_000, big: 20_000, chunk: 10_000, coldProbe: true },
     layer1: { messages: 2_000 },
     pgprobe: { seconds: 1, connections: 8 },
+    client: { rooms: 4, perRoom: 200, replicaMessages: 10_000, opens: 2, searches: 20 },
     writerBudget: 8,
     procs: 2,
     pauseScale: 0.4,
@@ -70,6 +74,8 @@ export const SIZES: Record<Sizes['mode'], Sizes> = {
     history: { small: 300, big: 3_000, chunk: 3_000, coldProbe: false },
     layer1: { messages: 300 },
     pgprobe: { seconds: 0.5, connections: 4 },
+    // Not run by --tiny (building the app alone takes longer than the smoke test's budget); sizes for --only=client --tiny.
+    client: { rooms: 2, perRoom: 50, replicaMessages: 1_000, opens: 1, searches: 5 },
     writerBudget: 8,
     procs: 2,
     pauseScale: 0.25,

@@ -36,7 +36,17 @@ const VOCABULARY_SIZE = 3000;
 
 export interface ClientResult {
   /** `ms`: browser online again → every missed message in the replica; `reconnectMs`: → the app says online. */
-  catchUp: { rooms: number; perRoom: number; missed: number; ms: number; reconnectMs: number };
+  catchUp: {
+    rooms: number;
+    perRoom: number;
+    missed: number;
+    ms: number;
+    reconnectMs: number;
+    /** Online → catch-up started; its reading (REST pages) and writing (one batch into PGlite). */
+    startMs: number;
+    readMs: number;
+    writeMs: number;
+  };
   coldOpen: {
     replicaRows: number;
     seedMs: number;
@@ -96,10 +106,26 @@ export async function runClient(ctx: BenchContext): Promise<ScenarioOutcome> {
       { jwt, user },
     );
 
+    // What the page reports as going wrong goes into the bench log.
+    context.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') ctx.log(`  [page ${m.type()}] ${m.text().slice(0, 300)}`);
+    });
+
     // ---- catch-up
-    for (const slug of slugs) {
-      await page.goto(`${server.baseUrl}/lounge/${slug}`);
-      await page.locator('article.msg[data-message-id]').first().waitFor({ timeout: 120_000 });
+    // The member opens each room in the app (in-app navigation, as a member clicks through rooms).
+    await page.goto(`${server.baseUrl}/lounge/${slugs[0]}`);
+    for (const [i, slug] of slugs.entries()) {
+      await page.evaluate((path) => {
+        const w = globalThis as unknown as PageGlobals;
+        w.history.pushState(null, '', path);
+        w.dispatchEvent(new w.PopStateEvent('popstate'));
+      }, `/lounge/${slug}`);
+      // createRooms names room n "Bench <prefix> n".
+      await page
+        .getByRole('log', { name: `Messages in Bench ${prefix} ${i + 1}` })
+        .locator('article.msg[data-message-id]')
+        .first()
+        .waitFor({ timeout: 120_000 });
     }
     const before = size.rooms * MESSAGES_BEFORE;
     await waitForRows(page, before, 120_000);
@@ -110,7 +136,7 @@ export async function runClient(ctx: BenchContext): Promise<ScenarioOutcome> {
     for (const id of roomIds) await appendHistory(ctx.db.pool, id, author, size.perRoom);
     const missed = size.rooms * size.perRoom;
     await context.setOffline(false);
-    const { catchUpMs, reconnectMs } = await page.evaluate(
+    const { catchUpMs, reconnectMs, startMs, readMs, writeMs } = await page.evaluate(
       async ({ missed, timeoutMs }) => {
         const w = globalThis as unknown as BenchWindow & PageGlobals;
         const deadline = performance.now() + timeoutMs;
@@ -120,8 +146,16 @@ export async function runClient(ctx: BenchContext): Promise<ScenarioOutcome> {
           if (reconnectMs < 0 && w.document.querySelector('.connection[data-state="online"]'))
             reconnectMs = performance.now() - onlineAt;
           const run = w.__loungeReplica?.catchUps().find((c) => c.startedAt >= onlineAt && c.messages >= missed);
-          if (run) return { catchUpMs: Math.round(run.endedAt - onlineAt), reconnectMs: Math.round(reconnectMs) };
-          if (performance.now() > deadline) return { catchUpMs: -1, reconnectMs: Math.round(reconnectMs) };
+          if (run) {
+            return {
+              catchUpMs: Math.round(run.endedAt - onlineAt),
+              reconnectMs: Math.round(reconnectMs),
+              startMs: Math.round(run.startedAt - onlineAt),
+              readMs: Math.round(run.readAt - run.startedAt),
+              writeMs: Math.round(run.endedAt - run.readAt),
+            };
+          }
+          if (performance.now() > deadline) return { catchUpMs: -1, reconnectMs: -1, startMs: -1, readMs: -1, writeMs: -1 };
           await new Promise((r) => setTimeout(r, 10));
         }
       },
@@ -130,7 +164,10 @@ export async function runClient(ctx: BenchContext): Promise<ScenarioOutcome> {
     if (catchUpMs < 0) throw new Error(`no catch-up brought the ${missed} missed messages within 120 s`);
     // And they are rows of the replica.
     await waitForRows(page, before + missed, 10_000);
-    ctx.log(`  catch-up: ${missed} messages across ${size.rooms} rooms in ${catchUpMs} ms (connected again after ${reconnectMs} ms)`);
+    ctx.log(
+      `  catch-up: ${missed} messages across ${size.rooms} rooms in ${catchUpMs} ms ` +
+        `(online → connected ${reconnectMs} ms, → catch-up started ${startMs} ms; reading ${readMs} ms, writing ${writeMs} ms)`,
+    );
 
     // ---- cold open offline
     const s0 = Date.now();
@@ -167,6 +204,9 @@ export async function runClient(ctx: BenchContext): Promise<ScenarioOutcome> {
       return rows;
     });
     const queries = pickQueries(words, size.searches);
+    if (queries.length === 0) {
+      throw new Error(`no words to search for: ts_stat answered ${words.length} rows (${JSON.stringify(words.slice(0, 5))})`);
+    }
     const timings = await page.evaluate(async (qs) => {
       const w = globalThis as unknown as BenchWindow;
       const out: Array<{ ms: number; hits: number }> = [];
@@ -179,7 +219,7 @@ export async function runClient(ctx: BenchContext): Promise<ScenarioOutcome> {
     }, queries);
     const ms = timings.map((t) => t.ms).sort((a, b) => a - b);
     const result: ClientResult = {
-      catchUp: { rooms: size.rooms, perRoom: size.perRoom, missed, ms: catchUpMs, reconnectMs },
+      catchUp: { rooms: size.rooms, perRoom: size.perRoom, missed, ms: catchUpMs, reconnectMs, startMs, readMs, writeMs },
       coldOpen: {
         replicaRows,
         seedMs,
@@ -213,16 +253,19 @@ interface BenchWindow {
   __loungeReplica?: {
     query<T>(sql: string, params?: unknown[]): Promise<T[]>;
     search(q: string): Promise<unknown[]>;
-    catchUps(): Array<{ startedAt: number; endedAt: number; messages: number }>;
+    catchUps(): Array<{ startedAt: number; endedAt: number; readAt: number; messages: number }>;
   };
 }
 
 /** The few page globals used here (the bench's TypeScript project has no DOM types). */
 interface PageGlobals {
+  history: { pushState(data: unknown, unused: string, url: string): void };
+  dispatchEvent(event: unknown): void;
+  PopStateEvent: new (type: string) => unknown;
   localStorage: { setItem(key: string, value: string): void };
   navigator: { serviceWorker: { ready: Promise<unknown> } };
   document: { querySelector(selector: string): unknown };
-  MutationObserver: new (callback: () => void) => {
+  MutationObserver: new (callback: (records: unknown, observer: { disconnect(): void }) => void) => {
     observe(target: unknown, options: { childList: boolean; subtree: boolean }): void;
     disconnect(): void;
   };
@@ -257,16 +300,15 @@ async function buildClient(outDir: string): Promise<void> {
 /** A page that notes (performance.now, from navigation start) when the first message is on screen. */
 async function openMeasuredPage(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
+  // (No named inner functions here: tsx would wrap them in a helper the page does not have.)
   await page.addInitScript(() => {
     const w = globalThis as unknown as BenchWindow & PageGlobals;
-    const check = () => {
+    new w.MutationObserver((_records, observer) => {
       if (w.__benchFirstMessageAt === undefined && w.document.querySelector('article.msg[data-message-id]')) {
         w.__benchFirstMessageAt = performance.now();
         observer.disconnect();
       }
-    };
-    const observer = new w.MutationObserver(check);
-    observer.observe(w.document, { childList: true, subtree: true });
+    }).observe(w.document, { childList: true, subtree: true });
   });
   return page;
 }
@@ -309,7 +351,10 @@ async function seedReplica(page: Page, roomIds: readonly string[], total: number
         const n = Math.min(chunk, total - have);
         await replica.query(
           `WITH vocab AS (
-             SELECT array_agg('w' || to_hex(i * 2654435761 % 4294967291)) AS words FROM generate_series(1, $3::int) i
+             -- Consonant-only words: the english configuration keeps them as they are (no stemming, no
+             -- numbers), so the words read back from ts_stat are the words searched for.
+             SELECT array_agg('z' || translate(to_hex(i * 2654435761 % 4294967291), '0123456789abcdef', 'bcfhjkmpqrtvwxzl'))
+                    AS words FROM generate_series(1, $3::int) i
            )
            INSERT INTO messages (id, channel_id, seq, author_id, body, type, edited, hidden, deleted, pinned, created_at)
            SELECT gen_random_uuid(), ($1::uuid[])[1 + g % cardinality($1::uuid[])], 100000 + $4::int + g, NULL,
@@ -332,7 +377,7 @@ async function seedReplica(page: Page, roomIds: readonly string[], total: number
 
 /** Search terms across frequencies: single words (common, middling, rare), two-word and phrase queries. */
 function pickQueries(words: ReadonlyArray<{ word: string; n: number }>, count: number): string[] {
-  const usable = words.filter((w) => /^w[0-9a-f]+$/.test(w.word));
+  const usable = words.filter((w) => /^z[bcfhjkmpqrtvwxzl]+$/.test(w.word));
   if (usable.length === 0) return [];
   const at = (fraction: number) => usable[Math.min(usable.length - 1, Math.floor(fraction * usable.length))]!.word;
   const out: string[] = [];

@@ -63,7 +63,7 @@ export class Replica {
   private destroyed = false;
   private catchUpRunning: Promise<void> | null = null;
   /** The last few catch-ups (page clock, ms): what a reconnect brought in and how long it took. */
-  readonly catchUps: Array<{ startedAt: number; endedAt: number; channels: number; messages: number }> = [];
+  readonly catchUps: Array<{ startedAt: number; endedAt: number; readAt: number; channels: number; messages: number }> = [];
   private catchUpAgain = false;
 
   private readonly rawState = createSignal<ConnectionState>('offline');
@@ -428,7 +428,7 @@ export class Replica {
         try {
           const startedAt = performance.now();
           const result = await catchUpReplica(this.sql, this.options.token());
-          this.catchUps.push({ startedAt, endedAt: performance.now(), channels: result.channels, messages: result.messages });
+          this.catchUps.push({ startedAt, endedAt: performance.now(), ...result });
           if (this.catchUps.length > 10) this.catchUps.shift();
           // A channel the server refuses is one this member lost: it leaves the device like a revocation.
           for (const channelId of result.refused) await this.revoke(channelId);

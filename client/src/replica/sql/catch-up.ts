@@ -15,6 +15,8 @@ import type { SqlReplica } from './sql-replica.ts';
 export interface CatchUpResult {
   channels: number;
   messages: number;
+  /** performance.now() when every page was read (the write follows). */
+  readAt: number;
   /** Channels skipped because the server refused them (access lost: the revocation purges them). */
   refused: string[];
 }
@@ -27,7 +29,7 @@ const MAX_MESSAGES_PER_CHANNEL = 5000;
 export async function catchUpReplica(sql: SqlReplica, token: string): Promise<CatchUpResult> {
   const heads = await sql.channelHeads();
   const queue = [...heads.entries()];
-  const result: CatchUpResult = { channels: queue.length, messages: 0, refused: [] };
+  const result: CatchUpResult = { channels: queue.length, messages: 0, readAt: 0, refused: [] };
   const missed: HistoryMessage[] = [];
   const workers = Array.from({ length: Math.min(PARALLEL_CHANNELS, queue.length) }, async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
@@ -41,11 +43,13 @@ export async function catchUpReplica(sql: SqlReplica, token: string): Promise<Ca
     }
   });
   await Promise.all(workers);
+  result.readAt = performance.now();
   // Written together at the end: every write makes PGlite copy the changed files to IndexedDB, so one
   // batch of ten thousand rows costs far less than a hundred batches of a hundred.
   if (missed.length > 0) {
     await sql.upsertMessages(missed.map(fromHistory), 'history');
-    await sql.analyze();
+    // Statistics for the planner after a large batch; the rows are there already, so not waited for.
+    void sql.analyze();
   }
   result.messages = missed.length;
   return result;

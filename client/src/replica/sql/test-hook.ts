@@ -17,7 +17,7 @@ export interface ReplicaTestHook {
   /** Runs a catch-up now (as a reconnect does) and resolves when it is done. */
   catchUp(): Promise<void>;
   /** The last catch-ups the replica ran (page clock, ms). */
-  catchUps(): Array<{ startedAt: number; endedAt: number; channels: number; messages: number }>;
+  catchUps(): Array<{ startedAt: number; endedAt: number; readAt: number; channels: number; messages: number }>;
   /** The offline search the Search view runs (same function, same query). */
   search(query: string): Promise<SearchHit[]>;
 }
