@@ -258,6 +258,59 @@ describe('moderation', () => {
   });
 });
 
+describe('lifting moderation', () => {
+  it('a moderator mutes one member until further notice and bans another, then lifts both from the moderation page', async () => {
+    const mia = await joinRoom(GENERAL, MODERATOR.handle, MODERATOR.name);
+    const cal = await joinRoom(GENERAL, 'lift_cal', 'Cal Loud');
+    const dee = await joinRoom(GENERAL, 'lift_dee', 'Dee Rowdy');
+    try {
+      await send(cal.page, GENERAL.name, 'ALL CAPS ALL DAY');
+      await send(dee.page, GENERAL.name, 'I will spam until banned');
+      const calOnMia = messageWithText(mia.page, GENERAL.name, 'ALL CAPS ALL DAY');
+      await calOnMia.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await moreAction(calOnMia, 'Mute author in this room');
+      const muteForm = mia.page.getByRole('form', { name: 'Mute the author in this room' });
+      await muteForm.getByLabel('For how long').selectOption({ label: 'Until a moderator unmutes them' });
+      await muteForm.getByRole('button', { name: 'Mute' }).click();
+      await mia.page.getByText('Cal Loud is muted here.').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      const deeOnMia = messageWithText(mia.page, GENERAL.name, 'I will spam until banned');
+      await moreAction(deeOnMia, 'Ban author from this room');
+      await mia.page
+        .getByRole('form', { name: 'Ban the author from this room' })
+        .getByRole('button', { name: 'Ban' })
+        .click();
+      await mia.page.getByText('Dee Rowdy is banned from this room.').waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+      // The moderation page lists both, with the way back.
+      await mia.page.goto(`${server.url}/moderation`);
+      const list = mia.page.getByRole('list', { name: 'Muted and banned members' });
+      await list.getByText('Muted in').first().waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await list
+        .getByText(/Banned from/)
+        .first()
+        .waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await shoot(mia.page, 'moderation-restricted-desktop-light');
+      await list.getByRole('button', { name: `Unmute Cal Loud in ${GENERAL.name}` }).click();
+      await mia.page.getByText(`Cal Loud may post in ${GENERAL.name} again.`).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await list.getByRole('button', { name: `Unban Dee Rowdy in ${GENERAL.name}` }).click();
+      await mia.page.getByText(`Dee Rowdy may come back to ${GENERAL.name}.`).waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+      // The server agrees: read again, nobody is left, and Cal posts again.
+      await mia.page.getByRole('button', { name: 'Refresh' }).last().click();
+      await mia.page
+        .getByText('Nobody is muted until further notice or banned in the rooms you moderate.')
+        .waitFor({ timeout: LIVE_TIMEOUT_MS });
+      // A muted member's send would be refused; this one is confirmed.
+      await send(cal.page, GENERAL.name, 'quieter now, thanks');
+      for (const opened of [mia, cal]) expect(unexpectedErrors(opened)).toEqual([]);
+    } finally {
+      await mia.close();
+      await cal.close();
+      await dee.close();
+    }
+  });
+});
+
 describe('direct messages', () => {
   it('two members DM each other; a DM to a member who takes none shows the refusal', async () => {
     const fayAccount = await demoSignIn(server.url, 'dm_fay', 'Fay Private');

@@ -142,6 +142,16 @@ export const fetchMembers = (token: string, roomId: string) =>
     { token },
   );
 
+/** One page of a room's members (staff first; staff also see muted and banned members as such). */
+export const fetchMembersPage = (token: string, roomId: string, cursor: string | null) => {
+  const query = new URLSearchParams({ limit: '100' });
+  if (cursor) query.set('cursor', cursor);
+  return apiRequest<{ members: RoomMember[]; onlineCount: number; nextCursor: string | null }>(
+    `/api/rooms/${enc(roomId)}/members?${query.toString()}`,
+    { token },
+  );
+};
+
 export const fetchUsers = (token: string, ids: string[]) =>
   apiRequest<{ users: PublicUser[] }>(`/api/users?ids=${ids.map(enc).join(',')}`, { token });
 

@@ -11,6 +11,7 @@ import { cachedLounge } from '../api/lounge.ts';
 import type { User } from '../api/types.ts';
 import { MUTE_DURATIONS, REPORT_REASONS } from '../components/chat/MessageMenu.tsx';
 import { RefreshIcon, ShieldIcon } from '../components/icons.tsx';
+import { RestrictedMembers } from '../components/moderation/RestrictedMembers.tsx';
 import { relativeTime } from '../format.ts';
 import { useDocumentTitle } from '../lib/document-title.ts';
 import { createRefreshable } from '../lib/refreshable.ts';
@@ -94,6 +95,7 @@ export function ModerationPage(props: { token: string; user: User }): JSX.Elemen
             </For>
           </ul>
         </Show>
+        <RestrictedMembers token={props.token} rooms={cachedLounge(props.user.id)?.rooms ?? []} />
       </div>
     </main>
   );
