@@ -20,6 +20,8 @@ export type FanoutEvent =
   | { kind: 'inbox'; entry: InboxEntry }
   /** The user lost access to a channel: close those docs and tell the client to purge them. */
   | { kind: 'revoke'; userId: string; channelId: string; reason: string }
+  /** Who may read this room changed: every node re-checks the connections subscribed to it or its threads. */
+  | { kind: 'recheck'; roomId: string; reason: string }
   /** A node started holding this multi-writer doc: nodes that hold it too answer with their state. */
   | { kind: 'doc-hello'; docName: string };
 
@@ -43,4 +45,6 @@ export const topics = {
   channel: (channelId: string) => `lounge:ch:${channelId}`,
   doc: (docName: string) => `lounge:doc:${docName}`,
   user: (userId: string) => `lounge:user:${userId}`,
+  /** Rare, room-wide access changes; every node listens. */
+  access: () => 'lounge:access',
 };

@@ -8,7 +8,7 @@ import { decodeAwarenessPayload, encodeAwarenessPayload, NoticeCode, SYNC_LIMITS
 import { can } from '../../shared/rules/permissions.ts';
 import { inboxDocName, isServerOwned, type DocName } from '../../shared/sync/doc-names.ts';
 import type { Verdict } from '../../shared/sync/intents.ts';
-import { loadChannelAccess } from '../access/channel-access.ts';
+import { accessKey, loadChannelAccess, loadChannelAccessMany } from '../access/channel-access.ts';
 import type { Database } from '../db/database.ts';
 import { topics, type Fanout } from '../fanout/fanout.ts';
 import type { PresenceStore } from '../presence/presence-store.ts';
@@ -69,6 +69,7 @@ export class SyncService {
   readonly channels: ChannelSync;
   private readonly outbox: OutboxProcessor;
   private readonly batcher: IntentBatcher;
+  private readonly accessTopic: Promise<() => Promise<void>>;
   private readonly db: Database;
   private readonly fanout: Fanout;
   private readonly logger: Logger;
@@ -97,6 +98,10 @@ export class SyncService {
       (processed) => this.deliverCommitted(processed),
     );
     this.outbox = new OutboxProcessor((group) => this.batcher.submit(group), options.logger);
+    this.accessTopic = this.fanout.subscribe(topics.access(), (envelope) => {
+      if (envelope.event.kind === 'recheck') void this.recheckLocally(envelope.event.roomId, envelope.event.reason);
+    });
+    this.accessTopic.catch((err: unknown) => this.logger.error({ err }, 'could not listen for access changes'));
   }
 
   /**
@@ -315,6 +320,36 @@ export class SyncService {
     await this.fanout.publish(topics.user(userId), { kind: 'revoke', userId, channelId, reason });
   }
 
+  /**
+   * Who may read a room changed (it turned private, its read level rose): every connection on every
+   * node subscribed to the room or one of its threads is checked again, and those that may no longer
+   * read it are closed and told to purge — also readers nobody else knows of (no membership, no
+   * presence, no read marker).
+   */
+  async recheckSubscribers(roomId: string, reason: string): Promise<void> {
+    await this.fanout.publish(topics.access(), { kind: 'recheck', roomId, reason }).catch(() => {});
+    await this.recheckLocally(roomId, reason);
+  }
+
+  private async recheckLocally(roomId: string, reason: string): Promise<void> {
+    const userIds = new Set<string>();
+    for (const hosted of this.registry.all()) {
+      const p = hosted.parsed;
+      if ((p.kind !== 'channel-meta' && p.kind !== 'channel-segment') || (p.channelId !== roomId && hosted.roomId !== roomId)) continue;
+      for (const peer of hosted.peers) userIds.add(peer.userId);
+    }
+    if (userIds.size === 0) return;
+    try {
+      const accesses = await loadChannelAccessMany(this.db, [...userIds].map((userId) => ({ channelId: roomId, userId })));
+      for (const userId of userIds) {
+        const access = accesses.get(accessKey(roomId, userId));
+        if (!access || !can(access.actor, 'read', { room: access.room }).allowed) this.revokeLocally(userId, roomId, reason);
+      }
+    } catch (err) {
+      this.logger.error({ err, roomId }, 'could not re-check the readers of a room');
+    }
+  }
+
   private revokeLocally(userId: string, channelId: string, reason: string): void {
     const inbox = this.registry.loaded(inboxDocName(userId));
     if (inbox) setRevoked(inbox.doc, channelId, reason);
@@ -335,6 +370,7 @@ export class SyncService {
   }
 
   async close(): Promise<void> {
+    await (await this.accessTopic.catch(() => undefined))?.();
     this.channels.close();
     this.outbox.close();
     await this.registry.closeAll();

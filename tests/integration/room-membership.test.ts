@@ -252,6 +252,9 @@ describe('joining and leaving rooms, and rooms that turn private', () => {
     await db.query(`INSERT INTO read_markers (user_id, channel_id, last_read_seq) VALUES ($1, $2, 0)`, [away.id, room]);
     const keeper = device(node1, kept);
     await keeper.openChannel(room);
+    // A silent reader: subscribed on node 2 with no presence, no read marker and no membership.
+    const silent = device(node2, await member('silent'));
+    await silent.openChannel(room);
     const listed = async (user: UserRow) =>
       (await call('GET', '/api/lounge', user)).json().rooms.map((r: { id: string }) => r.id) as string[];
     expect(await listed(lurker)).toContain(room);
@@ -274,6 +277,9 @@ describe('joining and leaving rooms, and rooms that turn private', () => {
       lurking.notices.some((n) => n.code === 'purge' && n.docName === metaDocName(room)),
     );
     expect(revoked(lurking, room)?.reason).toBe('This room is now private: only its members can read it.');
+    await waitFor('silent reader purged on node 2', () =>
+      silent.notices.some((n) => n.code === 'purge' && n.docName === metaDocName(room)),
+    );
     expect(await listed(lurker)).not.toContain(room);
     expect(await listed(away)).not.toContain(room);
     const awayRead = await call('GET', `/api/rooms/${room}/messages`, away);

@@ -7,9 +7,8 @@ import type { AppDeps } from '../../app-deps.ts';
  * Everyone who may hold a room open or cached: members, anyone with a read marker on the room or one of
  * its threads (they opened it), and whoever is present in it now on any node (presence is cluster-wide).
  *
- * A reader who opened the room without presence and never marked anything read is not found here: the
- * sync layer knows its subscribers per node but offers no "re-check every subscriber of this channel"
- * call yet, so such a subscription stays open until it is next authorized (reconnect, segment change).
+ * A reader who opened the room without presence and never marked anything read is not found here;
+ * the sync layer's re-check of every subscriber on every node (recheckSubscribers) closes theirs.
  */
 async function possibleReaders(deps: AppDeps, roomId: string): Promise<string[]> {
   const [stored, present] = await Promise.all([
@@ -42,6 +41,8 @@ export async function revokeLostReaders(
   log: FastifyBaseLogger,
   only?: readonly string[],
 ): Promise<string[]> {
+  // Room-wide: also every connection subscribed to it on any node, whoever they are.
+  if (!only) await deps.sync.recheckSubscribers(roomId, reason).catch((err: unknown) => log.warn({ err, roomId }, 'subscriber re-check failed'));
   const candidates = only ?? (await possibleReaders(deps, roomId));
   // Every candidate's access in one query, however many readers a busy room has.
   const accesses = await loadChannelAccessMany(
