@@ -148,7 +148,7 @@ describe('members chat in a Lounge room', () => {
       await send(ada.page, GENERAL, 'Ada answers Grace');
       const reply = messageWithText(grace.page, GENERAL, 'Ada answers Grace');
       await reply.waitFor({ timeout: LIVE_TIMEOUT_MS });
-      const quote = reply.getByRole('button', { name: /Replying to Grace Hopper: Grace says one/ });
+      const quote = reply.getByRole('button', { name: /Replying to Grace Hopper Grace says one/ });
       await quote.click();
       const originalOnGrace = messageWithText(grace.page, GENERAL, 'Grace says one');
       await expect.poll(() => originalOnGrace.evaluate((el) => el.matches(':focus'))).toBe(true);

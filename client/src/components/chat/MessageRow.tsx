@@ -84,13 +84,16 @@ function ReplyQuote(props: { reply: ReplyRef; actions: MessageActions }): JSX.El
         type="button"
         class="msg__reply"
         onClick={() => props.actions.onJump(props.reply.id)}
-        aria-label={`Replying to ${props.actions.nameOf(props.reply.authorId)}: ${props.reply.snippet ?? ''}. Show the original message`}
       >
+        {/* The button's name is its visible words plus hidden context, so what a speech-input user reads
+            on screen is what they can say to press it. */}
         <span class="msg__reply-line" aria-hidden="true" />
-        <span class="msg__reply-author">{props.actions.nameOf(props.reply.authorId)}</span>
+        <span class="visually-hidden">Replying to </span>
+        <span class="msg__reply-author">{props.actions.nameOf(props.reply.authorId)}</span>{' '}
         <span class="msg__reply-text" classList={{ 'msg__reply-text--gone': props.reply.gone }}>
           {props.reply.snippet}
         </span>
+        <span class="visually-hidden">. Show the original message</span>
       </button>
     </Show>
   );
