@@ -37,6 +37,11 @@ self.addEventListener('activate', (event) => {
   );
 });
 
+/** Which cached page stands in for a page address offline: the widget's for /embed/…, else the app's. */
+function shellPageFor(url) {
+  return /^\/embed\//.test(url.pathname) ? '/widget.html' : '/index.html';
+}
+
 /** The network's answer, unless it fails or takes too long: then the cached shell. */
 function networkFirst(request) {
   return new Promise((resolve) => {
@@ -47,7 +52,7 @@ function networkFirst(request) {
       resolve(
         caches
           .open(CACHE)
-          .then((cache) => cache.match('/index.html'))
+          .then((cache) => cache.match(shellPageFor(new URL(request.url))))
           .then((cached) => cached || Response.error()),
       );
     };
