@@ -330,6 +330,7 @@ describe('direct messages', () => {
       await dee.page.getByRole('button', { name: 'New message' }).click();
       await dee.page.getByLabel('Who do you want to write to?').fill('dm_eve');
       await dee.page.getByRole('button', { name: /Eve Reader/ }).click();
+      await dee.page.getByRole('button', { name: 'Start conversation' }).click();
       await dee.page.getByRole('heading', { name: 'Eve Reader', level: 1 }).waitFor({ timeout: LIVE_TIMEOUT_MS });
       await send(dee.page, 'Eve Reader', 'Hi Eve, got a minute?');
 
@@ -344,10 +345,45 @@ describe('direct messages', () => {
       await dee.page.getByRole('button', { name: 'New message' }).click();
       await dee.page.getByLabel('Who do you want to write to?').fill('dm_fay');
       await dee.page.getByRole('button', { name: /Fay Private/ }).click();
+      await dee.page.getByRole('button', { name: 'Start conversation' }).click();
       const refusal = dee.page.locator('.picker .refusal');
       await refusal.waitFor({ timeout: LIVE_TIMEOUT_MS });
       expect((await refusal.innerText()).length).toBeGreaterThan(10);
       await shoot(dee.page, 'dm-refused-desktop-light');
+
+      // A group: Dee picks Eve and Gus by handle, names it, and both of them see it.
+      const gus = await joinRoom(GENERAL, 'dm_gus', 'Gus Group');
+      try {
+        // Posting makes Gus a member of the room, so the picker finds him in its member list.
+        await send(gus.page, GENERAL.name, 'Hello from Gus');
+        await dee.page.getByRole('button', { name: 'Cancel' }).click();
+        await dee.page.getByRole('button', { name: 'New message' }).click();
+        const search = dee.page.getByLabel('Who do you want to write to?');
+        await search.fill('dm_eve');
+        await dee.page.getByRole('button', { name: /Eve Reader/ }).click();
+        await search.fill('@dm_gus');
+        await dee.page.getByRole('button', { name: /Gus Group/ }).click({ timeout: LIVE_TIMEOUT_MS });
+        const chosen = dee.page.getByRole('list', { name: 'Chosen members' });
+        expect(await chosen.getByRole('listitem').count()).toBe(2);
+        expect(await dee.page.locator('.picker__option', { hasText: 'Gus Group' }).getAttribute('aria-pressed')).toBe(
+          'true',
+        );
+        await dee.page.getByLabel('Group name (optional)').fill('Weekend hack');
+        await dee.page.getByRole('button', { name: 'Start group (3 people)' }).click();
+        await dee.page.getByRole('heading', { name: 'Weekend hack', level: 1 }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+        await send(dee.page, 'Weekend hack', 'Who brings snacks?');
+        for (const member of [eve, gus]) {
+          await member.page.getByRole('link', { name: 'Messages', exact: true }).click();
+          await member.page.getByRole('link', { name: 'Weekend hack' }).click({ timeout: LIVE_TIMEOUT_MS });
+          await messageWithText(member.page, 'Weekend hack', 'Who brings snacks?').waitFor({
+            timeout: LIVE_TIMEOUT_MS,
+          });
+        }
+        await shoot(dee.page, 'dm-group-desktop-light');
+        expect(unexpectedErrors(gus)).toEqual([]);
+      } finally {
+        await gus.close();
+      }
       expect(unexpectedErrors(dee)).toEqual([]);
       expect(unexpectedErrors(eve)).toEqual([]);
     } finally {
@@ -355,7 +391,7 @@ describe('direct messages', () => {
       await eve.close();
       await fay.close();
     }
-  });
+  }, 300_000);
 });
 
 describe('search', () => {

@@ -1,4 +1,5 @@
 import { createMemo, createSignal, For, on, onCleanup, Show, type JSX } from 'solid-js';
+import { LIMITS } from '../../../shared/rules/limits.ts';
 import type { DmSummary } from '../../../shared/sync/inbox.ts';
 import { fetchMembers, setRelation } from '../api/community.ts';
 import { isApiError } from '../api/http.ts';
@@ -6,7 +7,7 @@ import { cachedLounge } from '../api/lounge.ts';
 import type { User } from '../api/types.ts';
 import { Avatar } from '../components/Avatar.tsx';
 import { Conversation } from '../components/chat/Conversation.tsx';
-import { ChevronLeftIcon, PlusIcon } from '../components/icons.tsx';
+import { CheckIcon, ChevronLeftIcon, CloseIcon, PlusIcon } from '../components/icons.tsx';
 import { Link } from '../components/Link.tsx';
 import { useDocumentTitle } from '../lib/document-title.ts';
 import { useReplica } from '../replica/context.ts';
@@ -179,11 +180,20 @@ function DmView(props: { dm: DmSummary; title: string; token: string; user: User
   );
 }
 
-/** "New message": pick a member by handle (members this device knows, and the Lounge rooms' members). */
+/** Others a conversation may hold: a group is at most `groupMaxParticipants` people, the member included. */
+const MAX_OTHERS = LIMITS.dm.groupMaxParticipants - 1;
+
+/**
+ * "New message": pick one member (a 1:1 conversation) or up to nine (a group, with an optional name)
+ * by handle or name, from the members this device knows and the Lounge rooms' member lists.
+ */
 function NewConversation(props: { token: string; user: User }): JSX.Element {
   const replica = useReplica();
   const [picking, setPicking] = createSignal(false);
   const [query, setQuery] = createSignal('');
+  const [chosen, setChosen] = createSignal<MemberInfo[]>([]);
+  const [title, setTitle] = createSignal('');
+  const [starting, setStarting] = createSignal(false);
   const [status, setStatus] = createSignal<{ text: string; error: boolean } | null>(null);
   const [fetched, setFetched] = createSignal<MemberInfo[]>([]);
   const loadRoomMembers = () => {
@@ -211,18 +221,42 @@ function NewConversation(props: { token: string; user: User }): JSX.Element {
     }
     return out.sort((a, b) => a.handle.localeCompare(b.handle)).slice(0, 30);
   };
-  const start = (member: MemberInfo) => {
-    const id = replica.enqueue({ kind: 'start_dm', participantIds: [member.id] });
-    setStatus({ text: `Opening a conversation with ${member.name}…`, error: false });
+  const isChosen = (id: string) => chosen().some((m) => m.id === id);
+  const full = () => chosen().length >= MAX_OTHERS;
+  const toggle = (member: MemberInfo) => {
+    setStatus(null);
+    if (isChosen(member.id)) setChosen((all) => all.filter((m) => m.id !== member.id));
+    else if (!full()) setChosen((all) => [...all, member]);
+  };
+  const close = () => {
+    setPicking(false);
+    setQuery('');
+    setChosen([]);
+    setTitle('');
+  };
+  const start = () => {
+    const people = chosen();
+    if (people.length === 0 || starting()) return;
+    const group = people.length > 1;
+    const id = replica.enqueue({
+      kind: 'start_dm',
+      participantIds: people.map((m) => m.id),
+      title: group && title().trim() !== '' ? title().trim() : null,
+    });
+    setStarting(true);
+    setStatus({
+      text: `Opening a conversation with ${people.map((m) => m.name).join(', ')}…`,
+      error: false,
+    });
     void replica.whenVerdict(id).then((verdict) => {
+      setStarting(false);
       if (verdict.status === 'rejected') {
         replica.dropFailed(id);
         setStatus({ text: verdict.reason, error: true });
         return;
       }
       setStatus(null);
-      setPicking(false);
-      setQuery('');
+      close();
       if (verdict.channelId) navigate(paths.conversation(verdict.channelId));
     });
   };
@@ -253,30 +287,93 @@ function NewConversation(props: { token: string; user: User }): JSX.Element {
           class="input"
           placeholder="Search by handle or name"
           autocomplete="off"
+          aria-describedby="dm-pick-hint"
           value={query()}
           ref={(el) => queueMicrotask(() => el.focus())}
           onInput={(e) => setQuery(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') close();
+          }}
         />
+        <p class="picker__hint" id="dm-pick-hint">
+          Pick one member, or up to {MAX_OTHERS} for a group.
+        </p>
+        <Show when={chosen().length > 0}>
+          <ul class="picker__chosen" aria-label="Chosen members">
+            <For each={chosen()}>
+              {(m) => (
+                <li class="picker__chip">
+                  <span>{m.name}</span>
+                  <button
+                    type="button"
+                    class="picker__chip-remove"
+                    aria-label={`Remove ${m.name}`}
+                    onClick={() => toggle(m)}
+                  >
+                    <CloseIcon />
+                  </button>
+                </li>
+              )}
+            </For>
+          </ul>
+        </Show>
         <ul class="picker__results" aria-label="Members">
           <For each={candidates()} fallback={<li class="side-panel__note">No member by that name here yet.</li>}>
             {(m) => (
               <li>
-                <button type="button" class="picker__option" onClick={() => start(m)}>
+                <button
+                  type="button"
+                  class="picker__option"
+                  classList={{ 'picker__option--on': isChosen(m.id) }}
+                  aria-pressed={isChosen(m.id)}
+                  disabled={!isChosen(m.id) && full()}
+                  onClick={() => toggle(m)}
+                >
                   <Avatar
                     user={{ id: m.id, handle: m.handle, displayName: m.name, avatarUrl: null, isGlobalAdmin: false }}
                     size={28}
                   />
-                  <span>
+                  <span class="picker__option-text">
                     {m.name} <span class="picker__handle">@{m.handle}</span>
                   </span>
+                  <Show when={isChosen(m.id)}>
+                    <CheckIcon />
+                  </Show>
                 </button>
               </li>
             )}
           </For>
         </ul>
-        <button type="button" class="button button--ghost button--small" onClick={() => setPicking(false)}>
-          Cancel
-        </button>
+        <Show when={full()}>
+          <p class="side-panel__note" role="status">
+            A conversation holds at most {LIMITS.dm.groupMaxParticipants} people, you included.
+          </p>
+        </Show>
+        <Show when={chosen().length > 1}>
+          <label class="msg-form__field" for="dm-title">
+            Group name (optional)
+          </label>
+          <input
+            id="dm-title"
+            class="input"
+            maxLength={LIMITS.text.dmTitleMaxChars}
+            value={title()}
+            onInput={(e) => setTitle(e.currentTarget.value)}
+          />
+        </Show>
+        <div class="msg-form__buttons">
+          <button type="button" class="button button--ghost button--small" onClick={close}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            class="button button--primary button--small"
+            disabled={chosen().length === 0 || starting()}
+            onClick={start}
+          >
+            {chosen().length > 1 ? `Start group (${chosen().length + 1} people)` : 'Start conversation'}
+          </button>
+        </div>
       </Show>
       <Show when={status()}>
         {(s) => (
