@@ -1,5 +1,6 @@
 import type { MessageView } from '../../../shared/sync/channel-doc.ts';
 import type { Role } from '../../../shared/rules/roles.ts';
+import type { TrustLevel } from '../../../shared/rules/trust.ts';
 import { apiRequest } from './http.ts';
 
 /** Shapes of the community read side (threads, history, search, members, settings, moderation). */
@@ -151,6 +152,19 @@ export const fetchMembersPage = (token: string, roomId: string, cursor: string |
     { token },
   );
 };
+
+/** The member's own standing in a room: role, trust, mute, and the server's can() answers for menus. */
+export interface MyStanding {
+  role: Role | null;
+  implicitMember: boolean;
+  trustLevel: TrustLevel;
+  mutedUntil: string | null;
+  isGlobalAdmin: boolean;
+  can: Record<string, { allowed: boolean; code?: string; reason?: string }>;
+}
+
+export const fetchMyStanding = (token: string, roomId: string) =>
+  apiRequest<MyStanding>(`/api/rooms/${enc(roomId)}/me`, { token });
 
 export const fetchUsers = (token: string, ids: string[]) =>
   apiRequest<{ users: PublicUser[] }>(`/api/users?ids=${ids.map(enc).join(',')}`, { token });

@@ -9,23 +9,26 @@ import {
   type TargetFor,
 } from '../../../shared/rules/permissions.ts';
 import type { Role } from '../../../shared/rules/roles.ts';
-import { fetchMembers } from '../api/community.ts';
+import { fetchMyStanding, type MyStanding } from '../api/community.ts';
 import type { Room, User } from '../api/types.ts';
 
+/** What this device knows of the member's standing in one room (GET /api/rooms/:id/me). */
+type Known = Pick<MyStanding, 'role' | 'trustLevel' | 'mutedUntil'>;
+
 /**
- * The member's standing in a room, for deciding which actions to show. The server does not say "your role
- * here", so it is read from the room's member list (staff come first, so a moderator is always on its first
- * page); someone not on it stands as a plain member (public Lounge rooms let anyone join by posting).
+ * The member's standing in a room, for deciding which actions to show: read from the server's
+ * `GET /api/rooms/:id/me` (role, trust level, mute), kept in localStorage so menus are right offline.
+ * Not a member of a public room (`role: null`): they stand as a plain member (posting makes one).
  * The server decides again on every intent: this only chooses buttons and explains the greyed ones.
  */
-const roles = new Map<string, ReturnType<typeof createSignal<Role | null | undefined>>>();
-/** Bumped whenever any role is learned, for views that look across rooms (the header's review-queue link). */
+const standings = new Map<string, ReturnType<typeof createSignal<Known | undefined>>>();
+/** Bumped whenever any standing is learned, for views that look across rooms (the header's review-queue link). */
 const [rolesVersion, setRolesVersion] = createSignal(0);
-const KEY = (userId: string) => `lounge.roles.v1.${userId}`;
+const KEY = (userId: string) => `lounge.standing.v1.${userId}`;
 
-function stored(userId: string): Record<string, Role> {
+function stored(userId: string): Record<string, Known> {
   try {
-    return JSON.parse(localStorage.getItem(KEY(userId)) ?? '{}') as Record<string, Role>;
+    return JSON.parse(localStorage.getItem(KEY(userId)) ?? '{}') as Record<string, Known>;
   } catch {
     return {};
   }
@@ -33,46 +36,53 @@ function stored(userId: string): Record<string, Role> {
 
 function signalFor(userId: string, roomId: string) {
   const key = `${userId}:${roomId}`;
-  let signal = roles.get(key);
+  let signal = standings.get(key);
   if (!signal) {
-    signal = createSignal<Role | null | undefined>(stored(userId)[roomId]);
-    roles.set(key, signal);
+    signal = createSignal<Known | undefined>(stored(userId)[roomId]);
+    standings.set(key, signal);
   }
   return signal;
 }
 
-/** Reactive: the member's role in a room (undefined until known; loads it in the background). */
-export function roleIn(user: User, roomId: string, token: string): Role | null | undefined {
-  const [role, setRole] = signalFor(user.id, roomId);
-  const current = role();
-  if (!loading.has(`${user.id}:${roomId}`)) {
-    loading.add(`${user.id}:${roomId}`);
-    void fetchMembers(token, roomId)
-      .then(({ members }) => {
-        const mine = members.find((m) => m.user.id === user.id)?.role ?? null;
-        setRole(mine);
+const loading = new Set<string>();
+
+/** Reactive: the member's standing in a room (undefined until known; loads it in the background). */
+function standingOf(user: User, roomId: string, token: string): Known | undefined {
+  const [known, setKnown] = signalFor(user.id, roomId);
+  const current = known();
+  const key = `${user.id}:${roomId}`;
+  if (!loading.has(key)) {
+    loading.add(key);
+    void fetchMyStanding(token, roomId)
+      .then((answer) => {
+        const mine: Known = { role: answer.role, trustLevel: answer.trustLevel, mutedUntil: answer.mutedUntil };
+        setKnown(mine);
         setRolesVersion((v) => v + 1);
         const all = stored(user.id);
-        if (mine) all[roomId] = mine;
-        else delete all[roomId];
+        all[roomId] = mine;
         try {
           localStorage.setItem(KEY(user.id), JSON.stringify(all));
         } catch {
-          // Storage disabled: the role is read again next time.
+          // Storage disabled: the standing is read again next time.
         }
       })
-      .catch(() => loading.delete(`${user.id}:${roomId}`));
+      .catch(() => loading.delete(key));
   }
   return current;
 }
-const loading = new Set<string>();
+
+/** Reactive: the member's role in a room (undefined until known, null when not a member; loads it in the background). */
+export function roleIn(user: User, roomId: string, token: string): Role | null | undefined {
+  const known = standingOf(user, roomId, token);
+  return known === undefined ? undefined : known.role;
+}
 
 /** Reactive enough for the header: whether the member moderates any room this device knows of. */
 export function staffSomewhere(user: User): boolean {
   if (user.isGlobalAdmin) return true;
   rolesVersion();
-  for (const [key, [role]] of roles) if (key.startsWith(`${user.id}:`) && isStaff(role())) return true;
-  return Object.values(stored(user.id)).some(isStaff);
+  for (const [key, [known]] of standings) if (key.startsWith(`${user.id}:`) && isStaff(known()?.role)) return true;
+  return Object.values(stored(user.id)).some((known) => isStaff(known.role));
 }
 const isStaff = (role: Role | null | undefined) => role === 'moderator' || role === 'admin' || role === 'owner';
 
@@ -93,14 +103,18 @@ export function roomTarget(room: Room): RoomTarget {
   };
 }
 
-export function actorIn(user: User, role: Role | null | undefined): Actor {
+export function actorIn(
+  user: User,
+  role: Role | null | undefined,
+  standing?: Pick<Known, 'trustLevel' | 'mutedUntil'>,
+): Actor {
   return {
     userId: user.id,
     isGlobalAdmin: user.isGlobalAdmin,
     // Not on the member list of a public room: posting there makes one a member.
     role: role ?? 'member',
-    trustLevel: 'member',
-    mutedUntil: null,
+    trustLevel: standing?.trustLevel ?? 'member',
+    mutedUntil: standing?.mutedUntil ? new Date(standing.mutedUntil) : null,
     now: new Date(),
   };
 }
@@ -114,7 +128,9 @@ export interface Standing {
 export function standingIn(user: User, room: () => Room | null, token: string): Standing {
   const actor = () => {
     const r = room();
-    return actorIn(user, r ? roleIn(user, r.id, token) : 'member');
+    if (!r) return actorIn(user, 'member');
+    const known = standingOf(user, r.id, token);
+    return actorIn(user, known?.role, known);
   };
   const target = (): RoomTarget => {
     const r = room();
