@@ -564,12 +564,12 @@ describe('accessibility and looks', () => {
       await page.getByRole('heading', { name: 'Review queue' }).waitFor();
       await page.locator('.review-item, .content-page .side-panel__note').first().waitFor({ timeout: LIVE_TIMEOUT_MS });
       await scan(page, 'moderation queue');
-      await page.goto(`${server.url}/search?q=contrast`);
-      await page.locator('.search-hit').first().waitFor({ timeout: LIVE_TIMEOUT_MS });
-      await scan(page, 'search');
       await page.getByRole('link', { name: 'Settings' }).click();
       await page.getByRole('heading', { name: 'Direct messages' }).waitFor({ timeout: UI_TIMEOUT_MS });
       await scan(page, 'settings');
+      await page.goto(`${server.url}/search?q=contrast`);
+      await page.locator('.search-hit').first().waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await scan(page, 'search');
       expect(findings).toEqual({});
     } finally {
       await mia.close();
