@@ -6,7 +6,7 @@ import type { Replica } from '../replica.ts';
  * A handle on the SQL replica for end-to-end tests and the client benchmark, so they can check what the
  * device really holds (not only what the screen shows). Installed on `globalThis.__loungeReplica` by the
  * dev server and by builds made with `VITE_LOUNGE_TEST_HOOKS=1` (the e2e setup and the bench build that
- * way); an ordinary `npm run build:client` leaves it out.
+ * way); in an ordinary `npm run build:client` the check compiles to false and it is never installed.
  */
 export interface ReplicaTestHook {
   userId: string;
