@@ -77,6 +77,8 @@ export class SyncService {
   /** Awareness client ids each peer announced per doc, removed when the peer leaves. */
   private readonly peerAwareness = new Map<SyncPeer, Map<string, Set<number>>>();
   private readonly users = new Map<string, PresenceState['user']>();
+  /** Channels where each connection's member was last reported typing. */
+  private readonly typingPeers = new Map<SyncPeer, Set<string>>();
   /** Recent read decisions per connection: channel id -> when, and the room that governs it. */
   private readonly readGrants = new Map<SyncPeer, Map<string, { at: number; roomId: string | null }>>();
 
@@ -199,6 +201,7 @@ export class SyncService {
     for (const hosted of docs) this.unsubscribe(peer, hosted);
     this.peerAwareness.delete(peer);
     this.readGrants.delete(peer);
+    this.typingPeers.delete(peer);
   }
 
   // ---- what peers send --------------------------------------------------------------------------
@@ -266,8 +269,16 @@ export class SyncService {
       void this.presence.touch(channelId, peer.userId).catch(() => {});
       // Cluster-wide typing (the spec's typing hash): members and widgets that read it over REST see
       // it on every node; the awareness update itself carries it to open rooms.
+      // Written while typing (each signal renews the 10 s) and once when it stops, not on every presence
+      // renewal of a member who is not typing.
       const typing = present.some((e) => e.state?.typingAt != null);
-      void this.presence.setTyping(channelId, peer.userId, typing).catch(() => {});
+      let typingIn = this.typingPeers.get(peer);
+      if (typing || typingIn?.has(channelId)) {
+        if (!typingIn) this.typingPeers.set(peer, (typingIn = new Set()));
+        if (typing) typingIn.add(channelId);
+        else typingIn.delete(channelId);
+        void this.presence.setTyping(channelId, peer.userId, typing).catch(() => {});
+      }
     }
   }
 
