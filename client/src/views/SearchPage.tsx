@@ -49,7 +49,9 @@ export function SearchPage(props: { token: string; user: User }): JSX.Element {
     setBusy(true);
     setError(null);
     try {
-      if (replica.displayState() === 'online') {
+      // The server's search needs only HTTP: it is tried unless the device knows it is offline (the sync
+      // socket may still be connecting when the page opens with a query).
+      if (replica.displayState() !== 'offline') {
         try {
           const { results } = await searchMessages(props.token, q);
           setSource('server');
@@ -70,11 +72,13 @@ export function SearchPage(props: { token: string; user: User }): JSX.Element {
   if (initial) void run();
 
   const whereOf = (hit: SearchHit) => {
+    // The conversation opens at the hit (it pages history back to it and highlights it).
+    const at = `#message-${hit.messageId}`;
     const dm = replica.dms().find((d) => d.channelId === hit.channelId);
-    if (dm) return { label: 'Direct message', href: paths.conversation(dm.channelId) };
+    if (dm) return { label: 'Direct message', href: paths.conversation(dm.channelId) + at };
     const room = rooms().get(hit.roomId ?? hit.channelId);
-    if (room && hit.threadId) return { label: `Thread in ${room.name}`, href: paths.thread(room.slug, hit.threadId) };
-    if (room) return { label: room.name, href: paths.room(room.slug) };
+    if (room && hit.threadId) return { label: `Thread in ${room.name}`, href: paths.thread(room.slug, hit.threadId) + at };
+    if (room) return { label: room.name, href: paths.room(room.slug) + at };
     return { label: 'A conversation', href: null };
   };
 
