@@ -1,3 +1,4 @@
+import { HEADLINE_OPTIONS, headlineInputSql, parseHeadline } from '../../../shared/search/headline.ts';
 import type { SearchHit } from '../api/community.ts';
 import type { SqlReplica } from './sql/sql-replica.ts';
 
@@ -8,17 +9,9 @@ import type { SqlReplica } from './sql/sql-replica.ts';
  * Newest first; hidden and deleted messages have no words in the replica, and blocked members'
  * messages are left out as they are on screen.
  *
- * Highlights travel as private-use characters (never markup): the body goes into `ts_headline` with
- * those characters, `<` and `&` turned into other private-use characters first, so the fragment is
- * plain text with offsets, as the server's search answers it.
+ * Highlights are made exactly as the server makes them (shared/search/headline.ts): plain text with
+ * offsets, never markup.
  */
-const START = '\uE000';
-const STOP = '\uE001';
-const DELIMITER = '\uE002';
-const LT = '\uE003';
-const AMP = '\uE004';
-const HEADLINE_OPTIONS = `StartSel=${START}, StopSel=${STOP}, FragmentDelimiter=${DELIMITER}, MaxFragments=3, MaxWords=24, MinWords=8, ShortWord=2`;
-
 const SEARCH_SQL = `
   WITH q AS (SELECT websearch_to_tsquery('english', $1) AS query),
   hits AS (
@@ -34,8 +27,7 @@ const SEARCH_SQL = `
          CASE WHEN d.channel_id IS NOT NULL THEN NULL ELSE COALESCE(t.room_id, h.channel_id) END AS room_id,
          t.id AS thread_id,
          ts_rank(h.search, q.query) AS rank,
-         ts_headline('english', translate(h.body, E'<&\\uE000\\uE001\\uE002\\uE003\\uE004', E'\\uE003\\uE004     '),
-                     q.query, $4) AS headline
+         ts_headline('english', ${headlineInputSql('h.body')}, q.query, $4) AS headline
     FROM hits h CROSS JOIN q
     LEFT JOIN threads t ON t.id = h.channel_id
     LEFT JOIN dms d ON d.channel_id = h.channel_id
@@ -73,31 +65,4 @@ export async function searchLocal(
     rank: row.rank,
     fragments: parseHeadline(row.headline),
   }));
-}
-
-/** `ts_headline`'s output as plain-text fragments with the matched words' offsets. */
-export function parseHeadline(raw: string): SearchHit['fragments'] {
-  const fragments: SearchHit['fragments'] = [];
-  for (const piece of raw.split(DELIMITER)) {
-    let text = '';
-    let openAt = -1;
-    const highlights: Array<{ start: number; end: number }> = [];
-    for (const ch of piece) {
-      if (ch === START) openAt = text.length;
-      else if (ch === STOP) {
-        if (openAt >= 0 && text.length > openAt) highlights.push({ start: openAt, end: text.length });
-        openAt = -1;
-      } else text += ch === LT ? '<' : ch === AMP ? '&' : ch;
-    }
-    const lead = text.length - text.trimStart().length;
-    const trimmed = text.trim();
-    if (trimmed === '') continue;
-    fragments.push({
-      text: trimmed,
-      highlights: highlights
-        .map((h) => ({ start: h.start - lead, end: Math.min(h.end - lead, trimmed.length) }))
-        .filter((h) => h.start >= 0 && h.end > h.start),
-    });
-  }
-  return fragments;
 }

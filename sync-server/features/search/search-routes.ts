@@ -9,7 +9,7 @@ import { ApiError, badRequest, errorBodySchema } from '../../http/errors.ts';
 import { pgErrorCode, type Database, type Queryable } from '../../db/database.ts';
 import { requireReadable } from '../threads/channel-read.ts';
 import { isRealInstant, REAL_INSTANT_MESSAGE, timestampKeySchema, timestampKeySql } from '../threads/keyset.ts';
-import { HEADLINE_OPTIONS, headlineInputSql, parseHeadline } from './headline.ts';
+import { HEADLINE_OPTIONS, headlineInputSql, parseHeadline } from '../../../shared/search/headline.ts';
 import { requiredPairs, requiredPhrases } from './phrase-pairs.ts';
 import { readableChannels } from './readable-channels.ts';
 import { readableRoomSql } from './readable-sql.ts';
