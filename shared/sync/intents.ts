@@ -71,6 +71,23 @@ export const intentSchema = z.discriminatedUnion('kind', [
     title: text().pipe(z.string().trim().max(100)).nullish(),
     ...common,
   }),
+  /**
+   * A thread's state, set by those `can()` allows: `pinned` (moderators: `pin_thread`), `locked` (moderators:
+   * `lock_thread`), `resolved` (its starter or a moderator: `resolve_thread`). Each field present is the value
+   * wanted (so `false` undoes); absent fields stay as they are; at least one is required.
+   */
+  z
+    .strictObject({
+      kind: z.literal('thread_state'),
+      threadId: uuid,
+      pinned: z.boolean().optional(),
+      locked: z.boolean().optional(),
+      resolved: z.boolean().optional(),
+      ...common,
+    })
+    .refine((v) => v.pinned !== undefined || v.locked !== undefined || v.resolved !== undefined, {
+      message: 'must set at least one of pinned, locked or resolved',
+    }),
   z.strictObject({ kind: z.literal('mark_read'), channelId: uuid, seq: z.number().int().nonnegative(), ...common }),
 ]);
 

@@ -16,6 +16,7 @@ import { pinMessage } from './handlers/pin-message.ts';
 import { react } from './handlers/react.ts';
 import { sendMessage } from './handlers/send-message.ts';
 import { startDm } from './handlers/start-dm.ts';
+import { setThreadState } from './handlers/thread-state.ts';
 import { IntentRefusal } from './refusal.ts';
 import { sendMessages, type SendIntent, type SendOutcome } from './send-batch.ts';
 
@@ -55,6 +56,8 @@ function runHandler(ctx: HandlerContext, intent: Intent): Promise<HandlerResult>
       return hideMessage(ctx, intent);
     case 'create_thread':
       return createThread(ctx, intent);
+    case 'thread_state':
+      return setThreadState(ctx, intent);
     case 'mark_read':
       return markRead(ctx, intent);
     case 'start_dm':
