@@ -199,6 +199,50 @@ describe('threads', () => {
       await cy.close();
     }
   });
+
+  it('a moderator locks a thread: the member who started it sees the lock and can no longer reply', async () => {
+    const ann = await joinRoom(GENERAL, 'lock_ann', 'Ann Locks');
+    const title = 'Tabs or spaces, once and for all';
+    let mia: OpenedPage | undefined;
+    try {
+      await ann.page.getByRole('button', { name: /^Threads/ }).click();
+      await ann.page.getByRole('button', { name: 'New thread' }).click();
+      const form = ann.page.getByRole('form', { name: 'New thread' });
+      await form.getByLabel('Title').fill(title);
+      await form.getByLabel('First message').fill('Spaces, obviously.');
+      await form.getByRole('button', { name: 'Start thread' }).click();
+      const panelAnn = ann.page.locator('.thread-panel');
+      await panelAnn.getByRole('heading', { level: 2, name: title }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await composer(ann.page, title).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      // A member has no lock or pin; the one who started the thread may mark it resolved.
+      await panelAnn.getByRole('button', { name: 'Mark resolved' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await panelAnn.getByRole('button', { name: 'Lock thread' }).count()).toBe(0);
+      expect(await panelAnn.getByRole('button', { name: 'Pin thread' }).count()).toBe(0);
+
+      // The moderator opens the same thread and locks it from its header, by keyboard.
+      mia = await signIn(new URL(ann.page.url()).pathname, MODERATOR.handle, MODERATOR.name);
+      const panelMia = mia.page.locator('.thread-panel');
+      const lock = panelMia.getByRole('button', { name: 'Lock thread' });
+      await lock.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await lock.focus();
+      await mia.page.keyboard.press('Enter');
+      await panelMia.getByRole('button', { name: 'Unlock thread' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await panelMia.locator('.badge--locked').waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+      // Ann's device: the badge shows, the composer gives way to the reason, and resolving is for moderators now.
+      await panelAnn.locator('.badge--locked').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await panelAnn
+        .getByText('This thread is locked, so only moderators can reply in it.')
+        .waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await composer(ann.page, title).count()).toBe(0);
+      expect(await panelAnn.getByRole('button', { name: 'Mark resolved' }).count()).toBe(0);
+      expect(unexpectedErrors(ann)).toEqual([]);
+      expect(unexpectedErrors(mia)).toEqual([]);
+    } finally {
+      await ann.close();
+      await mia?.close();
+    }
+  });
 });
 
 describe('moderation', () => {

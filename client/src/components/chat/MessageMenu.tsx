@@ -87,7 +87,14 @@ export function menuItems(ctx: MenuContext): MenuItem[] {
 }
 
 /** "More actions": a small list of what else can be done with a message (thread, report, moderation). */
-export function MessageMenu(props: { items: MenuItem[]; onForm: (form: ModerationForm) => void }): JSX.Element {
+export function MessageMenu(props: {
+  items: MenuItem[];
+  onForm: (form: ModerationForm) => void;
+  /** The button's and the list's name (default "More actions"). */
+  label?: string;
+  /** An element naming what the menu acts on (e.g. a thread's title), for screen readers. */
+  describedBy?: string;
+}): JSX.Element {
   const [open, setOpen] = createSignal(false);
   let root: HTMLDivElement | undefined;
   let button: HTMLButtonElement | undefined;
@@ -103,8 +110,9 @@ export function MessageMenu(props: { items: MenuItem[]; onForm: (form: Moderatio
         <button
           type="button"
           class="icon-button"
-          aria-label="More actions"
-          title="More actions"
+          aria-label={props.label ?? 'More actions'}
+          title={props.label ?? 'More actions'}
+          aria-describedby={props.describedBy}
           aria-expanded={open()}
           aria-controls={id}
           ref={(el) => (button = el)}
@@ -119,7 +127,7 @@ export function MessageMenu(props: { items: MenuItem[]; onForm: (form: Moderatio
           <ul
             class="msg-menu__panel"
             id={id}
-            aria-label="More actions"
+            aria-label={props.label ?? 'More actions'}
             onKeyDown={(e) => {
               if (e.key === 'Escape') {
                 e.preventDefault();

@@ -9,6 +9,7 @@ import type { RoomSession } from '../../replica/room-session.ts';
 import type { Standing } from '../../replica/standing.ts';
 import { CheckIcon, CloseIcon, LockIcon, PinIcon, PlusIcon, ThreadIcon } from '../icons.tsx';
 import { Conversation } from './Conversation.tsx';
+import { MessageMenu } from './MessageMenu.tsx';
 
 export interface ThreadInfo {
   id: string;
@@ -106,6 +107,139 @@ export function ThreadBadges(props: { thread: ThreadInfo }): JSX.Element {
       <Show when={props.thread.archived}>
         <span class="badge">Archived</span>
       </Show>
+    </>
+  );
+}
+
+type ThreadField = 'pinned' | 'locked' | 'resolved';
+
+/** What a member may do to a thread's state, each decided with the same `can()` the server uses. */
+const THREAD_ACTIONS = [
+  { field: 'pinned', action: 'pin_thread', set: 'Pin thread', unset: 'Unpin thread' },
+  { field: 'locked', action: 'lock_thread', set: 'Lock thread', unset: 'Unlock thread' },
+  { field: 'resolved', action: 'resolve_thread', set: 'Mark resolved', unset: 'Reopen thread' },
+] as const;
+
+export interface ThreadAction {
+  field: ThreadField;
+  /** The value the action asks for (`false` undoes). */
+  value: boolean;
+  label: string;
+  /** A change of this field waits in the outbox (offline, or not answered yet). */
+  pending: boolean;
+}
+
+/**
+ * The thread-state actions the member's standing allows, labelled for the state the thread will have once
+ * the member's queued changes are processed (so "Lock thread" turns into "Unlock thread" at once, offline too).
+ */
+export function threadActions(
+  thread: ThreadInfo,
+  standing: Standing,
+  pending: Partial<Record<ThreadField, boolean>>,
+): ThreadAction[] {
+  const state = { pinned: thread.pinned, locked: thread.locked, resolved: thread.resolved, ...pending };
+  const target = { thread: { creatorId: thread.creatorId, isLocked: state.locked } };
+  return THREAD_ACTIONS.flatMap(({ field, action, set, unset }): ThreadAction[] =>
+    standing.decide(action, target).allowed
+      ? [{ field, value: !state[field], label: state[field] ? unset : set, pending: field in pending }]
+      : [],
+  );
+}
+
+/** The member's queued and refused thread-state changes of one thread, and a way to make one. */
+function useThreadState(thread: () => ThreadInfo) {
+  const replica = useReplica();
+  const pending = createMemo(() => {
+    const wanted: Partial<Record<ThreadField, boolean>> = {};
+    for (const { intent } of replica.outbox()) {
+      if (intent.kind !== 'thread_state' || intent.threadId !== thread().id) continue;
+      for (const { field } of THREAD_ACTIONS) if (intent[field] !== undefined) wanted[field] = intent[field];
+    }
+    return wanted;
+  });
+  const refused = () =>
+    replica
+      .failed()
+      .filter((f) => f.intent.kind === 'thread_state' && f.intent.threadId === thread().id)
+      .map((f) => ({ id: f.id, reason: f.verdict.reason }));
+  const apply = (action: ThreadAction) => {
+    const change: Partial<Record<ThreadField, boolean>> = { [action.field]: action.value };
+    replica.enqueue({ kind: 'thread_state', threadId: thread().id, ...change });
+  };
+  return {
+    pending,
+    refused,
+    apply,
+    dismiss: (id: string) => replica.dropFailed(id),
+    online: () => replica.displayState() === 'online',
+  };
+}
+
+/** Refusals of the member's thread-state changes (e.g. the thread was locked meanwhile), until dismissed. */
+function ThreadStateRefusals(props: {
+  refused: Array<{ id: string; reason: string }>;
+  onDismiss: (id: string) => void;
+}): JSX.Element {
+  return (
+    <For each={props.refused}>
+      {(r) => (
+        <p class="side-panel__note side-panel__note--error thread-actions__refusal" role="alert">
+          {r.reason}{' '}
+          <button type="button" class="link-button" onClick={() => props.onDismiss(r.id)}>
+            Dismiss
+          </button>
+        </p>
+      )}
+    </For>
+  );
+}
+
+/** Pin, lock and resolve buttons for an open thread's header (only those the member may use). */
+export function ThreadActionBar(props: { thread: ThreadInfo; standing: Standing }): JSX.Element {
+  const state = useThreadState(() => props.thread);
+  const actions = () => threadActions(props.thread, props.standing, state.pending());
+  const waiting = () => actions().some((a) => a.pending);
+  return (
+    <>
+      <Show when={actions().length > 0}>
+        <div class="thread-actions" role="group" aria-label="Thread actions">
+          <For each={actions()}>
+            {(action) => (
+              <button
+                type="button"
+                class="button button--secondary button--small"
+                aria-busy={action.pending ? 'true' : undefined}
+                onClick={() => state.apply(action)}
+              >
+                {action.label}
+              </button>
+            )}
+          </For>
+        </div>
+      </Show>
+      <Show when={waiting()}>
+        <p class="side-panel__note thread-actions__pending" role="status">
+          {state.online() ? 'Saving…' : 'Saved on this device: it is sent when you are back online.'}
+        </p>
+      </Show>
+      <ThreadStateRefusals refused={state.refused()} onDismiss={state.dismiss} />
+    </>
+  );
+}
+
+/** The same actions as a small menu beside a thread in the room's thread list. */
+function ThreadListActions(props: { thread: ThreadInfo; standing: Standing; titleId: string }): JSX.Element {
+  const state = useThreadState(() => props.thread);
+  const items = () =>
+    threadActions(props.thread, props.standing, state.pending()).map((action) => ({
+      label: action.pending ? `${action.label} (waiting to sync)` : action.label,
+      run: () => state.apply(action),
+    }));
+  return (
+    <>
+      <MessageMenu items={items()} onForm={() => {}} label="Thread actions" describedBy={props.titleId} />
+      <ThreadStateRefusals refused={state.refused()} onDismiss={state.dismiss} />
     </>
   );
 }
@@ -234,7 +368,7 @@ export function ThreadList(props: {
           <ul class="thread-list__items">
             <For each={props.threads}>
               {(thread) => (
-                <li>
+                <li class="thread-list__row">
                   <button
                     type="button"
                     class="thread-item"
@@ -242,7 +376,9 @@ export function ThreadList(props: {
                     aria-current={thread.id === props.selectedId ? 'true' : undefined}
                     onClick={() => props.onOpen(thread.id)}
                   >
-                    <span class="thread-item__title">{thread.title}</span>
+                    <span class="thread-item__title" id={`thread-title-${thread.id}`}>
+                      {thread.title}
+                    </span>
                     <span class="thread-item__meta">
                       <ThreadBadges thread={thread} />
                       <Show when={thread.messageCount !== null}>
@@ -253,6 +389,7 @@ export function ThreadList(props: {
                       <Show when={thread.lastMessageAt}>{(at) => <span>{relativeTime(at())}</span>}</Show>
                     </span>
                   </button>
+                  <ThreadListActions thread={thread} standing={props.standing} titleId={`thread-title-${thread.id}`} />
                 </li>
               )}
             </For>
@@ -303,9 +440,12 @@ export function ThreadPanel(props: {
           </h2>
           <Show when={props.thread}>
             {(t) => (
-              <p class="thread-panel__badges">
-                <ThreadBadges thread={t()} />
-              </p>
+              <>
+                <p class="thread-panel__badges">
+                  <ThreadBadges thread={t()} />
+                </p>
+                <ThreadActionBar thread={t()} standing={props.standing} />
+              </>
             )}
           </Show>
         </div>
