@@ -224,8 +224,7 @@ describe('threads', () => {
       const panelMia = mia.page.locator('.thread-panel');
       const lock = panelMia.getByRole('button', { name: 'Lock thread' });
       await lock.waitFor({ timeout: LIVE_TIMEOUT_MS });
-      await lock.focus();
-      await mia.page.keyboard.press('Enter');
+      await lock.press('Enter');
       await panelMia.getByRole('button', { name: 'Unlock thread' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
       await panelMia.locator('.badge--locked').waitFor({ timeout: LIVE_TIMEOUT_MS });
 

@@ -204,16 +204,21 @@ export function ThreadActionBar(props: { thread: ThreadInfo; standing: Standing 
     <>
       <Show when={actions().length > 0}>
         <div class="thread-actions" role="group" aria-label="Thread actions">
-          <For each={actions()}>
-            {(action) => (
-              <button
-                type="button"
-                class="button button--secondary button--small"
-                aria-busy={action.pending ? 'true' : undefined}
-                onClick={() => state.apply(action)}
-              >
-                {action.label}
-              </button>
+          {/* One button per kind of action, kept while its label changes, so focus stays where the member is. */}
+          <For each={THREAD_ACTIONS}>
+            {(kind) => (
+              <Show when={actions().find((a) => a.field === kind.field)}>
+                {(action) => (
+                  <button
+                    type="button"
+                    class="button button--secondary button--small"
+                    aria-busy={action().pending ? 'true' : undefined}
+                    onClick={() => state.apply(action())}
+                  >
+                    {action().label}
+                  </button>
+                )}
+              </Show>
             )}
           </For>
         </div>
