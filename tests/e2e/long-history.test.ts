@@ -141,13 +141,17 @@ function logState(page: Page) {
 }
 
 /**
- * The article with this message id and where it sits in the scroller's viewport, as painted: read
- * after a frame, since rows are measured (and the place restored) just before paint.
+ * The article with this message id and where it sits in the scroller's viewport, as painted.
  */
 function placeOf(page: Page, messageId: string) {
   return messageLog(page, ROOM.name).evaluate(async (log, id) => {
-    const w = globalThis as unknown as { requestAnimationFrame: (cb: () => void) => void };
-    await new Promise<void>((resolve) => w.requestAnimationFrame(resolve));
+    const w = globalThis as unknown as {
+      requestAnimationFrame: (cb: () => void) => void;
+      setTimeout: (cb: () => void, ms: number) => void;
+    };
+    // A task queued from a frame callback runs once that frame is painted: resize observers have run
+    // and the place was restored, so this reads what the member sees, not a layout before its fix.
+    await new Promise<void>((resolve) => w.requestAnimationFrame(() => w.setTimeout(resolve, 0)));
     const scroller = log.parentElement!;
     const el = log.querySelector(`[data-message-id="${id}"]`);
     if (!el) return null;

@@ -118,7 +118,16 @@ export function VirtualLog<T extends { key: string }>(props: VirtualLogProps<T>)
   };
 
   const listTop = () => log.offsetTop;
-  const readView = () => setView({ top: scroller.scrollTop - listTop(), height: scroller.clientHeight });
+  /**
+   * The scroll position the log last acted on. A scroll event that finds it unchanged is the echo of the
+   * log's own correction; any other difference is the member's own scrolling.
+   */
+  let knownScrollTop = 0;
+  /** Outside a Solid update (events, observers, microtasks) this re-renders the window synchronously. */
+  const readView = () => {
+    knownScrollTop = scroller.scrollTop;
+    setView({ top: knownScrollTop - listTop(), height: scroller.clientHeight });
+  };
 
   const rowElement = (key: string) => log.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`);
   const screenTop = (el: HTMLElement) => el.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
@@ -128,28 +137,50 @@ export function VirtualLog<T extends { key: string }>(props: VirtualLogProps<T>)
    * has them) and where it is painted (what the member sees, and what restore() keeps).
    */
   const recordAnchor = () => {
-    const { items, offsets } = layout();
+    const { items, offsets, index } = layout();
     const top = scroller.scrollTop - listTop();
+    // What is painted decides: the first message whose row starts inside the viewport (a row cut by the
+    // top edge may still change height on its first measurement, moving those under it). The layout's
+    // positions are estimates for unmeasured rows and can name a row that is off screen.
+    // The oldest loaded message is the last choice: when an older page arrives it may join the run of
+    // messages above it and lose its author line, changing its own height and moving every row below.
+    const frameTop = scroller.getBoundingClientRect().top;
+    // Unless the rendered rows do not reach the viewport's top yet (a fast scroll into the padding).
+    const first = log.firstElementChild;
+    const covered = range().start === 0 || (first !== null && first.getBoundingClientRect().top <= frameTop);
+    let oldest: { i: number; screenTop: number } | null = null;
+    for (const child of covered ? log.children : []) {
+      const i = index.get((child as HTMLElement).dataset.key ?? '');
+      if (i === undefined) continue;
+      const elTop = child.getBoundingClientRect().top - frameTop;
+      if (elTop >= scroller.clientHeight) break;
+      if (elTop < 0 || !props.anchorable(items[i]!)) continue;
+      if (oldest === null && items.slice(0, i).every((item) => !props.anchorable(item))) {
+        oldest = { i, screenTop: elTop };
+        continue;
+      }
+      anchor = { key: items[i]!.key, delta: offsets[i]! - top, screenTop: elTop };
+      return;
+    }
+    if (oldest) {
+      anchor = { key: items[oldest.i]!.key, delta: offsets[oldest.i]! - top, screenTop: oldest.screenTop };
+      return;
+    }
+    // Nothing rendered in view yet (a jump far away): the layout's guess until rows are rendered.
     let i = indexAt(offsets, items.length, top);
-    // The first row that starts inside the viewport: a row cut by the top edge may still change height
-    // (first measurement), which would move everything under it.
     if (offsets[i]! < top && i < items.length - 1) i++;
     while (i < items.length - 1 && !props.anchorable(items[i]!)) i++;
     const item = items[i];
-    if (!item) {
-      anchor = null;
-      return;
-    }
-    const el = rowElement(item.key);
-    anchor = { key: item.key, delta: offsets[i]! - top, screenTop: el ? screenTop(el) : null };
+    anchor = item ? { key: item.key, delta: offsets[i]! - top, screenTop: null } : null;
   };
 
   /**
-   * Puts the remembered message back where it was painted (or the bottom in view when following).
-   * The DOM decides when the row is rendered, so estimates and regrouped rows above it cannot move it;
-   * the layout decides otherwise.
+   * Moves the scroll position so the remembered message is where it was painted (or the bottom is in
+   * view when following). The DOM decides when the row is rendered, so estimates and regrouped rows
+   * above it cannot move it; the layout decides otherwise. Answers whether it scrolled.
    */
-  const restore = () => {
+  const correct = (): boolean => {
+    const before = scroller.scrollTop;
     if (following()) {
       scroller.scrollTop = scroller.scrollHeight;
     } else if (anchor) {
@@ -163,8 +194,47 @@ export function VirtualLog<T extends { key: string }>(props: VirtualLogProps<T>)
         if (Math.abs(scroller.scrollTop - target) >= 1) scroller.scrollTop = target;
       }
     }
-    recordAnchor();
+    return scroller.scrollTop !== before;
+  };
+
+  /**
+   * Keeps the place after anything moved rows: corrects, renders the window for the new position, and
+   * corrects again while newly rendered rows (unmeasured, so off their estimates) still move it — all
+   * before the browser paints or another task can look, so no in-between position is ever seen.
+   */
+  const restore = () => {
+    // Scrolling the member did since the log last looked moves the remembered place with it, or the
+    // correction would undo it.
+    const scrolled = scroller.scrollTop - knownScrollTop;
+    if (anchor && scrolled !== 0 && !following()) {
+      anchor.delta -= scrolled;
+      if (anchor.screenTop !== null) anchor.screenTop -= scrolled;
+    }
+    for (let pass = 0; pass < 4 && correct(); pass++) readView();
     readView();
+    // The place is the member's: it is chosen again only when they scroll (or when its row is gone or
+    // was not rendered yet), never after a correction, which could pick a row whose height is changing.
+    if (!anchor || anchor.screenTop === null || !layout().index.has(anchor.key)) {
+      recordAnchor();
+    } else if (!following()) {
+      // Where no scrolling can put it back (the top of what is loaded), the place is where it now is.
+      const el = rowElement(anchor.key);
+      if (el) anchor.screenTop = screenTop(el);
+    }
+  };
+
+  /**
+   * Solid effects see the DOM before their own writes are rendered: restore in a microtask, which runs
+   * after the update and still before paint and before any other task.
+   */
+  let restoreQueued = false;
+  const queueRestore = () => {
+    if (restoreQueued) return;
+    restoreQueued = true;
+    queueMicrotask(() => {
+      restoreQueued = false;
+      restore();
+    });
   };
 
   const follow = (value: boolean) => {
@@ -178,9 +248,16 @@ export function VirtualLog<T extends { key: string }>(props: VirtualLogProps<T>)
   };
 
   const onScroll = () => {
+    // The echo of the log's own correction: the remembered place is already right.
+    if (Math.abs(scroller.scrollTop - knownScrollTop) < 0.5) {
+      checkNearTop();
+      return;
+    }
     follow(scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < STICK_PX);
     recordAnchor();
     readView();
+    // Rows rendered for the new position can move the one just recorded until they are measured.
+    restore();
     checkNearTop();
   };
 
@@ -198,7 +275,7 @@ export function VirtualLog<T extends { key: string }>(props: VirtualLogProps<T>)
       }
     }
     if (changed) setMeasured((n) => n + 1);
-    else restore();
+    restore();
   });
   const frameObserver = new ResizeObserver(() => restore());
   onCleanup(() => {
@@ -212,7 +289,7 @@ export function VirtualLog<T extends { key: string }>(props: VirtualLogProps<T>)
     on(
       layout,
       () => {
-        restore();
+        queueRestore();
         checkNearTop();
       },
       { defer: true },
