@@ -31,7 +31,7 @@ const MAX_OVERLAP_PAGES = 4;
 export class RoomSession {
   private readonly meta: OpenedDoc;
   readonly awareness: awarenessProtocol.Awareness;
-  private readonly segments = new Map<number, OpenedDoc>();
+  private readonly segments = new Map<number, OpenedDoc & { stop: () => void }>();
   private readonly cleanups: Array<() => void> = [];
   private closed = false;
   private typingSince = 0;
@@ -219,6 +219,7 @@ export class RoomSession {
     for (const cleanup of this.cleanups) cleanup();
     this.client.unsubscribe(this.meta.name);
     for (const segment of this.segments.values()) {
+      segment.stop();
       this.client.unsubscribe(segment.name);
       this.replica.store.release(segment.name);
     }
@@ -233,22 +234,35 @@ export class RoomSession {
     return opened.loaded.then(() => (this.closed ? undefined : this.client.whenSynced(opened.name)));
   }
 
-  /** Subscribes to the head segment named by the meta doc (and keeps earlier heads while open). */
+  /**
+   * Subscribes to the head segment named by the meta doc, and keeps the one before it while open (so
+   * the messages just before a head that moved on stay in view). Any older segment is let go: a device
+   * that opens a room for the first time has an empty meta doc, which names segment 0 until the
+   * server's arrives; showing that segment beside the real head would put the room's first messages
+   * next to its newest with a gap between.
+   */
   private followHead(): void {
     if (this.closed) return;
     const head = readMeta(this.meta.doc).head;
+    const stale = [...this.segments].filter(([segment]) => segment < head - 1);
+    for (const [segment, opened] of stale) {
+      this.segments.delete(segment);
+      opened.stop();
+      this.client.unsubscribe(opened.name);
+      this.replica.store.release(opened.name);
+    }
+    if (stale.length > 0) this.refreshMessages();
     if (this.segments.has(head)) {
       if (!this.localReady[0]()) void this.segments.get(head)!.loaded.then(() => this.refreshMessages());
       return;
     }
     const name = segmentDocName(this.channelId, head);
     const opened = this.replica.store.open(name);
-    this.segments.set(head, opened);
     const onUpdate = () => this.refreshMessages();
     opened.doc.on('update', onUpdate);
-    this.cleanups.push(() => opened.doc.off('update', onUpdate));
+    this.segments.set(head, { ...opened, stop: () => opened.doc.off('update', onUpdate) });
     void opened.loaded.then(() => {
-      if (this.closed) return;
+      if (this.closed || !this.segments.has(head)) return;
       this.client.subscribe(name, opened.doc);
       this.refreshMessages();
       // Closed segments older than the one before the head are history now: REST serves them.
