@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../app-deps.ts';
 import { memberOf } from '../../auth/auth-plugin.ts';
-import { readsHiddenBodies, requireReadable } from '../threads/channel-read.ts';
+import { readsHiddenBodies, readWhenReadable } from '../threads/channel-read.ts';
 import { decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { errorBodySchema } from '../../http/errors.ts';
 import { apiMessageSchema, MESSAGE_COLUMNS, toApiMessage, type MessageRow } from './message-schema.ts';
@@ -41,15 +41,19 @@ export async function historyRoutes(app: FastifyInstance, deps: AppDeps): Promis
       const { roomId } = request.params;
       const { limit } = request.query;
       const before = request.query.cursor ? decodeCursor(request.query.cursor, cursorKeySchema).seq : null;
-      const access = await requireReadable(db, roomId, member.id, 'room');
+      const {
+        access,
+        result: { rows },
+      } = await readWhenReadable(db, roomId, member.id, 'room', () =>
+        db.query<MessageRow>(
+          `SELECT ${MESSAGE_COLUMNS} FROM messages
+            WHERE channel_id = $1 AND ($2::bigint IS NULL OR seq < $2)
+            ORDER BY seq DESC LIMIT $3`,
+          [roomId, before, limit],
+        ),
+      );
       // Moderators of the room see hidden words (greyed, with the reason); everyone else only the reason.
       const viewerIsModerator = readsHiddenBodies(access);
-      const { rows } = await db.query<MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages
-          WHERE channel_id = $1 AND ($2::bigint IS NULL OR seq < $2)
-          ORDER BY seq DESC LIMIT $3`,
-        [roomId, before, limit],
-      );
       const last = rows.at(-1);
       return {
         messages: rows.map((row) => toApiMessage(row, { viewerIsModerator })),

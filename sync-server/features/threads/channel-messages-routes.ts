@@ -7,7 +7,7 @@ import { memberOf } from '../../auth/auth-plugin.ts';
 import { cursorQuerySchema, decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { badRequest, errorBodySchema, notFound } from '../../http/errors.ts';
 import { apiMessageSchema, MESSAGE_COLUMNS, toApiMessage, type MessageRow } from '../history/message-schema.ts';
-import { readsHiddenBodies, requireReadable } from './channel-read.ts';
+import { readsHiddenBodies, readWhenReadable } from './channel-read.ts';
 
 /**
  * A cursor names a seq: `before=<c>` pages to messages with a smaller seq, `after=<c>` to a greater
@@ -73,29 +73,30 @@ export async function channelMessagesRoutes(app: FastifyInstance, deps: AppDeps)
       if (from && (before || after)) throw badRequest('`from` starts a listing; it cannot be combined with a cursor.');
       const beforeSeq = before ? decodeCursor(before, cursorKeySchema).seq : null;
       const afterSeq = after ? decodeCursor(after, cursorKeySchema).seq : from === 'oldest' ? 0 : null;
-      const access = await requireReadable(db, channelId, member.id);
-      const viewer = { viewerIsModerator: readsHiddenBodies(access) };
+      const forward = afterSeq !== null;
 
       // One round trip: the page, plus whether anything lies beyond its far side. The page's first row
       // after `after` is the smallest seq above it, so "older than the page" is "seq <= after"; likewise
       // "newer than a page before `before`" is "seq >= before". Asked as min/max, which PostgreSQL always
       // answers from one end of (channel_id, seq): an EXISTS may be planned as a table scan that reads a
       // million rows when nothing matches.
-      const forward = afterSeq !== null;
-      const found = await db.query<PageRow>(
-        forward
-          ? `SELECT p.*, b.beyond
+      const { access, result: found } = await readWhenReadable(db, channelId, member.id, 'any', () =>
+        db.query<PageRow>(
+          forward
+            ? `SELECT p.*, b.beyond
                FROM (SELECT COALESCE((SELECT min(seq) FROM messages WHERE channel_id = $1) <= $2, false) AS beyond) b
                LEFT JOIN LATERAL (SELECT ${MESSAGE_COLUMNS} FROM messages
                                    WHERE channel_id = $1 AND seq > $2 ORDER BY seq LIMIT $3) p ON true`
-          : `SELECT p.*, b.beyond
+            : `SELECT p.*, b.beyond
                FROM (SELECT COALESCE((SELECT max(seq) FROM messages WHERE channel_id = $1) >= $2::bigint, false)
                             AS beyond) b
                LEFT JOIN LATERAL (SELECT ${MESSAGE_COLUMNS} FROM messages
                                    WHERE channel_id = $1 AND ($2::bigint IS NULL OR seq < $2)
                                    ORDER BY seq DESC LIMIT $3) p ON true`,
-        [channelId, forward ? afterSeq : beforeSeq, limit + 1],
+          [channelId, forward ? afterSeq : beforeSeq, limit + 1],
+        ),
       );
+      const viewer = { viewerIsModerator: readsHiddenBodies(access) };
       const beyond = found.rows[0]?.beyond ?? false;
       const all = found.rows.filter((row) => row.id !== null).sort((x, y) => x.seq - y.seq);
       const more = all.length > limit;
@@ -133,17 +134,21 @@ export async function channelMessagesRoutes(app: FastifyInstance, deps: AppDeps)
       const member = memberOf(request);
       const { channelId, messageId } = request.params;
       const { limit } = request.query;
-      const access = await requireReadable(db, channelId, member.id);
       // Up to `limit` + 1 on each side, so either side can fill the page when the other runs out and
       // we still know whether more lies beyond; the target is the first row of the newer side.
-      const { rows } = await db.query<MessageRow & { side: 'older' | 'newer' }>(
-        `WITH target AS (SELECT seq FROM messages WHERE id = $2 AND channel_id = $1)
+      const {
+        access,
+        result: { rows },
+      } = await readWhenReadable(db, channelId, member.id, 'any', () =>
+        db.query<MessageRow & { side: 'older' | 'newer' }>(
+          `WITH target AS (SELECT seq FROM messages WHERE id = $2 AND channel_id = $1)
          (SELECT ${MESSAGE_COLUMNS}, 'older' AS side FROM messages
            WHERE channel_id = $1 AND seq < (SELECT seq FROM target) ORDER BY seq DESC LIMIT $3)
          UNION ALL
          (SELECT ${MESSAGE_COLUMNS}, 'newer' AS side FROM messages
            WHERE channel_id = $1 AND seq >= (SELECT seq FROM target) ORDER BY seq LIMIT $3)`,
-        [channelId, messageId, limit + 1],
+          [channelId, messageId, limit + 1],
+        ),
       );
       const older = rows.filter((row) => row.side === 'older'); // descending seq
       const newer = rows.filter((row) => row.side === 'newer'); // ascending seq, the target first

@@ -22,6 +22,25 @@ export async function requireReadable(
   return access;
 }
 
+/**
+ * Reads a channel's content beside the access check rather than after it: two round trips, one wait
+ * (history pages have a latency goal at the server). What the read found is handed out only once access
+ * is granted; a refused caller costs one wasted read.
+ */
+export async function readWhenReadable<R>(
+  db: Queryable,
+  channelId: string,
+  userId: string,
+  expect: 'room' | 'any',
+  read: () => Promise<R>,
+): Promise<{ access: ChannelAccess; result: R }> {
+  const reading = read();
+  // Refused before the read settles: its outcome is not wanted, nor reported as unhandled.
+  reading.catch(() => undefined);
+  const access = await requireReadable(db, channelId, userId, expect);
+  return { access, result: await reading };
+}
+
 /** Moderators of the room (and global admins) read hidden bodies; in DMs nobody does. */
 export function readsHiddenBodies(access: ChannelAccess): boolean {
   return can(access.actor, 'hide_message', { room: access.room }).allowed;
