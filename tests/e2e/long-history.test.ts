@@ -317,4 +317,20 @@ describe('a conversation with 10,000 messages', () => {
     expect((await logState(page)).domRows).toBeLessThanOrEqual(MAX_DOM_ROWS);
     expect(unexpectedErrors({ page, errors, close: async () => {} })).toEqual([]);
   }, 240_000);
+
+  it('searches past the first page of hits: "More results" adds the next ones, none twice', async () => {
+    const { page, errors } = await openRoom();
+    await page.getByRole('link', { name: 'Search messages' }).click();
+    const box = page.getByRole('searchbox', { name: 'Search messages' });
+    await box.fill('history');
+    await box.press('Enter');
+    const hits = page.getByRole('list', { name: 'Search results' }).locator('.search-hit');
+    await expect.poll(() => hits.count(), { timeout: UI_TIMEOUT_MS }).toBe(30);
+    await page.getByText('30 messages found so far; there are more.').waitFor();
+    await page.getByRole('button', { name: 'More results' }).click();
+    await expect.poll(() => hits.count(), { timeout: UI_TIMEOUT_MS }).toBe(60);
+    const ids = await hits.evaluateAll((els) => els.map((el) => el.getAttribute('data-message-id')));
+    expect(new Set(ids).size).toBe(60);
+    expect(unexpectedErrors({ page, errors, close: async () => {} })).toEqual([]);
+  }, 120_000);
 });

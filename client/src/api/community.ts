@@ -169,9 +169,10 @@ export const fetchMyStanding = (token: string, roomId: string) =>
 export const fetchUsers = (token: string, ids: string[]) =>
   apiRequest<{ users: PublicUser[] }>(`/api/users?ids=${ids.map(enc).join(',')}`, { token });
 
-export const searchMessages = (token: string, q: string, roomId?: string) => {
+export const searchMessages = (token: string, q: string, options: { roomId?: string; cursor?: string } = {}) => {
   const query = new URLSearchParams({ q, limit: '30' });
-  if (roomId) query.set('roomId', roomId);
+  if (options.roomId) query.set('roomId', options.roomId);
+  if (options.cursor) query.set('cursor', options.cursor);
   return apiRequest<{ results: SearchHit[]; nextCursor: string | null }>(`/api/search?${query.toString()}`, { token });
 };
 

@@ -39,6 +39,8 @@ export function SearchPage(props: { token: string; user: User }): JSX.Element {
   const [source, setSource] = createSignal<'server' | 'device'>('server');
   const [error, setError] = createSignal<string | null>(null);
   const [busy, setBusy] = createSignal(false);
+  /** The server's cursor to the next page of hits for the query on screen (null: no more, or offline). */
+  const [next, setNext] = createSignal<{ q: string; cursor: string } | null>(null);
   const rooms = () => new Map((cachedLounge(props.user.id)?.rooms ?? []).map((r) => [r.id, r]));
 
   const run = async (event?: Event) => {
@@ -48,14 +50,16 @@ export function SearchPage(props: { token: string; user: User }): JSX.Element {
     history.replaceState(null, '', `${paths.search}?q=${encodeURIComponent(q)}`);
     setBusy(true);
     setError(null);
+    setNext(null);
     try {
       // The server's search needs only HTTP: it is tried unless the device knows it is offline (the sync
       // socket may still be connecting when the page opens with a query).
       if (replica.displayState() !== 'offline') {
         try {
-          const { results } = await searchMessages(props.token, q);
+          const { results, nextCursor } = await searchMessages(props.token, q);
           setSource('server');
           setResults(results);
+          setNext(nextCursor ? { q, cursor: nextCursor } : null);
           return;
         } catch (err) {
           if (!isApiError(err) || err.status !== 0) throw err;
@@ -71,13 +75,33 @@ export function SearchPage(props: { token: string; user: User }): JSX.Element {
   };
   if (initial) void run();
 
+  const more = async () => {
+    const from = next();
+    if (!from || busy()) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const page = await searchMessages(props.token, from.q, { cursor: from.cursor });
+      // A newer search started meanwhile owns the list.
+      if (next() !== from) return;
+      const seen = new Set((results() ?? []).map((hit) => hit.messageId));
+      setResults([...(results() ?? []), ...page.results.filter((hit) => !seen.has(hit.messageId))]);
+      setNext(page.nextCursor ? { q: from.q, cursor: page.nextCursor } : null);
+    } catch (err) {
+      setError(isApiError(err) ? err.message : 'More results could not be loaded. Please try again.');
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const whereOf = (hit: SearchHit) => {
     // The conversation opens at the hit (it pages history back to it and highlights it).
     const at = `#message-${hit.messageId}`;
     const dm = replica.dms().find((d) => d.channelId === hit.channelId);
     if (dm) return { label: 'Direct message', href: paths.conversation(dm.channelId) + at };
     const room = rooms().get(hit.roomId ?? hit.channelId);
-    if (room && hit.threadId) return { label: `Thread in ${room.name}`, href: paths.thread(room.slug, hit.threadId) + at };
+    if (room && hit.threadId)
+      return { label: `Thread in ${room.name}`, href: paths.thread(room.slug, hit.threadId) + at };
     if (room) return { label: room.name, href: paths.room(room.slug) + at };
     return { label: 'A conversation', href: null };
   };
@@ -121,11 +145,26 @@ export function SearchPage(props: { token: string; user: User }): JSX.Element {
                   : `${list().length} ${list().length === 1 ? 'message' : 'messages'} found`}
                 {source() === 'device'
                   ? ' on this device (offline: only messages already synced here are searched).'
-                  : '.'}
+                  : next()
+                    ? ' so far; there are more.'
+                    : '.'}
               </p>
               <ul class="search-results" aria-label="Search results">
                 <For each={list()}>{(hit) => <SearchResult hit={hit} where={whereOf(hit)} token={props.token} />}</For>
               </ul>
+              <Show when={next()}>
+                <div class="search-more">
+                  <button
+                    type="button"
+                    class="button button--secondary"
+                    onClick={() => void more()}
+                    disabled={busy()}
+                    aria-busy={busy()}
+                  >
+                    {busy() ? 'Loading more results…' : 'More results'}
+                  </button>
+                </div>
+              </Show>
             </>
           )}
         </Show>
