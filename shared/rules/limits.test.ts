@@ -23,7 +23,7 @@ describe('LIMITS', () => {
     expect(LIMITS.slowMode.newUserMultiplier).toBe(2);
     expect(LIMITS.moderation).toMatchObject({ aiFlagAt: 0.3, aiHideAt: 0.7, autoHideDistinctTrustedReports: 3 });
     expect(LIMITS.sync.segmentMessages).toBe(256);
-    expect(LIMITS.history).toEqual({ pageSizeDefault: 50, pageSizeMax: 100 });
+    expect(LIMITS.history).toEqual({ pageSizeDefault: 50, pageSizeMax: 250 });
   });
 
   it('has the handle pattern of the users.handle CHECK, agreeing with its own min and max', () => {

@@ -139,9 +139,12 @@ export const LIMITS = {
   },
 
   history: {
-    /** Cursor (seq) pages: 50 by default, never more than 100. */
+    /**
+     * Cursor (seq) pages: 50 by default, never more than 250 — under a segment, and big enough that a
+     * device catching up on thousands of missed messages is not held up by one request per 100.
+     */
     pageSizeDefault: 50,
-    pageSizeMax: 100,
+    pageSizeMax: 250,
   },
 } as const satisfies {
   text: Readonly<Record<string, number>>;

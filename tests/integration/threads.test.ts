@@ -1,3 +1,4 @@
+import { LIMITS } from '../../shared/rules/limits.ts';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../sync-server/db/database.ts';
@@ -328,7 +329,7 @@ describe('threads and channel history, as members read them (PostgreSQL)', () =>
       `/api/channels/${general}/messages?from=oldest&before=${encodeCursor({ seq: 5 })}`,
       `/api/channels/${general}/messages?after=%%%`,
       `/api/channels/${general}/messages?before=${encodeCursor({ seq: -1 })}`,
-      `/api/channels/${general}/messages?limit=101`,
+      `/api/channels/${general}/messages?limit=${LIMITS.history.pageSizeMax + 1}`,
       `/api/channels/${general}/messages?offset=50`,
       `/api/channels/not-a-uuid/messages`,
       `/api/channels/${general}/messages/around/not-a-uuid`,

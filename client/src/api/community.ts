@@ -119,8 +119,8 @@ export const fetchThreads = (token: string, roomId: string) =>
     token,
   });
 
-export const fetchChannelPage = (token: string, channelId: string, before?: string | null) => {
-  const query = new URLSearchParams({ limit: '100' });
+export const fetchChannelPage = (token: string, channelId: string, before?: string | null, limit = 100) => {
+  const query = new URLSearchParams({ limit: String(limit) });
   if (before) query.set('before', before);
   return apiRequest<{ messages: HistoryMessage[]; olderCursor: string | null; newerCursor: string | null }>(
     `/api/channels/${enc(channelId)}/messages?${query.toString()}`,

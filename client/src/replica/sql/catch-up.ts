@@ -1,5 +1,6 @@
 import { fetchChannelPage, fromHistory, type HistoryMessage } from '../../api/community.ts';
 import { isApiError } from '../../api/http.ts';
+import { LIMITS } from '../../../../shared/rules/limits.ts';
 import type { SqlReplica } from './sql-replica.ts';
 
 /**
@@ -60,7 +61,7 @@ async function readMissed(token: string, channelId: string, newestHeld: number):
   let cursor: string | null | undefined;
   const out: HistoryMessage[] = [];
   while (out.length < MAX_MESSAGES_PER_CHANNEL) {
-    const page = await fetchChannelPage(token, channelId, cursor);
+    const page = await fetchChannelPage(token, channelId, cursor, LIMITS.history.pageSizeMax);
     out.push(...page.messages.filter((m) => m.seq > newestHeld));
     const reachedHeld = page.messages.length === 0 || page.messages[0]!.seq <= newestHeld + 1;
     if (reachedHeld || page.olderCursor === null) break;
