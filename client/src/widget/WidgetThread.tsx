@@ -1,7 +1,8 @@
-import { createMemo, on, onCleanup, Show, type JSX } from 'solid-js';
+import { Show, type JSX } from 'solid-js';
 import type { MessageView, ThreadState } from '../../../shared/sync/channel-doc.ts';
 import type { Room, User } from '../api/types.ts';
 import { Conversation } from '../components/chat/Conversation.tsx';
+import { threadReplyRefusal, useThreadSession } from '../components/chat/thread-session.ts';
 import { ChevronLeftIcon } from '../components/icons.tsx';
 import { useReplica } from '../replica/context.ts';
 import type { Standing } from '../replica/standing.ts';
@@ -24,25 +25,9 @@ export function WidgetThread(props: {
   onBack: () => void;
 }): JSX.Element {
   const replica = useReplica();
-  const session = createMemo(
-    on(
-      () => props.threadId,
-      (threadId) => {
-        const opened = replica.openRoom(threadId);
-        onCleanup(() => queueMicrotask(opened.close));
-        return opened.session;
-      },
-    ),
-  );
+  const session = useThreadSession(() => props.threadId);
   const title = () => props.thread?.title ?? 'Thread';
-  const refusal = () => {
-    const t = props.thread;
-    if (!t) return null;
-    const decision = props.standing.decide('reply_in_thread', {
-      thread: { creatorId: t.creatorId, isLocked: t.locked },
-    });
-    return decision.allowed ? null : decision.reason;
-  };
+  const refusal = () => threadReplyRefusal(props.standing, props.thread);
 
   return (
     <section class="widget-thread" aria-labelledby="widget-thread-title" data-thread-id={props.threadId}>

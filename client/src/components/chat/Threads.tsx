@@ -10,6 +10,7 @@ import type { Standing } from '../../replica/standing.ts';
 import { CheckIcon, CloseIcon, LockIcon, PinIcon, PlusIcon, ThreadIcon } from '../icons.tsx';
 import { Conversation } from './Conversation.tsx';
 import { MessageMenu } from './MessageMenu.tsx';
+import { threadReplyRefusal, useThreadSession } from './thread-session.ts';
 
 export interface ThreadInfo {
   id: string;
@@ -418,23 +419,9 @@ export function ThreadPanel(props: {
   onClose: () => void;
 }): JSX.Element {
   const replica = useReplica();
-  const session = createMemo(
-    on(
-      () => props.threadId,
-      (threadId) => {
-        const opened = replica.openRoom(threadId);
-        onCleanup(() => queueMicrotask(opened.close));
-        return opened.session;
-      },
-    ),
-  );
+  const session = useThreadSession(() => props.threadId);
   const title = () => props.thread?.title ?? 'Thread';
-  const refusal = () => {
-    const t = props.thread;
-    if (!t) return null;
-    const d = props.standing.decide('reply_in_thread', { thread: { creatorId: t.creatorId, isLocked: t.locked } });
-    return d.allowed ? null : d.reason;
-  };
+  const refusal = () => threadReplyRefusal(props.standing, props.thread);
   return (
     <aside class="side-panel thread-panel" aria-labelledby="thread-title" data-thread-id={props.threadId}>
       <header class="side-panel__header">
