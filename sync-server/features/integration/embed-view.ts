@@ -1,3 +1,4 @@
+import { joinAnswer } from '../memberships/membership-rules.ts';
 import { z } from 'zod';
 import {
   can,
@@ -123,21 +124,15 @@ export type JoinStanding =
   | { status: 'refused'; decision: Extract<Decision, { allowed: false }> };
 
 /**
- * Whether the viewer may become a member of the room by joining it from the widget: only public rooms
- * that count members by their rows (project rooms; a public Lounge room makes every signed-in member a
- * member already), never a private, archived or banned-from room.
+ * Whether the viewer may become a member of the room by joining it from the widget: the rule of
+ * POST /api/rooms/:id/join (`joinAnswer`), except that in a room where every reader already takes part
+ * (a public Lounge room) there is nothing to join before posting, so the widget shows no Join button.
  */
 export function joinStanding(access: ChannelAccess): JoinStanding {
-  const refused = (code: Extract<Decision, { allowed: false }>['code'], reason: string): JoinStanding => ({
-    status: 'refused',
-    decision: { allowed: false, code, reason },
-  });
-  const read = can(access.actor, 'read', { room: access.room });
-  if (!read.allowed) return { status: 'refused', decision: read };
-  if (access.actor.role !== null) return { status: 'member' };
-  if (access.room.isPrivate) return refused('private_room', 'This room is private: only its members can join it.');
-  if (access.room.archived) return refused('archived', 'This room is archived: it can be read but no longer joined.');
-  return { status: 'can_join' };
+  const answer = joinAnswer(access);
+  if (answer.status === 'refused') return { status: 'refused', decision: answer.refusal };
+  if (answer.status === 'can_join' && access.implicitMember) return { status: 'member' };
+  return answer;
 }
 
 /** The widget's view of a channel for one viewer; `access` has already passed the read check. */
