@@ -148,6 +148,7 @@ export function VirtualLog<T extends { key: string }>(props: VirtualLogProps<T>)
     // Unless the rendered rows do not reach the viewport's top yet (a fast scroll into the padding).
     const first = log.firstElementChild;
     const covered = range().start === 0 || (first !== null && first.getBoundingClientRect().top <= frameTop);
+    const oldestIndex = items.findIndex((item) => props.anchorable(item));
     let oldest: { i: number; screenTop: number } | null = null;
     for (const child of covered ? log.children : []) {
       const i = index.get((child as HTMLElement).dataset.key ?? '');
@@ -155,7 +156,7 @@ export function VirtualLog<T extends { key: string }>(props: VirtualLogProps<T>)
       const elTop = child.getBoundingClientRect().top - frameTop;
       if (elTop >= scroller.clientHeight) break;
       if (elTop < 0 || !props.anchorable(items[i]!)) continue;
-      if (oldest === null && items.slice(0, i).every((item) => !props.anchorable(item))) {
+      if (i === oldestIndex) {
         oldest = { i, screenTop: elTop };
         continue;
       }
