@@ -66,7 +66,9 @@ export async function createAdapters(
   let fanout: Fanout = createMemoryFanoutBus().connect();
   if (config.redisUrl) {
     const connect = (role: string) => {
-      const redis = new Redis(config.redisUrl as string, { maxRetriesPerRequest: 3 });
+      // Auto-pipelining: the commands a tick issues (a batch's rate-limit checks, its publishes) go out
+      // as one write instead of one system call each, which was a visible share of CPU per message.
+      const redis = new Redis(config.redisUrl as string, { maxRetriesPerRequest: 3, enableAutoPipelining: role !== 'subscribe' });
       redis.on('error', (err: Error) => logger.warn({ err, role }, 'redis connection error'));
       closers.push(async () => void (await redis.quit().catch(() => redis.disconnect())));
       return redis;

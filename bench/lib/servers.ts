@@ -117,6 +117,8 @@ export async function startLounge(opts: LoungeServerOptions): Promise<RunningSer
     mkdirSync(dir, { recursive: true });
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
+  // Diagnostics only (say, a query counter): one more preload for the Lounge server, never for peers.
+  if (process.env.BENCH_LOUNGE_PRELOAD) nodeArgs.push('--import', process.env.BENCH_LOUNGE_PRELOAD);
   const t0 = Date.now();
   const child = spawnTracked(
     process.execPath,

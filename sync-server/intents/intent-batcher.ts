@@ -62,14 +62,24 @@ export class IntentBatcher {
         batch.push(next);
       }
       this.inFlight++;
-      void this.run(batch).finally(() => {
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
         this.inFlight--;
         this.pump();
-      });
+      };
+      void this.run(batch, release).finally(release);
     }
   }
 
-  private async run(batch: Waiting[]): Promise<void> {
+  /**
+   * Processes a batch; `committed` frees its transaction slot as soon as the commit is done, so the next
+   * batch's transaction overlaps this one's delivery (publishing, doc updates, verdicts) instead of
+   * waiting for it. Deliveries still start in commit order: each batch's delivery begins synchronously
+   * after its commit, and channel docs apply changes in change_seq order whatever arrives first.
+   */
+  private async run(batch: Waiting[], committed: () => void = () => {}): Promise<void> {
     let outcomes: IntentOutcome[][];
     try {
       outcomes = await processBatch(
@@ -83,9 +93,11 @@ export class IntentBatcher {
       }
       this.logger.warn({ err, groups: batch.length }, 'intent batch failed; retrying each member on their own');
       await Promise.all(batch.map((w) => this.run([w])));
+      committed();
       return;
     }
     const processed = batch.map((w, i) => ({ group: w.group, outcomes: outcomes[i]! }));
+    committed();
     try {
       await this.afterCommit(processed);
     } catch (err) {

@@ -18,7 +18,7 @@ import { sendMessage } from './handlers/send-message.ts';
 import { startDm } from './handlers/start-dm.ts';
 import { setThreadState } from './handlers/thread-state.ts';
 import { IntentRefusal } from './refusal.ts';
-import { sendMessages, type SendIntent, type SendOutcome } from './send-batch.ts';
+import { loadSendReads, sendMessages, type PendingSend, type SendIntent, type SendOutcome, type SendReads } from './send-batch.ts';
 
 export interface IntentDeps {
   db: Database;
@@ -153,71 +153,106 @@ export async function processBatch(deps: IntentDeps, groups: readonly IntentGrou
   for (const item of items.flat()) if (!firsts.has(itemKey(item.userId, item.intentId))) firsts.set(itemKey(item.userId, item.intentId), item);
   const unique = [...firsts.values()];
 
-  return deps.db.transaction(async (tx) => {
-    const { rows: fresh } = await tx.query<{ user_id: string; intent_id: string }>(
-      `INSERT INTO client_intents (user_id, intent_id, kind, status)
-       SELECT u, i, k, 'accepted' FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS v(u, i, k)
-       ON CONFLICT (user_id, intent_id) DO NOTHING
-       RETURNING user_id, intent_id`,
-      [unique.map((i) => i.userId), unique.map((i) => i.intentId), unique.map((i) => (i.parsed.success ? i.parsed.data.kind : 'invalid'))],
-    );
-    const freshKeys = new Set(fresh.map((r) => itemKey(r.user_id, r.intent_id)));
-    const stored = await loadStored(tx, unique.filter((i) => !freshKeys.has(itemKey(i.userId, i.intentId))));
+  // With connections to spare (PostgreSQL), the sends' reads run beside the transaction's first
+  // statements instead of after them; PGlite has one connection, so they run inside the transaction.
+  const headSends = items.flatMap((group) => sendsAtHead(group));
+  const reads = deps.db.kind === 'postgres' && headSends.length > 0 ? loadSendReads(deps.db, headSends, now) : undefined;
+  // An unawaited read that fails must not be an unhandled rejection when the transaction fails first.
+  reads?.catch(() => {});
 
-    const decided = new Map<Item, Decision>();
-    const ctx = { tx, now, rateLimiter: deps.rateLimiter, moderation: deps.moderation };
-    const head: Array<{ item: Item; intent: SendIntent }> = [];
-    const rest: Array<{ item: Item; intent: Intent }> = [];
-    for (const group of items) {
-      let atHead = true;
-      for (const item of group) {
-        if (!freshKeys.has(itemKey(item.userId, item.intentId)) || firsts.get(itemKey(item.userId, item.intentId)) !== item) continue;
-        if (!item.parsed.success) {
-          decided.set(item, invalidDecision(item.parsed.error));
-          continue;
-        }
-        const intent = item.parsed.data;
-        if (atHead && intent.kind === 'send') head.push({ item, intent });
-        else {
-          atHead = false;
-          rest.push({ item, intent });
+  const attempt = (setWise: boolean) =>
+    deps.db.transaction(async (tx) => {
+      const { rows: fresh } = await tx.query<{ user_id: string; intent_id: string }>(
+        `INSERT INTO client_intents (user_id, intent_id, kind, status)
+         SELECT u, i, k, 'accepted' FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS v(u, i, k)
+         ON CONFLICT (user_id, intent_id) DO NOTHING
+         RETURNING user_id, intent_id`,
+        [unique.map((i) => i.userId), unique.map((i) => i.intentId), unique.map((i) => (i.parsed.success ? i.parsed.data.kind : 'invalid'))],
+      );
+      const freshKeys = new Set(fresh.map((r) => itemKey(r.user_id, r.intent_id)));
+      const stored = await loadStored(tx, unique.filter((i) => !freshKeys.has(itemKey(i.userId, i.intentId))));
+
+      const decided = new Map<Item, Decision>();
+      const ctx = { tx, now, rateLimiter: deps.rateLimiter, moderation: deps.moderation };
+      const head: Array<{ item: Item; intent: SendIntent }> = [];
+      const rest: Array<{ item: Item; intent: Intent }> = [];
+      for (const group of items) {
+        let atHead = setWise;
+        for (const item of group) {
+          if (!freshKeys.has(itemKey(item.userId, item.intentId)) || firsts.get(itemKey(item.userId, item.intentId)) !== item) continue;
+          if (!item.parsed.success) {
+            decided.set(item, invalidDecision(item.parsed.error));
+            continue;
+          }
+          const intent = item.parsed.data;
+          if (atHead && intent.kind === 'send') head.push({ item, intent });
+          else {
+            atHead = false;
+            rest.push({ item, intent });
+          }
         }
       }
-    }
-    if (head.length > 0) await decideSends(ctx, head, decided);
-    for (const { item, intent } of rest) decided.set(item, await decideOne(ctx, item, intent));
+      if (head.length > 0) await decideSends(ctx, head, decided, reads ? await reads : undefined);
+      for (const { item, intent } of rest) decided.set(item, await decideOne(ctx, item, intent));
 
-    const verdicts = await recordDecisions(tx, decided);
-    return items.map((group) =>
-      group.map((item): IntentOutcome => {
-        const key = itemKey(item.userId, item.intentId);
-        const decision = firsts.get(key) === item ? decided.get(item) : undefined;
-        const verdict = decision ? verdicts.get(key) : (stored.get(key) ?? verdicts.get(key));
-        if (!verdict) throw new Error(`intent ${key} has no verdict`);
-        if (!decision) return { verdict, changes: [], inbox: [], revoke: [], moderate: [], duplicate: true };
-        const { changes, inbox, revoke, moderate } = decision;
-        return { verdict, changes, inbox, revoke, moderate, duplicate: false };
-      }),
-    );
-  });
+      const verdicts = await recordDecisions(tx, decided);
+      return items.map((group) =>
+        group.map((item): IntentOutcome => {
+          const key = itemKey(item.userId, item.intentId);
+          const decision = firsts.get(key) === item ? decided.get(item) : undefined;
+          const verdict = decision ? verdicts.get(key) : (stored.get(key) ?? verdicts.get(key));
+          if (!verdict) throw new Error(`intent ${key} has no verdict`);
+          if (!decision) return { verdict, changes: [], inbox: [], revoke: [], moderate: [], duplicate: true };
+          const { changes, inbox, revoke, moderate } = decision;
+          return { verdict, changes, inbox, revoke, moderate, duplicate: false };
+        }),
+      );
+    });
+
+  try {
+    return await attempt(true);
+  } catch (err) {
+    if (!(err instanceof SetWiseRefused)) throw err;
+    // One message the database refuses (bad data) must not sink the others: the batch runs again with
+    // every intent alone in its savepoint, so the refusal lands on the one that caused it. Rare, so
+    // the common path pays no savepoint round trips for it.
+    return attempt(false);
+  }
 }
+
+/** The sends a group starts with (decided set-wise); the group's first other intent ends them. */
+function sendsAtHead(group: readonly Item[]): PendingSend[] {
+  const sends: PendingSend[] = [];
+  for (const item of group) {
+    if (!item.parsed.success) continue;
+    if (item.parsed.data.kind !== 'send') break;
+    sends.push({ userId: item.userId, intentId: item.intentId, intent: item.parsed.data });
+  }
+  return sends;
+}
+
+/** The set-wise sends hit a database refusal: the transaction is aborted and the batch goes again one by one. */
+class SetWiseRefused extends Error {}
 
 type BatchCtx = Omit<HandlerContext, 'userId' | 'intentId'>;
 
-/** The sends at the head of every member's list, set-wise; a data error falls back to one by one. */
-async function decideSends(ctx: BatchCtx, head: ReadonlyArray<{ item: Item; intent: SendIntent }>, decided: Map<Item, Decision>): Promise<void> {
-  await ctx.tx.exec('SAVEPOINT intent_sends');
+/** The sends at the head of every member's list, set-wise (reads given when they were fetched beside the transaction). */
+async function decideSends(
+  ctx: BatchCtx,
+  head: ReadonlyArray<{ item: Item; intent: SendIntent }>,
+  decided: Map<Item, Decision>,
+  reads: SendReads | undefined,
+): Promise<void> {
   let outcomes: SendOutcome[];
   try {
-    outcomes = await sendMessages(ctx, head.map(({ item, intent }) => ({ userId: item.userId, intentId: item.intentId, intent })));
-    await ctx.tx.exec('RELEASE SAVEPOINT intent_sends');
+    outcomes = await sendMessages(
+      ctx,
+      head.map(({ item, intent }) => ({ userId: item.userId, intentId: item.intentId, intent })),
+      reads,
+    );
   } catch (err) {
-    if (!asDeterministicRefusal(err)) throw err;
-    // One message the database refuses (bad data) must not sink the others: decide each alone, so the
-    // refusal lands on the one that caused it.
-    await ctx.tx.exec('ROLLBACK TO SAVEPOINT intent_sends');
-    for (const { item, intent } of head) decided.set(item, await decideOne(ctx, item, intent));
-    return;
+    if (asDeterministicRefusal(err)) throw new SetWiseRefused('a send of the batch was refused by the database', { cause: err });
+    throw err;
   }
   head.forEach(({ item }, i) => {
     const outcome = outcomes[i]!;

@@ -60,9 +60,9 @@ interface Written extends Checked {
  * author's earlier messages (slow mode, repeats, rate limits) see the earlier sends of the same batch.
  * Sends of one member must be given in that member's order.
  */
-export async function sendMessages(ctx: SendContext, sends: readonly PendingSend[]): Promise<SendOutcome[]> {
+export async function sendMessages(ctx: SendContext, sends: readonly PendingSend[], reads?: SendReads): Promise<SendOutcome[]> {
   const outcomes: SendOutcome[] = new Array(sends.length);
-  const checked = await checkSends(ctx, sends, outcomes);
+  const checked = await checkSends(ctx, sends, reads ?? (await loadSendReads(ctx.tx, sends, ctx.now)), outcomes);
   if (checked.length > 0) {
     const written = await writeMessages(ctx, checked);
     for (const w of written) {
@@ -83,21 +83,42 @@ export async function sendMessages(ctx: SendContext, sends: readonly PendingSend
   return outcomes;
 }
 
-// ---- checks ---------------------------------------------------------------------------------------
+/** Everything the checks of a batch of sends read, in a few set-wise queries. */
+export interface SendReads {
+  accesses: Map<string, ChannelAccess>;
+  /** The authors' recent bodies (Layer 1's repeat check). */
+  recent: Map<string, string[]>;
+  /** Reply target id -> its channel. */
+  replies: Map<string, string>;
+  /** accessKey(channel, author) of 1:1 DMs where a block stops the send. */
+  blocked: Set<string>;
+}
 
-async function checkSends(ctx: SendContext, sends: readonly PendingSend[], outcomes: SendOutcome[]): Promise<Checked[]> {
-  const { tx } = ctx;
+/**
+ * Reads what the checks need. Given the pool (PostgreSQL) instead of a transaction, the queries run on
+ * connections of their own at the same time, beside the transaction's first statements: the same
+ * READ COMMITTED view the transaction's own statements would have had, without their round trips on the
+ * transaction's critical path. A superset of the sends is fine (duplicates found later are ignored).
+ */
+export async function loadSendReads(db: Queryable, sends: readonly PendingSend[], now: Date): Promise<SendReads> {
   const replyIds = [...new Set(sends.flatMap((s) => (s.intent.replyToId ? [s.intent.replyToId] : [])))];
-  const [accesses, recent, replies] = await Promise.all([
-    loadChannelAccessMany(tx, sends.map((s) => ({ channelId: s.intent.channelId, userId: s.userId })), ctx.now),
-    loadRecentBodies(tx, sends.map((s) => s.userId)),
+  const [accesses, recent, replies, blocked] = await Promise.all([
+    loadChannelAccessMany(db, sends.map((s) => ({ channelId: s.intent.channelId, userId: s.userId })), now),
+    loadRecentBodies(db, sends.map((s) => s.userId)),
     replyIds.length === 0
       ? Promise.resolve(new Map<string, string>())
-      : tx
+      : db
           .query<{ id: string; channel_id: string }>('SELECT id, channel_id FROM messages WHERE id = ANY($1::uuid[])', [replyIds])
           .then(({ rows }) => new Map(rows.map((r) => [r.id, r.channel_id]))),
+    blockedOneToOneDms(db, sends),
   ]);
-  const blocked = await blockedOneToOneDms(tx, [...accesses.values()].filter((a) => a.kind === 'dm'), sends);
+  return { accesses, recent, replies, blocked };
+}
+
+// ---- checks ---------------------------------------------------------------------------------------
+
+async function checkSends(ctx: SendContext, sends: readonly PendingSend[], reads: SendReads, outcomes: SendOutcome[]): Promise<Checked[]> {
+  const { accesses, recent, replies, blocked } = reads;
 
   // Members are independent of each other; one member's sends are decided in their order, each seeing
   // the ones before it (slow mode, the repeat check, the rate limiter's count).
@@ -179,10 +200,10 @@ export async function consumeMessageAllowance(
 }
 
 /** In a 1:1 conversation a block either way stops new messages (group DMs hide them client-side). */
-async function blockedOneToOneDms(tx: Queryable, dms: readonly ChannelAccess[], sends: readonly PendingSend[]): Promise<Set<string>> {
-  if (dms.length === 0) return new Set();
-  const dmIds = new Set(dms.map((a) => a.channelId));
-  const pairs = sends.filter((s) => dmIds.has(s.intent.channelId));
+async function blockedOneToOneDms(tx: Queryable, pairs: readonly PendingSend[]): Promise<Set<string>> {
+  if (pairs.length === 0) return new Set();
+  // Every (channel, author) pair is asked: channels that are not 1:1 DMs simply match nothing, and the
+  // query need not wait for the access read to know which are DMs.
   const { rows } = await tx.query<{ channel_id: string; user_id: string }>(
     `SELECT q.channel_id, q.user_id
        FROM unnest($1::uuid[], $2::uuid[]) AS q(channel_id, user_id)
@@ -207,18 +228,21 @@ async function writeMessages(ctx: SendContext, checked: readonly Checked[]): Pro
 
   // Every channel row this batch moves is locked first, in id order: two batches touching the same
   // channels queue up instead of deadlocking, and every other row written below (rooms, threads,
-  // memberships, markers) is one only a holder of these locks writes for these messages.
+  // memberships, markers) is one only a holder of these locks writes for these messages. One statement:
+  // the materialized CTE locks every row (the join needs all of `locked` before its first row), then the
+  // seq counters move by the batch's count per channel.
   const perChannel = countBy(checked, (c) => c.access.channelId);
   const threadRooms = checked.flatMap((c) => (c.access.kind === 'thread' && c.access.roomId ? [c.access.roomId] : []));
   const lockIds = [...new Set([...perChannel.keys(), ...threadRooms])].sort();
-  await tx.query('SELECT id FROM channels WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [lockIds]);
   const counts = [...perChannel];
-  const { rows: bumped } = await tx.query<{ id: string; last_seq: string | number; change_seq: string | number }>(
-    `UPDATE channels c SET last_seq = c.last_seq + v.n, change_seq = c.change_seq + v.n
-       FROM unnest($1::uuid[], $2::int[]) AS v(id, n)
+  const { rows: bumped } = await tx.query<{ id: string; last_seq: string | number; change_seq: string | number; now: Date }>(
+    `WITH locked AS MATERIALIZED (SELECT id FROM channels WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE),
+          all_locked AS (SELECT count(*) AS n FROM locked)
+     UPDATE channels c SET last_seq = c.last_seq + v.n, change_seq = c.change_seq + v.n
+       FROM unnest($2::uuid[], $3::int[]) AS v(id, n), all_locked
       WHERE c.id = v.id
-      RETURNING c.id, c.last_seq, c.change_seq`,
-    [counts.map(([id]) => id), counts.map(([, n]) => n)],
+      RETURNING c.id, c.last_seq, c.change_seq, now() AS now`,
+    [lockIds, counts.map(([id]) => id), counts.map(([, n]) => n)],
   );
   // Each channel's new seqs (and change seqs) are the last n, handed out in batch order.
   const next = new Map<string, { seq: number; changeSeq: number }>(
@@ -227,41 +251,55 @@ async function writeMessages(ctx: SendContext, checked: readonly Checked[]): Pro
       return [r.id, { seq: Number(r.last_seq) - n + 1, changeSeq: Number(r.change_seq) - n + 1 }];
     }),
   );
-  const rows = checked.map((c) => {
+  // created_at is the column's default, now(): the transaction's start, the same for the whole batch.
+  const createdAt = bumped[0]!.now;
+  const written: Written[] = checked.map((c) => {
     const slot = next.get(c.access.channelId)!;
     const assigned = { seq: slot.seq++, changeSeq: slot.changeSeq++ };
-    return { ...c, ...assigned, messageId: randomUUID(), mentions: mentions.get(c.index) ?? [] };
+    return { ...c, ...assigned, messageId: randomUUID(), mentions: mentions.get(c.index) ?? [], createdAt };
   });
 
-  const { rows: inserted } = await tx.query<{ id: string; created_at: Date }>(
-    `INSERT INTO messages (id, channel_id, seq, room_id, author_id, body, reply_to_id, mentions, is_flagged)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::uuid[], $6::text[], $7::uuid[], $8::jsonb[], $9::bool[])
-     RETURNING id, created_at`,
-    [
-      rows.map((r) => r.messageId),
-      rows.map((r) => r.access.channelId),
-      rows.map((r) => r.seq),
-      rows.map((r) => r.access.roomId),
-      rows.map((r) => r.send.userId),
-      rows.map((r) => r.body),
-      rows.map((r) => r.send.intent.replyToId ?? null),
-      rows.map((r) => JSON.stringify(r.mentions)),
-      rows.map((r) => r.layer1.flagged),
-    ],
-  );
-  const createdAt = new Map(inserted.map((r) => [r.id, r.created_at]));
-  const written: Written[] = rows.map((r) => ({ ...r, createdAt: createdAt.get(r.messageId)! }));
-
-  await bumpCounters(tx, written);
+  // The messages, the counters lists and trust read, and the change log: one statement.
+  const counters = counterRows(written);
   await tx.query(
-    `INSERT INTO channel_changes (channel_id, change_seq, kind, segment, message_id, payload)
-     SELECT c, s, 'message', g, m, p FROM unnest($1::uuid[], $2::bigint[], $3::int[], $4::uuid[], $5::jsonb[]) AS v(c, s, g, m, p)`,
+    `WITH messages_in AS (
+       INSERT INTO messages (id, channel_id, seq, room_id, author_id, body, reply_to_id, mentions, is_flagged)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::uuid[], $6::text[], $7::uuid[], $8::jsonb[], $9::bool[])),
+     changes_in AS (
+       INSERT INTO channel_changes (channel_id, change_seq, kind, segment, message_id, payload)
+       SELECT c, s, 'message', g, m, p FROM unnest($2::uuid[], $10::bigint[], $11::int[], $1::uuid[], $12::jsonb[]) AS v(c, s, g, m, p)),
+     authors AS (
+       UPDATE users u SET messages_sent = u.messages_sent + a.n
+         FROM unnest($13::uuid[], $14::int[]) AS a(id, n) WHERE u.id = a.id),
+     memberships AS (
+       INSERT INTO room_memberships (room_id, user_id, messages_sent, last_posted_at)
+       SELECT * FROM unnest($15::uuid[], $16::uuid[], $17::int[], $18::timestamptz[])
+       ON CONFLICT (room_id, user_id) DO UPDATE
+         SET messages_sent = room_memberships.messages_sent + EXCLUDED.messages_sent,
+             last_posted_at = EXCLUDED.last_posted_at, updated_at = now()),
+     rooms AS (
+       UPDATE rooms r SET message_count = r.message_count + v.n, last_message_at = v.at
+         FROM unnest($19::uuid[], $20::int[], $21::timestamptz[]) AS v(id, n, at) WHERE r.id = v.id),
+     markers AS (
+       INSERT INTO read_markers (user_id, channel_id, last_read_seq)
+       SELECT * FROM unnest($22::uuid[], $23::uuid[], $24::bigint[])
+       ON CONFLICT (user_id, channel_id) DO UPDATE
+         SET last_read_seq = GREATEST(read_markers.last_read_seq, EXCLUDED.last_read_seq), updated_at = now())
+     SELECT 1`,
     [
-      written.map((w) => w.access.channelId),
+      written.map((r) => r.messageId),
+      written.map((r) => r.access.channelId),
+      written.map((r) => r.seq),
+      written.map((r) => r.access.roomId),
+      written.map((r) => r.send.userId),
+      written.map((r) => r.body),
+      written.map((r) => r.send.intent.replyToId ?? null),
+      written.map((r) => JSON.stringify(r.mentions)),
+      written.map((r) => r.layer1.flagged),
       written.map((w) => w.changeSeq),
       written.map((w) => segmentOf(w.seq)),
-      written.map((w) => w.messageId),
       written.map((w) => JSON.stringify({ kind: 'message', message: newMessageView(w) })),
+      ...counters,
     ],
   );
   for (const w of written) {
@@ -270,8 +308,11 @@ async function writeMessages(ctx: SendContext, checked: readonly Checked[]): Pro
   return written;
 }
 
-/** The counters lists and trust read: author totals, room membership and activity, the author's read marker. */
-async function bumpCounters(tx: Queryable, written: readonly Written[]): Promise<void> {
+/**
+ * The counters' parameters: author totals, room membership and activity, and the author's read marker
+ * (they have read what they just wrote).
+ */
+function counterRows(written: readonly Written[]): unknown[][] {
   const byAuthor = countBy(written, (w) => w.send.userId);
   const memberships = groupLast(
     written.filter((w) => w.access.roomId),
@@ -281,42 +322,21 @@ async function bumpCounters(tx: Queryable, written: readonly Written[]): Promise
     written.filter((w) => w.access.kind === 'room'),
     (w) => w.access.channelId,
   );
-  // The author has read what they just wrote.
   const markers = groupLast(written, (w) => `${w.send.userId}|${w.access.channelId}`);
-  await tx.query(
-    `WITH authors AS (
-       UPDATE users u SET messages_sent = u.messages_sent + a.n
-         FROM unnest($1::uuid[], $2::int[]) AS a(id, n) WHERE u.id = a.id),
-     memberships AS (
-       INSERT INTO room_memberships (room_id, user_id, messages_sent, last_posted_at)
-       SELECT * FROM unnest($3::uuid[], $4::uuid[], $5::int[], $6::timestamptz[])
-       ON CONFLICT (room_id, user_id) DO UPDATE
-         SET messages_sent = room_memberships.messages_sent + EXCLUDED.messages_sent,
-             last_posted_at = EXCLUDED.last_posted_at, updated_at = now()),
-     rooms AS (
-       UPDATE rooms r SET message_count = r.message_count + v.n, last_message_at = v.at
-         FROM unnest($7::uuid[], $8::int[], $9::timestamptz[]) AS v(id, n, at) WHERE r.id = v.id),
-     markers AS (
-       INSERT INTO read_markers (user_id, channel_id, last_read_seq)
-       SELECT * FROM unnest($10::uuid[], $11::uuid[], $12::bigint[])
-       ON CONFLICT (user_id, channel_id) DO UPDATE
-         SET last_read_seq = GREATEST(read_markers.last_read_seq, EXCLUDED.last_read_seq), updated_at = now())
-     SELECT 1`,
-    [
-      [...byAuthor.keys()],
-      [...byAuthor.values()],
-      memberships.map((g) => g.last.access.roomId),
-      memberships.map((g) => g.last.send.userId),
-      memberships.map((g) => g.count),
-      memberships.map((g) => g.last.createdAt),
-      rooms.map((g) => g.last.access.channelId),
-      rooms.map((g) => g.count),
-      rooms.map((g) => g.last.createdAt),
-      markers.map((g) => g.last.send.userId),
-      markers.map((g) => g.last.access.channelId),
-      markers.map((g) => g.last.seq),
-    ],
-  );
+  return [
+    [...byAuthor.keys()],
+    [...byAuthor.values()],
+    memberships.map((g) => g.last.access.roomId),
+    memberships.map((g) => g.last.send.userId),
+    memberships.map((g) => g.count),
+    memberships.map((g) => g.last.createdAt),
+    rooms.map((g) => g.last.access.channelId),
+    rooms.map((g) => g.count),
+    rooms.map((g) => g.last.createdAt),
+    markers.map((g) => g.last.send.userId),
+    markers.map((g) => g.last.access.channelId),
+    markers.map((g) => g.last.seq),
+  ];
 }
 
 /** Thread activity for replies and the help room's question threads; their changes join the outcomes. */
