@@ -25,6 +25,7 @@ import { appendHistory, createAuthor, createRooms } from '../lib/db.ts';
 import type { BenchContext } from '../lib/harness.ts';
 import { REPO_ROOT } from '../lib/procs.ts';
 import type { ScenarioOutcome } from '../lib/report.ts';
+import { pickQueries, seedReplicaSql, VOCABULARY_SIZE } from './client-replica-data.ts';
 import { BENCH_HOST_SECRET, startLounge, type RunningServer } from '../lib/servers.ts';
 import { hostJwt } from '../loadgen/tokens.ts';
 
@@ -32,7 +33,6 @@ const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Messages each room holds before the member opens it (so every room has rows in the replica). */
 const MESSAGES_BEFORE = 20;
 /** Words the seeded replica rows are made of: a few common ones, many rarer ones. */
-const VOCABULARY_SIZE = 3000;
 
 export interface ClientResult {
   /** `ms`: browser online again → every missed message in the replica; `reconnectMs`: → the app says online. */
@@ -341,7 +341,7 @@ async function waitForRows(page: Page, expected: number, timeoutMs: number): Pro
  */
 async function seedReplica(page: Page, roomIds: readonly string[], total: number): Promise<number> {
   return page.evaluate(
-    async ({ roomIds, total, vocabularySize }) => {
+    async ({ roomIds, total, vocabularySize, sql }) => {
       const w = globalThis as unknown as BenchWindow;
       const replica = w.__loungeReplica!;
       const [row] = await replica.query<{ n: number }>('SELECT count(*)::int AS n FROM messages');
@@ -350,19 +350,7 @@ async function seedReplica(page: Page, roomIds: readonly string[], total: number
       while (have < total) {
         const n = Math.min(chunk, total - have);
         await replica.query(
-          `WITH vocab AS (
-             -- Consonant-only words: the english configuration keeps them as they are (no stemming, no
-             -- numbers), so the words read back from ts_stat are the words searched for.
-             SELECT array_agg('z' || translate(to_hex(i * 2654435761 % 4294967291), '0123456789abcdef', 'bcfhjkmpqrtvwxzl'))
-                    AS words FROM generate_series(1, $3::int) i
-           )
-           INSERT INTO messages (id, channel_id, seq, author_id, body, type, edited, hidden, deleted, pinned, created_at)
-           SELECT gen_random_uuid(), ($1::uuid[])[1 + g % cardinality($1::uuid[])], 100000 + $4::int + g, NULL,
-                  -- k in the argument keeps the aggregate (and random()) per row of the inner series.
-                  (SELECT string_agg(v.words[1 + floor(power(random(), 3) * $3::int)::int + 0 * k], ' ')
-                     FROM generate_series(1, 8 + (g % 9)) k),
-                  'text', false, false, false, false, now() - make_interval(secs => ($2::int - g))
-             FROM generate_series(1, $2::int) g, vocab v`,
+          sql,
           [roomIds, n, vocabularySize, have],
         );
         have += n;
@@ -371,31 +359,7 @@ async function seedReplica(page: Page, roomIds: readonly string[], total: number
       const [after] = await replica.query<{ n: number }>('SELECT count(*)::int AS n FROM messages');
       return after?.n ?? 0;
     },
-    { roomIds: [...roomIds], total, vocabularySize: VOCABULARY_SIZE },
+    { roomIds: [...roomIds], total, vocabularySize: VOCABULARY_SIZE, sql: seedReplicaSql },
   );
 }
 
-/** Search terms across frequencies: single words (common, middling, rare), two-word and phrase queries. */
-function pickQueries(words: ReadonlyArray<{ word: string; n: number }>, count: number): string[] {
-  const usable = words.filter((w) => /^z[bcfhjkmpqrtvwxzl]+$/.test(w.word));
-  if (usable.length === 0) return [];
-  const at = (fraction: number) => usable[Math.min(usable.length - 1, Math.floor(fraction * usable.length))]!.word;
-  const out: string[] = [];
-  for (let i = 0; out.length < count; i++) {
-    const f = (i * 0.618034) % 1;
-    switch (i % 4) {
-      case 0:
-        out.push(at(f * 0.05)); // among the most common words
-        break;
-      case 1:
-        out.push(at(f)); // any word
-        break;
-      case 2:
-        out.push(`${at(f * 0.2)} ${at((f + 0.5) % 1)}`); // both words
-        break;
-      default:
-        out.push(`"${at(f * 0.1)} ${at((f * 0.3 + 0.1) % 1)}" -${at(0.99)}`); // a phrase, minus a word
-    }
-  }
-  return out;
-}
