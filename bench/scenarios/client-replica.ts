@@ -17,7 +17,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -180,8 +180,22 @@ export async function runClient(ctx: BenchContext): Promise<ScenarioOutcome> {
     for (let i = 0; i < size.opens; i++) {
       await page.close();
       page = await openMeasuredPage(context);
+      // --profile: the page's main thread during the last cold open, as a .cpuprofile (DevTools opens it).
+      const cdp = ctx.profileDir && i === size.opens - 1 ? await context.newCDPSession(page) : undefined;
+      if (cdp) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+        await cdp.send('Profiler.start');
+      }
       await page.goto(`${server.baseUrl}/lounge/${slugs[0]}`, { waitUntil: 'commit' });
       await page.locator('article.msg[data-message-id]').first().waitFor({ timeout: 60_000 });
+      if (cdp && ctx.profileDir) {
+        const { profile } = await cdp.send('Profiler.stop');
+        await mkdir(ctx.profileDir, { recursive: true });
+        const file = join(ctx.profileDir, `client-cold-open-${Date.now()}.cpuprofile`);
+        await writeFile(file, JSON.stringify(profile));
+        ctx.log(`  cold open profile: ${file}`);
+      }
       firstRoomVisibleMs.push(await page.evaluate(() => (globalThis as unknown as BenchWindow).__benchFirstMessageAt ?? -1));
       // The replica opens in its worker beside the room: how long until it answers.
       replicaReadyMs.push(
