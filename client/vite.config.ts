@@ -77,6 +77,8 @@ export default defineConfig({
     },
     target: 'es2022',
     sourcemap: true,
+    // Readable names in CPU profiles (`npm run bench -- --only=client --profile` sets it); never for shipping.
+    minify: process.env.LOUNGE_BUILD_NO_MINIFY ? false : 'esbuild',
   },
   server: {
     // The dev server only serves the UI; the sync server answers the API in development as in production.

@@ -69,7 +69,7 @@ export async function runClient(ctx: BenchContext): Promise<ScenarioOutcome> {
   let browser: Browser | undefined;
   try {
     const b0 = Date.now();
-    await buildClient(distDir);
+    await buildClient(distDir, ctx.profileDir !== undefined);
     const buildMs = Date.now() - b0;
     ctx.log(`  client built with the replica test hook in ${buildMs} ms`);
     server = await startLounge({ databaseUrl: ctx.db.url, redisUrl: ctx.redisUrl, clientDistDir: distDir, label: 'client' });
@@ -197,6 +197,17 @@ export async function runClient(ctx: BenchContext): Promise<ScenarioOutcome> {
         ctx.log(`  cold open profile: ${file}`);
       }
       firstRoomVisibleMs.push(await page.evaluate(() => (globalThis as unknown as BenchWindow).__benchFirstMessageAt ?? -1));
+      // Where the time went: the app's start-up marks and when its scripts arrived (ms from navigation).
+      const marks = await page.evaluate(() => {
+        const perf = (globalThis as unknown as { performance: { getEntriesByType(t: string): Array<{ name: string; startTime: number; responseEnd?: number }> } }).performance;
+        const named = perf.getEntriesByType('mark').map((m) => `${m.name.replace('lounge:', '')} ${Math.round(m.startTime)}`);
+        const scripts = perf
+          .getEntriesByType('resource')
+          .filter((r) => /\.js$/.test(r.name))
+          .map((r) => `${r.name.split('/').pop()!.replace(/-[\w]{8}\.js$/, '')} ${Math.round(r.responseEnd ?? 0)}`);
+        return [...scripts, ...named].join(', ');
+      });
+      ctx.log(`    open ${i + 1}: ${marks}`);
       // The replica opens in its worker beside the room: how long until it answers.
       replicaReadyMs.push(
         await page.evaluate(async () => {
@@ -294,13 +305,18 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** `vite build` of the app with the replica test hook, into `outDir`. */
-async function buildClient(outDir: string): Promise<void> {
+// `readable`: unminified, so a --profile run names functions as the source does.
+async function buildClient(outDir: string, readable: boolean): Promise<void> {
   const vite = join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
     const child = spawn(
       process.execPath,
       [vite, 'build', '--config', 'client/vite.config.ts', '--outDir', outDir, '--emptyOutDir'],
-      { cwd: REPO_ROOT, env: { ...process.env, VITE_LOUNGE_TEST_HOOKS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, VITE_LOUNGE_TEST_HOOKS: '1', ...(readable ? { LOUNGE_BUILD_NO_MINIFY: '1' } : {}) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     let text = '';
     child.stdout.on('data', (c: Buffer) => (text += c.toString('utf8')));

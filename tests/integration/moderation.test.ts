@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../sync-server/db/database.ts';
@@ -39,9 +38,8 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
     db = createPgDatabase(testDb.url);
     openai = await startLocalOpenAi();
     const moderator = createOpenAiModerator({ apiKey: 'sk-test-local', baseUrl: openai.baseUrl, model: 'omni-moderation-latest', timeoutMs: 500 });
-    let nodeRef: SyncNode | undefined;
     queue = new InProcessQueue(
-      createJobHandlers({ db, moderator, onChanges: async (changes) => nodeRef!.app.deps.sync.channels.committed(changes) }),
+      createJobHandlers({ db, moderator, onChanges: async (changes) => node.app.deps.sync.channels.committed(changes) }),
       pino({ level: 'silent' }),
       { concurrency: 2, retry: { attempts: 6, backoffMs: 100 } },
     );
@@ -52,7 +50,6 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
         },
       },
     });
-    nodeRef = node;
     [general, coding] = await Promise.all([loungeRoomId(db, 'general'), loungeRoomId(db, 'prompt-engineering')]);
   });
   afterAll(async () => {

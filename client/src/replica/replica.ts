@@ -40,6 +40,9 @@ export interface ReplicaOptions {
 /** After this long without a connection the header says "offline" rather than "connecting". */
 const OFFLINE_AFTER_MS = 6000;
 
+/** The SQL replica starts this long after the app at the latest, when no room is opened to start it. */
+const SQL_START_FALLBACK_MS = 1500;
+
 /**
  * One signed-in member's local replica: their private and inbox docs (always subscribed, persisted),
  * the rooms they have open, one multiplexed sync connection, and Solid signals for the UI. Verdicts are
@@ -82,12 +85,16 @@ export class Replica {
     this.members = new MemberCache(options.userId, options.token);
     this.members.remember({ id: options.userId, handle: options.handle, name: options.name });
     this.sql = new SqlReplica(options.userId);
+    // The first room on screen starts the database (startLocalDatabase); a page without a room, soon.
+    setTimeout(() => this.sql.start(), SQL_START_FALLBACK_MS);
     this.store = new DocStore({
       userId: options.userId,
       onOpened: (opened) => materializeDoc(opened, this.sql, (channelId, at) => void this.revoke(channelId, at)),
     });
     const priv = this.store.open(privateDocName(options.userId));
     const inbox = this.store.open(inboxDocName(options.userId));
+    void priv.loaded.then(() => performance.mark('lounge:private-local'));
+    void inbox.loaded.then(() => performance.mark('lounge:inbox-local'));
     this.privateDoc = priv.doc;
     this.inboxDoc = inbox.doc;
 
@@ -324,6 +331,11 @@ export class Replica {
   }
 
   /** Opens a room's docs (shared by every view of it); call the returned function to close. */
+  /** The room on screen has its messages: start the SQL replica once they are painted (see SqlReplica.start). */
+  startLocalDatabase(): void {
+    requestAnimationFrame(() => setTimeout(() => this.sql.start(), 0));
+  }
+
   openRoom(channelId: string): { session: RoomSession; close: () => void } {
     let entry = this.rooms.get(channelId);
     if (!entry) {

@@ -60,6 +60,7 @@ export class RoomSession {
     private readonly replica: Replica,
     private readonly client: SyncClient,
   ) {
+    performance.mark('lounge:room-open');
     this.meta = replica.store.open(metaDocName(channelId));
     this.awareness = new awarenessProtocol.Awareness(this.meta.doc);
     // The server stamps who we are; all we say is whether we are typing.
@@ -72,8 +73,14 @@ export class RoomSession {
       clearInterval(tick);
     });
 
+    // The newest segment this device keeps is the head it saw last: it loads beside the meta doc instead
+    // of after it (one IndexedDB round less before the room shows). The meta doc then confirms or moves it.
+    const keptHead = this.keptHead();
+    if (keptHead !== null) this.followHead(keptHead);
+
     void this.meta.loaded.then(() => {
       if (this.closed) return;
+      performance.mark('lounge:room-meta-local');
       client.subscribe(this.meta.name, this.meta.doc, this.awareness);
       this.followHead();
       this.threadsSignal[1](readMeta(this.meta.doc).threads);
@@ -241,9 +248,8 @@ export class RoomSession {
    * server's arrives; showing that segment beside the real head would put the room's first messages
    * next to its newest with a gap between.
    */
-  private followHead(): void {
+  private followHead(head: number = readMeta(this.meta.doc).head): void {
     if (this.closed) return;
-    const head = readMeta(this.meta.doc).head;
     const stale = [...this.segments].filter(([segment]) => segment < head - 1);
     for (const [segment, opened] of stale) {
       this.segments.delete(segment);
@@ -263,8 +269,10 @@ export class RoomSession {
     this.segments.set(head, { ...opened, stop: () => opened.doc.off('update', onUpdate) });
     void opened.loaded.then(() => {
       if (this.closed || !this.segments.has(head)) return;
+      performance.mark('lounge:room-head-local');
       this.client.subscribe(name, opened.doc);
       this.refreshMessages();
+      this.replica.startLocalDatabase();
       // Closed segments older than the one before the head are history now: REST serves them.
       for (const stored of this.replica.store.storedNames()) {
         const match = /\.seg\.(\d+)$/.exec(stored);
@@ -273,6 +281,18 @@ export class RoomSession {
         }
       }
     });
+  }
+
+  /** The highest segment of this room stored on the device, if any. */
+  private keptHead(): number | null {
+    let head: number | null = null;
+    const prefix = `ch.${this.channelId}.seg.`;
+    for (const stored of this.replica.store.storedNames()) {
+      if (!stored.startsWith(prefix)) continue;
+      const n = Number(stored.slice(prefix.length));
+      if (Number.isInteger(n) && (head === null || n > head)) head = n;
+    }
+    return head;
   }
 
   private refreshMessages(): void {

@@ -30,7 +30,6 @@ interface QueuedMessage {
 export class SqlReplica {
   /** Resolves true once the database is open, false when this browser cannot run it (then nothing is kept). */
   readonly ready: Promise<boolean>;
-  private readonly db: PGliteWorker | null;
   private readonly dataDir: string;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly pending = new Map<string, QueuedMessage>();
@@ -43,25 +42,37 @@ export class SqlReplica {
    */
   private readonly purged = new Set<string>();
 
+  private db: PGliteWorker | null = null;
+  private startDb!: () => void;
+
   constructor(userId: string) {
     this.dataDir = `lounge-${userId}`;
-    let db: PGliteWorker | null = null;
+    this.ready = new Promise<void>((resolve) => (this.startDb = resolve)).then(() => this.open());
+  }
+
+  /**
+   * Starts the database (idempotent). Not at once: PGlite loads its whole data directory from IndexedDB
+   * when it opens (tens of megabytes for 100,000 messages), and IndexedDB answers a page's requests one
+   * after another — the few kilobytes of the room's docs waited ~1 s behind it on a cold open. The app
+   * starts it once the first room is on screen (or after a short delay, or at the first read); writes
+   * asked for before that wait in the queue.
+   */
+  start(): void {
+    this.startDb();
+  }
+
+  private async open(): Promise<boolean> {
+    if (this.closed) return false;
     try {
       const worker = new Worker(new URL('./sql-worker.ts', import.meta.url), { type: 'module', name: 'lounge-replica' });
-      db = new PGliteWorker(worker, { dataDir: `idb://${this.dataDir}`, id: this.dataDir });
+      this.db = new PGliteWorker(worker, { dataDir: `idb://${this.dataDir}`, id: this.dataDir });
+      await this.db.waitReady;
+      performance.mark('lounge:sql-ready');
+      return true;
     } catch (err) {
-      console.warn('Lounge could not start its local database', err);
+      console.warn('Lounge could not open its local database', err);
+      return false;
     }
-    this.db = db;
-    this.ready = db
-      ? db.waitReady.then(
-          () => true,
-          (err: unknown) => {
-            console.warn('Lounge could not open its local database', err);
-            return false;
-          },
-        )
-      : Promise.resolve(false);
   }
 
   /** Records messages (new, edited, hidden, deleted, reacted to); the returned promise settles once written. */
@@ -188,6 +199,8 @@ export class SqlReplica {
 
   /** A read-only query, after every write asked for so far (reads see the replica's latest state). */
   async read<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    // Someone is waiting for an answer (a search): no reason to hold the database back any longer.
+    this.start();
     const db = await this.openDb();
     if (!db) return [];
     await this.idle();
@@ -211,6 +224,11 @@ export class SqlReplica {
   async close(options: { wipe?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A database never started answers "unavailable" to everything queued for it, and opens nothing;
+    // one still opening finishes first (closing PGlite's worker mid-start leaves its channels posting
+    // to a closed BroadcastChannel).
+    this.start();
+    await this.ready;
     await this.idle();
     await this.db?.close().catch(() => {});
     if (options.wipe && typeof indexedDB !== 'undefined') {
@@ -218,6 +236,13 @@ export class SqlReplica {
         const request = indexedDB.deleteDatabase(idbDatabaseName(this.dataDir));
         request.onsuccess = request.onerror = request.onblocked = () => resolve();
       });
+    }
+    // The worker keeps the data directory in OPFS where it can (sql-worker.ts).
+    if (options.wipe && typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function') {
+      await navigator.storage
+        .getDirectory()
+        .then((root) => root.removeEntry(this.dataDir, { recursive: true }))
+        .catch(() => {});
     }
   }
 

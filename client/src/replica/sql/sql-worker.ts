@@ -20,10 +20,23 @@ self.addEventListener('unhandledrejection', (event: PromiseRejectionEvent) => {
   }
 });
 
+/**
+ * Where the data directory lives. OPFS where this worker can use it (Chromium, Firefox): PGlite reads and
+ * writes single pages through sync access handles. IndexedDB (Safari) makes PGlite load the whole
+ * directory into memory at start and copy changed files back after writes — and the page's own
+ * IndexedDB reads (the room's docs) then wait behind those tens of megabytes.
+ */
+function storageFor(dataDir: string): string {
+  const hasOpfs =
+    typeof (globalThis as { FileSystemSyncAccessHandle?: unknown }).FileSystemSyncAccessHandle === 'function' &&
+    typeof navigator.storage?.getDirectory === 'function';
+  return hasOpfs ? dataDir.replace(/^idb:\/\//, 'memfs2opfs://') : dataDir;
+}
+
 void worker({
   async init(options) {
     const db = await PGlite.create({
-      dataDir: options.dataDir,
+      dataDir: storageFor(options.dataDir ?? ''),
       // The replica is derived data: a write lost when the tab closes before IndexedDB is flushed is
       // materialized again from the docs. Not waiting for that flush keeps every batch fast.
       relaxedDurability: true,
