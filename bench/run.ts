@@ -3,7 +3,7 @@
  * (@hocuspocus/server 4.7, @y/websocket-server 0.1.1) on the same traffic, on this machine.
  *
  *   npm run bench                      default sizes (the figures; ~15 min on 2 cores)
- *   npm run bench -- --quick           a small version of every scenario (< 2 min)
+ *   npm run bench -- --quick           a small version of every server scenario (< 2 min; client: --only=client --quick)
  *   npm run bench -- --tiny            the smoke-test sizes (< 1 min)
  *   flags: --only=fanout,throughput,connections,storm,history,layer1,pgprobe,client
  *          --servers=lounge,hocuspocus,y-websocket-server   --out=DIR (default bench/results)
@@ -67,12 +67,13 @@ if (typeof args.set === 'string') {
     obj[last] = Number(value);
   }
 }
-// --tiny (the smoke test in `npm test`) leaves the client scenario out: building the app alone takes longer
-// than that test's budget. `--only=client --tiny` still runs it small.
+// --tiny (the smoke test in `npm test`) and --quick (the under-two-minutes run of the server scenarios)
+// leave the client scenario out: building the app and driving Chromium alone take ~35 s. `--only=client
+// --quick` (or --tiny) still runs it small; the default run always includes it.
 const only =
   typeof args.only === 'string'
     ? (args.only.split(',') as ScenarioName[])
-    : ALL.filter((name) => mode !== 'tiny' || name !== 'client');
+    : ALL.filter((name) => mode === 'default' || name !== 'client');
 const servers = (
   typeof args.servers === 'string' ? args.servers.split(',') : ['lounge', 'hocuspocus', 'y-websocket-server']
 ) as ServerKind[];
