@@ -68,7 +68,10 @@ export async function createAdapters(
     const connect = (role: string) => {
       // Auto-pipelining: the commands a tick issues (a batch's rate-limit checks, its publishes) go out
       // as one write instead of one system call each, which was a visible share of CPU per message.
-      const redis = new Redis(config.redisUrl as string, { maxRetriesPerRequest: 3, enableAutoPipelining: role !== 'subscribe' });
+      const redis = new Redis(config.redisUrl as string, {
+        maxRetriesPerRequest: 3,
+        enableAutoPipelining: role !== 'subscribe',
+      });
       redis.on('error', (err: Error) => logger.warn({ err, role }, 'redis connection error'));
       closers.push(async () => void (await redis.quit().catch(() => redis.disconnect())));
       return redis;
@@ -83,7 +86,12 @@ export async function createAdapters(
   // Jobs (workers/): BullMQ producer when REDIS_URL is set, in-process otherwise. In-process job
   // results (archived threads) reach live clients through this node's ChannelSync.
   const moderator = config.moderation.ai ? createOpenAiModerator(config.moderation.ai) : undefined;
-  const jobs = await createJobs(config, { db, logger, moderator, onChanges: (changes) => sync.channels.committed(changes) });
+  const jobs = await createJobs(config, {
+    db,
+    logger,
+    moderator,
+    onChanges: (changes) => sync.channels.committed(changes),
+  });
   const sync = new SyncService({
     db,
     fanout,
@@ -95,7 +103,8 @@ export async function createAdapters(
     ...(moderator
       ? {
           moderateMessages: async (ids: string[]) => {
-            for (const messageId of ids) await jobs.queue.enqueue('moderate-message', { messageId }, { jobId: `moderate:${messageId}` });
+            for (const messageId of ids)
+              await jobs.queue.enqueue('moderate-message', { messageId }, { jobId: `moderate:${messageId}` });
           },
         }
       : {}),
@@ -119,7 +128,8 @@ export async function createAdapters(
     readinessChecks,
     logger,
     async close() {
-      for (const close of closers.reverse()) await close().catch((err: unknown) => logger.error({ err }, 'close failed'));
+      for (const close of closers.reverse())
+        await close().catch((err: unknown) => logger.error({ err }, 'close failed'));
     },
   };
 }

@@ -72,7 +72,12 @@ export async function runClient(ctx: BenchContext): Promise<ScenarioOutcome> {
     await buildClient(distDir, ctx.profileDir !== undefined);
     const buildMs = Date.now() - b0;
     ctx.log(`  client built with the replica test hook in ${buildMs} ms`);
-    server = await startLounge({ databaseUrl: ctx.db.url, redisUrl: ctx.redisUrl, clientDistDir: distDir, label: 'client' });
+    server = await startLounge({
+      databaseUrl: ctx.db.url,
+      redisUrl: ctx.redisUrl,
+      clientDistDir: distDir,
+      label: 'client',
+    });
     const prefix = `cl${Date.now().toString(36)}`;
     const roomIds = await createRooms(ctx.db.pool, prefix, size.rooms);
     const slugs = roomIds.map((_, i) => `${prefix}-${i + 1}`);
@@ -102,7 +107,10 @@ export async function runClient(ctx: BenchContext): Promise<ScenarioOutcome> {
     await page.evaluate(
       ({ jwt, user }) =>
         // In the page; the bench has no DOM types, so the page's globals are reached through globalThis.
-        (globalThis as unknown as PageGlobals).localStorage.setItem('lounge.session.v1', JSON.stringify({ token: jwt, user })),
+        (globalThis as unknown as PageGlobals).localStorage.setItem(
+          'lounge.session.v1',
+          JSON.stringify({ token: jwt, user }),
+        ),
       { jwt, user },
     );
 
@@ -130,7 +138,9 @@ export async function runClient(ctx: BenchContext): Promise<ScenarioOutcome> {
     const before = size.rooms * MESSAGES_BEFORE;
     await waitForRows(page, before, 120_000);
     // The app shell must be cached before the network goes away.
-    await page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.serviceWorker.ready.then(() => undefined));
+    await page.evaluate(() =>
+      (globalThis as unknown as PageGlobals).navigator.serviceWorker.ready.then(() => undefined),
+    );
     await context.setOffline(true);
     await page.locator('.connection[data-state="offline"]').waitFor({ timeout: 30_000 });
     for (const id of roomIds) await appendHistory(ctx.db.pool, id, author, size.perRoom);
@@ -155,7 +165,8 @@ export async function runClient(ctx: BenchContext): Promise<ScenarioOutcome> {
               writeMs: Math.round(run.endedAt - run.readAt),
             };
           }
-          if (performance.now() > deadline) return { catchUpMs: -1, reconnectMs: -1, startMs: -1, readMs: -1, writeMs: -1 };
+          if (performance.now() > deadline)
+            return { catchUpMs: -1, reconnectMs: -1, startMs: -1, readMs: -1, writeMs: -1 };
           await new Promise((r) => setTimeout(r, 10));
         }
       },
@@ -196,15 +207,31 @@ export async function runClient(ctx: BenchContext): Promise<ScenarioOutcome> {
         await writeFile(file, JSON.stringify(profile));
         ctx.log(`  cold open profile: ${file}`);
       }
-      firstRoomVisibleMs.push(await page.evaluate(() => (globalThis as unknown as BenchWindow).__benchFirstMessageAt ?? -1));
+      firstRoomVisibleMs.push(
+        await page.evaluate(() => (globalThis as unknown as BenchWindow).__benchFirstMessageAt ?? -1),
+      );
       // Where the time went: the app's start-up marks and when its scripts arrived (ms from navigation).
       const marks = await page.evaluate(() => {
-        const perf = (globalThis as unknown as { performance: { getEntriesByType(t: string): Array<{ name: string; startTime: number; responseEnd?: number }> } }).performance;
-        const named = perf.getEntriesByType('mark').map((m) => `${m.name.replace('lounge:', '')} ${Math.round(m.startTime)}`);
+        const perf = (
+          globalThis as unknown as {
+            performance: {
+              getEntriesByType(t: string): Array<{ name: string; startTime: number; responseEnd?: number }>;
+            };
+          }
+        ).performance;
+        const named = perf
+          .getEntriesByType('mark')
+          .map((m) => `${m.name.replace('lounge:', '')} ${Math.round(m.startTime)}`);
         const scripts = perf
           .getEntriesByType('resource')
           .filter((r) => /\.js$/.test(r.name))
-          .map((r) => `${r.name.split('/').pop()!.replace(/-[\w]{8}\.js$/, '')} ${Math.round(r.responseEnd ?? 0)}`);
+          .map(
+            (r) =>
+              `${r.name
+                .split('/')
+                .pop()!
+                .replace(/-[\w]{8}\.js$/, '')} ${Math.round(r.responseEnd ?? 0)}`,
+          );
         return [...scripts, ...named].join(', ');
       });
       ctx.log(`    open ${i + 1}: ${marks}`);
@@ -230,7 +257,9 @@ export async function runClient(ctx: BenchContext): Promise<ScenarioOutcome> {
     });
     const queries = pickQueries(words, size.searches);
     if (queries.length === 0) {
-      throw new Error(`no words to search for: ts_stat answered ${words.length} rows (${JSON.stringify(words.slice(0, 5))})`);
+      throw new Error(
+        `no words to search for: ts_stat answered ${words.length} rows (${JSON.stringify(words.slice(0, 5))})`,
+      );
     }
     const timings = await page.evaluate(async (qs) => {
       const w = globalThis as unknown as BenchWindow;
@@ -244,12 +273,26 @@ export async function runClient(ctx: BenchContext): Promise<ScenarioOutcome> {
     }, queries);
     const ms = timings.map((t) => t.ms).sort((a, b) => a - b);
     const result: ClientResult = {
-      catchUp: { rooms: size.rooms, perRoom: size.perRoom, missed, ms: catchUpMs, reconnectMs, startMs, readMs, writeMs },
+      catchUp: {
+        rooms: size.rooms,
+        perRoom: size.perRoom,
+        missed,
+        ms: catchUpMs,
+        reconnectMs,
+        startMs,
+        readMs,
+        writeMs,
+      },
       coldOpen: {
         replicaRows,
         seedMs,
         firstRoomVisibleMs: firstRoomVisibleMs.map(Math.round),
-        firstRoomVisibleMedianMs: Math.round(percentile([...firstRoomVisibleMs].sort((a, b) => a - b), 50)),
+        firstRoomVisibleMedianMs: Math.round(
+          percentile(
+            [...firstRoomVisibleMs].sort((a, b) => a - b),
+            50,
+          ),
+        ),
         firstRoomVisibleMaxMs: Math.round(Math.max(...firstRoomVisibleMs)),
         replicaReadyMs,
       },
@@ -262,7 +305,9 @@ export async function runClient(ctx: BenchContext): Promise<ScenarioOutcome> {
       },
       buildMs,
     };
-    ctx.log(`  local search: p50 ${result.search.p50Ms} ms, p95 ${result.search.p95Ms} ms over ${queries.length} queries`);
+    ctx.log(
+      `  local search: p50 ${result.search.p50Ms} ms, p95 ${result.search.p95Ms} ms over ${queries.length} queries`,
+    );
     await context.close();
     return { status: 'ok', results: { lounge: result } };
   } finally {
@@ -379,10 +424,7 @@ async function seedReplica(page: Page, roomIds: readonly string[], total: number
       const chunk = 20_000;
       while (have < total) {
         const n = Math.min(chunk, total - have);
-        await replica.query(
-          sql,
-          [roomIds, n, vocabularySize, have],
-        );
+        await replica.query(sql, [roomIds, n, vocabularySize, have]);
         have += n;
       }
       await replica.query('ANALYZE messages');
@@ -392,4 +434,3 @@ async function seedReplica(page: Page, roomIds: readonly string[], total: number
     { roomIds: [...roomIds], total, vocabularySize: VOCABULARY_SIZE, sql: seedReplicaSql },
   );
 }
-

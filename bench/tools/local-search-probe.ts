@@ -12,7 +12,8 @@ import { searchLocal, SEARCH_SQL, type SqlReader } from '../../client/src/replic
 import { HEADLINE_OPTIONS } from '../../shared/search/headline.ts';
 import { pickQueries, seedReplicaSql, VOCABULARY_SIZE } from '../scenarios/client-replica-data.ts';
 
-const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const arg = (name: string, fallback: number) =>
+  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const rows = arg('rows', 100_000);
 const queryCount = arg('queries', 100);
 
@@ -26,8 +27,14 @@ for (let have = 0; have < rows; have += 20_000) {
 await db.exec('ANALYZE messages');
 console.log(`seeded ${rows} messages in ${Math.round(performance.now() - t0)} ms`);
 
-const replica: SqlReader = { read: async <R>(sql: string, params: unknown[] = []) => (await db.query<R>(sql, params)).rows };
-const words = (await db.query<{ word: string; n: number }>(`SELECT word, ndoc::int AS n FROM ts_stat('SELECT search FROM messages') ORDER BY ndoc DESC`)).rows;
+const replica: SqlReader = {
+  read: async <R>(sql: string, params: unknown[] = []) => (await db.query<R>(sql, params)).rows,
+};
+const words = (
+  await db.query<{ word: string; n: number }>(
+    `SELECT word, ndoc::int AS n FROM ts_stat('SELECT search FROM messages') ORDER BY ndoc DESC`,
+  )
+).rows;
 const queries = pickQueries(words, queryCount);
 const timings: Array<{ q: string; ms: number; hits: number }> = [];
 for (const q of queries) {
@@ -36,8 +43,16 @@ for (const q of queries) {
   timings.push({ q, ms: performance.now() - t, hits: hits.length });
 }
 // Hard cases for the planner: the commonest words in a phrase, in an order they rarely stand in.
-const top = words.filter((w) => /^z[a-z]+$/.test(w.word)).slice(0, 3).map((w) => w.word);
-for (const q of [`"${top[0]} ${top[1]}"`, `"${top[1]} ${top[0]}"`, `"${top[0]} ${top[1]} ${top[2]}"`, `${top[0]} -${top[1]}`]) {
+const top = words
+  .filter((w) => /^z[a-z]+$/.test(w.word))
+  .slice(0, 3)
+  .map((w) => w.word);
+for (const q of [
+  `"${top[0]} ${top[1]}"`,
+  `"${top[1]} ${top[0]}"`,
+  `"${top[0]} ${top[1]} ${top[2]}"`,
+  `${top[0]} -${top[1]}`,
+]) {
   const t = performance.now();
   const hits = await searchLocal(replica, q);
   console.log(`  hard case ${(performance.now() - t).toFixed(1).padStart(7)} ms  ${hits.length} hits  ${q}`);
@@ -45,10 +60,16 @@ for (const q of [`"${top[0]} ${top[1]}"`, `"${top[1]} ${top[0]}"`, `"${top[0]} $
 const ms = timings.map((t) => t.ms).sort((a, b) => a - b);
 const pct = (p: number) => ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))]!.toFixed(1);
 console.log(`local search over ${rows}: p50 ${pct(50)} ms, p95 ${pct(95)} ms, max ${ms.at(-1)!.toFixed(1)} ms`);
-for (const t of [...timings].sort((a, b) => b.ms - a.ms).slice(0, 8)) console.log(`  ${t.ms.toFixed(1).padStart(7)} ms  ${t.hits} hits  ${t.q}`);
+for (const t of [...timings].sort((a, b) => b.ms - a.ms).slice(0, 8))
+  console.log(`  ${t.ms.toFixed(1).padStart(7)} ms  ${t.hits} hits  ${t.q}`);
 if (process.argv.includes('--explain')) {
   const slowest = [...timings].sort((a, b) => b.ms - a.ms)[0]!;
-  const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ANALYZE ${SEARCH_SQL}`, [slowest.q, [], 30, HEADLINE_OPTIONS]);
+  const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ANALYZE ${SEARCH_SQL}`, [
+    slowest.q,
+    [],
+    30,
+    HEADLINE_OPTIONS,
+  ]);
   console.log(plan.rows.map((r) => r['QUERY PLAN']).join('\n'));
 }
 await db.close();

@@ -56,7 +56,10 @@ export class IntentBatcher {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
       const batch: Waiting[] = [];
       let size = 0;
-      while (this.queue.length > 0 && (batch.length === 0 || size + this.queue[0]!.group.intents.length <= this.options.maxBatch)) {
+      while (
+        this.queue.length > 0 &&
+        (batch.length === 0 || size + this.queue[0]!.group.intents.length <= this.options.maxBatch)
+      ) {
         const next = this.queue.shift()!;
         size += next.group.intents.length;
         batch.push(next);

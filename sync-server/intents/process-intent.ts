@@ -18,7 +18,14 @@ import { sendMessage } from './handlers/send-message.ts';
 import { startDm } from './handlers/start-dm.ts';
 import { setThreadState } from './handlers/thread-state.ts';
 import { IntentRefusal } from './refusal.ts';
-import { loadSendReads, sendMessages, type PendingSend, type SendIntent, type SendOutcome, type SendReads } from './send-batch.ts';
+import {
+  loadSendReads,
+  sendMessages,
+  type PendingSend,
+  type SendIntent,
+  type SendOutcome,
+  type SendReads,
+} from './send-batch.ts';
 
 export interface IntentDeps {
   db: Database;
@@ -83,7 +90,13 @@ export function verdictFromRow(row: StoredIntent): Verdict {
   const at = row.created_at.getTime();
   const { code, retryAfterMs, ...ids } = row.result;
   if (row.status === 'rejected') {
-    return { status: 'rejected', at, code: code ?? 'rejected', reason: row.reason ?? 'Refused.', ...(retryAfterMs ? { retryAfterMs } : {}) };
+    return {
+      status: 'rejected',
+      at,
+      code: code ?? 'rejected',
+      reason: row.reason ?? 'Refused.',
+      ...(retryAfterMs ? { retryAfterMs } : {}),
+    };
   }
   if (row.status === 'held') return { status: 'held', at, reason: row.reason ?? 'Held for review.', ...ids };
   return { status: 'accepted', at, ...ids };
@@ -125,7 +138,12 @@ interface Decision {
 const itemKey = (userId: string, intentId: string) => `${userId}:${intentId}`;
 
 /** Processes one intent exactly once (a batch of one; see processBatch). */
-export async function processIntent(deps: IntentDeps, userId: string, intentId: string, raw: unknown): Promise<IntentOutcome> {
+export async function processIntent(
+  deps: IntentDeps,
+  userId: string,
+  intentId: string,
+  raw: unknown,
+): Promise<IntentOutcome> {
   const [outcomes] = await processBatch(deps, [{ userId, intents: [{ intentId, raw }] }]);
   return outcomes![0]!;
 }
@@ -147,16 +165,28 @@ export async function processIntent(deps: IntentDeps, userId: string, intentId: 
  */
 export async function processBatch(deps: IntentDeps, groups: readonly IntentGroup[]): Promise<IntentOutcome[][]> {
   const now = deps.now?.() ?? new Date();
-  const items = groups.map((g) => g.intents.map((i): Item => ({ userId: g.userId, intentId: i.intentId, parsed: intentSchema.safeParse(i.raw) })));
+  const items = groups.map((g) =>
+    g.intents.map((i): Item => ({ userId: g.userId, intentId: i.intentId, parsed: intentSchema.safeParse(i.raw) })),
+  );
   // The same id twice in one batch is answered once; the copy reports a duplicate.
   const firsts = new Map<string, Item>();
-  for (const item of items.flat()) if (!firsts.has(itemKey(item.userId, item.intentId))) firsts.set(itemKey(item.userId, item.intentId), item);
+  for (const item of items.flat())
+    if (!firsts.has(itemKey(item.userId, item.intentId))) firsts.set(itemKey(item.userId, item.intentId), item);
   const unique = [...firsts.values()];
 
   // With connections to spare (PostgreSQL), the sends' reads run beside the transaction's first
   // statements instead of after them; PGlite has one connection, so they run inside the transaction.
-  const headSends = items.flatMap((group) => sendsAtHead(group));
-  const reads = deps.db.kind === 'postgres' && headSends.length > 0 ? loadSendReads(deps.db, headSends, now) : undefined;
+  const headSends = items.flatMap((group) =>
+    group
+      .slice(0, headLength(group))
+      .flatMap((item): PendingSend[] =>
+        item.parsed.success && item.parsed.data.kind === 'send'
+          ? [{ userId: item.userId, intentId: item.intentId, intent: item.parsed.data }]
+          : [],
+      ),
+  );
+  const reads =
+    deps.db.kind === 'postgres' && headSends.length > 0 ? loadSendReads(deps.db, headSends, now) : undefined;
   // An unawaited read that fails must not be an unhandled rejection when the transaction fails first.
   reads?.catch(() => {});
 
@@ -167,30 +197,39 @@ export async function processBatch(deps: IntentDeps, groups: readonly IntentGrou
          SELECT u, i, k, 'accepted' FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS v(u, i, k)
          ON CONFLICT (user_id, intent_id) DO NOTHING
          RETURNING user_id, intent_id`,
-        [unique.map((i) => i.userId), unique.map((i) => i.intentId), unique.map((i) => (i.parsed.success ? i.parsed.data.kind : 'invalid'))],
+        [
+          unique.map((i) => i.userId),
+          unique.map((i) => i.intentId),
+          unique.map((i) => (i.parsed.success ? i.parsed.data.kind : 'invalid')),
+        ],
       );
       const freshKeys = new Set(fresh.map((r) => itemKey(r.user_id, r.intent_id)));
-      const stored = await loadStored(tx, unique.filter((i) => !freshKeys.has(itemKey(i.userId, i.intentId))));
+      const stored = await loadStored(
+        tx,
+        unique.filter((i) => !freshKeys.has(itemKey(i.userId, i.intentId))),
+      );
 
       const decided = new Map<Item, Decision>();
       const ctx = { tx, now, rateLimiter: deps.rateLimiter, moderation: deps.moderation };
       const head: Array<{ item: Item; intent: SendIntent }> = [];
       const rest: Array<{ item: Item; intent: Intent }> = [];
       for (const group of items) {
-        let atHead = setWise;
-        for (const item of group) {
-          if (!freshKeys.has(itemKey(item.userId, item.intentId)) || firsts.get(itemKey(item.userId, item.intentId)) !== item) continue;
+        // The same head as the reads above were fetched for, whichever of its intents turn out answered before.
+        const headEnd = setWise ? headLength(group) : 0;
+        group.forEach((item, i) => {
+          if (
+            !freshKeys.has(itemKey(item.userId, item.intentId)) ||
+            firsts.get(itemKey(item.userId, item.intentId)) !== item
+          )
+            return;
           if (!item.parsed.success) {
             decided.set(item, invalidDecision(item.parsed.error));
-            continue;
+            return;
           }
           const intent = item.parsed.data;
-          if (atHead && intent.kind === 'send') head.push({ item, intent });
-          else {
-            atHead = false;
-            rest.push({ item, intent });
-          }
-        }
+          if (i < headEnd && intent.kind === 'send') head.push({ item, intent });
+          else rest.push({ item, intent });
+        });
       }
       if (head.length > 0) await decideSends(ctx, head, decided, reads ? await reads : undefined);
       for (const { item, intent } of rest) decided.set(item, await decideOne(ctx, item, intent));
@@ -220,15 +259,15 @@ export async function processBatch(deps: IntentDeps, groups: readonly IntentGrou
   }
 }
 
-/** The sends a group starts with (decided set-wise); the group's first other intent ends them. */
-function sendsAtHead(group: readonly Item[]): PendingSend[] {
-  const sends: PendingSend[] = [];
-  for (const item of group) {
-    if (!item.parsed.success) continue;
-    if (item.parsed.data.kind !== 'send') break;
-    sends.push({ userId: item.userId, intentId: item.intentId, intent: item.parsed.data });
-  }
-  return sends;
+/**
+ * How many intents a group starts with that go set-wise: its leading sends (unreadable intents among
+ * them are refused on their own and do not end the run). Decided from the intents alone, before the
+ * transaction knows which were answered already, so the reads fetched beside it cover every send of the
+ * head (a group re-sent after a reconnect starts with intents answered before).
+ */
+function headLength(group: readonly Item[]): number {
+  const end = group.findIndex((item) => item.parsed.success && item.parsed.data.kind !== 'send');
+  return end === -1 ? group.length : end;
 }
 
 /** The set-wise sends hit a database refusal: the transaction is aborted and the batch goes again one by one. */
@@ -251,7 +290,8 @@ async function decideSends(
       reads,
     );
   } catch (err) {
-    if (asDeterministicRefusal(err)) throw new SetWiseRefused('a send of the batch was refused by the database', { cause: err });
+    if (asDeterministicRefusal(err))
+      throw new SetWiseRefused('a send of the batch was refused by the database', { cause: err });
     throw err;
   }
   head.forEach(({ item }, i) => {

@@ -7,7 +7,13 @@ import type { Intent } from '../../shared/sync/intents.ts';
 import { segmentOf } from '../../shared/sync/segments.ts';
 import { accessKey, afterAcceptedSends, loadChannelAccessMany, type ChannelAccess } from '../access/channel-access.ts';
 import type { Queryable } from '../db/database.ts';
-import { layer1Verdict, loadRecentBodies, queueForReview, RECENT_COUNT, type Layer1Outcome } from '../moderation/layer1-check.ts';
+import {
+  layer1Verdict,
+  loadRecentBodies,
+  queueForReview,
+  RECENT_COUNT,
+  type Layer1Outcome,
+} from '../moderation/layer1-check.ts';
 import type { ModerationDeps } from '../moderation/moderation-deps.ts';
 import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
 import { appendChange } from '../sync/change-log.ts';
@@ -60,7 +66,11 @@ interface Written extends Checked {
  * author's earlier messages (slow mode, repeats, rate limits) see the earlier sends of the same batch.
  * Sends of one member must be given in that member's order.
  */
-export async function sendMessages(ctx: SendContext, sends: readonly PendingSend[], reads?: SendReads): Promise<SendOutcome[]> {
+export async function sendMessages(
+  ctx: SendContext,
+  sends: readonly PendingSend[],
+  reads?: SendReads,
+): Promise<SendOutcome[]> {
   const outcomes: SendOutcome[] = new Array(sends.length);
   const checked = await checkSends(ctx, sends, reads ?? (await loadSendReads(ctx.tx, sends, ctx.now)), outcomes);
   if (checked.length > 0) {
@@ -103,12 +113,21 @@ export interface SendReads {
 export async function loadSendReads(db: Queryable, sends: readonly PendingSend[], now: Date): Promise<SendReads> {
   const replyIds = [...new Set(sends.flatMap((s) => (s.intent.replyToId ? [s.intent.replyToId] : [])))];
   const [accesses, recent, replies, blocked] = await Promise.all([
-    loadChannelAccessMany(db, sends.map((s) => ({ channelId: s.intent.channelId, userId: s.userId })), now),
-    loadRecentBodies(db, sends.map((s) => s.userId)),
+    loadChannelAccessMany(
+      db,
+      sends.map((s) => ({ channelId: s.intent.channelId, userId: s.userId })),
+      now,
+    ),
+    loadRecentBodies(
+      db,
+      sends.map((s) => s.userId),
+    ),
     replyIds.length === 0
       ? Promise.resolve(new Map<string, string>())
       : db
-          .query<{ id: string; channel_id: string }>('SELECT id, channel_id FROM messages WHERE id = ANY($1::uuid[])', [replyIds])
+          .query<{ id: string; channel_id: string }>('SELECT id, channel_id FROM messages WHERE id = ANY($1::uuid[])', [
+            replyIds,
+          ])
           .then(({ rows }) => new Map(rows.map((r) => [r.id, r.channel_id]))),
     blockedOneToOneDms(db, sends),
   ]);
@@ -117,7 +136,12 @@ export async function loadSendReads(db: Queryable, sends: readonly PendingSend[]
 
 // ---- checks ---------------------------------------------------------------------------------------
 
-async function checkSends(ctx: SendContext, sends: readonly PendingSend[], reads: SendReads, outcomes: SendOutcome[]): Promise<Checked[]> {
+async function checkSends(
+  ctx: SendContext,
+  sends: readonly PendingSend[],
+  reads: SendReads,
+  outcomes: SendOutcome[],
+): Promise<Checked[]> {
   const { accesses, recent, replies, blocked } = reads;
 
   // Members are independent of each other; one member's sends are decided in their order, each seeing
@@ -144,7 +168,8 @@ async function checkSends(ctx: SendContext, sends: readonly PendingSend[], reads
           }
           const lastPostedAt = postedAt.get(access.roomId ?? access.channelId) ?? access.lastPostedAt;
           const layer1 = checkPostRules(ctx, { ...access, lastPostedAt }, body, recentBodies);
-          if (blocked.has(accessKey(access.channelId, userId))) throw new IntentRefusal('blocked', "You can't message this person.");
+          if (blocked.has(accessKey(access.channelId, userId)))
+            throw new IntentRefusal('blocked', "You can't message this person.");
           await consumeMessageAllowance(ctx, userId, send.intentId);
           recentBodies.push(body);
           if (recentBodies.length > RECENT_COUNT) recentBodies.shift();
@@ -178,7 +203,11 @@ export function checkPostRules(
   const slowMode = effectiveSlowModeSeconds(access.slowModeSeconds, actor.trustLevel, actor.role, actor.isGlobalAdmin);
   const wait = slowModeWaitSeconds(slowMode, access.lastPostedAt, ctx.now);
   if (wait > 0) {
-    throw new IntentRefusal('slow_mode', `Slow mode is on in this room: you can post again in ${describeWait(wait * 1000)}.`, wait * 1000);
+    throw new IntentRefusal(
+      'slow_mode',
+      `Slow mode is on in this room: you can post again in ${describeWait(wait * 1000)}.`,
+      wait * 1000,
+    );
   }
   return layer1;
 }
@@ -235,7 +264,12 @@ async function writeMessages(ctx: SendContext, checked: readonly Checked[]): Pro
   const threadRooms = checked.flatMap((c) => (c.access.kind === 'thread' && c.access.roomId ? [c.access.roomId] : []));
   const lockIds = [...new Set([...perChannel.keys(), ...threadRooms])].sort();
   const counts = [...perChannel];
-  const { rows: bumped } = await tx.query<{ id: string; last_seq: string | number; change_seq: string | number; now: Date }>(
+  const { rows: bumped } = await tx.query<{
+    id: string;
+    last_seq: string | number;
+    change_seq: string | number;
+    now: Date;
+  }>(
     `WITH locked AS MATERIALIZED (SELECT id FROM channels WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE),
           all_locked AS (SELECT count(*) AS n FROM locked)
      UPDATE channels c SET last_seq = c.last_seq + v.n, change_seq = c.change_seq + v.n
@@ -345,7 +379,13 @@ async function followUps(ctx: SendContext, written: readonly Written[], outcomes
     const outcome = outcomes[w.index];
     return outcome?.ok ? outcome.result.changes : [];
   };
-  for (const w of written) changesOf(w).push({ kind: 'message', message: newMessageView(w), channelId: w.access.channelId, changeSeq: w.changeSeq });
+  for (const w of written)
+    changesOf(w).push({
+      kind: 'message',
+      message: newMessageView(w),
+      channelId: w.access.channelId,
+      changeSeq: w.changeSeq,
+    });
 
   // A reply brings an auto-archived thread back to life (only locking closes a thread); the room's
   // thread list learns the new count once per thread, with the batch's last reply.
@@ -371,8 +411,18 @@ async function followUps(ctx: SendContext, written: readonly Written[], outcomes
  * Help rooms auto-thread (spec): each question gets a thread of its own, titled from its first line,
  * so answers stay together and the room reads as a list of questions.
  */
-async function openQuestionThread(tx: Queryable, userId: string, roomId: string, messageId: string, body: string): Promise<ChannelChange[]> {
-  const firstLine = body.split('\n').find((line) => line.trim().length > 0)?.trim() ?? body;
+async function openQuestionThread(
+  tx: Queryable,
+  userId: string,
+  roomId: string,
+  messageId: string,
+  body: string,
+): Promise<ChannelChange[]> {
+  const firstLine =
+    body
+      .split('\n')
+      .find((line) => line.trim().length > 0)
+      ?.trim() ?? body;
   const title = [...firstLine].length > 100 ? `${[...firstLine].slice(0, 99).join('')}…` : firstLine;
   const channel = await tx.query<{ id: string }>(`INSERT INTO channels (kind) VALUES ('thread') RETURNING id`);
   const threadId = channel.rows[0]!.id;

@@ -25,9 +25,12 @@ describe('intents of many members in one transaction', () => {
   });
   const statuses = (outcomes: Array<{ verdict: { status: string } }>) => outcomes.map((o) => o.verdict.status);
   const bodiesIn = async (channelId: string) =>
-    (await db.query<{ body: string; seq: string }>('SELECT body, seq FROM messages WHERE channel_id = $1 ORDER BY seq', [channelId])).rows.map(
-      (r) => `${r.seq}:${r.body}`,
-    );
+    (
+      await db.query<{ body: string; seq: string }>(
+        'SELECT body, seq FROM messages WHERE channel_id = $1 ORDER BY seq',
+        [channelId],
+      )
+    ).rows.map((r) => `${r.seq}:${r.body}`);
 
   beforeAll(async () => {
     testDb = await createTestDatabase();
@@ -54,7 +57,12 @@ describe('intents of many members in one transaction', () => {
   it('sends of several members share one transaction: gapless seqs, each member in their order, one change per message', async () => {
     const members = await Promise.all(['ba1', 'ba2', 'ba3'].map((h) => createMember(db, h)));
     const before = (await bodiesIn(general)).length;
-    const groups = members.map((m) => group(m.id, [1, 2, 3].map((i) => sendIntent(general, `${m.handle} #${i}`))));
+    const groups = members.map((m) =>
+      group(
+        m.id,
+        [1, 2, 3].map((i) => sendIntent(general, `${m.handle} #${i}`)),
+      ),
+    );
     const outcomes = await processBatch(deps, groups);
     for (const list of outcomes) expect(statuses(list)).toEqual(['accepted', 'accepted', 'accepted']);
     const seqs = outcomes.flat().map((o) => (o.verdict.status === 'accepted' ? o.verdict.seq : undefined));
@@ -70,12 +78,17 @@ describe('intents of many members in one transaction', () => {
     expect(new Set(changes.map((c) => c.changeSeq)).size).toBe(9);
     for (const o of outcomes.flat()) {
       const change = o.changes[0]!;
-      expect(change.kind === 'message' && change.message.id).toBe(o.verdict.status === 'accepted' && o.verdict.messageId);
+      expect(change.kind === 'message' && change.message.id).toBe(
+        o.verdict.status === 'accepted' && o.verdict.messageId,
+      );
     }
   });
 
   it('a member’s later intents see their earlier ones: a reaction to a message sent before, rate limits and slow mode within the batch', async () => {
-    const [kai, lu] = await Promise.all([createMember(db, 'kai'), createMember(db, 'lu', { daysAgo: 0, messagesSent: 0 })]);
+    const [kai, lu] = await Promise.all([
+      createMember(db, 'kai'),
+      createMember(db, 'lu', { daysAgo: 0, messagesSent: 0 }),
+    ]);
     const first = await processBatch(deps, [group(kai.id, [sendIntent(general, 'react to me')])]);
     const messageId = first[0]![0]!.verdict.status === 'accepted' ? first[0]![0]!.verdict.messageId! : '';
     const slow = await loungeRoomId(db, 'newcomers');
@@ -116,7 +129,13 @@ describe('intents of many members in one transaction', () => {
     const mo = await createMember(db, 'mo');
     const intentId = randomUUID();
     const raw = sendIntent(general, 'only once please');
-    const twice: IntentGroup = { userId: mo.id, intents: [{ intentId, raw }, { intentId, raw }] };
+    const twice: IntentGroup = {
+      userId: mo.id,
+      intents: [
+        { intentId, raw },
+        { intentId, raw },
+      ],
+    };
     const [out] = await processBatch(deps, [twice]);
     expect(out!.map((o) => o.duplicate)).toEqual([false, true]);
     expect(out![1]!.verdict).toEqual(out![0]!.verdict);
@@ -126,25 +145,65 @@ describe('intents of many members in one transaction', () => {
     expect(rows.rows).toHaveLength(1);
   });
 
+  it('an outbox sent again after a reconnect: the intents already answered are answered alike, the new ones are posted', async () => {
+    const pia = await createMember(db, 'pia');
+    const other = await loungeRoomId(db, 'prompt-engineering');
+    const sent = { intentId: randomUUID(), raw: sendIntent(general, 'answer me') };
+    const [first] = await processBatch(deps, [{ userId: pia.id, intents: [sent] }]);
+    const messageId = (first![0]!.verdict as { messageId: string }).messageId;
+    const reaction = {
+      intentId: randomUUID(),
+      raw: { kind: 'react', messageId, emoji: '👍', n: 50, createdAt: Date.now() },
+    };
+    await processBatch(deps, [{ userId: pia.id, intents: [reaction] }]);
+    // Their outbox entries were not cleared yet when the member wrote again, in another room and as a reply.
+    const [again] = await processBatch(deps, [
+      {
+        userId: pia.id,
+        intents: [
+          sent,
+          reaction,
+          { intentId: randomUUID(), raw: sendIntent(other, 'over here now') },
+          { intentId: randomUUID(), raw: sendIntent(general, 'replying', { replyToId: messageId }) },
+        ],
+      },
+    ]);
+    expect(again!.map((o) => o.duplicate)).toEqual([true, true, false, false]);
+    expect(statuses(again!)).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
+    expect(await bodiesIn(other)).toContainEqual(expect.stringMatching(/:over here now$/));
+  });
+
   it('a message the database refuses is refused alone; the rest of the batch is posted', async () => {
     const [ny, ox] = await Promise.all([createMember(db, 'ny'), createMember(db, 'ox')]);
     const [nyOut, oxOut] = await processBatch(deps, [
-      group(ny.id, [sendIntent(general, 'fine words'), sendIntent(general, 'poison'), sendIntent(general, 'more fine words')]),
+      group(ny.id, [
+        sendIntent(general, 'fine words'),
+        sendIntent(general, 'poison'),
+        sendIntent(general, 'more fine words'),
+      ]),
       group(ox.id, [sendIntent(general, 'ox is here')]),
     ]);
     expect(statuses(nyOut!)).toEqual(['accepted', 'rejected', 'accepted']);
     expect(nyOut![1]!.verdict).toMatchObject({ code: 'invalid' });
     expect(statuses(oxOut!)).toEqual(['accepted']);
-    const rows = await db.query<{ body: string }>('SELECT body FROM messages WHERE author_id = ANY($1::uuid[]) ORDER BY seq', [[ny.id, ox.id]]);
+    const rows = await db.query<{ body: string }>(
+      'SELECT body FROM messages WHERE author_id = ANY($1::uuid[]) ORDER BY seq',
+      [[ny.id, ox.id]],
+    );
     expect(rows.rows.map((r) => r.body).sort()).toEqual(['fine words', 'more fine words', 'ox is here']);
   });
 
   it('the batcher groups waiting members into one transaction, and a member whose intents keep failing fails alone', async () => {
     const members = await Promise.all(Array.from({ length: 12 }, (_, i) => createMember(db, `q${i}`)));
     const batches: number[] = [];
-    const batcher = new IntentBatcher(deps, { maxBatch: 256, maxInFlight: 1 }, pino({ level: 'silent' }), async (p: ProcessedGroup[]) => {
-      batches.push(p.length);
-    });
+    const batcher = new IntentBatcher(
+      deps,
+      { maxBatch: 256, maxInFlight: 1 },
+      pino({ level: 'silent' }),
+      async (p: ProcessedGroup[]) => {
+        batches.push(p.length);
+      },
+    );
     const crashing = await createMember(db, 'qcrash');
     const submits = [
       ...members.map((m) => batcher.submit(group(m.id, [sendIntent(general, `${m.handle} says hi`)]))),
@@ -157,7 +216,9 @@ describe('intents of many members in one transaction', () => {
     // transaction, which failed on the crashing member, so each was retried on their own.
     expect(batches[0]).toBe(1);
     expect(batches.length).toBe(12);
-    const posted = await db.query('SELECT 1 FROM messages WHERE author_id = ANY($1::uuid[])', [members.map((m) => m.id)]);
+    const posted = await db.query('SELECT 1 FROM messages WHERE author_id = ANY($1::uuid[])', [
+      members.map((m) => m.id),
+    ]);
     expect(posted.rows).toHaveLength(12);
     const crashed = await db.query('SELECT 1 FROM client_intents WHERE user_id = $1', [crashing.id]);
     expect(crashed.rows).toHaveLength(0);
@@ -166,10 +227,17 @@ describe('intents of many members in one transaction', () => {
   it('under no failure, waiting members share one transaction and one delivery', async () => {
     const members = await Promise.all(Array.from({ length: 20 }, (_, i) => createMember(db, `w${i}`)));
     const batches: number[] = [];
-    const batcher = new IntentBatcher(deps, { maxBatch: 256, maxInFlight: 1 }, pino({ level: 'silent' }), async (p: ProcessedGroup[]) => {
-      batches.push(p.length);
-    });
-    const outcomes = await Promise.all(members.map((m) => batcher.submit(group(m.id, [sendIntent(general, `${m.handle} waits`)]))));
+    const batcher = new IntentBatcher(
+      deps,
+      { maxBatch: 256, maxInFlight: 1 },
+      pino({ level: 'silent' }),
+      async (p: ProcessedGroup[]) => {
+        batches.push(p.length);
+      },
+    );
+    const outcomes = await Promise.all(
+      members.map((m) => batcher.submit(group(m.id, [sendIntent(general, `${m.handle} waits`)]))),
+    );
     expect(outcomes.flat().every((o) => o.verdict.status === 'accepted')).toBe(true);
     expect(batches).toEqual([1, 19]);
   });

@@ -61,7 +61,12 @@ export async function searchLocal(
   options: { blocked?: readonly string[]; limit?: number } = {},
 ): Promise<SearchHit[]> {
   if (query.trim() === '') return [];
-  const rows = await sql.read<HitRow>(SEARCH_SQL, [query, options.blocked ?? [], options.limit ?? 30, HEADLINE_OPTIONS]);
+  const rows = await sql.read<HitRow>(SEARCH_SQL, [
+    query,
+    options.blocked ?? [],
+    options.limit ?? 30,
+    HEADLINE_OPTIONS,
+  ]);
   return rows.map((row) => ({
     messageId: row.id,
     channelId: row.channel_id,

@@ -66,7 +66,8 @@ export class Replica {
   private destroyed = false;
   private catchUpRunning: Promise<void> | null = null;
   /** The last few catch-ups (page clock, ms): what a reconnect brought in and how long it took. */
-  readonly catchUps: Array<{ startedAt: number; endedAt: number; readAt: number; channels: number; messages: number }> = [];
+  readonly catchUps: Array<{ startedAt: number; endedAt: number; readAt: number; channels: number; messages: number }> =
+    [];
   private catchUpAgain = false;
 
   private readonly rawState = createSignal<ConnectionState>('offline');
@@ -330,12 +331,12 @@ export class Replica {
     set(next);
   }
 
-  /** Opens a room's docs (shared by every view of it); call the returned function to close. */
   /** The room on screen has its messages: start the SQL replica once they are painted (see SqlReplica.start). */
   startLocalDatabase(): void {
     requestAnimationFrame(() => setTimeout(() => this.sql.start(), 0));
   }
 
+  /** Opens a room's docs (shared by every view of it); call the returned function to close. */
   openRoom(channelId: string): { session: RoomSession; close: () => void } {
     let entry = this.rooms.get(channelId);
     if (!entry) {
@@ -465,7 +466,8 @@ export class Replica {
     ).map((r) => r.id);
     const applied = await this.sql.purgeChannel(channelId, at);
     if (!applied || this.destroyed) return;
-    for (const id of [channelId, ...threadIds]) this.rooms.get(id)?.session.purge('You no longer have access to this conversation.');
+    for (const id of [channelId, ...threadIds])
+      this.rooms.get(id)?.session.purge('You no longer have access to this conversation.');
     await this.store.forgetChannels([channelId, ...threadIds]);
   }
 

@@ -1,7 +1,7 @@
 import { batch, createSignal, type Accessor } from 'solid-js';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { readMessages, readMeta, type MessageView, type ThreadState } from '../../../shared/sync/channel-doc.ts';
-import { metaDocName, segmentDocName } from '../../../shared/sync/doc-names.ts';
+import { metaDocName, parseDocName, segmentDocName } from '../../../shared/sync/doc-names.ts';
 import { LIMITS } from '../../../shared/rules/limits.ts';
 import { fetchChannelPage, fromHistory } from '../api/community.ts';
 import type { SyncClient } from '../sync/sync-client.ts';
@@ -274,25 +274,26 @@ export class RoomSession {
       this.refreshMessages();
       this.replica.startLocalDatabase();
       // Closed segments older than the one before the head are history now: REST serves them.
-      for (const stored of this.replica.store.storedNames()) {
-        const match = /\.seg\.(\d+)$/.exec(stored);
-        if (stored.startsWith(`ch.${this.channelId}.seg.`) && match && Number(match[1]) < head - 1) {
-          void this.replica.store.forget(stored);
-        }
+      for (const { name: stored, segment } of this.keptSegments()) {
+        if (segment < head - 1) void this.replica.store.forget(stored);
       }
+    });
+  }
+
+  /** This room's segment docs stored on the device. */
+  private keptSegments(): Array<{ name: string; segment: number }> {
+    return this.replica.store.storedNames().flatMap((name) => {
+      const parsed = parseDocName(name);
+      return parsed?.kind === 'channel-segment' && parsed.channelId === this.channelId
+        ? [{ name, segment: parsed.segment }]
+        : [];
     });
   }
 
   /** The highest segment of this room stored on the device, if any. */
   private keptHead(): number | null {
-    let head: number | null = null;
-    const prefix = `ch.${this.channelId}.seg.`;
-    for (const stored of this.replica.store.storedNames()) {
-      if (!stored.startsWith(prefix)) continue;
-      const n = Number(stored.slice(prefix.length));
-      if (Number.isInteger(n) && (head === null || n > head)) head = n;
-    }
-    return head;
+    const segments = this.keptSegments().map((s) => s.segment);
+    return segments.length > 0 ? Math.max(...segments) : null;
   }
 
   private refreshMessages(): void {

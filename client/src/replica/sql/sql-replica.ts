@@ -1,6 +1,7 @@
 import { PGliteWorker } from '@electric-sql/pglite/worker';
 import type { MessageView, ThreadState } from '../../../../shared/sync/channel-doc.ts';
 import type { DmSummary } from '../../../../shared/sync/inbox.ts';
+import { idbDatabaseName } from './storage.ts';
 
 /**
  * The member's SQL replica: a PGlite database in a Web Worker, persisted in IndexedDB
@@ -18,9 +19,6 @@ export type MessageSource = 'doc' | 'history';
 
 /** Rows in one statement: big enough to amortize the worker round trip, small enough for one message. */
 const BATCH_ROWS = 2000;
-
-/** The IndexedDB database PGlite's IDBFS creates for a data dir (`/pglite/<dir>`), for signing out. */
-const idbDatabaseName = (dataDir: string) => `/pglite/${dataDir}`;
 
 interface QueuedMessage {
   view: MessageView;
@@ -64,8 +62,12 @@ export class SqlReplica {
   private async open(): Promise<boolean> {
     if (this.closed) return false;
     try {
-      const worker = new Worker(new URL('./sql-worker.ts', import.meta.url), { type: 'module', name: 'lounge-replica' });
-      this.db = new PGliteWorker(worker, { dataDir: `idb://${this.dataDir}`, id: this.dataDir });
+      const worker = new Worker(new URL('./sql-worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'lounge-replica',
+      });
+      // The worker picks the storage (storage.ts): it is given the directory's name only.
+      this.db = new PGliteWorker(worker, { dataDir: this.dataDir, id: this.dataDir });
       await this.db.waitReady;
       performance.mark('lounge:sql-ready');
       return true;

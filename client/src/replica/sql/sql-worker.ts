@@ -7,6 +7,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { worker } from '@electric-sql/pglite/worker';
 import { DERIVED_TABLES, SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
+import { hasOpfs, idbDatabaseName } from './storage.ts';
 
 // With relaxed durability PGlite flushes to IndexedDB after answering and does not wait for (or catch) the
 // flush. A failed flush (an Emscripten ErrnoError) loses nothing for good: the next write flushes the
@@ -20,23 +21,17 @@ self.addEventListener('unhandledrejection', (event: PromiseRejectionEvent) => {
   }
 });
 
-/**
- * Where the data directory lives. OPFS where this worker can use it (Chromium, Firefox): PGlite reads and
- * writes single pages through sync access handles. IndexedDB (Safari) makes PGlite load the whole
- * directory into memory at start and copy changed files back after writes — and the page's own
- * IndexedDB reads (the room's docs) then wait behind those tens of megabytes.
- */
-function storageFor(dataDir: string): string {
-  const hasOpfs =
-    typeof (globalThis as { FileSystemSyncAccessHandle?: unknown }).FileSystemSyncAccessHandle === 'function' &&
-    typeof navigator.storage?.getDirectory === 'function';
-  return hasOpfs ? dataDir.replace(/^idb:\/\//, 'memfs2opfs://') : dataDir;
-}
-
 void worker({
   async init(options) {
+    const name = options.dataDir ?? '';
+    const opfs = hasOpfs();
+    if (opfs) {
+      // A copy an earlier version kept in IndexedDB is dead weight now (tens of MB); the replica is derived
+      // data, filled again from the docs and history pages.
+      indexedDB.deleteDatabase(idbDatabaseName(name));
+    }
     const db = await PGlite.create({
-      dataDir: storageFor(options.dataDir ?? ''),
+      dataDir: opfs ? `memfs2opfs://${name}` : `idb://${name}`,
       // The replica is derived data: a write lost when the tab closes before IndexedDB is flushed is
       // materialized again from the docs. Not waiting for that flush keeps every batch fast.
       relaxedDurability: true,
