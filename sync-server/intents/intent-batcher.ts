@@ -8,8 +8,15 @@ export interface BatcherOptions {
   maxInFlight: number;
 }
 
+/**
+ * When a submitted group's promise settles: once its transaction committed, or once its changes and
+ * verdicts were also delivered (applied to this node's docs, published, answered).
+ */
+export type SettleAt = 'committed' | 'delivered';
+
 interface Waiting {
   group: IntentGroup;
+  settleAt: SettleAt;
   resolve(outcomes: IntentOutcome[]): void;
   reject(err: unknown): void;
 }
@@ -44,10 +51,10 @@ export class IntentBatcher {
     private readonly afterCommit: (processed: ProcessedGroup[]) => Promise<void>,
   ) {}
 
-  submit(group: IntentGroup): Promise<IntentOutcome[]> {
+  submit(group: IntentGroup, settleAt: SettleAt = 'delivered'): Promise<IntentOutcome[]> {
     if (group.intents.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.queue.push({ group, resolve, reject });
+      this.queue.push({ group, settleAt, resolve, reject });
       this.pump();
     });
   }
@@ -101,12 +108,17 @@ export class IntentBatcher {
     }
     const processed = batch.map((w, i) => ({ group: w.group, outcomes: outcomes[i]! }));
     committed();
+    batch.forEach((w, i) => {
+      if (w.settleAt === 'committed') w.resolve(outcomes[i]!);
+    });
     try {
       await this.afterCommit(processed);
     } catch (err) {
       // Committed is committed: the catch-up repairs docs that missed it; the verdicts still go out.
       this.logger.error({ err }, 'delivering committed intents failed');
     }
-    batch.forEach((w, i) => w.resolve(outcomes[i]!));
+    batch.forEach((w, i) => {
+      if (w.settleAt === 'delivered') w.resolve(outcomes[i]!);
+    });
   }
 }

@@ -25,7 +25,7 @@ export class OutboxProcessor {
   private closed = false;
 
   constructor(
-    /** Processes a member's intents in order (the intent batcher); settles after they were delivered. */
+    /** Processes a member's intents in order (the intent batcher); settles once they are committed. */
     private readonly submit: (group: IntentGroup) => Promise<IntentOutcome[]>,
     private readonly logger: Logger,
   ) {}

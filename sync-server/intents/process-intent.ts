@@ -26,6 +26,7 @@ import {
   type SendOutcome,
   type SendReads,
 } from './send-batch.ts';
+import { sendInOneStatement, type StatementOutcome } from './send-statement.ts';
 
 export interface IntentDeps {
   db: Database;
@@ -190,6 +191,18 @@ export async function processBatch(deps: IntentDeps, groups: readonly IntentGrou
   // An unawaited read that fails must not be an unhandled rejection when the transaction fails first.
   reads?.catch(() => {});
 
+  // The common case — nothing but new sends — goes in one statement when it can (see send-statement.ts).
+  const total = items.reduce((n, group) => n + group.length, 0);
+  if (reads && headSends.length === total && unique.length === total) {
+    const simple = await sendInOneStatement(
+      deps.db,
+      { now, rateLimiter: deps.rateLimiter, moderation: deps.moderation },
+      headSends,
+      await reads,
+    );
+    if (simple) return regroup(items, simple);
+  }
+
   const attempt = (setWise: boolean) =>
     deps.db.transaction(async (tx) => {
       const { rows: fresh } = await tx.query<{ user_id: string; intent_id: string }>(
@@ -257,6 +270,26 @@ export async function processBatch(deps: IntentDeps, groups: readonly IntentGrou
     // the common path pays no savepoint round trips for it.
     return attempt(false);
   }
+}
+
+/** The one statement's outcomes (in the batch's flat order) back into the members' groups. */
+function regroup(items: readonly Item[][], outcomes: readonly StatementOutcome[]): IntentOutcome[][] {
+  let next = 0;
+  return items.map((group) =>
+    group.map((): IntentOutcome => {
+      const { row, accepted } = outcomes[next++]!;
+      const verdict = verdictFromRow(row);
+      if (!accepted) return { verdict, changes: [], inbox: [], revoke: [], moderate: [], duplicate: false };
+      return {
+        verdict,
+        changes: [accepted.change],
+        inbox: [],
+        revoke: [],
+        moderate: [accepted.messageId],
+        duplicate: false,
+      };
+    }),
+  );
 }
 
 /**

@@ -39,7 +39,7 @@ export interface SendContext {
 
 export type SendOutcome = { ok: true; result: HandlerResult } | { ok: false; refusal: IntentRefusal };
 
-interface Checked {
+export interface Checked {
   index: number;
   send: PendingSend;
   access: ChannelAccess;
@@ -47,7 +47,7 @@ interface Checked {
   layer1: Layer1Outcome;
 }
 
-interface Written extends Checked {
+export interface Written extends Checked {
   messageId: string;
   seq: number;
   changeSeq: number;
@@ -136,8 +136,8 @@ export async function loadSendReads(db: Queryable, sends: readonly PendingSend[]
 
 // ---- checks ---------------------------------------------------------------------------------------
 
-async function checkSends(
-  ctx: SendContext,
+export async function checkSends(
+  ctx: Pick<SendContext, 'now' | 'rateLimiter' | 'moderation'>,
   sends: readonly PendingSend[],
   reads: SendReads,
   outcomes: SendOutcome[],
@@ -436,7 +436,7 @@ async function openQuestionThread(
 }
 
 /** A just-posted message as replicas see it (what loadMessageView would read back, without the read). */
-function newMessageView(w: Written): MessageView {
+export function newMessageView(w: Written): MessageView {
   return {
     id: w.messageId,
     channelId: w.access.channelId,
@@ -458,14 +458,14 @@ function newMessageView(w: Written): MessageView {
   };
 }
 
-function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
+export function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
   const counts = new Map<string, number>();
   for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
   return counts;
 }
 
 /** Items grouped by key: how many, and the last one (batch order). */
-function groupLast<T>(items: readonly T[], key: (item: T) => string): Array<{ last: T; count: number }> {
+export function groupLast<T>(items: readonly T[], key: (item: T) => string): Array<{ last: T; count: number }> {
   const groups = new Map<string, { last: T; count: number }>();
   for (const item of items) {
     const g = groups.get(key(item));

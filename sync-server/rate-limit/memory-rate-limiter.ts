@@ -2,11 +2,14 @@ import type { RateWindow } from '../../shared/rules/limits.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
 export function createMemoryRateLimiter(): RateLimiter {
-  const events = new Map<string, number[]>();
+  const events = new Map<string, Array<{ at: number; id: string }>>();
   return {
-    async consume(key: string, windows: readonly RateWindow[], _eventId: string, now = Date.now()) {
+    async consume(key: string, windows: readonly RateWindow[], eventId: string, now = Date.now()) {
       const longest = Math.max(...windows.map((w) => w.windowSeconds * 1000));
-      const times = (events.get(key) ?? []).filter((t) => t > now - longest);
+      const recorded = (events.get(key) ?? []).filter((e) => e.at > now - longest);
+      // The same event again (an intent checked a second time) is allowed and counted once.
+      if (recorded.some((e) => e.id === eventId)) return { allowed: true };
+      const times = recorded.map((e) => e.at);
       let retryAfterMs = 0;
       for (const w of windows) {
         const windowMs = w.windowSeconds * 1000;
@@ -18,11 +21,11 @@ export function createMemoryRateLimiter(): RateLimiter {
         }
       }
       if (retryAfterMs > 0) {
-        events.set(key, times);
+        events.set(key, recorded);
         return { allowed: false, retryAfterMs };
       }
-      times.push(now);
-      events.set(key, times);
+      recorded.push({ at: now, id: eventId });
+      events.set(key, recorded);
       return { allowed: true };
     },
   };

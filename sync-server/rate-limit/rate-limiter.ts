@@ -4,7 +4,9 @@ export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: n
 
 /**
  * Sliding-window limits (spec: 10 messages/min and 100/hour, …). `consume` records the event only when
- * every window has room, so a refused attempt does not use up the member's allowance.
+ * every window has room, so a refused attempt does not use up the member's allowance. An event id
+ * consumed again is allowed and not counted twice: an intent checked a second time (a retry, or the
+ * general path after the one-statement send path declined) is the same message.
  * Embedded: in memory. Production: Redis, so limits hold across every node.
  */
 export interface RateLimiter {

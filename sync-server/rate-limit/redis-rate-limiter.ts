@@ -3,10 +3,12 @@ import type { RateWindow } from '../../shared/rules/limits.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
 // Atomic check-then-record over every window of one action: one sorted set per window, scored by time.
-// Returns 0 when recorded, else the milliseconds until the attempt would fit.
+// Returns 0 when recorded (or recorded before), else the milliseconds until the attempt would fit.
 const SLIDING_WINDOW_LUA = `
 local now = tonumber(ARGV[1])
 local member = ARGV[2]
+-- The same event again (an intent checked a second time) is allowed and counted once.
+if redis.call('ZSCORE', KEYS[1], member) then return 0 end
 local retry = 0
 for i, key in ipairs(KEYS) do
   local windowMs = tonumber(ARGV[1 + i * 2])
@@ -37,7 +39,7 @@ export function createRedisRateLimiter(redis: Redis): RateLimiter {
   return {
     async consume(key: string, windows: readonly RateWindow[], eventId: string, now = Date.now()) {
       const keys = windows.map((w) => `rate_limit:${key}:${w.windowSeconds}`);
-      const args: Array<string | number> = [now, `${now}:${eventId}`];
+      const args: Array<string | number> = [now, eventId];
       for (const w of windows) args.push(w.windowSeconds * 1000, w.max);
       const retry = Number(await client.loungeSlidingWindow(keys.length, ...keys, ...args));
       return retry > 0 ? { allowed: false, retryAfterMs: Math.ceil(retry) } : { allowed: true };

@@ -99,7 +99,9 @@ export class SyncService {
       options.logger,
       (processed) => this.deliverCommitted(processed),
     );
-    this.outbox = new OutboxProcessor((group) => this.batcher.submit(group), options.logger);
+    // A member's next intents need the previous ones committed (their seqs follow), not delivered: the
+    // delivery (docs, fan-out, verdicts) runs beside their transaction instead of ahead of it.
+    this.outbox = new OutboxProcessor((group) => this.batcher.submit(group, 'committed'), options.logger);
     this.accessTopic = this.fanout.subscribe(topics.access(), (envelope) => {
       if (envelope.event.kind === 'recheck') void this.recheckLocally(envelope.event.roomId, envelope.event.reason);
     });

@@ -7,6 +7,10 @@ import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
 import { seedLounge } from '../../sync-server/features/lounge/seed-lounge.ts';
 import { IntentBatcher, type ProcessedGroup } from '../../sync-server/intents/intent-batcher.ts';
 import { processBatch, type IntentDeps, type IntentGroup } from '../../sync-server/intents/process-intent.ts';
+import { loadMessageView } from '../../sync-server/intents/message-view.ts';
+import { loadSendReads, type PendingSend } from '../../sync-server/intents/send-batch.ts';
+import { sendInOneStatement } from '../../sync-server/intents/send-statement.ts';
+import type { SendIntent } from '../../sync-server/intents/send-batch.ts';
 import { createMember, intentDeps, loungeRoomId, sendIntent } from '../support/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 
@@ -240,5 +244,84 @@ describe('intents of many members in one transaction', () => {
     );
     expect(outcomes.flat().every((o) => o.verdict.status === 'accepted')).toBe(true);
     expect(batches).toEqual([1, 19]);
+  });
+
+  it('plain sends go in one statement that writes what the general path writes: views, change log, counters, read markers, answers', async () => {
+    const [ada, bo] = await Promise.all([createMember(db, 'ada1'), createMember(db, 'bo1')]);
+    const dmOut = await processBatch(deps, [
+      group(ada.id, [{ kind: 'start_dm', participantIds: [bo.id], n: 1, createdAt: Date.now() }]),
+    ]);
+    const dm = (dmOut[0]![0]!.verdict as { channelId: string }).channelId;
+    const counters = async () => {
+      const users = await db.query<{ messages_sent: number }>('SELECT messages_sent FROM users WHERE id = $1', [
+        ada.id,
+      ]);
+      const room = await db.query<{ message_count: number }>('SELECT message_count FROM rooms WHERE id = $1', [
+        general,
+      ]);
+      return { sent: Number(users.rows[0]!.messages_sent), roomCount: Number(room.rows[0]!.message_count) };
+    };
+    const before = await counters();
+    const sends: PendingSend[] = [
+      sendIntent(general, 'one statement, first'),
+      sendIntent(dm, 'a quiet word'),
+      sendIntent(general, 'one statement, second'),
+    ].map((raw) => ({ userId: ada.id, intentId: randomUUID(), intent: raw as SendIntent }));
+    const now = new Date();
+    const ctx = { now, rateLimiter: deps.rateLimiter, moderation: deps.moderation };
+    const out = await sendInOneStatement(db, ctx, sends, await loadSendReads(db, sends, now));
+    expect(out).toHaveLength(3);
+    for (const o of out!) {
+      expect(o.row.status).toBe('accepted');
+      const view = await loadMessageView(db, o.accepted!.messageId);
+      // What every replica applies is exactly what a later read of the message gives.
+      expect(o.accepted!.change).toMatchObject({ kind: 'message', channelId: view.channelId, message: view });
+      const logged = await db.query<{ payload: unknown; segment: number }>(
+        'SELECT payload, segment FROM channel_changes WHERE channel_id = $1 AND change_seq = $2',
+        [view.channelId, o.accepted!.change.changeSeq],
+      );
+      expect(logged.rows[0]!.payload).toEqual({ kind: 'message', message: view });
+      expect(o.row.result).toEqual({ messageId: view.id, channelId: view.channelId, seq: view.seq });
+    }
+    const [first, , second] = out!.map((o) => o.row.result.seq!);
+    expect(second).toBe(first! + 1);
+    expect(await counters()).toEqual({ sent: before.sent + 3, roomCount: before.roomCount + 2 });
+    const marker = await db.query<{ last_read_seq: number }>(
+      'SELECT last_read_seq FROM read_markers WHERE user_id = $1 AND channel_id = $2',
+      [ada.id, general],
+    );
+    expect(Number(marker.rows[0]!.last_read_seq)).toBe(second);
+    // Sent again (a retry): the statement declines, the general path answers the stored verdicts.
+    expect(await sendInOneStatement(db, ctx, sends, await loadSendReads(db, sends, now))).toBeUndefined();
+    const [again] = await processBatch(deps, [
+      { userId: ada.id, intents: sends.map((s) => ({ intentId: s.intentId, raw: s.intent })) },
+    ]);
+    expect(again!.map((o) => o.duplicate)).toEqual([true, true, true]);
+    expect(again!.map((o) => (o.verdict as { seq: number }).seq)).toEqual(out!.map((o) => o.row.result.seq));
+    expect(await counters()).toEqual({ sent: before.sent + 3, roomCount: before.roomCount + 2 });
+  });
+
+  it('a send with a mention, a thread reply or a help-room question is left to the general path', async () => {
+    const [cy, di] = await Promise.all([createMember(db, 'cy1'), createMember(db, 'di1')]);
+    const coding = await loungeRoomId(db, 'coding');
+    const now = new Date();
+    const ctx = { now, rateLimiter: deps.rateLimiter, moderation: deps.moderation };
+    const asked = await processBatch(deps, [group(di.id, [sendIntent(coding, 'Where are the docs?')])]);
+    const asker = (asked[0]![0]!.verdict as { messageId: string }).messageId;
+    const thread = await db.query<{ id: string }>('SELECT id FROM threads WHERE parent_message_id = $1', [asker]);
+    for (const raw of [
+      sendIntent(general, 'hello @di1'),
+      sendIntent(coding, 'How do I start?'),
+      sendIntent(thread.rows[0]!.id, 'In the wiki.'),
+    ]) {
+      const sends: PendingSend[] = [{ userId: cy.id, intentId: randomUUID(), intent: raw as SendIntent }];
+      expect(await sendInOneStatement(db, ctx, sends, await loadSendReads(db, sends, now))).toBeUndefined();
+      const [out] = await processBatch(deps, [{ userId: cy.id, intents: [{ intentId: sends[0]!.intentId, raw }] }]);
+      expect(out![0]!.verdict.status).toBe('accepted');
+    }
+    const mention = await db.query<{ mentions: string[] }>('SELECT mentions FROM messages WHERE body = $1', [
+      'hello @di1',
+    ]);
+    expect(mention.rows[0]!.mentions).toEqual([di.id]);
   });
 });

@@ -5,6 +5,7 @@ import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
 import { migrate } from '../../sync-server/db/migrate.ts';
 import { seedLounge } from '../../sync-server/features/lounge/seed-lounge.ts';
 import { processIntent, type IntentDeps } from '../../sync-server/intents/process-intent.ts';
+import { createMemoryRateLimiter } from '../../sync-server/rate-limit/memory-rate-limiter.ts';
 import { createRedisRateLimiter } from '../../sync-server/rate-limit/redis-rate-limiter.ts';
 import { intentDeps, createMember, loungeRoomId, sendIntent } from '../support/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
@@ -25,7 +26,10 @@ describe('rate limits and slow mode', () => {
     await seedLounge(db);
     // Two nodes: each its own Redis connection, sharing the limits through Redis.
     const [r1, r2] = await Promise.all([connectRedis(), connectRedis()]);
-    cleanup.push(() => r1.disconnect(), () => r2.disconnect());
+    cleanup.push(
+      () => r1.disconnect(),
+      () => r2.disconnect(),
+    );
     node1 = intentDeps(db, createRedisRateLimiter(r1));
     node2 = intentDeps(db, createRedisRateLimiter(r2));
     general = await loungeRoomId(db, 'general');
@@ -42,7 +46,16 @@ describe('rate limits and slow mode', () => {
     const verdicts = [];
     for (let i = 0; i < 11; i++) {
       const deps = i % 2 === 0 ? node1 : node2;
-      verdicts.push((await processIntent({ ...deps, now: () => new Date(t0 + i * 1000) }, m.id, randomUUID(), sendIntent(general, `m${i}`))).verdict);
+      verdicts.push(
+        (
+          await processIntent(
+            { ...deps, now: () => new Date(t0 + i * 1000) },
+            m.id,
+            randomUUID(),
+            sendIntent(general, `m${i}`),
+          )
+        ).verdict,
+      );
     }
     expect(verdicts.slice(0, 10).map((v) => v.status)).toEqual(Array(10).fill('accepted'));
     expect(verdicts[10]).toMatchObject({ status: 'rejected', code: 'rate_limited' });
@@ -50,8 +63,27 @@ describe('rate limits and slow mode', () => {
     expect(verdicts[10]!.status === 'rejected' && verdicts[10]!.retryAfterMs).toBe(50_000);
     expect(verdicts[10]!.status === 'rejected' && verdicts[10]!.reason).toMatch(/try again in 50 seconds/i);
     // Once the window has moved on, the member can send again.
-    const later = await processIntent({ ...node1, now: () => new Date(t0 + 61_000) }, m.id, randomUUID(), sendIntent(general, 'later'));
+    const later = await processIntent(
+      { ...node1, now: () => new Date(t0 + 61_000) },
+      m.id,
+      randomUUID(),
+      sendIntent(general, 'later'),
+    );
     expect(later.verdict.status).toBe('accepted');
+  });
+
+  it('an intent checked twice (a retry, or a second path) counts once against the limit, in Redis and in memory', async () => {
+    const [r] = [await connectRedis()];
+    cleanup.push(() => r.disconnect());
+    const windows = [{ windowSeconds: 60, max: 3 }];
+    for (const limiter of [createRedisRateLimiter(r), createMemoryRateLimiter()]) {
+      const key = `test:${randomUUID()}`;
+      const t0 = Date.now();
+      const answers = [];
+      for (const [i, id] of ['a', 'a', 'b', 'a', 'c', 'd'].entries())
+        answers.push(await limiter.consume(key, windows, id, t0 + i));
+      expect(answers.map((a) => a.allowed)).toEqual([true, true, true, true, true, false]);
+    }
   });
 
   it('30 reactions a minute, the 31st refused', async () => {
@@ -63,14 +95,26 @@ describe('rate limits and slow mode', () => {
     for (let i = 0; i < 31; i++) {
       const kind = i % 2 === 0 ? 'react' : 'unreact';
       const emoji = emojis[Math.floor(i / 2) % emojis.length]!;
-      const out = await processIntent(i % 2 ? node1 : node2, m.id, randomUUID(), { kind, messageId, emoji, n: i, createdAt: Date.now() });
+      const out = await processIntent(i % 2 ? node1 : node2, m.id, randomUUID(), {
+        kind,
+        messageId,
+        emoji,
+        n: i,
+        createdAt: Date.now(),
+      });
       if (kind === 'react') statuses.push(out.verdict.status === 'rejected' ? out.verdict.code : out.verdict.status);
     }
     // 16 reacts among the 31 intents (unreacts are not rate-limited): all within the 30/min budget.
     expect(statuses.every((s) => s === 'accepted')).toBe(true);
     const burst: string[] = [];
     for (let i = 0; i < 16; i++) {
-      const out = await processIntent(node1, m.id, randomUUID(), { kind: 'react', messageId, emoji: '✨', n: i, createdAt: Date.now() });
+      const out = await processIntent(node1, m.id, randomUUID(), {
+        kind: 'react',
+        messageId,
+        emoji: '✨',
+        n: i,
+        createdAt: Date.now(),
+      });
       burst.push(out.verdict.status === 'rejected' ? out.verdict.code : out.verdict.status);
     }
     expect(burst.slice(0, 14)).toEqual(Array(14).fill('accepted'));
@@ -87,9 +131,12 @@ describe('rate limits and slow mode', () => {
     const regular = await createMember(db, `rg${randomUUID().slice(0, 6)}`, { daysAgo: 5, messagesSent: 20 });
     const trusted = await createMember(db, `tr${randomUUID().slice(0, 6)}`, { daysAgo: 30, messagesSent: 80 });
     for (const m of [newbie, regular, trusted]) {
-      expect((await processIntent(at(0), m.id, randomUUID(), sendIntent(slow, 'first'))).verdict.status).toBe('accepted');
+      expect((await processIntent(at(0), m.id, randomUUID(), sendIntent(slow, 'first'))).verdict.status).toBe(
+        'accepted',
+      );
     }
-    const second = async (memberId: string, s: number) => (await processIntent(at(s), memberId, randomUUID(), sendIntent(slow, `at ${s}`))).verdict;
+    const second = async (memberId: string, s: number) =>
+      (await processIntent(at(s), memberId, randomUUID(), sendIntent(slow, `at ${s}`))).verdict;
     // created_at comes from the database clock; slow mode compares with it, so leave a margin.
     expect(await second(trusted.id, 1)).toMatchObject({ status: 'accepted' });
     expect(await second(regular.id, 10)).toMatchObject({ status: 'rejected', code: 'slow_mode' });
