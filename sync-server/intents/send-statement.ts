@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChannelChange } from '../../shared/sync/channel-doc.ts';
 import { SEGMENT_SIZE } from '../../shared/sync/segments.ts';
 import { pgErrorCode, type Database } from '../db/database.ts';
+import { resolveMentions } from './message-writes.ts';
 import type { ModerationDeps } from '../moderation/moderation-deps.ts';
 import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
 import {
@@ -51,7 +52,7 @@ function refusedByDatabase(err: unknown): boolean {
 
 /**
  * The common batch — new sends only, to rooms and DMs, with nothing that needs a write of its own (no
- * thread activity, no question thread, no mention to resolve, nothing Layer 1 queued for review) — in
+ * thread activity, no question thread, nothing Layer 1 queued for review) — in
  * ONE autocommit statement: intent rows with their verdicts, channel locks and seqs, messages, the
  * change log and every counter. The channel rows stay locked for the statement and its commit only,
  * never across a round trip to this process; under load that round trip (waiting behind a busy event
@@ -72,6 +73,17 @@ export async function sendInOneStatement(
   const outcomes: SendOutcome[] = new Array(sends.length);
   const checked = await checkSends(ctx, sends, reads, outcomes);
   if (!checked.every(isSimple)) return undefined;
+  // Mentions resolve against who can read the channel now: read beside nothing else, like the checks' reads.
+  const mentions = new Map<number, string[]>(
+    await Promise.all(
+      checked
+        .filter((c) => c.body.includes('@'))
+        .map(async (c): Promise<[number, string[]]> => [
+          c.index,
+          await resolveMentions(db, c.access, c.send.userId, c.body),
+        ]),
+    ),
+  );
 
   const messageIds = new Map<number, string>(checked.map((c) => [c.index, randomUUID()]));
   const perChannel = countBy(checked, (c) => c.access.channelId);
@@ -120,8 +132,14 @@ export async function sendInOneStatement(
       checked.map((c) => c.send.userId),
       checked.map((c) => c.body),
       checked.map((c) => c.send.intent.replyToId ?? null),
+      checked.map((c) => JSON.stringify(mentions.get(c.index) ?? [])),
       // seq and createdAt are the statement's to fill in
-      checked.map((c) => JSON.stringify({ kind: 'message', message: placeholderView(c, messageIds.get(c.index)!) })),
+      checked.map((c) =>
+        JSON.stringify({
+          kind: 'message',
+          message: placeholderView(c, messageIds.get(c.index)!, mentions.get(c.index) ?? []),
+        }),
+      ),
       // channels to lock (in id order: no deadlock between batches) and their counts
       [...perChannel.keys()].sort(),
       [...perChannel.keys()],
@@ -174,17 +192,11 @@ export async function sendInOneStatement(
 
 /** What the one statement can write by itself; anything else goes the general way. */
 function isSimple(c: Checked): boolean {
-  return (
-    c.access.kind !== 'thread' &&
-    !c.access.autoThread &&
-    !c.layer1.flagged &&
-    // Mentions resolve against the channel's readers (a query of their own).
-    !c.body.includes('@')
-  );
+  return c.access.kind !== 'thread' && !c.access.autoThread && !c.layer1.flagged;
 }
 
-function placeholderView(c: Checked, messageId: string) {
-  return newMessageView({ ...c, messageId, seq: 0, changeSeq: 0, mentions: [], createdAt: new Date(0) });
+function placeholderView(c: Checked, messageId: string, mentions: string[]) {
+  return newMessageView({ ...c, messageId, seq: 0, changeSeq: 0, mentions, createdAt: new Date(0) });
 }
 
 // One statement, autocommit. The locking CTE is materialized and joined by the seq bump, so every channel
@@ -192,26 +204,26 @@ function placeholderView(c: Checked, messageId: string) {
 // n, handed out in the batch's order (k). created_at is now(): the same instant for every row, and the
 // change payloads carry it in the ISO form the app's message views use.
 const SEND_STATEMENT = `
-WITH locked AS MATERIALIZED (SELECT id FROM channels WHERE id = ANY($16::uuid[]) ORDER BY id FOR UPDATE),
+WITH locked AS MATERIALIZED (SELECT id FROM channels WHERE id = ANY($17::uuid[]) ORDER BY id FOR UPDATE),
      all_locked AS (SELECT count(*) AS n FROM locked),
      bumped AS (
        UPDATE channels c SET last_seq = c.last_seq + v.n, change_seq = c.change_seq + v.n
-         FROM unnest($17::uuid[], $18::int[]) AS v(id, n), all_locked
+         FROM unnest($18::uuid[], $19::int[]) AS v(id, n), all_locked
         WHERE c.id = v.id
         RETURNING c.id, c.last_seq - v.n AS seq0, c.change_seq - v.n AS change0),
      stamp AS (SELECT now() AS at, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS iso),
      assigned AS MATERIALIZED (
-       SELECT m.id, m.channel_id, m.room_id, m.author_id, m.body, m.reply_to_id, m.payload,
+       SELECT m.id, m.channel_id, m.room_id, m.author_id, m.body, m.reply_to_id, m.mentions, m.payload,
               b.seq0 + m.k AS seq, b.change0 + m.k AS change_seq
-         FROM unnest($8::uuid[], $9::uuid[], $10::int[], $11::uuid[], $12::uuid[], $13::text[], $14::uuid[], $15::jsonb[])
-              AS m(id, channel_id, k, room_id, author_id, body, reply_to_id, payload)
+         FROM unnest($8::uuid[], $9::uuid[], $10::int[], $11::uuid[], $12::uuid[], $13::text[], $14::uuid[], $15::jsonb[], $16::jsonb[])
+              AS m(id, channel_id, k, room_id, author_id, body, reply_to_id, mentions, payload)
          JOIN bumped b ON b.id = m.channel_id),
      messages_in AS (
        INSERT INTO messages (id, channel_id, seq, room_id, author_id, body, reply_to_id, mentions, is_flagged)
-       SELECT id, channel_id, seq, room_id, author_id, body, reply_to_id, '[]'::jsonb, false FROM assigned),
+       SELECT id, channel_id, seq, room_id, author_id, body, reply_to_id, mentions, false FROM assigned),
      changes_in AS (
        INSERT INTO channel_changes (channel_id, change_seq, kind, segment, message_id, payload)
-       SELECT a.channel_id, a.change_seq, 'message', (a.seq - 1) / $26::int, a.id,
+       SELECT a.channel_id, a.change_seq, 'message', (a.seq - 1) / $27::int, a.id,
               jsonb_set(jsonb_set(a.payload, '{message,seq}', to_jsonb(a.seq)), '{message,createdAt}', to_jsonb(s.iso))
          FROM assigned a CROSS JOIN stamp s
        RETURNING channel_id, change_seq, message_id, payload),
@@ -226,16 +238,16 @@ WITH locked AS MATERIALIZED (SELECT id FROM channels WHERE id = ANY($16::uuid[])
        RETURNING user_id, intent_id, status, reason, result, created_at),
      authors AS (
        UPDATE users u SET messages_sent = u.messages_sent + a.n
-         FROM unnest($19::uuid[], $20::int[]) AS a(id, n) WHERE u.id = a.id),
+         FROM unnest($20::uuid[], $21::int[]) AS a(id, n) WHERE u.id = a.id),
      memberships AS (
        INSERT INTO room_memberships (room_id, user_id, messages_sent, last_posted_at)
-       SELECT v.r, v.u, v.n, s.at FROM unnest($21::uuid[], $22::uuid[], $23::int[]) AS v(r, u, n) CROSS JOIN stamp s
+       SELECT v.r, v.u, v.n, s.at FROM unnest($22::uuid[], $23::uuid[], $24::int[]) AS v(r, u, n) CROSS JOIN stamp s
        ON CONFLICT (room_id, user_id) DO UPDATE
          SET messages_sent = room_memberships.messages_sent + EXCLUDED.messages_sent,
              last_posted_at = EXCLUDED.last_posted_at, updated_at = now()),
      rooms AS (
        UPDATE rooms r SET message_count = r.message_count + v.n, last_message_at = s.at
-         FROM unnest($24::uuid[], $25::int[]) AS v(id, n) CROSS JOIN stamp s WHERE r.id = v.id),
+         FROM unnest($25::uuid[], $26::int[]) AS v(id, n) CROSS JOIN stamp s WHERE r.id = v.id),
      markers AS (
        INSERT INTO read_markers (user_id, channel_id, last_read_seq)
        SELECT author_id, channel_id, max(seq) FROM assigned GROUP BY author_id, channel_id
