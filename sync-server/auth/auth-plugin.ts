@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBodySchema, forbidden, unauthorized, conflict } from '../http/errors.ts';
 import {
-  findUserByHostId,
+  readUserByHostId,
   HandleTakenError,
   toApiUser,
   upsertUser,
@@ -41,7 +41,10 @@ const handleSchema = z
   .trim()
   .min(2, 'must be at least 2 characters')
   .max(32, 'must be at most 32 characters')
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'may use letters, digits, "_", "." and "-" and must not start with "." or "-"');
+  .regex(
+    /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/,
+    'may use letters, digits, "_", "." and "-" and must not start with "." or "-"',
+  );
 
 export async function authPlugin(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { db, tokens, config } = deps;
@@ -53,10 +56,11 @@ export async function authPlugin(app: FastifyInstance, deps: AppDeps): Promise<v
     try {
       claims = await tokens.verifyMemberToken(bearerToken(request));
     } catch (err) {
-      if (err instanceof AuthError) throw unauthorized(err.message, err.code === 'token_expired' ? 'token_expired' : 'unauthorized');
+      if (err instanceof AuthError)
+        throw unauthorized(err.message, err.code === 'token_expired' ? 'token_expired' : 'unauthorized');
       throw err;
     }
-    let user = await findUserByHostId(db, claims.hostUserId);
+    let user = await readUserByHostId(db, claims.hostUserId);
     if (!user && claims.handle) {
       // First visit of a member the host platform has not mirrored yet: the token's claims create them.
       try {
@@ -107,12 +111,19 @@ export async function authPlugin(app: FastifyInstance, deps: AppDeps): Promise<v
           handle: handleSchema,
           displayName: z.string().trim().min(1).max(80).optional(),
         }),
-        response: { 200: z.object({ token: z.string(), user: apiUserSchema }), 403: errorBodySchema, 409: errorBodySchema },
+        response: {
+          200: z.object({ token: z.string(), user: apiUserSchema }),
+          403: errorBodySchema,
+          409: errorBodySchema,
+        },
       },
     },
     async (request) => {
       if (!config.auth.demoSignIn) {
-        throw forbidden('Demo sign-in is turned off on this server; sign in through the host platform.', 'demo_sign_in_disabled');
+        throw forbidden(
+          'Demo sign-in is turned off on this server; sign in through the host platform.',
+          'demo_sign_in_disabled',
+        );
       }
       const { handle, displayName } = request.body;
       const hostUserId = `demo:${handle.toLowerCase()}`;

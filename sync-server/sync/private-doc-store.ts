@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { coalescedRead } from '../db/coalesced-read.ts';
 import type { Database } from '../db/database.ts';
 
 /**
@@ -7,11 +8,20 @@ import type { Database } from '../db/database.ts';
  * drop each other's updates.
  */
 export async function loadPrivateDoc(db: Database, docName: string): Promise<Y.Doc> {
-  const { rows } = await db.query<{ state: Uint8Array }>('SELECT state FROM doc_snapshots WHERE doc_name = $1', [docName]);
+  // Read together with every other member's private doc asked for in this turn (a reconnect storm).
+  const state = await coalescedRead(db, 'private-docs', readPrivateStates)(docName);
   // A given guid spares Yjs generating a random one (16 crypto calls): it showed up per connection.
   const doc = new Y.Doc({ guid: docName });
-  if (rows[0]) Y.applyUpdate(doc, new Uint8Array(rows[0].state));
+  if (state) Y.applyUpdate(doc, state);
   return doc;
+}
+
+async function readPrivateStates(db: Database, docNames: readonly string[]): Promise<Map<string, Uint8Array>> {
+  const { rows } = await db.query<{ doc_name: string; state: Uint8Array }>(
+    'SELECT doc_name, state FROM doc_snapshots WHERE doc_name = ANY($1::text[])',
+    [docNames],
+  );
+  return new Map(rows.map((r) => [r.doc_name, new Uint8Array(r.state)]));
 }
 
 export async function persistPrivateDoc(db: Database, docName: string, doc: Y.Doc): Promise<void> {

@@ -5,7 +5,7 @@ import { SYNC_LIMITS } from '../../shared/protocol/frames.ts';
 import { parseDocName } from '../../shared/sync/doc-names.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { AuthError } from '../auth/tokens.ts';
-import { findUserById } from '../features/users/users-repo.ts';
+import { readUserById } from '../features/users/users-repo.ts';
 import { badRequest, unauthorized } from '../http/errors.ts';
 import type { PresenceState } from './awareness-stamp.ts';
 import { MuxConnection } from './mux-connection.ts';
@@ -37,7 +37,7 @@ export async function syncRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       if (err instanceof AuthError) throw unauthorized(err.message, 'unauthorized');
       throw err;
     }
-    const user = await findUserById(deps.db, userId);
+    const user = await readUserById(deps.db, userId);
     if (!user) throw unauthorized('This account no longer exists.', 'unknown_user');
     request.syncUser = { id: user.id, handle: user.handle, name: user.display_name };
   };
@@ -62,7 +62,15 @@ export async function syncRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     (socket, request) => {
       const user = request.syncUser!;
       const docName = request.params.docName;
-      new StockConnection(socket, user.id, user, docName, parseDocName(docName)!, deps.sync, deps.logger.child({ reqId: request.id }));
+      new StockConnection(
+        socket,
+        user.id,
+        user,
+        docName,
+        parseDocName(docName)!,
+        deps.sync,
+        deps.logger.child({ reqId: request.id }),
+      );
     },
   );
 

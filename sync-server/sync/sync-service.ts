@@ -4,11 +4,17 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { Logger } from 'pino';
 import * as Y from 'yjs';
-import { decodeAwarenessPayload, encodeAwarenessPayload, NoticeCode, SYNC_LIMITS } from '../../shared/protocol/frames.ts';
+import {
+  decodeAwarenessPayload,
+  encodeAwarenessPayload,
+  NoticeCode,
+  SYNC_LIMITS,
+} from '../../shared/protocol/frames.ts';
 import { can } from '../../shared/rules/permissions.ts';
 import { inboxDocName, isServerOwned, type DocName } from '../../shared/sync/doc-names.ts';
 import type { Verdict } from '../../shared/sync/intents.ts';
-import { accessKey, loadChannelAccess, loadChannelAccessMany } from '../access/channel-access.ts';
+import { accessKey, loadChannelAccessMany } from '../access/channel-access.ts';
+import { coalescedRead } from '../db/coalesced-read.ts';
 import type { Database } from '../db/database.ts';
 import { topics, type Fanout } from '../fanout/fanout.ts';
 import type { PresenceStore } from '../presence/presence-store.ts';
@@ -16,7 +22,12 @@ import { OutboxProcessor } from '../intents/outbox-processor.ts';
 import type { IntentDeps, IntentOutcome } from '../intents/process-intent.ts';
 import { IntentBatcher, type ProcessedGroup } from '../intents/intent-batcher.ts';
 import { randomUUID } from 'node:crypto';
-import { encodeAwarenessEntries, MAX_AWARENESS_CLIENTS_PER_PEER, stampAwarenessUpdate, type PresenceState } from './awareness-stamp.ts';
+import {
+  encodeAwarenessEntries,
+  MAX_AWARENESS_CLIENTS_PER_PEER,
+  stampAwarenessUpdate,
+  type PresenceState,
+} from './awareness-stamp.ts';
 import { ChannelSync } from './channel-sync.ts';
 import { DocRegistry } from './doc-registry.ts';
 import type { HostedDoc } from './hosted-doc.ts';
@@ -132,9 +143,11 @@ export class SyncService {
     );
     const moderate = outcomes.flatMap((o) => o.moderate);
     if (moderate.length > 0 && this.options.moderateMessages) {
-      await this.options.moderateMessages(moderate).catch((err: unknown) =>
-        this.logger.warn({ err, messages: moderate.length }, 'could not queue layer-2 moderation'),
-      );
+      await this.options
+        .moderateMessages(moderate)
+        .catch((err: unknown) =>
+          this.logger.warn({ err, messages: moderate.length }, 'could not queue layer-2 moderation'),
+        );
     }
   }
 
@@ -160,7 +173,16 @@ export class SyncService {
         // one decision serves them all. A revocation clears it (revokeLocally).
         const cached = this.readGrants.get(peer)?.get(parsed.channelId);
         if (cached && Date.now() - cached.at < READ_GRANT_MS) return;
-        const access = await loadChannelAccess(this.db, parsed.channelId, userId);
+        // Read together with the other subscriptions of this turn (a reconnect storm).
+        const access = await coalescedRead(this.db, 'channel-access', (db, keys) =>
+          loadChannelAccessMany(
+            db,
+            keys.map((key) => {
+              const [channelId, user] = key.split(':') as [string, string];
+              return { channelId, userId: user };
+            }),
+          ),
+        )(accessKey(parsed.channelId, userId));
         if (!access) throw new AccessRefused(NoticeCode.notFound, 'That conversation does not exist.');
         const decision = can(access.actor, 'read', { room: access.room });
         if (!decision.allowed) throw new AccessRefused(NoticeCode.forbidden, decision.reason);
@@ -183,7 +205,11 @@ export class SyncService {
     peer.sendSync(name, encoding.toUint8Array(encoder));
     if (hosted.awareness) {
       const states = [...hosted.awareness.getStates().keys()];
-      if (states.length > 0) peer.sendAwareness(name, encodeAwarenessPayload(awarenessProtocol.encodeAwarenessUpdate(hosted.awareness, states)));
+      if (states.length > 0)
+        peer.sendAwareness(
+          name,
+          encodeAwarenessPayload(awarenessProtocol.encodeAwarenessUpdate(hosted.awareness, states)),
+        );
     }
     if (parsed.kind === 'private') this.outbox.scan(parsed.userId, hosted.doc);
     return hosted;
@@ -194,7 +220,8 @@ export class SyncService {
     if (clients && hosted.awareness) {
       awarenessProtocol.removeAwarenessStates(hosted.awareness, [...clients], peer);
       this.peerAwareness.get(peer)?.delete(hosted.name);
-      if (hosted.parsed.kind === 'channel-meta') void this.presence.leave(hosted.parsed.channelId, peer.userId).catch(() => {});
+      if (hosted.parsed.kind === 'channel-meta')
+        void this.presence.leave(hosted.parsed.channelId, peer.userId).catch(() => {});
     }
     this.registry.detach(hosted, peer);
   }
@@ -232,7 +259,11 @@ export class SyncService {
     if (isServerOwned(hosted.parsed) || hosted.parsed.kind !== 'private' || hosted.parsed.userId !== peer.userId) {
       const missing = Y.decodeUpdate(Y.diffUpdate(update, Y.encodeStateVector(hosted.doc)));
       if (missing.structs.length > 0) {
-        peer.notice(hosted.name, NoticeCode.readOnly, 'This doc is written by the server only; your change was dropped.');
+        peer.notice(
+          hosted.name,
+          NoticeCode.readOnly,
+          'This doc is written by the server only; your change was dropped.',
+        );
       }
       return;
     }
@@ -242,7 +273,11 @@ export class SyncService {
     if (hosted.approxBytes + update.byteLength > SYNC_LIMITS.maxPrivateDocBytes) {
       hosted.approxBytes = Y.encodeStateAsUpdate(hosted.doc).byteLength;
       if (hosted.approxBytes + update.byteLength > SYNC_LIMITS.maxPrivateDocBytes) {
-        peer.notice(hosted.name, NoticeCode.tooLarge, 'Your drafts and pending actions are too large to sync; clear some drafts.');
+        peer.notice(
+          hosted.name,
+          NoticeCode.tooLarge,
+          'Your drafts and pending actions are too large to sync; clear some drafts.',
+        );
         return;
       }
     }
@@ -261,7 +296,9 @@ export class SyncService {
     let clients = perDoc.get(hosted.name);
     if (!clients) perDoc.set(hosted.name, (clients = new Set()));
     const room = SYNC_LIMITS.maxAwarenessStatesPerDoc - hosted.awareness.getStates().size;
-    const allowed = entries.filter((e) => clients.has(e.clientId) || (clients.size < MAX_AWARENESS_CLIENTS_PER_PEER && room > 0));
+    const allowed = entries.filter(
+      (e) => clients.has(e.clientId) || (clients.size < MAX_AWARENESS_CLIENTS_PER_PEER && room > 0),
+    );
     for (const e of allowed) clients.add(e.clientId);
     if (allowed.length === 0) return;
     awarenessProtocol.applyAwarenessUpdate(hosted.awareness, encodeAwarenessEntries(allowed), peer);
@@ -309,12 +346,16 @@ export class SyncService {
 
   private afterLoad(hosted: HostedDoc): void {
     const parsed = hosted.parsed;
-    if (parsed.kind === 'channel-meta' || parsed.kind === 'channel-segment') void this.channels.catchUp(parsed.channelId);
+    if (parsed.kind === 'channel-meta' || parsed.kind === 'channel-segment')
+      void this.channels.catchUp(parsed.channelId);
   }
 
   // ---- verdicts and access -----------------------------------------------------------------------
 
-  private async deliverVerdicts(userId: string, verdicts: Array<{ intentId: string; verdict: Verdict }>): Promise<void> {
+  private async deliverVerdicts(
+    userId: string,
+    verdicts: Array<{ intentId: string; verdict: Verdict }>,
+  ): Promise<void> {
     const inbox = this.registry.loaded(inboxDocName(userId));
     if (inbox) setVerdicts(inbox.doc, verdicts);
     await this.fanout.publish(topics.user(userId), { kind: 'verdicts', userId, verdicts }).catch(() => {});
@@ -348,15 +389,23 @@ export class SyncService {
     const userIds = new Set<string>();
     for (const hosted of this.registry.all()) {
       const p = hosted.parsed;
-      if ((p.kind !== 'channel-meta' && p.kind !== 'channel-segment') || (p.channelId !== roomId && hosted.roomId !== roomId)) continue;
+      if (
+        (p.kind !== 'channel-meta' && p.kind !== 'channel-segment') ||
+        (p.channelId !== roomId && hosted.roomId !== roomId)
+      )
+        continue;
       for (const peer of hosted.peers) userIds.add(peer.userId);
     }
     if (userIds.size === 0) return;
     try {
-      const accesses = await loadChannelAccessMany(this.db, [...userIds].map((userId) => ({ channelId: roomId, userId })));
+      const accesses = await loadChannelAccessMany(
+        this.db,
+        [...userIds].map((userId) => ({ channelId: roomId, userId })),
+      );
       for (const userId of userIds) {
         const access = accesses.get(accessKey(roomId, userId));
-        if (!access || !can(access.actor, 'read', { room: access.room }).allowed) this.revokeLocally(userId, roomId, reason);
+        if (!access || !can(access.actor, 'read', { room: access.room }).allowed)
+          this.revokeLocally(userId, roomId, reason);
       }
     } catch (err) {
       this.logger.error({ err, roomId }, 'could not re-check the readers of a room');
@@ -373,7 +422,11 @@ export class SyncService {
     for (const hosted of [...this.registry.all()]) {
       const p = hosted.parsed;
       // A ban from a room also closes that room's threads.
-      if ((p.kind !== 'channel-meta' && p.kind !== 'channel-segment') || (p.channelId !== channelId && hosted.roomId !== channelId)) continue;
+      if (
+        (p.kind !== 'channel-meta' && p.kind !== 'channel-segment') ||
+        (p.channelId !== channelId && hosted.roomId !== channelId)
+      )
+        continue;
       for (const peer of [...hosted.peers]) {
         if (peer.userId !== userId) continue;
         peer.notice(hosted.name, NoticeCode.purge, reason);
@@ -383,7 +436,9 @@ export class SyncService {
   }
 
   async close(): Promise<void> {
-    await (await this.accessTopic.catch(() => undefined))?.();
+    await (
+      await this.accessTopic.catch(() => undefined)
+    )?.();
     this.channels.close();
     this.outbox.close();
     await this.registry.closeAll();

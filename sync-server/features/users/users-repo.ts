@@ -1,4 +1,5 @@
-import type { Queryable } from '../../db/database.ts';
+import { coalescedRead } from '../../db/coalesced-read.ts';
+import type { Database, Queryable } from '../../db/database.ts';
 
 export interface UserRow {
   id: string;
@@ -41,6 +42,26 @@ export async function findUserById(db: Queryable, id: string): Promise<UserRow |
   return rows[0];
 }
 
+/**
+ * findUserById / findUserByHostId for the many concurrent callers of a reconnect storm (every WebSocket
+ * upgrade, every signed-in request): the lookups of one event-loop turn are one query.
+ */
+export function readUserById(db: Database, id: string): Promise<UserRow | undefined> {
+  return coalescedRead(db, 'users-by-id', async (d, ids) => {
+    const { rows } = await d.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::uuid[])`, [ids]);
+    return new Map(rows.map((r) => [r.id, r]));
+  })(id);
+}
+
+export function readUserByHostId(db: Database, hostUserId: string): Promise<UserRow | undefined> {
+  return coalescedRead(db, 'users-by-host-id', async (d, ids) => {
+    const { rows } = await d.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE host_user_id = ANY($1::text[])`, [
+      ids,
+    ]);
+    return new Map(rows.map((r) => [r.host_user_id, r]));
+  })(hostUserId);
+}
+
 export class HandleTakenError extends Error {
   constructor(handle: string) {
     super(`The handle "${handle}" is already taken by another member.`);
@@ -57,16 +78,19 @@ export async function upsertUser(
   user: { hostUserId: string; handle: string; displayName: string; avatarUrl?: string | null },
 ): Promise<UserRow> {
   try {
+    // The member and their settings row in one statement (one commit on a first visit).
     const { rows } = await db.query<UserRow>(
-      `INSERT INTO users (host_user_id, handle, display_name, avatar_url)
-       VALUES ($1, $2, $3, $4)
-       ON CONFLICT (host_user_id) DO UPDATE
-         SET handle = EXCLUDED.handle, display_name = EXCLUDED.display_name,
-             avatar_url = COALESCE(EXCLUDED.avatar_url, users.avatar_url), updated_at = now()
-       RETURNING ${USER_COLUMNS}`,
+      `WITH u AS (
+         INSERT INTO users (host_user_id, handle, display_name, avatar_url)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (host_user_id) DO UPDATE
+           SET handle = EXCLUDED.handle, display_name = EXCLUDED.display_name,
+               avatar_url = COALESCE(EXCLUDED.avatar_url, users.avatar_url), updated_at = now()
+         RETURNING ${USER_COLUMNS}),
+       s AS (INSERT INTO user_settings (user_id) SELECT id FROM u ON CONFLICT (user_id) DO NOTHING)
+       SELECT * FROM u`,
       [user.hostUserId, user.handle, user.displayName, user.avatarUrl ?? null],
     );
-    await db.query('INSERT INTO user_settings (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING', [rows[0]!.id]);
     return rows[0]!;
   } catch (err) {
     if ((err as { constraint?: string }).constraint === 'users_handle_lower_key') {
