@@ -124,10 +124,12 @@ describe('the SQL replica on the device', () => {
     try {
       const id = await send(ann.page, 'Flash sale on rubberducks at my stall today');
       // Ann's device holds it, and its words can be found there.
-      await expect.poll(() => replicaRow(ann.page, id), { timeout: LIVE_TIMEOUT_MS }).toMatchObject({
-        hidden: false,
-        findable: true,
-      });
+      await expect
+        .poll(() => replicaRow(ann.page, id), { timeout: LIVE_TIMEOUT_MS })
+        .toMatchObject({
+          hidden: false,
+          findable: true,
+        });
 
       await setOffline(ann.page, true);
       const onMia = messageWithText(mia.page, GENERAL.name, 'rubberducks');
@@ -156,7 +158,9 @@ describe('the SQL replica on the device', () => {
       const box = ann.page.getByRole('searchbox', { name: 'Search messages' });
       await box.fill('rubberducks');
       await box.press('Enter');
-      await ann.page.getByText(/No messages found\. on this device|No messages found/).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await ann.page
+        .getByText(/No messages found\. on this device|No messages found/)
+        .waitFor({ timeout: LIVE_TIMEOUT_MS });
       expect(await ann.page.locator('.search-hit').count()).toBe(0);
       await setOffline(ann.page, false);
       expect(unexpectedErrors(ann)).toEqual([]);
@@ -177,7 +181,9 @@ describe('the SQL replica on the device', () => {
             timeout: LIVE_TIMEOUT_MS,
           })
           .toBe(1);
-        return replicaQuery<{ channel_id: string }>(cal.page, 'SELECT channel_id::text FROM messages WHERE id = $1', [id]);
+        return replicaQuery<{ channel_id: string }>(cal.page, 'SELECT channel_id::text FROM messages WHERE id = $1', [
+          id,
+        ]);
       })();
       const generalId = row!.channel_id;
       const roomRows = () =>
@@ -187,11 +193,21 @@ describe('the SQL replica on the device', () => {
       const storedDocs = () =>
         cal.page.evaluate(async (channelId) => {
           // In the page; the test project has no DOM types, so indexedDB is reached through globalThis.
-          const idb = (globalThis as unknown as { indexedDB: { databases(): Promise<Array<{ name?: string }>> } }).indexedDB;
+          const idb = (globalThis as unknown as { indexedDB: { databases(): Promise<Array<{ name?: string }>> } })
+            .indexedDB;
           return (await idb.databases()).map((d) => d.name ?? '').filter((name) => name.includes(`ch.${channelId}.`));
+        }, generalId);
+      // The room's newest messages kept for an instant cold open (localStorage) are a store too.
+      const firstPaintKept = () =>
+        cal.page.evaluate((channelId) => {
+          const storage = (globalThis as unknown as { localStorage: { key(i: number): string | null; length: number } })
+            .localStorage;
+          const keys = Array.from({ length: storage.length }, (_, i) => storage.key(i) ?? '');
+          return keys.some((key) => key.startsWith('lounge.firstpaint.v1.') && key.endsWith(`.${channelId}`));
         }, generalId);
       expect(await roomRows()).toBeGreaterThan(0);
       expect((await storedDocs()).length).toBeGreaterThan(0);
+      await expect.poll(firstPaintKept, { timeout: LIVE_TIMEOUT_MS }).toBe(true);
 
       const onMia = messageWithText(mia.page, GENERAL.name, 'bananaphones');
       await onMia.waitFor({ timeout: LIVE_TIMEOUT_MS });
@@ -202,6 +218,7 @@ describe('the SQL replica on the device', () => {
       // Cal's device: the room's messages and docs are gone.
       await expect.poll(roomRows, { timeout: LIVE_TIMEOUT_MS }).toBe(0);
       await expect.poll(storedDocs, { timeout: LIVE_TIMEOUT_MS }).toEqual([]);
+      await expect.poll(firstPaintKept, { timeout: LIVE_TIMEOUT_MS }).toBe(false);
       await expect
         .poll(() => messageLog(cal.page, GENERAL.name).locator('article.msg').count(), { timeout: LIVE_TIMEOUT_MS })
         .toBe(0);
@@ -213,8 +230,12 @@ describe('the SQL replica on the device', () => {
         (globalThis as { __loungeReplica?: { catchUp(): Promise<void> } }).__loungeReplica!.catchUp(),
       );
       expect(await roomRows()).toBe(0);
+      expect(await firstPaintKept()).toBe(false);
       expect(
-        await replicaQuery(cal.page, "SELECT 1 FROM messages WHERE search @@ websearch_to_tsquery('english', 'bananaphones')"),
+        await replicaQuery(
+          cal.page,
+          "SELECT 1 FROM messages WHERE search @@ websearch_to_tsquery('english', 'bananaphones')",
+        ),
       ).toEqual([]);
     } finally {
       await cal.close();

@@ -8,6 +8,7 @@ import { enqueueIntent, privateMaps, settleVerdicts } from '../sync/outbox.ts';
 import { SyncClient, type ConnectionState, type Notice } from '../sync/sync-client.ts';
 import { DocStore } from './doc-store.ts';
 import { newId } from './ids.ts';
+import { FirstPaintCache } from './first-paint.ts';
 import { MemberCache } from './members.ts';
 import { RoomSession } from './room-session.ts';
 import { createBrowserSocket } from './socket.ts';
@@ -50,6 +51,8 @@ const SQL_START_FALLBACK_MS = 1500;
  */
 export class Replica {
   readonly members: MemberCache;
+  /** The newest messages of rooms shown before, painted at once on a cold open (see first-paint.ts). */
+  readonly firstPaint: FirstPaintCache;
   readonly store: DocStore;
   /** The SQL replica (PGlite in a worker): messages, threads and DMs materialized from the docs, for offline search. */
   readonly sql: SqlReplica;
@@ -84,6 +87,7 @@ export class Replica {
 
   constructor(private readonly options: ReplicaOptions) {
     this.members = new MemberCache(options.userId, options.token);
+    this.firstPaint = new FirstPaintCache(options.userId);
     this.members.remember({ id: options.userId, handle: options.handle, name: options.name });
     this.sql = new SqlReplica(options.userId);
     // The first room on screen starts the database (startLocalDatabase); a page without a room, soon.
@@ -370,6 +374,7 @@ export class Replica {
     this.client.stop();
     const closingSql = this.sql.close({ wipe: options.wipe });
     if (options.wipe) {
+      this.firstPaint.dropAll();
       await this.store.clearAll();
       for (const key of [`lounge.members.v1.${this.userId}`, `lounge.rooms.v1.${this.userId}`]) {
         try {
@@ -378,7 +383,10 @@ export class Replica {
           // Storage disabled: nothing was kept there.
         }
       }
-    } else this.store.close();
+    } else {
+      this.firstPaint.close();
+      this.store.close();
+    }
     await closingSql;
   }
 
@@ -466,8 +474,10 @@ export class Replica {
     ).map((r) => r.id);
     const applied = await this.sql.purgeChannel(channelId, at);
     if (!applied || this.destroyed) return;
-    for (const id of [channelId, ...threadIds])
+    for (const id of [channelId, ...threadIds]) {
       this.rooms.get(id)?.session.purge('You no longer have access to this conversation.');
+      this.firstPaint.drop(id);
+    }
     await this.store.forgetChannels([channelId, ...threadIds]);
   }
 
@@ -477,6 +487,7 @@ export class Replica {
     const parsed = parseDocName(notice.docName);
     if (parsed?.kind !== 'channel-meta' && parsed?.kind !== 'channel-segment') return;
     this.rooms.get(parsed.channelId)?.session.purge(notice.message);
+    this.firstPaint.drop(parsed.channelId);
     void this.store.forget(notice.docName);
     void this.sql.purgeChannel(parsed.channelId);
   }

@@ -54,6 +54,8 @@ export class RoomSession {
   private readonly threadsSignal = createSignal<ThreadState[]>([]);
   private readonly clock = createSignal(Date.now());
   private historyCursor: string | null | undefined = undefined;
+  /** A segment came out of IndexedDB: from then on the docs, not the first-paint list, say what is shown. */
+  private segmentLoaded = false;
 
   constructor(
     readonly channelId: string,
@@ -61,6 +63,12 @@ export class RoomSession {
     private readonly client: SyncClient,
   ) {
     performance.mark('lounge:room-open');
+    // What this device showed of the room last time, on screen at once; the docs replace it when loaded.
+    const shownBefore = replica.firstPaint.read(channelId);
+    if (shownBefore.length > 0) {
+      performance.mark('lounge:room-first-paint');
+      this.messagesSignal[1](shownBefore);
+    }
     this.meta = replica.store.open(metaDocName(channelId));
     this.awareness = new awarenessProtocol.Awareness(this.meta.doc);
     // The server stamps who we are; all we say is whether we are typing.
@@ -209,6 +217,7 @@ export class RoomSession {
 
   /** Access was revoked: nothing of this room stays on screen or on the device. */
   purge(reason: string): void {
+    this.replica.firstPaint.drop(this.channelId);
     batch(() => {
       this.purgedSignal[1](reason);
       this.messagesSignal[1]([]);
@@ -259,7 +268,11 @@ export class RoomSession {
     }
     if (stale.length > 0) this.refreshMessages();
     if (this.segments.has(head)) {
-      if (!this.localReady[0]()) void this.segments.get(head)!.loaded.then(() => this.refreshMessages());
+      if (!this.localReady[0]())
+        void this.segments.get(head)!.loaded.then(() => {
+          this.segmentLoaded = true;
+          this.refreshMessages();
+        });
       return;
     }
     const name = segmentDocName(this.channelId, head);
@@ -271,6 +284,7 @@ export class RoomSession {
       if (this.closed || !this.segments.has(head)) return;
       performance.mark('lounge:room-head-local');
       this.client.subscribe(name, opened.doc);
+      this.segmentLoaded = true;
       this.refreshMessages();
       this.replica.startLocalDatabase();
       // Closed segments older than the one before the head are history now: REST serves them.
@@ -297,7 +311,8 @@ export class RoomSession {
   }
 
   private refreshMessages(): void {
-    if (this.closed) return;
+    // Until a segment is loaded, the docs know less than the first-paint list on screen.
+    if (this.closed || !this.segmentLoaded) return;
     const all: MessageView[] = [];
     for (const segment of this.segments.values()) all.push(...readMessages(segment.doc));
     all.sort((a, b) => a.seq - b.seq);
@@ -305,6 +320,7 @@ export class RoomSession {
       this.messagesSignal[1](all);
       this.localReady[1](true);
     });
+    if (this.purgedSignal[0]() === null) this.replica.firstPaint.save(this.channelId, all);
   }
 
   private readPresence(): void {
