@@ -111,6 +111,13 @@ export function VirtualLog<T extends { key: string }>(props: VirtualLogProps<T>)
     { equals: (a, b) => a.start === b.start && a.end === b.end },
   );
   const rows = createMemo(() => layout().items.slice(range().start, range().end));
+  // For the client bench's start-up timeline: when the first rows are rendered.
+  let rowsMarked = false;
+  createEffect(() => {
+    if (rowsMarked || rows().length === 0) return;
+    rowsMarked = true;
+    performance.mark('lounge:log-rows');
+  });
   const padTop = () => layout().offsets[range().start] ?? 0;
   const padBottom = () => {
     const { offsets, items } = layout();
@@ -298,6 +305,7 @@ export function VirtualLog<T extends { key: string }>(props: VirtualLogProps<T>)
   );
 
   onMount(() => {
+    performance.mark('lounge:log-mounted');
     frameObserver.observe(scroller);
     const header = scroller.firstElementChild;
     if (header instanceof HTMLElement && header !== log) frameObserver.observe(header);
