@@ -141,6 +141,8 @@ export async function checkSends(
   sends: readonly PendingSend[],
   reads: SendReads,
   outcomes: SendOutcome[],
+  /** Told of every send whose message this check recorded with the rate limiter. */
+  onRecorded?: (send: PendingSend) => void,
 ): Promise<Checked[]> {
   const { accesses, recent, replies, blocked } = reads;
 
@@ -170,7 +172,7 @@ export async function checkSends(
           const layer1 = checkPostRules(ctx, { ...access, lastPostedAt }, body, recentBodies);
           if (blocked.has(accessKey(access.channelId, userId)))
             throw new IntentRefusal('blocked', "You can't message this person.");
-          await consumeMessageAllowance(ctx, userId, send.intentId);
+          if (await consumeMessageAllowance(ctx, userId, send.intentId)) onRecorded?.(send);
           recentBodies.push(body);
           if (recentBodies.length > RECENT_COUNT) recentBodies.shift();
           postedAt.set(access.roomId ?? access.channelId, ctx.now);
@@ -212,12 +214,15 @@ export function checkPostRules(
   return layer1;
 }
 
-/** Spec: 10 messages a minute and 100 an hour per member, across every node. */
+/**
+ * Spec: 10 messages a minute and 100 an hour per member, across every node. Answers whether this call
+ * recorded the message (false: the same intent was counted before).
+ */
 export async function consumeMessageAllowance(
   ctx: { now: Date; rateLimiter: RateLimiter },
   userId: string,
   intentId: string,
-): Promise<void> {
+): Promise<boolean> {
   const rate = await ctx.rateLimiter.consume(`messages:${userId}`, LIMITS.rate.messages, intentId, ctx.now.getTime());
   if (!rate.allowed) {
     throw new IntentRefusal(
@@ -226,6 +231,16 @@ export async function consumeMessageAllowance(
       rate.retryAfterMs,
     );
   }
+  return rate.recorded !== false;
+}
+
+/** Takes back a message recorded by consumeMessageAllowance that was not sent after all. */
+export function releaseMessageAllowance(
+  ctx: { rateLimiter: RateLimiter },
+  userId: string,
+  intentId: string,
+): Promise<void> {
+  return ctx.rateLimiter.release(`messages:${userId}`, LIMITS.rate.messages, intentId);
 }
 
 /** In a 1:1 conversation a block either way stops new messages (group DMs hide them client-side). */

@@ -9,6 +9,7 @@ import {
   checkSends,
   countBy,
   newMessageView,
+  releaseMessageAllowance,
   type Checked,
   type PendingSend,
   type SendOutcome,
@@ -62,7 +63,7 @@ function refusedByDatabase(err: unknown): boolean {
  * intent answered before (a retry, another device, another node) makes the statement fail as a whole
  * and nothing is written. Returns undefined whenever the batch is not this simple case or the database
  * refused it; the caller then runs the general path, which answers duplicates and bad data one by one
- * (the rate limiter records an intent once, so checking again there counts nothing twice).
+ * (what the checks recorded with the rate limiter is taken back first).
  */
 export async function sendInOneStatement(
   db: Database,
@@ -71,8 +72,16 @@ export async function sendInOneStatement(
   reads: SendReads,
 ): Promise<StatementOutcome[] | undefined> {
   const outcomes: SendOutcome[] = new Array(sends.length);
-  const checked = await checkSends(ctx, sends, reads, outcomes);
-  if (!checked.every(isSimple)) return undefined;
+  const recorded: PendingSend[] = [];
+  const checked = await checkSends(ctx, sends, reads, outcomes, (send) => recorded.push(send));
+  // Declined after the checks: what they recorded with the rate limiter is taken back, and the general
+  // path checks again — counting only the intents that turn out new (one answered long ago, sent again
+  // after a reconnect, must not use up the member's allowance a second time).
+  const decline = async (): Promise<undefined> => {
+    await Promise.all(recorded.map((s) => releaseMessageAllowance(ctx, s.userId, s.intentId)));
+    return undefined;
+  };
+  if (!checked.every(isSimple)) return decline();
   // Mentions resolve against who can read the channel now: read beside nothing else, like the checks' reads.
   const mentions = new Map<number, string[]>(
     await Promise.all(
@@ -155,7 +164,7 @@ export async function sendInOneStatement(
       SEGMENT_SIZE,
     ]));
   } catch (err) {
-    if (refusedByDatabase(err)) return undefined;
+    if (refusedByDatabase(err)) return decline();
     throw err;
   }
 

@@ -8,7 +8,7 @@ export function createMemoryRateLimiter(): RateLimiter {
       const longest = Math.max(...windows.map((w) => w.windowSeconds * 1000));
       const recorded = (events.get(key) ?? []).filter((e) => e.at > now - longest);
       // The same event again (an intent checked a second time) is allowed and counted once.
-      if (recorded.some((e) => e.id === eventId)) return { allowed: true };
+      if (recorded.some((e) => e.id === eventId)) return { allowed: true, recorded: false };
       const times = recorded.map((e) => e.at);
       let retryAfterMs = 0;
       for (const w of windows) {
@@ -26,7 +26,15 @@ export function createMemoryRateLimiter(): RateLimiter {
       }
       recorded.push({ at: now, id: eventId });
       events.set(key, recorded);
-      return { allowed: true };
+      return { allowed: true, recorded: true };
+    },
+    async release(key: string, _windows: readonly RateWindow[], eventId: string) {
+      const recorded = events.get(key);
+      if (recorded)
+        events.set(
+          key,
+          recorded.filter((e) => e.id !== eventId),
+        );
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { RateWindow } from '../../shared/rules/limits.ts';
 
-export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
+/** `recorded: false`: allowed because this very event was recorded before (nothing was counted now). */
+export type RateDecision = { allowed: true; recorded?: boolean } | { allowed: false; retryAfterMs: number };
 
 /**
  * Sliding-window limits (spec: 10 messages/min and 100/hour, …). `consume` records the event only when
@@ -11,4 +12,6 @@ export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: n
  */
 export interface RateLimiter {
   consume(key: string, windows: readonly RateWindow[], eventId: string, now?: number): Promise<RateDecision>;
+  /** Takes back an event this caller recorded and then did not go through with. */
+  release(key: string, windows: readonly RateWindow[], eventId: string): Promise<void>;
 }

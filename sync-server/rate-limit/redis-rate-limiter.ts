@@ -3,12 +3,15 @@ import type { RateWindow } from '../../shared/rules/limits.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
 // Atomic check-then-record over every window of one action: one sorted set per window, scored by time.
-// Returns 0 when recorded (or recorded before), else the milliseconds until the attempt would fit.
+// Returns 0 when recorded, -1 when recorded before, else the milliseconds until the attempt would fit.
 const SLIDING_WINDOW_LUA = `
 local now = tonumber(ARGV[1])
 local member = ARGV[2]
--- The same event again (an intent checked a second time) is allowed and counted once.
-if redis.call('ZSCORE', KEYS[1], member) then return 0 end
+-- The same event again (an intent checked a second time) is allowed and counted once: still in any
+-- window means it was counted when it happened (and a release must not take that back).
+for _, key in ipairs(KEYS) do
+  if redis.call('ZSCORE', key, member) then return -1 end
+end
 local retry = 0
 for i, key in ipairs(KEYS) do
   local windowMs = tonumber(ARGV[1 + i * 2])
@@ -42,7 +45,11 @@ export function createRedisRateLimiter(redis: Redis): RateLimiter {
       const args: Array<string | number> = [now, eventId];
       for (const w of windows) args.push(w.windowSeconds * 1000, w.max);
       const retry = Number(await client.loungeSlidingWindow(keys.length, ...keys, ...args));
-      return retry > 0 ? { allowed: false, retryAfterMs: Math.ceil(retry) } : { allowed: true };
+      if (retry > 0) return { allowed: false, retryAfterMs: Math.ceil(retry) };
+      return { allowed: true, recorded: retry === 0 };
+    },
+    async release(key: string, windows: readonly RateWindow[], eventId: string) {
+      await Promise.all(windows.map((w) => client.zrem(`rate_limit:${key}:${w.windowSeconds}`, eventId)));
     },
   };
 }

@@ -4,7 +4,7 @@ import type { Database } from '../../sync-server/db/database.ts';
 import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
 import { migrate } from '../../sync-server/db/migrate.ts';
 import { seedLounge } from '../../sync-server/features/lounge/seed-lounge.ts';
-import { processIntent, type IntentDeps } from '../../sync-server/intents/process-intent.ts';
+import { processBatch, processIntent, type IntentDeps } from '../../sync-server/intents/process-intent.ts';
 import { createMemoryRateLimiter } from '../../sync-server/rate-limit/memory-rate-limiter.ts';
 import { createRedisRateLimiter } from '../../sync-server/rate-limit/redis-rate-limiter.ts';
 import { intentDeps, createMember, loungeRoomId, sendIntent } from '../support/fixtures.ts';
@@ -84,6 +84,46 @@ describe('rate limits and slow mode', () => {
         answers.push(await limiter.consume(key, windows, id, t0 + i));
       expect(answers.map((a) => a.allowed)).toEqual([true, true, true, true, true, false]);
     }
+  });
+
+  it('a message answered over an hour ago and sent again after a reconnect does not count again', async () => {
+    const m = await createMember(db, `rr${randomUUID().slice(0, 8)}`);
+    const t0 = Date.now();
+    const old = { intentId: randomUUID(), raw: sendIntent(general, 'before the tunnel') };
+    await processBatch({ ...node1, now: () => new Date(t0) }, [{ userId: m.id, intents: [old] }]);
+    // An hour later the member writes three messages from another device (every window has moved past the
+    // first one, and it is no longer among their latest), then this device's outbox, which still lists it,
+    // comes back with a new message.
+    const t1 = t0 + 3_601_000;
+    for (let i = 0; i < 3; i++) {
+      const phone = await processIntent(
+        { ...node2, now: () => new Date(t1 + i) },
+        m.id,
+        randomUUID(),
+        sendIntent(general, `phone ${i}`),
+      );
+      expect(phone.verdict.status).toBe('accepted');
+    }
+    const [again] = await processBatch({ ...node1, now: () => new Date(t1 + 3) }, [
+      { userId: m.id, intents: [old, { intentId: randomUUID(), raw: sendIntent(general, 'after the tunnel') }] },
+    ]);
+    expect(again!.map((o) => [o.duplicate, o.verdict.status])).toEqual([
+      [true, 'accepted'],
+      [false, 'accepted'],
+    ]);
+    // The phone's three and the new one count in this minute, not the old one again: six more fit.
+    const verdicts = [];
+    for (let i = 0; i < 10; i++) {
+      const deps = i % 2 === 0 ? node1 : node2;
+      const out = await processIntent(
+        { ...deps, now: () => new Date(t1 + 1000 + i) },
+        m.id,
+        randomUUID(),
+        sendIntent(general, `n${i}`),
+      );
+      verdicts.push(out.verdict.status);
+    }
+    expect(verdicts).toEqual([...Array(6).fill('accepted'), ...Array(4).fill('rejected')]);
   });
 
   it('30 reactions a minute, the 31st refused', async () => {

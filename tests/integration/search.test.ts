@@ -12,14 +12,20 @@ import { readableRoomSql } from '../../sync-server/features/search/readable-sql.
 import type { UserRow } from '../../sync-server/features/users/users-repo.ts';
 import { encodeCursor } from '../../sync-server/http/cursor.ts';
 import { processIntent, type IntentDeps } from '../../sync-server/intents/process-intent.ts';
-import type { RateLimiter } from '../../sync-server/rate-limit/rate-limiter.ts';
-import { createMember, intentDeps, loungeRoomId, sendIntent, setRole } from '../support/fixtures.ts';
+import {
+  createMember,
+  intentDeps,
+  loungeRoomId,
+  sendIntent,
+  setRole,
+  unlimitedRateLimiter,
+} from '../support/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { createTestApp, hostToken } from '../support/test-app.ts';
 
 type App = Awaited<ReturnType<typeof createTestApp>>;
 const errorShape = { error: { code: expect.any(String), message: expect.any(String) } };
-const unlimited: RateLimiter = { consume: async () => ({ allowed: true }) };
+const unlimited = unlimitedRateLimiter;
 
 interface Hit {
   messageId: string;
@@ -245,7 +251,13 @@ function searchStory(name: string, open: () => Promise<{ db: Database; close: ()
 
     it('finds old matches beyond the newest 5,000 messages, pages across that edge, and keeps hidden and private ones out', async () => {
       // A few kumquat messages from last month, then 6,000 newer messages burying them, then one more today.
-      const insert = async (channelId: string, roomId: string | null, body: string, daysAgo: number, hidden = false) => {
+      const insert = async (
+        channelId: string,
+        roomId: string | null,
+        body: string,
+        daysAgo: number,
+        hidden = false,
+      ) => {
         const seq = await db.query<{ last_seq: number }>(
           'UPDATE channels SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq',
           [channelId],

@@ -8,12 +8,18 @@ import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
 import { seedLounge } from '../../sync-server/features/lounge/seed-lounge.ts';
 import type { UserRow } from '../../sync-server/features/users/users-repo.ts';
 import { processIntent, type IntentDeps } from '../../sync-server/intents/process-intent.ts';
-import type { RateLimiter } from '../../sync-server/rate-limit/rate-limiter.ts';
-import { createMember, intentDeps, loungeRoomId, sendIntent, setRole } from '../support/fixtures.ts';
+import {
+  createMember,
+  intentDeps,
+  loungeRoomId,
+  sendIntent,
+  setRole,
+  unlimitedRateLimiter,
+} from '../support/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 
 /** These stories are about thread states; rate limits have their own tests. */
-const unlimited: RateLimiter = { consume: async () => ({ allowed: true }) };
+const unlimited = unlimitedRateLimiter;
 
 describe('pinning, locking and resolving threads (thread_state intents, PostgreSQL)', () => {
   let testDb: TestDatabase;

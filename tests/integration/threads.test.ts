@@ -6,15 +6,21 @@ import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
 import type { UserRow } from '../../sync-server/features/users/users-repo.ts';
 import { encodeCursor } from '../../sync-server/http/cursor.ts';
 import { processIntent, type IntentDeps } from '../../sync-server/intents/process-intent.ts';
-import type { RateLimiter } from '../../sync-server/rate-limit/rate-limiter.ts';
-import { createMember, intentDeps, loungeRoomId, sendIntent, setRole } from '../support/fixtures.ts';
+import {
+  createMember,
+  intentDeps,
+  loungeRoomId,
+  sendIntent,
+  setRole,
+  unlimitedRateLimiter,
+} from '../support/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { createTestApp, hostToken } from '../support/test-app.ts';
 
 type App = Awaited<ReturnType<typeof createTestApp>>;
 const errorShape = { error: { code: expect.any(String), message: expect.any(String) } };
 /** These stories are about reading; rate limits have their own tests. */
-const unlimited: RateLimiter = { consume: async () => ({ allowed: true }) };
+const unlimited = unlimitedRateLimiter;
 
 async function authFor(user: UserRow) {
   return { authorization: `Bearer ${await hostToken({ sub: user.host_user_id })}` };

@@ -17,7 +17,6 @@ import { seedLounge } from '../../sync-server/features/lounge/seed-lounge.ts';
 import type { UserRow } from '../../sync-server/features/users/users-repo.ts';
 import { processIntent, type IntentDeps } from '../../sync-server/intents/process-intent.ts';
 import { createMemoryPresenceStore } from '../../sync-server/presence/memory-presence-store.ts';
-import type { RateLimiter } from '../../sync-server/rate-limit/rate-limiter.ts';
 import { readChanges } from '../../sync-server/sync/change-log.ts';
 import {
   applyChange,
@@ -34,14 +33,14 @@ import { snapshotChannelDoc } from '../../workers/handlers/snapshot-channel-doc.
 import { InProcessQueue } from '../../workers/in-process-queue.ts';
 import { createJobHandlers, type JobHandlers } from '../../workers/job-handlers.ts';
 import { SnapshotScheduler } from '../../workers/snapshot-scheduler.ts';
-import { createMember, intentDeps, loungeRoomId } from '../support/fixtures.ts';
+import { createMember, intentDeps, loungeRoomId, unlimitedRateLimiter } from '../support/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 /** These tests are about jobs, not rate limits: every send is allowed. */
-const unlimited: RateLimiter = { consume: async () => ({ allowed: true }) };
+const unlimited = unlimitedRateLimiter;
 
 /** Polls `check` every 50 ms until it holds; fails with `what` after `timeoutMs`. */
 async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {

@@ -8,6 +8,9 @@ import type { RateLimiter } from '../../sync-server/rate-limit/rate-limiter.ts';
 import { testConfig } from './test-app.ts';
 
 /** The intent pipeline's dependencies as production wires them, with in-memory limits unless given. */
+/** A rate limiter that never refuses: for tests about something else than limits. */
+export const unlimitedRateLimiter: RateLimiter = { consume: async () => ({ allowed: true }), release: async () => {} };
+
 export function intentDeps(db: Database, rateLimiter: RateLimiter = createMemoryRateLimiter()): IntentDeps {
   return { db, rateLimiter, moderation: createModerationDeps(testConfig().moderation) };
 }
@@ -32,7 +35,13 @@ export async function loungeRoomId(db: Database, slug = 'general'): Promise<stri
   return rows[0].id;
 }
 
-export async function setRole(db: Database, roomId: string, userId: string, role: string, mutedUntil?: Date): Promise<void> {
+export async function setRole(
+  db: Database,
+  roomId: string,
+  userId: string,
+  role: string,
+  mutedUntil?: Date,
+): Promise<void> {
   await db.query(
     `INSERT INTO room_memberships (room_id, user_id, role, muted_until) VALUES ($1, $2, $3, $4)
      ON CONFLICT (room_id, user_id) DO UPDATE SET role = $3, muted_until = $4`,
