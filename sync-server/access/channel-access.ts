@@ -1,7 +1,8 @@
 import { DM_ROOM_TARGET, type Actor, type RoomTarget, type ThreadTarget } from '../../shared/rules/permissions.ts';
 import { isRole, type Role } from '../../shared/rules/roles.ts';
 import { trustLevelOf, type TrustInputs } from '../../shared/rules/trust.ts';
-import type { Queryable } from '../db/database.ts';
+import { coalescedRead } from '../db/coalesced-read.ts';
+import type { Database, Queryable } from '../db/database.ts';
 
 /**
  * Everything `can()` needs about one member and one channel, read from Postgres in one query.
@@ -78,7 +79,26 @@ export async function loadChannelAccess(
   return row ? accessFromRow(row, channelId, userId, now) : undefined;
 }
 
+// Ids are uuids: ':' never occurs in them, so a key splits back into its two ids.
 export const accessKey = (channelId: string, userId: string): string => `${channelId}:${userId}`;
+
+/**
+ * loadChannelAccess for the many concurrent subscriptions of a reconnect storm: the decisions asked for
+ * in one event-loop turn are read by one query (on the pool only, never inside a transaction).
+ */
+export function readChannelAccess(db: Database, channelId: string, userId: string): Promise<ChannelAccess | undefined> {
+  return coalescedRead(db, 'channel-access', readAccessByKey)(accessKey(channelId, userId));
+}
+
+function readAccessByKey(db: Database, keys: readonly string[]): Promise<Map<string, ChannelAccess>> {
+  return loadChannelAccessMany(
+    db,
+    keys.map((key) => {
+      const [channelId, userId] = key.split(':') as [string, string];
+      return { channelId, userId };
+    }),
+  );
+}
 
 /**
  * The same decision input for many (channel, member) pairs in one query: a batch of intents asks once
@@ -99,7 +119,8 @@ export async function loadChannelAccessMany(
        CROSS JOIN LATERAL (${ACCESS_SQL.replaceAll('$1', 'q.channel_id').replaceAll('$2', 'q.user_id')}) a`,
     [list.map((p) => p.channelId), list.map((p) => p.userId)],
   );
-  for (const row of rows) found.set(accessKey(row.q_channel, row.q_user), accessFromRow(row, row.q_channel, row.q_user, now));
+  for (const row of rows)
+    found.set(accessKey(row.q_channel, row.q_user), accessFromRow(row, row.q_channel, row.q_user, now));
   return found;
 }
 

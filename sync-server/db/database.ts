@@ -37,3 +37,12 @@ export function pgErrorCode(err: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The database refused the data itself (class 22 data exception, class 23 constraint violation): the
+ * same statement would fail again on every retry, unlike a lost connection or a deadlock.
+ */
+export function isDataRefusal(err: unknown): boolean {
+  const code = pgErrorCode(err);
+  return code !== undefined && (code.startsWith('22') || code.startsWith('23'));
+}

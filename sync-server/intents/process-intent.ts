@@ -1,7 +1,7 @@
 import { intentSchema, type Intent, type Verdict } from '../../shared/sync/intents.ts';
 import { unreachable } from '../../shared/rules/unreachable.ts';
 import type { ChannelChange } from '../../shared/sync/channel-doc.ts';
-import { pgErrorCode, type Database, type Queryable } from '../db/database.ts';
+import { isDataRefusal, type Database, type Queryable } from '../db/database.ts';
 import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
 import type { ModerationDeps } from '../moderation/moderation-deps.ts';
 import type { HandlerContext, HandlerResult, InboxEntry, Revocation } from './handler-context.ts';
@@ -108,8 +108,7 @@ export function verdictFromRow(row: StoredIntent): Verdict {
  * refusal: otherwise the intent would be retried forever and block the member's later intents.
  */
 function asDeterministicRefusal(err: unknown): IntentRefusal | undefined {
-  const code = pgErrorCode(err);
-  if (!code || !(code.startsWith('22') || code.startsWith('23'))) return undefined;
+  if (!isDataRefusal(err)) return undefined;
   return new IntentRefusal('invalid', 'This could not be saved because some of its content is not valid.');
 }
 

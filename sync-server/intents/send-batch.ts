@@ -357,31 +357,46 @@ async function writeMessages(ctx: SendContext, checked: readonly Checked[]): Pro
   return written;
 }
 
+/** What a batch of new messages adds to the counters lists and trust read: per author, per room membership, per room. */
+export function counterCounts(messages: readonly Checked[]) {
+  const byAuthor = countBy(messages, (m) => m.send.userId);
+  const memberships = groupLast(
+    messages.filter((m) => m.access.roomId),
+    (m) => `${m.access.roomId}|${m.send.userId}`,
+  );
+  const rooms = countBy(
+    messages.filter((m) => m.access.kind === 'room'),
+    (m) => m.access.channelId,
+  );
+  return {
+    authorIds: [...byAuthor.keys()],
+    authorCounts: [...byAuthor.values()],
+    membershipRooms: memberships.map((g) => g.last.access.roomId),
+    membershipUsers: memberships.map((g) => g.last.send.userId),
+    membershipCounts: memberships.map((g) => g.count),
+    roomIds: [...rooms.keys()],
+    roomCounts: [...rooms.values()],
+  };
+}
+
 /**
- * The counters' parameters: author totals, room membership and activity, and the author's read marker
- * (they have read what they just wrote).
+ * The counters' parameters: author totals, room membership and activity (at the batch's one
+ * created_at), and the author's read marker (they have read what they just wrote).
  */
 function counterRows(written: readonly Written[]): unknown[][] {
-  const byAuthor = countBy(written, (w) => w.send.userId);
-  const memberships = groupLast(
-    written.filter((w) => w.access.roomId),
-    (w) => `${w.access.roomId}|${w.send.userId}`,
-  );
-  const rooms = groupLast(
-    written.filter((w) => w.access.kind === 'room'),
-    (w) => w.access.channelId,
-  );
+  const c = counterCounts(written);
+  const at = written[0]!.createdAt;
   const markers = groupLast(written, (w) => `${w.send.userId}|${w.access.channelId}`);
   return [
-    [...byAuthor.keys()],
-    [...byAuthor.values()],
-    memberships.map((g) => g.last.access.roomId),
-    memberships.map((g) => g.last.send.userId),
-    memberships.map((g) => g.count),
-    memberships.map((g) => g.last.createdAt),
-    rooms.map((g) => g.last.access.channelId),
-    rooms.map((g) => g.count),
-    rooms.map((g) => g.last.createdAt),
+    c.authorIds,
+    c.authorCounts,
+    c.membershipRooms,
+    c.membershipUsers,
+    c.membershipCounts,
+    c.membershipRooms.map(() => at),
+    c.roomIds,
+    c.roomCounts,
+    c.roomIds.map(() => at),
     markers.map((g) => g.last.send.userId),
     markers.map((g) => g.last.access.channelId),
     markers.map((g) => g.last.seq),

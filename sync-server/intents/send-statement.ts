@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { ChannelChange } from '../../shared/sync/channel-doc.ts';
 import { SEGMENT_SIZE } from '../../shared/sync/segments.ts';
-import { pgErrorCode, type Database } from '../db/database.ts';
+import { isDataRefusal, type Database } from '../db/database.ts';
 import { resolveMentions } from './message-writes.ts';
+import type { StoredIntent } from './process-intent.ts';
 import type { ModerationDeps } from '../moderation/moderation-deps.ts';
 import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
 import {
   checkSends,
+  counterCounts,
   countBy,
   newMessageView,
   releaseMessageAllowance,
@@ -16,14 +18,8 @@ import {
   type SendReads,
 } from './send-batch.ts';
 
-export interface StoredVerdictRow {
-  user_id: string;
-  intent_id: string;
-  status: 'accepted' | 'held' | 'rejected';
-  reason: string | null;
-  result: { code?: string; messageId?: string; channelId?: string; seq?: number; retryAfterMs?: number };
-  created_at: Date;
-}
+/** A stored intent row with its keys (what `verdictFromRow` answers from). */
+export type StoredVerdictRow = StoredIntent & { user_id: string; intent_id: string };
 
 export interface StatementOutcome {
   /** The intent row as stored (one per send, in the order given). */
@@ -43,12 +39,6 @@ interface Row {
   change_seq: number | null;
   message_id: string | null;
   payload: { kind: 'message'; message: unknown } | null;
-}
-
-/** Database refusals that mean "this batch is not the simple case" (an intent answered before, bad data). */
-function refusedByDatabase(err: unknown): boolean {
-  const code = pgErrorCode(err);
-  return code !== undefined && (code.startsWith('22') || code.startsWith('23'));
 }
 
 /**
@@ -97,15 +87,7 @@ export async function sendInOneStatement(
   const messageIds = new Map<number, string>(checked.map((c) => [c.index, randomUUID()]));
   const perChannel = countBy(checked, (c) => c.access.channelId);
   const position = new Map<string, number>();
-  const byAuthor = countBy(checked, (c) => c.send.userId);
-  const memberships = countBy(
-    checked.filter((c) => c.access.roomId),
-    (c) => `${c.access.roomId}|${c.send.userId}`,
-  );
-  const rooms = countBy(
-    checked.filter((c) => c.access.kind === 'room'),
-    (c) => c.access.channelId,
-  );
+  const counters = counterCounts(checked);
 
   let rows: Row[];
   try {
@@ -154,17 +136,17 @@ export async function sendInOneStatement(
       [...perChannel.keys()],
       [...perChannel.values()],
       // counters
-      [...byAuthor.keys()],
-      [...byAuthor.values()],
-      [...memberships.keys()].map((k) => k.split('|')[0]),
-      [...memberships.keys()].map((k) => k.split('|')[1]),
-      [...memberships.values()],
-      [...rooms.keys()],
-      [...rooms.values()],
+      counters.authorIds,
+      counters.authorCounts,
+      counters.membershipRooms,
+      counters.membershipUsers,
+      counters.membershipCounts,
+      counters.roomIds,
+      counters.roomCounts,
       SEGMENT_SIZE,
     ]));
   } catch (err) {
-    if (refusedByDatabase(err)) return decline();
+    if (isDataRefusal(err)) return decline();
     throw err;
   }
 

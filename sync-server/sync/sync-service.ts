@@ -13,8 +13,7 @@ import {
 import { can } from '../../shared/rules/permissions.ts';
 import { inboxDocName, isServerOwned, type DocName } from '../../shared/sync/doc-names.ts';
 import type { Verdict } from '../../shared/sync/intents.ts';
-import { accessKey, loadChannelAccessMany } from '../access/channel-access.ts';
-import { coalescedRead } from '../db/coalesced-read.ts';
+import { accessKey, loadChannelAccessMany, readChannelAccess } from '../access/channel-access.ts';
 import type { Database } from '../db/database.ts';
 import { topics, type Fanout } from '../fanout/fanout.ts';
 import type { PresenceStore } from '../presence/presence-store.ts';
@@ -173,16 +172,7 @@ export class SyncService {
         // one decision serves them all. A revocation clears it (revokeLocally).
         const cached = this.readGrants.get(peer)?.get(parsed.channelId);
         if (cached && Date.now() - cached.at < READ_GRANT_MS) return;
-        // Read together with the other subscriptions of this turn (a reconnect storm).
-        const access = await coalescedRead(this.db, 'channel-access', (db, keys) =>
-          loadChannelAccessMany(
-            db,
-            keys.map((key) => {
-              const [channelId, user] = key.split(':') as [string, string];
-              return { channelId, userId: user };
-            }),
-          ),
-        )(accessKey(parsed.channelId, userId));
+        const access = await readChannelAccess(this.db, parsed.channelId, userId);
         if (!access) throw new AccessRefused(NoticeCode.notFound, 'That conversation does not exist.');
         const decision = can(access.actor, 'read', { room: access.room });
         if (!decision.allowed) throw new AccessRefused(NoticeCode.forbidden, decision.reason);

@@ -5,7 +5,7 @@ import type { Database } from '../../sync-server/db/database.ts';
 import { migrate } from '../../sync-server/db/migrate.ts';
 import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
 import { seedLounge } from '../../sync-server/features/lounge/seed-lounge.ts';
-import { IntentBatcher, type ProcessedGroup } from '../../sync-server/intents/intent-batcher.ts';
+import { IntentBatcher } from '../../sync-server/intents/intent-batcher.ts';
 import { processBatch, type IntentDeps, type IntentGroup } from '../../sync-server/intents/process-intent.ts';
 import { loadMessageView } from '../../sync-server/intents/message-view.ts';
 import { loadSendReads, type PendingSend } from '../../sync-server/intents/send-batch.ts';
@@ -27,6 +27,14 @@ describe('intents of many members in one transaction', () => {
     userId,
     intents: intents.map((raw) => ({ intentId: randomUUID(), raw })),
   });
+  /** A batcher with one transaction slot that notes how many members each delivered batch held. */
+  const countingBatcher = () => {
+    const batches: number[] = [];
+    const batcher = new IntentBatcher(deps, { maxBatch: 256, maxInFlight: 1 }, pino({ level: 'silent' }), async (p) => {
+      batches.push(p.length);
+    });
+    return { batcher, batches };
+  };
   const statuses = (outcomes: Array<{ verdict: { status: string } }>) => outcomes.map((o) => o.verdict.status);
   const bodiesIn = async (channelId: string) =>
     (
@@ -199,15 +207,7 @@ describe('intents of many members in one transaction', () => {
 
   it('the batcher groups waiting members into one transaction, and a member whose intents keep failing fails alone', async () => {
     const members = await Promise.all(Array.from({ length: 12 }, (_, i) => createMember(db, `q${i}`)));
-    const batches: number[] = [];
-    const batcher = new IntentBatcher(
-      deps,
-      { maxBatch: 256, maxInFlight: 1 },
-      pino({ level: 'silent' }),
-      async (p: ProcessedGroup[]) => {
-        batches.push(p.length);
-      },
-    );
+    const { batcher, batches } = countingBatcher();
     const crashing = await createMember(db, 'qcrash');
     const submits = [
       ...members.map((m) => batcher.submit(group(m.id, [sendIntent(general, `${m.handle} says hi`)]))),
@@ -230,15 +230,7 @@ describe('intents of many members in one transaction', () => {
 
   it('under no failure, waiting members share one transaction and one delivery', async () => {
     const members = await Promise.all(Array.from({ length: 20 }, (_, i) => createMember(db, `w${i}`)));
-    const batches: number[] = [];
-    const batcher = new IntentBatcher(
-      deps,
-      { maxBatch: 256, maxInFlight: 1 },
-      pino({ level: 'silent' }),
-      async (p: ProcessedGroup[]) => {
-        batches.push(p.length);
-      },
-    );
+    const { batcher, batches } = countingBatcher();
     const outcomes = await Promise.all(
       members.map((m) => batcher.submit(group(m.id, [sendIntent(general, `${m.handle} waits`)]))),
     );

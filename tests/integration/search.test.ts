@@ -25,7 +25,6 @@ import { createTestApp, hostToken } from '../support/test-app.ts';
 
 type App = Awaited<ReturnType<typeof createTestApp>>;
 const errorShape = { error: { code: expect.any(String), message: expect.any(String) } };
-const unlimited = unlimitedRateLimiter;
 
 interface Hit {
   messageId: string;
@@ -110,8 +109,8 @@ function searchStory(name: string, open: () => Promise<{ db: Database; close: ()
 
     beforeAll(async () => {
       ({ db, close } = await open());
-      app = await createTestApp(db, undefined, { rateLimiter: unlimited });
-      intents = intentDeps(db, unlimited);
+      app = await createTestApp(db, undefined, { rateLimiter: unlimitedRateLimiter });
+      intents = intentDeps(db, unlimitedRateLimiter);
       general = await loungeRoomId(db);
       coding = await loungeRoomId(db, 'coding');
       ada = await createMember(db, 'ada');

@@ -19,7 +19,6 @@ import {
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 
 /** These stories are about thread states; rate limits have their own tests. */
-const unlimited = unlimitedRateLimiter;
 
 describe('pinning, locking and resolving threads (thread_state intents, PostgreSQL)', () => {
   let testDb: TestDatabase;
@@ -69,7 +68,7 @@ describe('pinning, locking and resolving threads (thread_state intents, PostgreS
     db = createPgDatabase(testDb.url);
     await migrate(db);
     await seedLounge(db);
-    deps = intentDeps(db, unlimited);
+    deps = intentDeps(db, unlimitedRateLimiter);
     general = await loungeRoomId(db);
     ada = await createMember(db, 'ada');
     ben = await createMember(db, 'ben');

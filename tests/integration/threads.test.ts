@@ -20,7 +20,6 @@ import { createTestApp, hostToken } from '../support/test-app.ts';
 type App = Awaited<ReturnType<typeof createTestApp>>;
 const errorShape = { error: { code: expect.any(String), message: expect.any(String) } };
 /** These stories are about reading; rate limits have their own tests. */
-const unlimited = unlimitedRateLimiter;
 
 async function authFor(user: UserRow) {
   return { authorization: `Bearer ${await hostToken({ sub: user.host_user_id })}` };
@@ -93,8 +92,8 @@ describe('threads and channel history, as members read them (PostgreSQL)', () =>
   beforeAll(async () => {
     testDb = await createTestDatabase();
     db = createPgDatabase(testDb.url);
-    app = await createTestApp(db, undefined, { rateLimiter: unlimited });
-    intents = intentDeps(db, unlimited);
+    app = await createTestApp(db, undefined, { rateLimiter: unlimitedRateLimiter });
+    intents = intentDeps(db, unlimitedRateLimiter);
     general = await loungeRoomId(db);
     ada = await createMember(db, 'ada');
     ben = await createMember(db, 'ben');

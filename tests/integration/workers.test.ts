@@ -40,7 +40,6 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 /** These tests are about jobs, not rate limits: every send is allowed. */
-const unlimited = unlimitedRateLimiter;
 
 /** Polls `check` every 50 ms until it holds; fails with `what` after `timeoutMs`. */
 async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
@@ -65,7 +64,7 @@ describe('workers: snapshot and thread archive jobs against PostgreSQL and Redis
     db = createPgDatabase(testDb.url);
     await migrate(db);
     await seedLounge(db);
-    intents = intentDeps(db, unlimited);
+    intents = intentDeps(db, unlimitedRateLimiter);
     author = await createMember(db, 'writer');
     await redis.connect();
   });

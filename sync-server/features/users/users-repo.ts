@@ -47,19 +47,23 @@ export async function findUserById(db: Queryable, id: string): Promise<UserRow |
  * upgrade, every signed-in request): the lookups of one event-loop turn are one query.
  */
 export function readUserById(db: Database, id: string): Promise<UserRow | undefined> {
-  return coalescedRead(db, 'users-by-id', async (d, ids) => {
-    const { rows } = await d.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::uuid[])`, [ids]);
-    return new Map(rows.map((r) => [r.id, r]));
-  })(id);
+  return coalescedRead(db, 'users-by-id', readUsersById)(id);
 }
 
 export function readUserByHostId(db: Database, hostUserId: string): Promise<UserRow | undefined> {
-  return coalescedRead(db, 'users-by-host-id', async (d, ids) => {
-    const { rows } = await d.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE host_user_id = ANY($1::text[])`, [
-      ids,
-    ]);
-    return new Map(rows.map((r) => [r.host_user_id, r]));
-  })(hostUserId);
+  return coalescedRead(db, 'users-by-host-id', readUsersByHostId)(hostUserId);
+}
+
+async function readUsersById(db: Database, ids: readonly string[]): Promise<Map<string, UserRow>> {
+  const { rows } = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::uuid[])`, [ids]);
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+async function readUsersByHostId(db: Database, hostIds: readonly string[]): Promise<Map<string, UserRow>> {
+  const { rows } = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE host_user_id = ANY($1::text[])`, [
+    hostIds,
+  ]);
+  return new Map(rows.map((r) => [r.host_user_id, r]));
 }
 
 export class HandleTakenError extends Error {
