@@ -10,6 +10,7 @@ import {
   type UserRow,
 } from '../features/users/users-repo.ts';
 import type { AppDeps } from '../app-deps.ts';
+import { MemberIds } from './member-ids.ts';
 import { AuthError } from './tokens.ts';
 import { apiUserSchema } from '../features/users/user-schema.ts';
 
@@ -17,10 +18,17 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in member; set by the auth hook on every non-public /api route. */
     member: UserRow | undefined;
+    /** The signed-in member's id; on `memberIdOnly` routes possibly without `member`. */
+    memberId: string | undefined;
   }
   interface FastifyContextConfig {
     /** Routes that answer without a token (health, sign-in, public config). */
     public?: boolean;
+    /**
+     * The route reads only the member's id (`memberIdOf`): a member this process has seen before is not
+     * read from the database first.
+     */
+    memberIdOnly?: boolean;
   }
 }
 
@@ -28,6 +36,12 @@ declare module 'fastify' {
 export function memberOf(request: FastifyRequest): UserRow {
   if (!request.member) throw unauthorized('Sign in first: this request needs a bearer token.');
   return request.member;
+}
+
+/** The signed-in member's id, on any route that passed the auth hook (`memberIdOnly` ones too). */
+export function memberIdOf(request: FastifyRequest): string {
+  if (!request.memberId) throw unauthorized('Sign in first: this request needs a bearer token.');
+  return request.memberId;
 }
 
 function bearerToken(request: FastifyRequest): string {
@@ -49,6 +63,8 @@ const handleSchema = z
 export async function authPlugin(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { db, tokens, config } = deps;
   app.decorateRequest('member', undefined);
+  app.decorateRequest('memberId', undefined);
+  const memberIds = new MemberIds();
 
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/') || request.routeOptions.config.public) return;
@@ -59,6 +75,13 @@ export async function authPlugin(app: FastifyInstance, deps: AppDeps): Promise<v
       if (err instanceof AuthError)
         throw unauthorized(err.message, err.code === 'token_expired' ? 'token_expired' : 'unauthorized');
       throw err;
+    }
+    if (request.routeOptions.config.memberIdOnly) {
+      const known = memberIds.get(claims.hostUserId);
+      if (known) {
+        request.memberId = known;
+        return;
+      }
     }
     let user = await readUserByHostId(db, claims.hostUserId);
     if (!user && claims.handle) {
@@ -76,7 +99,9 @@ export async function authPlugin(app: FastifyInstance, deps: AppDeps): Promise<v
       }
     }
     if (!user) throw unauthorized('This account is not known to Lounge yet.', 'unknown_user');
+    memberIds.learn(claims.hostUserId, user.id);
     request.member = user;
+    request.memberId = user.id;
   });
 
   const r = app.withTypeProvider<ZodTypeProvider>();

@@ -4,6 +4,7 @@ import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
 import type { Database } from '../../sync-server/db/database.ts';
 import { createPgliteDatabase } from '../../sync-server/db/pglite-database.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { loungeRoomId, setRole } from '../support/fixtures.ts';
 import { createTestApp, hostToken, testConfig } from '../support/test-app.ts';
 
 describe('member authentication with host-platform tokens (production config, PostgreSQL)', () => {
@@ -91,6 +92,40 @@ describe('member authentication with host-platform tokens (production config, Po
     const member = await db.query<{ id: string }>('SELECT id FROM users WHERE host_user_id = $1', ['host-42']);
     expect(res.json().userId).toBe(member.rows[0]!.id);
   });
+
+  // History routes skip reading a member this process has seen (their id is remembered): the token and
+  // the member's access to the room must still be checked on every request.
+  it('history pages check the token and the reader’s access on every request, for known members too', async () => {
+    const roomId = await loungeRoomId(db);
+    const page = async (token: string) =>
+      app.inject({
+        method: 'GET',
+        url: `/api/rooms/${roomId}/messages`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+    // A first visit on a history route mirrors the member from the claims, as any route does.
+    const first = await page(await hostToken({ sub: 'host-reader', handle: 'reader' }));
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ messages: [] });
+    const { rows } = await db.query<{ id: string }>('SELECT id FROM users WHERE host_user_id = $1', ['host-reader']);
+    expect(rows).toHaveLength(1);
+    expect((await page(await hostToken({ sub: 'host-reader' }))).statusCode).toBe(200);
+
+    const expired = await page(
+      await hostToken({ sub: 'host-reader' }, { expiresIn: Math.floor(Date.now() / 1000) - 60 }),
+    );
+    expect(expired.statusCode).toBe(401);
+    expect(expired.json().error.code).toBe('token_expired');
+
+    await setRole(db, roomId, rows[0]!.id, 'banned');
+    const banned = await page(await hostToken({ sub: 'host-reader' }));
+    expect(banned.statusCode).toBe(403);
+    expect(banned.json().error.message).toMatch(/banned/i);
+
+    const stranger = await page(await hostToken({ sub: 'host-never-seen' }));
+    expect(stranger.statusCode).toBe(401);
+    expect(stranger.json().error.code).toBe('unknown_user');
+  });
 });
 
 describe('demo sign-in (embedded default, PGlite)', () => {
@@ -106,7 +141,11 @@ describe('demo sign-in (embedded default, PGlite)', () => {
   });
 
   it('signs a newcomer in by handle and the same handle later returns the same member', async () => {
-    const first = await app.inject({ method: 'POST', url: '/api/auth/demo', payload: { handle: 'Ada', displayName: 'Ada L.' } });
+    const first = await app.inject({
+      method: 'POST',
+      url: '/api/auth/demo',
+      payload: { handle: 'Ada', displayName: 'Ada L.' },
+    });
     expect(first.statusCode).toBe(200);
     const { token, user } = first.json();
     expect(user).toMatchObject({ handle: 'Ada', displayName: 'Ada L.' });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../app-deps.ts';
-import { memberOf } from '../../auth/auth-plugin.ts';
+import { memberIdOf } from '../../auth/auth-plugin.ts';
 import { readsHiddenBodies, readWhenReadable } from '../threads/channel-read.ts';
 import { decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { errorBodySchema } from '../../http/errors.ts';
@@ -21,6 +21,7 @@ export async function historyRoutes(app: FastifyInstance, deps: AppDeps): Promis
   r.get(
     '/api/rooms/:roomId/messages',
     {
+      config: { memberIdOnly: true },
       schema: {
         tags: ['history'],
         summary: 'A page of a room’s messages before the cursor (newest first)',
@@ -37,14 +38,14 @@ export async function historyRoutes(app: FastifyInstance, deps: AppDeps): Promis
       },
     },
     async (request) => {
-      const member = memberOf(request);
+      const memberId = memberIdOf(request);
       const { roomId } = request.params;
       const { limit } = request.query;
       const before = request.query.cursor ? decodeCursor(request.query.cursor, cursorKeySchema).seq : null;
       const {
         access,
         result: { rows },
-      } = await readWhenReadable(db, roomId, member.id, 'room', () =>
+      } = await readWhenReadable(db, roomId, memberId, 'room', () =>
         db.query<MessageRow>(
           `SELECT ${MESSAGE_COLUMNS} FROM messages
             WHERE channel_id = $1 AND ($2::bigint IS NULL OR seq < $2)

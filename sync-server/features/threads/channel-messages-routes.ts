@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LIMITS } from '../../../shared/rules/limits.ts';
 import type { AppDeps } from '../../app-deps.ts';
-import { memberOf } from '../../auth/auth-plugin.ts';
+import { memberIdOf } from '../../auth/auth-plugin.ts';
 import { cursorQuerySchema, decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { badRequest, errorBodySchema, notFound } from '../../http/errors.ts';
 import { apiMessageSchema, MESSAGE_COLUMNS, toApiMessage, type MessageRow } from '../history/message-schema.ts';
@@ -48,6 +48,7 @@ export async function channelMessagesRoutes(app: FastifyInstance, deps: AppDeps)
   r.get(
     '/api/channels/:channelId/messages',
     {
+      config: { memberIdOnly: true },
       schema: {
         tags: ['history'],
         summary: 'A page of a channel’s messages: before or after a cursor, or from either end',
@@ -66,7 +67,7 @@ export async function channelMessagesRoutes(app: FastifyInstance, deps: AppDeps)
       },
     },
     async (request) => {
-      const member = memberOf(request);
+      const memberId = memberIdOf(request);
       const { channelId } = request.params;
       const { before, after, from, limit } = request.query;
       if (before && after) throw badRequest('Give either `before` or `after`, not both.');
@@ -80,7 +81,7 @@ export async function channelMessagesRoutes(app: FastifyInstance, deps: AppDeps)
       // "newer than a page before `before`" is "seq >= before". Asked as min/max, which PostgreSQL always
       // answers from one end of (channel_id, seq): an EXISTS may be planned as a table scan that reads a
       // million rows when nothing matches.
-      const { access, result: found } = await readWhenReadable(db, channelId, member.id, 'any', () =>
+      const { access, result: found } = await readWhenReadable(db, channelId, memberId, 'any', () =>
         db.query<PageRow>(
           forward
             ? `SELECT p.*, b.beyond
@@ -114,6 +115,7 @@ export async function channelMessagesRoutes(app: FastifyInstance, deps: AppDeps)
   r.get(
     '/api/channels/:channelId/messages/around/:messageId',
     {
+      config: { memberIdOnly: true },
       schema: {
         tags: ['history'],
         summary: 'The messages around one message (jump to a reply or a search hit)',
@@ -131,7 +133,7 @@ export async function channelMessagesRoutes(app: FastifyInstance, deps: AppDeps)
       },
     },
     async (request) => {
-      const member = memberOf(request);
+      const memberId = memberIdOf(request);
       const { channelId, messageId } = request.params;
       const { limit } = request.query;
       // Up to `limit` + 1 on each side, so either side can fill the page when the other runs out and
@@ -139,7 +141,7 @@ export async function channelMessagesRoutes(app: FastifyInstance, deps: AppDeps)
       const {
         access,
         result: { rows },
-      } = await readWhenReadable(db, channelId, member.id, 'any', () =>
+      } = await readWhenReadable(db, channelId, memberId, 'any', () =>
         db.query<MessageRow & { side: 'older' | 'newer' }>(
           `WITH target AS (SELECT seq FROM messages WHERE id = $2 AND channel_id = $1)
          (SELECT ${MESSAGE_COLUMNS}, 'older' AS side FROM messages
