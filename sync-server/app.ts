@@ -14,6 +14,7 @@ import { moderationRoutes } from './features/moderation/moderation-routes.ts';
 import { standingRoutes } from './features/members/standing-routes.ts';
 import { healthRoutes } from './features/health/health-routes.ts';
 import { loungeRoutes } from './features/lounge/lounge-routes.ts';
+import { circleRoutes } from './features/circles/circle-routes.ts';
 import { channelMessagesRoutes } from './features/threads/channel-messages-routes.ts';
 import { threadsRoutes } from './features/threads/thread-list-routes.ts';
 import { searchRoutes } from './features/search/search-routes.ts';
@@ -67,6 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Auth decorates requests for every route, so it is registered at the root, not encapsulated.
   await authPlugin(app, deps);
   await app.register(async (scope) => loungeRoutes(scope, deps));
+  await app.register(async (scope) => circleRoutes(scope, deps));
   await app.register(async (scope) => historyRoutes(scope, deps));
   await app.register(async (scope) => threadsRoutes(scope, deps));
   await app.register(async (scope) => channelMessagesRoutes(scope, deps));

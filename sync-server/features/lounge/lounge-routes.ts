@@ -7,7 +7,7 @@ import type { AppDeps } from '../../app-deps.ts';
 import { memberOf } from '../../auth/auth-plugin.ts';
 import { errorBodySchema, notFound } from '../../http/errors.ts';
 import { readableRoomSql } from '../search/readable-sql.ts';
-import { apiRoomSchema, toApiRoom, type RoomRow } from './room-schema.ts';
+import { apiRoomSchema, ROOM_ROW_COLUMNS, toApiRoom, type RoomRow } from './room-schema.ts';
 
 const loungeSchema = z.object({ id: z.uuid(), slug: z.string(), name: z.string(), description: z.string() });
 
@@ -15,9 +15,7 @@ const loungeSchema = z.object({ id: z.uuid(), slug: z.string(), name: z.string()
 // Only rooms the member may read (`can(read)` as SQL): a room made private, or one only staff read, is
 // not listed to others — the same answer its history gives them.
 const ROOM_LIST_SQL = `
-  SELECT r.id, r.slug, r.name, r.description, r.emoji, r.context_type, r.auto_thread, r.position,
-         r.slow_mode_seconds, r.archived, r.message_count, r.last_message_at,
-         (c.last_seq - COALESCE(m.last_read_seq, 0))::int AS unread_count
+  SELECT ${ROOM_ROW_COLUMNS}
     FROM rooms r
     JOIN channels c ON c.id = r.id
     LEFT JOIN read_markers m ON m.channel_id = r.id AND m.user_id = $2

@@ -20,6 +20,14 @@ export const apiRoomSchema = z.object({
 });
 export type ApiRoom = z.infer<typeof apiRoomSchema>;
 
+/**
+ * The columns a `RoomRow` is read from, over `rooms r JOIN channels c ON c.id = r.id` and the reader's
+ * `read_markers m` (LEFT JOINed): unread = messages after the reader's marker, all of them when none.
+ */
+export const ROOM_ROW_COLUMNS = `r.id, r.slug, r.name, r.description, r.emoji, r.context_type, r.auto_thread, r.position,
+         r.slow_mode_seconds, r.archived, r.message_count, r.last_message_at,
+         (c.last_seq - COALESCE(m.last_read_seq, 0))::int AS unread_count`;
+
 export interface RoomRow {
   id: string;
   slug: string;
