@@ -2,7 +2,12 @@
  * Performance probe (not a timed test): history paging and full-text search over one room of
  * 1,000,000 messages, measured server-side.
  *
- *   npx tsx bench/history-search.ts [--messages 1000000] [--samples 2000] [--keep]
+ *   npx tsx bench/history-search.ts [--messages 1000000] [--samples 2000] [--search-samples 200] [--keep]
+ *                                   [--reuse DB]
+ *
+ * The measuring is `measureHistorySearch` (also the `pages` scenario of `npm run bench`, which puts its
+ * figures in bench/results/latest.*); run as a script, this file is a thin wrapper that writes the result
+ * to bench/results/history-search.json.
  *
  * Fills The Lounge's General room with generated messages in the row shape of
  * tests/support/bulk-history.ts (messages + their channel_changes rows, channel seqs moved on), bodies
@@ -13,7 +18,8 @@
  * - search: a mix of query kinds through `inject` (ranking and `ts_headline` included), over everything
  *   a member can read and scoped to the room.
  *
- * Goals: history p99 <= 10 ms, search p95 <= 100 ms. Figures go to bench/results/history-search.json.
+ * Goals: history p99 <= 10 ms, search p95 <= 100 ms. The word-frequency bands of the search mix (rare
+ * < 5k matches, common > 100k) are those of 1,000,000 messages, scaled to the size of a smaller fill.
  * Needs a PostgreSQL server (BENCH_PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/postgres);
  * a fresh database is created and dropped (unless --keep).
  */
@@ -21,7 +27,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { Database } from '../sync-server/db/database.ts';
@@ -37,19 +43,8 @@ const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0
 const OUT = resolve(dirname(fileURLToPath(import.meta.url)), 'results/history-search.json');
 const GOALS = { historyP99Ms: 10, searchP95Ms: 100 };
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-const MESSAGES = arg('messages', 1_000_000);
-const SAMPLES = arg('samples', 2000);
-const SEARCH_SAMPLES = arg('search-samples', 200);
-const KEEP = process.argv.includes('--keep');
-/** Measure again on a database kept by an earlier `--keep` run (skips the fill). */
-const REUSE = process.argv.includes('--reuse') ? process.argv[process.argv.indexOf('--reuse') + 1] : undefined;
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
+async function admin(adminUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     await client.query(sql);
@@ -79,7 +74,7 @@ photosynthesis thermodynamics entropy quantum relativity neutrino galaxy nebula 
   .trim()
   .split(/\s+/);
 
-interface Summary {
+export interface Summary {
   n: number;
   p50: number;
   p95: number;
@@ -109,7 +104,13 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 }
 
 /** Appends `count` messages in batches, each with its change-log row (tests/support/bulk-history.ts shape). */
-async function fill(db: Database, channelId: string, authorId: string, count: number): Promise<void> {
+async function fill(
+  db: Database,
+  channelId: string,
+  authorId: string,
+  count: number,
+  log: (line: string) => void,
+): Promise<void> {
   const batch = 100_000;
   for (let done = 0; done < count; done += batch) {
     const n = Math.min(batch, count - done);
@@ -154,7 +155,7 @@ async function fill(db: Database, channelId: string, authorId: string, count: nu
         n,
       ]);
     });
-    console.log(`  filled ${(done + n).toLocaleString('en')} messages (${Math.round(performance.now() - started)} ms)`);
+    log(`  filled ${(done + n).toLocaleString('en')} messages (${Math.round(performance.now() - started)} ms)`);
   }
 }
 
@@ -166,16 +167,92 @@ async function termFrequencies(db: Database): Promise<Array<{ word: string; ndoc
   return rows;
 }
 
-async function main(): Promise<void> {
+export interface HistorySearchOptions {
+  /** Messages in General (default 1,000,000); a private circle gets min(20,000, messages) more. */
+  messages?: number;
+  /** History pages sampled per route (default 2,000). */
+  samples?: number;
+  /** Searches per query kind (default 200), alternately over everything readable and scoped to the room. */
+  searchSamples?: number;
+  /** Keep the database at the end instead of dropping it. */
+  keep?: boolean;
+  /** Measure on a database kept by an earlier run (skips the fill when it holds enough messages). */
+  reuse?: string;
+  /** Administrative connection used to create and drop the database. */
+  adminUrl?: string;
+  /** Progress lines (default console.log). */
+  log?: (line: string) => void;
+  /** Called with the database's name once it exists (before the fill), so a caller can drop it if killed. */
+  onDatabase?: (name: string) => void;
+}
+
+export interface HistorySearchResult {
+  benchmark: 'history-search';
+  when: string;
+  node: string;
+  cpus: number;
+  loadAverageAtStart: number[];
+  loadAverageAtEnd: number[];
+  postgres: string;
+  messages: number;
+  fillSeconds: number;
+  sizes: Record<string, string> | undefined;
+  method: string;
+  goals: typeof GOALS;
+  history: {
+    roomRoutePage50: Summary;
+    channelRoutePage50: Summary;
+    sqlOnlyPage50: Summary;
+    newestPage50: Summary;
+    aroundMessage50: Summary;
+  };
+  search: {
+    all: Summary;
+    withoutAdversarial: Summary;
+    byKind: Record<string, { global: Summary; room: Summary; hits: number }>;
+    terms: { common: number; medium: number; rare: number };
+    extraBannedFromGeneral: Record<string, Summary>;
+    plans: Record<string, string[]>;
+  };
+  verdict: {
+    historyP99Ms: number;
+    historyWithinGoal: boolean;
+    searchP95Ms: number;
+    searchWithinGoal: boolean;
+    searchP95MsWithoutAdversarial: number;
+  };
+}
+
+/** `1000` → `1k`, `100000` → `100k`; other counts as they are. */
+const short = (n: number) => (n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : n.toLocaleString('en'));
+
+/**
+ * Creates a database (or reuses one), fills it, samples history pages and searches, and returns the
+ * figures; the database is dropped at the end unless `keep`.
+ */
+export async function measureHistorySearch(options: HistorySearchOptions = {}): Promise<HistorySearchResult> {
+  const MESSAGES = options.messages ?? 1_000_000;
+  const SAMPLES = options.samples ?? 2000;
+  const SEARCH_SAMPLES = options.searchSamples ?? 200;
+  const REUSE = options.reuse;
+  const adminUrl = options.adminUrl ?? ADMIN_URL;
+  const log = options.log ?? ((line: string) => console.log(line));
+  if (!(MESSAGES > 50))
+    throw new Error(`messages must be more than 50 (a page of 50 at a random depth), not ${MESSAGES}`);
+  if (!(SEARCH_SAMPLES >= 2))
+    throw new Error(`search samples must be at least 2 (global and room-scoped), not ${SEARCH_SAMPLES}`);
   const loadAtStart = loadavg().map((v) => Math.round(v * 100) / 100);
   const name = REUSE ?? `lounge_bench_hs_${randomBytes(4).toString('hex')}`;
-  if (!REUSE) await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_URL);
+  if (!REUSE) await admin(adminUrl, `CREATE DATABASE ${name}`);
+  options.onDatabase?.(name);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const db = createPgDatabase(url.toString(), { max: 4 });
-  const app = await createTestApp(db);
+  let app: Awaited<ReturnType<typeof createTestApp>> | undefined;
   try {
-    const pgVersion = (await db.query<{ v: string }>('SHOW server_version')).rows[0]!.v;
+    app = await createTestApp(db);
+    const server = app;
+    const pgVersion = (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
     const general = await loungeRoomId(db);
     const suffix = randomBytes(3).toString('hex');
     const author = await createMember(db, `bench_author_${suffix}`);
@@ -194,14 +271,14 @@ async function main(): Promise<void> {
     ]);
     const fillStarted = performance.now();
     if (existing.rows[0]!.n < MESSAGES) {
-      console.log(`filling General with ${MESSAGES.toLocaleString('en')} messages…`);
-      await fill(db, general, author.id, MESSAGES);
-      await fill(db, circle.rows[0]!.id, author.id, Math.min(20_000, MESSAGES));
-      console.log('vacuum analyze…');
+      log(`filling General with ${MESSAGES.toLocaleString('en')} messages…`);
+      await fill(db, general, author.id, MESSAGES, log);
+      await fill(db, circle.rows[0]!.id, author.id, Math.min(20_000, MESSAGES), log);
+      log('vacuum analyze…');
       await db.exec('VACUUM ANALYZE messages');
       await db.exec('VACUUM ANALYZE channel_changes');
     } else {
-      console.log(`reusing ${name}: General already holds ${existing.rows[0]!.n.toLocaleString('en')} messages`);
+      log(`reusing ${name}: General already holds ${existing.rows[0]!.n.toLocaleString('en')} messages`);
     }
     const fillMs = performance.now() - fillStarted;
     const sizes = (
@@ -217,11 +294,12 @@ async function main(): Promise<void> {
     const maxSeq = MESSAGES;
     const randomSeq = () => 51 + Math.floor(Math.random() * (maxSeq - 50));
     const get = async (path: string) => {
-      const res = await app.inject({ method: 'GET', url: path, headers });
+      const res = await server.inject({ method: 'GET', url: path, headers });
       if (res.statusCode !== 200) throw new Error(`${path}: ${res.statusCode} ${res.body}`);
       return res;
     };
-    for (let i = 0; i < 200; i++)
+    // Warm-ups and the newest/around samples: as many as before (200, 300) but never more than `samples`.
+    for (let i = 0; i < Math.min(200, SAMPLES); i++)
       await get(`/api/channels/${general}/messages?before=${encodeCursor({ seq: randomSeq() })}&limit=50`);
     const historyRoom: number[] = [];
     const historyChannel: number[] = [];
@@ -244,12 +322,13 @@ async function main(): Promise<void> {
     const newest = summarize(
       await Promise.resolve([]).then(async () => {
         const out: number[] = [];
-        for (let i = 0; i < 200; i++) out.push(await timed(() => get(`/api/channels/${general}/messages?limit=50`)));
+        for (let i = 0; i < Math.min(200, SAMPLES); i++)
+          out.push(await timed(() => get(`/api/channels/${general}/messages?limit=50`)));
         return out;
       }),
     );
     const around: number[] = [];
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < Math.min(300, SAMPLES); i++) {
       const { rows } = await db.query<{ id: string }>('SELECT id FROM messages WHERE channel_id = $1 AND seq = $2', [
         general,
         randomSeq(),
@@ -258,12 +337,15 @@ async function main(): Promise<void> {
     }
 
     // ---- search -----------------------------------------------------------------------------------
-    console.log('search…');
+    log('search…');
     const stats = await termFrequencies(db);
     const pick = (lo: number, hi: number) => stats.filter((s) => s.ndoc >= lo && s.ndoc < hi).map((s) => s.word);
-    const common = pick(100_000, Infinity);
-    const medium = pick(5_000, 100_000);
-    const rare = pick(1, 5_000);
+    // The bands of 1,000,000 messages (rare < 5k matches, common >= 100k), scaled to a smaller fill.
+    const rareBelow = Math.max(2, Math.round((5_000 * MESSAGES) / 1_000_000));
+    const commonFrom = Math.max(rareBelow + 1, Math.round((100_000 * MESSAGES) / 1_000_000));
+    const common = pick(commonFrom, Infinity);
+    const medium = pick(rareBelow, commonFrom);
+    const rare = pick(1, rareBelow);
     const choose = (list: string[]) => list[Math.floor(Math.random() * list.length)]!;
     // Phrases people search for exist somewhere: take adjacent words of random messages.
     const phrases: string[] = [];
@@ -277,11 +359,12 @@ async function main(): Promise<void> {
       phrases.push(`"${words[at]} ${words[at + 1]}"`);
     }
     const orMedium = () => choose(medium.length ? medium : common);
+    const rareWord = () => choose(rare.length ? rare : medium);
     const kinds: Record<string, () => string> = {
       'unique (a message number)': () => String(1 + Math.floor(Math.random() * MESSAGES)),
-      'rare word (< 5k matches)': () => choose(rare.length ? rare : medium),
-      'medium word (5k–100k matches)': orMedium,
-      'common word (> 100k matches)': () => choose(common),
+      [`rare word (< ${short(rareBelow)} matches)`]: rareWord,
+      [`medium word (${short(rareBelow)}–${short(commonFrom)} matches)`]: orMedium,
+      [`common word (> ${short(commonFrom)} matches)`]: () => choose(common),
       'two words': () => `${orMedium()} ${choose(common)}`,
       'phrase from a message': () => choose(phrases),
       'word -word': () => `${orMedium()} -${orMedium()}`,
@@ -310,7 +393,7 @@ async function main(): Promise<void> {
         hits += (res as unknown as { json: () => { results: unknown[] } }).json().results.length;
       }
       perKind[kind] = { global: summarize(global), room: summarize(room), hits: Math.round(hits / SEARCH_SAMPLES) };
-      console.log(`  ${kind}: p50 ${perKind[kind]!.global.p50} / p95 ${perKind[kind]!.global.p95} ms (global)`);
+      log(`  ${kind}: p50 ${perKind[kind]!.global.p50} / p95 ${perKind[kind]!.global.p95} ms (global)`);
     }
     // Not in the goal's mix (added after the first figures, so before/after stay comparable): a member
     // banned from General, the room holding almost every message, searches everything they can read.
@@ -319,7 +402,7 @@ async function main(): Promise<void> {
     await setRole(db, general, shutOut.id, 'banned');
     const shutOutHeaders = { authorization: `Bearer ${await hostToken({ sub: shutOut.host_user_id })}` };
     const bannedKinds: Record<string, () => string> = {
-      'rare word': kinds['rare word (< 5k matches)']!,
+      'rare word': rareWord,
       'medium word': orMedium,
       'common word': () => choose(common),
     };
@@ -328,10 +411,10 @@ async function main(): Promise<void> {
       const times: number[] = [];
       for (let i = 0; i < Math.max(20, SEARCH_SAMPLES / 5); i++) {
         const url = `/api/search?q=${encodeURIComponent(make())}&limit=20`;
-        times.push(await timed(() => app.inject({ method: 'GET', url, headers: shutOutHeaders })));
+        times.push(await timed(() => server.inject({ method: 'GET', url, headers: shutOutHeaders })));
       }
       bannedFromGeneral[kind] = summarize(times);
-      console.log(
+      log(
         `  banned from General, ${kind}: p50 ${bannedFromGeneral[kind]!.p50} / p95 ${bannedFromGeneral[kind]!.p95} ms`,
       );
     }
@@ -346,7 +429,7 @@ async function main(): Promise<void> {
       plans[label] = rows.map((r) => r['QUERY PLAN']);
     };
     const scope = (q: string) => [q, null, null, null, null, null, null, reader.id, false, true];
-    const uniqueWord = String(MESSAGES - 12_345);
+    const uniqueWord = String(MESSAGES > 12_345 ? MESSAGES - 12_345 : Math.ceil(MESSAGES / 2));
     const commonWord = common[0] ?? medium[0] ?? 'use';
     await explain(`step 1, window, common word "${commonWord}"`, WINDOW_SQL, [...scope(commonWord), SEARCH_WINDOW, 21]);
     await explain(`step 1, window, unique word "${uniqueWord}"`, WINDOW_SQL, [...scope(uniqueWord), SEARCH_WINDOW, 21]);
@@ -389,7 +472,7 @@ async function main(): Promise<void> {
       ...readableParams,
     ]);
 
-    const result = {
+    const result: HistorySearchResult = {
       benchmark: 'history-search',
       when: new Date().toISOString(),
       node: process.version,
@@ -428,26 +511,43 @@ async function main(): Promise<void> {
         searchP95MsWithoutAdversarial: summarize(realisticSearch).p95,
       },
     };
-    mkdirSync(dirname(OUT), { recursive: true });
-    writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
-    console.log(
-      JSON.stringify(
-        {
-          history: result.history,
-          search: { all: result.search.all, withoutAdversarial: result.search.withoutAdversarial },
-          verdict: result.verdict,
-        },
-        null,
-        2,
-      ),
-    );
-    console.log(`written ${OUT}`);
+    return result;
   } finally {
-    await app.close();
+    await app?.close();
     await db.close();
-    if (KEEP) console.log(`kept database ${name}`);
-    else await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    if (options.keep) log(`kept database ${name}`);
+    else await admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
 }
 
-await main();
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** The command line: the flags of the header, the result to bench/results/history-search.json. */
+async function main(): Promise<void> {
+  const result = await measureHistorySearch({
+    messages: arg('messages', 1_000_000),
+    samples: arg('samples', 2000),
+    searchSamples: arg('search-samples', 200),
+    keep: process.argv.includes('--keep'),
+    reuse: process.argv.includes('--reuse') ? process.argv[process.argv.indexOf('--reuse') + 1] : undefined,
+  });
+  mkdirSync(dirname(OUT), { recursive: true });
+  writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(
+    JSON.stringify(
+      {
+        history: result.history,
+        search: { all: result.search.all, withoutAdversarial: result.search.withoutAdversarial },
+        verdict: result.verdict,
+      },
+      null,
+      2,
+    ),
+  );
+  console.log(`written ${OUT}`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) await main();
