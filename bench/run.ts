@@ -2,10 +2,12 @@
  * `npm run bench` — benchmark and chaos harness of the real Lounge server against the transport floor
  * (@hocuspocus/server 4.7, @y/websocket-server 0.1.1) on the same traffic, on this machine.
  *
- *   npm run bench                      default sizes (the figures; ~15 min on 2 cores)
+ *   npm run bench                      default sizes (the figures; ~20–25 min on 2 cores)
  *   npm run bench -- --quick           a small version of every server scenario (< 2 min; client: --only=client --quick)
  *   npm run bench -- --tiny            the smoke-test sizes (< 1 min)
- *   flags: --only=fanout,throughput,connections,storm,history,layer1,pgprobe,client
+ *   flags: --only=fanout,throughput,connections,storm,history,layer1,pgprobe,pages,client
+ *            (pages: history pages of 50 and search over a 1,000,000-message room, bench/history-search.ts,
+ *             on a database of its own; the fill alone takes ~4–5 min at the default size)
  *          --servers=lounge,hocuspocus,y-websocket-server   --out=DIR (default bench/results)
  *          --profile  (V8 CPU profiles of every Lounge server process into DIR/prof)
  *          --keep-db  (keep the run's database for inspection instead of dropping it)
@@ -25,8 +27,10 @@ import type { BenchContext } from './lib/harness.ts';
 import { killAllChildren, liveChildren, loadAverage, openFileLimit, REPO_ROOT, sleep } from './lib/procs.ts';
 import {
   buildFigures,
+  carriedOverRuns,
   renderMarkdown,
   type BenchResults,
+  type CarriedOver,
   type ScenarioName,
   type ScenarioOutcome,
 } from './lib/report.ts';
@@ -37,11 +41,22 @@ import { runConnections } from './scenarios/connections.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runHistory } from './scenarios/history.ts';
 import { runLayer1 } from './scenarios/layer1.ts';
+import { dropPagesDatabase, runPages } from './scenarios/pages.ts';
 import { runPgProbe } from './scenarios/pgprobe.ts';
 import { runStorm } from './scenarios/storm.ts';
 import { runThroughput } from './scenarios/throughput.ts';
 
-const ALL: ScenarioName[] = ['fanout', 'throughput', 'connections', 'storm', 'history', 'layer1', 'pgprobe', 'client'];
+const ALL: ScenarioName[] = [
+  'fanout',
+  'throughput',
+  'connections',
+  'storm',
+  'history',
+  'layer1',
+  'pgprobe',
+  'pages',
+  'client',
+];
 
 function flags(argv: string[]): Record<string, string | true> {
   const out: Record<string, string | true> = {};
@@ -85,6 +100,8 @@ let finishing = false;
 
 async function cleanup(): Promise<void> {
   killAllChildren();
+  // The pages scenario's own database, if the run ends while it exists.
+  await Promise.race([dropPagesDatabase().catch(() => {}), sleep(5000)]);
   if (!db) return;
   if (args['keep-db']) {
     log(
@@ -127,7 +144,8 @@ function gitCommit(): string {
 
 /**
  * An `--only` run (say `--only=client`) keeps the other scenarios of the previous results of the same
- * mode in DIR/latest.*, so the file still holds every figure; the header says which were carried over.
+ * mode in DIR/latest.*, so the file still holds every figure; the header says which were carried over and
+ * from which run each was measured in (the previous run, or the run the previous one had carried it from).
  */
 function carryOverPrevious(results: BenchResults): void {
   const previousFile = join(outDir, 'latest.json');
@@ -142,11 +160,16 @@ function carryOverPrevious(results: BenchResults): void {
   const carried = (Object.keys(previous.scenarios) as ScenarioName[]).filter((name) => !only.includes(name));
   if (carried.length === 0) return;
   for (const name of carried) results.scenarios[name] = previous.scenarios[name];
-  results.meta.carriedOver = {
-    date: previous.meta.carriedOver?.date ?? previous.meta.date,
-    commit: previous.meta.carriedOver?.commit ?? previous.meta.commit,
-    scenarios: carried,
-  };
+  const earlier = carriedOverRuns(previous.meta);
+  const runs: CarriedOver[] = [];
+  const measuredByPrevious = carried.filter((name) => !earlier.some((c) => c.scenarios.includes(name)));
+  if (measuredByPrevious.length)
+    runs.push({ date: previous.meta.date, commit: previous.meta.commit, scenarios: measuredByPrevious });
+  for (const c of earlier) {
+    const still = c.scenarios.filter((name) => carried.includes(name));
+    if (still.length) runs.push({ date: c.date, commit: c.commit, scenarios: still });
+  }
+  results.meta.carriedOver = runs;
 }
 
 async function main(): Promise<void> {
@@ -175,6 +198,7 @@ async function main(): Promise<void> {
     history: runHistory,
     layer1: runLayer1,
     pgprobe: runPgProbe,
+    pages: runPages,
     client: runClient,
   };
   for (const name of only) {

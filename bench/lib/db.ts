@@ -43,6 +43,11 @@ export async function createBenchDb(): Promise<BenchDb> {
   };
 }
 
+/** Drops a database by name (WITH FORCE), e.g. one a scenario created for itself when the run is interrupted. */
+export async function dropDatabase(name: string): Promise<void> {
+  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}
+
 /** Extra Lounge rooms (a `channels` row + a `rooms` row each, as migration 0002 lays them out). */
 export async function createRooms(pool: pg.Pool, prefix: string, count: number): Promise<string[]> {
   const { rows: lounge } = await pool.query<{ id: string }>("SELECT id FROM lounges WHERE slug = 'the-lounge'");

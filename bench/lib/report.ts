@@ -2,6 +2,7 @@ import type { ClientResult } from '../scenarios/client-replica.ts';
 import type { ConnectionsResult } from '../scenarios/connections.ts';
 import type { FanoutResult } from '../scenarios/fanout.ts';
 import type { HistoryResult } from '../scenarios/history.ts';
+import type { PagesResult } from '../scenarios/pages.ts';
 import type { StormResult } from '../scenarios/storm.ts';
 import type { ThroughputResult } from '../scenarios/throughput.ts';
 import type { PgProbeResult } from '../loadgen/pgprobe.ts';
@@ -10,14 +11,7 @@ import type { ServerKind } from './servers.ts';
 import type { Sizes } from './sizes.ts';
 
 export type ScenarioName =
-  | 'fanout'
-  | 'throughput'
-  | 'connections'
-  | 'storm'
-  | 'history'
-  | 'layer1'
-  | 'pgprobe'
-  | 'client';
+  'fanout' | 'throughput' | 'connections' | 'storm' | 'history' | 'layer1' | 'pgprobe' | 'pages' | 'client';
 
 export interface ScenarioOutcome {
   status: 'ok' | 'error' | 'not-built' | 'skipped';
@@ -39,6 +33,13 @@ export interface Figure {
   'y-websocket-server': number | string | null;
 }
 
+/** Scenarios an `--only` run took over from earlier results, and the run that measured them. */
+export interface CarriedOver {
+  date: string;
+  commit: string;
+  scenarios: ScenarioName[];
+}
+
 export interface BenchResults {
   meta: {
     date: string;
@@ -53,11 +54,20 @@ export interface BenchResults {
     durationSec: number;
     sizes: Sizes;
     servers: ServerKind[];
-    /** An `--only` run keeps the other scenarios of the previous results of the same mode: from which run. */
-    carriedOver?: { date: string; commit: string; scenarios: ScenarioName[] };
+    /**
+     * An `--only` run keeps the other scenarios of the previous results of the same mode: from which run,
+     * one entry per run they were measured in (results written before that was kept: a single object).
+     */
+    carriedOver?: CarriedOver | CarriedOver[];
   };
   scenarios: Partial<Record<ScenarioName, ScenarioOutcome>>;
   figures: Figure[];
+}
+
+/** The runs `meta.carriedOver` names, as a list (older results hold a single object). */
+export function carriedOverRuns(meta: BenchResults['meta']): CarriedOver[] {
+  const c = meta.carriedOver;
+  return c === undefined ? [] : Array.isArray(c) ? c : [c];
 }
 
 type PerServer<T> = Partial<Record<ServerKind, T>>;
@@ -353,6 +363,72 @@ export function buildFigures(r: BenchResults): Figure[] {
     (v) => (typeof v.lounge === 'string' ? v.lounge.endsWith('yes') : null),
   );
 
+  // ---- history pages and search over one big room (bench/history-search.ts)
+  const pgs = ok<PagesResult>(r.scenarios.pages);
+  const pgsLabel = fmt(pgs.lounge?.messages ?? s.pages?.messages ?? 0);
+  const within = (goal: number) => (v: PerServer<number | string | null | undefined>) =>
+    num(v.lounge) === null ? null : num(v.lounge)! <= goal;
+  const pair = (x: { p50: number; p95: number }) => `${x.p50} / ${x.p95}`;
+  add(
+    'pages',
+    `History page of 50 at a random depth of a ${pgsLabel}-message room, room route (GET /api/rooms/:id/messages): p99`,
+    'ms',
+    '≤ 10',
+    'lower',
+    map(pgs, (x) => x.history.roomRoutePage50.p99),
+    within(10),
+  );
+  add(
+    'pages',
+    'History page of 50, channel route (GET /api/channels/:id/messages?before=): p99',
+    'ms',
+    '≤ 10',
+    'lower',
+    map(pgs, (x) => x.history.channelRoutePage50.p99),
+    within(10),
+  );
+  add(
+    'pages',
+    'History page of 50: p50 / p95, room route',
+    'ms',
+    '—',
+    'lower',
+    map(pgs, (x) => pair(x.history.roomRoutePage50)),
+  );
+  add(
+    'pages',
+    'History page of 50: p50 / p95, channel route',
+    'ms',
+    '—',
+    'lower',
+    map(pgs, (x) => pair(x.history.channelRoutePage50)),
+  );
+  add(
+    'pages',
+    'History page of 50: the SQL query alone, p99 (context)',
+    'ms',
+    '—',
+    'lower',
+    map(pgs, (x) => x.history.sqlOnlyPage50.p99),
+  );
+  add(
+    'pages',
+    `Search (GET /api/search) over the ${pgsLabel}-message room, the whole query mix incl. the adversarial queries: p95`,
+    'ms',
+    '≤ 100',
+    'lower',
+    map(pgs, (x) => x.search.all.p95),
+    within(100),
+  );
+  add(
+    'pages',
+    'Search, the mix without the adversarial queries: p95 (p50)',
+    'ms',
+    '—',
+    'lower',
+    map(pgs, (x) => `${x.search.withoutAdversarial.p95} (${x.search.withoutAdversarial.p50})`),
+  );
+
   // ---- client (the web app's SQL replica in Chromium)
   const cl = ok<ClientResult>(r.scenarios.client);
   add(
@@ -451,8 +527,14 @@ export function renderMarkdown(r: BenchResults, opts: { tableOnly?: boolean } = 
     md += `- date: ${m.date}; run took ${m.durationSec} s\n- node ${m.node}; commit ${m.commit}\n`;
     md += `- machine: ${m.cores} cores (${m.cpuModel}), ${m.memGiB} GiB; load average at start ${m.loadAverageAtStart.join(' ')}; open files ${m.openFiles.soft}/${m.openFiles.hard}\n`;
     md += `- everything (servers, PostgreSQL, Redis, load generators) on this one machine over 127.0.0.1; each server and each load generator in its own process\n`;
-    if (m.carriedOver) {
-      md += `- scenarios ${m.carriedOver.scenarios.join(', ')} are carried over from the run of ${m.carriedOver.date} (commit ${m.carriedOver.commit}); this run measured the others\n`;
+    const carried = carriedOverRuns(m);
+    for (const c of carried)
+      md += `- scenarios ${c.scenarios.join(', ')} are carried over from the run of ${c.date} (commit ${c.commit})\n`;
+    if (carried.length) {
+      const measured = Object.keys(r.scenarios).filter(
+        (n) => !carried.some((c) => c.scenarios.includes(n as ScenarioName)),
+      );
+      md += `- this run measured ${measured.length ? measured.join(', ') : 'nothing else'}\n`;
     }
     md += '\n';
     md += '## Figures\n\n';
@@ -528,6 +610,31 @@ export function renderMarkdown(r: BenchResults, opts: { tableOnly?: boolean } = 
       md += `| ${p.room} | ${fmt(p.messages)} | ${p.head} (${p.expectedHead}) | ${p.metaMs} / ${fmt(p.metaBytes)} | ${p.segMs} / ${fmt(p.segBytes)} / ${p.segMessages} | ${p.serverRssBeforeMiB} → ${p.serverRssAfterMiB} (${p.serverRssDeltaMiB}) | ${p.serverPeakRssMiB} | ${p.serverCpuSec} | ${p.pgCpuSec} |\n`;
     }
   }
+  const pgs = ok<PagesResult>(r.scenarios.pages);
+  for (const v of Object.values(pgs)) {
+    const row = (what: string, x: { n: number; p50: number; p95: number; p99: number; max: number }) =>
+      `| ${what} | ${fmt(x.n)} | ${x.p50} | ${x.p95} | ${x.p99} | ${x.max} |\n`;
+    md += `\n### History pages and search (bench/history-search.ts)\n\n`;
+    md += `${fmt(v.messages)} messages in the room (and ${fmt(Math.min(20_000, v.messages))} in a private circle the reader cannot read), filled in ${v.fillSeconds} s; messages table ${v.sizes?.messages_total ?? '—'}, search index ${v.sizes?.search_index ?? '—'}, pairs index ${v.sizes?.search_pairs_index ?? '—'}. PostgreSQL ${v.postgres}; load average ${v.loadAverageAtStart.join(' ')} at the start, ${v.loadAverageAtEnd.join(' ')} at the end.\n\n`;
+    md += `How measured: ${v.method}\n\n`;
+    md += '| page of 50 | n | p50 ms | p95 ms | p99 ms | max ms |\n|---|---|---|---|---|---|\n';
+    md += row('room route, random depth', v.history.roomRoutePage50);
+    md += row('channel route, random depth', v.history.channelRoutePage50);
+    md += row('SQL alone, random depth', v.history.sqlOnlyPage50);
+    md += row('channel route, newest page', v.history.newestPage50);
+    md += row('around a message', v.history.aroundMessage50);
+    md +=
+      '\n| search query kind | global p50 / p95 ms | room-scoped p50 / p95 ms | results per query |\n|---|---|---|---|\n';
+    for (const [kind, k] of Object.entries(v.search.byKind))
+      md += `| ${kind} | ${k.global.p50} / ${k.global.p95} | ${k.room.p50} / ${k.room.p95} | ${k.hits} |\n`;
+    md += `| **whole mix** (n ${fmt(v.search.all.n)}) | p50 ${v.search.all.p50} / p95 ${v.search.all.p95} / p99 ${v.search.all.p99} | | |\n`;
+    md += `| **without the adversarial kinds** (n ${fmt(v.search.withoutAdversarial.n)}) | p50 ${v.search.withoutAdversarial.p50} / p95 ${v.search.withoutAdversarial.p95} / p99 ${v.search.withoutAdversarial.p99} | | |\n`;
+    const banned = Object.entries(v.search.extraBannedFromGeneral)
+      .map(([kind, x]) => `${kind} p50 ${x.p50} / p95 ${x.p95} ms`)
+      .join('; ');
+    if (banned)
+      md += `\nNot in the mix: a member banned from the room searching everything they can read: ${banned}.\n`;
+  }
   md += `\n## How this was measured\n\n${METHOD}\n`;
   return md;
 }
@@ -539,5 +646,6 @@ const METHOD = `- **Servers**: Lounge is the real server in production mode (\`n
 - **Server CPU** = utime+stime of the server process from /proc over the message phase (sending plus drain); per delivery = that ÷ messages delivered to subscribers. Peak RSS = VmHWM.
 - **Lost** = for Lounge, messages PostgreSQL holds × subscribers − distinct messages the subscribers received (and, in the storm, intents sent that never became messages); for peers, messages sent × subscribers − distinct received.
 - **Throughput** ramps the offered rate in steps; a step passes when its p99 ≤ the gate and every message it sent was delivered within the settle time; the ramp stops at the first failing step.
+- **History pages and search** (\`pages\`) is bench/history-search.ts run inside the benchmark process on a database of its own (created, filled with generated messages, dropped): the app built in process over PostgreSQL and timed with \`app.inject()\`, sequentially; its own "how measured" line is in its section above.
 - **Reconnect storm** uses the app's own \`SyncClient\` (real Yjs docs, fresh connection token per connect, state-vector exchange); reconnects are spread uniformly over 1 s by SyncClient's full jitter (min = max = 1 s).
 - On this 2-core machine servers, PostgreSQL, Redis and load generators share the cores: the "cores used" table shows who used what. Other sessions may use PostgreSQL/Redis/CPU at the same time.`;

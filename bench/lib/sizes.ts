@@ -15,6 +15,8 @@ export interface Sizes {
   history: { small: number; big: number; chunk: number; coldProbe: boolean };
   layer1: { messages: number };
   pgprobe: { seconds: number; connections: number };
+  /** History pages of 50 and search over one room of `messages` (bench/history-search.ts): pages sampled per route, searches per query kind. */
+  pages: { messages: number; samples: number; searchSamples: number };
   /** The web app in Chromium: catch-up of `rooms` × `perRoom` missed messages; cold open with `replicaMessages` in the replica. */
   client: { rooms: number; perRoom: number; replicaMessages: number; opens: number; searches: number };
   /** Messages one writer member sends in a scenario: under the server's 10 per minute per member. */
@@ -44,6 +46,7 @@ export const SIZES: Record<Sizes['mode'], Sizes> = {
     history: { small: 1_000, big: 1_000_000, chunk: 100_000, coldProbe: true },
     layer1: { messages: 20_000 },
     pgprobe: { seconds: 5, connections: 8 },
+    pages: { messages: 1_000_000, samples: 2000, searchSamples: 200 },
     client: { rooms: 10, perRoom: 1000, replicaMessages: 100_000, opens: 5, searches: 100 },
     writerBudget: 8,
     procs: 2,
@@ -59,6 +62,7 @@ export const SIZES: Record<Sizes['mode'], Sizes> = {
     history: { small: 1_000, big: 5_000, chunk: 5_000, coldProbe: true },
     layer1: { messages: 2_000 },
     pgprobe: { seconds: 1, connections: 8 },
+    pages: { messages: 20_000, samples: 300, searchSamples: 20 },
     client: { rooms: 3, perRoom: 100, replicaMessages: 5_000, opens: 1, searches: 10 },
     writerBudget: 8,
     procs: 2,
@@ -75,6 +79,7 @@ export const SIZES: Record<Sizes['mode'], Sizes> = {
     history: { small: 300, big: 3_000, chunk: 3_000, coldProbe: false },
     layer1: { messages: 300 },
     pgprobe: { seconds: 0.5, connections: 4 },
+    pages: { messages: 3_000, samples: 60, searchSamples: 6 },
     // Not run by --tiny (building the app alone takes longer than the smoke test's budget); sizes for --only=client --tiny.
     client: { rooms: 2, perRoom: 50, replicaMessages: 1_000, opens: 1, searches: 5 },
     writerBudget: 8,

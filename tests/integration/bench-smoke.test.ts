@@ -40,7 +40,7 @@ describe('npm run bench (tiny sizes)', () => {
     const results = JSON.parse(await readFile(join(outDir, 'latest.json'), 'utf8')) as Results;
     const md = await readFile(join(outDir, 'latest.md'), 'utf8');
     expect(md).toContain('| figure |');
-    for (const name of ['fanout', 'throughput', 'connections', 'storm', 'history', 'layer1', 'pgprobe']) {
+    for (const name of ['fanout', 'throughput', 'connections', 'storm', 'history', 'layer1', 'pgprobe', 'pages']) {
       expect(results.scenarios[name], name).toBeDefined();
       expect(['ok', 'not-built'], `${name}: ${JSON.stringify(results.scenarios[name])}`).toContain(
         results.scenarios[name]!.status,
