@@ -5,12 +5,12 @@ import { ReplicaContext } from './replica/context.ts';
 import { Replica } from './replica/replica.ts';
 import { currentRoute, type Route } from './router.ts';
 import { endSession, session, SESSION_EXPIRED_NOTICE, type Session } from './session.ts';
-import { ComingSoon } from './views/ComingSoon.tsx';
 import { LoungePage } from './views/LoungePage.tsx';
 import { MessagesPage } from './views/MessagesPage.tsx';
 import { ModerationPage } from './views/ModerationPage.tsx';
 import { SearchPage } from './views/SearchPage.tsx';
 import { SettingsPage } from './views/SettingsPage.tsx';
+import { ThriveCirclePage } from './views/ThriveCirclePage.tsx';
 import { applyTheme } from './components/settings/theme.ts';
 import { NotFound } from './views/NotFound.tsx';
 
@@ -22,6 +22,11 @@ export function AppShell(props: { session: Session; config: AuthConfig | undefin
   const loungeRoute = (): Extract<Route, { name: 'lounge' }> | null => {
     const r = route();
     return r.name === 'lounge' ? r : null;
+  };
+
+  const circleRoute = (): Extract<Route, { name: 'thrive-circle' }> | null => {
+    const r = route();
+    return r.name === 'thrive-circle' ? r : null;
   };
 
   const messagesRoute = (): Extract<Route, { name: 'messages' }> | null => {
@@ -74,12 +79,15 @@ export function AppShell(props: { session: Session; config: AuthConfig | undefin
                   />
                 )}
               </Match>
-              <Match when={route().name === 'thrive-circle'}>
-                <ComingSoon
-                  title="Your Thrive Circle"
-                  emoji="🌱"
-                  description="Your weekly cohort's private space opens here soon: a small group to learn, share wins and keep each other going."
-                />
+              <Match when={circleRoute()}>
+                {(r) => (
+                  <ThriveCirclePage
+                    token={props.session.token}
+                    user={props.session.user}
+                    circleSlug={r().circleSlug}
+                    threadId={r().threadId}
+                  />
+                )}
               </Match>
               <Match when={messagesRoute()}>
                 {(r) => (

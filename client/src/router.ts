@@ -3,7 +3,7 @@ import { createSignal } from 'solid-js';
 /** The app's pages; paths match the host platform's COMMUNITY menu (/lounge, /messages, ...). */
 export type Route =
   | { name: 'lounge'; roomSlug: string | null; threadId: string | null }
-  | { name: 'thrive-circle' }
+  | { name: 'thrive-circle'; circleSlug: string | null; threadId: string | null }
   | { name: 'messages'; channelId: string | null }
   | { name: 'moderation' }
   | { name: 'search' }
@@ -15,6 +15,8 @@ export const paths = {
   room: (slug: string) => `/lounge/${encodeURIComponent(slug)}`,
   thread: (slug: string, threadId: string) => `/lounge/${encodeURIComponent(slug)}/thread/${threadId}`,
   thriveCircle: '/thrive-circle',
+  circle: (slug: string) => `/thrive-circle/${encodeURIComponent(slug)}`,
+  circleThread: (slug: string, threadId: string) => `/thrive-circle/${encodeURIComponent(slug)}/thread/${threadId}`,
   messages: '/messages',
   conversation: (channelId: string) => `/messages/${channelId}`,
   moderation: '/moderation',
@@ -33,7 +35,15 @@ export function parseRoute(pathname: string): Route {
   if (first === 'lounge' && second !== undefined && rest.length === 2 && rest[0] === 'thread') {
     return { name: 'lounge', roomSlug: safeDecode(second), threadId: safeDecode(rest[1]!) };
   }
-  if (first === 'thrive-circle' && second === undefined) return { name: 'thrive-circle' };
+  if (first === 'thrive-circle' && second === undefined) {
+    return { name: 'thrive-circle', circleSlug: null, threadId: null };
+  }
+  if (first === 'thrive-circle' && second !== undefined && rest.length === 0) {
+    return { name: 'thrive-circle', circleSlug: safeDecode(second), threadId: null };
+  }
+  if (first === 'thrive-circle' && second !== undefined && rest.length === 2 && rest[0] === 'thread') {
+    return { name: 'thrive-circle', circleSlug: safeDecode(second), threadId: safeDecode(rest[1]!) };
+  }
   if (first === 'messages' && rest.length === 0) return { name: 'messages', channelId: second ?? null };
   if (first === 'moderation' && second === undefined) return { name: 'moderation' };
   if (first === 'search' && second === undefined) return { name: 'search' };

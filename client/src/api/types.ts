@@ -12,6 +12,8 @@ export type RoomContextType = 'text' | 'announcement' | 'help' | 'showcase' | 'v
 
 export interface Room {
   id: string;
+  /** Set on Thrive Circles (private cohort rooms); Lounge rooms leave it out. */
+  roomType?: 'lounge' | 'circle';
   slug: string;
   name: string;
   description: string;
@@ -52,6 +54,20 @@ export interface MeResponse {
 export interface LoungeResponse {
   lounge: Lounge;
   rooms: Room[];
+}
+
+/** A weekly cohort's private room (GET /api/circles). */
+export interface Circle extends Room {
+  roomType: 'circle';
+  /** Members of the circle, banned ones not counted. */
+  memberCount: number;
+  /** When the platform made the circle: the cohort's start. */
+  createdAt: string;
+}
+
+export interface CirclesResponse {
+  /** Active circles first, then archived ones; newest cohort first within each. */
+  circles: Circle[];
 }
 
 /** The body of every non-2xx answer. */

@@ -13,15 +13,30 @@ const CONTEXT_LABELS: Record<RoomContextType, string> = {
   voice: 'Voice room',
 };
 
+/** Where a room header's back button leads: the list the room was opened from. */
+export interface BackLink {
+  href: string;
+  label: string;
+}
+
+const TO_LOUNGE: BackLink = { href: paths.lounge, label: 'All rooms' };
+
 /**
  * The top of a room: what it is for and who is around. `onlineCount` is the live count from presence
  * once the room is open; the room list's count is the fallback.
  */
-export function RoomHeader(props: { room: Room; onlineCount?: number; children?: JSX.Element }): JSX.Element {
+export function RoomHeader(props: {
+  room: Room;
+  onlineCount?: number;
+  back?: BackLink;
+  children?: JSX.Element;
+}): JSX.Element {
   const online = () => props.onlineCount ?? props.room.onlineCount;
+  const back = () => props.back ?? TO_LOUNGE;
+  const kind = () => (props.room.roomType === 'circle' ? 'Private circle' : CONTEXT_LABELS[props.room.contextType]);
   return (
     <header class="room-header">
-      <Link class="room-header__back button button--ghost" href={paths.lounge} aria-label="All rooms">
+      <Link class="room-header__back button button--ghost" href={back().href} aria-label={back().label}>
         <ChevronLeftIcon />
       </Link>
       <span class="room-header__emoji" aria-hidden="true">
@@ -34,7 +49,10 @@ export function RoomHeader(props: { room: Room; onlineCount?: number; children?:
         <p class="room-header__description">{props.room.description}</p>
       </div>
       <ul class="room-header__facts" aria-label="About this room">
-        <li class="chip">{CONTEXT_LABELS[props.room.contextType]}</li>
+        <li class="chip">{kind()}</li>
+        <Show when={props.room.archived}>
+          <li class="chip">Archived</li>
+        </Show>
         <li class="chip chip--online">
           <span class="presence-dot" classList={{ 'presence-dot--active': online() > 0 }} aria-hidden="true" />
           {onlineLabel(online())}
@@ -56,6 +74,9 @@ export function RoomIntro(props: { room: Room }): JSX.Element {
       <h2 class="room-start__title">Welcome to {props.room.name}</h2>
       <p class="room-start__text">This is the start of the room. {props.room.description}</p>
       <ul class="room-start__rules">
+        <Show when={props.room.roomType === 'circle'}>
+          <li>This circle is private: only the members of your weekly cohort read and write here.</li>
+        </Show>
         <Show when={props.room.autoThread}>
           <li>Every new question here starts its own thread, so answers stay easy to find.</li>
         </Show>

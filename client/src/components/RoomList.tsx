@@ -9,6 +9,13 @@ export interface RoomListProps {
   loading: boolean;
   error: string | null;
   onRetry: () => void;
+  /** The list's accessible name and heading (the Lounge's by default). */
+  label?: string;
+  heading?: string;
+  /** A room's address (a Lounge room's by default). */
+  hrefFor?: (room: Room) => string;
+  /** What an empty list says. */
+  emptyNote?: string;
 }
 
 const SKELETON_ROWS = 5;
@@ -29,18 +36,24 @@ function moveFocus(event: KeyboardEvent & { currentTarget: HTMLElement }): void 
   links[next]?.focus();
 }
 
-/** The Lounge's topic rooms, in position order. */
+/** A sidebar's rooms in the order given: the Lounge's topic rooms, or the member's Thrive Circles. */
 export function RoomList(props: RoomListProps): JSX.Element {
   return (
-    <nav class="room-list" aria-label="Lounge rooms" aria-busy={props.loading && props.rooms.length === 0}>
+    <nav
+      class="room-list"
+      aria-label={props.label ?? 'Lounge rooms'}
+      aria-busy={props.loading && props.rooms.length === 0}
+    >
       <h2 class="section-label" id="room-list-heading">
-        Rooms
+        {props.heading ?? 'Rooms'}
       </h2>
       <Switch>
         <Match when={props.rooms.length > 0}>
           <ul class="room-list__items" onKeyDown={moveFocus}>
             <For each={props.rooms}>
-              {(room) => <RoomListItem room={room} selected={room.slug === props.selectedSlug} />}
+              {(room) => (
+                <RoomListItem room={room} selected={room.slug === props.selectedSlug} href={props.hrefFor?.(room)} />
+              )}
             </For>
           </ul>
         </Match>
@@ -74,7 +87,7 @@ export function RoomList(props: RoomListProps): JSX.Element {
           </span>
         </Match>
         <Match when={true}>
-          <p class="empty-note">No rooms yet. An admin can open the first one.</p>
+          <p class="empty-note">{props.emptyNote ?? 'No rooms yet. An admin can open the first one.'}</p>
         </Match>
       </Switch>
     </nav>

@@ -4,14 +4,17 @@ import { onlineLabel, unreadBadgeText, unreadLabel } from '../format.ts';
 import { paths } from '../router.ts';
 import { Link } from './Link.tsx';
 
-/** One topic room in the sidebar: emoji, name, what is new, one line of description, who is here. */
-export function RoomListItem(props: { room: Room; selected: boolean }): JSX.Element {
+/**
+ * One room in the sidebar: emoji, name, what is new, one line of description, who is here. `href` is the
+ * room's address (a Lounge room's by default; Thrive Circles live under /thrive-circle).
+ */
+export function RoomListItem(props: { room: Room; selected: boolean; href?: string }): JSX.Element {
   const id = () => `room-${props.room.id}`;
   const hasUnread = () => props.room.unreadCount > 0;
   return (
     <li class="room-item">
       <Link
-        href={paths.room(props.room.slug)}
+        href={props.href ?? paths.room(props.room.slug)}
         class="room-item__link"
         classList={{ 'room-item__link--selected': props.selected, 'room-item__link--unread': hasUnread() }}
         aria-current={props.selected ? 'page' : undefined}
@@ -27,6 +30,9 @@ export function RoomListItem(props: { room: Room; selected: boolean }): JSX.Elem
             <span class="room-item__name" id={`${id()}-name`}>
               {props.room.name}
             </span>
+            <Show when={props.room.archived}>
+              <span class="room-item__tag">Archived</span>
+            </Show>
             <Show when={hasUnread()}>
               <span class="badge" role="img" id={`${id()}-unread`} aria-label={unreadLabel(props.room.unreadCount)}>
                 {unreadBadgeText(props.room.unreadCount)}

@@ -376,7 +376,11 @@ export class Replica {
     if (options.wipe) {
       this.firstPaint.dropAll();
       await this.store.clearAll();
-      for (const key of [`lounge.members.v1.${this.userId}`, `lounge.rooms.v1.${this.userId}`]) {
+      for (const key of [
+        `lounge.members.v1.${this.userId}`,
+        `lounge.rooms.v1.${this.userId}`,
+        `lounge.circles.v1.${this.userId}`,
+      ]) {
         try {
           localStorage.removeItem(key);
         } catch {

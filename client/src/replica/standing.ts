@@ -92,10 +92,12 @@ export function refreshRoles(): void {
 }
 
 export function roomTarget(room: Room): RoomTarget {
+  const circle = room.roomType === 'circle';
   return {
-    roomType: 'lounge',
+    // Thrive Circles are private rooms of their cohort; Lounge rooms are open to every member.
+    roomType: circle ? 'circle' : 'lounge',
     contextType: room.contextType,
-    isPrivate: false,
+    isPrivate: circle,
     archived: room.archived,
     readPermissionLevel: 'everyone',
     writePermissionLevel: 'everyone',

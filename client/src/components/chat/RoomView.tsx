@@ -5,16 +5,36 @@ import { useReplica } from '../../replica/context.ts';
 import { standingIn } from '../../replica/standing.ts';
 import { navigate, paths } from '../../router.ts';
 import { ThreadIcon } from '../icons.tsx';
-import { RoomHeader, RoomIntro } from '../RoomHeader.tsx';
+import { RoomHeader, RoomIntro, type BackLink } from '../RoomHeader.tsx';
 import { Conversation } from './Conversation.tsx';
 import { OnlineList } from './Presence.tsx';
 import { ThreadList, ThreadPanel, useThreads } from './Threads.tsx';
 
+/** The addresses of a room view: the list it was opened from, the room, and one of its threads. */
+export interface RoomPaths {
+  back: BackLink;
+  room: (slug: string) => string;
+  thread: (slug: string, threadId: string) => string;
+}
+
+const LOUNGE_PATHS: RoomPaths = {
+  back: { href: paths.lounge, label: 'All rooms' },
+  room: paths.room,
+  thread: paths.thread,
+};
+
 /**
  * An open room: its live conversation, who is here, and its threads (a list, and the open thread in a
- * side panel that takes the whole screen on phones). Works offline from the local replica.
+ * side panel that takes the whole screen on phones). Works offline from the local replica. A Lounge room
+ * by default; `paths` places it elsewhere (a Thrive Circle under /thrive-circle).
  */
-export function RoomView(props: { room: Room; token: string; user: User; threadId?: string | null }): JSX.Element {
+export function RoomView(props: {
+  room: Room;
+  token: string;
+  user: User;
+  threadId?: string | null;
+  paths?: RoomPaths;
+}): JSX.Element {
   const replica = useReplica();
   const me = props.user.id;
 
@@ -58,13 +78,18 @@ export function RoomView(props: { room: Room; token: string; user: User; threadI
       { defer: true },
     ),
   );
-  const openThread = (threadId: string) => navigate(paths.thread(props.room.slug, threadId));
-  const closeThread = () => navigate(paths.room(props.room.slug));
+  const where = () => props.paths ?? LOUNGE_PATHS;
+  const openThread = (threadId: string) => navigate(where().thread(props.room.slug, threadId));
+  const closeThread = () => navigate(where().room(props.room.slug));
   const panelOpen = () => Boolean(props.threadId) || showThreads();
 
   return (
     <section class="room-view" aria-labelledby="room-title">
-      <RoomHeader room={liveRoom()} onlineCount={present().length > 0 ? present().length : undefined}>
+      <RoomHeader
+        room={liveRoom()}
+        onlineCount={present().length > 0 ? present().length : undefined}
+        back={where().back}
+      >
         <button
           type="button"
           class="button button--secondary button--small room-header__threads"
