@@ -212,9 +212,17 @@ describe('Your Thrive Circle', () => {
     async () => {
       const ada = await signIn('/thrive-circle', ADA);
       const { page } = ada;
-      await circleLink(page).click();
+      await circleLink(page).waitFor({ timeout: UI_TIMEOUT_MS });
+      // Search knows the circle: a hit in it is named after it and opens it at the message.
+      await page.goto(`${server.url}/search?q=shipped`);
+      const hit = page.locator('.search-hit').filter({ hasText: 'first agent' });
+      await hit.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await hit.locator('.search-hit__meta').innerText()).toContain(CIRCLE.name);
+      await hit.getByRole('link', { name: `Open ${CIRCLE.name}` }).click();
+      await messageWithText(page, CIRCLE.name, 'first agent').waitFor({ timeout: LIVE_TIMEOUT_MS });
       await messageWithText(page, CIRCLE.name, 'Hello circle').waitFor({ timeout: LIVE_TIMEOUT_MS });
       const circlePath = new URL(page.url()).pathname;
+      expect(circlePath).toMatch(/^\/thrive-circle\/week-48-circle-[0-9a-f]{8}$/);
       expect(
         await page.evaluate<boolean>(
           'Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise((r) => setTimeout(() => r(false), 10000))])',

@@ -1,6 +1,7 @@
 import { createSignal, For, Show, type JSX } from 'solid-js';
 import { fetchAround, searchMessages, type HistoryMessage, type SearchHit } from '../api/community.ts';
 import { isApiError } from '../api/http.ts';
+import { cachedCircles } from '../api/circles.ts';
 import { cachedLounge } from '../api/lounge.ts';
 import type { User } from '../api/types.ts';
 import { SearchIcon } from '../components/icons.tsx';
@@ -42,6 +43,7 @@ export function SearchPage(props: { token: string; user: User }): JSX.Element {
   /** The server's cursor to the next page of hits for the query on screen (null: no more, or offline). */
   const [next, setNext] = createSignal<{ q: string; cursor: string } | null>(null);
   const rooms = () => new Map((cachedLounge(props.user.id)?.rooms ?? []).map((r) => [r.id, r]));
+  const circles = () => new Map((cachedCircles(props.user.id)?.circles ?? []).map((c) => [c.id, c]));
 
   const run = async (event?: Event) => {
     event?.preventDefault();
@@ -103,6 +105,10 @@ export function SearchPage(props: { token: string; user: User }): JSX.Element {
     if (room && hit.threadId)
       return { label: `Thread in ${room.name}`, href: paths.thread(room.slug, hit.threadId) + at };
     if (room) return { label: room.name, href: paths.room(room.slug) + at };
+    const circle = circles().get(hit.roomId ?? hit.channelId);
+    if (circle && hit.threadId)
+      return { label: `Thread in ${circle.name}`, href: paths.circleThread(circle.slug, hit.threadId) + at };
+    if (circle) return { label: circle.name, href: paths.circle(circle.slug) + at };
     return { label: 'A conversation', href: null };
   };
 
