@@ -239,8 +239,17 @@ export async function runClient(ctx: BenchContext): Promise<ScenarioOutcome> {
       replicaReadyMs.push(
         await page.evaluate(async () => {
           const w = globalThis as unknown as BenchWindow;
-          while (!w.__loungeReplica) await new Promise((r) => setTimeout(r, 10));
-          await w.__loungeReplica.query('SELECT 1');
+          const deadline = performance.now() + 60_000;
+          while (!w.__loungeReplica) {
+            if (performance.now() > deadline) throw new Error('the local replica did not start within 60 s');
+            await new Promise((r) => setTimeout(r, 10));
+          }
+          // Bounded too: a replica that never answers fails the run instead of hanging it.
+          const answered = await Promise.race([
+            w.__loungeReplica.query('SELECT 1').then(() => true),
+            new Promise<false>((r) => setTimeout(() => r(false), 60_000)),
+          ]);
+          if (!answered) throw new Error('the local replica did not answer within 60 s of the cold open');
           return Math.round(performance.now());
         }),
       );

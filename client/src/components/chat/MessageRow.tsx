@@ -218,6 +218,11 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
   createEffect(() => {
     if (removed()) setForm(null);
   });
+  // The toolbar (reaction picker, reply, edit, delete, more actions) is built the first time the row is
+  // pointed at or focused (a tap focuses it too): it shows only then, and a room's first screen of rows
+  // — and every row scrolled past — does not pay for buttons, menus and permission checks nobody opened.
+  const [engaged, setEngaged] = createSignal(false);
+  const engage = () => setEngaged(true);
 
   return (
     <article
@@ -235,6 +240,8 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
       data-message-id={m().id}
       tabIndex={-1}
       aria-label={`${author()}, ${timeFormat.format(at())}`}
+      onPointerOver={engage}
+      onFocusIn={engage}
     >
       <Show when={props.item.replyTo}>{(reply) => <ReplyQuote reply={reply()} actions={props.actions} />}</Show>
       <div class="msg__gutter">
@@ -358,7 +365,7 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
         </Show>
         <Reactions item={props.item} actions={props.actions} />
       </div>
-      <Show when={!editing() && !removed()}>
+      <Show when={engaged() && !editing() && !removed()}>
         <div
           class="msg__actions"
           role="toolbar"

@@ -66,8 +66,16 @@ export function VirtualLog<T extends { key: string }>(props: VirtualLogProps<T>)
   let log!: HTMLDivElement;
   const heights = new Map<string, number>();
   const [measured, setMeasured] = createSignal(0);
-  /** The viewport in list coordinates (0 = the first row's top). */
-  const [view, setView] = createSignal({ top: 0, height: 0 });
+  /**
+   * The viewport in list coordinates (0 = the first row's top). Before the log is laid out the window's
+   * height stands in for it: the first render already holds a screenful of rows.
+   */
+  const [view, setView] = createSignal({ top: 0, height: window.innerHeight });
+  /**
+   * Rows beyond the viewport are rendered from the second frame on: the first screen of a room opened
+   * cold is built and laid out without the ~2 screens of rows above and below it nobody sees yet.
+   */
+  const [overscan, setOverscan] = createSignal(0);
   const [following, setFollowing] = createSignal(true);
   let anchor: { key: string; delta: number; screenTop: number | null } | null = null;
 
@@ -103,8 +111,8 @@ export function VirtualLog<T extends { key: string }>(props: VirtualLogProps<T>)
       const { items, offsets } = layout();
       const top = viewTop();
       const { height } = view();
-      const start = indexAt(offsets, items.length, top - OVERSCAN_PX);
-      const end = Math.min(items.length, indexAt(offsets, items.length, top + height + OVERSCAN_PX) + 1);
+      const start = indexAt(offsets, items.length, top - overscan());
+      const end = Math.min(items.length, indexAt(offsets, items.length, top + height + overscan()) + 1);
       return { start, end };
     },
     { start: 0, end: 0 },
@@ -310,6 +318,8 @@ export function VirtualLog<T extends { key: string }>(props: VirtualLogProps<T>)
     const header = scroller.firstElementChild;
     if (header instanceof HTMLElement && header !== log) frameObserver.observe(header);
     readView();
+    const widen = requestAnimationFrame(() => setTimeout(() => setOverscan(OVERSCAN_PX), 0));
+    onCleanup(() => cancelAnimationFrame(widen));
   });
 
   const reveal = async (key: string): Promise<HTMLElement | null> => {
