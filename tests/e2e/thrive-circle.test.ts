@@ -139,6 +139,8 @@ describe('Your Thrive Circle', () => {
 
       // Ben is on his phone: the list, then the circle on the whole screen.
       const ben = await signIn('/thrive-circle', BEN, 'phone');
+      await circleLink(ben.page).waitFor({ timeout: UI_TIMEOUT_MS });
+      await ben.page.screenshot({ path: join(SCREENSHOT_DIR, 'thrive-circle-list-phone-light.png') });
       await circleLink(ben.page).click();
       await composer(ben.page, CIRCLE.name).waitFor({ timeout: UI_TIMEOUT_MS });
       expect(new URL(ben.page.url()).pathname).toBe(circlePath);

@@ -80,11 +80,7 @@ function ReplyQuote(props: { reply: ReplyRef; actions: MessageActions }): JSX.El
         </button>
       }
     >
-      <button
-        type="button"
-        class="msg__reply"
-        onClick={() => props.actions.onJump(props.reply.id)}
-      >
+      <button type="button" class="msg__reply" onClick={() => props.actions.onJump(props.reply.id)}>
         {/* The button's name is its visible words plus hidden context, so what a speech-input user reads
             on screen is what they can say to press it. */}
         <span class="msg__reply-line" aria-hidden="true" />
