@@ -207,9 +207,13 @@ async function main(): Promise<void> {
     try {
       scenarios[name] = await runners[name](ctx);
     } catch (err) {
+      // Interrupted (SIGINT, SIGTERM, watchdog): the scenario failed because its database or children were
+      // taken away; write no results over the previous ones and leave the exit to fatal().
+      if (finishing) return;
       log(`[bench] ${name} FAILED: ${(err as Error).stack ?? String(err)}`);
       scenarios[name] = { status: 'error', error: (err as Error).message };
     }
+    if (finishing) return;
     log(`[bench] ${name} done in ${((Date.now() - s0) / 1000).toFixed(1)} s`);
     if (liveChildren() > 0) {
       log(`[bench] warning: ${liveChildren()} child process(es) still alive after ${name}; killing them`);
@@ -247,6 +251,7 @@ async function main(): Promise<void> {
 
 main()
   .then(async () => {
+    if (finishing) return; // fatal() is cleaning up and exits with its own code
     finishing = true;
     await cleanup();
     log(`[bench] done; ${liveChildren()} child processes left`);
