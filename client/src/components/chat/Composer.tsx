@@ -1,7 +1,14 @@
-import { createEffect, createSignal, on, onCleanup, Show, untrack, type JSX } from 'solid-js';
+import { createEffect, createMemo, createSignal, For, on, onCleanup, Show, untrack, type JSX } from 'solid-js';
+import {
+  insertMention,
+  mentionQueryAt,
+  type MentionCandidate,
+  type MentionQuery,
+} from '../../../../shared/mentions/mentions.ts';
 import { LIMITS } from '../../../../shared/rules/limits.ts';
 import { charCount } from '../../../../shared/rules/text.ts';
 import { CloseIcon, SendIcon } from '../icons.tsx';
+import type { MentionSource } from './mention-source.ts';
 
 export interface ReplyTarget {
   id: string;
@@ -25,6 +32,11 @@ const MAX_HEIGHT_PX = 220;
  * Where a member writes. Enter sends, Shift+Enter starts a new line; the draft is saved per channel in
  * the member's private doc (so it survives reloads and follows them to their other devices); typing is
  * announced to the room; a counter appears near the 4,000-character limit.
+ *
+ * Typing `@` and the start of a handle or name opens a list of members to mention (an ARIA combobox:
+ * the textarea keeps focus, the list is its listbox). Arrow keys choose, Enter or Tab inserts
+ * `@handle `, Escape closes the list until the next keystroke; a click or tap inserts too. While the
+ * list is open, Enter inserts instead of sending.
  */
 export function Composer(props: {
   channelId: string;
@@ -38,6 +50,8 @@ export function Composer(props: {
   replyTo: ReplyTarget | null;
   onCancelReply: () => void;
   ref?: (handle: ComposerHandle) => void;
+  /** Who may be suggested after an `@`; without it the composer suggests nobody. */
+  mentions?: MentionSource;
 }): JSX.Element {
   const [text, setText] = createSignal('');
   /** Ids unique per composer: a room and its open thread each have one on screen. */
@@ -48,6 +62,54 @@ export function Composer(props: {
   let dirty = false;
   /** The channel on screen, readable without tracking (cleanup must not touch reactive props). */
   let currentChannel = '';
+
+  // ---- @-mention suggestions ----
+  const [mention, setMention] = createSignal<MentionQuery | null>(null);
+  const [closed, setClosed] = createSignal(false);
+  const [activeIndex, setActive] = createSignal(0);
+  /** The highlighted suggestion (the list may have shrunk under it). */
+  const active = () => Math.max(0, Math.min(activeIndex(), suggestions().length - 1));
+  const suggestions = createMemo<MentionCandidate[]>(() => {
+    const at = mention();
+    if (!at || closed() || !props.mentions) return [];
+    return props.mentions.suggest(at.query);
+  });
+  const listOpen = () => suggestions().length > 0;
+  const listId = `composer-mentions-${uid}`;
+  const optionId = (index: number) => `composer-mention-${uid}-${index}`;
+  createEffect(
+    on(
+      () => mention()?.query,
+      () => setActive(0),
+    ),
+  );
+  /** Reads the `@query` at the caret (none while text is selected). */
+  const readMention = () => {
+    if (!input || input.selectionStart !== input.selectionEnd) {
+      setMention(null);
+      return;
+    }
+    const at = mentionQueryAt(input.value, input.selectionStart);
+    const previous = untrack(mention);
+    if (at?.start !== previous?.start || at?.query !== previous?.query) setMention(at);
+    if (at) props.mentions?.prepare();
+  };
+  const chooseMention = (member: MentionCandidate) => {
+    const at = mention();
+    if (!at || !input) return;
+    const next = insertMention(text(), at, member.handle);
+    setText(next.text);
+    input.value = next.text;
+    input.setSelectionRange(next.caret, next.caret);
+    setMention(null);
+    setError(null);
+    dirty = true;
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => flushDraft(currentChannel), DRAFT_SAVE_MS);
+    props.onTyping(true);
+    autosize();
+    input.focus();
+  };
 
   const count = () => charCount(text());
   const tooLong = () => count() > MAX;
@@ -73,6 +135,7 @@ export function Composer(props: {
       (channelId, previous) => {
         if (previous) flushDraft(previous);
         currentChannel = channelId;
+        setMention(null);
         setText(props.draft());
         setError(null);
         queueMicrotask(autosize);
@@ -113,6 +176,7 @@ export function Composer(props: {
       return;
     }
     props.onSend(body, props.replyTo?.id ?? null);
+    setMention(null);
     setText('');
     setError(null);
     dirty = true;
@@ -123,6 +187,7 @@ export function Composer(props: {
 
   props.ref?.({
     fill: (value) => {
+      setMention(null);
       setText(value);
       dirty = true;
       flushDraft(currentChannel);
@@ -165,6 +230,12 @@ export function Composer(props: {
           class="composer__input"
           rows={1}
           placeholder={`Message ${props.roomName}`}
+          role="combobox"
+          aria-autocomplete="list"
+          aria-haspopup="listbox"
+          aria-expanded={listOpen() ? 'true' : 'false'}
+          aria-controls={listId}
+          aria-activedescendant={listOpen() ? optionId(active()) : undefined}
           aria-describedby={`composer-hint-${uid} composer-count-${uid}`}
           aria-invalid={tooLong() ? 'true' : undefined}
           value={text()}
@@ -176,8 +247,15 @@ export function Composer(props: {
             saveTimer = setTimeout(() => flushDraft(currentChannel), DRAFT_SAVE_MS);
             props.onTyping(event.currentTarget.value.trim() !== '');
             autosize();
+            setClosed(false);
+            readMention();
+          }}
+          onClick={readMention}
+          onKeyUp={(event) => {
+            if (['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) readMention();
           }}
           onBlur={() => {
+            setMention(null);
             // Removing a focused field fires blur while Solid disposes the view: act after that.
             queueMicrotask(() => {
               if (disposed) return;
@@ -186,6 +264,27 @@ export function Composer(props: {
             });
           }}
           onKeyDown={(event) => {
+            if (listOpen() && !event.isComposing) {
+              const n = suggestions().length;
+              if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+                event.preventDefault();
+                setActive((active() + (event.key === 'ArrowDown' ? 1 : n - 1)) % n);
+                document.getElementById(optionId(active()))?.scrollIntoView({ block: 'nearest' });
+                return;
+              }
+              if ((event.key === 'Enter' && !event.shiftKey) || (event.key === 'Tab' && !event.shiftKey)) {
+                event.preventDefault();
+                const chosen = suggestions()[active()];
+                if (chosen) chooseMention(chosen);
+                return;
+              }
+              if (event.key === 'Escape') {
+                event.preventDefault();
+                event.stopPropagation();
+                setClosed(true);
+                return;
+              }
+            }
             if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
               event.preventDefault();
               send();
@@ -199,9 +298,39 @@ export function Composer(props: {
           <SendIcon />
         </button>
       </div>
+      <ul class="composer__mentions" id={listId} role="listbox" aria-label="Members to mention" hidden={!listOpen()}>
+        <For each={suggestions()}>
+          {(member, index) => (
+            <li
+              class="composer__mention"
+              classList={{ 'composer__mention--active': index() === active() }}
+              id={optionId(index())}
+              role="option"
+              aria-selected={index() === active() ? 'true' : 'false'}
+              // Keeps focus (and the caret) in the textarea.
+              onMouseDown={(event) => event.preventDefault()}
+              onMouseMove={() => setActive(index())}
+              onClick={() => chooseMention(member)}
+            >
+              <span class="composer__mention-name">{member.name}</span>
+              <span class="composer__mention-handle">@{member.handle}</span>
+            </li>
+          )}
+        </For>
+      </ul>
       <div class="composer__footer">
         <span class="composer__hint" id={`composer-hint-${uid}`}>
-          <kbd>Enter</kbd> to send · <kbd>Shift</kbd> + <kbd>Enter</kbd> for a new line
+          <Show
+            when={listOpen()}
+            fallback={
+              <>
+                <kbd>Enter</kbd> to send · <kbd>Shift</kbd> + <kbd>Enter</kbd> for a new line
+              </>
+            }
+          >
+            <kbd>↑</kbd> <kbd>↓</kbd> to choose · <kbd>Enter</kbd> or <kbd>Tab</kbd> to mention · <kbd>Esc</kbd> to
+            close
+          </Show>
         </span>
         <span
           class="composer__count"

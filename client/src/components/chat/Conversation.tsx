@@ -21,6 +21,7 @@ import type { Standing } from '../../replica/standing.ts';
 import { buildTimeline, createItemCache, type TimelineItem } from '../../replica/timeline.ts';
 import { ArrowDownIcon, CloseIcon, RefreshIcon } from '../icons.tsx';
 import { Composer, type ComposerHandle, type ReplyTarget } from './Composer.tsx';
+import { createMentionSource } from './mention-source.ts';
 import { MessageRow, PendingRow, type MessageActions } from './MessageRow.tsx';
 import { TypingIndicator } from './Presence.tsx';
 import { VirtualLog, type VirtualLogHandle } from './VirtualLog.tsx';
@@ -133,6 +134,14 @@ export function Conversation(props: ConversationProps): JSX.Element {
   // ---- composing ----
   const [replyTo, setReplyTo] = createSignal<ReplyTarget | null>(null);
   let composer: ComposerHandle | undefined;
+  const mentionSource = createMentionSource({
+    replica,
+    token: () => props.token,
+    me,
+    roomId: () => props.room?.id ?? null,
+    channelId: () => session().channelId,
+    present,
+  });
   createEffect(
     on(
       () => session().channelId,
@@ -540,6 +549,7 @@ export function Conversation(props: ConversationProps): JSX.Element {
             replyTo={replyTo()}
             onCancelReply={() => setReplyTo(null)}
             ref={(handle) => (composer = handle)}
+            mentions={mentionSource}
           />
         </Show>
       </div>

@@ -229,6 +229,7 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
         'msg--saving': props.item.saving !== null,
         'msg--removed': removed() || m().hidden,
         'msg--hidden-staff': staffBody() !== null && staffBody() !== undefined,
+        'msg--mentions-me': m().mentions.includes(props.actions.me) && !removed() && !m().hidden,
       }}
       data-hidden={m().hidden ? 'true' : undefined}
       id={`msg-${m().id}`}
@@ -300,7 +301,7 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
           </Match>
           <Match when={true}>
             <p class="msg__body">
-              <MessageText body={m().body} />
+              <MessageText body={m().body} mentions={m().mentions} />
               <Show when={m().edited}>
                 <span
                   class="msg__edited"

@@ -1,4 +1,7 @@
-import { For, type JSX } from 'solid-js';
+import { createMemo, For, useContext, type JSX } from 'solid-js';
+import { splitMentions } from '../../../../shared/mentions/mentions.ts';
+import type { MemberInfo } from '../../replica/members.ts';
+import { ReplicaContext } from '../../replica/context.ts';
 
 export type TextPart = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string };
 
@@ -43,9 +46,28 @@ export function splitLinks(body: string): TextPart[] {
 
 /**
  * A message body as text nodes (Solid escapes them; no innerHTML anywhere), with http(s) links as
- * anchors that open in a new tab without giving the page a handle on ours.
+ * anchors that open in a new tab without giving the page a handle on ours, and the `@handle`s the server
+ * resolved (`mentions`: member ids) as mention chips. Handles come from the member cache (looked up by
+ * id when not known yet); an `@word` that names nobody the server mentioned stays plain text.
  */
-export function MessageText(props: { body: string }): JSX.Element {
+export function MessageText(props: { body: string; mentions?: readonly string[] }): JSX.Element {
+  const replica = useContext(ReplicaContext);
+  /** Lower-cased handle -> the mentioned member. */
+  const mentioned = createMemo(() => {
+    const byHandle = new Map<string, MemberInfo>();
+    if (!replica) return byHandle;
+    for (const id of props.mentions ?? []) {
+      const known = replica.members.get(id);
+      if (known?.handle) byHandle.set(known.handle.toLowerCase(), known);
+      // Not known yet: ask the server for the name; the chip appears when it answers.
+      else replica.members.nameOf(id);
+    }
+    return byHandle;
+  });
+  const textParts = (text: string) => {
+    const members = mentioned();
+    return members.size === 0 ? [{ kind: 'text' as const, text }] : splitMentions(text, (h) => members.has(h));
+  };
   return (
     <For each={splitLinks(props.body)}>
       {(part) =>
@@ -54,7 +76,22 @@ export function MessageText(props: { body: string }): JSX.Element {
             {part.text}
           </a>
         ) : (
-          part.text
+          <For each={textParts(part.text)}>
+            {(piece) => {
+              if (piece.kind === 'text') return piece.text;
+              const member = mentioned().get(piece.handle);
+              return (
+                <span
+                  class="mention"
+                  classList={{ 'mention--me': member?.id === replica?.userId }}
+                  data-user-id={member?.id}
+                  title={member?.name}
+                >
+                  {piece.text}
+                </span>
+              );
+            }}
+          </For>
         )
       }
     </For>
