@@ -151,3 +151,29 @@ export function readMeta(doc: Y.Doc): {
     fields,
   };
 }
+
+/** One pinned message of a channel as its meta doc holds it. */
+export interface PinRef {
+  messageId: string;
+  seq: number;
+}
+
+/**
+ * The channel's pinned messages, newest pin first. The meta doc keeps no pin time, but every write to it is
+ * the server's (one Yjs client id, changes applied in change_seq order), so the clock of an entry's Yjs item
+ * orders pins by when they were made: a message unpinned and pinned again gets a new, later item. Entries
+ * of another client (never written by the server) fall back to seq order after the server's.
+ */
+export function readPins(doc: Y.Doc): PinRef[] {
+  const pins = docMaps(doc).pins;
+  const items = (pins as unknown as { _map?: Map<string, { id: { client: number; clock: number }; deleted: boolean }> })
+    ._map;
+  const out: Array<PinRef & { clock: number }> = [];
+  for (const [messageId, seq] of pins.entries()) {
+    const item = items?.get(messageId);
+    const clock = item && !item.deleted && item.id.client === SERVER_CLIENT_ID ? item.id.clock : -1;
+    out.push({ messageId, seq, clock });
+  }
+  out.sort((a, b) => b.clock - a.clock || b.seq - a.seq);
+  return out.map(({ messageId, seq }) => ({ messageId, seq }));
+}

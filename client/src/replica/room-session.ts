@@ -1,6 +1,13 @@
 import { batch, createSignal, type Accessor } from 'solid-js';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import { readMessages, readMeta, type MessageView, type ThreadState } from '../../../shared/sync/channel-doc.ts';
+import {
+  readMessages,
+  readMeta,
+  readPins,
+  type MessageView,
+  type PinRef,
+  type ThreadState,
+} from '../../../shared/sync/channel-doc.ts';
 import { metaDocName, parseDocName, segmentDocName } from '../../../shared/sync/doc-names.ts';
 import { LIMITS } from '../../../shared/rules/limits.ts';
 import { fetchChannelPage, fromHistory } from '../api/community.ts';
@@ -52,6 +59,9 @@ export class RoomSession {
   });
   private readonly purgedSignal = createSignal<string | null>(null);
   private readonly threadsSignal = createSignal<ThreadState[]>([]);
+  private readonly pinsSignal = createSignal<PinRef[]>([], {
+    equals: (a, b) => a.length === b.length && a.every((p, i) => p.messageId === b[i]!.messageId),
+  });
   private readonly clock = createSignal(Date.now());
   private historyCursor: string | null | undefined = undefined;
   /** A segment came out of IndexedDB: from then on the docs, not the first-paint list, say what is shown. */
@@ -92,9 +102,11 @@ export class RoomSession {
       client.subscribe(this.meta.name, this.meta.doc, this.awareness);
       this.followHead();
       this.threadsSignal[1](readMeta(this.meta.doc).threads);
+      this.pinsSignal[1](readPins(this.meta.doc));
       const onMeta = () => {
         this.followHead();
         this.threadsSignal[1](readMeta(this.meta.doc).threads);
+        this.pinsSignal[1](readPins(this.meta.doc));
       };
       this.meta.doc.on('update', onMeta);
       this.cleanups.push(() => this.meta.doc.off('update', onMeta));
@@ -124,6 +136,11 @@ export class RoomSession {
     this.historyState[0]();
   /** Reactive: the state of a room's threads (title, locked, pinned, resolved, archived), live from its meta doc. */
   readonly threads: Accessor<ThreadState[]> = () => this.threadsSignal[0]();
+  /**
+   * Reactive: the channel's pinned messages (id and seq), newest pin first, live from its meta doc — so pins
+   * of messages in segments this device never loaded are known too. Hidden and deleted messages are not in it.
+   */
+  readonly pins: Accessor<PinRef[]> = () => this.pinsSignal[0]();
   /** Reactive: set when the member lost access to this room. */
   readonly purged: Accessor<string | null> = () => this.purgedSignal[0]();
 
@@ -222,6 +239,7 @@ export class RoomSession {
       this.purgedSignal[1](reason);
       this.messagesSignal[1]([]);
       this.olderSignal[1]([]);
+      this.pinsSignal[1]([]);
     });
   }
 

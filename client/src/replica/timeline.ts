@@ -117,6 +117,10 @@ function applyOwnChanges(
         }
         break;
       }
+      case 'pin':
+        // Pinned or unpinned on this device: shown at once (offline too), confirmed when the server answers.
+        if (!view.deleted && !view.hidden) view = { ...view, pinned: intent.pinned };
+        break;
       default:
         break;
     }

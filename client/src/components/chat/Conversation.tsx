@@ -65,6 +65,15 @@ export interface ConversationProps {
   /** Why the member cannot post here (a locked thread): the composer gives way to this sentence. */
   postRefusal?: string | null;
   onOpenThread?: (threadId: string) => void;
+  /** Hands the view around it a way to show a message (the pinned messages panel's "Jump"). */
+  ref?: (handle: ConversationHandle) => void;
+}
+
+export interface ConversationHandle {
+  /** Shows a message in the log, paging older history in when it is not loaded, and focuses it. */
+  jumpTo: (messageId: string) => Promise<void>;
+  /** Pins or unpins a message through the outbox, with the same notices as the message's menu. */
+  pin: (message: MessageView, pinned: boolean) => void;
 }
 
 /**
@@ -317,6 +326,12 @@ export function Conversation(props: ConversationProps): JSX.Element {
       replica.dropFailed(intentId);
     },
     onDiscard: (intentId) => replica.dropFailed(intentId),
+    onPin: (message, pinned) => {
+      const id = replica.enqueue({ kind: 'pin', messageId: message.id, pinned });
+      if (!online())
+        say(`Saved on this device: the message is ${pinned ? 'pinned' : 'unpinned'} when you are back online.`);
+      answer(id, pinned ? 'Message pinned. Everyone here sees it under “Pinned”.' : 'Message unpinned.');
+    },
     get standing() {
       return props.standing;
     },
@@ -407,6 +422,8 @@ export function Conversation(props: ConversationProps): JSX.Element {
       }
     },
   };
+
+  props.ref?.({ jumpTo, pin: (message, pinned) => actions.onPin?.(message, pinned) });
 
   return (
     <div class="chat__main">

@@ -41,6 +41,8 @@ export interface MenuContext {
   blocked: boolean;
   muted: boolean;
   onRelation: (kind: 'blocks' | 'mutes', on: boolean) => void;
+  /** Pins (true) or unpins (false) the message; without it the menu offers no pinning. */
+  onPin?: (pinned: boolean) => void;
 }
 
 /** Which actions the member may take on a message, decided with the same `can()` the server uses. */
@@ -50,6 +52,17 @@ export function menuItems(ctx: MenuContext): MenuItem[] {
   if (ctx.canStartThread && message.threadId === null && message.type !== 'system') {
     const d = standing.decide('create_thread', {});
     items.push({ label: 'Start a thread', form: 'thread', refusal: d.allowed ? undefined : d.reason });
+  }
+  const onPin = ctx.onPin;
+  if (onPin && !message.deleted && !message.hidden && message.type !== 'system') {
+    // Shown greyed with the reason when not allowed: it tells members who can pin (trusted members and staff).
+    const d = standing.decide('pin_message', {});
+    const pinned = message.pinned;
+    items.push({
+      label: pinned ? 'Unpin message' : 'Pin message',
+      run: () => onPin(!pinned),
+      refusal: d.allowed ? undefined : d.reason,
+    });
   }
   if (!ctx.mine && message.authorId !== null) {
     const d = standing.decide('report_message', { message: { authorId: message.authorId } });

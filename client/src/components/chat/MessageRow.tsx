@@ -5,7 +5,7 @@ import { charCount } from '../../../../shared/rules/text.ts';
 import type { MessageItem, PendingItem, ReplyRef } from '../../replica/timeline.ts';
 import { Avatar } from '../Avatar.tsx';
 import type { Standing } from '../../replica/standing.ts';
-import { AlertIcon, ClockIcon, EditIcon, RefreshIcon, ReplyIcon, ThreadIcon, TrashIcon } from '../icons.tsx';
+import { AlertIcon, ClockIcon, EditIcon, PinIcon, RefreshIcon, ReplyIcon, ThreadIcon, TrashIcon } from '../icons.tsx';
 import { ActionForm, MessageMenu, menuItems, type FormResult, type ModerationForm } from './MessageMenu.tsx';
 import { EmojiPicker, QUICK_REACTIONS } from './EmojiPicker.tsx';
 import { MessageText } from './MessageText.tsx';
@@ -30,6 +30,8 @@ export interface MessageActions {
   onOpenThread?: (threadId: string) => void;
   onForm?: (form: ModerationForm, message: MessageView, result: FormResult) => void;
   onRelation?: (userId: string, kind: 'blocks' | 'mutes', on: boolean) => void;
+  /** Pins or unpins a message (the "More actions" item, for those the rules allow). */
+  onPin?: (message: MessageView, pinned: boolean) => void;
   blocks?: (userId: string | null) => boolean;
   mutes?: (userId: string | null) => boolean;
   /** A hidden message's words, for moderators (read over REST; null while loading or when not allowed). */
@@ -185,6 +187,16 @@ function InlineEditor(props: { initial: string; onSave: (body: string) => void; 
   );
 }
 
+/** The small "Pinned" marker of a pinned message, in the row itself (the toolbar is built only on demand). */
+function PinMark(): JSX.Element {
+  return (
+    <span class="msg__pinned" title="Pinned to this conversation">
+      <PinIcon />
+      Pinned
+    </span>
+  );
+}
+
 /** One confirmed message: author, time, body or its state, reply quote, reactions, and actions. */
 export function MessageRow(props: { item: MessageItem; actions: MessageActions }): JSX.Element {
   const [editing, setEditing] = createSignal(false);
@@ -209,6 +221,7 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
           blocked: props.actions.blocks?.(m().authorId) ?? false,
           muted: props.actions.mutes?.(m().authorId) ?? false,
           onRelation: (kind, on) => m().authorId && props.actions.onRelation?.(m().authorId!, kind, on),
+          onPin: props.actions.onPin ? (pinned) => props.actions.onPin?.(m(), pinned) : undefined,
         })
       : [];
   createEffect(() => {
@@ -219,6 +232,7 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
   // — and every row scrolled past — does not pay for buttons, menus and permission checks nobody opened.
   const [engaged, setEngaged] = createSignal(false);
   const engage = () => setEngaged(true);
+  const pinned = () => m().pinned && !removed() && !m().hidden;
 
   return (
     <article
@@ -236,7 +250,8 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
       data-seq={m().seq}
       data-message-id={m().id}
       tabIndex={-1}
-      aria-label={`${author()}, ${timeFormat.format(at())}`}
+      aria-label={`${author()}, ${timeFormat.format(at())}${pinned() ? ', pinned' : ''}`}
+      data-pinned={pinned() ? 'true' : undefined}
       onPointerOver={engage}
       onFocusIn={engage}
     >
@@ -260,7 +275,13 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
             <time class="msg__time" dateTime={m().createdAt} title={fullFormat.format(at())}>
               {timeFormat.format(at())}
             </time>
+            <Show when={pinned()}>
+              <PinMark />
+            </Show>
           </header>
+        </Show>
+        <Show when={props.item.grouped && pinned()}>
+          <PinMark />
         </Show>
         <Switch>
           <Match when={removed()}>

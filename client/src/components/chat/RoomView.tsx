@@ -4,9 +4,10 @@ import { isApiError } from '../../api/http.ts';
 import { useReplica } from '../../replica/context.ts';
 import { standingIn } from '../../replica/standing.ts';
 import { navigate, paths } from '../../router.ts';
-import { ThreadIcon } from '../icons.tsx';
+import { PinIcon, ThreadIcon } from '../icons.tsx';
 import { RoomHeader, RoomIntro, type BackLink } from '../RoomHeader.tsx';
-import { Conversation } from './Conversation.tsx';
+import { Conversation, type ConversationHandle } from './Conversation.tsx';
+import { PinnedPanel, usePins } from './PinnedPanel.tsx';
 import { OnlineList } from './Presence.tsx';
 import { ThreadList, ThreadPanel, useThreads } from './Threads.tsx';
 
@@ -71,17 +72,34 @@ export function RoomView(props: {
   });
 
   const [showThreads, setShowThreads] = createSignal(false);
+  const [showPins, setShowPins] = createSignal(false);
+  const pins = usePins(session);
+  let conversation: ConversationHandle | undefined;
+  let pinsButton: HTMLButtonElement | undefined;
+  const closePins = () => {
+    setShowPins(false);
+    pinsButton?.focus();
+  };
   createEffect(
     on(
       () => props.room.id,
-      () => setShowThreads(false),
+      () => {
+        setShowThreads(false);
+        setShowPins(false);
+      },
       { defer: true },
     ),
   );
   const where = () => props.paths ?? LOUNGE_PATHS;
   const openThread = (threadId: string) => navigate(where().thread(props.room.slug, threadId));
   const closeThread = () => navigate(where().room(props.room.slug));
-  const panelOpen = () => Boolean(props.threadId) || showThreads();
+  const panelOpen = () => Boolean(props.threadId) || showThreads() || showPins();
+  // Where the side panel covers the conversation (phones, narrow windows), a jump closes it first.
+  const panelCovers = () => window.matchMedia('(max-width: 900px)').matches;
+  const jumpToPinned = (messageId: string) => {
+    if (panelCovers()) setShowPins(false);
+    void conversation?.jumpTo(messageId);
+  };
 
   return (
     <section class="room-view" aria-labelledby="room-title">
@@ -95,6 +113,7 @@ export function RoomView(props: {
           class="button button--secondary button--small room-header__threads"
           aria-pressed={showThreads()}
           onClick={() => {
+            setShowPins(false);
             if (props.threadId) {
               closeThread();
               setShowThreads(true);
@@ -105,6 +124,28 @@ export function RoomView(props: {
           Threads
           <Show when={threads.all().length > 0}>
             <span class="room-header__count">{threads.all().length}</span>
+          </Show>
+        </button>
+        <button
+          type="button"
+          class="button button--secondary button--small room-header__pins"
+          aria-pressed={showPins()}
+          title="Pinned messages"
+          ref={(el) => (pinsButton = el)}
+          onClick={() => {
+            setShowThreads(false);
+            if (props.threadId) {
+              closeThread();
+              setShowPins(true);
+            } else setShowPins(!showPins());
+          }}
+        >
+          <PinIcon />
+          <span class="room-header__pins-label">
+            Pinned<span class="visually-hidden"> messages</span>
+          </span>
+          <Show when={pins().length > 0}>
+            <span class="room-header__count">{pins().length}</span>
           </Show>
         </button>
       </RoomHeader>
@@ -119,6 +160,7 @@ export function RoomView(props: {
           canStartThread={true}
           intro={<RoomIntro room={props.room} />}
           onOpenThread={openThread}
+          ref={(handle) => (conversation = handle)}
         />
         <Show
           when={props.threadId}
@@ -126,12 +168,28 @@ export function RoomView(props: {
             <Show
               when={showThreads()}
               fallback={
-                <OnlineList
-                  present={present()}
-                  me={me}
-                  roomName={props.room.name}
-                  offline={replica.displayState() === 'offline'}
-                />
+                <Show
+                  when={showPins()}
+                  fallback={
+                    <OnlineList
+                      present={present()}
+                      me={me}
+                      roomName={props.room.name}
+                      offline={replica.displayState() === 'offline'}
+                    />
+                  }
+                >
+                  <PinnedPanel
+                    session={session}
+                    token={props.token}
+                    roomName={props.room.name}
+                    standing={standing}
+                    nameOf={(id) => (id === me ? props.user.displayName : replica.members.nameOf(id))}
+                    onJump={jumpToPinned}
+                    onUnpin={(message) => conversation?.pin(message, false)}
+                    onClose={closePins}
+                  />
+                </Show>
               }
             >
               <ThreadList

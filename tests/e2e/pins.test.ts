@@ -1,0 +1,256 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../sync-server/db/database.ts';
+import {
+  launchBrowser,
+  openPage,
+  seriousAxeViolations,
+  type OpenedPage,
+  type ViewportName,
+} from '../support/browser.ts';
+import { fillChannelHistory } from '../support/bulk-history.ts';
+import {
+  composer,
+  messageLog,
+  messageWithText,
+  submitDemoSignIn,
+  UI_TIMEOUT_MS,
+  unexpectedErrors,
+  waitOnline,
+} from '../support/chat-ui.ts';
+import { REPO_ROOT, startServer, type ServerProcess } from '../support/server-process.ts';
+
+const SCREENSHOT_DIR = join(REPO_ROOT, 'tests', 'artifacts', 'screenshots');
+const LIVE_TIMEOUT_MS = 10_000;
+
+const GENERAL = { slug: 'general', name: 'General Chat' };
+/** A trusted member (≥ 50 messages, ≥ 14 days: set in the database before the second start). */
+const TRUSTED = { handle: 'pin_tara', name: 'Tara Trusted' };
+/** Older history: the head segment is far past the pinned old message, which the log does not load at first. */
+const HISTORY = 600;
+const OLD_PINNED_SEQ = 5;
+const OLD_PINNED_BODY = `history message ${OLD_PINNED_SEQ}`;
+
+let server: ServerProcess;
+let browser: Browser;
+let dataDir: string;
+let oldPinnedId: string;
+
+async function demoSignIn(url: string, handle: string, displayName: string): Promise<string> {
+  const res = await fetch(`${url}/api/auth/demo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ handle, displayName }),
+  });
+  if (!res.ok) throw new Error(`demo sign-in failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { user: { id: string } }).user.id;
+}
+
+beforeAll(async () => {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  dataDir = await mkdtemp(join(tmpdir(), 'lounge-e2e-pins-'));
+  // First start: Tara's account exists. With the server stopped, the database ages her account and counts
+  // her messages (trust is computed from those), fills General Chat with older history and pins an old
+  // message in it the way the intent pipeline would (message row and its change), then the server starts
+  // again over it.
+  const first = await startServer({ dataDir });
+  const taraId = await demoSignIn(first.url, TRUSTED.handle, TRUSTED.name);
+  await first.stop();
+  const db = await PGlite.create(join(dataDir, 'pglite'));
+  await db.query(`UPDATE users SET joined_at = now() - interval '30 days', messages_sent = 60 WHERE id = $1`, [taraId]);
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM rooms WHERE slug = $1`, [GENERAL.slug]);
+  const general = rows[0]!.id;
+  await fillChannelHistory(db as unknown as Database, general, taraId, HISTORY);
+  const pinned = await db.query<{ id: string }>(
+    `UPDATE messages SET is_pinned = true WHERE channel_id = $1 AND seq = $2 RETURNING id`,
+    [general, OLD_PINNED_SEQ],
+  );
+  oldPinnedId = pinned.rows[0]!.id;
+  await db.query(
+    `UPDATE channel_changes SET payload = jsonb_set(payload, '{message,pinned}', 'true') WHERE message_id = $1`,
+    [oldPinnedId],
+  );
+  await db.close();
+  server = await startServer({ dataDir });
+  browser = await launchBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+async function joinRoom(handle: string, displayName: string, viewport: ViewportName = 'desktop'): Promise<OpenedPage> {
+  const opened = await openPage(browser, { viewport });
+  const { page } = opened;
+  await page.goto(`${server.url}/lounge/${GENERAL.slug}`);
+  await submitDemoSignIn(page, handle, displayName);
+  await composer(page, GENERAL.name).waitFor({ timeout: UI_TIMEOUT_MS });
+  await waitOnline(page);
+  return opened;
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  const box = composer(page, GENERAL.name);
+  await box.fill(text);
+  await box.press('Enter');
+  await messageWithText(page, GENERAL.name, text).waitFor({ timeout: LIVE_TIMEOUT_MS });
+}
+
+/** A message's "More actions" item (its name starts with the label; a refused one carries its reason too). */
+async function menuItem(message: Locator, label: string): Promise<Locator> {
+  await message.focus();
+  await message.getByRole('button', { name: 'More actions' }).click();
+  return message.getByRole('list', { name: 'More actions' }).getByRole('button', { name: new RegExp(`^${label}`) });
+}
+
+const pinsButton = (page: Page) => page.getByRole('button', { name: /^Pinned messages/ });
+const pinsPanel = (page: Page) => page.getByRole('complementary', { name: 'Pinned messages' });
+const pinnedItems = (page: Page) => pinsPanel(page).getByRole('listitem');
+const pinnedIds = (page: Page) =>
+  pinsPanel(page)
+    .locator('li[data-message-id]')
+    .evaluateAll((els) => els.map((el) => el.getAttribute('data-message-id')));
+const rowById = (page: Page, id: string) =>
+  messageLog(page, GENERAL.name).locator(`article.msg[data-message-id="${id}"]`);
+
+async function openPins(page: Page): Promise<void> {
+  if ((await pinsPanel(page).count()) === 0) await pinsButton(page).click();
+  await pinsPanel(page).waitFor({ timeout: UI_TIMEOUT_MS });
+}
+
+describe('pinned messages', () => {
+  it('a trusted member pins; the other member sees the marker and the Pinned panel live and jumps; unpinning clears both; a new member cannot pin', async () => {
+    const tara = await joinRoom(TRUSTED.handle, TRUSTED.name);
+    const bob = await joinRoom('pin_bob', 'Bob Newcomer');
+    try {
+      await send(tara.page, 'Please read the room guide before posting');
+      await send(tara.page, 'Second announcement of the day');
+      const onBob = messageWithText(bob.page, GENERAL.name, 'Please read the room guide');
+      await onBob.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      const messageId = (await onBob.getAttribute('data-message-id'))!;
+
+      // Bob is new: the menu shows "Pin message" greyed, with the reason.
+      const refused = await menuItem(onBob, 'Pin message');
+      await expect
+        .poll(() => refused.innerText(), { timeout: UI_TIMEOUT_MS })
+        .toContain('Only trusted members and moderators can pin messages.');
+      expect(await refused.isDisabled()).toBe(true);
+      await bob.page.keyboard.press('Escape');
+
+      // Before anything is pinned now, Bob's panel already lists the old pin far back in history (not loaded).
+      await openPins(bob.page);
+      await expect.poll(() => pinnedIds(bob.page), { timeout: LIVE_TIMEOUT_MS }).toEqual([oldPinnedId]);
+      await pinsPanel(bob.page).getByText(OLD_PINNED_BODY, { exact: true }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await rowById(bob.page, oldPinnedId).count()).toBe(0);
+
+      // Tara (trusted) pins the message from its menu.
+      const onTara = messageWithText(tara.page, GENERAL.name, 'Please read the room guide');
+      const pin = await menuItem(onTara, 'Pin message');
+      await expect.poll(() => pin.isEnabled(), { timeout: UI_TIMEOUT_MS }).toBe(true);
+      await pin.click();
+      await tara.page.getByText('Message pinned.').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await onTara.locator('.msg__pinned').waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+      // Live on Bob's screen: the marker in the row, and the panel (newest pin first) with author and time.
+      await onBob.locator('.msg__pinned', { hasText: 'Pinned' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await expect.poll(() => pinnedIds(bob.page), { timeout: LIVE_TIMEOUT_MS }).toEqual([messageId, oldPinnedId]);
+      const first = pinnedItems(bob.page).first();
+      expect(await first.innerText()).toContain('Tara Trusted');
+      expect(await first.innerText()).toContain('Please read the room guide before posting');
+      expect(await first.locator('time').count()).toBe(1);
+      expect(await pinsButton(bob.page).locator('.room-header__count').innerText()).toBe('2');
+
+      // Accessible, and screenshots at desktop and phone width.
+      expect(await seriousAxeViolations(bob.page)).toEqual([]);
+      await bob.page.mouse.move(0, 0);
+      await bob.page.screenshot({ path: join(SCREENSHOT_DIR, 'pins-panel-desktop-light.png') });
+
+      // Jump to the old pinned message: history is paged in and the message is focused.
+      await pinnedItems(bob.page).nth(1).getByRole('button', { name: 'Jump' }).click();
+      const oldRow = rowById(bob.page, oldPinnedId);
+      await expect.poll(() => oldRow.evaluate((el) => el.matches(':focus')), { timeout: 30_000 }).toBe(true);
+      expect(await oldRow.innerText()).toContain(OLD_PINNED_BODY);
+      await oldRow.locator('.msg__pinned').waitFor();
+
+      // Phone width: the panel takes the screen; the keyboard opens it and jumps; the jump closes it.
+      await bob.page.setViewportSize({ width: 390, height: 844 });
+      await pinsPanel(bob.page).waitFor();
+      expect(
+        await bob.page.evaluate<boolean>(
+          'document.documentElement.scrollWidth <= document.documentElement.clientWidth',
+        ),
+      ).toBe(true);
+      expect((await pinsPanel(bob.page).boundingBox())?.width).toBeGreaterThanOrEqual(380);
+      await bob.page.screenshot({ path: join(SCREENSHOT_DIR, 'pins-panel-phone-light.png') });
+      expect(await seriousAxeViolations(bob.page)).toEqual([]);
+      await pinsPanel(bob.page).getByRole('button', { name: 'Close pinned messages' }).press('Enter');
+      await expect.poll(() => pinsPanel(bob.page).count()).toBe(0);
+      await expect.poll(() => pinsButton(bob.page).evaluate((el) => el.matches(':focus'))).toBe(true);
+      await bob.page.keyboard.press('Enter');
+      await pinsPanel(bob.page).waitFor();
+      await pinnedItems(bob.page).first().getByRole('button', { name: 'Jump' }).press('Enter');
+      await expect.poll(() => pinsPanel(bob.page).count()).toBe(0);
+      await expect
+        .poll(() => rowById(bob.page, messageId).evaluate((el) => el.matches(':focus')), { timeout: LIVE_TIMEOUT_MS })
+        .toBe(true);
+      // The room on a phone: the header's Pinned button (icon and count) and the marker in the row.
+      await bob.page.screenshot({ path: join(SCREENSHOT_DIR, 'pins-room-phone-light.png') });
+      await bob.page.setViewportSize({ width: 1280, height: 800 });
+      await openPins(bob.page);
+
+      // Tara unpins it from the menu: gone from the rows and the panels on both screens.
+      await openPins(tara.page);
+      await expect.poll(() => pinnedIds(tara.page), { timeout: LIVE_TIMEOUT_MS }).toEqual([messageId, oldPinnedId]);
+      const unpin = await menuItem(onTara, 'Unpin message');
+      await unpin.click();
+      for (const { page } of [tara, bob]) {
+        await expect.poll(() => pinnedIds(page), { timeout: LIVE_TIMEOUT_MS }).toEqual([oldPinnedId]);
+        await expect
+          .poll(() => rowById(page, messageId).locator('.msg__pinned').count(), { timeout: LIVE_TIMEOUT_MS })
+          .toBe(0);
+      }
+
+      // Offline, Tara pins another message: shown at once, queued, and sent when she is back.
+      const context = tara.page.context();
+      await context.setOffline(true);
+      await expect
+        .poll(() => tara.page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })
+        .toBe('offline');
+      const second = messageWithText(tara.page, GENERAL.name, 'Second announcement');
+      const secondId = (await second.getAttribute('data-message-id'))!;
+      await (await menuItem(second, 'Pin message')).click();
+      await second.locator('.msg__pinned').waitFor({ timeout: UI_TIMEOUT_MS });
+      await expect.poll(() => pinnedIds(tara.page)).toEqual([secondId, oldPinnedId]);
+      await pinsPanel(tara.page).getByText('Waiting to sync').waitFor();
+      await bob.page.waitForTimeout(500);
+      expect(await pinnedIds(bob.page)).toEqual([oldPinnedId]);
+      await context.setOffline(false);
+      await waitOnline(tara.page);
+      await expect.poll(() => pinnedIds(bob.page), { timeout: LIVE_TIMEOUT_MS }).toEqual([secondId, oldPinnedId]);
+      await rowById(bob.page, secondId).locator('.msg__pinned').waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+      // Unpinning from the panel: the empty state on both once nothing is pinned.
+      await pinnedItems(tara.page).first().getByRole('button', { name: 'Unpin' }).click();
+      await expect.poll(() => pinnedIds(tara.page), { timeout: LIVE_TIMEOUT_MS }).toEqual([oldPinnedId]);
+      await pinnedItems(tara.page).first().getByRole('button', { name: 'Unpin' }).click();
+      for (const { page } of [tara, bob]) {
+        await pinsPanel(page).getByText('No pinned messages yet').waitFor({ timeout: LIVE_TIMEOUT_MS });
+        expect(await pinsButton(page).locator('.room-header__count').count()).toBe(0);
+      }
+      await bob.page.screenshot({ path: join(SCREENSHOT_DIR, 'pins-panel-empty-desktop-light.png') });
+      expect(await seriousAxeViolations(bob.page)).toEqual([]);
+
+      expect(unexpectedErrors(tara)).toEqual([]);
+      expect(unexpectedErrors(bob)).toEqual([]);
+    } finally {
+      await tara.close();
+      await bob.close();
+    }
+  });
+});
