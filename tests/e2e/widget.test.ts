@@ -193,7 +193,7 @@ afterAll(async () => {
 
 const widgetOf = (page: Page): FrameLocator => page.frameLocator('#lounge-chat');
 const widgetComposer = (w: FrameLocator, name: string) =>
-  w.getByRole('textbox', { name: `Message ${name}`, exact: true });
+  w.getByRole('combobox', { name: `Message ${name}`, exact: true });
 const widgetMessage = (w: FrameLocator, name: string, text: string): Locator =>
   w
     .getByRole('log', { name: `Messages in ${name}` })
@@ -472,7 +472,7 @@ describe('the embeddable chat widget', () => {
         await questionOnGrace.getByRole('button', { name: 'View thread' }).click({ timeout: LIVE_TIMEOUT_MS });
         const threadOnGrace = onGrace.locator('.widget-thread');
         await threadOnGrace.getByText(`${ADA.name} asked in ${PATH.name}`).waitFor({ timeout: UI_TIMEOUT_MS });
-        await sendIn(threadOnGrace.getByRole('textbox'), 'As short as it can be while still being specific');
+        await sendIn(threadOnGrace.getByRole('combobox'), 'As short as it can be while still being specific');
 
         await widgetMessage(onAda, PATH.name, 'How long should a system prompt be?')
           .getByRole('button', { name: 'View thread' })
@@ -507,7 +507,7 @@ describe('the embeddable chat widget', () => {
           .waitFor({ timeout: OPEN_TIMEOUT_MS });
         await onGrace.getByRole('alert').getByText('This room is private: only its members can read it.').waitFor();
         expect(await onGrace.getByRole('log').count()).toBe(0);
-        expect(await onGrace.getByRole('textbox').count()).toBe(0);
+        expect(await onGrace.getByRole('combobox').count()).toBe(0);
         await grace.page.screenshot({ path: join(SCREENSHOT_DIR, 'widget-no-access.png') });
 
         const onVisitor = widgetOf(visitor.page);

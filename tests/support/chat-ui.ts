@@ -8,8 +8,9 @@ const nameOf = (ref: ConversationRef) => (typeof ref === 'string' ? ref : ref.na
 
 export const UI_TIMEOUT_MS = 15_000;
 
+/** The composer is a combobox: its textarea owns the @-mention suggestion list. */
 export const composer = (page: Page, ref: ConversationRef) =>
-  page.getByRole('textbox', { name: `Message ${nameOf(ref)}`, exact: true });
+  page.getByRole('combobox', { name: `Message ${nameOf(ref)}`, exact: true });
 export const messageLog = (page: Page, ref: ConversationRef) => page.getByRole('log', { name: `Messages in ${nameOf(ref)}` });
 /** Confirmed messages (they have a server id); pending and refused sends carry an intent id instead. */
 export const confirmed = (page: Page, ref: ConversationRef) => messageLog(page, ref).locator('article.msg[data-message-id]');
