@@ -1,3 +1,4 @@
+import { MENTION_PATTERN } from '../../shared/mentions/mentions.ts';
 import { LIMITS } from '../../shared/rules/limits.ts';
 import type { ChannelChange, ThreadView } from '../../shared/sync/channel-doc.ts';
 import type { ChannelAccess } from '../access/channel-access.ts';
@@ -22,10 +23,20 @@ export function cleanBody(raw: string): string {
 
 /**
  * `@handle`s become user ids of members who can read the channel; an unknown handle, or someone who
- * blocked the author, stays plain text.
+ * blocked the author, stays plain text. A handle followed by sentence punctuation (`thanks @grace.`) is
+ * looked up both as written and without its trailing dots and dashes, as the client's chips read it
+ * (`splitMentions` in shared/mentions).
  */
 export async function resolveMentions(tx: Queryable, access: ChannelAccess, authorId: string, body: string): Promise<string[]> {
-  const handles = [...new Set([...body.matchAll(/(?:^|[^\w@])@([A-Za-z0-9_][A-Za-z0-9_.-]{1,31})/g)].map((m) => m[1]!.toLowerCase()))];
+  const handles = [
+    ...new Set(
+      [...body.matchAll(MENTION_PATTERN)].flatMap((m) => {
+        const written = m[2]!.toLowerCase();
+        const bare = written.replace(/[.-]+$/, '');
+        return bare !== written && bare.length >= 2 ? [written, bare] : [written];
+      }),
+    ),
+  ];
   if (handles.length === 0) return [];
   const { rows } = await tx.query<{ id: string }>(
     `SELECT u.id FROM users u

@@ -141,4 +141,16 @@ describe('intent processing against PostgreSQL', () => {
       ['room', 'thread'],
     ]);
   });
+
+  it('an @handle followed by sentence punctuation mentions its member; an unknown handle stays text', async () => {
+    const [men, tio] = await Promise.all([createMember(db, 'men_a'), createMember(db, 'tio_b')]);
+    const body = `thanks @${tio.handle}. and @nobody_at_all, see @${men.handle}-`;
+    const outcome = await processIntent(deps, men.id, randomUUID(), sendIntent(general, body));
+    expect(outcome.verdict.status).toBe('accepted');
+    const { rows } = await db.query<{ mentions: string[] }>('SELECT mentions FROM messages WHERE id = $1', [
+      outcome.verdict.status === 'accepted' ? outcome.verdict.messageId : '',
+    ]);
+    // The author is never mentioned by their own message.
+    expect(rows[0]!.mentions).toEqual([tio.id]);
+  });
 });
