@@ -218,6 +218,12 @@ describe('pinned messages', () => {
 
       // Offline, Tara pins another message: shown at once, queued, and sent when she is back.
       const context = tara.page.context();
+      // The service worker has cached the app shell before the network goes away.
+      expect(
+        await tara.page.evaluate<boolean>(
+          'Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise((r) => setTimeout(() => r(false), 10000))])',
+        ),
+      ).toBe(true);
       await context.setOffline(true);
       await expect
         .poll(() => tara.page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })
@@ -230,6 +236,14 @@ describe('pinned messages', () => {
       await pinsPanel(tara.page).getByText('Waiting to sync').waitFor();
       await bob.page.waitForTimeout(500);
       expect(await pinnedIds(bob.page)).toEqual([oldPinnedId]);
+      // Reloaded offline: the queued pin is still listed, and the old pinned message (never in the log on
+      // this device) is read from the device's SQL replica, where the panel's earlier look-up put it.
+      await tara.page.reload({ timeout: UI_TIMEOUT_MS });
+      await composer(tara.page, GENERAL.name).waitFor({ timeout: UI_TIMEOUT_MS });
+      await openPins(tara.page);
+      await expect.poll(() => pinnedIds(tara.page), { timeout: UI_TIMEOUT_MS }).toEqual([secondId, oldPinnedId]);
+      await pinsPanel(tara.page).getByText(OLD_PINNED_BODY, { exact: true }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await pinsPanel(tara.page).getByText('Waiting to sync').waitFor();
       await context.setOffline(false);
       await waitOnline(tara.page);
       await expect.poll(() => pinnedIds(bob.page), { timeout: LIVE_TIMEOUT_MS }).toEqual([secondId, oldPinnedId]);

@@ -121,7 +121,7 @@ export function RoomView(props: {
           }}
         >
           <ThreadIcon />
-          Threads
+          <span class="room-header__label">Threads</span>
           <Show when={threads.all().length > 0}>
             <span class="room-header__count">{threads.all().length}</span>
           </Show>
@@ -141,7 +141,7 @@ export function RoomView(props: {
           }}
         >
           <PinIcon />
-          <span class="room-header__pins-label">
+          <span class="room-header__label">
             Pinned<span class="visually-hidden"> messages</span>
           </span>
           <Show when={pins().length > 0}>
