@@ -120,6 +120,11 @@ describe('mentions', () => {
         .poll(() => onGrace.evaluate((el) => el.classList.contains('msg--mentions-me')), { timeout: LIVE_TIMEOUT_MS })
         .toBe(true);
       await grace.page.screenshot({ path: join(SCREENSHOT_DIR, 'mentions-highlight-desktop-light.png') });
+      // The chip and the highlighted row keep their contrast, light and dark.
+      expect(await seriousAxeViolations(grace.page)).toEqual([]);
+      await grace.page.emulateMedia({ colorScheme: 'dark' });
+      expect(await seriousAxeViolations(grace.page)).toEqual([]);
+      await grace.page.screenshot({ path: join(SCREENSHOT_DIR, 'mentions-highlight-desktop-dark.png') });
       // On Ada's screen the chip is there too, but the message does not mention her.
       const onAda = messageWithText(page, GENERAL, 'and @nobody, look');
       await onAda.locator('.mention').waitFor({ timeout: LIVE_TIMEOUT_MS });
@@ -167,6 +172,20 @@ describe('mentions', () => {
         )
         .toEqual([GRACE.name]);
       await box.fill('');
+
+      // Offline, the members this device has met are still suggested (the member cache).
+      await page.context().setOffline(true);
+      await expect
+        .poll(() => page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })
+        .toBe('offline');
+      await box.pressSequentially('@gr', { delay: 20 });
+      await suggestionList(page).waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await suggestionNames(page)).toEqual([GRACE.name]);
+      await box.press('Tab');
+      expect(await box.inputValue()).toBe(`@${GRACE.handle} `);
+      await box.fill('');
+      await page.context().setOffline(false);
+      await waitOnline(page);
 
       // At phone width the list fits the screen.
       await page.setViewportSize({ width: 390, height: 844 });
