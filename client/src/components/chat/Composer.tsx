@@ -91,7 +91,7 @@ export function Composer(props: {
     }
     const at = mentionQueryAt(input.value, input.selectionStart);
     const previous = untrack(mention);
-    if (at?.start !== previous?.start || at?.query !== previous?.query) setMention(at);
+    if (at?.start !== previous?.start || at?.end !== previous?.end || at?.query !== previous?.query) setMention(at);
     if (at) props.mentions?.prepare();
   };
   const chooseMention = (member: MentionCandidate) => {
