@@ -198,7 +198,7 @@ export interface MemSnapshot {
 }
 
 /** Full GC in the server, then its process.memoryUsage() (bytes), through the mem-probe preload. */
-export async function memSnapshot(pid: number, timeoutMs = 10_000): Promise<MemSnapshot | null> {
+export async function memSnapshot(pid: number, timeoutMs = 60_000): Promise<MemSnapshot | null> {
   const file = join(tmpdir(), `lounge-bench-mem-${pid}.json`);
   const asked = Date.now();
   try {

@@ -67,7 +67,10 @@ export class MuxConnection implements SyncPeer {
     socket.binaryType = 'nodebuffer';
     socket.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
     socket.on('close', () => this.onClose());
-    socket.on('error', () => this.onClose());
+    socket.on('error', (err) => {
+      this.logger.debug({ err }, 'sync socket error');
+      this.onClose();
+    });
   }
 
   sendSync(docName: string, payload: Uint8Array, frame?: () => Uint8Array): void {
@@ -166,7 +169,11 @@ export class MuxConnection implements SyncPeer {
     const parsed = parseDocName(docName);
     if (!parsed) return this.notice(docName, NoticeCode.notFound, 'There is no doc with that name.');
     if (this.docs.size >= SYNC_LIMITS.maxDocsPerConnection) {
-      return this.notice(docName, NoticeCode.tooManyDocs, `At most ${SYNC_LIMITS.maxDocsPerConnection} docs per connection.`);
+      return this.notice(
+        docName,
+        NoticeCode.tooManyDocs,
+        `At most ${SYNC_LIMITS.maxDocsPerConnection} docs per connection.`,
+      );
     }
     try {
       const hosted = await this.sync.subscribe(this, docName, parsed, this.user);

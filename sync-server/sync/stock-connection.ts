@@ -37,7 +37,10 @@ export class StockConnection implements SyncPeer {
   ) {
     socket.binaryType = 'nodebuffer';
     socket.on('close', () => this.onClose());
-    socket.on('error', () => this.onClose());
+    socket.on('error', (err) => {
+      this.logger.debug({ err }, 'sync socket error');
+      this.onClose();
+    });
     // Messages that arrive while the doc loads are queued behind the subscription.
     this.queue = this.sync.subscribe(this, docName, parsed, user).then(
       (hosted) => {

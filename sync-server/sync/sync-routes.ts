@@ -1,5 +1,8 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { SYNC_LIMITS } from '../../shared/protocol/frames.ts';
 import { parseDocName } from '../../shared/sync/doc-names.ts';
@@ -18,6 +21,19 @@ declare module 'fastify' {
 }
 
 const tokenQuery = z.object({ token: z.string().max(2048).optional() }).loose();
+
+/**
+ * An upgraded socket keeps the upgrade's HTTP request alive for as long as it stays open — its headers,
+ * the URL with the connection token, Fastify's request and reply, a logger: kilobytes per idle
+ * connection. Two things hold it: @fastify/websocket's 'error' listener (the connections handle and log
+ * their socket's errors themselves, so it goes before they add theirs) and the TCP socket's link to the
+ * reply the plugin made for the upgrade and never ends (detached, as Node does when a response ends).
+ */
+function forgetUpgradeRequest(socket: WebSocket, request: FastifyRequest): void {
+  socket.removeAllListeners('error');
+  const tcp = request.raw.socket as Socket & { _httpMessage?: ServerResponse | null };
+  tcp._httpMessage?.detachSocket(tcp);
+}
 
 /**
  * The sync WebSockets. The connection token (from POST /api/auth/connection-token) is checked before the
@@ -44,6 +60,7 @@ export async function syncRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
 
   app.get('/sync', { websocket: true, preValidation: authenticate, schema: { hide: true } }, (socket, request) => {
     const user = request.syncUser!;
+    forgetUpgradeRequest(socket, request);
     const connection = new MuxConnection(socket, user.id, user, deps.sync, deps.logger.child({ reqId: request.id }));
     connections.add(connection);
     socket.on('close', () => connections.delete(connection));
@@ -62,6 +79,7 @@ export async function syncRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     (socket, request) => {
       const user = request.syncUser!;
       const docName = request.params.docName;
+      forgetUpgradeRequest(socket, request);
       new StockConnection(
         socket,
         user.id,
