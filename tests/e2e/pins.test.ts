@@ -170,6 +170,10 @@ describe('pinned messages', () => {
       expect(await seriousAxeViolations(bob.page)).toEqual([]);
       await bob.page.mouse.move(0, 0);
       await bob.page.screenshot({ path: join(SCREENSHOT_DIR, 'pins-panel-desktop-light.png') });
+      await bob.page.emulateMedia({ colorScheme: 'dark' });
+      await bob.page.screenshot({ path: join(SCREENSHOT_DIR, 'pins-panel-desktop-dark.png') });
+      expect(await seriousAxeViolations(bob.page)).toEqual([]);
+      await bob.page.emulateMedia({ colorScheme: 'light' });
 
       // Jump to the old pinned message: history is paged in and the message is focused.
       await pinnedItems(bob.page).nth(1).getByRole('button', { name: 'Jump' }).click();

@@ -34,7 +34,9 @@ function estimateHeight(item: TimelineItem): number {
   const base = item.grouped ? 26 : 62;
   const reply = item.replyTo ? 26 : 0;
   const reactions = item.kind === 'message' && Object.keys(item.message.reactions).length > 0 ? 34 : 0;
-  return base + reply + reactions + (item.kind === 'pending' && item.status === 'failed' ? 60 : 0);
+  // A grouped message has no name row: its "Pinned" marker takes a line of its own.
+  const pinMark = item.kind === 'message' && item.grouped && item.message.pinned ? 22 : 0;
+  return base + reply + reactions + pinMark + (item.kind === 'pending' && item.status === 'failed' ? 60 : 0);
 }
 
 const FAILED_WHAT: Record<string, string> = {
