@@ -174,10 +174,14 @@ export async function authPlugin(app: FastifyInstance, deps: AppDeps): Promise<v
       },
     },
     async (request) => {
-      const userId = memberOf(request).id;
-      const { token, expiresAt } = await tokens.issueConnectionToken(userId);
+      const member = memberOf(request);
+      const { token, expiresAt } = await tokens.issueConnectionToken({
+        id: member.id,
+        handle: member.handle,
+        name: member.display_name,
+      });
       // The token is opaque to clients; the member it was issued to is said here.
-      return { token, expiresAt: expiresAt.toISOString(), userId };
+      return { token, expiresAt: expiresAt.toISOString(), userId: member.id };
     },
   );
 

@@ -22,32 +22,37 @@ describe('connection tokens', () => {
     return 'accepted';
   };
 
-  it('name the member they were issued to and expire within a minute', async () => {
-    const userId = randomUUID();
-    const { token, expiresAt } = await tokens.issueConnectionToken(userId);
-    expect(await tokens.verifyConnectionToken(token)).toBe(userId);
+  const member = () => ({ id: randomUUID(), handle: 'ada.l', name: 'Ada Lövelace 🚀' });
+
+  it('name the member they were issued to (id, handle, name) and expire within a minute', async () => {
+    const ada = member();
+    const { token, expiresAt } = await tokens.issueConnectionToken(ada);
+    expect(await tokens.verifyConnectionToken(token)).toEqual(ada);
     expect(expiresAt.getTime() - Date.now()).toBeLessThanOrEqual(60_000);
   });
 
-  it('refuse a changed member, a changed expiry, a changed or missing signature, and garbage', async () => {
-    const { token } = await tokens.issueConnectionToken(randomUUID());
-    const [v, , exp, mac] = token.split('.');
-    expect(await refusal(`${v}.${randomUUID()}.${exp}.${mac}`)).toBe('token_invalid');
-    expect(await refusal(`${v}.${token.split('.')[1]}.${Number(exp) + 3600}.${mac}`)).toBe('token_invalid');
+  it('refuse a changed member, name, expiry, a changed or missing signature, and garbage', async () => {
+    const { token } = await tokens.issueConnectionToken(member());
+    const [v, id, exp, profile, mac] = token.split('.');
+    const someoneElse = Buffer.from(JSON.stringify(['mallory', 'Mallory'])).toString('base64url');
+    expect(await refusal(`${v}.${randomUUID()}.${exp}.${profile}.${mac}`)).toBe('token_invalid');
+    expect(await refusal(`${v}.${id}.${exp}.${someoneElse}.${mac}`)).toBe('token_invalid');
+    expect(await refusal(`${v}.${id}.${Number(exp) + 3600}.${profile}.${mac}`)).toBe('token_invalid');
     expect(await refusal(`${token.slice(0, -2)}${token.endsWith('AA') ? 'AB' : 'AA'}`)).toBe('token_invalid');
-    expect(await refusal(token.split('.').slice(0, 3).join('.'))).toBe('token_invalid');
+    expect(await refusal(token.split('.').slice(0, 4).join('.'))).toBe('token_invalid');
+    expect(await refusal(`c1.${id}.${exp}.${mac}`)).toBe('token_invalid');
     expect(await refusal('not a token')).toBe('token_invalid');
     expect(await refusal('')).toBe('token_missing');
   });
 
   it('refuse a token signed by another server secret', async () => {
     const other = createTokenService(options('another-signing-secret-0123456789ab'));
-    const { token } = await other.issueConnectionToken(randomUUID());
+    const { token } = await other.issueConnectionToken(member());
     expect(await refusal(token)).toBe('token_invalid');
   });
 
   it('refuse an expired token', async () => {
-    const { token } = await tokens.issueConnectionToken(randomUUID());
+    const { token } = await tokens.issueConnectionToken(member());
     vi.useFakeTimers({ now: Date.now() + 61_000 });
     try {
       expect(await refusal(token)).toBe('token_expired');
