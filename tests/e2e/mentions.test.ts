@@ -2,7 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, seriousAxeViolations, type OpenedPage } from '../support/browser.ts';
+import {
+  animationsSettled,
+  launchBrowser,
+  openPage,
+  seriousAxeViolations,
+  type OpenedPage,
+} from '../support/browser.ts';
 import {
   composer,
   confirmed,
@@ -123,6 +129,7 @@ describe('mentions', () => {
       // The chip and the highlighted row keep their contrast, light and dark.
       expect(await seriousAxeViolations(grace.page)).toEqual([]);
       await grace.page.emulateMedia({ colorScheme: 'dark' });
+      await animationsSettled(grace.page);
       expect(await seriousAxeViolations(grace.page)).toEqual([]);
       await grace.page.screenshot({ path: join(SCREENSHOT_DIR, 'mentions-highlight-desktop-dark.png') });
       // On Ada's screen the chip is there too, but the message does not mention her.

@@ -6,6 +6,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../sync-server/db/database.ts';
 import {
+  animationsSettled,
   launchBrowser,
   openPage,
   seriousAxeViolations,
@@ -171,6 +172,7 @@ describe('pinned messages', () => {
       await bob.page.mouse.move(0, 0);
       await bob.page.screenshot({ path: join(SCREENSHOT_DIR, 'pins-panel-desktop-light.png') });
       await bob.page.emulateMedia({ colorScheme: 'dark' });
+      await animationsSettled(bob.page);
       await bob.page.screenshot({ path: join(SCREENSHOT_DIR, 'pins-panel-desktop-dark.png') });
       expect(await seriousAxeViolations(bob.page)).toEqual([]);
       await bob.page.emulateMedia({ colorScheme: 'light' });

@@ -81,7 +81,10 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
   const violations = await page.evaluate(async () => {
     // This function runs in the page; the test project has no DOM types, so the page's globals are reached
     // through globalThis.
-    const page = globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> }; document: unknown };
+    const page = globalThis as unknown as {
+      axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> };
+      document: unknown;
+    };
     const result = (await page.axe.run(page.document, { resultTypes: ['violations'] })) as {
       violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }>;
     };
@@ -93,4 +96,15 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
     }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/**
+ * Waits for the page's running CSS transitions and animations to end. A colour-scheme switch
+ * (`emulateMedia`) changes text colours at once but fades backgrounds: a screenshot taken right away
+ * shows dark-theme text on light-theme backgrounds that no member ever sees for more than a moment.
+ */
+export async function animationsSettled(page: Page): Promise<void> {
+  await page.evaluate(
+    'Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => undefined)))',
+  );
 }
