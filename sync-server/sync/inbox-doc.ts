@@ -37,36 +37,50 @@ export async function loadInboxDoc(db: Database, userId: string): Promise<Y.Doc>
   return doc;
 }
 
-/** Many members' inbox rows, three queries whatever their number. */
+/** One row of the inbox read: an intent's verdict, a DM, or a block/mute, told apart by `part`. */
+type InboxRow = { user_id: string } & (
+  | ({ part: 'intent'; intent_id: string } & StoredIntent)
+  | { part: 'dm'; id: string; is_group: boolean; title: string | null; participant_ids: string[] | null }
+  | { part: 'relation'; map: 'blocked' | 'muted'; other: string }
+);
+
+// One statement for the three parts (was three queries side by side): every query handed to PostgreSQL
+// costs this process ~0.3 ms of CPU on a small VM, and a reconnecting member reads their inbox first.
+// Columns a part does not use are NULL; `part` says which are set.
+const INBOX_ROWS_SQL = `
+  SELECT 'intent' AS part, q.user_id, ci.intent_id, ci.status, ci.reason, ci.result, ci.created_at,
+         NULL::uuid AS id, NULL::boolean AS is_group, NULL::text AS title, NULL::text[] AS participant_ids,
+         NULL::text AS map, NULL::uuid AS other
+    FROM unnest($1::uuid[]) AS q(user_id)
+    CROSS JOIN LATERAL (
+      SELECT intent_id, status, reason, result, created_at FROM client_intents
+       WHERE user_id = q.user_id AND created_at > now() - interval '1 day'
+       ORDER BY created_at DESC LIMIT $2) ci
+  UNION ALL
+  SELECT 'dm', me.user_id, NULL, NULL, NULL, NULL, NULL, d.id, d.is_group, d.title,
+         (SELECT array_agg(p.user_id::text ORDER BY p.joined_at, p.user_id) FROM dm_participants p
+           WHERE p.dm_thread_id = d.id AND p.left_at IS NULL),
+         NULL, NULL
+    FROM dm_threads d JOIN dm_participants me
+      ON me.dm_thread_id = d.id AND me.user_id = ANY($1::uuid[]) AND me.left_at IS NULL
+  UNION ALL
+  SELECT 'relation', blocker_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'blocked', blocked_id
+    FROM user_blocks WHERE blocker_id = ANY($1::uuid[])
+  UNION ALL
+  SELECT 'relation', muter_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'muted', muted_id
+    FROM user_mutes WHERE muter_id = ANY($1::uuid[])`;
+
+/** Many members' inbox rows, in one query whatever their number. */
 async function readInboxRows(db: Database, userIds: readonly string[]): Promise<Map<string, InboxRows>> {
-  const [intents, dms, relations] = await Promise.all([
-    db.query<StoredIntent & { intent_id: string; user_id: string }>(
-      `SELECT q.user_id, ci.intent_id, ci.status, ci.reason, ci.result, ci.created_at
-         FROM unnest($1::uuid[]) AS q(user_id)
-         CROSS JOIN LATERAL (
-           SELECT intent_id, status, reason, result, created_at FROM client_intents
-            WHERE user_id = q.user_id AND created_at > now() - interval '1 day'
-            ORDER BY created_at DESC LIMIT $2) ci`,
-      [userIds, INBOX_VERDICTS_KEPT],
-    ),
-    db.query<InboxRows['dms'][number] & { user_id: string }>(
-      `SELECT me.user_id, d.id, d.is_group, d.title,
-            (SELECT array_agg(p.user_id::text ORDER BY p.joined_at, p.user_id) FROM dm_participants p
-              WHERE p.dm_thread_id = d.id AND p.left_at IS NULL) AS participant_ids
-       FROM dm_threads d JOIN dm_participants me
-         ON me.dm_thread_id = d.id AND me.user_id = ANY($1::uuid[]) AND me.left_at IS NULL`,
-      [userIds],
-    ),
-    db.query<InboxRows['relations'][number] & { user_id: string }>(
-      `SELECT blocker_id AS user_id, 'blocked' AS map, blocked_id AS other FROM user_blocks WHERE blocker_id = ANY($1::uuid[])
-     UNION ALL SELECT muter_id, 'muted', muted_id FROM user_mutes WHERE muter_id = ANY($1::uuid[])`,
-      [userIds],
-    ),
-  ]);
+  const { rows } = await db.query<InboxRow>(INBOX_ROWS_SQL, [userIds, INBOX_VERDICTS_KEPT]);
   const byUser = new Map<string, InboxRows>(userIds.map((id) => [id, { intents: [], dms: [], relations: [] }]));
-  for (const r of intents.rows) byUser.get(r.user_id)?.intents.push(r);
-  for (const r of dms.rows) byUser.get(r.user_id)?.dms.push(r);
-  for (const r of relations.rows) byUser.get(r.user_id)?.relations.push(r);
+  for (const row of rows) {
+    const inbox = byUser.get(row.user_id);
+    if (!inbox) continue;
+    if (row.part === 'intent') inbox.intents.push(row);
+    else if (row.part === 'dm') inbox.dms.push(row);
+    else inbox.relations.push(row);
+  }
   return byUser;
 }
 
