@@ -27,7 +27,12 @@ export function UserMenu(props: { user: User; onSignOut: () => void }): JSX.Elem
       >
         <SettingsIcon />
       </Link>
-      <button type="button" class="button button--ghost button--icon-on-phone" onClick={() => props.onSignOut()}>
+      <button
+        type="button"
+        class="button button--ghost button--icon-on-phone button--icon-below-wide"
+        title="Sign out"
+        onClick={() => props.onSignOut()}
+      >
         <SignOutIcon />
         <span class="button__label">Sign out</span>
       </button>
