@@ -1,8 +1,7 @@
 import { For, type JSX } from 'solid-js';
 import type { Lounge, Room, User } from '../api/types.ts';
-import { onlineLabel } from '../format.ts';
 import { paths } from '../router.ts';
-import { Link } from './Link.tsx';
+import { RoomCard } from './RoomCard.tsx';
 
 /** The Lounge's home when no room is open: a greeting and a quick way into each room. */
 export function LoungeWelcome(props: { lounge: Lounge; rooms: Room[]; user: User }): JSX.Element {
@@ -19,21 +18,9 @@ export function LoungeWelcome(props: { lounge: Lounge; rooms: Room[]; user: User
         <For each={props.rooms}>
           {(room) => (
             <li>
-              <Link class="room-card" href={paths.room(room.slug)}>
-                <span class="room-card__emoji" aria-hidden="true">
-                  {room.emoji}
-                </span>
-                <span class="room-card__name">{room.name}</span>
-                <span class="room-card__description">{room.description}</span>
-                <span class="room-card__online">
-                  <span
-                    class="presence-dot"
-                    classList={{ 'presence-dot--active': room.onlineCount > 0 }}
-                    aria-hidden="true"
-                  />
-                  {onlineLabel(room.onlineCount)}
-                </span>
-              </Link>
+              <RoomCard room={room} href={paths.room(room.slug)}>
+                {room.description}
+              </RoomCard>
             </li>
           )}
         </For>

@@ -29,7 +29,7 @@ export function UserMenu(props: { user: User; onSignOut: () => void }): JSX.Elem
       </Link>
       <button
         type="button"
-        class="button button--ghost button--icon-on-phone button--icon-below-wide"
+        class="button button--ghost button--icon-below-wide"
         title="Sign out"
         onClick={() => props.onSignOut()}
       >

@@ -1,16 +1,15 @@
-import { createEffect, createMemo, Match, onCleanup, Show, Switch, untrack, type JSX } from 'solid-js';
-import { isApiError, isUnauthorized } from '../api/http.ts';
+import { createEffect, createMemo, Match, Show, Switch, untrack, type JSX } from 'solid-js';
+import { isApiError } from '../api/http.ts';
 import { cachedLounge, fetchLounge, rememberLounge } from '../api/lounge.ts';
 import type { User } from '../api/types.ts';
-import { RefreshIcon } from '../components/icons.tsx';
 import { LoungeWelcome } from '../components/LoungeWelcome.tsx';
 import { RoomView } from '../components/chat/RoomView.tsx';
 import { RoomList } from '../components/RoomList.tsx';
+import { PaneLoading, PaneOutOfReach } from '../components/RoomPaneStates.tsx';
 import { useDocumentTitle } from '../lib/document-title.ts';
+import { useLiveRoomList } from '../lib/live-room-list.ts';
 import { createRefreshable } from '../lib/refreshable.ts';
-import { useReplica } from '../replica/context.ts';
 import { roleIn } from '../replica/standing.ts';
-import { endSession, SESSION_EXPIRED_NOTICE } from '../session.ts';
 import { NotFound } from './NotFound.tsx';
 
 const errorText = (err: unknown): string =>
@@ -32,30 +31,16 @@ export function LoungePage(props: {
   });
   const data = () => lounge.value() ?? cached();
   const selectedRoom = createMemo(() => data()?.rooms.find((room) => room.slug === props.roomSlug) ?? null);
-  // The list's counts come from the last REST answer; the open room's are live (presence, read marker).
-  const replica = useReplica();
-  const rooms = () =>
-    (data()?.rooms ?? []).map((room) => {
-      const live = replica.onlineIn(room.id);
-      const open = room.slug === props.roomSlug;
-      if (live === undefined && !open) return room;
-      return { ...room, onlineCount: live ?? room.onlineCount, unreadCount: open ? 0 : room.unreadCount };
-    });
+  const rooms = useLiveRoomList(
+    lounge,
+    () => data()?.rooms ?? [],
+    () => props.roomSlug,
+  );
 
-  createEffect(() => {
-    if (isUnauthorized(lounge.error())) endSession(SESSION_EXPIRED_NOTICE);
-  });
   // The member's role in each room (read in the background): moderators get their tools and the review queue.
   createEffect(() => {
     for (const room of lounge.value()?.rooms ?? []) untrack(() => roleIn(props.user, room.id, props.token));
   });
-
-  // Online and unread counts go stale while the tab is hidden; live updates over the sync socket come later.
-  const onVisible = (): void => {
-    if (document.visibilityState === 'visible') lounge.refresh();
-  };
-  document.addEventListener('visibilitychange', onVisible);
-  onCleanup(() => document.removeEventListener('visibilitychange', onVisible));
 
   useDocumentTitle(() => selectedRoom()?.name ?? data()?.lounge.name ?? 'The Lounge');
 
@@ -97,26 +82,12 @@ export function LoungePage(props: {
             {(data) => <LoungeWelcome lounge={data().lounge} rooms={data().rooms} user={props.user} />}
           </Match>
           <Match when={listError()}>
-            <div class="page page--centered">
-              <div class="empty-state">
-                <span class="empty-state__emoji" aria-hidden="true">
-                  🔌
-                </span>
-                <h1 class="empty-state__title">The Lounge is out of reach</h1>
-                <p class="empty-state__text">{listError()}</p>
-                <button type="button" class="button button--primary" onClick={() => lounge.refresh()}>
-                  <RefreshIcon />
-                  Try again
-                </button>
-              </div>
-            </div>
+            {(message) => (
+              <PaneOutOfReach title="The Lounge is out of reach" message={message()} onRetry={lounge.refresh} />
+            )}
           </Match>
           <Match when={true}>
-            <div class="room-pane__loading" aria-hidden="true">
-              <span class="skeleton skeleton--tile skeleton--large" />
-              <span class="skeleton skeleton--line skeleton--title" />
-              <span class="skeleton skeleton--line" />
-            </div>
+            <PaneLoading />
           </Match>
         </Switch>
       </main>

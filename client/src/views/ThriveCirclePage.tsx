@@ -1,17 +1,16 @@
-import { createEffect, createMemo, For, Match, onCleanup, Show, Switch, type JSX } from 'solid-js';
+import { createEffect, createMemo, For, Match, Show, Switch, type JSX } from 'solid-js';
 import { cachedCircles, fetchCircles, rememberCircles } from '../api/circles.ts';
-import { isApiError, isUnauthorized } from '../api/http.ts';
+import { isApiError } from '../api/http.ts';
 import type { Circle, User } from '../api/types.ts';
 import { RoomView, type RoomPaths } from '../components/chat/RoomView.tsx';
-import { RefreshIcon } from '../components/icons.tsx';
 import { Link } from '../components/Link.tsx';
+import { RoomCard } from '../components/RoomCard.tsx';
 import { RoomList } from '../components/RoomList.tsx';
-import { onlineLabel } from '../format.ts';
+import { PaneLoading, PaneOutOfReach } from '../components/RoomPaneStates.tsx';
 import { useDocumentTitle } from '../lib/document-title.ts';
+import { useLiveRoomList } from '../lib/live-room-list.ts';
 import { createRefreshable } from '../lib/refreshable.ts';
-import { useReplica } from '../replica/context.ts';
 import { paths } from '../router.ts';
-import { endSession, SESSION_EXPIRED_NOTICE } from '../session.ts';
 
 const PAGE_TITLE = 'Your Thrive Circle';
 
@@ -47,24 +46,11 @@ export function ThriveCirclePage(props: {
   });
   const data = () => circles.value() ?? cached();
   const selected = createMemo(() => data()?.circles.find((circle) => circle.slug === props.circleSlug) ?? null);
-  // As in the Lounge: the list's counts come from the last answer; the open circle's are live.
-  const replica = useReplica();
-  const list = (): Circle[] =>
-    (data()?.circles ?? []).map((circle) => {
-      const live = replica.onlineIn(circle.id);
-      const open = circle.slug === props.circleSlug;
-      if (live === undefined && !open) return circle;
-      return { ...circle, onlineCount: live ?? circle.onlineCount, unreadCount: open ? 0 : circle.unreadCount };
-    });
-
-  createEffect(() => {
-    if (isUnauthorized(circles.error())) endSession(SESSION_EXPIRED_NOTICE);
-  });
-  const onVisible = (): void => {
-    if (document.visibilityState === 'visible') circles.refresh();
-  };
-  document.addEventListener('visibilitychange', onVisible);
-  onCleanup(() => document.removeEventListener('visibilitychange', onVisible));
+  const list = useLiveRoomList(
+    circles,
+    () => data()?.circles ?? [],
+    () => props.circleSlug,
+  );
 
   useDocumentTitle(() => selected()?.name ?? PAGE_TITLE);
 
@@ -118,29 +104,12 @@ export function ThriveCirclePage(props: {
               <CirclesHome circles={list()} user={props.user} />
             </Match>
             <Match when={listError()}>
-              <div class="page page--centered">
-                <div class="empty-state">
-                  <span class="empty-state__emoji" aria-hidden="true">
-                    🔌
-                  </span>
-                  <h1 class="empty-state__title">Your circles are out of reach</h1>
-                  <p class="empty-state__text">{listError()}</p>
-                  <button type="button" class="button button--primary" onClick={() => circles.refresh()}>
-                    <RefreshIcon />
-                    Try again
-                  </button>
-                </div>
-              </div>
+              {(message) => (
+                <PaneOutOfReach title="Your circles are out of reach" message={message()} onRetry={circles.refresh} />
+              )}
             </Match>
             <Match when={true}>
-              <div class="room-pane__loading" aria-hidden="true">
-                <span class="skeleton skeleton--tile skeleton--large" />
-                <span class="skeleton skeleton--line skeleton--title" />
-                <span class="skeleton skeleton--line" />
-              </div>
-              <span class="visually-hidden" role="status">
-                Loading your circles…
-              </span>
+              <PaneLoading status="Loading your circles…" />
             </Match>
           </Switch>
         </main>
@@ -206,29 +175,18 @@ function CirclesHome(props: { circles: Circle[]; user: User }): JSX.Element {
         <For each={props.circles}>
           {(circle) => (
             <li>
-              <Link class="room-card" href={paths.circle(circle.slug)}>
-                <span class="room-card__emoji" aria-hidden="true">
-                  {circle.emoji}
-                </span>
-                <span class="room-card__name">
-                  {circle.name}
+              <RoomCard
+                room={circle}
+                href={paths.circle(circle.slug)}
+                tag={
                   <Show when={circle.archived}>
                     <span class="room-item__tag">Archived</span>
                   </Show>
-                </span>
-                <span class="room-card__description">
-                  {memberCountLabel(circle.memberCount)}
-                  <Show when={circle.description}> · {circle.description}</Show>
-                </span>
-                <span class="room-card__online">
-                  <span
-                    class="presence-dot"
-                    classList={{ 'presence-dot--active': circle.onlineCount > 0 }}
-                    aria-hidden="true"
-                  />
-                  {onlineLabel(circle.onlineCount)}
-                </span>
-              </Link>
+                }
+              >
+                {memberCountLabel(circle.memberCount)}
+                <Show when={circle.description}> · {circle.description}</Show>
+              </RoomCard>
             </li>
           )}
         </For>
