@@ -14,12 +14,10 @@ import {
   UI_TIMEOUT_MS,
   unexpectedErrors,
   waitOnline,
+  LIVE_TIMEOUT_MS,
+  SCREENSHOT_DIR,
 } from '../support/chat-ui.ts';
-import { REPO_ROOT, startServer, type ServerProcess } from '../support/server-process.ts';
-
-const SCREENSHOT_DIR = join(REPO_ROOT, 'tests', 'artifacts', 'screenshots');
-/** Live delivery between two browsers, with a server on a two-core machine under a test runner. */
-const LIVE_TIMEOUT_MS = 10_000;
+import { startServer, type ServerProcess } from '../support/server-process.ts';
 
 let server: ServerProcess;
 let browser: Browser;

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, type OpenedPage, type ViewportName } from '../support/browser.ts';
-import { REPO_ROOT, startServer, type ServerProcess } from '../support/server-process.ts';
+import { startServer, type ServerProcess } from '../support/server-process.ts';
+import { SCREENSHOT_DIR } from '../support/chat-ui.ts';
 
-const SCREENSHOT_DIR = join(REPO_ROOT, 'tests', 'artifacts', 'screenshots');
 const SEEDED_ROOMS = [
   'AI Art & Design',
   'Coding & Automation',

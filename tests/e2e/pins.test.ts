@@ -22,11 +22,10 @@ import {
   UI_TIMEOUT_MS,
   unexpectedErrors,
   waitOnline,
+  LIVE_TIMEOUT_MS,
+  SCREENSHOT_DIR,
 } from '../support/chat-ui.ts';
-import { REPO_ROOT, startServer, type ServerProcess } from '../support/server-process.ts';
-
-const SCREENSHOT_DIR = join(REPO_ROOT, 'tests', 'artifacts', 'screenshots');
-const LIVE_TIMEOUT_MS = 10_000;
+import { startServer, type ServerProcess } from '../support/server-process.ts';
 
 const GENERAL = { slug: 'general', name: 'General Chat' };
 /** A trusted member (≥ 50 messages, ≥ 14 days: set in the database before the second start). */

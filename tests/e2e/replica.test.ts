@@ -14,6 +14,7 @@ import {
   UI_TIMEOUT_MS,
   unexpectedErrors,
   waitOnline,
+  LIVE_TIMEOUT_MS,
 } from '../support/chat-ui.ts';
 import { startServer, type ServerProcess } from '../support/server-process.ts';
 
@@ -21,7 +22,6 @@ import { startServer, type ServerProcess } from '../support/server-process.ts';
  * What the device keeps, checked in the device's own SQL replica (PGlite in the page's worker, read through
  * the test hook the e2e build installs), not only on screen: hidden words leave it, a lost room leaves it.
  */
-const LIVE_TIMEOUT_MS = 10_000;
 const GENERAL = { slug: 'general', name: 'General Chat' };
 const MODERATOR = { handle: 'rep_mia', name: 'Mia Moderator' };
 

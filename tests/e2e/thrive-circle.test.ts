@@ -17,11 +17,11 @@ import {
   UI_TIMEOUT_MS,
   unexpectedErrors,
   waitOnline,
+  LIVE_TIMEOUT_MS,
+  SCREENSHOT_DIR,
 } from '../support/chat-ui.ts';
-import { REPO_ROOT, startServer, type ServerProcess } from '../support/server-process.ts';
+import { startServer, type ServerProcess } from '../support/server-process.ts';
 
-const SCREENSHOT_DIR = join(REPO_ROOT, 'tests', 'artifacts', 'screenshots');
-const LIVE_TIMEOUT_MS = 10_000;
 /** Per test: two or three browser contexts, each running the whole replica, on a two-core machine. */
 const TEST_TIMEOUT_MS = 240_000;
 const INTEGRATION_SECRET = 'e2e-circle-integration-secret-0123456789ab';

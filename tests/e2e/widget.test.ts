@@ -14,11 +14,11 @@ import {
   UI_TIMEOUT_MS,
   unexpectedErrors,
   waitOnline,
+  LIVE_TIMEOUT_MS,
+  SCREENSHOT_DIR,
 } from '../support/chat-ui.ts';
 import { findFreePort, REPO_ROOT, startServer, type ServerProcess } from '../support/server-process.ts';
 
-const SCREENSHOT_DIR = join(REPO_ROOT, 'tests', 'artifacts', 'screenshots');
-const LIVE_TIMEOUT_MS = 10_000;
 /**
  * Opening a widget is a token handshake, two API calls, IndexedDB and the sync socket; on a two-core machine
  * shared with other browser runs that has taken longer than the app's usual UI wait.
@@ -256,11 +256,8 @@ async function seriousViolationsIn(frame: Frame): Promise<AxeViolation[]> {
       nodes: v.nodes.slice(0, 4).map((n) => n.target.map(String).join(' ')),
     }));
   });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .filter((v) => v.nodes.length > 0);
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').filter((v) => v.nodes.length > 0);
 }
-
 
 describe('the embeddable chat widget', () => {
   it(

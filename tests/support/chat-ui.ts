@@ -1,20 +1,29 @@
+import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { OpenedPage } from './browser.ts';
+import { REPO_ROOT } from './server-process.ts';
 
 /** How the end-to-end tests find a conversation on screen: by the name its log and composer carry. */
 export type ConversationRef = string | { name: string };
 const nameOf = (ref: ConversationRef) => (typeof ref === 'string' ? ref : ref.name);
 
 export const UI_TIMEOUT_MS = 15_000;
+/** Live delivery between browsers, with a server on a two-core machine under a test runner. */
+export const LIVE_TIMEOUT_MS = 10_000;
+/** Where the end-to-end tests save screenshots of the main views for a person to look at (git ignores it). */
+export const SCREENSHOT_DIR = join(REPO_ROOT, 'tests', 'artifacts', 'screenshots');
 
 /** The composer is a combobox: its textarea owns the @-mention suggestion list. */
 export const composer = (page: Page, ref: ConversationRef) =>
   page.getByRole('combobox', { name: `Message ${nameOf(ref)}`, exact: true });
-export const messageLog = (page: Page, ref: ConversationRef) => page.getByRole('log', { name: `Messages in ${nameOf(ref)}` });
+export const messageLog = (page: Page, ref: ConversationRef) =>
+  page.getByRole('log', { name: `Messages in ${nameOf(ref)}` });
 /** Confirmed messages (they have a server id); pending and refused sends carry an intent id instead. */
-export const confirmed = (page: Page, ref: ConversationRef) => messageLog(page, ref).locator('article.msg[data-message-id]');
-export const pending = (page: Page, ref: ConversationRef) => messageLog(page, ref).locator('article.msg[data-intent-id]');
+export const confirmed = (page: Page, ref: ConversationRef) =>
+  messageLog(page, ref).locator('article.msg[data-message-id]');
+export const pending = (page: Page, ref: ConversationRef) =>
+  messageLog(page, ref).locator('article.msg[data-intent-id]');
 export const confirmedBodies = async (page: Page, ref: ConversationRef) =>
   (await confirmed(page, ref).locator('.msg__body').allInnerTexts()).map((t) => t.trim());
 export const messageWithText = (page: Page, ref: ConversationRef, text: string): Locator =>
@@ -22,7 +31,9 @@ export const messageWithText = (page: Page, ref: ConversationRef, text: string):
 
 /** Errors a healthy page must not produce; the browser's own log line for a failed request is not one. */
 export function unexpectedErrors(opened: OpenedPage): string[] {
-  return opened.errors.filter((e) => !e.includes('Failed to load resource') && !e.includes('net::ERR_INTERNET_DISCONNECTED'));
+  return opened.errors.filter(
+    (e) => !e.includes('Failed to load resource') && !e.includes('net::ERR_INTERNET_DISCONNECTED'),
+  );
 }
 
 /** Fills and submits the demo sign-in form the page shows. */
@@ -33,5 +44,7 @@ export async function submitDemoSignIn(page: Page, handle: string, displayName: 
 }
 
 export async function waitOnline(page: Page): Promise<void> {
-  await expect.poll(() => page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS }).toBe('online');
+  await expect
+    .poll(() => page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })
+    .toBe('online');
 }
