@@ -93,6 +93,13 @@ describe('a newcomer opens Lounge', () => {
       expect(await community.getByRole('link', { name: 'The Lounge' }).getAttribute('aria-current')).toBe('page');
       expect(await community.getByRole('link', { name: /^Events/ }).getAttribute('href')).toBe(config.links.events);
       expect(await community.getByRole('link', { name: /^Perks/ }).getAttribute('href')).toBe(config.links.perks);
+      // At a 1280 px desktop every link is in view: the list scrolls sideways with no scrollbar, so a link
+      // beyond its edge would be cut off or out of sight with nothing to say so.
+      const listBox = (await community.getByRole('list').boundingBox())!;
+      for (const link of await community.getByRole('link').all()) {
+        const box = (await link.boundingBox())!;
+        expect(box.x + box.width, await link.innerText()).toBeLessThanOrEqual(listBox.x + listBox.width + 0.5);
+      }
 
       const banner = page.getByRole('banner');
       expect(await banner.getByTestId('member-name').innerText()).toBe('Ada Lovelace');
