@@ -61,6 +61,8 @@ const docMaps = (doc: Y.Doc) => ({
   meta: doc.getMap<unknown>('meta'),
   segments: doc.getMap<number>('segments'),
   pins: doc.getMap<number>('pins'),
+  /** When each pin was made, as the change_seq of the change that pinned it: pins list newest first. */
+  pinnedAt: doc.getMap<number>('pinnedAt'),
   threads: doc.getMap<ThreadState>('threads'),
 });
 
@@ -105,8 +107,14 @@ export function applyToMetaDoc(doc: Y.Doc, change: ChannelChange): void {
         }
         const wasPinned = maps.pins.has(message.id);
         const isPinned = message.pinned && !message.deleted && !message.hidden;
-        if (isPinned && !wasPinned) maps.pins.set(message.id, message.seq);
-        if (!isPinned && wasPinned) maps.pins.delete(message.id);
+        if (isPinned && !wasPinned) {
+          maps.pins.set(message.id, message.seq);
+          maps.pinnedAt.set(message.id, change.changeSeq);
+        }
+        if (!isPinned && wasPinned) {
+          maps.pins.delete(message.id);
+          maps.pinnedAt.delete(message.id);
+        }
         break;
       }
       case 'meta':
@@ -159,21 +167,13 @@ export interface PinRef {
 }
 
 /**
- * The channel's pinned messages, newest pin first. The meta doc keeps no pin time, but every write to it is
- * the server's (one Yjs client id, changes applied in change_seq order), so the clock of an entry's Yjs item
- * orders pins by when they were made: a message unpinned and pinned again gets a new, later item. Entries
- * of another client (never written by the server) fall back to seq order after the server's.
+ * The channel's pinned messages, newest pin first: by the change that pinned each (`pinnedAt`), then by
+ * seq for pins a meta doc recorded before it kept that order.
  */
 export function readPins(doc: Y.Doc): PinRef[] {
-  const pins = docMaps(doc).pins;
-  const items = (pins as unknown as { _map?: Map<string, { id: { client: number; clock: number }; deleted: boolean }> })
-    ._map;
-  const out: Array<PinRef & { clock: number }> = [];
-  for (const [messageId, seq] of pins.entries()) {
-    const item = items?.get(messageId);
-    const clock = item && !item.deleted && item.id.client === SERVER_CLIENT_ID ? item.id.clock : -1;
-    out.push({ messageId, seq, clock });
-  }
-  out.sort((a, b) => b.clock - a.clock || b.seq - a.seq);
-  return out.map(({ messageId, seq }) => ({ messageId, seq }));
+  const { pins, pinnedAt } = docMaps(doc);
+  return [...pins.entries()]
+    .map(([messageId, seq]) => ({ messageId, seq, at: pinnedAt.get(messageId) ?? -1 }))
+    .sort((a, b) => b.at - a.at || b.seq - a.seq)
+    .map(({ messageId, seq }) => ({ messageId, seq }));
 }
