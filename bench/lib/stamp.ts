@@ -14,6 +14,8 @@ export interface Stamp {
   index: number;
   step: number;
   sentAt: number;
+  /** The message's seq, where the value carries one (Lounge messages; the peers' have none). */
+  seq?: number;
 }
 
 export function stampBody(index: number, step: number, sentAt: number): string {
@@ -41,7 +43,8 @@ export function stampsInUpdate(update: Uint8Array, out: Stamp[] = []): Stamp[] {
     for (const value of struct.content.arr as unknown[]) {
       if (value && typeof value === 'object' && 'body' in value) {
         const stamp = parseStamp((value as { body: unknown }).body);
-        if (stamp) out.push(stamp);
+        const seq = (value as { seq?: unknown }).seq;
+        if (stamp) out.push(typeof seq === 'number' ? { ...stamp, seq } : stamp);
       }
     }
   }

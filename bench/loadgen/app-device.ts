@@ -4,6 +4,7 @@ import { SyncClient, type SocketLike } from '../../client/src/sync/sync-client.t
 import { enqueueIntent, settleVerdicts } from '../../client/src/sync/outbox.ts';
 import { inboxDocName, metaDocName, privateDocName, segmentDocName } from '../../shared/sync/doc-names.ts';
 import type { MessageView } from '../../shared/sync/channel-doc.ts';
+import { nextSegmentPoint, wantsNextSegment } from '../../shared/sync/segments.ts';
 import type { Verdict } from '../../shared/sync/intents.ts';
 import { parseStamp, stampBody } from '../lib/stamp.ts';
 import { connectionToken } from './tokens.ts';
@@ -103,13 +104,26 @@ export class AppDevice {
     if (subscribeRoom) {
       this.client.subscribe(metaDocName(roomId), this.metaDoc);
       this.openSegment(0);
-      // The app follows the meta doc: when the head segment moves on, it subscribes to the new head.
+      // The app follows the meta doc: when the head segment moves on, it holds the new head (if it did
+      // not take it ahead already) and takes the next one at its own point of the head (RoomSession).
       this.metaDoc.getMap('meta').observe(() => {
         const head = Number(this.metaDoc.getMap('meta').get('head') ?? 0);
-        while (this.head < head) this.openSegment(++this.head);
+        if (head <= this.head) return;
+        this.head = head;
+        this.nextPoint = nextSegmentPoint();
+        for (let n = 0; n <= head; n++) if (!this.segDocs.has(n)) this.openSegment(n);
         this.segName = segmentDocName(roomId, this.head);
+        this.maybeTakeNext();
       });
     }
+  }
+
+  private nextPoint = nextSegmentPoint();
+  private highestSeq = 0;
+
+  private maybeTakeNext(): void {
+    if (!this.segDocs.has(this.head + 1) && wantsNextSegment(this.head, this.highestSeq, this.nextPoint))
+      this.openSegment(this.head + 1);
   }
 
   private openSegment(n: number): void {
@@ -120,7 +134,9 @@ export class AppDevice {
     map.observe((event) => {
       const now = Date.now();
       for (const key of event.keysChanged) {
-        const stamp = parseStamp(map.get(key)?.body);
+        const value = map.get(key);
+        if (value && value.seq > this.highestSeq) this.highestSeq = value.seq;
+        const stamp = parseStamp(value?.body);
         if (!stamp || stamp.index >= this.bits.length) continue;
         this.bits[stamp.index] = 1;
       }
@@ -128,6 +144,7 @@ export class AppDevice {
         this.contiguous++;
         this.advanceAt[this.contiguous] = now;
       }
+      this.maybeTakeNext();
     });
   }
 

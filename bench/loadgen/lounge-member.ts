@@ -6,6 +6,7 @@ import * as Y from 'yjs';
 import { enqueueIntent, settleVerdicts } from '../../client/src/sync/outbox.ts';
 import { decodeFrame, decodeNotice, encodeFrame, FrameType } from '../../shared/protocol/frames.ts';
 import { inboxDocName, metaDocName, privateDocName, segmentDocName } from '../../shared/sync/doc-names.ts';
+import { nextSegmentPoint, wantsNextSegment } from '../../shared/sync/segments.ts';
 import type { Verdict } from '../../shared/sync/intents.ts';
 import { stampBody, stampsInUpdate, type Stamp } from '../lib/stamp.ts';
 import type { Deliveries, SubTrack } from './deliveries.ts';
@@ -42,7 +43,8 @@ const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc());
  * the private doc as sync updates), but keeping real Yjs docs only where it writes (private, inbox).
  * Segment docs are not kept: each update of a segment doc is parsed with `Y.decodeUpdate` and the
  * message bodies read for their stamps. The meta doc (tiny, it changes only when the head segment
- * moves) is kept, and a new head segment is subscribed when it appears, as the app does.
+ * moves) is kept; like the app, a member takes the next segment at its own point in the head segment
+ * (`nextSegmentPoint`) and any head it does not hold yet as soon as the meta doc names it.
  */
 export class LoungeMember {
   userId = '';
@@ -50,10 +52,15 @@ export class LoungeMember {
   private readonly docNames: string[] = [];
   private readonly synced = new Set<string>();
   private syncedWaiters: Array<() => void> = [];
-  /** Segments of the room subscribed so far: the head at subscribe time and every head after it. */
+  /** Segments of the room subscribed so far: the head at subscribe time and every one after it. */
   private readonly segNames = new Set<string>();
   private metaName = '';
+  private roomId = '';
   private head = 0;
+  /** The highest segment subscribed (the head, or the one after it once taken ahead). */
+  private highestSegment = 0;
+  private highestSeq = 0;
+  private nextPoint = nextSegmentPoint();
   private privateName = '';
   private inboxName = '';
   readonly track: SubTrack | undefined;
@@ -80,21 +87,22 @@ export class LoungeMember {
     this.docNames.push(this.privateName, this.inboxName);
     if (this.spec.roomId && this.spec.watch) {
       const roomId = this.spec.roomId;
+      this.roomId = roomId;
       this.head = this.spec.segment ?? 0;
+      this.highestSegment = this.head;
       const seg = segmentDocName(roomId, this.head);
       this.segNames.add(seg);
       this.metaName = metaDocName(roomId);
       this.docNames.push(this.metaName, seg);
       this.metaDoc = new Y.Doc();
-      // When the head segment moves on (every 256 messages), subscribe to the new head, as the app does.
+      // When the head segment moves on (every 256 messages), hold the new head if not yet, as the app does.
       this.metaDoc.getMap('meta').observe(() => {
         const head = Number(this.metaDoc!.getMap('meta').get('head') ?? 0);
-        while (this.head < head) {
-          this.head++;
-          const name = segmentDocName(roomId, this.head);
-          this.segNames.add(name);
-          this.subscribeDoc(name);
-        }
+        if (head <= this.head) return;
+        this.head = head;
+        this.nextPoint = nextSegmentPoint();
+        while (this.highestSegment < head) this.subscribeSegment(this.highestSegment + 1);
+        this.maybeTakeNext();
       });
     }
     if (this.spec.writer) {
@@ -164,6 +172,18 @@ export class LoungeMember {
     this.ws?.terminate();
   }
 
+  private subscribeSegment(segment: number): void {
+    this.highestSegment = segment;
+    const name = segmentDocName(this.roomId, segment);
+    this.segNames.add(name);
+    this.subscribeDoc(name);
+  }
+
+  private maybeTakeNext(): void {
+    if (this.highestSegment === this.head && wantsNextSegment(this.head, this.highestSeq, this.nextPoint))
+      this.subscribeSegment(this.head + 1);
+  }
+
   private subscribeDoc(name: string): void {
     this.send(encodeFrame(FrameType.subscribe, name));
     const encoder = encoding.createEncoder();
@@ -216,8 +236,12 @@ export class LoungeMember {
     if (this.track && this.segNames.has(frame.docName)) {
       const now = Date.now();
       const stamps = stampsInUpdate(update, this.stamps);
-      for (const s of stamps) ctx.deliveries.record(this.track, s, now, type === syncProtocol.messageYjsUpdate);
+      for (const s of stamps) {
+        ctx.deliveries.record(this.track, s, now, type === syncProtocol.messageYjsUpdate);
+        if (s.seq !== undefined && s.seq > this.highestSeq) this.highestSeq = s.seq;
+      }
       this.stamps.length = 0;
+      this.maybeTakeNext();
     } else {
       const doc = this.docFor(frame.docName);
       if (doc) Y.applyUpdate(doc, update, REMOTE);

@@ -10,6 +10,7 @@ import {
 } from '../../../shared/sync/channel-doc.ts';
 import { metaDocName, parseDocName, segmentDocName } from '../../../shared/sync/doc-names.ts';
 import { LIMITS } from '../../../shared/rules/limits.ts';
+import { nextSegmentPoint, wantsNextSegment } from '../../../shared/sync/segments.ts';
 import { fetchChannelPage, fromHistory } from '../api/community.ts';
 import type { SyncClient } from '../sync/sync-client.ts';
 import type { OpenedDoc } from './doc-store.ts';
@@ -32,8 +33,10 @@ const MAX_OVERLAP_PAGES = 4;
 
 /**
  * A room that is open on screen: its meta doc with presence, its head segment (and any head that
- * arrives while it is open), older history paged in over REST, and who is here and typing. Docs are
- * read from IndexedDB first, so a room opened offline shows what this device last saw.
+ * arrives while it is open), the segment after the head once the head is partly full (so the room's
+ * next message past a segment boundary arrives on a doc already held), older history paged in over
+ * REST, and who is here and typing. Docs are read from IndexedDB first, so a room opened offline shows
+ * what this device last saw.
  */
 export class RoomSession {
   private readonly meta: OpenedDoc;
@@ -66,6 +69,12 @@ export class RoomSession {
   private historyCursor: string | null | undefined = undefined;
   /** A segment came out of IndexedDB: from then on the docs, not the first-paint list, say what is shown. */
   private segmentLoaded = false;
+  /** The server's meta doc has arrived, so its head is the room's real head (not this device's last one). */
+  private metaSynced = false;
+  /** How full the head segment gets before this device takes the next one too (see nextSegmentPoint). */
+  private nextPoint = nextSegmentPoint();
+  /** Newest seq among the held segments. */
+  private highestSeq = 0;
 
   constructor(
     readonly channelId: string,
@@ -112,6 +121,8 @@ export class RoomSession {
       this.cleanups.push(() => this.meta.doc.off('update', onMeta));
       void client.whenSynced(this.meta.name).then(() => {
         if (this.closed) return;
+        this.metaSynced = true;
+        this.maybeTakeNextSegment();
         const head = readMeta(this.meta.doc).head;
         void this.whenSegmentSynced(head).then(() => !this.closed && this.serverSynced[1](true));
       });
@@ -270,10 +281,10 @@ export class RoomSession {
 
   /**
    * Subscribes to the head segment named by the meta doc, and keeps the one before it while open (so
-   * the messages just before a head that moved on stay in view). Any older segment is let go: a device
-   * that opens a room for the first time has an empty meta doc, which names segment 0 until the
-   * server's arrives; showing that segment beside the real head would put the room's first messages
-   * next to its newest with a gap between.
+   * the messages just before a head that moved on stay in view) and the one after it once taken ahead.
+   * Any older segment is let go: a device that opens a room for the first time has an empty meta doc,
+   * which names segment 0 until the server's arrives; showing that segment beside the real head would
+   * put the room's first messages next to its newest with a gap between.
    */
   private followHead(head: number = readMeta(this.meta.doc).head): void {
     if (this.closed) return;
@@ -285,29 +296,61 @@ export class RoomSession {
       this.replica.store.release(opened.name);
     }
     if (stale.length > 0) this.refreshMessages();
-    if (this.segments.has(head)) {
+    const held = this.segments.get(head);
+    if (held) {
+      // Taken ahead while it was the next segment: now it is the head this device keeps.
+      this.replica.store.touch([held.name]);
       if (!this.localReady[0]())
-        void this.segments.get(head)!.loaded.then(() => {
+        void held.loaded.then(() => {
           this.segmentLoaded = true;
           this.refreshMessages();
         });
-      return;
+    } else {
+      this.openSegment(head, 'head');
     }
-    const name = segmentDocName(this.channelId, head);
-    const opened = this.replica.store.open(name);
-    const onUpdate = () => this.refreshMessages();
+    this.maybeTakeNextSegment();
+  }
+
+  /**
+   * Holds the segment after the head once the head is filled past this device's point. Only once the
+   * server's meta doc is here (before that the head is only what this device saw last time).
+   */
+  private maybeTakeNextSegment(): void {
+    if (this.closed || !this.metaSynced) return;
+    const head = readMeta(this.meta.doc).head;
+    if (this.segments.has(head + 1) || !this.segments.has(head)) return;
+    if (wantsNextSegment(head, this.highestSeq, this.nextPoint)) {
+      this.nextPoint = nextSegmentPoint();
+      this.openSegment(head + 1, 'next');
+    }
+  }
+
+  private openSegment(segment: number, role: 'head' | 'next'): void {
+    const name = segmentDocName(this.channelId, segment);
+    // The next segment is not recorded as kept until it holds a message: this device's newest kept
+    // segment stays the one that opens first next time (see keptHead).
+    const opened = this.replica.store.open(name, { touch: role === 'head' });
+    let kept = role === 'head';
+    const onUpdate = () => {
+      if (!kept && readMessages(opened.doc).length > 0) {
+        kept = true;
+        this.replica.store.touch([name]);
+      }
+      this.refreshMessages();
+    };
     opened.doc.on('update', onUpdate);
-    this.segments.set(head, { ...opened, stop: () => opened.doc.off('update', onUpdate) });
+    this.segments.set(segment, { ...opened, stop: () => opened.doc.off('update', onUpdate) });
     void opened.loaded.then(() => {
-      if (this.closed || !this.segments.has(head)) return;
-      performance.mark('lounge:room-head-local');
+      if (this.closed || !this.segments.has(segment)) return;
+      if (role === 'head') performance.mark('lounge:room-head-local');
       this.client.subscribe(name, opened.doc);
       this.segmentLoaded = true;
       this.refreshMessages();
       this.replica.startLocalDatabase();
       // Closed segments older than the one before the head are history now: REST serves them.
-      for (const { name: stored, segment } of this.keptSegments()) {
-        if (segment < head - 1) void this.replica.store.forget(stored);
+      const head = readMeta(this.meta.doc).head;
+      for (const { name: stored, segment: old } of this.keptSegments()) {
+        if (old < head - 1) void this.replica.store.forget(stored);
       }
     });
   }
@@ -334,10 +377,12 @@ export class RoomSession {
     const all: MessageView[] = [];
     for (const segment of this.segments.values()) all.push(...readMessages(segment.doc));
     all.sort((a, b) => a.seq - b.seq);
+    this.highestSeq = Math.max(this.highestSeq, all.at(-1)?.seq ?? 0);
     batch(() => {
       this.messagesSignal[1](all);
       this.localReady[1](true);
     });
+    this.maybeTakeNextSegment();
     if (this.purgedSignal[0]() === null) this.replica.firstPaint.save(this.channelId, all);
   }
 
