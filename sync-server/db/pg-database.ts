@@ -5,16 +5,21 @@ import type { Database, Queryable, QueryResult } from './database.ts';
 // int8 (seq, counters) as JS numbers: seqs stay far below 2^53, and PGlite is configured the same way.
 pg.types.setTypeParser(20, (value: string) => Number(value));
 
-// Parameterized statements are prepared once per connection under a name derived from their text:
-// the intent path runs the same dozen statements for every message, and re-planning them each time was
-// a large share of PostgreSQL's CPU per message.
+// Parameterized statements are prepared once per connection under a name derived from their text, and
+// PostgreSQL keeps their plans (plan_cache_mode auto: custom plans for the first five runs, then the
+// generic plan when it costs no more). The intent path runs the same few statements for every message;
+// planning them on every run was half of PostgreSQL's CPU per message (0.7 ms of bind per statement).
 const statementNames = new Map<string, string>();
 const MAX_PREPARED_STATEMENTS = 500;
+// A statement with an optional parameter ("$2::bigint IS NULL OR seq < $2", a history cursor, a search
+// filter) must be planned for the values it gets: a generic plan cannot tell the first page from a
+// cursor deep in a million rows. Such statements go unnamed, which PostgreSQL plans on every run.
+const OPTIONAL_PARAMETER = /\$\d+(::[\w\s]+)?\s+IS\s+(NOT\s+)?NULL/i;
 function statementName(sql: string): string | undefined {
   let name = statementNames.get(sql);
   if (!name) {
     // Statements whose text varies (built per request) must not grow the cache without bound.
-    if (statementNames.size >= MAX_PREPARED_STATEMENTS) return undefined;
+    if (statementNames.size >= MAX_PREPARED_STATEMENTS || OPTIONAL_PARAMETER.test(sql)) return undefined;
     name = `lounge_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
     statementNames.set(sql, name);
   }
@@ -64,7 +69,8 @@ function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   // Class 08 (connection exceptions), 57P01–57P03 (server shutting down), and socket errors.
   return (
-    (typeof code === 'string' && (code.startsWith('08') || code.startsWith('57P') || code === 'ECONNRESET' || code === 'EPIPE')) ||
+    (typeof code === 'string' &&
+      (code.startsWith('08') || code.startsWith('57P') || code === 'ECONNRESET' || code === 'EPIPE')) ||
     /Connection terminated/i.test((err as Error).message ?? '')
   );
 }
@@ -73,9 +79,6 @@ export function createPgDatabase(connectionString: string, options: { max?: numb
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 10,
-    // Prepared statements keep their parse; plans stay per execution, so a query such as
-    // "seq < $2 OR $2 IS NULL" is never stuck with a generic plan that ignores the actual cursor.
-    options: '-c plan_cache_mode=force_custom_plan',
   });
   // An idle client losing its server (Postgres restart) must not crash the process.
   pool.on('error', () => {});
