@@ -38,7 +38,13 @@ const body = (n: number) =>
 
 /** utime+stime of a process in µs (clock ticks of 10 ms on Linux). */
 function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    // A pool connection closed while idle: it did no work in the window that matters.
+    return 0;
+  }
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }

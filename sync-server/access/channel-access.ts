@@ -3,6 +3,7 @@ import { isRole, type Role } from '../../shared/rules/roles.ts';
 import { trustLevelOf, type TrustInputs } from '../../shared/rules/trust.ts';
 import { coalescedRead } from '../db/coalesced-read.ts';
 import type { Database, Queryable } from '../db/database.ts';
+import { opaqueArray } from '../db/opaque-array.ts';
 
 /**
  * Everything `can()` needs about one member and one channel, read from Postgres in one query.
@@ -115,7 +116,7 @@ export async function loadChannelAccessMany(
   const list = [...unique.values()];
   const { rows } = await db.query<AccessRow & { q_channel: string; q_user: string }>(
     `SELECT q.channel_id AS q_channel, q.user_id AS q_user, a.*
-       FROM unnest($1::uuid[], $2::uuid[]) AS q(channel_id, user_id)
+       FROM unnest(${opaqueArray('$1', 'uuid[]')}, ${opaqueArray('$2', 'uuid[]')}) AS q(channel_id, user_id)
        CROSS JOIN LATERAL (${ACCESS_SQL.replaceAll('$1', 'q.channel_id').replaceAll('$2', 'q.user_id')}) a`,
     [list.map((p) => p.channelId), list.map((p) => p.userId)],
   );

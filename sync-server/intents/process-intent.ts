@@ -27,6 +27,7 @@ import {
   type SendReads,
 } from './send-batch.ts';
 import { sendInOneStatement, type StatementOutcome } from './send-statement.ts';
+import { opaqueArray } from '../db/opaque-array.ts';
 
 export interface IntentDeps {
   db: Database;
@@ -206,7 +207,7 @@ export async function processBatch(deps: IntentDeps, groups: readonly IntentGrou
     deps.db.transaction(async (tx) => {
       const { rows: fresh } = await tx.query<{ user_id: string; intent_id: string }>(
         `INSERT INTO client_intents (user_id, intent_id, kind, status)
-         SELECT u, i, k, 'accepted' FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS v(u, i, k)
+         SELECT u, i, k, 'accepted' FROM unnest(${opaqueArray('$1', 'uuid[]')}, ${opaqueArray('$2', 'uuid[]')}, ${opaqueArray('$3', 'text[]')}) AS v(u, i, k)
          ON CONFLICT (user_id, intent_id) DO NOTHING
          RETURNING user_id, intent_id`,
         [
@@ -392,7 +393,7 @@ async function loadStored(tx: Queryable, items: readonly Item[]): Promise<Map<st
   if (items.length === 0) return new Map();
   const { rows } = await tx.query<StoredIntent & { user_id: string; intent_id: string }>(
     `SELECT ci.user_id, ci.intent_id, ci.status, ci.reason, ci.result, ci.created_at
-       FROM client_intents ci JOIN unnest($1::uuid[], $2::uuid[]) AS q(user_id, intent_id)
+       FROM client_intents ci JOIN unnest(${opaqueArray('$1', 'uuid[]')}, ${opaqueArray('$2', 'uuid[]')}) AS q(user_id, intent_id)
          ON ci.user_id = q.user_id AND ci.intent_id = q.intent_id`,
     [items.map((i) => i.userId), items.map((i) => i.intentId)],
   );
@@ -406,7 +407,7 @@ async function recordDecisions(tx: Queryable, decided: ReadonlyMap<Item, Decisio
   const { rows } = await tx.query<StoredIntent & { user_id: string; intent_id: string }>(
     `UPDATE client_intents ci
         SET status = v.status, reason = v.reason, result = v.result, channel_id = v.channel_id
-       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[], $6::uuid[])
+       FROM unnest(${opaqueArray('$1', 'uuid[]')}, ${opaqueArray('$2', 'uuid[]')}, ${opaqueArray('$3', 'text[]')}, ${opaqueArray('$4', 'text[]')}, ${opaqueArray('$5', 'jsonb[]')}, ${opaqueArray('$6', 'uuid[]')})
             AS v(user_id, intent_id, status, reason, result, channel_id)
       WHERE ci.user_id = v.user_id AND ci.intent_id = v.intent_id
       RETURNING ci.user_id, ci.intent_id, ci.status, ci.reason, ci.result, ci.created_at`,

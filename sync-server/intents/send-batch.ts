@@ -21,6 +21,7 @@ import type { HandlerResult } from './handler-context.ts';
 import { appendThreadChange, cleanBody, resolveMentions } from './message-writes.ts';
 import { loadMessageView } from './message-view.ts';
 import { describeWait, ensureAllowed, IntentRefusal } from './refusal.ts';
+import { opaqueArray } from '../db/opaque-array.ts';
 
 export type SendIntent = Extract<Intent, { kind: 'send' }>;
 
@@ -250,7 +251,7 @@ async function blockedOneToOneDms(tx: Queryable, pairs: readonly PendingSend[]):
   // query need not wait for the access read to know which are DMs.
   const { rows } = await tx.query<{ channel_id: string; user_id: string }>(
     `SELECT q.channel_id, q.user_id
-       FROM unnest($1::uuid[], $2::uuid[]) AS q(channel_id, user_id)
+       FROM unnest(${opaqueArray('$1', 'uuid[]')}, ${opaqueArray('$2', 'uuid[]')}) AS q(channel_id, user_id)
       WHERE EXISTS (
         SELECT 1 FROM dm_threads d JOIN dm_participants p ON p.dm_thread_id = d.id AND p.user_id <> q.user_id
           JOIN user_blocks b ON (b.blocker_id = p.user_id AND b.blocked_id = q.user_id)
@@ -288,7 +289,7 @@ async function writeMessages(ctx: SendContext, checked: readonly Checked[]): Pro
     `WITH locked AS MATERIALIZED (SELECT id FROM channels WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE),
           all_locked AS (SELECT count(*) AS n FROM locked)
      UPDATE channels c SET last_seq = c.last_seq + v.n, change_seq = c.change_seq + v.n
-       FROM unnest($2::uuid[], $3::int[]) AS v(id, n), all_locked
+       FROM unnest(${opaqueArray('$2', 'uuid[]')}, ${opaqueArray('$3', 'int[]')}) AS v(id, n), all_locked
       WHERE c.id = v.id
       RETURNING c.id, c.last_seq, c.change_seq, now() AS now`,
     [lockIds, counts.map(([id]) => id), counts.map(([, n]) => n)],
@@ -313,25 +314,25 @@ async function writeMessages(ctx: SendContext, checked: readonly Checked[]): Pro
   await tx.query(
     `WITH messages_in AS (
        INSERT INTO messages (id, channel_id, seq, room_id, author_id, body, reply_to_id, mentions, is_flagged)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::uuid[], $6::text[], $7::uuid[], $8::jsonb[], $9::bool[])),
+       SELECT * FROM unnest(${opaqueArray('$1', 'uuid[]')}, ${opaqueArray('$2', 'uuid[]')}, ${opaqueArray('$3', 'bigint[]')}, ${opaqueArray('$4', 'uuid[]')}, ${opaqueArray('$5', 'uuid[]')}, ${opaqueArray('$6', 'text[]')}, ${opaqueArray('$7', 'uuid[]')}, ${opaqueArray('$8', 'jsonb[]')}, ${opaqueArray('$9', 'bool[]')})),
      changes_in AS (
        INSERT INTO channel_changes (channel_id, change_seq, kind, segment, message_id, payload)
-       SELECT c, s, 'message', g, m, p FROM unnest($2::uuid[], $10::bigint[], $11::int[], $1::uuid[], $12::jsonb[]) AS v(c, s, g, m, p)),
+       SELECT c, s, 'message', g, m, p FROM unnest(${opaqueArray('$2', 'uuid[]')}, ${opaqueArray('$10', 'bigint[]')}, ${opaqueArray('$11', 'int[]')}, ${opaqueArray('$1', 'uuid[]')}, ${opaqueArray('$12', 'jsonb[]')}) AS v(c, s, g, m, p)),
      authors AS (
        UPDATE users u SET messages_sent = u.messages_sent + a.n
-         FROM unnest($13::uuid[], $14::int[]) AS a(id, n) WHERE u.id = a.id),
+         FROM unnest(${opaqueArray('$13', 'uuid[]')}, ${opaqueArray('$14', 'int[]')}) AS a(id, n) WHERE u.id = a.id),
      memberships AS (
        INSERT INTO room_memberships (room_id, user_id, messages_sent, last_posted_at)
-       SELECT * FROM unnest($15::uuid[], $16::uuid[], $17::int[], $18::timestamptz[])
+       SELECT * FROM unnest(${opaqueArray('$15', 'uuid[]')}, ${opaqueArray('$16', 'uuid[]')}, ${opaqueArray('$17', 'int[]')}, ${opaqueArray('$18', 'timestamptz[]')})
        ON CONFLICT (room_id, user_id) DO UPDATE
          SET messages_sent = room_memberships.messages_sent + EXCLUDED.messages_sent,
              last_posted_at = EXCLUDED.last_posted_at, updated_at = now()),
      rooms AS (
        UPDATE rooms r SET message_count = r.message_count + v.n, last_message_at = v.at
-         FROM unnest($19::uuid[], $20::int[], $21::timestamptz[]) AS v(id, n, at) WHERE r.id = v.id),
+         FROM unnest(${opaqueArray('$19', 'uuid[]')}, ${opaqueArray('$20', 'int[]')}, ${opaqueArray('$21', 'timestamptz[]')}) AS v(id, n, at) WHERE r.id = v.id),
      markers AS (
        INSERT INTO read_markers (user_id, channel_id, last_read_seq)
-       SELECT * FROM unnest($22::uuid[], $23::uuid[], $24::bigint[])
+       SELECT * FROM unnest(${opaqueArray('$22', 'uuid[]')}, ${opaqueArray('$23', 'uuid[]')}, ${opaqueArray('$24', 'bigint[]')})
        ON CONFLICT (user_id, channel_id) DO UPDATE
          SET last_read_seq = GREATEST(read_markers.last_read_seq, EXCLUDED.last_read_seq), updated_at = now())
      SELECT 1`,

@@ -4,6 +4,7 @@ import type { Queryable } from '../db/database.ts';
 import type { HandlerContext } from '../intents/handler-context.ts';
 import { IntentRefusal } from '../intents/refusal.ts';
 import type { ModerationDeps } from './moderation-deps.ts';
+import { opaqueArray } from '../db/opaque-array.ts';
 
 export interface Layer1Outcome {
   flagged: boolean;
@@ -25,12 +26,22 @@ export async function runLayer1(ctx: HandlerContext, access: ChannelAccess, body
 }
 
 /** The filter's decision for one body, given the author's recent messages (oldest first). */
-export function layer1Verdict(moderation: ModerationDeps, access: ChannelAccess, body: string, recentBodies: readonly string[]): Layer1Outcome {
-  const trustLevel = access.actor.isGlobalAdmin ? 'trusted' : effectiveTrustLevel(access.actor.trustLevel, access.actor.role);
+export function layer1Verdict(
+  moderation: ModerationDeps,
+  access: ChannelAccess,
+  body: string,
+  recentBodies: readonly string[],
+): Layer1Outcome {
+  const trustLevel = access.actor.isGlobalAdmin
+    ? 'trusted'
+    : effectiveTrustLevel(access.actor.trustLevel, access.actor.role);
   const result = moderation.layer1.check({ body, trustLevel, recentBodies: [...recentBodies] });
   if (result.verdict === 'block') {
     const first = result.reasons[0];
-    throw new IntentRefusal(first?.code ?? 'moderation', first?.message ?? 'This message was not sent by the moderation filter.');
+    throw new IntentRefusal(
+      first?.code ?? 'moderation',
+      first?.message ?? 'This message was not sent by the moderation filter.',
+    );
   }
   return { flagged: result.verdict === 'flag', reason: result.reasons.map((r) => r.message).join(' ') };
 }
@@ -41,7 +52,7 @@ export async function loadRecentBodies(tx: Queryable, authorIds: readonly string
   if (authorIds.length === 0) return recent;
   const { rows } = await tx.query<{ author_id: string; body: string }>(
     `SELECT a.author_id, r.body
-       FROM unnest($1::uuid[]) AS a(author_id)
+       FROM unnest(${opaqueArray('$1', 'uuid[]')}) AS a(author_id)
        CROSS JOIN LATERAL (SELECT body, created_at FROM messages
                             WHERE author_id = a.author_id AND created_at > now() - ${RECENT_WINDOW} AND NOT is_deleted
                             ORDER BY created_at DESC LIMIT ${RECENT_COUNT}) r

@@ -5,6 +5,7 @@ import type { InboxEntry } from '../intents/handler-context.ts';
 import { verdictFromRow, type StoredIntent } from '../intents/process-intent.ts';
 import { coalescedRead } from '../db/coalesced-read.ts';
 import type { Database } from '../db/database.ts';
+import { opaqueArray } from '../db/opaque-array.ts';
 
 // A member's inbox keeps recent verdicts only; older answers stay in Postgres (client_intents).
 const INBOX_VERDICTS_KEPT = 500;
@@ -51,7 +52,7 @@ const INBOX_ROWS_SQL = `
   SELECT 'intent' AS part, q.user_id, ci.intent_id, ci.status, ci.reason, ci.result, ci.created_at,
          NULL::uuid AS id, NULL::boolean AS is_group, NULL::text AS title, NULL::text[] AS participant_ids,
          NULL::text AS map, NULL::uuid AS other
-    FROM unnest($1::uuid[]) AS q(user_id)
+    FROM unnest(${opaqueArray('$1', 'uuid[]')}) AS q(user_id)
     CROSS JOIN LATERAL (
       SELECT intent_id, status, reason, result, created_at FROM client_intents
        WHERE user_id = q.user_id AND created_at > now() - interval '1 day'
