@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { SyncClient, type SocketLike } from '../../client/src/sync/sync-client.ts';
 import { enqueueIntent, settleVerdicts } from '../../client/src/sync/outbox.ts';
 import { inboxDocName, metaDocName, privateDocName, segmentDocName } from '../../shared/sync/doc-names.ts';
-import type { MessageView } from '../../shared/sync/channel-doc.ts';
+import type { StoredMessage } from '../../shared/sync/channel-doc.ts';
 import { nextSegmentPoint, wantsNextSegment } from '../../shared/sync/segments.ts';
 import type { Verdict } from '../../shared/sync/intents.ts';
 import { parseStamp, stampBody } from '../lib/stamp.ts';
@@ -130,7 +130,7 @@ export class AppDevice {
     const doc = new Y.Doc();
     this.segDocs.set(n, doc);
     this.client.subscribe(segmentDocName(this.roomId, n), doc);
-    const map = doc.getMap<MessageView>('messages');
+    const map = doc.getMap<StoredMessage>('messages');
     map.observe((event) => {
       const now = Date.now();
       for (const key of event.keysChanged) {

@@ -1,5 +1,11 @@
 import type * as Y from 'yjs';
-import { readMeta, type MessageView, type ThreadState } from '../../../../shared/sync/channel-doc.ts';
+import {
+  messageFromDoc,
+  readMeta,
+  type MessageView,
+  type StoredMessage,
+  type ThreadState,
+} from '../../../../shared/sync/channel-doc.ts';
 import { parseDocName } from '../../../../shared/sync/doc-names.ts';
 import type { DmSummary, InboxMaps } from '../../../../shared/sync/inbox.ts';
 import type { OpenedDoc } from '../doc-store.ts';
@@ -10,7 +16,11 @@ import type { SqlReplica } from './sql-replica.ts';
  * what it holds now and every later change (from IndexedDB or the server) is written through. Each
  * function answers how to stop watching.
  */
-export function materializeDoc(opened: OpenedDoc, sql: SqlReplica, onRevoked: (channelId: string, at: number) => void): () => void {
+export function materializeDoc(
+  opened: OpenedDoc,
+  sql: SqlReplica,
+  onRevoked: (channelId: string, at: number) => void,
+): () => void {
   const parsed = parseDocName(opened.name);
   switch (parsed?.kind) {
     case 'channel-segment':
@@ -27,13 +37,13 @@ export function materializeDoc(opened: OpenedDoc, sql: SqlReplica, onRevoked: (c
 /** A segment doc's messages: all of them now, then the ones each transaction changed. */
 export function materializeSegment(doc: Y.Doc, sql: SqlReplica): () => void {
   // `messages` is the segment layout of shared/sync/channel-doc.ts (message id -> public view).
-  const messages = doc.getMap<MessageView>('messages');
-  if (messages.size > 0) void sql.upsertMessages([...messages.values()], 'doc');
-  const observer = (event: Y.YMapEvent<MessageView>) => {
+  const messages = doc.getMap<StoredMessage>('messages');
+  if (messages.size > 0) void sql.upsertMessages([...messages.values()].map(messageFromDoc), 'doc');
+  const observer = (event: Y.YMapEvent<StoredMessage>) => {
     const changed: MessageView[] = [];
     for (const key of event.keysChanged) {
-      const view = messages.get(key);
-      if (view) changed.push(view);
+      const stored = messages.get(key);
+      if (stored) changed.push(messageFromDoc(stored));
     }
     if (changed.length > 0) void sql.upsertMessages(changed, 'doc');
   };
