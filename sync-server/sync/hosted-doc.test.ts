@@ -5,75 +5,115 @@ import * as Y from 'yjs';
 import { HostedDoc } from './hosted-doc.ts';
 import type { SyncPeer } from './sync-peer.ts';
 
+type ReplicaPeer = SyncPeer & { doc: Y.Doc; frames: number; log: string[] };
+
 /** A subscriber that applies what it receives to its own replica, as a client would. */
-function replicaPeer(id: number): SyncPeer & { doc: Y.Doc; frames: number } {
+function replicaPeer(id: number, received: Array<{ peer: number; keys: string[] }>): ReplicaPeer {
   const doc = new Y.Doc();
   const peer = {
     id: `peer-${id}`,
     userId: `user-${id}`,
     doc,
     frames: 0,
+    log: [] as string[],
     sendSync(_name: string, payload: Uint8Array) {
       peer.frames++;
       const decoder = decoding.createDecoder(payload);
       expect(decoding.readVarUint(decoder)).toBe(syncProtocol.messageYjsUpdate);
+      const before = new Set(doc.getMap('messages').keys());
       Y.applyUpdate(doc, decoding.readVarUint8Array(decoder));
+      // In order: nothing arrives that depends on something not received yet.
+      expect(doc.store.pendingStructs).toBeNull();
+      const keys = [...doc.getMap('messages').keys()].filter((k) => !before.has(k));
+      received.push({ peer: id, keys });
     },
     sendAwareness() {},
     notice() {},
     dropDoc() {},
   };
-  return peer as unknown as SyncPeer & { doc: Y.Doc; frames: number };
+  return peer as unknown as ReplicaPeer;
 }
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const settle = async () => {
-  for (let i = 0; i < 200; i++) await turn();
+  for (let i = 0; i < 400; i++) await turn();
 };
 
-describe('broadcasting a server change to a big room', () => {
-  it('reaches every subscriber with every message, lets other work run meanwhile, and merges what piled up', async () => {
-    const doc = new Y.Doc();
-    const hosted = new HostedDoc('ch.x.seg.0', { kind: 'channel-segment', channelId: 'x', segment: 0 }, doc, {
-      awareness: false,
-    });
-    const peers = Array.from({ length: 3000 }, (_, i) => replicaPeer(i));
-    for (const p of peers) hosted.peers.add(p);
-    const messages = doc.getMap<string>('messages');
+function bigRoom(count: number) {
+  const doc = new Y.Doc();
+  const hosted = new HostedDoc('ch.x.seg.0', { kind: 'channel-segment', channelId: 'x', segment: 0 }, doc, {
+    awareness: false,
+  });
+  const received: Array<{ peer: number; keys: string[] }> = [];
+  const peers = Array.from({ length: count }, (_, i) => replicaPeer(i, received));
+  for (const p of peers) hosted.peers.add(p);
+  return { doc, hosted, peers, received, messages: doc.getMap<string>('messages') };
+}
 
+describe('broadcasting server changes to a big room', () => {
+  it('reaches everyone with every message; a new message does not wait for the last one to reach everybody', async () => {
+    const { hosted, peers, received, messages } = bigRoom(3000);
     messages.set('m1', 'first');
-    let ranDuring = false;
-    let broadcastDoneBefore = true;
-    await turn(); // the flush starts the broadcast
-    setImmediate(() => {
-      ranDuring = true;
-      broadcastDoneBefore = peers.at(-1)!.frames > 0;
-    });
-    // Two more messages while the first is still going out.
+    await turn(); // the first slice of m1 goes out
+    let otherWorkRan = false;
+    setImmediate(() => (otherWorkRan = peers.at(-1)!.frames === 0));
     messages.set('m2', 'second');
     await turn();
     messages.set('m3', 'third');
     await settle();
 
-    expect(ranDuring).toBe(true);
-    // Other work got a turn before the last subscriber had the first message: the broadcast yields.
-    expect(broadcastDoneBefore).toBe(false);
+    // The broadcast yields: other work got a turn before the last subscriber had the first message.
+    expect(otherWorkRan).toBe(true);
     for (const p of peers) {
       expect(p.doc.getMap('messages').toJSON()).toEqual({ m1: 'first', m2: 'second', m3: 'third' });
+      expect(p.frames).toBeLessThanOrEqual(3);
     }
-    // m2 and m3 piled up behind the first broadcast and went out as one frame.
-    expect(Math.max(...peers.map((p) => p.frames))).toBe(2);
+    // m2 reached the first subscribers before m1 had reached the last one…
+    const firstM2 = received.findIndex((r) => r.keys.includes('m2'));
+    const lastM1 = received.findLastIndex((r) => r.keys.includes('m1'));
+    expect(firstM2).toBeLessThan(lastM1);
+    // …and the subscribers m1 had not reached yet got m1 and m2 in one frame.
+    expect(received.some((r) => r.keys.includes('m1') && r.keys.includes('m2'))).toBe(true);
+    hosted.destroy();
+  });
+
+  it('converges for subscribers that join and leave while messages keep coming', async () => {
+    const { doc, hosted, peers, received, messages } = bigRoom(1500);
+    const joined: ReplicaPeer[] = [];
+    const left = new Set<ReplicaPeer>();
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 40; i++) {
+      messages.set(`m${i}`, `message ${i}`);
+      if (random() < 0.3) {
+        // A new subscriber gets the doc's state now (its sync answer), then updates.
+        const peer = replicaPeer(10_000 + i, received);
+        Y.applyUpdate(peer.doc, Y.encodeStateAsUpdate(doc));
+        hosted.peers.add(peer);
+        joined.push(peer);
+      }
+      if (random() < 0.3) {
+        const leaving = peers[Math.floor(random() * peers.length)]!;
+        hosted.peers.delete(leaving);
+        left.add(leaving);
+      }
+      const turns = Math.floor(random() * 4);
+      for (let t = 0; t < turns; t++) await turn();
+    }
+    await settle();
+    const expected = doc.getMap('messages').toJSON();
+    for (const p of [...peers, ...joined]) {
+      if (left.has(p)) continue;
+      expect(p.doc.getMap('messages').toJSON()).toEqual(expected);
+      // Never a message twice: merged frames replace separate ones, they are not added to them.
+      expect(p.frames).toBeLessThanOrEqual(40);
+    }
     hosted.destroy();
   });
 
   it('sends nothing more to a subscriber that left while a broadcast was going out', async () => {
-    const doc = new Y.Doc();
-    const hosted = new HostedDoc('ch.x.seg.0', { kind: 'channel-segment', channelId: 'x', segment: 0 }, doc, {
-      awareness: false,
-    });
-    const peers = Array.from({ length: 3000 }, (_, i) => replicaPeer(i));
-    for (const p of peers) hosted.peers.add(p);
-    doc.getMap<string>('messages').set('m1', 'first');
+    const { hosted, peers, messages } = bigRoom(3000);
+    messages.set('m1', 'first');
     await turn();
     const leaver = peers.at(-1)!;
     hosted.peers.delete(leaver);

@@ -1,15 +1,14 @@
-import { performance } from 'node:perf_hooks';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { encodeFrame, FrameType } from '../../shared/protocol/frames.ts';
 import type { DocName } from '../../shared/sync/doc-names.ts';
+import { SlicedBroadcast } from './sliced-broadcast.ts';
 import type { SyncPeer } from './sync-peer.ts';
 
-// Subscribers served in one go; a bigger room's broadcast is cut into time slices.
+// Subscribers served in one go; a bigger room's server updates go out in time slices.
 const BROADCAST_SLICE_PEERS = 256;
-const BROADCAST_SLICE_MS = 1;
 
 /** Origin of changes that came from another node over the fan-out. */
 export const FANOUT_ORIGIN = Symbol('fanout');
@@ -29,8 +28,6 @@ export class HostedDoc {
   readonly awareness: awarenessProtocol.Awareness | undefined;
   /** Server-written updates waiting for the end of this event-loop turn (see onUpdate). */
   private pending: Uint8Array[] = [];
-  /** A broadcast to a big room is going out in slices (see broadcast). */
-  private sending = false;
   private readonly onUpdate = (update: Uint8Array, origin: unknown) => {
     // A peer's own write (private docs) is never echoed back to it, so it cannot be merged with others.
     if (origin !== undefined && origin !== null && typeof origin === 'object') {
@@ -44,11 +41,12 @@ export class HostedDoc {
   };
 
   private flush(): void {
-    // A broadcast still going out to a big room takes what piled up meanwhile when it ends (merged).
-    if (this.sending || this.destroyed) return;
+    if (this.destroyed) return;
     const updates = this.pending;
     this.pending = [];
-    if (updates.length > 0) this.broadcast(updates, undefined);
+    if (updates.length === 0) return;
+    if (this.peers.size > BROADCAST_SLICE_PEERS || this.sliced.sending) this.sliced.send(updates);
+    else this.broadcast(updates, undefined);
   }
 
   private broadcast(updates: Uint8Array[], except: unknown): void {
@@ -58,36 +56,11 @@ export class HostedDoc {
     // Encoded once for every subscriber of this doc, whatever their number.
     let frame: Uint8Array | undefined;
     const encoded = () => (frame ??= encodeFrame(FrameType.sync, this.name, payload));
-    if (this.peers.size <= BROADCAST_SLICE_PEERS) {
-      for (const peer of this.peers) if (peer !== except) peer.sendSync(this.name, payload, encoded);
-      return;
-    }
-    // A room of a thousand costs ~15 ms of socket writes per update. Sent in one go, that stalls
-    // everything else this node does — the next message's database round trips, incoming frames —
-    // for the whole broadcast, and a message waits behind several broadcasts on its way in. In slices
-    // of ~1 ms the event loop gets a turn between them; the total work stays the same.
-    const peers = [...this.peers];
-    let next = 0;
-    this.sending = true;
-    const slice = () => {
-      if (this.destroyed) return;
-      const until = performance.now() + BROADCAST_SLICE_MS;
-      while (next < peers.length) {
-        const peer = peers[next++]!;
-        // Still subscribed: a subscriber that left or lost access between two slices gets nothing more.
-        if (peer !== except && this.peers.has(peer)) peer.sendSync(this.name, payload, encoded);
-        if ((next & 31) === 0 && performance.now() >= until) break;
-      }
-      if (next < peers.length) {
-        setImmediate(slice);
-        return;
-      }
-      this.sending = false;
-      if (this.pending.length > 0) this.flush();
-    };
-    slice();
+    for (const peer of this.peers) if (peer !== except) peer.sendSync(this.name, payload, encoded);
   }
 
+  /** A big room's server updates go out in time slices (see SlicedBroadcast). */
+  private readonly sliced: SlicedBroadcast;
   private destroyed = false;
 
   constructor(
@@ -96,6 +69,7 @@ export class HostedDoc {
     readonly doc: Y.Doc,
     options: { awareness: boolean },
   ) {
+    this.sliced = new SlicedBroadcast(name, () => this.peers);
     doc.on('update', this.onUpdate);
     if (options.awareness) {
       this.awareness = new awarenessProtocol.Awareness(doc);
@@ -110,6 +84,7 @@ export class HostedDoc {
 
   destroy(): void {
     this.destroyed = true;
+    this.sliced.stop();
     this.doc.off('update', this.onUpdate);
     this.awareness?.destroy();
     this.doc.destroy();
