@@ -20,6 +20,7 @@ import { setThreadState } from './handlers/thread-state.ts';
 import { IntentRefusal } from './refusal.ts';
 import {
   loadSendReads,
+  prefetchAllowances,
   sendMessages,
   type PendingSend,
   type SendIntent,
@@ -186,8 +187,14 @@ export async function processBatch(deps: IntentDeps, groups: readonly IntentGrou
           : [],
       ),
   );
+  // The rate limiter is asked at the same time (prefetchAllowances), for members with one send here.
   const reads =
-    deps.db.kind === 'postgres' && headSends.length > 0 ? loadSendReads(deps.db, headSends, now) : undefined;
+    deps.db.kind === 'postgres' && headSends.length > 0
+      ? (() => {
+          const allowances = prefetchAllowances({ now, rateLimiter: deps.rateLimiter }, headSends);
+          return loadSendReads(deps.db, headSends, now).then((loaded) => ({ ...loaded, allowances }));
+        })()
+      : undefined;
   // An unawaited read that fails must not be an unhandled rejection when the transaction fails first.
   reads?.catch(() => {});
 

@@ -15,7 +15,7 @@ import {
   type Layer1Outcome,
 } from '../moderation/layer1-check.ts';
 import type { ModerationDeps } from '../moderation/moderation-deps.ts';
-import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
+import type { RateDecision, RateLimiter } from '../rate-limit/rate-limiter.ts';
 import { appendChange } from '../sync/change-log.ts';
 import type { HandlerResult } from './handler-context.ts';
 import { appendThreadChange, cleanBody, resolveMentions } from './message-writes.ts';
@@ -103,6 +103,43 @@ export interface SendReads {
   replies: Map<string, string>;
   /** accessKey(channel, author) of 1:1 DMs where a block stops the send. */
   blocked: Set<string>;
+  /**
+   * Rate-limiter answers asked for beside the reads (see prefetchAllowances), by intent id. Each is used
+   * by one check only: a check that runs again (the general path after the one-statement path declined
+   * and gave back what it recorded) asks the limiter again.
+   */
+  allowances?: Map<string, Promise<RateDecision>>;
+}
+
+/**
+ * Asks the rate limiter about the sends of members who have only one in the batch while the reads are
+ * under way, instead of after them: one round trip less between a keypress and the message, for the
+ * usual batch. A member with several sends in the batch is still asked send after send, each seeing the
+ * ones before. What a check then refuses for another reason is given back (checkSends).
+ */
+export function prefetchAllowances(
+  ctx: { now: Date; rateLimiter: RateLimiter },
+  sends: readonly PendingSend[],
+): Map<string, Promise<RateDecision>> {
+  const perMember = new Map<string, number>();
+  for (const s of sends) perMember.set(s.userId, (perMember.get(s.userId) ?? 0) + 1);
+  const allowances = new Map<string, Promise<RateDecision>>();
+  for (const s of sends) {
+    if (perMember.get(s.userId) !== 1) continue;
+    const decision = askAllowance(ctx, s.userId, s.intentId);
+    // Awaited by the check; a batch that fails before must not leave an unhandled rejection.
+    decision.catch(() => {});
+    allowances.set(s.intentId, decision);
+  }
+  return allowances;
+}
+
+function askAllowance(
+  ctx: { now: Date; rateLimiter: RateLimiter },
+  userId: string,
+  intentId: string,
+): Promise<RateDecision> {
+  return ctx.rateLimiter.consume(`messages:${userId}`, LIMITS.rate.messages, intentId, ctx.now.getTime());
 }
 
 /**
@@ -159,6 +196,9 @@ export async function checkSends(
       let acceptedSoFar = 0;
       for (const index of indexes) {
         const send = sends[index]!;
+        const prefetched = reads.allowances?.get(send.intentId);
+        reads.allowances?.delete(send.intentId);
+        let asked = false;
         try {
           const loaded = accesses.get(accessKey(send.intent.channelId, userId));
           if (!loaded) throw new IntentRefusal('not_found', 'That conversation does not exist.');
@@ -173,13 +213,15 @@ export async function checkSends(
           const layer1 = checkPostRules(ctx, { ...access, lastPostedAt }, body, recentBodies);
           if (blocked.has(accessKey(access.channelId, userId)))
             throw new IntentRefusal('blocked', "You can't message this person.");
-          if (await consumeMessageAllowance(ctx, userId, send.intentId)) onRecorded?.(send);
+          asked = true;
+          if (await consumeMessageAllowance(ctx, userId, send.intentId, prefetched)) onRecorded?.(send);
           recentBodies.push(body);
           if (recentBodies.length > RECENT_COUNT) recentBodies.shift();
           postedAt.set(access.roomId ?? access.channelId, ctx.now);
           acceptedSoFar++;
           checked.push({ index, send, access, body, layer1 });
         } catch (err) {
+          if (prefetched && !asked) await giveBack(ctx, userId, send.intentId, prefetched);
           if (!(err instanceof IntentRefusal)) throw err;
           outcomes[index] = { ok: false, refusal: err };
         }
@@ -223,8 +265,10 @@ export async function consumeMessageAllowance(
   ctx: { now: Date; rateLimiter: RateLimiter },
   userId: string,
   intentId: string,
+  /** The limiter's answer when it was asked already (prefetchAllowances). */
+  prefetched?: Promise<RateDecision>,
 ): Promise<boolean> {
-  const rate = await ctx.rateLimiter.consume(`messages:${userId}`, LIMITS.rate.messages, intentId, ctx.now.getTime());
+  const rate = await (prefetched ?? askAllowance(ctx, userId, intentId));
   if (!rate.allowed) {
     throw new IntentRefusal(
       'rate_limited',
@@ -233,6 +277,17 @@ export async function consumeMessageAllowance(
     );
   }
   return rate.recorded !== false;
+}
+
+/** A prefetched allowance for a send the rules refused: what it recorded goes back. */
+async function giveBack(
+  ctx: { rateLimiter: RateLimiter },
+  userId: string,
+  intentId: string,
+  prefetched: Promise<RateDecision>,
+): Promise<void> {
+  const decision = await prefetched.catch(() => undefined);
+  if (decision?.allowed && decision.recorded !== false) await releaseMessageAllowance(ctx, userId, intentId);
 }
 
 /** Takes back a message recorded by consumeMessageAllowance that was not sent after all. */

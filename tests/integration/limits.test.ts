@@ -72,6 +72,34 @@ describe('rate limits and slow mode', () => {
     expect(later.verdict.status).toBe('accepted');
   });
 
+  it('messages refused for another reason do not use up the allowance, though the limiter is asked beside the reads', async () => {
+    const m = await createMember(db, `rr${randomUUID().slice(0, 8)}`);
+    const t0 = Date.now();
+    // Five sends to a conversation that does not exist: refused, each asked of the limiter in advance.
+    for (let i = 0; i < 5; i++) {
+      const { verdict } = await processIntent(
+        { ...node1, now: () => new Date(t0 + i * 100) },
+        m.id,
+        randomUUID(),
+        sendIntent(randomUUID(), `lost ${i}`),
+      );
+      expect(verdict).toMatchObject({ status: 'rejected', code: 'not_found' });
+    }
+    // The member still has all ten messages of the minute.
+    const verdicts = [];
+    for (let i = 0; i < 11; i++) {
+      const deps = i % 2 === 0 ? node1 : node2;
+      const { verdict } = await processIntent(
+        { ...deps, now: () => new Date(t0 + 1000 + i * 100) },
+        m.id,
+        randomUUID(),
+        sendIntent(general, `kept ${i}`),
+      );
+      verdicts.push(verdict.status === 'rejected' ? verdict.code : verdict.status);
+    }
+    expect(verdicts).toEqual([...Array(10).fill('accepted'), 'rate_limited']);
+  });
+
   it('an intent checked twice (a retry, or a second path) counts once against the limit, in Redis and in memory', async () => {
     const [r] = [await connectRedis()];
     cleanup.push(() => r.disconnect());
