@@ -120,6 +120,20 @@ async function openRoom(hash = ''): Promise<OpenedPage> {
   return opened;
 }
 
+/** The member's second device (the real client sync code), with General open. */
+async function openDevice(member: UserRow): Promise<TestDevice> {
+  const device = new TestDevice(member.id, server.url, async () => {
+    const res = await fetch(`${server.url}/api/auth/connection-token`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await hostToken({ sub: member.host_user_id })}` },
+    });
+    return ((await res.json()) as { token: string }).token;
+  }).start();
+  devices.push(device);
+  await device.openChannel(general);
+  return device;
+}
+
 /** What the virtual log holds: rows in the DOM, rows it knows of, and where it is scrolled. */
 function logState(page: Page) {
   return messageLog(page, ROOM.name).evaluate((log) => {
@@ -218,15 +232,7 @@ describe('a conversation with 10,000 messages', () => {
     expect(state.total, 'history was paged in while scrolling up').toBeGreaterThan(first.total + 200);
 
     // A new message while the member reads history: the place holds and a button offers the way down.
-    const device = new TestDevice(historian.id, server.url, async () => {
-      const res = await fetch(`${server.url}/api/auth/connection-token`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${await hostToken({ sub: historian.host_user_id })}` },
-      });
-      return ((await res.json()) as { token: string }).token;
-    }).start();
-    devices.push(device);
-    await device.openChannel(general);
+    const device = await openDevice(historian);
     const held = await logState(page);
     device.intent({ kind: 'send', channelId: general, body: 'news while you were reading' });
     const jump = page.getByRole('button', { name: 'New messages' });
@@ -353,15 +359,7 @@ describe('a conversation with 10,000 messages', () => {
       .waitFor({ timeout: UI_TIMEOUT_MS });
 
     const writer = await createMember(db, 'boundary-writer');
-    const device = new TestDevice(writer.id, server.url, async () => {
-      const res = await fetch(`${server.url}/api/auth/connection-token`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${await hostToken({ sub: writer.host_user_id })}` },
-      });
-      return ((await res.json()) as { token: string }).token;
-    }).start();
-    devices.push(device);
-    await device.openChannel(general);
+    const device = await openDevice(writer);
     // Ten messages: five close the head segment, five open the next one.
     for (let i = 1; i <= 10; i++) device.intent({ kind: 'send', channelId: general, body: `across the boundary ${i}` });
     const crossed = log.locator('article.msg', { hasText: /across the boundary \d+/ });
