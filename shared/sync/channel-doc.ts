@@ -33,13 +33,14 @@ export interface MessageView {
 }
 
 /**
- * A message as a segment doc stores it: the view without the fields that hold their usual value. Every
- * subscriber of a room receives, decodes and keeps each message, so a plain chat line travels as its id,
- * channel, seq, author, words and time (about half the bytes of the full view, a third of the fields);
- * an edited, hidden, pinned or reacted-to message carries those fields too. Readers always get the full
- * view back (`messageFromDoc`); docs written before stored full views, which read the same.
+ * A message as a segment doc stores it, under its id: the view without the id (the key is the id) and
+ * without the fields that hold their usual value. Every subscriber of a room receives, decodes and keeps
+ * each message, so a plain chat line travels as its channel, seq, author, words and time (about half the
+ * bytes of the full view, a third of the fields); an edited, hidden, pinned or reacted-to message carries
+ * those fields too. Readers always get the full view back (`messageFromDoc`); docs written before stored
+ * full views, which read the same.
  */
-export type StoredMessage = Pick<MessageView, 'id' | 'channelId' | 'seq' | 'authorId' | 'body' | 'createdAt'> &
+export type StoredMessage = Pick<MessageView, 'channelId' | 'seq' | 'authorId' | 'body' | 'createdAt'> &
   Partial<MessageView>;
 
 const MESSAGE_DEFAULTS = {
@@ -70,14 +71,16 @@ function isDefault(key: keyof typeof MESSAGE_DEFAULTS, value: unknown): boolean 
 export function messageToDoc(view: MessageView): StoredMessage {
   const stored: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(view)) {
+    if (key === 'id') continue;
     if (key in MESSAGE_DEFAULTS && isDefault(key as keyof typeof MESSAGE_DEFAULTS, value)) continue;
     stored[key] = value;
   }
   return stored as StoredMessage;
 }
 
-export function messageFromDoc(stored: StoredMessage): MessageView {
-  return { ...MESSAGE_DEFAULTS, mentions: [], reactions: {}, ...stored };
+/** The full view of the message stored under `id`. */
+export function messageFromDoc(id: string, stored: StoredMessage): MessageView {
+  return { id, ...MESSAGE_DEFAULTS, mentions: [], reactions: {}, ...stored };
 }
 
 export interface ThreadView {
@@ -187,7 +190,9 @@ function unreachable(x: never): never {
 
 /** Readers used by clients and tests; they never write. */
 export function readMessages(doc: Y.Doc): MessageView[] {
-  return [...docMaps(doc).messages.values()].map(messageFromDoc).sort((a, b) => a.seq - b.seq);
+  return [...docMaps(doc).messages.entries()]
+    .map(([id, stored]) => messageFromDoc(id, stored))
+    .sort((a, b) => a.seq - b.seq);
 }
 
 export function readMeta(doc: Y.Doc): {

@@ -38,12 +38,16 @@ export function materializeDoc(
 export function materializeSegment(doc: Y.Doc, sql: SqlReplica): () => void {
   // `messages` is the segment layout of shared/sync/channel-doc.ts (message id -> public view).
   const messages = doc.getMap<StoredMessage>('messages');
-  if (messages.size > 0) void sql.upsertMessages([...messages.values()].map(messageFromDoc), 'doc');
+  if (messages.size > 0)
+    void sql.upsertMessages(
+      [...messages.entries()].map(([id, stored]) => messageFromDoc(id, stored)),
+      'doc',
+    );
   const observer = (event: Y.YMapEvent<StoredMessage>) => {
     const changed: MessageView[] = [];
     for (const key of event.keysChanged) {
       const stored = messages.get(key);
-      if (stored) changed.push(messageFromDoc(stored));
+      if (stored) changed.push(messageFromDoc(key, stored));
     }
     if (changed.length > 0) void sql.upsertMessages(changed, 'doc');
   };
