@@ -287,7 +287,9 @@ async function giveBack(
   prefetched: Promise<RateDecision>,
 ): Promise<void> {
   const decision = await prefetched.catch(() => undefined);
-  if (decision?.allowed && decision.recorded !== false) await releaseMessageAllowance(ctx, userId, intentId);
+  // Failing to give it back costs the member one message of allowance, not the refusal they are owed.
+  if (decision?.allowed && decision.recorded !== false)
+    await releaseMessageAllowance(ctx, userId, intentId).catch(() => {});
 }
 
 /** Takes back a message recorded by consumeMessageAllowance that was not sent after all. */

@@ -348,7 +348,7 @@ export class RoomSession {
       this.refreshMessages();
       this.replica.startLocalDatabase();
       // Closed segments older than the one before the head are history now: REST serves them.
-      const head = readMeta(this.meta.doc).head;
+      const head = role === 'head' ? segment : segment - 1;
       for (const { name: stored, segment: old } of this.keptSegments()) {
         if (old < head - 1) void this.replica.store.forget(stored);
       }
