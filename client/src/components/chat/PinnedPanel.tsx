@@ -3,6 +3,7 @@ import type { MessageView } from '../../../../shared/sync/channel-doc.ts';
 import { fetchAround, fromHistory } from '../../api/community.ts';
 import { isApiError } from '../../api/http.ts';
 import { useReplica } from '../../replica/context.ts';
+import { LocalDatabaseSlow } from '../../replica/sql/sql-replica.ts';
 import type { RoomSession } from '../../replica/room-session.ts';
 import type { Standing } from '../../replica/standing.ts';
 import { snippetOf } from '../../replica/timeline.ts';
@@ -98,6 +99,8 @@ const MESSAGE_BY_IDS_SQL = `
 
 /** REST look-ups of missing pinned messages at once, at most. */
 const FETCH_CONCURRENCY = 4;
+/** How long the panel waits for the device's database before saying a message is not here yet. */
+const LOCAL_READ_WAIT_MS = 8000;
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -168,13 +171,20 @@ export function PinnedPanel(props: {
       const stillMissing = missing.filter((id) => results[id] === undefined);
       if (stillMissing.length > 0) {
         // Offline (or the server could not answer): what this device keeps of older history.
-        const rows = await replica.sql.read<SqlMessageRow>(MESSAGE_BY_IDS_SQL, [channelId, stillMissing]);
+        const rows = await replica.sql.read<SqlMessageRow>(MESSAGE_BY_IDS_SQL, [channelId, stillMissing], {
+          waitMs: LOCAL_READ_WAIT_MS,
+        });
         for (const row of rows) results[row.id] = fromRow(row);
         if (rows.length < stillMissing.length && replica.displayState() === 'offline')
           trouble = 'Some pinned messages are not on this device. They show when you are back online.';
       }
-    } catch {
+    } catch (err) {
       trouble = 'Some pinned messages could not be loaded.';
+      // The device's database is still opening: look again once it is.
+      if (err instanceof LocalDatabaseSlow)
+        void replica.sql.ready.then(() => {
+          if (!closed) void resolveMissing();
+        });
     } finally {
       for (const id of missing) asking.delete(id);
     }

@@ -25,6 +25,13 @@ interface QueuedMessage {
   source: MessageSource;
 }
 
+/** The device's database did not answer in the time a reader on screen waits (see SqlReplica.read). */
+export class LocalDatabaseSlow extends Error {
+  constructor() {
+    super('This device is still opening its copy of the conversations.');
+  }
+}
+
 export class SqlReplica {
   /** Resolves true once the database is open, false when this browser cannot run it (then nothing is kept). */
   readonly ready: Promise<boolean>;
@@ -199,10 +206,29 @@ export class SqlReplica {
     return new Map(rows.map((r) => [r.channel_id, r.seq]));
   }
 
-  /** A read-only query, after every write asked for so far (reads see the replica's latest state). */
-  async read<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+  /**
+   * A read-only query, after every write asked for so far (reads see the replica's latest state). With
+   * `waitMs`, a reader on screen is answered LocalDatabaseSlow instead of waiting on: the database opens
+   * in a worker that can take long (a reloaded page's previous worker still holding the files) and the
+   * view says so rather than showing "Loading…" for good; `ready` tells when to ask again.
+   */
+  async read<T>(sql: string, params: unknown[] = [], options: { waitMs?: number } = {}): Promise<T[]> {
     // Someone is waiting for an answer (a search): no reason to hold the database back any longer.
     this.start();
+    const answer = this.readWhenOpen<T>(sql, params);
+    if (options.waitMs === undefined) return answer;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const slow = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new LocalDatabaseSlow()), options.waitMs);
+    });
+    try {
+      return await Promise.race([answer, slow]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async readWhenOpen<T>(sql: string, params: unknown[]): Promise<T[]> {
     const db = await this.openDb();
     if (!db) return [];
     await this.idle();
