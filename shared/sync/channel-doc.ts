@@ -189,6 +189,10 @@ function unreachable(x: never): never {
 }
 
 /** Readers used by clients and tests; they never write. */
+export function messageCount(doc: Y.Doc): number {
+  return docMaps(doc).messages.size;
+}
+
 export function readMessages(doc: Y.Doc): MessageView[] {
   return [...docMaps(doc).messages.entries()]
     .map(([id, stored]) => messageFromDoc(id, stored))

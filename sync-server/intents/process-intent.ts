@@ -188,13 +188,11 @@ export async function processBatch(deps: IntentDeps, groups: readonly IntentGrou
       ),
   );
   // The rate limiter is asked at the same time (prefetchAllowances), for members with one send here.
-  const reads =
-    deps.db.kind === 'postgres' && headSends.length > 0
-      ? (() => {
-          const allowances = prefetchAllowances({ now, rateLimiter: deps.rateLimiter }, headSends);
-          return loadSendReads(deps.db, headSends, now).then((loaded) => ({ ...loaded, allowances }));
-        })()
-      : undefined;
+  const readAhead = deps.db.kind === 'postgres' && headSends.length > 0;
+  const allowances = readAhead ? prefetchAllowances({ now, rateLimiter: deps.rateLimiter }, headSends) : undefined;
+  const reads = readAhead
+    ? loadSendReads(deps.db, headSends, now).then((loaded) => ({ ...loaded, allowances }))
+    : undefined;
   // An unawaited read that fails must not be an unhandled rejection when the transaction fails first.
   reads?.catch(() => {});
 

@@ -1,10 +1,8 @@
 import * as awarenessProtocol from 'y-protocols/awareness';
-import * as syncProtocol from 'y-protocols/sync';
-import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { encodeFrame, FrameType } from '../../shared/protocol/frames.ts';
 import type { DocName } from '../../shared/sync/doc-names.ts';
-import { SlicedBroadcast } from './sliced-broadcast.ts';
+import { SlicedBroadcast, updatePayload } from './sliced-broadcast.ts';
 import type { SyncPeer } from './sync-peer.ts';
 
 // Subscribers served in one go; a bigger room's server updates go out in time slices.
@@ -50,9 +48,7 @@ export class HostedDoc {
   }
 
   private broadcast(updates: Uint8Array[], except: unknown): void {
-    const encoder = encoding.createEncoder();
-    syncProtocol.writeUpdate(encoder, updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates));
-    const payload = encoding.toUint8Array(encoder);
+    const payload = updatePayload(updates);
     // Encoded once for every subscriber of this doc, whatever their number.
     let frame: Uint8Array | undefined;
     const encoded = () => (frame ??= encodeFrame(FrameType.sync, this.name, payload));

@@ -90,13 +90,15 @@ export class SlicedBroadcast {
   }
 }
 
+/** One sync-update message carrying these server updates (merged when there are several). */
+export function updatePayload(updates: readonly Uint8Array[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  syncProtocol.writeUpdate(encoder, updates.length === 1 ? updates[0]! : Y.mergeUpdates([...updates]));
+  return encoding.toUint8Array(encoder);
+}
+
 function payloadOf(pass: Pass): Uint8Array {
-  if (!pass.payload) {
-    const encoder = encoding.createEncoder();
-    syncProtocol.writeUpdate(encoder, pass.updates.length === 1 ? pass.updates[0]! : Y.mergeUpdates(pass.updates));
-    pass.payload = encoding.toUint8Array(encoder);
-  }
-  return pass.payload;
+  return (pass.payload ??= updatePayload(pass.updates));
 }
 
 function frameOf(pass: Pass, docName: string): Uint8Array {

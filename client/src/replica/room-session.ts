@@ -1,6 +1,7 @@
 import { batch, createSignal, type Accessor } from 'solid-js';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import {
+  messageCount,
   readMessages,
   readMeta,
   readPins,
@@ -332,7 +333,7 @@ export class RoomSession {
     const opened = this.replica.store.open(name, { touch: role === 'head' });
     let kept = role === 'head';
     const onUpdate = () => {
-      if (!kept && readMessages(opened.doc).length > 0) {
+      if (!kept && messageCount(opened.doc) > 0) {
         kept = true;
         this.replica.store.touch([name]);
       }
