@@ -8,7 +8,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['shared/**/*.test.ts', 'sync-server/**/*.test.ts', 'workers/**/*.test.ts'],
+          include: [
+            'shared/**/*.test.ts',
+            'sync-server/**/*.test.ts',
+            'workers/**/*.test.ts',
+            'client/src/**/*.test.ts',
+          ],
           environment: 'node',
         },
       },

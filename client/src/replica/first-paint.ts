@@ -97,8 +97,15 @@ export class FirstPaintCache {
     this.write(() => {
       let index = this.readIndex();
       for (const [channelId, messages] of saved) {
+        index = index.filter((id) => id !== channelId);
+        // Nothing to paint is nothing to keep: a room shown empty (new, or one this member can no longer
+        // read, opened again after its data left the device) leaves no entry behind.
+        if (messages.length === 0) {
+          localStorage.removeItem(this.prefix + channelId);
+          continue;
+        }
         localStorage.setItem(this.prefix + channelId, JSON.stringify(messages));
-        index = [channelId, ...index.filter((id) => id !== channelId)];
+        index.unshift(channelId);
       }
       for (const evicted of index.slice(KEPT_ROOMS)) localStorage.removeItem(this.prefix + evicted);
       this.writeIndex(index.slice(0, KEPT_ROOMS));

@@ -1,7 +1,8 @@
 import { PGliteWorker } from '@electric-sql/pglite/worker';
 import type { MessageView, ThreadState } from '../../../../shared/sync/channel-doc.ts';
 import type { DmSummary } from '../../../../shared/sync/inbox.ts';
-import { idbDatabaseName } from './storage.ts';
+import { deleteDataDir, OPEN_FAILED_MESSAGE } from './storage.ts';
+import { DatabaseUnavailable, WorkerDatabase, type DatabaseConnection } from './worker-database.ts';
 
 /**
  * The member's SQL replica: a PGlite database in a Web Worker, persisted in IndexedDB
@@ -47,7 +48,7 @@ export class SqlReplica {
    */
   private readonly purged = new Set<string>();
 
-  private db: PGliteWorker | null = null;
+  private database: WorkerDatabase<PGliteWorker> | null = null;
   private startDb!: () => void;
 
   constructor(userId: string) {
@@ -67,21 +68,19 @@ export class SqlReplica {
   }
 
   private async open(): Promise<boolean> {
-    if (this.closed) return false;
-    try {
-      const worker = new Worker(new URL('./sql-worker.ts', import.meta.url), {
-        type: 'module',
-        name: 'lounge-replica',
-      });
-      // The worker picks the storage (storage.ts): it is given the directory's name only.
-      this.db = new PGliteWorker(worker, { dataDir: this.dataDir, id: this.dataDir });
-      await this.db.waitReady;
-      performance.mark('lounge:sql-ready');
-      return true;
-    } catch (err) {
-      console.warn('Lounge could not open its local database', err);
-      return false;
-    }
+    if (this.closed || typeof Worker === 'undefined') return false;
+    this.database = new WorkerDatabase(() => startWorker(this.dataDir), {
+      // PGlite's start compiles its WebAssembly and reads the whole data directory: seconds on a busy phone.
+      openTimeoutMs: 30_000,
+      openAttempts: 3,
+      // A catch-up batch or an index build takes seconds; a minute without an answer is a lost call.
+      callTimeoutMs: 60_000,
+      onProblem: (problem, err) => console.warn(`Lounge: ${problem}`, err ?? ''),
+    });
+    const ok = await this.database.ready;
+    if (ok) performance.mark('lounge:sql-ready');
+    else console.warn('Lounge could not open its local database: this device keeps no offline copy for now');
+    return ok;
   }
 
   /** Records messages (new, edited, hidden, deleted, reacted to); the returned promise settles once written. */
@@ -229,10 +228,14 @@ export class SqlReplica {
   }
 
   private async readWhenOpen<T>(sql: string, params: unknown[]): Promise<T[]> {
-    const db = await this.openDb();
-    if (!db) return [];
+    if (!(await this.ready) || !this.database || this.closed) return [];
     await this.idle();
-    return (await db.query<T>(sql, params)).rows;
+    try {
+      return await this.database.call(async (db) => (await db.query<T>(sql, params)).rows, { retry: true });
+    } catch (err) {
+      if (err instanceof DatabaseUnavailable) return [];
+      throw err;
+    }
   }
 
   /** Resolves once every write asked for so far is done. */
@@ -258,32 +261,15 @@ export class SqlReplica {
     this.start();
     await this.ready;
     await this.idle();
-    await this.db?.close().catch(() => {});
-    if (options.wipe && typeof indexedDB !== 'undefined') {
-      await new Promise<void>((resolve) => {
-        const request = indexedDB.deleteDatabase(idbDatabaseName(this.dataDir));
-        request.onsuccess = request.onerror = request.onblocked = () => resolve();
-      });
-    }
-    // The worker keeps the data directory in OPFS where it can (sql-worker.ts).
-    if (options.wipe && typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function') {
-      await navigator.storage
-        .getDirectory()
-        .then((root) => root.removeEntry(this.dataDir, { recursive: true }))
-        .catch(() => {});
-    }
-  }
-
-  private async openDb(): Promise<PGliteWorker | null> {
-    return this.db && !this.closed && (await this.ready) ? this.db : null;
+    await this.database?.close();
+    if (options.wipe) await deleteDataDir(this.dataDir).catch(() => {});
   }
 
   /** Runs `op` after every write asked for before it; answers its result (undefined when the database is unavailable or the write failed). */
   private enqueue<T>(op: (db: PGliteWorker) => Promise<T>): Promise<T | undefined> {
-    const run = this.chain.then(async () => {
-      const db = await this.openDb();
-      return db ? op(db) : undefined;
-    });
+    const run = this.chain.then(async () =>
+      (await this.ready) && this.database && !this.closed ? this.database.call(op) : undefined,
+    );
     // One failed write (a malformed row) must not stop the ones after it, nor reject at a caller that
     // only wanted it done.
     const settled = run.catch((err: unknown) => {
@@ -345,3 +331,20 @@ const UPSERT_FROM_HISTORY = `${INSERT}
       deleted = EXCLUDED.deleted, pinned = EXCLUDED.pinned
   WHERE (m.body, m.edited, m.hidden, m.deleted, m.pinned)
         IS DISTINCT FROM (EXCLUDED.body, EXCLUDED.edited, EXCLUDED.hidden, EXCLUDED.deleted, EXCLUDED.pinned)`;
+
+/** A worker running the replica's PGlite, with the failure it reports when the database cannot open. */
+function startWorker(dataDir: string): DatabaseConnection<PGliteWorker> {
+  const worker = new Worker(new URL('./sql-worker.ts', import.meta.url), { type: 'module', name: 'lounge-replica' });
+  const failed = new Promise<never>((_, reject) => {
+    worker.addEventListener('message', (event: MessageEvent<{ type?: unknown; message?: unknown }>) => {
+      if (event.data?.type === OPEN_FAILED_MESSAGE) reject(new Error(String(event.data.message)));
+    });
+    worker.addEventListener('error', (event) => reject(new Error(event.message || 'the database worker failed')));
+  });
+  // Raced while opening; a failure after that is of no use to anyone.
+  failed.catch(() => {});
+  // The worker picks the storage (storage.ts): it is given the directory's name only. The id makes the
+  // member's tabs share one worker (one of them the leader) instead of opening the directory twice.
+  const db = new PGliteWorker(worker, { dataDir, id: dataDir });
+  return { db, connected: () => db.waitReady, failed, close: () => db.close() };
+}

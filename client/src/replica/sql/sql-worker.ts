@@ -7,7 +7,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { worker } from '@electric-sql/pglite/worker';
 import { DERIVED_TABLES, SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
-import { hasOpfs, idbDatabaseName } from './storage.ts';
+import { deleteDataDir, hasOpfs, idbDatabaseName, OPEN_FAILED_MESSAGE } from './storage.ts';
 
 // With relaxed durability PGlite flushes to IndexedDB after answering and does not wait for (or catch) the
 // flush. A failed flush (an Emscripten ErrnoError) loses nothing for good: the next write flushes the
@@ -24,22 +24,45 @@ self.addEventListener('unhandledrejection', (event: PromiseRejectionEvent) => {
 void worker({
   async init(options) {
     const name = options.dataDir ?? '';
-    const opfs = hasOpfs();
-    if (opfs) {
-      // A copy an earlier version kept in IndexedDB is dead weight now (tens of MB); the replica is derived
-      // data, filled again from the docs and history pages.
-      indexedDB.deleteDatabase(idbDatabaseName(name));
+    try {
+      return await openReplica(name);
+    } catch (first) {
+      // Files a killed worker left half-written, or a schema this code cannot read: the replica is derived
+      // data, so it starts afresh rather than leaving the device without one.
+      console.warn('Lounge: the local database did not open; starting it afresh', first);
+      try {
+        await deleteDataDir(name);
+        return await openReplica(name);
+      } catch (err) {
+        // PGlite's worker wrapper does not tell the page an open failed (the page would wait for good).
+        postMessage({ type: OPEN_FAILED_MESSAGE, message: err instanceof Error ? err.message : String(err) });
+        throw err;
+      }
     }
-    const db = await PGlite.create({
-      dataDir: opfs ? `memfs2opfs://${name}` : `idb://${name}`,
-      // The replica is derived data: a write lost when the tab closes before IndexedDB is flushed is
-      // materialized again from the docs. Not waiting for that flush keeps every batch fast.
-      relaxedDurability: true,
-    });
-    await prepareSchema(db);
-    return db;
   },
 });
+
+async function openReplica(name: string): Promise<PGlite> {
+  const opfs = hasOpfs();
+  if (opfs) {
+    // A copy an earlier version kept in IndexedDB is dead weight now (tens of MB); the replica is derived
+    // data, filled again from the docs and history pages.
+    indexedDB.deleteDatabase(idbDatabaseName(name));
+  }
+  const db = await PGlite.create({
+    dataDir: opfs ? `memfs2opfs://${name}` : `idb://${name}`,
+    // The replica is derived data: a write lost when the tab closes before IndexedDB is flushed is
+    // materialized again from the docs. Not waiting for that flush keeps every batch fast.
+    relaxedDurability: true,
+  });
+  try {
+    await prepareSchema(db);
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw err;
+  }
+  return db;
+}
 
 async function prepareSchema(db: PGlite): Promise<void> {
   const found = await db

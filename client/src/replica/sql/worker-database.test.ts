@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DatabaseStalled,
+  DatabaseUnavailable,
+  WorkerDatabase,
+  type DatabaseConnection,
+  type WorkerDatabaseOptions,
+} from './worker-database.ts';
+
+/**
+ * The watchdog around the replica's database worker. The connections here stand in for workers that
+ * behave as PGlite's worker wrapper was seen to (an open that never finishes, a call never answered,
+ * a leader that goes away mid-call); the class under test is the real one.
+ */
+
+interface FakeDb {
+  name: string;
+  answer(sql: string): Promise<string>;
+}
+
+type Behaviour = 'opens' | 'never-opens' | 'reports-failure' | 'never-answers' | 'leader-changes-once';
+
+function fakeWorkers(behaviours: Behaviour[]) {
+  const started: Array<{ name: string; closed: boolean }> = [];
+  const connect = (): DatabaseConnection<FakeDb> => {
+    const behaviour = behaviours[started.length] ?? 'opens';
+    const state = { name: `worker-${started.length + 1}`, closed: false };
+    started.push(state);
+    let leaderChanges = behaviour === 'leader-changes-once' ? 1 : 0;
+    const db: FakeDb = {
+      name: state.name,
+      answer: (sql) => {
+        if (behaviour === 'never-answers') return new Promise<string>(() => {});
+        if (leaderChanges-- > 0)
+          return Promise.reject(new Error('Leader changed, pending operation in indeterminate state'));
+        return Promise.resolve(`${state.name}: ${sql}`);
+      },
+    };
+    const failed = new Promise<never>((_, reject) => {
+      if (behaviour === 'reports-failure') setTimeout(() => reject(new Error('could not open')), 5);
+    });
+    failed.catch(() => {});
+    return {
+      db,
+      connected: () =>
+        behaviour === 'never-opens' || behaviour === 'reports-failure' ? new Promise(() => {}) : Promise.resolve(),
+      failed,
+      close: async () => {
+        state.closed = true;
+      },
+    };
+  };
+  return { connect, started };
+}
+
+const options: WorkerDatabaseOptions = { openTimeoutMs: 50, openAttempts: 3, callTimeoutMs: 50 };
+
+describe('the local database worker watchdog', () => {
+  it('gives up on a worker that never opens and opens with a fresh one', async () => {
+    const workers = fakeWorkers(['never-opens', 'opens']);
+    const database = new WorkerDatabase(workers.connect, options);
+    expect(await database.ready).toBe(true);
+    expect(await database.call((db) => db.answer('SELECT 1'))).toBe('worker-2: SELECT 1');
+    expect(workers.started).toEqual([
+      { name: 'worker-1', closed: true },
+      { name: 'worker-2', closed: false },
+    ]);
+  });
+
+  it('tries again at once when the worker reports that it cannot open', async () => {
+    const workers = fakeWorkers(['reports-failure', 'opens']);
+    const started = performance.now();
+    const database = new WorkerDatabase(workers.connect, { ...options, openTimeoutMs: 10_000 });
+    expect(await database.ready).toBe(true);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('after the last failed attempt the device goes without a database, and calls say so', async () => {
+    const workers = fakeWorkers(['never-opens', 'never-opens', 'reports-failure']);
+    const database = new WorkerDatabase(workers.connect, options);
+    expect(await database.ready).toBe(false);
+    expect(workers.started.every((w) => w.closed)).toBe(true);
+    await expect(database.call((db) => db.answer('SELECT 1'))).rejects.toBeInstanceOf(DatabaseUnavailable);
+  });
+
+  it('a call without an answer fails, and the calls after it run on a fresh worker', async () => {
+    const workers = fakeWorkers(['never-answers', 'opens']);
+    const database = new WorkerDatabase(workers.connect, options);
+    await expect(database.call((db) => db.answer('INSERT …'))).rejects.toBeInstanceOf(DatabaseStalled);
+    expect(await database.call((db) => db.answer('SELECT 1'))).toBe('worker-2: SELECT 1');
+    expect(workers.started[0]!.closed).toBe(true);
+  });
+
+  it('asks a read again when its leader went away, but not a write', async () => {
+    const reads = new WorkerDatabase(fakeWorkers(['leader-changes-once']).connect, options);
+    expect(await reads.call((db) => db.answer('SELECT 1'), { retry: true })).toBe('worker-1: SELECT 1');
+    const writes = new WorkerDatabase(fakeWorkers(['leader-changes-once']).connect, options);
+    await expect(writes.call((db) => db.answer('DELETE …'))).rejects.toThrow(/Leader changed/);
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * Keeps the replica's database worker answering. PGlite's worker wrapper elects one worker as leader
+ * among the member's tabs and posts every call to it over a BroadcastChannel; a call posted while no
+ * leader listens (the previous page's worker dying during a reload, the next one still opening) is
+ * never answered and never fails (electric-sql/pglite#1109), and a worker whose database cannot open
+ * never says so. Either left the device's database — and everything queued behind it — waiting for good.
+ *
+ * So: a call is posted only while a leader is connected; an open that neither succeeds nor fails in
+ * time is abandoned and tried again with a fresh worker; a call without an answer in time fails and the
+ * worker is replaced, so the calls after it run again.
+ */
+
+/** One started worker, as the replica needs it (PGliteWorker plus the worker's own failure report). */
+export interface DatabaseConnection<Db> {
+  readonly db: Db;
+  /** Resolves once calls reach a leader (again, after the leader changed). */
+  connected(): Promise<void>;
+  /** Rejects when the worker reports that it cannot open the database; never resolves. */
+  readonly failed: Promise<never>;
+  /** Stops the worker (its tab's leadership, if it had it, passes to another tab's worker). */
+  close(): Promise<void>;
+}
+
+export interface WorkerDatabaseOptions {
+  /** How long one attempt to open may take before a fresh worker tries again. */
+  openTimeoutMs: number;
+  /** Attempts to open before the device goes without a local database. */
+  openAttempts: number;
+  /** How long a call may go unanswered before the worker is taken for stuck and replaced. */
+  callTimeoutMs: number;
+  onProblem?: (problem: string, err?: unknown) => void;
+}
+
+/** The database could not be opened on this device (the app runs on without offline copies). */
+export class DatabaseUnavailable extends Error {
+  constructor() {
+    super('This device could not open its local database.');
+  }
+}
+
+/** A call got no answer in time; the worker was replaced. */
+export class DatabaseStalled extends Error {
+  constructor(ms: number) {
+    super(`The local database did not answer within ${ms} ms; it was restarted.`);
+  }
+}
+
+class TimedOut extends Error {}
+
+/** PGlite's LeaderChangedError: the call reached a leader that went away before answering. */
+export const isLeaderChanged = (err: unknown): boolean =>
+  err instanceof Error && err.message.startsWith('Leader changed');
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimedOut()), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+export class WorkerDatabase<Db> {
+  /** Resolves true once the database first opened, false when it could not be opened. */
+  readonly ready: Promise<boolean>;
+  private current: Promise<DatabaseConnection<Db> | null>;
+  private closed = false;
+
+  constructor(
+    private readonly connect: () => DatabaseConnection<Db>,
+    private readonly options: WorkerDatabaseOptions,
+  ) {
+    this.current = this.open();
+    this.ready = this.current.then((conn) => conn !== null);
+  }
+
+  /**
+   * Runs `op` on the open database. A read (`retry: true`) that reached a leader which went away is
+   * asked once more; a write is not (it may have been applied: the caller decides what it means).
+   */
+  async call<T>(op: (db: Db) => Promise<T>, { retry = false }: { retry?: boolean } = {}): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const conn = await this.current;
+      if (!conn || this.closed) throw new DatabaseUnavailable();
+      try {
+        return await within(
+          conn.connected().then(() => op(conn.db)),
+          this.options.callTimeoutMs,
+        );
+      } catch (err) {
+        if (err instanceof TimedOut) {
+          this.options.onProblem?.('a call to the local database got no answer; restarting it');
+          this.replace(conn);
+          throw new DatabaseStalled(this.options.callTimeoutMs);
+        }
+        if (retry && attempt === 0 && isLeaderChanged(err)) continue;
+        throw err;
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const conn = await this.current;
+    await conn?.close().catch(() => {});
+  }
+
+  private replace(stuck: DatabaseConnection<Db>): void {
+    const previous = this.current;
+    this.current = previous.then((conn) => {
+      // Another call replaced it already.
+      if (conn !== stuck) return conn;
+      void stuck.close().catch(() => {});
+      return this.closed ? null : this.open();
+    });
+  }
+
+  private async open(): Promise<DatabaseConnection<Db> | null> {
+    for (let attempt = 1; attempt <= this.options.openAttempts && !this.closed; attempt++) {
+      let conn: DatabaseConnection<Db> | undefined;
+      try {
+        conn = this.connect();
+        await within(Promise.race([conn.connected(), conn.failed]), this.options.openTimeoutMs);
+        if (this.closed) {
+          await conn.close().catch(() => {});
+          return null;
+        }
+        return conn;
+      } catch (err) {
+        this.options.onProblem?.(
+          err instanceof TimedOut
+            ? `the local database did not open within ${this.options.openTimeoutMs} ms (attempt ${attempt})`
+            : `the local database failed to open (attempt ${attempt})`,
+          err instanceof TimedOut ? undefined : err,
+        );
+        await conn?.close().catch(() => {});
+      }
+    }
+    return null;
+  }
+}
