@@ -6,6 +6,7 @@ import {
   readUserByHostId,
   HandleTakenError,
   toApiUser,
+  mirrorHostUser,
   upsertUser,
   type UserRow,
 } from '../features/users/users-repo.ts';
@@ -87,7 +88,7 @@ export async function authPlugin(app: FastifyInstance, deps: AppDeps): Promise<v
     if (!user && claims.handle) {
       // First visit of a member the host platform has not mirrored yet: the token's claims create them.
       try {
-        user = await upsertUser(db, {
+        user = await mirrorHostUser(db, {
           hostUserId: claims.hostUserId,
           handle: claims.handle,
           displayName: claims.displayName ?? claims.handle,

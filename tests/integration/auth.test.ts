@@ -33,6 +33,35 @@ describe('member authentication with host-platform tokens (production config, Po
     expect(again.json().user.id).toBe(res.json().user.id);
   });
 
+  it('a cohort arriving at once is mirrored together, each with their own claims; a taken handle is refused alone', async () => {
+    const subs = Array.from({ length: 20 }, (_, i) => `host-cohort-${i}`);
+    const tokens = await Promise.all([
+      ...subs.map((sub, i) => hostToken({ sub, handle: `cohort${i}`, name: `Cohort Member ${i}` })),
+      // grace belongs to host-42 (first test): this newcomer may not take her handle.
+      hostToken({ sub: 'host-impostor', handle: 'Grace', name: 'Not Grace' }),
+    ]);
+    const answers = await Promise.all(tokens.map((token) => me(token)));
+    subs.forEach((_, i) => {
+      expect(answers[i]!.statusCode).toBe(200);
+      expect(answers[i]!.json().user).toMatchObject({ handle: `cohort${i}`, displayName: `Cohort Member ${i}` });
+    });
+    expect(answers[20]!.statusCode).toBe(409);
+    expect(answers[20]!.json().error.code).toBe('handle_taken');
+
+    const { rows } = await db.query<{ members: number; settings: number; commits: number }>(
+      `SELECT count(*)::int AS members, count(s.user_id)::int AS settings, count(DISTINCT u.xmin::text)::int AS commits
+         FROM users u LEFT JOIN user_settings s ON s.user_id = u.id
+        WHERE u.host_user_id = ANY($1::text[]) OR u.host_user_id = 'host-impostor'`,
+      [subs],
+    );
+    expect(rows[0]).toMatchObject({ members: 20, settings: 20 });
+    // Written together: fewer commits than members (one each before).
+    expect(rows[0]!.commits).toBeLessThan(20);
+    // Each of them is who their token says on the next visit, too.
+    const again = await me(await hostToken({ sub: subs[7]! }));
+    expect(again.json().user.id).toBe(answers[7]!.json().user.id);
+  });
+
   it('an expired token is refused with a message that says so', async () => {
     const res = await me(await hostToken({ sub: 'host-42' }, { expiresIn: Math.floor(Date.now() / 1000) - 60 }));
     expect(res.statusCode).toBe(401);

@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import { coalescedRead } from '../../db/coalesced-read.ts';
 import type { Database, Queryable } from '../../db/database.ts';
 
@@ -103,3 +104,72 @@ export async function upsertUser(
     throw err;
   }
 }
+
+export interface HostUserClaims {
+  hostUserId: string;
+  handle: string;
+  displayName: string;
+  avatarUrl?: string | null;
+}
+
+const firstVisitWriters = new WeakMap<Database, DataLoader<HostUserClaims, UserRow>>();
+
+/**
+ * upsertUser for first visits arriving together (a cohort invited at once, a storm of new connections):
+ * the mirrors asked for in one event-loop turn are written by one statement — one commit instead of one
+ * per member. When that statement is refused (a handle already taken by another member), each member is
+ * written alone, so only the one whose handle is taken gets HandleTakenError.
+ */
+export function mirrorHostUser(db: Database, user: HostUserClaims): Promise<UserRow> {
+  let writer = firstVisitWriters.get(db);
+  if (!writer) {
+    writer = new DataLoader<HostUserClaims, UserRow>((users) => upsertUsersTogether(db, users), {
+      cache: false,
+      maxBatchSize: 200,
+      batchScheduleFn: (run) => setImmediate(run),
+    });
+    firstVisitWriters.set(db, writer);
+  }
+  return writer.load(user);
+}
+
+async function upsertUsersTogether(db: Database, users: readonly HostUserClaims[]): Promise<Array<UserRow | Error>> {
+  const alone = (u: HostUserClaims) => upsertUser(db, u).catch((err: unknown) => asError(err));
+  if (users.length === 1) return [await alone(users[0]!)];
+  // One row per host user (the last claims asked for win): a statement cannot update a row twice.
+  const latest = [...new Map(users.map((u) => [u.hostUserId, u])).values()];
+  let rows: UserRow[];
+  try {
+    // A member whose handle belongs to someone else is left out here (and answered alone below), so one
+    // taken handle does not send the whole cohort down the slow path.
+    ({ rows } = await db.query<UserRow>(
+      `WITH v AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+           AS v(host_user_id, handle, display_name, avatar_url)
+          WHERE NOT EXISTS (SELECT 1 FROM users x
+                             WHERE lower(x.handle) = lower(v.handle) AND x.host_user_id <> v.host_user_id)),
+       u AS (
+         INSERT INTO users (host_user_id, handle, display_name, avatar_url)
+         SELECT host_user_id, handle, display_name, avatar_url FROM v
+         ON CONFLICT (host_user_id) DO UPDATE
+           SET handle = EXCLUDED.handle, display_name = EXCLUDED.display_name,
+               avatar_url = COALESCE(EXCLUDED.avatar_url, users.avatar_url), updated_at = now()
+         RETURNING ${USER_COLUMNS}),
+       s AS (INSERT INTO user_settings (user_id) SELECT id FROM u ON CONFLICT (user_id) DO NOTHING)
+       SELECT * FROM u`,
+      [
+        latest.map((u) => u.hostUserId),
+        latest.map((u) => u.handle),
+        latest.map((u) => u.displayName),
+        latest.map((u) => u.avatarUrl ?? null),
+      ],
+    ));
+  } catch {
+    // Two newcomers claiming one handle, or a handle taken in the meantime: each is answered on its own.
+    return Promise.all(users.map(alone));
+  }
+  const byHostId = new Map(rows.map((r) => [r.host_user_id, r]));
+  return Promise.all(users.map((u) => byHostId.get(u.hostUserId) ?? alone(u)));
+}
+
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
