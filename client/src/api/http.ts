@@ -26,7 +26,16 @@ export interface RequestOptions {
   token?: string | null;
   body?: unknown;
   signal?: AbortSignal;
+  /** How long to wait for an answer (default REQUEST_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
+
+/**
+ * A request that has not been answered in this time is given up as unreachable. On a train a connection
+ * can die without the browser noticing for minutes; until then a view would show "Loading…" and a
+ * catch-up would hold the next one back.
+ */
+export const REQUEST_TIMEOUT_MS = 20_000;
 
 function isErrorBody(value: unknown): value is ErrorBody {
   if (typeof value !== 'object' || value === null || !('error' in value)) return false;
@@ -60,20 +69,32 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
 
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), options.timeoutMs ?? REQUEST_TIMEOUT_MS);
+  const stop = () => timeout.abort();
+  options.signal?.addEventListener('abort', stop, { once: true });
   let response: Response;
+  let payload: unknown;
   try {
     response = await fetch(path, {
       method: options.method ?? 'GET',
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: options.signal,
+      signal: timeout.signal,
     });
+    payload = await readJson(response);
   } catch (err) {
-    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    // The caller's own abort stays an abort; the timeout is "unreachable", like a dropped connection.
+    if (options.signal?.aborted) throw err;
+    if (timeout.signal.aborted) {
+      throw new ApiError(0, 'timeout', 'Lounge is taking too long to answer. Check your connection and try again.');
+    }
     throw new ApiError(0, 'network_error', "Can't reach Lounge right now. Check your connection and try again.");
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', stop);
   }
 
-  const payload = await readJson(response);
   if (!response.ok) {
     if (isErrorBody(payload)) throw new ApiError(response.status, payload.error.code, payload.error.message);
     // A proxy or gateway answered instead of Lounge, so there is no message of ours to show.
