@@ -59,6 +59,10 @@ export async function openPage(
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
+    // The local database's watchdog (client/src/replica/sql/worker-database.ts) acting is not a failure,
+    // but a run's log should show it: it is how a hung database worker would be noticed.
+    else if (message.type() === 'warning' && /local database/.test(message.text()))
+      console.log(`[page warning] ${message.text()}`);
   });
   return { page, errors, close: () => context.close() };
 }
