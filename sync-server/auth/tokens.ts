@@ -162,11 +162,14 @@ function signConnectionToken(key: KeyObject, member: ConnectionMember, exp: numb
   return `${CONNECTION_TOKEN_VERSION}.${member.id}.${exp}.${profile}.${connectionMac(key, member.id, exp, profile)}`;
 }
 
+/** Built once: a zod schema costs far more to make than to run, and this runs on every connection. */
+const uuidSchema = z.uuid();
+
 function verifyConnectionTokenWith(key: KeyObject, token: string, nowSeconds: number): ConnectionMember {
   const m = connectionTokenPattern.exec(token);
   const userId = m?.[1];
   const profile = m?.[3];
-  if (!m || !userId || !profile || !z.uuid().safeParse(userId).success) {
+  if (!m || !userId || !profile || !uuidSchema.safeParse(userId).success) {
     throw new AuthError('token_invalid', 'The connection token is malformed; ask for a new one.');
   }
   const exp = Number(m[2]);
