@@ -58,7 +58,10 @@ export async function hostChannelDoc(deps: DocHostDeps, name: string, parsed: Ch
   // ---- end snapshot scheduling ----
   if (hosted.awareness) {
     const awareness = hosted.awareness;
-    const onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+    const onAwareness = (
+      { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+      origin: unknown,
+    ) => {
       const changed = [...added, ...updated, ...removed];
       const update = awarenessProtocol.encodeAwarenessUpdate(awareness, changed);
       hosted.broadcastAwareness(encodeAwarenessPayload(update));
@@ -88,7 +91,10 @@ export async function hostPrivateDoc(deps: DocHostDeps, name: string, userId: st
   hosted.approxBytes = Y.encodeStateAsUpdate(doc).byteLength;
   const outbox: unknown = doc.getMap('outbox');
   const persist = debounce(
-    () => persistPrivateDoc(deps.db, name, doc).catch((err: unknown) => deps.logger.error({ err, doc: name }, 'private doc persist failed')),
+    () =>
+      persistPrivateDoc(deps.db, name, doc).catch((err: unknown) =>
+        deps.logger.error({ err, doc: name }, 'private doc persist failed'),
+      ),
     // Every device keeps its own copy in IndexedDB and resends on reconnect, so the server's copy can
     // be written lazily: a busy member's outbox would otherwise cost a full-doc write twice a second.
     // Outbox churn alone is lazier still: a processed intent is durable in client_intents, and one
@@ -101,34 +107,38 @@ export async function hostPrivateDoc(deps: DocHostDeps, name: string, userId: st
   // what it missed). `hellos` keeps a late publish answer from undoing a newer hello.
   let othersHoldIt = true;
   let hellos = 0;
-  const publish = (update: Uint8Array) => {
-    const seen = hellos;
-    void deps.fanout
-      .publish(topics.doc(name), { kind: 'doc-update', docName: name, update: toBase64(update) })
-      .then((others) => {
-        if (others === 0 && seen === hellos) othersHoldIt = false;
-      })
-      .catch(() => {});
+  // Methods of one object rather than named arrows: one private doc per connection, and under tsx a
+  // named closure costs ~250 bytes more (see HostedDoc.onUpdate).
+  const relay = {
+    publish(update: Uint8Array): void {
+      const seen = hellos;
+      void deps.fanout
+        .publish(topics.doc(name), { kind: 'doc-update', docName: name, update: toBase64(update) })
+        .then((others) => {
+          if (others === 0 && seen === hellos) othersHoldIt = false;
+        })
+        .catch(() => {});
+    },
+    onUpdate(update: Uint8Array, origin: unknown, _doc: Y.Doc, tr: Y.Transaction): void {
+      persist.schedule({ lazy: [...tr.changed.keys()].every((type) => type === outbox) });
+      if (origin !== FANOUT_ORIGIN && othersHoldIt) relay.publish(update);
+      deps.onPrivateDocChanged(userId, doc);
+    },
   };
-  const onUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, tr: Y.Transaction) => {
-    persist.schedule({ lazy: [...tr.changed.keys()].every((type) => type === outbox) });
-    if (origin !== FANOUT_ORIGIN && othersHoldIt) publish(update);
-    deps.onPrivateDocChanged(userId, doc);
-  };
-  doc.on('update', onUpdate);
+  doc.on('update', relay.onUpdate);
   const unsubscribe = await deps.fanout.subscribe(topics.doc(name), (envelope) => {
     if (envelope.event.kind === 'doc-update') Y.applyUpdate(doc, fromBase64(envelope.event.update), FANOUT_ORIGIN);
     if (envelope.event.kind === 'doc-hello') {
       hellos++;
       othersHoldIt = true;
-      publish(Y.encodeStateAsUpdate(doc));
+      relay.publish(Y.encodeStateAsUpdate(doc));
     }
   });
   void deps.fanout.publish(topics.doc(name), { kind: 'doc-hello', docName: name }).catch(() => {});
   return {
     hosted,
-    dispose: async () => {
-      doc.off('update', onUpdate);
+    async dispose() {
+      doc.off('update', relay.onUpdate);
       await unsubscribe();
       await persist.flush();
     },

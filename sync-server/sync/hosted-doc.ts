@@ -24,9 +24,17 @@ export class HostedDoc {
   /** Private docs: roughly how large the doc is, to enforce the size cap without encoding it often. */
   approxBytes = 0;
   readonly awareness: awarenessProtocol.Awareness | undefined;
-  /** Server-written updates waiting for the end of this event-loop turn (see onUpdate). */
+  /** Server-written updates waiting for the end of this event-loop turn (see updated). */
   private pending: Uint8Array[] = [];
-  private readonly onUpdate = (update: Uint8Array, origin: unknown) => {
+  /**
+   * The doc's update listener. Assigned in the constructor, not written as a field initializer: the
+   * server runs under tsx, whose esbuild `keepNames` defines `name` on every named function, and that
+   * turns each per-instance closure into a dictionary-mode object (~250 bytes; two docs per connection).
+   * An arrow assigned to a member gets no name, so it stays small. The same holds in doc-hosts.ts.
+   */
+  private readonly onUpdate: (update: Uint8Array, origin: unknown) => void;
+
+  private updated(update: Uint8Array, origin: unknown): void {
     // A peer's own write (private docs) is never echoed back to it, so it cannot be merged with others.
     if (origin !== undefined && origin !== null && typeof origin === 'object') {
       this.broadcast([update], origin);
@@ -36,7 +44,7 @@ export class HostedDoc {
     // a burst of changes costs each subscriber one frame instead of one per change.
     this.pending.push(update);
     if (this.pending.length === 1) setImmediate(() => this.flush());
-  };
+  }
 
   private flush(): void {
     if (this.destroyed) return;
@@ -66,6 +74,7 @@ export class HostedDoc {
     options: { awareness: boolean },
   ) {
     this.sliced = new SlicedBroadcast(name, () => this.peers);
+    this.onUpdate = (update, origin) => this.updated(update, origin);
     doc.on('update', this.onUpdate);
     if (options.awareness) {
       this.awareness = new awarenessProtocol.Awareness(doc);

@@ -58,15 +58,16 @@ export function debounce(
   let dueAt = Infinity;
   let firstScheduledAt: number | undefined;
   let running: Promise<void> = Promise.resolve();
-  const run = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    dueAt = Infinity;
-    firstScheduledAt = undefined;
-    running = running.then(fn, fn);
-    return running;
-  };
-  return {
+  // Methods, not named arrows: one of these per hosted private doc (see HostedDoc.onUpdate on why).
+  const debounced: Debounced & { run(): Promise<void> } = {
+    run(): Promise<void> {
+      clearTimeout(timer);
+      timer = undefined;
+      dueAt = Infinity;
+      firstScheduledAt = undefined;
+      running = running.then(fn, fn);
+      return running;
+    },
     schedule(options) {
       const lazy = options?.lazy === true;
       const now = Date.now();
@@ -77,11 +78,12 @@ export function debounce(
       if (lazy && timer && dueAt <= due) return;
       clearTimeout(timer);
       dueAt = due;
-      timer = setTimeout(() => void run(), due - now);
+      timer = setTimeout(() => void debounced.run(), due - now);
       timer.unref();
     },
     flush() {
-      return timer ? run() : running;
+      return timer ? debounced.run() : running;
     },
   };
+  return debounced;
 }

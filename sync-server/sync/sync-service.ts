@@ -313,8 +313,11 @@ export class SyncService {
 
   // ---- loading ----------------------------------------------------------------------------------
 
+  /** What every doc host needs: made once (two docs are hosted per connection). */
+  private hostDeps: DocHostDeps | undefined;
+
   private load(name: string, parsed: DocName): Promise<HostedDocLoad> {
-    const deps: DocHostDeps = {
+    const deps = (this.hostDeps ??= {
       db: this.db,
       fanout: this.fanout,
       logger: this.logger,
@@ -322,7 +325,7 @@ export class SyncService {
       snapshots: this.options.snapshots,
       onPrivateDocChanged: (userId, doc) => this.outbox.scan(userId, doc),
       onRevoked: (userId, channelId, reason) => this.revokeLocally(userId, channelId, reason),
-    };
+    });
     switch (parsed.kind) {
       case 'channel-meta':
       case 'channel-segment':
