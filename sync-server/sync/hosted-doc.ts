@@ -57,9 +57,7 @@ export class HostedDoc {
 
   private broadcast(updates: Uint8Array[], except: unknown): void {
     const payload = updatePayload(updates);
-    // Encoded once for every subscriber of this doc, whatever their number.
-    let frame: Uint8Array | undefined;
-    const encoded = () => (frame ??= encodeFrame(FrameType.sync, this.name, payload));
+    const encoded = lazyFrame(this.name, payload);
     for (const peer of this.peers) if (peer !== except) peer.sendSync(this.name, payload, encoded);
   }
 
@@ -95,4 +93,13 @@ export class HostedDoc {
     this.doc.destroy();
     this.peers.clear();
   }
+}
+
+/**
+ * The doc's frame, encoded once for every subscriber whatever their number, on first use. Returned
+ * anonymous: a named arrow made on every broadcast would pay tsx's keepNames `name` definition each time.
+ */
+function lazyFrame(docName: string, payload: Uint8Array): () => Uint8Array {
+  let frame: Uint8Array | undefined;
+  return () => (frame ??= encodeFrame(FrameType.sync, docName, payload));
 }
