@@ -75,6 +75,22 @@ export class HandleTakenError extends Error {
 }
 
 /**
+ * The members of `source` (rows of host_user_id, handle, display_name, avatar_url) and their settings rows
+ * in one statement (one commit on a first visit); answers the members' rows.
+ */
+const upsertMirrors = (source: string) => `
+  WITH v AS (${source}),
+       u AS (
+         INSERT INTO users (host_user_id, handle, display_name, avatar_url)
+         SELECT host_user_id, handle, display_name, avatar_url FROM v
+         ON CONFLICT (host_user_id) DO UPDATE
+           SET handle = EXCLUDED.handle, display_name = EXCLUDED.display_name,
+               avatar_url = COALESCE(EXCLUDED.avatar_url, users.avatar_url), updated_at = now()
+         RETURNING ${USER_COLUMNS}),
+       s AS (INSERT INTO user_settings (user_id) SELECT id FROM u ON CONFLICT (user_id) DO NOTHING)
+  SELECT * FROM u`;
+
+/**
  * Creates or refreshes the mirror of a host-platform user. Idempotent by the host's id; a handle that
  * belongs to a different host user is refused rather than silently stolen.
  */
@@ -83,17 +99,10 @@ export async function upsertUser(
   user: { hostUserId: string; handle: string; displayName: string; avatarUrl?: string | null },
 ): Promise<UserRow> {
   try {
-    // The member and their settings row in one statement (one commit on a first visit).
     const { rows } = await db.query<UserRow>(
-      `WITH u AS (
-         INSERT INTO users (host_user_id, handle, display_name, avatar_url)
-         VALUES ($1, $2, $3, $4)
-         ON CONFLICT (host_user_id) DO UPDATE
-           SET handle = EXCLUDED.handle, display_name = EXCLUDED.display_name,
-               avatar_url = COALESCE(EXCLUDED.avatar_url, users.avatar_url), updated_at = now()
-         RETURNING ${USER_COLUMNS}),
-       s AS (INSERT INTO user_settings (user_id) SELECT id FROM u ON CONFLICT (user_id) DO NOTHING)
-       SELECT * FROM u`,
+      upsertMirrors(
+        'SELECT $1::text AS host_user_id, $2::text AS handle, $3::text AS display_name, $4::text AS avatar_url',
+      ),
       [user.hostUserId, user.handle, user.displayName, user.avatarUrl ?? null],
     );
     return rows[0]!;
@@ -143,20 +152,11 @@ async function upsertUsersTogether(db: Database, users: readonly HostUserClaims[
     // A member whose handle belongs to someone else is left out here (and answered alone below), so one
     // taken handle does not send the whole cohort down the slow path.
     ({ rows } = await db.query<UserRow>(
-      `WITH v AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-           AS v(host_user_id, handle, display_name, avatar_url)
+      upsertMirrors(
+        `SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS v(host_user_id, handle, display_name, avatar_url)
           WHERE NOT EXISTS (SELECT 1 FROM users x
-                             WHERE lower(x.handle) = lower(v.handle) AND x.host_user_id <> v.host_user_id)),
-       u AS (
-         INSERT INTO users (host_user_id, handle, display_name, avatar_url)
-         SELECT host_user_id, handle, display_name, avatar_url FROM v
-         ON CONFLICT (host_user_id) DO UPDATE
-           SET handle = EXCLUDED.handle, display_name = EXCLUDED.display_name,
-               avatar_url = COALESCE(EXCLUDED.avatar_url, users.avatar_url), updated_at = now()
-         RETURNING ${USER_COLUMNS}),
-       s AS (INSERT INTO user_settings (user_id) SELECT id FROM u ON CONFLICT (user_id) DO NOTHING)
-       SELECT * FROM u`,
+                             WHERE lower(x.handle) = lower(v.handle) AND x.host_user_id <> v.host_user_id)`,
+      ),
       [
         latest.map((u) => u.hostUserId),
         latest.map((u) => u.handle),
