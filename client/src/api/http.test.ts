@@ -53,5 +53,10 @@ describe('API requests', () => {
     controller.abort();
     const err = (await pending.catch((e: unknown) => e)) as Error;
     expect(err.name).toBe('AbortError');
+    // Aborted before it was even asked: not sent, and not reported as a lost connection either.
+    const already = (await apiRequest(`${base}/silent`, { signal: AbortSignal.abort() }).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(already.name).toBe('AbortError');
   });
 });

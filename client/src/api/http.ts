@@ -72,7 +72,8 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), options.timeoutMs ?? REQUEST_TIMEOUT_MS);
   const stop = () => timeout.abort();
-  options.signal?.addEventListener('abort', stop, { once: true });
+  if (options.signal?.aborted) stop();
+  else options.signal?.addEventListener('abort', stop, { once: true });
   let response: Response;
   let payload: unknown;
   try {
