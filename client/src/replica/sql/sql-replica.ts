@@ -73,6 +73,8 @@ export class SqlReplica {
       // PGlite's start compiles its WebAssembly and reads the whole data directory: seconds on a busy phone.
       openTimeoutMs: 30_000,
       openAttempts: 3,
+      // A reloaded page's previous worker may still hold the files for a moment.
+      retryDelayMs: 1_000,
       // A catch-up batch or an index build takes seconds; a minute without an answer is a lost call.
       callTimeoutMs: 60_000,
       onProblem: (problem, err) => console.warn(`Lounge: ${problem}`, err ?? ''),

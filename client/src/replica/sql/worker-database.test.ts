@@ -53,7 +53,7 @@ function fakeWorkers(behaviours: Behaviour[]) {
   return { connect, started };
 }
 
-const options: WorkerDatabaseOptions = { openTimeoutMs: 50, openAttempts: 3, callTimeoutMs: 50 };
+const options: WorkerDatabaseOptions = { openTimeoutMs: 50, openAttempts: 3, retryDelayMs: 5, callTimeoutMs: 50 };
 
 describe('the local database worker watchdog', () => {
   it('gives up on a worker that never opens and opens with a fresh one', async () => {
@@ -67,7 +67,7 @@ describe('the local database worker watchdog', () => {
     ]);
   });
 
-  it('tries again at once when the worker reports that it cannot open', async () => {
+  it('tries again soon (not after the open timeout) when the worker reports that it cannot open', async () => {
     const workers = fakeWorkers(['reports-failure', 'opens']);
     const started = performance.now();
     const database = new WorkerDatabase(workers.connect, { ...options, openTimeoutMs: 10_000 });

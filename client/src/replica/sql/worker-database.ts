@@ -26,6 +26,8 @@ export interface WorkerDatabaseOptions {
   openTimeoutMs: number;
   /** Attempts to open before the device goes without a local database. */
   openAttempts: number;
+  /** Pause before attempt n + 1 (times n): files another worker still holds are given time to be let go. */
+  retryDelayMs: number;
   /** How long a call may go unanswered before the worker is taken for stuck and replaced. */
   callTimeoutMs: number;
   onProblem?: (problem: string, err?: unknown) => void;
@@ -58,6 +60,8 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class WorkerDatabase<Db> {
   /** Resolves true once the database first opened, false when it could not be opened. */
@@ -133,6 +137,7 @@ export class WorkerDatabase<Db> {
           err instanceof TimedOut ? undefined : err,
         );
         await conn?.close().catch(() => {});
+        if (attempt < this.options.openAttempts) await sleep(this.options.retryDelayMs * attempt);
       }
     }
     return null;
