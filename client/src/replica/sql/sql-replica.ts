@@ -77,6 +77,7 @@ export class SqlReplica {
       retryDelayMs: 1_000,
       // A catch-up batch or an index build takes seconds; a minute without an answer is a lost call.
       callTimeoutMs: 60_000,
+      readTimeoutMs: 10_000,
       onProblem: (problem, err) => console.warn(`Lounge: ${problem}`, err ?? ''),
     });
     const ok = await this.database.ready;
@@ -233,7 +234,7 @@ export class SqlReplica {
     if (!(await this.ready) || !this.database || this.closed) return [];
     await this.idle();
     try {
-      return await this.database.call(async (db) => (await db.query<T>(sql, params)).rows, { retry: true });
+      return await this.database.call(async (db) => (await db.query<T>(sql, params)).rows, { read: true });
     } catch (err) {
       if (err instanceof DatabaseUnavailable) return [];
       throw err;
@@ -339,7 +340,9 @@ function startWorker(dataDir: string): DatabaseConnection<PGliteWorker> {
   const worker = new Worker(new URL('./sql-worker.ts', import.meta.url), { type: 'module', name: 'lounge-replica' });
   const failed = new Promise<never>((_, reject) => {
     worker.addEventListener('message', (event: MessageEvent<{ type?: unknown; message?: unknown }>) => {
-      if (event.data?.type === OPEN_FAILED_MESSAGE) reject(new Error(String(event.data.message)));
+      if (event.data?.type !== OPEN_FAILED_MESSAGE) return;
+      console.warn('Lounge: the local database worker could not open the database', event.data.message);
+      reject(new Error(String(event.data.message)));
     });
     worker.addEventListener('error', (event) => reject(new Error(event.message || 'the database worker failed')));
   });

@@ -18,7 +18,7 @@ interface FakeDb {
   answer(sql: string): Promise<string>;
 }
 
-type Behaviour = 'opens' | 'never-opens' | 'reports-failure' | 'never-answers' | 'leader-changes-once';
+type Behaviour = 'opens' | 'never-opens' | 'reports-failure' | 'never-answers' | 'leader-changes-twice';
 
 function fakeWorkers(behaviours: Behaviour[]) {
   const started: Array<{ name: string; closed: boolean }> = [];
@@ -26,7 +26,7 @@ function fakeWorkers(behaviours: Behaviour[]) {
     const behaviour = behaviours[started.length] ?? 'opens';
     const state = { name: `worker-${started.length + 1}`, closed: false };
     started.push(state);
-    let leaderChanges = behaviour === 'leader-changes-once' ? 1 : 0;
+    let leaderChanges = behaviour === 'leader-changes-twice' ? 2 : 0;
     const db: FakeDb = {
       name: state.name,
       answer: (sql) => {
@@ -53,7 +53,13 @@ function fakeWorkers(behaviours: Behaviour[]) {
   return { connect, started };
 }
 
-const options: WorkerDatabaseOptions = { openTimeoutMs: 50, openAttempts: 3, retryDelayMs: 5, callTimeoutMs: 50 };
+const options: WorkerDatabaseOptions = {
+  openTimeoutMs: 50,
+  openAttempts: 3,
+  retryDelayMs: 5,
+  callTimeoutMs: 50,
+  readTimeoutMs: 50,
+};
 
 describe('the local database worker watchdog', () => {
   it('gives up on a worker that never opens and opens with a fresh one', async () => {
@@ -91,10 +97,17 @@ describe('the local database worker watchdog', () => {
     expect(workers.started[0]!.closed).toBe(true);
   });
 
-  it('asks a read again when its leader went away, but not a write', async () => {
-    const reads = new WorkerDatabase(fakeWorkers(['leader-changes-once']).connect, options);
-    expect(await reads.call((db) => db.answer('SELECT 1'), { retry: true })).toBe('worker-1: SELECT 1');
-    const writes = new WorkerDatabase(fakeWorkers(['leader-changes-once']).connect, options);
+  it('asks a read that got no answer again, on a fresh worker', async () => {
+    const workers = fakeWorkers(['never-answers', 'opens']);
+    const database = new WorkerDatabase(workers.connect, options);
+    expect(await database.call((db) => db.answer('SELECT 1'), { read: true })).toBe('worker-2: SELECT 1');
+    expect(workers.started[0]!.closed).toBe(true);
+  });
+
+  it('asks a read again when its leader went away (twice in one handover), but not a write', async () => {
+    const reads = new WorkerDatabase(fakeWorkers(['leader-changes-twice']).connect, options);
+    expect(await reads.call((db) => db.answer('SELECT 1'), { read: true })).toBe('worker-1: SELECT 1');
+    const writes = new WorkerDatabase(fakeWorkers(['leader-changes-twice']).connect, options);
     await expect(writes.call((db) => db.answer('DELETE …'))).rejects.toThrow(/Leader changed/);
   });
 });

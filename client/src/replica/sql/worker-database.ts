@@ -30,6 +30,12 @@ export interface WorkerDatabaseOptions {
   retryDelayMs: number;
   /** How long a call may go unanswered before the worker is taken for stuck and replaced. */
   callTimeoutMs: number;
+  /**
+   * The same for a read. Shorter: a read is one query (a search over 100,000 rows answers in tens of ms)
+   * and it is asked again, while a write may be a catch-up of thousands of rows. A member's other tab
+   * closing (its worker led) left about half the reads right after it unanswered until this ran out.
+   */
+  readTimeoutMs: number;
   onProblem?: (problem: string, err?: unknown) => void;
 }
 
@@ -61,6 +67,9 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
+/** A read's attempts: two leader-change signals of one handover, then a fresh worker. */
+const READ_ATTEMPTS = 3;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class WorkerDatabase<Db> {
@@ -78,25 +87,29 @@ export class WorkerDatabase<Db> {
   }
 
   /**
-   * Runs `op` on the open database. A read (`retry: true`) that reached a leader which went away is
-   * asked once more; a write is not (it may have been applied: the caller decides what it means).
+   * Runs `op` on the open database. A read (`read: true`) is asked again when its leader went away
+   * (`LeaderChangedError`; a handover can signal it twice) and, on a fresh worker, when it got no answer
+   * within `readTimeoutMs`; a write is not asked again (it may have been applied: the caller decides).
    */
-  async call<T>(op: (db: Db) => Promise<T>, { retry = false }: { retry?: boolean } = {}): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
+  async call<T>(op: (db: Db) => Promise<T>, { read = false }: { read?: boolean } = {}): Promise<T> {
+    const timeoutMs = read ? this.options.readTimeoutMs : this.options.callTimeoutMs;
+    for (let attempt = 1; ; attempt++) {
       const conn = await this.current;
       if (!conn || this.closed) throw new DatabaseUnavailable();
+      const again = read && attempt < READ_ATTEMPTS;
       try {
         return await within(
           conn.connected().then(() => op(conn.db)),
-          this.options.callTimeoutMs,
+          timeoutMs,
         );
       } catch (err) {
         if (err instanceof TimedOut) {
           this.options.onProblem?.('a call to the local database got no answer; restarting it');
           this.replace(conn);
-          throw new DatabaseStalled(this.options.callTimeoutMs);
+          if (again) continue;
+          throw new DatabaseStalled(timeoutMs);
         }
-        if (retry && attempt === 0 && isLeaderChanged(err)) continue;
+        if (again && isLeaderChanged(err)) continue;
         throw err;
       }
     }
