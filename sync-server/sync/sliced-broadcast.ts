@@ -14,6 +14,8 @@ interface Pass {
   readonly updates: Uint8Array[];
   payload?: Uint8Array;
   frame?: Uint8Array;
+  /** Hands out `frame`, encoding it on first use: one function per pass, not one per subscriber. */
+  readonly encoded: () => Uint8Array;
 }
 
 /**
@@ -46,7 +48,7 @@ export class SlicedBroadcast {
     if (this.stopped || updates.length === 0) return;
     const subscribers = this.subscribers();
     if (this.passes.length === 0) {
-      this.passes.push({ peers: [...subscribers], next: 0, updates: [...updates] });
+      this.passes.push(this.pass([...subscribers], updates));
     } else {
       const owed = new Set<SyncPeer>();
       for (const pass of this.passes) {
@@ -56,9 +58,14 @@ export class SlicedBroadcast {
         pass.frame = undefined;
       }
       const upToDate = [...subscribers].filter((peer) => !owed.has(peer));
-      if (upToDate.length > 0) this.passes.push({ peers: upToDate, next: 0, updates: [...updates] });
+      if (upToDate.length > 0) this.passes.push(this.pass(upToDate, updates));
     }
     if (!this.scheduled) this.slice();
+  }
+
+  private pass(peers: SyncPeer[], updates: readonly Uint8Array[]): Pass {
+    const pass: Pass = { peers, next: 0, updates: [...updates], encoded: () => frameOf(pass, this.docName) };
+    return pass;
   }
 
   stop(): void {
@@ -77,7 +84,7 @@ export class SlicedBroadcast {
       while (pass.next < pass.peers.length) {
         const peer = pass.peers[pass.next++]!;
         // A subscriber that left or lost access between two slices gets nothing more.
-        if (subscribers.has(peer)) peer.sendSync(this.docName, payloadOf(pass), () => frameOf(pass, this.docName));
+        if (subscribers.has(peer)) peer.sendSync(this.docName, payloadOf(pass), pass.encoded);
         if ((++sent & 31) === 0 && performance.now() >= until) break;
       }
       if (pass.next < pass.peers.length) break;
