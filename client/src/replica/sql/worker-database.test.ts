@@ -1,3 +1,4 @@
+import { LeaderChangedError } from '@electric-sql/pglite/worker';
 import { describe, expect, it } from 'vitest';
 import {
   DatabaseStalled,
@@ -31,8 +32,7 @@ function fakeWorkers(behaviours: Behaviour[]) {
       name: state.name,
       answer: (sql) => {
         if (behaviour === 'never-answers') return new Promise<string>(() => {});
-        if (leaderChanges-- > 0)
-          return Promise.reject(new Error('Leader changed, pending operation in indeterminate state'));
+        if (leaderChanges-- > 0) return Promise.reject(new LeaderChangedError());
         return Promise.resolve(`${state.name}: ${sql}`);
       },
     };

@@ -10,6 +10,8 @@
  * worker is replaced, so the calls after it run again.
  */
 
+import { LeaderChangedError } from '@electric-sql/pglite/worker';
+
 /** One started worker, as the replica needs it (PGliteWorker plus the worker's own failure report). */
 export interface DatabaseConnection<Db> {
   readonly db: Db;
@@ -54,10 +56,6 @@ export class DatabaseStalled extends Error {
 }
 
 class TimedOut extends Error {}
-
-/** PGlite's LeaderChangedError: the call reached a leader that went away before answering. */
-export const isLeaderChanged = (err: unknown): boolean =>
-  err instanceof Error && err.message.startsWith('Leader changed');
 
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -109,7 +107,7 @@ export class WorkerDatabase<Db> {
           if (again) continue;
           throw new DatabaseStalled(timeoutMs);
         }
-        if (again && isLeaderChanged(err)) continue;
+        if (again && err instanceof LeaderChangedError) continue;
         throw err;
       }
     }
