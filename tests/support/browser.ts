@@ -14,6 +14,10 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** What the local database's watchdog and worker say when they act (not a catch-up that found the page offline). */
+const WATCHDOG_WARNING =
+  /local database (did not open|failed to open|got no answer|worker could not open)|could not open its local database/;
+
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
@@ -61,7 +65,7 @@ export async function openPage(
     if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
     // The local database's watchdog (client/src/replica/sql/worker-database.ts) acting is not a failure,
     // but a run's log should show it: it is how a hung database worker would be noticed.
-    else if (message.type() === 'warning' && /local database/.test(message.text()))
+    else if (message.type() === 'warning' && WATCHDOG_WARNING.test(message.text()))
       console.log(`[page warning] ${message.text()}`);
   });
   return { page, errors, close: () => context.close() };
