@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
 import { AuthError, createTokenService, type TokenServiceOptions } from './tokens.ts';
 
@@ -59,5 +60,64 @@ describe('connection tokens', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('member tokens from the host platform', () => {
+  const tokens = createTokenService(options('signing-secret-for-tests-0123456789'));
+  const hostSecret = new TextEncoder().encode(options('x').hostJwtSecret);
+  const hostToken = (sub: string, expiresAt: number) =>
+    new SignJWT({ handle: 'ada.l', name: 'Ada' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(sub)
+      .setAudience('lounge')
+      .setIssuedAt()
+      .setExpirationTime(expiresAt)
+      .sign(hostSecret);
+  const refusal = async (token: string) => {
+    try {
+      await tokens.verifyMemberToken(token);
+    } catch (err) {
+      return err instanceof AuthError ? err.code : 'not an AuthError';
+    }
+    return 'accepted';
+  };
+
+  it('are accepted as often as they are sent, and refused from the second they expire', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = await hostToken('host-ada', now + 5);
+    for (let i = 0; i < 3; i++) {
+      expect(await tokens.verifyMemberToken(token)).toEqual({
+        hostUserId: 'host-ada',
+        handle: 'ada.l',
+        displayName: 'Ada',
+        avatarUrl: undefined,
+      });
+    }
+    vi.useFakeTimers({ now: (now + 6) * 1000 });
+    try {
+      expect(await refusal(token)).toBe('token_expired');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a token one character away from an accepted one is refused', async () => {
+    const token = await hostToken('host-grace', Math.floor(Date.now() / 1000) + 3600);
+    expect(await refusal(token)).toBe('accepted');
+    const tampered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'AB' : 'AA'}`;
+    expect(await refusal(tampered)).toBe('token_invalid');
+    const [header, , signature] = token.split('.');
+    const claims = Buffer.from(JSON.stringify({ sub: 'host-mallory', aud: 'lounge', exp: 4102444800 })).toString(
+      'base64url',
+    );
+    expect(await refusal(`${header}.${claims}.${signature}`)).toBe('token_invalid');
+  });
+
+  it('handing back claims does not let one caller change what the next one reads', async () => {
+    const token = await hostToken('host-lin', Math.floor(Date.now() / 1000) + 3600);
+    const first = await tokens.verifyMemberToken(token);
+    first.hostUserId = 'someone-else';
+    expect((await tokens.verifyMemberToken(token)).hostUserId).toBe('host-lin');
   });
 });
