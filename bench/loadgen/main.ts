@@ -413,7 +413,7 @@ async function historyProbe(req: Req): Promise<void> {
     client.subscribe(segmentDocName(channelId, m.head), seg);
     const segSynced = await withTimeout(client.whenSynced(segmentDocName(channelId, m.head)), timeoutMs);
     const segMs = Date.now() - t1;
-    const msgs = readMessages(seg);
+    const msgs = readMessages(seg, channelId);
     let trueSeg: { ms: number; bytes: number; messages: number; synced: boolean } | undefined;
     if (m.head !== trueHead) {
       const doc = new Y.Doc();
@@ -423,7 +423,7 @@ async function historyProbe(req: Req): Promise<void> {
       trueSeg = {
         ms: Date.now() - t2,
         bytes: Y.encodeStateAsUpdate(doc).byteLength,
-        messages: readMessages(doc).length,
+        messages: readMessages(doc, channelId).length,
         synced: ok !== 'timeout',
       };
     }

@@ -24,7 +24,7 @@ const message = (seq: number, extra: Partial<MessageView> = {}): MessageView => 
   hiddenReason: null,
   deleted: false,
   pinned: false,
-  createdAt: new Date(0).toISOString(),
+  createdAt: new Date(1795700000000 + seq * 1001).toISOString(),
   editedAt: null,
   reactions: {},
   ...extra,
@@ -83,17 +83,25 @@ describe('segment docs: a message travels without the fields that hold their usu
     return doc;
   };
 
-  it('stores a plain chat line as channel, seq, author, words and time under its id, and reads it back whole', () => {
+  it('stores a plain chat line as seq, author, words and time under its id, and reads it back whole', () => {
     const plain = message(1);
     const doc = seg(plain);
-    expect(Object.keys(doc.getMap('messages').get('m1') as object).sort()).toEqual(
-      ['authorId', 'body', 'channelId', 'createdAt', 'seq'].sort(),
-    );
-    expect(readMessages(doc)).toEqual([plain]);
-    // About half the bytes every subscriber receives for it.
+    const stored = doc.getMap('messages').get('m1') as Record<string, unknown>;
+    expect(Object.keys(stored).sort()).toEqual(['authorId', 'body', 'createdAt', 'seq']);
+    // The channel is the doc's; the time travels as epoch milliseconds.
+    expect(stored.createdAt).toBe(Date.parse(plain.createdAt));
+    expect(readMessages(doc, 'c')).toEqual([plain]);
+    // Under half the bytes every subscriber receives for it.
     const full = new Y.Doc();
     full.getMap('messages').set('m1', plain);
-    expect(Y.encodeStateAsUpdate(doc).byteLength).toBeLessThan(Y.encodeStateAsUpdate(full).byteLength * 0.65);
+    expect(Y.encodeStateAsUpdate(doc).byteLength).toBeLessThan(Y.encodeStateAsUpdate(full).byteLength * 0.5);
+  });
+
+  it('keeps a time that would not read back the same as text', () => {
+    const odd = message(5, { createdAt: '2026-11-26T14:00:00Z' });
+    const doc = seg(odd);
+    expect((doc.getMap('messages').get('m5') as Record<string, unknown>).createdAt).toBe('2026-11-26T14:00:00Z');
+    expect(readMessages(doc, 'c')).toEqual([odd]);
   });
 
   it('keeps every field that differs: edits, hides, pins, reactions, replies and mentions read back exactly', () => {
@@ -109,15 +117,17 @@ describe('segment docs: a message travels without the fields that hold their usu
       pinned: true,
       reactions: { '👍': ['u2', 'u3'] },
     });
-    expect(readMessages(seg(busy))).toEqual([busy]);
+    expect(readMessages(seg(busy), 'c')).toEqual([busy]);
     const deleted = message(3, { deleted: true, body: '', type: 'deleted', authorId: null });
-    expect(readMessages(seg(deleted))).toEqual([deleted]);
+    expect(readMessages(seg(deleted), 'c')).toEqual([deleted]);
   });
 
-  it('reads a message stored whole by an older server the same way', () => {
+  it('reads messages stored by older servers the same way: whole, or with their channel and an ISO time', () => {
     const doc = new Y.Doc();
-    const plain = message(4);
-    doc.getMap('messages').set(plain.id, plain);
-    expect(readMessages(doc)).toEqual([plain]);
+    const whole = message(4);
+    doc.getMap('messages').set(whole.id, whole);
+    const { id: _id, ...withChannel } = message(6);
+    doc.getMap('messages').set('m6', withChannel);
+    expect(readMessages(doc, 'c')).toEqual([whole, message(6)]);
   });
 });

@@ -190,7 +190,7 @@ describe('sync engine: one node, real WebSockets, real client code, PostgreSQL',
     });
     try {
       await waitFor('stock provider synced', () => provider.synced);
-      const messages = readMessages(doc);
+      const messages = readMessages(doc, general);
       expect(messages.length).toBeGreaterThan(3);
       // Members' first messages raced for seq 1, so only membership is certain, not which came first.
       expect(messages.map((m) => m.body)).toContain('hi Bo!');

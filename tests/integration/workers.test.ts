@@ -153,14 +153,16 @@ describe('workers: snapshot and thread archive jobs against PostgreSQL and Redis
         const rebuilt = await rebuildFromScratch(docName);
         expect(loaded.changeSeq).toBe(atSnapshot + 25);
         expect(Y.encodeStateAsUpdate(loaded.doc)).toEqual(Y.encodeStateAsUpdate(rebuilt));
-        expect(readMessages(loaded.doc)).toEqual(readMessages(rebuilt));
+        expect(readMessages(loaded.doc, room)).toEqual(readMessages(rebuilt, room));
         expect(readMeta(loaded.doc)).toEqual(readMeta(rebuilt));
       }
       const meta = await loadChannelDoc(db, { kind: 'channel-meta', channelId: room });
       expect(meta.replayed).toBe(25);
       expect(readMeta(meta.doc).head).toBe(1);
       const seg1 = await loadChannelDoc(db, { kind: 'channel-segment', channelId: room, segment: 1 });
-      expect(readMessages(seg1.doc).map((m) => m.seq)).toEqual(Array.from({ length: 325 - 256 }, (_, i) => 257 + i));
+      expect(readMessages(seg1.doc, room).map((m) => m.seq)).toEqual(
+        Array.from({ length: 325 - 256 }, (_, i) => 257 + i),
+      );
     });
 
     it('never moves a snapshot backwards and rejects non-channel doc names', async () => {
@@ -573,7 +575,7 @@ describe('workers: snapshot and thread archive jobs against PostgreSQL and Redis
         expect(await expectValidSnapshot(docName)).toBe(newSeq);
         const loaded = await loadChannelDoc(db, { kind: 'channel-segment', channelId: room, segment: 0 });
         expect(loaded.replayed).toBe(0);
-        expect(readMessages(loaded.doc)).toHaveLength(20);
+        expect(readMessages(loaded.doc, room)).toHaveLength(20);
         expect(second.output()).toMatch(/"jobId":"[^"]+".*"msg":"job completed"/);
         second.child.kill('SIGTERM');
         expect(await second.exited(20_000)).toMatchObject({ code: 0 });

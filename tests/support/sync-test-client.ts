@@ -87,7 +87,7 @@ export class TestDevice {
   }
 
   messages(channelId: string, segment = 0) {
-    return readMessages(this.doc(segmentDocName(channelId, segment)));
+    return readMessages(this.doc(segmentDocName(channelId, segment)), channelId);
   }
 
   intent(input: IntentInput): string {

@@ -376,7 +376,7 @@ export class RoomSession {
     // Until a segment is loaded, the docs know less than the first-paint list on screen.
     if (this.closed || !this.segmentLoaded) return;
     const all: MessageView[] = [];
-    for (const segment of this.segments.values()) all.push(...readMessages(segment.doc));
+    for (const segment of this.segments.values()) all.push(...readMessages(segment.doc, this.channelId));
     all.sort((a, b) => a.seq - b.seq);
     this.highestSeq = Math.max(this.highestSeq, all.at(-1)?.seq ?? 0);
     batch(() => {

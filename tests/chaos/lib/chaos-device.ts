@@ -181,7 +181,7 @@ export class ChaosDevice {
   messages(channelId: string): MessageView[] {
     const replica = this.channels.get(channelId);
     if (!replica) return [];
-    return [...replica.segments.values()].flatMap((doc) => readMessages(doc)).sort((a, b) => a.seq - b.seq);
+    return [...replica.segments.values()].flatMap((doc) => readMessages(doc, channelId)).sort((a, b) => a.seq - b.seq);
   }
 
   async whenSynced(timeoutMs: number): Promise<boolean> {

@@ -311,7 +311,7 @@ export async function checkSnapshots(db: Database): Promise<SnapshotCheck> {
         JSON.stringify(
           name.kind === 'channel-meta'
             ? { ...readMeta(doc), segments: [...readMeta(doc).segments], pins: [...readMeta(doc).pins] }
-            : readMessages(doc),
+            : readMessages(doc, name.channelId),
         );
       if (view(loaded.doc) !== view(scratch)) {
         result.mismatched += 1;

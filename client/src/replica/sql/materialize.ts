@@ -24,7 +24,7 @@ export function materializeDoc(
   const parsed = parseDocName(opened.name);
   switch (parsed?.kind) {
     case 'channel-segment':
-      return materializeSegment(opened.doc, sql);
+      return materializeSegment(parsed.channelId, opened.doc, sql);
     case 'channel-meta':
       return materializeMeta(parsed.channelId, opened, sql);
     case 'inbox':
@@ -35,19 +35,19 @@ export function materializeDoc(
 }
 
 /** A segment doc's messages: all of them now, then the ones each transaction changed. */
-export function materializeSegment(doc: Y.Doc, sql: SqlReplica): () => void {
+export function materializeSegment(channelId: string, doc: Y.Doc, sql: SqlReplica): () => void {
   // `messages` is the segment layout of shared/sync/channel-doc.ts (message id -> public view).
   const messages = doc.getMap<StoredMessage>('messages');
   if (messages.size > 0)
     void sql.upsertMessages(
-      [...messages.entries()].map(([id, stored]) => messageFromDoc(id, stored)),
+      [...messages.entries()].map(([id, stored]) => messageFromDoc(id, stored, channelId)),
       'doc',
     );
   const observer = (event: Y.YMapEvent<StoredMessage>) => {
     const changed: MessageView[] = [];
     for (const key of event.keysChanged) {
       const stored = messages.get(key);
-      if (stored) changed.push(messageFromDoc(key, stored));
+      if (stored) changed.push(messageFromDoc(key, stored, channelId));
     }
     if (changed.length > 0) void sql.upsertMessages(changed, 'doc');
   };
