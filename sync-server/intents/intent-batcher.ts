@@ -43,13 +43,21 @@ export class IntentBatcher {
   private readonly queue: Waiting[] = [];
   private inFlight = 0;
 
+  private readonly deps: IntentDeps;
+
   constructor(
-    private readonly deps: IntentDeps,
+    deps: IntentDeps,
     private readonly options: BatcherOptions,
     private readonly logger: Logger,
     /** Runs after each commit, before the groups' promises settle: applies and fans out what committed. */
     private readonly afterCommit: (processed: ProcessedGroup[]) => Promise<void>,
-  ) {}
+  ) {
+    this.deps = {
+      ...deps,
+      onFault:
+        deps.onFault ?? ((err) => logger.error({ err }, 'an intent was refused because of a fault of this program')),
+    };
+  }
 
   submit(group: IntentGroup, settleAt: SettleAt = 'delivered'): Promise<IntentOutcome[]> {
     if (group.intents.length === 0) return Promise.resolve([]);

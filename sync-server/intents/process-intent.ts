@@ -35,6 +35,8 @@ export interface IntentDeps {
   rateLimiter: RateLimiter;
   moderation: ModerationDeps;
   now?: () => Date;
+  /** Told of a fault of this program (a bug) that refused an intent. */
+  onFault?: (err: unknown) => void;
 }
 
 export interface IntentOutcome {
@@ -109,9 +111,25 @@ export function verdictFromRow(row: StoredIntent): Verdict {
  * A database error that would happen again on every retry (bad data, a violated constraint) becomes a
  * refusal: otherwise the intent would be retried forever and block the member's later intents.
  */
-function asDeterministicRefusal(err: unknown): IntentRefusal | undefined {
-  if (!isDataRefusal(err)) return undefined;
-  return new IntentRefusal('invalid', 'This could not be saved because some of its content is not valid.');
+function asDeterministicRefusal(err: unknown, onFault?: (err: unknown) => void): IntentRefusal | undefined {
+  if (isDataRefusal(err))
+    return new IntentRefusal('invalid', 'This could not be saved because some of its content is not valid.');
+  if (!isProgramFault(err)) return undefined;
+  onFault?.(err);
+  return new IntentRefusal(
+    'internal',
+    'Lounge could not process this because of a fault on its side, so nothing was changed. Please try again later.',
+  );
+}
+
+/**
+ * A bug of this program, not a state of the world: the same intent fails the same way on every retry.
+ * Taken for transient (like a lost connection), it would leave the member's outbox retrying it every few
+ * seconds for good, with every intent they make after it queued behind. Refused instead, alone: the
+ * member sees why and goes on; the fault is logged.
+ */
+function isProgramFault(err: unknown): boolean {
+  return err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError;
 }
 
 export interface IntentGroup {
@@ -158,9 +176,9 @@ export async function processIntent(
  * Exactly once: every (member, intent id) row is inserted first, in the same transaction as the
  * writes, so a retry, a second device or a second node racing on the same id finds the row and
  * answers the stored verdict instead of writing again. A refusal undoes that intent's writes (its
- * savepoint) but keeps its row with the reason, so the answer stays the same on every retry. Errors
- * that are not refusals (database down, deadlock) roll the whole batch back: no verdicts, the
- * members' outboxes retry.
+ * savepoint) but keeps its row with the reason, so the answer stays the same on every retry; so does a
+ * fault of this program (a TypeError, …), which would fail the same way on every retry. Other errors
+ * (database down, deadlock) roll the whole batch back: no verdicts, the members' outboxes retry.
  *
  * Order: each member's intents are decided in their order. Sends at the head of a member's list go
  * through the set-wise send path together with everyone else's; the rest follow one by one.
@@ -199,12 +217,19 @@ export async function processBatch(deps: IntentDeps, groups: readonly IntentGrou
   // The common case — nothing but new sends — goes in one statement when it can (see send-statement.ts).
   const total = items.reduce((n, group) => n + group.length, 0);
   if (reads && headSends.length === total && unique.length === total) {
-    const simple = await sendInOneStatement(
-      deps.db,
-      { now, rateLimiter: deps.rateLimiter, moderation: deps.moderation },
-      headSends,
-      await reads,
-    );
+    let simple: StatementOutcome[] | undefined;
+    try {
+      simple = await sendInOneStatement(
+        deps.db,
+        { now, rateLimiter: deps.rateLimiter, moderation: deps.moderation },
+        headSends,
+        await reads,
+      );
+    } catch (err) {
+      // A fault of the fast path: the general path below decides each intent on its own.
+      if (!isProgramFault(err)) throw err;
+      deps.onFault?.(err);
+    }
     if (simple) return regroup(items, simple);
   }
 
@@ -228,7 +253,7 @@ export async function processBatch(deps: IntentDeps, groups: readonly IntentGrou
       );
 
       const decided = new Map<Item, Decision>();
-      const ctx = { tx, now, rateLimiter: deps.rateLimiter, moderation: deps.moderation };
+      const ctx = { tx, now, rateLimiter: deps.rateLimiter, moderation: deps.moderation, onFault: deps.onFault };
       const head: Array<{ item: Item; intent: SendIntent }> = [];
       const rest: Array<{ item: Item; intent: Intent }> = [];
       for (const group of items) {
@@ -311,7 +336,7 @@ function headLength(group: readonly Item[]): number {
 /** The set-wise sends hit a database refusal: the transaction is aborted and the batch goes again one by one. */
 class SetWiseRefused extends Error {}
 
-type BatchCtx = Omit<HandlerContext, 'userId' | 'intentId'>;
+type BatchCtx = Omit<HandlerContext, 'userId' | 'intentId'> & Pick<IntentDeps, 'onFault'>;
 
 /** The sends at the head of every member's list, set-wise (reads given when they were fetched beside the transaction). */
 async function decideSends(
@@ -328,8 +353,9 @@ async function decideSends(
       reads,
     );
   } catch (err) {
-    if (asDeterministicRefusal(err))
-      throw new SetWiseRefused('a send of the batch was refused by the database', { cause: err });
+    // Refused data, or a fault: each send is decided again on its own, so it lands on the one that caused it.
+    if (isDataRefusal(err) || isProgramFault(err))
+      throw new SetWiseRefused('a send of the batch was refused', { cause: err });
     throw err;
   }
   head.forEach(({ item }, i) => {
@@ -346,7 +372,7 @@ async function decideOne(ctx: BatchCtx, item: Item, intent: Intent): Promise<Dec
     await ctx.tx.exec('RELEASE SAVEPOINT intent_handler');
     return acceptedDecision(result);
   } catch (err) {
-    const refusal = err instanceof IntentRefusal ? err : asDeterministicRefusal(err);
+    const refusal = err instanceof IntentRefusal ? err : asDeterministicRefusal(err, ctx.onFault);
     if (!refusal) throw err; // transient (connection lost, deadlock): no verdict, the client's outbox retries
     await ctx.tx.exec('ROLLBACK TO SAVEPOINT intent_handler');
     return refusedDecision(refusal);
