@@ -12,16 +12,21 @@ const options = (signingSecret: string): TokenServiceOptions => ({
   acceptDemoTokens: false,
 });
 
-describe('connection tokens', () => {
-  const tokens = createTokenService(options('signing-secret-for-tests-0123456789'));
-  const refusal = async (token: string) => {
+/** What a verifier answers a token: 'accepted', or the code it refused it with. */
+const answerTo =
+  (verify: (token: string) => Promise<unknown>) =>
+  async (token: string): Promise<string> => {
     try {
-      await tokens.verifyConnectionToken(token);
+      await verify(token);
     } catch (err) {
       return err instanceof AuthError ? err.code : 'not an AuthError';
     }
     return 'accepted';
   };
+
+describe('connection tokens', () => {
+  const tokens = createTokenService(options('signing-secret-for-tests-0123456789'));
+  const refusal = answerTo((token) => tokens.verifyConnectionToken(token));
 
   const member = () => ({ id: randomUUID(), handle: 'ada.l', name: 'Ada Lövelace 🚀' });
 
@@ -74,14 +79,7 @@ describe('member tokens from the host platform', () => {
       .setIssuedAt()
       .setExpirationTime(expiresAt)
       .sign(hostSecret);
-  const refusal = async (token: string) => {
-    try {
-      await tokens.verifyMemberToken(token);
-    } catch (err) {
-      return err instanceof AuthError ? err.code : 'not an AuthError';
-    }
-    return 'accepted';
-  };
+  const refusal = answerTo((token) => tokens.verifyMemberToken(token));
 
   it('are accepted as often as they are sent, and refused from the second they expire', async () => {
     const now = Math.floor(Date.now() / 1000);
