@@ -33,6 +33,9 @@ describe('disguised profanity is still caught', () => {
     ['a55', 'ass'],
     ['@$$', 'ass'],
     ['5h17', 'shit'],
+    ['tag a55', 'ass'],
+    ['b00b', 'boob'],
+    ['a55hat', 'ass'],
     ['bullshit', 'shit'],
   ])('%j reads as "%s"', (text, word) => {
     expect(words(text)).toContain(word);
@@ -76,6 +79,10 @@ describe('ordinary words that contain profanity are left alone', () => {
     'it costs 1,455.00',
     'call 0800 455 717',
     '4 5 5',
+    // So are hexadecimal codes: commit hashes and colours.
+    'fixed in commit a55f3e2',
+    'see 8008135 and b00b5e1f on main',
+    'the accent is #a55 and the hover #fa9 with #b00b1e',
   ])('%j', (text) => {
     expect(matcher.scan(text)).toEqual([]);
   });

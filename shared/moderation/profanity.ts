@@ -206,21 +206,41 @@ function forEachWhitelisted(whitelist: Whitelist, text: string, visit: (start: n
 }
 
 /**
- * True when text[start, end) is only digits (with the separators numbers are written with): a room
- * number, a time, a price. Leetspeak folds digits into letters ("455" → "ass", "717" → "tit"), so
- * without this every third number someone types went to the review queue. Disguises that mix in a
- * letter or a symbol ("a55", "5h1t", "@$$") are still read as words.
+ * True when text[start, end) is a number or lies inside a hexadecimal code, not a word. Leetspeak folds
+ * digits into letters ("455" → "ass", "717" → "tit", "b00b" → "boob"), so without this a room number, a
+ * time, a price, a commit hash ("a55f3e2") or a colour ("#a55") went to the review queue and its author
+ * was told it may offend. Disguises that stand as words of their own ("a55", "5h1t", "@$$") are still read
+ * as words.
  */
-function isPlainNumber(text: string, start: number, end: number): boolean {
+function isNumberOrCode(text: string, start: number, end: number): boolean {
   let digits = 0;
-  for (let i = start; i < end; i++) {
+  let plain = true;
+  for (let i = start; i < end && plain; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) digits++;
-    else if (!NUMBER_SEPARATORS.has(c)) return false;
+    if (isDigit(c)) digits++;
+    else if (!NUMBER_SEPARATORS.has(c)) plain = false;
   }
-  return digits > 0;
+  if (plain) return digits > 0;
+  // The whole run of letters and digits the match sits in.
+  let from = start;
+  while (from > 0 && isAsciiAlnum(text.charCodeAt(from - 1))) from--;
+  let to = end;
+  while (to < text.length && isAsciiAlnum(text.charCodeAt(to))) to++;
+  let hexDigits = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (!isHex(c)) return false;
+    if (isDigit(c)) hexDigits++;
+  }
+  const length = to - from;
+  const colour = text.charCodeAt(from - 1) === 35 /* # */ && [3, 4, 6, 8].includes(length);
+  // A git short hash is 7 characters; shorter mixed runs ("a55", "b00b") read as words.
+  return hexDigits > 0 && (colour || length >= 7);
 }
 const NUMBER_SEPARATORS = new Set([...' .,:-/'].map((c) => c.charCodeAt(0)));
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isHex = (c: number): boolean => isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+const isAsciiAlnum = (c: number): boolean => isDigit(c) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 
 function escapeForPattern(word: string): string {
   return word.replace(/[\\[\]?|]/g, '\\$&');
@@ -354,7 +374,7 @@ export function createProfanityMatcher(options: ProfanityOptions = {}): Profanit
     const record = (term: Term, at: number, length: number): boolean => {
       const start = folded.origin[at]!;
       const end = sourceEndOf(at, length);
-      if (isPlainNumber(text, start, end) || excused(start, end - 1)) return false;
+      if (isNumberOrCode(text, start, end) || excused(start, end - 1)) return false;
       hits.push({
         word: term.word,
         severity: term.severity,
