@@ -107,6 +107,11 @@ describe('code people share is not mistaken for swearing', () => {
 });
 
 describe('severity: what is refused and what a moderator reviews', () => {
+  it('refuses a slur spelt inside a hexadecimal code, which excuses only words a moderator reviews', () => {
+    expect(severities('commit 1abeed2')).toEqual(['block']);
+    expect(severities('commit 1a55ed2')).toEqual([]);
+  });
+
   it('refuses slurs and the strongest profanity', () => {
     expect(severities('you f4ggot')).toEqual(['block']);
     expect(severities('what a cunt')).toEqual(['block']);

@@ -210,9 +210,9 @@ function forEachWhitelisted(whitelist: Whitelist, text: string, visit: (start: n
  * digits into letters ("455" → "ass", "717" → "tit", "b00b" → "boob"), so without this a room number, a
  * time, a price, a commit hash ("a55f3e2") or a colour ("#a55") went to the review queue and its author
  * was told it may offend. Disguises that stand as words of their own ("a55", "5h1t", "@$$") are still read
- * as words.
+ * as words, and so is a refused word inside a code.
  */
-function isNumberOrCode(text: string, start: number, end: number): boolean {
+function isNumberOrCode(text: string, start: number, end: number, severity: Severity): boolean {
   let digits = 0;
   let plain = true;
   for (let i = start; i < end && plain; i++) {
@@ -221,6 +221,8 @@ function isNumberOrCode(text: string, start: number, end: number): boolean {
     else if (!NUMBER_SEPARATORS.has(c)) plain = false;
   }
   if (plain) return digits > 0;
+  // Never for a word refused outright: a code is no excuse for a slur spelt out inside it.
+  if (severity === 'block') return false;
   // The whole run of letters and digits the match sits in.
   let from = start;
   while (from > 0 && isAsciiAlnum(text.charCodeAt(from - 1))) from--;
@@ -374,7 +376,7 @@ export function createProfanityMatcher(options: ProfanityOptions = {}): Profanit
     const record = (term: Term, at: number, length: number): boolean => {
       const start = folded.origin[at]!;
       const end = sourceEndOf(at, length);
-      if (isNumberOrCode(text, start, end) || excused(start, end - 1)) return false;
+      if (isNumberOrCode(text, start, end, term.severity) || excused(start, end - 1)) return false;
       hits.push({
         word: term.word,
         severity: term.severity,
