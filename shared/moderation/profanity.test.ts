@@ -73,6 +73,14 @@ describe('ordinary words that contain profanity are left alone', () => {
     'passion, compass, assistant, bass, embassy',
     'I a m here', // single letters that spell nothing
     'a s s e s s m e n t', // spaced out, still a whitelisted word
+    // Words a run over a dictionary found refused or flagged.
+    'human trafficking is a crime',
+    'a feckless plan',
+    'he rapped on the door',
+    'a cummerbund and a cumquat',
+    'the asst. prof. of Fukuoka',
+    'stop pussyfooting around',
+    'an analgesic, and Dickson is dickering',
     // Numbers are numbers, although leetspeak folds their digits into letters.
     'see you in room 455',
     'flight 717 lands at 5:55',
@@ -143,6 +151,8 @@ describe('severity: what is refused and what a moderator reviews', () => {
   it('does not let a whitelisted word excuse profanity next to it', () => {
     expect(words('assessment shit')).toEqual(['shit']);
     expect(words('shiitake shit')).toEqual(['shit']);
+    expect(severities('human trafficking, fuck that')).toEqual(['block']);
+    expect(words('he rapped and then raped')).toEqual(['rape']);
   });
 
   it('has a decided severity for every word in the dataset', () => {
@@ -153,7 +163,7 @@ describe('severity: what is refused and what a moderator reviews', () => {
 describe("the community's own word list", () => {
   const community = createProfanityMatcher({
     extraBlockedWords: ['noob', 'l33t', 'go away loser', '@everyone'],
-    allowedWords: ['sex', 'Dickson'],
+    allowedWords: ['sex', 'Hooker'],
   });
 
   it('refuses added words, disguised or not, at the start of a word', () => {
@@ -176,8 +186,8 @@ describe("the community's own word list", () => {
   });
 
   it('allows a name that contains a dataset word', () => {
-    expect(community.scan('ask Dickson')).toEqual([]);
-    expect(matcher.scan('ask Dickson')).not.toEqual([]);
+    expect(community.scan('ask Hooker')).toEqual([]);
+    expect(matcher.scan('ask Hooker')).not.toEqual([]);
   });
 
   it('lets allowing win when a word is both added and allowed', () => {
