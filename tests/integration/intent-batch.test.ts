@@ -185,6 +185,38 @@ describe('intents of many members in one transaction', () => {
     expect(await bodiesIn(other)).toContainEqual(expect.stringMatching(/:over here now$/));
   });
 
+  it('what the checks read: a repeat of a stored message, a reply into another conversation or to nothing are refused; a fair reply goes', async () => {
+    const [qi, ru] = await Promise.all([createMember(db, 'qi'), createMember(db, 'ru')]);
+    const other = await loungeRoomId(db, 'prompt-engineering');
+    const [first] = await processBatch(deps, [
+      group(qi.id, [sendIntent(general, 'the same long question about prompts')]),
+    ]);
+    const elsewhere = (first![0]!.verdict as { messageId: string }).messageId;
+    const [ruFirst] = await processBatch(deps, [group(ru.id, [sendIntent(general, 'ru asks something in general')])]);
+    const here = (ruFirst![0]!.verdict as { messageId: string }).messageId;
+    const [qiOut, ruOut] = await processBatch(deps, [
+      {
+        userId: qi.id,
+        intents: [
+          { intentId: randomUUID(), raw: sendIntent(general, 'the same long question about prompts') },
+          { intentId: randomUUID(), raw: sendIntent(other, 'replying across rooms', { replyToId: here }) },
+          { intentId: randomUUID(), raw: sendIntent(general, 'replying to nothing', { replyToId: randomUUID() }) },
+        ],
+      },
+      {
+        userId: ru.id,
+        intents: [{ intentId: randomUUID(), raw: sendIntent(general, 'a fair reply', { replyToId: elsewhere }) }],
+      },
+    ]);
+    expect(qiOut!.map((o) => (o.verdict as { code?: string }).code ?? o.verdict.status)).toEqual([
+      'spam.repeat',
+      'bad_reply',
+      'bad_reply',
+    ]);
+    // qi's first message went to general too: a reply to it from general is fair.
+    expect(statuses(ruOut!)).toEqual(['accepted']);
+  });
+
   it('a message the database refuses is refused alone; the rest of the batch is posted', async () => {
     const [ny, ox] = await Promise.all([createMember(db, 'ny'), createMember(db, 'ox')]);
     const [nyOut, oxOut] = await processBatch(deps, [
