@@ -27,7 +27,7 @@ export interface ChannelAccess {
   trustInputs: TrustInputs;
 }
 
-interface AccessRow {
+export interface AccessRow {
   kind: 'room' | 'thread' | 'dm';
   room_id: string | null;
   room_type: RoomTarget['roomType'] | null;
@@ -101,6 +101,11 @@ function readAccessByKey(db: Database, keys: readonly string[]): Promise<Map<str
   );
 }
 
+/** The access query for a channel and a member given as SQL expressions (a lateral join's columns). */
+export function accessSqlFor(channel: string, member: string): string {
+  return ACCESS_SQL.replaceAll('$1', channel).replaceAll('$2', member);
+}
+
 /**
  * The same decision input for many (channel, member) pairs in one query: a batch of intents asks once
  * instead of once per message. Keyed by `accessKey`; a pair with no channel is absent.
@@ -117,7 +122,7 @@ export async function loadChannelAccessMany(
   const { rows } = await db.query<AccessRow & { q_channel: string; q_user: string }>(
     `SELECT q.channel_id AS q_channel, q.user_id AS q_user, a.*
        FROM unnest(${opaqueArray('$1', 'uuid[]')}, ${opaqueArray('$2', 'uuid[]')}) AS q(channel_id, user_id)
-       CROSS JOIN LATERAL (${ACCESS_SQL.replaceAll('$1', 'q.channel_id').replaceAll('$2', 'q.user_id')}) a`,
+       CROSS JOIN LATERAL (${accessSqlFor('q.channel_id', 'q.user_id')}) a`,
     [list.map((p) => p.channelId), list.map((p) => p.userId)],
   );
   for (const row of rows)
@@ -138,7 +143,7 @@ export function afterAcceptedSends(access: ChannelAccess, accepted: number): Cha
   return { ...access, trustInputs, actor: { ...access.actor, trustLevel } };
 }
 
-function accessFromRow(row: AccessRow, channelId: string, userId: string, now: Date): ChannelAccess {
+export function accessFromRow(row: AccessRow, channelId: string, userId: string, now: Date): ChannelAccess {
   const trustInputs: TrustInputs = { messagesSent: row.messages_sent, joinedAt: row.joined_at };
   const trustLevel = trustLevelOf(trustInputs, now);
 

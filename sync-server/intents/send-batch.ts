@@ -5,11 +5,18 @@ import { effectiveSlowModeSeconds, slowModeWaitSeconds } from '../../shared/rule
 import type { ChannelChange, MessageView } from '../../shared/sync/channel-doc.ts';
 import type { Intent } from '../../shared/sync/intents.ts';
 import { segmentOf } from '../../shared/sync/segments.ts';
-import { accessKey, afterAcceptedSends, loadChannelAccessMany, type ChannelAccess } from '../access/channel-access.ts';
+import {
+  accessFromRow,
+  accessKey,
+  accessSqlFor,
+  afterAcceptedSends,
+  type AccessRow,
+  type ChannelAccess,
+} from '../access/channel-access.ts';
 import type { Queryable } from '../db/database.ts';
 import {
   layer1Verdict,
-  loadRecentBodies,
+  recentBodiesSqlFor,
   queueForReview,
   RECENT_COUNT,
   type Layer1Outcome,
@@ -143,34 +150,58 @@ function askAllowance(
 }
 
 /**
- * Reads what the checks need. Given the pool (PostgreSQL) instead of a transaction, the queries run on
- * connections of their own at the same time, beside the transaction's first statements: the same
- * READ COMMITTED view the transaction's own statements would have had, without their round trips on the
- * transaction's critical path. A superset of the sends is fine (duplicates found later are ignored).
+ * Reads what the checks need, in one statement: per send, the member's access to the channel, whether a
+ * block stops it (1:1 DMs), the channel of the message it replies to, and the author's recent bodies
+ * (Layer 1's repeat check). Given the pool (PostgreSQL) instead of a transaction, it runs on a connection
+ * of its own beside the transaction's first statements: the same READ COMMITTED view the transaction's
+ * own statements would have had, without a round trip on its critical path. A superset of the sends is
+ * fine (duplicates found later are ignored). A send to a channel that does not exist gets no row.
  */
 export async function loadSendReads(db: Queryable, sends: readonly PendingSend[], now: Date): Promise<SendReads> {
-  const replyIds = [...new Set(sends.flatMap((s) => (s.intent.replyToId ? [s.intent.replyToId] : [])))];
-  const [accesses, recent, replies, blocked] = await Promise.all([
-    loadChannelAccessMany(
-      db,
-      sends.map((s) => ({ channelId: s.intent.channelId, userId: s.userId })),
-      now,
-    ),
-    loadRecentBodies(
-      db,
-      sends.map((s) => s.userId),
-    ),
-    replyIds.length === 0
-      ? Promise.resolve(new Map<string, string>())
-      : db
-          .query<{ id: string; channel_id: string }>('SELECT id, channel_id FROM messages WHERE id = ANY($1::uuid[])', [
-            replyIds,
-          ])
-          .then(({ rows }) => new Map(rows.map((r) => [r.id, r.channel_id]))),
-    blockedOneToOneDms(db, sends),
+  const reads: SendReads = { accesses: new Map(), recent: new Map(), replies: new Map(), blocked: new Set() };
+  const unique = new Map(
+    sends.map((s) => [`${accessKey(s.intent.channelId, s.userId)}:${s.intent.replyToId ?? ''}`, s] as const),
+  );
+  if (unique.size === 0) return reads;
+  const list = [...unique.values()];
+  const { rows } = await db.query<
+    AccessRow & {
+      q_channel: string;
+      q_user: string;
+      q_reply: string | null;
+      reply_channel: string | null;
+      dm_blocked: boolean;
+      recent_bodies: string[];
+    }
+  >(SEND_READS_SQL, [
+    list.map((s) => s.intent.channelId),
+    list.map((s) => s.userId),
+    list.map((s) => s.intent.replyToId ?? null),
   ]);
-  return { accesses, recent, replies, blocked };
+  for (const row of rows) {
+    const key = accessKey(row.q_channel, row.q_user);
+    reads.accesses.set(key, accessFromRow(row, row.q_channel, row.q_user, now));
+    if (row.recent_bodies.length > 0) reads.recent.set(row.q_user, row.recent_bodies);
+    if (row.q_reply && row.reply_channel) reads.replies.set(row.q_reply, row.reply_channel);
+    if (row.dm_blocked) reads.blocked.add(key);
+  }
+  return reads;
 }
+
+// A block between the sender and the other member of a 1:1 DM stops the send (channels that are not
+// 1:1 DMs match nothing).
+const SEND_READS_SQL = `
+  SELECT q.channel_id AS q_channel, q.user_id AS q_user, q.reply_to AS q_reply, a.*,
+         (SELECT m.channel_id FROM messages m WHERE m.id = q.reply_to) AS reply_channel,
+         EXISTS (
+           SELECT 1 FROM dm_threads d JOIN dm_participants p ON p.dm_thread_id = d.id AND p.user_id <> q.user_id
+             JOIN user_blocks b ON (b.blocker_id = p.user_id AND b.blocked_id = q.user_id)
+                                OR (b.blocker_id = q.user_id AND b.blocked_id = p.user_id)
+            WHERE d.id = q.channel_id AND NOT d.is_group) AS dm_blocked,
+         ${recentBodiesSqlFor('q.user_id')} AS recent_bodies
+    FROM unnest(${opaqueArray('$1', 'uuid[]')}, ${opaqueArray('$2', 'uuid[]')}, ${opaqueArray('$3', 'uuid[]')})
+         AS q(channel_id, user_id, reply_to)
+   CROSS JOIN LATERAL (${accessSqlFor('q.channel_id', 'q.user_id')}) a`;
 
 // ---- checks ---------------------------------------------------------------------------------------
 
@@ -302,23 +333,6 @@ export function releaseMessageAllowance(
 }
 
 /** In a 1:1 conversation a block either way stops new messages (group DMs hide them client-side). */
-async function blockedOneToOneDms(tx: Queryable, pairs: readonly PendingSend[]): Promise<Set<string>> {
-  if (pairs.length === 0) return new Set();
-  // Every (channel, author) pair is asked: channels that are not 1:1 DMs simply match nothing, and the
-  // query need not wait for the access read to know which are DMs.
-  const { rows } = await tx.query<{ channel_id: string; user_id: string }>(
-    `SELECT q.channel_id, q.user_id
-       FROM unnest(${opaqueArray('$1', 'uuid[]')}, ${opaqueArray('$2', 'uuid[]')}) AS q(channel_id, user_id)
-      WHERE EXISTS (
-        SELECT 1 FROM dm_threads d JOIN dm_participants p ON p.dm_thread_id = d.id AND p.user_id <> q.user_id
-          JOIN user_blocks b ON (b.blocker_id = p.user_id AND b.blocked_id = q.user_id)
-                             OR (b.blocker_id = q.user_id AND b.blocked_id = p.user_id)
-         WHERE d.id = q.channel_id AND NOT d.is_group)`,
-    [pairs.map((s) => s.intent.channelId), pairs.map((s) => s.userId)],
-  );
-  return new Set(rows.map((r) => accessKey(r.channel_id, r.user_id)));
-}
-
 // ---- writes ---------------------------------------------------------------------------------------
 
 async function writeMessages(ctx: SendContext, checked: readonly Checked[]): Promise<Written[]> {

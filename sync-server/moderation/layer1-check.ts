@@ -16,6 +16,14 @@ export interface Layer1Outcome {
 const RECENT_WINDOW = "interval '10 minutes'";
 export const RECENT_COUNT = 3;
 
+/** The author's (an SQL expression) last few bodies of the repeat window, oldest first, as a text[]. */
+export function recentBodiesSqlFor(author: string): string {
+  return `ARRAY(SELECT r.body FROM (SELECT body, created_at FROM messages
+                                      WHERE author_id = ${author} AND created_at > now() - ${RECENT_WINDOW} AND NOT is_deleted
+                                      ORDER BY created_at DESC LIMIT ${RECENT_COUNT}) r
+                 ORDER BY r.created_at)`;
+}
+
 /**
  * Layer 1 on the server: the same filter the composer runs, decided here with the author's real trust
  * level and recent messages. A block refuses the intent with the filter's own sentence.
@@ -50,20 +58,12 @@ export function layer1Verdict(
 export async function loadRecentBodies(tx: Queryable, authorIds: readonly string[]): Promise<Map<string, string[]>> {
   const recent = new Map<string, string[]>();
   if (authorIds.length === 0) return recent;
-  const { rows } = await tx.query<{ author_id: string; body: string }>(
-    `SELECT a.author_id, r.body
-       FROM unnest(${opaqueArray('$1', 'uuid[]')}) AS a(author_id)
-       CROSS JOIN LATERAL (SELECT body, created_at FROM messages
-                            WHERE author_id = a.author_id AND created_at > now() - ${RECENT_WINDOW} AND NOT is_deleted
-                            ORDER BY created_at DESC LIMIT ${RECENT_COUNT}) r
-      ORDER BY a.author_id, r.created_at`,
+  const { rows } = await tx.query<{ author_id: string; bodies: string[] }>(
+    `SELECT a.author_id, ${recentBodiesSqlFor('a.author_id')} AS bodies
+       FROM unnest(${opaqueArray('$1', 'uuid[]')}) AS a(author_id)`,
     [[...new Set(authorIds)]],
   );
-  for (const row of rows) {
-    const list = recent.get(row.author_id) ?? [];
-    list.push(row.body);
-    recent.set(row.author_id, list);
-  }
+  for (const row of rows) if (row.bodies.length > 0) recent.set(row.author_id, row.bodies);
   return recent;
 }
 
