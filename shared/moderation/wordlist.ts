@@ -182,4 +182,8 @@ export const EXTRA_SAFE_TERMS: readonly string[] = [
   'pussycat',
   'pussyfoot',
   'pussy willow',
+  'booby trap',
+  'booby-trap',
+  'booby prize',
+  'moby dick',
 ];
