@@ -41,6 +41,12 @@ describe('disguised profanity is still caught', () => {
     expect(words(text)).toContain(word);
   });
 
+  it('reads the handle of a mention, and an "@" that is no mention', () => {
+    expect(severities('hey @fuckface')).toEqual(['block']);
+    expect(words('what an @$$')).toContain('ass');
+    expect(words('f@ggot')).toContain('fag');
+  });
+
   it('quotes back exactly what the member typed, spaces and all', () => {
     expect(matcher.scan('well f . u . c . k that')[0]?.excerpt).toBe('f . u . c . k');
     expect(matcher.scan('oh 𝐟uuuck')[0]?.excerpt).toBe('𝐟uuuck');
@@ -82,6 +88,9 @@ describe('ordinary words that contain profanity are left alone', () => {
     'stop pussyfooting around',
     'an analgesic, and Dickson is dickering',
     'a booby trap in Moby Dick',
+    // A mention's "@" is not the "a" of leetspeak.
+    'thanks @ada @bo @cy',
+    'cc @nal and @ss',
     // Numbers are numbers, although leetspeak folds their digits into letters.
     'see you in room 455',
     'flight 717 lands at 5:55',

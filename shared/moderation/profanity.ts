@@ -239,6 +239,19 @@ function isNumberOrCode(text: string, start: number, end: number, severity: Seve
   // A git short hash is 7 characters; shorter mixed runs ("a55", "b00b") read as words.
   return hexDigits > 0 && (colour || length >= 7);
 }
+/**
+ * True when text[at] is the "@" of a mention ("@bo", at the start of a word, before a handle). Leetspeak
+ * reads "@" as "a", so "thanks @bo" read as the slur "abo" and was refused, and "@nal" as "anal". The
+ * handle itself is still read ("@fuck" is refused); a community's own words with an "@" ("@everyone")
+ * and "@" disguises that are no mention ("@$$") still count.
+ */
+function isMentionSign(text: string, at: number): boolean {
+  if (text.charCodeAt(at) !== 64 /* @ */) return false;
+  if (at > 0 && isToken(codePointAt(text, at - 1))) return false;
+  const next = text.charCodeAt(at + 1);
+  return isAsciiAlnum(next) || next === 95; /* _ */
+}
+
 const NUMBER_SEPARATORS = new Set([...' .,:-/'].map((c) => c.charCodeAt(0)));
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isHex = (c: number): boolean => isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
@@ -377,6 +390,7 @@ export function createProfanityMatcher(options: ProfanityOptions = {}): Profanit
       const start = folded.origin[at]!;
       const end = sourceEndOf(at, length);
       if (isNumberOrCode(text, start, end, term.severity) || excused(start, end - 1)) return false;
+      if (!term.community && isMentionSign(text, start)) return false;
       hits.push({
         word: term.word,
         severity: term.severity,
