@@ -136,14 +136,21 @@ export function PinnedPanel(props: {
   const [found, setFound] = createSignal<Record<string, MessageView | null>>({});
   const [failed, setFailed] = createSignal<string | null>(null);
   const asking = new Set<string>();
+  /**
+   * Asked to look while a look-up was under way (the network came back during a slow local read, say):
+   * that look-up may end empty-handed, so look once more after it, or those pins would stay unresolved.
+   */
+  let askAgain = false;
   let closed = false;
   onCleanup(() => (closed = true));
 
   async function resolveMissing(): Promise<void> {
     const channelId = props.session().channelId;
-    const missing = pins()
+    const unresolved = pins()
       .map((p) => p.messageId)
-      .filter((id) => !loaded().has(id) && found()[id] === undefined && !asking.has(id));
+      .filter((id) => !loaded().has(id) && found()[id] === undefined);
+    if (unresolved.some((id) => asking.has(id))) askAgain = true;
+    const missing = unresolved.filter((id) => !asking.has(id));
     if (missing.length === 0) return;
     for (const id of missing) asking.add(id);
     const results: Record<string, MessageView | null> = {};
@@ -191,6 +198,10 @@ export function PinnedPanel(props: {
     if (closed) return;
     setFound((all) => ({ ...all, ...results }));
     setFailed(trouble);
+    if (askAgain && asking.size === 0) {
+      askAgain = false;
+      void resolveMissing();
+    }
   }
 
   createEffect(
