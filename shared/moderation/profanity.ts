@@ -225,9 +225,9 @@ function isNumberOrCode(text: string, start: number, end: number, severity: Seve
   if (severity === 'block') return false;
   // The whole run of letters and digits the match sits in.
   let from = start;
-  while (from > 0 && isAsciiAlnum(text.charCodeAt(from - 1))) from--;
+  while (from > 0 && isAlnum(text.charCodeAt(from - 1))) from--;
   let to = end;
-  while (to < text.length && isAsciiAlnum(text.charCodeAt(to))) to++;
+  while (to < text.length && isAlnum(text.charCodeAt(to))) to++;
   let hexDigits = 0;
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
@@ -248,14 +248,14 @@ function isNumberOrCode(text: string, start: number, end: number, severity: Seve
 function isMentionSign(text: string, at: number): boolean {
   if (text.charCodeAt(at) !== 64 /* @ */) return false;
   if (at > 0 && isToken(codePointAt(text, at - 1))) return false;
-  const next = text.charCodeAt(at + 1);
-  return isAsciiAlnum(next) || next === 95; /* _ */
+  if (at + 1 >= text.length) return false;
+  const next = codePointAt(text, at + 1);
+  return isAlnum(next) || next === 95; /* _ */
 }
 
 const NUMBER_SEPARATORS = new Set([...' .,:-/'].map((c) => c.charCodeAt(0)));
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isHex = (c: number): boolean => isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
-const isAsciiAlnum = (c: number): boolean => isDigit(c) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 
 function escapeForPattern(word: string): string {
   return word.replace(/[\\[\]?|]/g, '\\$&');
