@@ -1,3 +1,5 @@
+import { setBounded } from './bounded-map.ts';
+
 /**
  * Which Lounge user a host account is, remembered per process: a host user id names one Lounge user
  * for good (the row keeps its id through renames and anonymization), so this never goes stale. Routes
@@ -17,10 +19,6 @@ export class MemberIds {
 
   learn(hostUserId: string, userId: string): void {
     if (this.#ids.has(hostUserId)) return;
-    if (this.#ids.size >= this.capacity) {
-      const oldest = this.#ids.keys().next();
-      if (!oldest.done) this.#ids.delete(oldest.value);
-    }
-    this.#ids.set(hostUserId, userId);
+    setBounded(this.#ids, hostUserId, userId, this.capacity);
   }
 }

@@ -1,3 +1,5 @@
+import { setBounded } from './bounded-map.ts';
+
 /**
  * Member tokens this process verified recently, with what they said. A member's app sends the same
  * host token with every request and every reconnect (a reconnect storm is thousands of them at once),
@@ -28,11 +30,6 @@ export class VerifiedTokens<Claims> {
   remember(token: string, claims: Claims, expiresAtSec: number, nowMs: number): void {
     const untilMs = Math.min(expiresAtSec * 1000, nowMs + this.ttlMs);
     if (untilMs <= nowMs) return;
-    this.#entries.delete(token);
-    if (this.#entries.size >= this.capacity) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
-    }
-    this.#entries.set(token, { claims, untilMs });
+    setBounded(this.#entries, token, { claims, untilMs }, this.capacity);
   }
 }
