@@ -191,6 +191,11 @@ export async function loadSendReads(db: Queryable, sends: readonly PendingSend[]
 // A block between the sender and the other member of a 1:1 DM stops the send (channels that are not
 // 1:1 DMs match nothing).
 const SEND_READS_SQL = `
+  WITH q AS MATERIALIZED (
+         SELECT * FROM unnest(${opaqueArray('$1', 'uuid[]')}, ${opaqueArray('$2', 'uuid[]')}, ${opaqueArray('$3', 'uuid[]')})
+                AS q(channel_id, user_id, reply_to)),
+       -- Once per author, however many of their sends the batch holds (an outbox flushed after a reconnect).
+       recent AS (SELECT u.user_id, ${recentBodiesSqlFor('u.user_id')} AS bodies FROM (SELECT DISTINCT user_id FROM q) u)
   SELECT q.channel_id AS q_channel, q.user_id AS q_user, q.reply_to AS q_reply, a.*,
          (SELECT m.channel_id FROM messages m WHERE m.id = q.reply_to) AS reply_channel,
          EXISTS (
@@ -198,9 +203,8 @@ const SEND_READS_SQL = `
              JOIN user_blocks b ON (b.blocker_id = p.user_id AND b.blocked_id = q.user_id)
                                 OR (b.blocker_id = q.user_id AND b.blocked_id = p.user_id)
             WHERE d.id = q.channel_id AND NOT d.is_group) AS dm_blocked,
-         ${recentBodiesSqlFor('q.user_id')} AS recent_bodies
-    FROM unnest(${opaqueArray('$1', 'uuid[]')}, ${opaqueArray('$2', 'uuid[]')}, ${opaqueArray('$3', 'uuid[]')})
-         AS q(channel_id, user_id, reply_to)
+         recent.bodies AS recent_bodies
+    FROM q JOIN recent ON recent.user_id = q.user_id
    CROSS JOIN LATERAL (${accessSqlFor('q.channel_id', 'q.user_id')}) a`;
 
 // ---- checks ---------------------------------------------------------------------------------------
