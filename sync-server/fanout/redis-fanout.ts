@@ -33,7 +33,6 @@ export function createRedisFanout(
       logger.warn({ topic }, 'dropped an unreadable fan-out message');
       return;
     }
-    if (envelope.origin === nodeId) return;
     for (const handler of set) {
       try {
         handler(envelope);
