@@ -27,6 +27,8 @@ const message = (seq: number, extra: Partial<MessageView> = {}): MessageView => 
   createdAt: new Date(1795700000000 + seq * 1001).toISOString(),
   editedAt: null,
   reactions: {},
+  threadReplies: 0,
+  threadLastReplyAt: null,
   ...extra,
 });
 
@@ -104,11 +106,13 @@ describe('segment docs: a message travels without the fields that hold their usu
     expect(readMessages(doc, 'c')).toEqual([odd]);
   });
 
-  it('keeps every field that differs: edits, hides, pins, reactions, replies and mentions read back exactly', () => {
+  it('keeps every field that differs: edits, hides, pins, reactions, replies, threads and mentions read back exactly', () => {
     const busy = message(2, {
       type: 'image',
       replyToId: 'm1',
       threadId: 't',
+      threadReplies: 3,
+      threadLastReplyAt: new Date(2000).toISOString(),
       mentions: ['u2'],
       edited: true,
       editedAt: new Date(1000).toISOString(),

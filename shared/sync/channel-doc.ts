@@ -30,6 +30,10 @@ export interface MessageView {
   editedAt: string | null;
   /** emoji -> ids of the members who reacted with it. */
   reactions: Record<string, string[]>;
+  /** A message with a thread: how many messages the thread holds, so the room shows its activity live. */
+  threadReplies: number;
+  /** …and when the last of them was written (ISO), or null before the first. */
+  threadLastReplyAt: string | null;
 }
 
 /**
@@ -56,6 +60,8 @@ const MESSAGE_DEFAULTS = {
   pinned: false,
   editedAt: null,
   reactions: {},
+  threadReplies: 0,
+  threadLastReplyAt: null,
 } as const satisfies Omit<
   MessageView,
   keyof Pick<MessageView, 'id' | 'channelId' | 'seq' | 'authorId' | 'body' | 'createdAt'>

@@ -10,6 +10,8 @@ interface ViewRow {
   message_type: MessageView['type'];
   reply_to_id: string | null;
   thread_id: string | null;
+  thread_replies: number | null;
+  thread_last_reply_at: Date | null;
   mentions: string[];
   is_edited: boolean;
   edited_at: Date | null;
@@ -24,11 +26,12 @@ interface ViewRow {
 const VIEW_SQL = `
   SELECT m.id, m.channel_id, m.seq, m.author_id, m.body, m.message_type, m.reply_to_id, m.mentions,
          m.is_edited, m.edited_at, m.is_hidden, m.hidden_reason, m.is_deleted, m.is_pinned, m.created_at,
-         (SELECT t.id FROM threads t WHERE t.parent_message_id = m.id) AS thread_id,
+         t.id AS thread_id, t.message_count AS thread_replies, t.last_message_at AS thread_last_reply_at,
          COALESCE((SELECT jsonb_object_agg(x.emoji, x.users)
                      FROM (SELECT emoji, jsonb_agg(user_id::text ORDER BY created_at, user_id) AS users
                              FROM reactions WHERE message_id = m.id GROUP BY emoji) x), '{}'::jsonb) AS reactions
     FROM messages m
+    LEFT JOIN threads t ON t.parent_message_id = m.id
    WHERE m.id = $1`;
 
 /**
@@ -70,5 +73,9 @@ export async function loadMessageView(tx: Queryable, messageId: string): Promise
     createdAt: row.created_at.toISOString(),
     editedAt: row.edited_at ? row.edited_at.toISOString() : null,
     reactions: silenced ? {} : row.reactions,
+    // Activity stays on a hidden or deleted message: its thread lives on, and the room still leads to it.
+    threadReplies: row.thread_replies ?? 0,
+    // A help room's question thread starts with its creation time as its activity, but no reply yet.
+    threadLastReplyAt: row.thread_replies && row.thread_last_reply_at ? row.thread_last_reply_at.toISOString() : null,
   };
 }

@@ -106,14 +106,44 @@ export async function insertMessage(
   const changes: ChannelChange[] = [];
   changes.push(await appendChange(tx, access.channelId, { kind: 'message', message: await loadMessageView(tx, messageId) }));
   if (access.kind === 'thread' && access.roomId) {
-    // A reply brings an auto-archived thread back to life (only locking closes a thread).
-    await tx.query('UPDATE threads SET message_count = message_count + 1, last_message_at = $2, archived_at = NULL WHERE id = $1', [
-      access.channelId,
-      createdAt,
-    ]);
-    changes.push(await appendThreadChange(tx, access.roomId, access.channelId));
+    changes.push(...(await recordThreadActivity(tx, access.roomId, access.channelId, 1, createdAt)));
   }
   return { messageId, seq, changes };
+}
+
+/**
+ * A thread got `count` more messages, the last written at `at`. Its counters move, and a reply brings an
+ * auto-archived thread back to life (only locking closes a thread). The room learns it through the message
+ * that leads to the thread: its view carries the thread's activity, so every replica's "3 replies · 2m"
+ * under the question changes live. The thread's state is logged on the room only when it changed (it was
+ * archived) or when no message of the room leads to the thread: a reply does not rewrite it otherwise.
+ */
+export async function recordThreadActivity(
+  tx: Queryable,
+  roomId: string,
+  threadId: string,
+  count: number,
+  at: Date,
+): Promise<ChannelChange[]> {
+  // The row is locked before it is read, so "was it archived" is the state this update replaces even when
+  // the auto-archive job got to the thread first.
+  const { rows } = await tx.query<{ parent_message_id: string | null; was_archived: boolean }>(
+    `UPDATE threads t SET message_count = t.message_count + $2, last_message_at = $3, archived_at = NULL
+       FROM (SELECT id, archived_at FROM threads WHERE id = $1 FOR UPDATE) old
+      WHERE t.id = old.id
+      RETURNING t.parent_message_id, old.archived_at IS NOT NULL AS was_archived`,
+    [threadId, count, at],
+  );
+  const thread = rows[0];
+  if (!thread) throw new Error(`thread ${threadId} vanished inside its own transaction`);
+  const changes: ChannelChange[] = [];
+  if (thread.was_archived || thread.parent_message_id === null)
+    changes.push(await appendThreadChange(tx, roomId, threadId));
+  if (thread.parent_message_id !== null) {
+    const parent = await loadMessageView(tx, thread.parent_message_id);
+    changes.push(await appendChange(tx, parent.channelId, { kind: 'message', message: parent }));
+  }
+  return changes;
 }
 
 /** Logs a thread's current state on its room's channel, so the room's thread list updates live. */

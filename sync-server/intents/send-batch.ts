@@ -25,7 +25,7 @@ import type { ModerationDeps } from '../moderation/moderation-deps.ts';
 import type { RateDecision, RateLimiter } from '../rate-limit/rate-limiter.ts';
 import { appendChange } from '../sync/change-log.ts';
 import type { HandlerResult } from './handler-context.ts';
-import { appendThreadChange, cleanBody, resolveMentions } from './message-writes.ts';
+import { appendThreadChange, cleanBody, recordThreadActivity, resolveMentions } from './message-writes.ts';
 import { loadMessageView } from './message-view.ts';
 import { describeWait, ensureAllowed, IntentRefusal } from './refusal.ts';
 import { opaqueArray } from '../db/opaque-array.ts';
@@ -493,18 +493,15 @@ async function followUps(ctx: SendContext, written: readonly Written[], outcomes
       changeSeq: w.changeSeq,
     });
 
-  // A reply brings an auto-archived thread back to life (only locking closes a thread); the room's
-  // thread list learns the new count once per thread, with the batch's last reply.
+  // The room learns a thread's new activity once per thread, with the batch's last reply.
   const threads = groupLast(
     written.filter((w) => w.access.kind === 'thread' && w.access.roomId),
     (w) => w.access.channelId,
   );
   for (const { last, count } of threads) {
-    await ctx.tx.query(
-      'UPDATE threads SET message_count = message_count + $2, last_message_at = $3, archived_at = NULL WHERE id = $1',
-      [last.access.channelId, count, last.createdAt],
+    changesOf(last).push(
+      ...(await recordThreadActivity(ctx.tx, last.access.roomId!, last.access.channelId, count, last.createdAt)),
     );
-    changesOf(last).push(await appendThreadChange(ctx.tx, last.access.roomId!, last.access.channelId));
   }
   for (const w of written) {
     if (w.access.autoThread && !w.send.intent.replyToId) {
@@ -561,6 +558,8 @@ export function newMessageView(w: Written): MessageView {
     createdAt: w.createdAt.toISOString(),
     editedAt: null,
     reactions: {},
+    threadReplies: 0,
+    threadLastReplyAt: null,
   };
 }
 

@@ -156,13 +156,34 @@ describe('threads', () => {
         timeout: LIVE_TIMEOUT_MS,
       });
 
-      // The room's thread list shows it; the panel closes back to the room.
+      // In the room, the message shows its thread's activity, live on both screens: the first message and
+      // Bob's reply.
+      for (const page of [ada.page, bob.page]) {
+        const chip = messageWithText(page, AI_ART.name, 'Which upscaler').locator('.msg__thread');
+        await expect.poll(() => chip.getAttribute('data-replies'), { timeout: LIVE_TIMEOUT_MS }).toBe('2');
+        expect(await chip.innerText()).toMatch(/2 replies\s*·?\s*last reply just now/);
+        expect(await chip.getAttribute('aria-label')).toBe('View thread: 2 replies, last reply just now');
+      }
+
+      // The room's thread list shows it with that count; the panel closes back to the room.
       await ada.page.getByRole('button', { name: 'Close thread' }).click();
       await ada.page.getByRole('button', { name: /^Threads/ }).click();
       await ada.page
         .locator('.thread-list')
         .getByRole('button', { name: /Upscalers for portraits/ })
         .waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await expect
+        .poll(
+          () =>
+            ada.page
+              .locator('.thread-list')
+              .getByRole('button', { name: /Upscalers for portraits/ })
+              .innerText(),
+          {
+            timeout: LIVE_TIMEOUT_MS,
+          },
+        )
+        .toMatch(/2 messages/);
       await shoot(ada.page, 'threads-list-desktop-light');
       await ada.page
         .locator('.thread-list')
@@ -183,6 +204,10 @@ describe('threads', () => {
     try {
       await send(cy.page, CODING.name, 'How do I retry a failed webhook?');
       const question = messageWithText(cy.page, CODING.name, 'How do I retry a failed webhook?');
+      // A question nobody has answered yet says so by its plain "View thread".
+      await expect(
+        question.getByRole('button', { name: 'View thread', exact: true }).innerText({ timeout: LIVE_TIMEOUT_MS }),
+      ).resolves.toBe('View thread');
       await question.getByRole('button', { name: 'View thread' }).click({ timeout: LIVE_TIMEOUT_MS });
       const panel = cy.page.locator('.thread-panel');
       await panel.waitFor({ timeout: LIVE_TIMEOUT_MS });
@@ -193,6 +218,14 @@ describe('threads', () => {
       const box = await panel.boundingBox();
       expect(box?.width).toBeGreaterThanOrEqual(380);
       await shoot(cy.page, 'thread-panel-phone-dark');
+
+      // The asker marks the question answered; back in the room, the question says so.
+      await panel.getByRole('button', { name: 'Mark resolved' }).click({ timeout: LIVE_TIMEOUT_MS });
+      await panel.getByRole('button', { name: 'Reopen thread' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await cy.page.getByRole('button', { name: 'Close thread' }).click();
+      const chip = question.locator('.msg__thread');
+      await chip.locator('.badge--resolved').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await chip.getAttribute('aria-label')).toBe('View thread: resolved');
       expect(unexpectedErrors(cy)).toEqual([]);
     } finally {
       await cy.close();

@@ -209,5 +209,13 @@ export const decideReviewItem = (
   });
 
 export function fromHistory(m: HistoryMessage): MessageView {
-  return { ...m, threadId: null, mentions: [], editedAt: null, reactions: {} };
+  return {
+    ...m,
+    threadId: null,
+    mentions: [],
+    editedAt: null,
+    reactions: {},
+    threadReplies: 0,
+    threadLastReplyAt: null,
+  };
 }

@@ -2,10 +2,8 @@ import { LIMITS } from '../../../shared/rules/limits.ts';
 import { can } from '../../../shared/rules/permissions.ts';
 import type { Intent } from '../../../shared/sync/intents.ts';
 import { loadChannelAccess } from '../../access/channel-access.ts';
-import { appendChange } from '../../sync/change-log.ts';
 import type { HandlerContext, HandlerResult } from '../handler-context.ts';
 import { appendThreadChange, cleanBody, insertMessage, resolveMentions } from '../message-writes.ts';
-import { loadMessageView } from '../message-view.ts';
 import { describeWait, ensureAllowed, IntentRefusal } from '../refusal.ts';
 import { checkCanPost } from './send-message.ts';
 
@@ -51,12 +49,8 @@ export async function createThread(
   await checkCanPost(ctx, threadAccess, body);
   const mentions = await resolveMentions(tx, threadAccess, userId, body);
   const first = await insertMessage(tx, threadAccess, { authorId: userId, body, replyToId: null, mentions });
+  // The first message's activity record logged the parent message, which now shows its thread in the room.
   const changes = [...first.changes];
-  if (intent.parentMessageId) {
-    // The parent message now shows its thread in the room.
-    const parentView = await loadMessageView(tx, intent.parentMessageId);
-    changes.push(await appendChange(tx, intent.roomId, { kind: 'message', message: parentView }));
-  }
   if (!changes.some((c) => c.kind === 'thread' && c.channelId === intent.roomId)) {
     changes.push(await appendThreadChange(tx, intent.roomId, threadId));
   }

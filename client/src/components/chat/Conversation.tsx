@@ -297,9 +297,18 @@ export function Conversation(props: ConversationProps): JSX.Element {
     return null;
   };
 
+  // A room's threads marked answered (a thread's or a DM's own list stays empty).
+  const resolvedThreads = createMemo(() => {
+    const resolved = session()
+      .threads()
+      .filter((t) => t.resolved);
+    return new Set(resolved.map((t) => t.id));
+  });
   const actions: MessageActions = {
     me,
     online,
+    now,
+    threadResolved: (threadId) => resolvedThreads().has(threadId),
     nameOf: (id) => (id === me ? props.user.displayName : replica.members.nameOf(id)),
     handleOf: (id) => (id === me ? props.user.handle : (replica.members.get(id)?.handle ?? '')),
     onReply: (target) => {

@@ -2,10 +2,21 @@ import { createEffect, createSignal, For, Match, Show, Switch, type JSX } from '
 import type { MessageView } from '../../../../shared/sync/channel-doc.ts';
 import { LIMITS } from '../../../../shared/rules/limits.ts';
 import { charCount } from '../../../../shared/rules/text.ts';
+import { relativeTime } from '../../format.ts';
 import type { MessageItem, PendingItem, ReplyRef } from '../../replica/timeline.ts';
 import { Avatar } from '../Avatar.tsx';
 import type { Standing } from '../../replica/standing.ts';
-import { AlertIcon, ClockIcon, EditIcon, PinIcon, RefreshIcon, ReplyIcon, ThreadIcon, TrashIcon } from '../icons.tsx';
+import {
+  AlertIcon,
+  CheckIcon,
+  ClockIcon,
+  EditIcon,
+  PinIcon,
+  RefreshIcon,
+  ReplyIcon,
+  ThreadIcon,
+  TrashIcon,
+} from '../icons.tsx';
 import { ActionForm, MessageMenu, menuItems, type FormResult, type ModerationForm } from './MessageMenu.tsx';
 import { EmojiPicker, QUICK_REACTIONS } from './EmojiPicker.tsx';
 import { MessageText } from './MessageText.tsx';
@@ -13,6 +24,8 @@ import { MessageText } from './MessageText.tsx';
 export interface MessageActions {
   me: string;
   online: () => boolean;
+  /** The conversation's clock (ticks every minute), for "last reply 5 minutes ago". */
+  now: () => Date;
   nameOf: (id: string | null) => string;
   handleOf: (id: string | null) => string;
   onReply: (target: { id: string; authorId: string | null; snippet: string }) => void;
@@ -28,6 +41,8 @@ export interface MessageActions {
   /** Threads can start here (a room's main chat, not a thread or DM). */
   canStartThread?: boolean;
   onOpenThread?: (threadId: string) => void;
+  /** A thread of this conversation was marked resolved (its room's meta doc, live). */
+  threadResolved?: (threadId: string) => boolean;
   onForm?: (form: ModerationForm, message: MessageView, result: FormResult) => void;
   onRelation?: (userId: string, kind: 'blocks' | 'mutes', on: boolean) => void;
   /** Pins or unpins a message (the "More actions" item, for those the rules allow). */
@@ -52,6 +67,46 @@ function moveInToolbar(event: KeyboardEvent & { currentTarget: HTMLElement }): v
   event.preventDefault();
   const next = event.key === 'ArrowRight' ? index + 1 : index - 1;
   buttons[(next + buttons.length) % buttons.length]?.focus();
+}
+
+/**
+ * The way into a message's thread, with its activity as every replica of the room has it: "3 replies ·
+ * last reply 5 minutes ago", so a help room reads as a list of questions and which of them have answers.
+ */
+function ThreadChip(props: { message: MessageView; actions: MessageActions }): JSX.Element {
+  const replies = () => props.message.threadReplies;
+  const count = () => `${replies().toLocaleString()} ${replies() === 1 ? 'reply' : 'replies'}`;
+  const last = () => {
+    const at = props.message.threadLastReplyAt;
+    return at ? `last reply ${relativeTime(at, props.actions.now().getTime())}` : null;
+  };
+  const resolved = () => props.actions.threadResolved?.(props.message.threadId!) ?? false;
+  const label = () => {
+    const parts = [replies() > 0 ? count() : null, last(), resolved() ? 'resolved' : null].filter(Boolean);
+    return parts.length > 0 ? `View thread: ${parts.join(', ')}` : undefined;
+  };
+  return (
+    <button
+      type="button"
+      class="msg__thread"
+      onClick={() => props.actions.onOpenThread?.(props.message.threadId!)}
+      data-thread-id={props.message.threadId}
+      data-replies={replies()}
+      aria-label={label()}
+    >
+      <ThreadIcon />
+      <Show when={replies() > 0} fallback="View thread">
+        <span class="msg__thread-count">{count()}</span>
+        <Show when={last()}>{(text) => <span class="msg__thread-last">{text()}</span>}</Show>
+      </Show>
+      <Show when={resolved()}>
+        <span class="badge badge--resolved">
+          <CheckIcon />
+          Resolved
+        </span>
+      </Show>
+    </button>
+  );
 }
 
 const emojiName = (emoji: string) => QUICK_REACTIONS.find((r) => r.emoji === emoji)?.name ?? emoji;
@@ -357,15 +412,7 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
           </div>
         </Show>
         <Show when={m().threadId && props.actions.onOpenThread}>
-          <button
-            type="button"
-            class="msg__thread"
-            onClick={() => props.actions.onOpenThread?.(m().threadId!)}
-            data-thread-id={m().threadId}
-          >
-            <ThreadIcon />
-            View thread
-          </button>
+          <ThreadChip message={m()} actions={props.actions} />
         </Show>
         <Show when={form()}>
           {(current) => (

@@ -88,6 +88,8 @@ function fromRow(row: SqlMessageRow): MessageView {
     createdAt: iso(row.created_at),
     editedAt: row.edited_at === null ? null : iso(row.edited_at),
     reactions: row.reactions ?? {},
+    threadReplies: 0,
+    threadLastReplyAt: null,
   };
 }
 

@@ -25,9 +25,23 @@ export interface ThreadInfo {
   lastMessageAt: string | null;
 }
 
-/** A thread's live state (the room's meta doc) over what the thread list last said (REST: activity). */
-function merge(live: ThreadState | undefined, listed: ThreadSummary | undefined): ThreadInfo | null {
+/** A thread's activity as the message leading to it carries it (live, from the room's segment docs). */
+interface LiveActivity {
+  count: number;
+  lastAt: string | null;
+}
+
+/**
+ * A thread's live state (the room's meta doc) over what the thread list last said (REST), and the newer of
+ * the two activities: the list is read when the room opens, the leading message's counts change live.
+ */
+function merge(
+  live: ThreadState | undefined,
+  listed: ThreadSummary | undefined,
+  activity: LiveActivity | undefined,
+): ThreadInfo | null {
   if (!live && !listed) return null;
+  const newer = activity && (!listed || activity.count > listed.messageCount);
   return {
     id: (live?.id ?? listed?.id)!,
     title: live?.title ?? listed?.title ?? 'Thread',
@@ -37,8 +51,8 @@ function merge(live: ThreadState | undefined, listed: ThreadSummary | undefined)
     archived: live?.archived ?? listed?.archived ?? false,
     creatorId: live?.creatorId ?? listed?.creator?.id ?? null,
     parentMessageId: live?.parentMessageId ?? listed?.parentMessageId ?? null,
-    messageCount: listed?.messageCount ?? null,
-    lastMessageAt: listed?.lastMessageAt ?? null,
+    messageCount: newer ? activity.count : (listed?.messageCount ?? null),
+    lastMessageAt: newer ? (activity.lastAt ?? listed?.lastMessageAt ?? null) : (listed?.lastMessageAt ?? null),
   };
 }
 
@@ -68,10 +82,14 @@ export function useThreads(token: () => string, room: () => Room, session: () =>
         .map((t) => [t.id, t]),
     );
     const rows = new Map((listed.value()?.threads ?? []).map((t) => [t.id, t]));
+    const activity = new Map<string, LiveActivity>();
+    for (const m of session().messages()) {
+      if (m.threadId) activity.set(m.threadId, { count: m.threadReplies, lastAt: m.threadLastReplyAt });
+    }
     const ids = new Set([...live.keys(), ...rows.keys()]);
     const out: ThreadInfo[] = [];
     for (const id of ids) {
-      const info = merge(live.get(id), rows.get(id));
+      const info = merge(live.get(id), rows.get(id), activity.get(id));
       if (info) out.push(info);
     }
     return out.sort(
