@@ -86,6 +86,17 @@ beforeAll(async () => {
   oldOriginal = await messageAt(30);
   midMessage = await messageAt(5_000);
   await insertReply(general, historian.id, oldOriginal.id, 'a reply to something said long ago');
+  // The old message was reacted to and leads to a thread: a history page must show both, as a doc would.
+  await db.query(`INSERT INTO reactions (message_id, user_id, emoji) VALUES ($1, $2, '🎉')`, [
+    oldOriginal.id,
+    historian.id,
+  ]);
+  await db.query(
+    `WITH ch AS (INSERT INTO channels (kind) VALUES ('thread') RETURNING id)
+     INSERT INTO threads (id, room_id, parent_message_id, title, creator_id, message_count, last_message_at)
+     SELECT ch.id, $1, $2, 'Long ago', $3, 3, now() - interval '2 hours' FROM ch`,
+    [general, oldOriginal.id, historian.id],
+  );
   // The snapshot job's work, so opening the room does not replay 10,000 changes.
   await persistChannelSnapshot(db, { kind: 'channel-meta', channelId: general });
   server = await startServer({
@@ -268,6 +279,10 @@ describe('a conversation with 10,000 messages', () => {
       .poll(() => placeOf(page, oldOriginal.id), { timeout: 150_000, interval: 250 })
       .toMatchObject({ inView: true, highlighted: true, focused: true });
     const jumpMs = Date.now() - started;
+    // Paged in over REST, the original still shows its reaction and its thread's activity.
+    const original = messageLog(page, ROOM.name).locator(`article.msg[data-message-id="${oldOriginal.id}"]`);
+    expect(await original.locator('.msg__thread').innerText()).toMatch(/3 replies\s*·?\s*last reply 2 hours ago/);
+    expect(await original.locator('.reaction').innerText()).toMatch(/🎉\s*1/);
     const state = await logState(page);
     expect(state.total).toBeGreaterThan(HISTORY);
     expect(state.domRows).toBeLessThanOrEqual(MAX_DOM_ROWS);

@@ -1,10 +1,13 @@
 import { LIMITS } from '../../shared/rules/limits.ts';
+import { readMessages } from '../../shared/sync/channel-doc.ts';
+import { segmentOf } from '../../shared/sync/segments.ts';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../sync-server/db/database.ts';
 import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
 import type { UserRow } from '../../sync-server/features/users/users-repo.ts';
 import { encodeCursor } from '../../sync-server/http/cursor.ts';
+import { loadChannelDoc } from '../../sync-server/sync/channel-doc-store.ts';
 import { processIntent, type IntentDeps } from '../../sync-server/intents/process-intent.ts';
 import {
   createMember,
@@ -195,6 +198,43 @@ describe('threads and channel history, as members read them (PostgreSQL)', () =>
     expect((await get(ben, `/api/rooms/${general}/threads?limit=0`)).statusCode).toBe(400);
     expect((await get(ben, `/api/rooms/${general}/threads?sort=title`)).json().error.message).toMatch(/sort/);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('a history page shows a message as its channel doc does: reactions, mentions, and its thread with activity', async () => {
+    const asked = await send(ada, sendIntent(general, 'Which keyboard do you code on, @ben?'));
+    await send(ben, { kind: 'react', messageId: asked.messageId, emoji: '👍', n: 1, createdAt: Date.now() });
+    const made = await send(mo, {
+      kind: 'create_thread',
+      roomId: general,
+      title: 'Keyboards',
+      body: 'A split one.',
+      parentMessageId: asked.messageId,
+      n: 1,
+      createdAt: Date.now(),
+    });
+    await send(ben, sendIntent(made.channelId, 'Whatever the laptop has.'));
+    await send(ada, sendIntent(general, 'a later message'));
+
+    const segment = await loadChannelDoc(db, {
+      kind: 'channel-segment',
+      channelId: general,
+      segment: segmentOf(asked.seq),
+    });
+    const inDoc = readMessages(segment.doc, general).find((m) => m.id === asked.messageId);
+    expect(inDoc).toMatchObject({
+      threadId: made.channelId,
+      threadReplies: 2,
+      reactions: { '👍': [ben.id] },
+      mentions: [ben.id],
+    });
+
+    // The room route, the channel route and the window around the message: each says what the doc says.
+    const roomPage = (await get(ben, `/api/rooms/${general}/messages?limit=5`)).json();
+    const channelPage = (await get(ben, `/api/channels/${general}/messages?limit=5`)).json();
+    const around = (await get(ben, `/api/channels/${general}/messages/around/${asked.messageId}?limit=3`)).json();
+    for (const page of [roomPage, channelPage, around]) {
+      expect(page.messages.find((m: { id: string }) => m.id === asked.messageId)).toEqual(inDoc);
+    }
   });
 
   it('jumping to a reply opens the window around it, with cursors to page either way', async () => {

@@ -42,6 +42,13 @@ export interface HistoryMessage {
   deleted: boolean;
   pinned: boolean;
   createdAt: string;
+  // Answered by this server since its history pages show what docs show; absent from an older server's.
+  editedAt?: string | null;
+  mentions?: string[];
+  reactions?: Record<string, string[]>;
+  threadId?: string | null;
+  threadReplies?: number;
+  threadLastReplyAt?: string | null;
 }
 
 export interface RoomMember {
@@ -211,11 +218,11 @@ export const decideReviewItem = (
 export function fromHistory(m: HistoryMessage): MessageView {
   return {
     ...m,
-    threadId: null,
-    mentions: [],
-    editedAt: null,
-    reactions: {},
-    threadReplies: 0,
-    threadLastReplyAt: null,
+    threadId: m.threadId ?? null,
+    mentions: m.mentions ?? [],
+    editedAt: m.editedAt ?? null,
+    reactions: m.reactions ?? {},
+    threadReplies: m.threadReplies ?? 0,
+    threadLastReplyAt: m.threadLastReplyAt ?? null,
   };
 }
