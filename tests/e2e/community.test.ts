@@ -403,9 +403,17 @@ describe('direct messages', () => {
       await dee.page.locator('.online-panel').getByText('Fay Private').waitFor({ timeout: LIVE_TIMEOUT_MS });
       await dee.page.getByRole('link', { name: 'Messages', exact: true }).click();
       await dee.page.getByRole('button', { name: 'New message' }).click();
-      await dee.page.getByLabel('Who do you want to write to?').fill('dm_eve');
-      await dee.page.getByRole('button', { name: /Eve Reader/ }).click();
-      await dee.page.getByRole('button', { name: 'Start conversation' }).click();
+      // By keyboard, as in any chat app: type the handle, Enter picks the match, Enter again starts.
+      const who = dee.page.getByRole('combobox', { name: 'Who do you want to write to?' });
+      await who.fill('dm_eve');
+      await dee.page.getByRole('option', { name: /Eve Reader/ }).waitFor();
+      await who.press('Enter');
+      expect(await who.inputValue()).toBe('');
+      await dee.page
+        .getByRole('list', { name: 'Chosen members' })
+        .getByText('Eve Reader')
+        .waitFor({ timeout: UI_TIMEOUT_MS });
+      await who.press('Enter');
       await dee.page.getByRole('heading', { name: 'Eve Reader', level: 1 }).waitFor({ timeout: LIVE_TIMEOUT_MS });
       await send(dee.page, 'Eve Reader', 'Hi Eve, got a minute?');
 
@@ -419,7 +427,7 @@ describe('direct messages', () => {
       // Fay takes no direct messages: the server's sentence is shown.
       await dee.page.getByRole('button', { name: 'New message' }).click();
       await dee.page.getByLabel('Who do you want to write to?').fill('dm_fay');
-      await dee.page.getByRole('button', { name: /Fay Private/ }).click();
+      await dee.page.getByRole('option', { name: /Fay Private/ }).click();
       await dee.page.getByRole('button', { name: 'Start conversation' }).click();
       const refusal = dee.page.locator('.picker .refusal');
       await refusal.waitFor({ timeout: LIVE_TIMEOUT_MS });
@@ -435,14 +443,12 @@ describe('direct messages', () => {
         await dee.page.getByRole('button', { name: 'New message' }).click();
         const search = dee.page.getByLabel('Who do you want to write to?');
         await search.fill('dm_eve');
-        await dee.page.getByRole('button', { name: /Eve Reader/ }).click();
+        await dee.page.getByRole('option', { name: /Eve Reader/ }).click();
         await search.fill('@dm_gus');
-        await dee.page.getByRole('button', { name: /Gus Group/ }).click({ timeout: LIVE_TIMEOUT_MS });
+        await dee.page.getByRole('option', { name: /Gus Group/ }).click({ timeout: LIVE_TIMEOUT_MS });
         const chosen = dee.page.getByRole('list', { name: 'Chosen members' });
         expect(await chosen.getByRole('listitem').count()).toBe(2);
-        expect(await dee.page.locator('.picker__option', { hasText: 'Gus Group' }).getAttribute('aria-pressed')).toBe(
-          'true',
-        );
+        expect(await dee.page.getByRole('option', { name: /Gus Group/ }).getAttribute('aria-selected')).toBe('true');
         await dee.page.getByLabel('Group name (optional)').fill('Weekend hack');
         await dee.page.getByRole('button', { name: 'Start group (3 people)' }).click();
         await dee.page.getByRole('heading', { name: 'Weekend hack', level: 1 }).waitFor({ timeout: LIVE_TIMEOUT_MS });

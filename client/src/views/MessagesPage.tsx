@@ -185,7 +185,9 @@ const MAX_OTHERS = LIMITS.dm.groupMaxParticipants - 1;
 
 /**
  * "New message": pick one member (a 1:1 conversation) or up to nine (a group, with an optional name)
- * by handle or name, from the members this device knows and the Lounge rooms' member lists.
+ * by handle or name, from the members this device knows and the Lounge rooms' member lists. The search
+ * box is a combobox: the arrows move through the matches, Enter picks the highlighted one (the first, as
+ * soon as something is typed) and clears the box for the next name, and Enter in an empty box starts.
  */
 function NewConversation(props: { token: string; user: User }): JSX.Element {
   const replica = useReplica();
@@ -196,6 +198,8 @@ function NewConversation(props: { token: string; user: User }): JSX.Element {
   const [starting, setStarting] = createSignal(false);
   const [status, setStatus] = createSignal<{ text: string; error: boolean } | null>(null);
   const [fetched, setFetched] = createSignal<MemberInfo[]>([]);
+  /** The highlighted match (keyboard), by position in `candidates()`. */
+  const [active, setActive] = createSignal(0);
   const loadRoomMembers = () => {
     const rooms = cachedLounge(props.user.id)?.rooms ?? [];
     for (const room of rooms) {
@@ -221,12 +225,34 @@ function NewConversation(props: { token: string; user: User }): JSX.Element {
     }
     return out.sort((a, b) => a.handle.localeCompare(b.handle)).slice(0, 30);
   };
+  const activeMember = () => {
+    const list = candidates();
+    return list.length === 0 ? undefined : list[Math.min(active(), list.length - 1)];
+  };
   const isChosen = (id: string) => chosen().some((m) => m.id === id);
   const full = () => chosen().length >= MAX_OTHERS;
   const toggle = (member: MemberInfo) => {
     setStatus(null);
     if (isChosen(member.id)) setChosen((all) => all.filter((m) => m.id !== member.id));
     else if (!full()) setChosen((all) => [...all, member]);
+  };
+  const onSearchKey = (e: KeyboardEvent) => {
+    const count = candidates().length;
+    if (e.key === 'Escape') close();
+    else if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && count > 0) {
+      e.preventDefault();
+      const step = e.key === 'ArrowDown' ? 1 : -1;
+      setActive((i) => (Math.min(i, count - 1) + step + count) % count);
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      const member = activeMember();
+      if (query().trim() !== '' && member) {
+        if (!isChosen(member.id) && full()) return;
+        toggle(member);
+        setQuery('');
+        setActive(0);
+      } else if (query().trim() === '') start();
+    }
   };
   const close = () => {
     setPicking(false);
@@ -285,18 +311,25 @@ function NewConversation(props: { token: string; user: User }): JSX.Element {
         <input
           id="dm-search"
           class="input"
+          role="combobox"
+          aria-expanded="true"
+          aria-controls="dm-results"
+          aria-autocomplete="list"
+          aria-activedescendant={activeMember() ? `dm-option-${activeMember()!.id}` : undefined}
           placeholder="Search by handle or name"
           autocomplete="off"
           aria-describedby="dm-pick-hint"
           value={query()}
           ref={(el) => queueMicrotask(() => el.focus())}
-          onInput={(e) => setQuery(e.currentTarget.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') close();
+          onInput={(e) => {
+            setQuery(e.currentTarget.value);
+            setActive(0);
           }}
+          onKeyDown={onSearchKey}
         />
         <p class="picker__hint" id="dm-pick-hint">
-          Pick one member, or up to {MAX_OTHERS} for a group.
+          Pick one member, or up to {MAX_OTHERS} for a group. Enter picks the highlighted one; Enter in an empty box
+          starts the conversation.
         </p>
         <Show when={chosen().length > 0}>
           <ul class="picker__chosen" aria-label="Chosen members">
@@ -317,29 +350,35 @@ function NewConversation(props: { token: string; user: User }): JSX.Element {
             </For>
           </ul>
         </Show>
-        <ul class="picker__results" aria-label="Members">
-          <For each={candidates()} fallback={<li class="side-panel__note">No member by that name here yet.</li>}>
+        <Show when={candidates().length === 0}>
+          <p class="side-panel__note">No member by that name here yet.</p>
+        </Show>
+        <ul class="picker__results" id="dm-results" role="listbox" aria-label="Members" aria-multiselectable="true">
+          <For each={candidates()}>
             {(m) => (
-              <li>
-                <button
-                  type="button"
-                  class="picker__option"
-                  classList={{ 'picker__option--on': isChosen(m.id) }}
-                  aria-pressed={isChosen(m.id)}
-                  disabled={!isChosen(m.id) && full()}
-                  onClick={() => toggle(m)}
-                >
-                  <Avatar
-                    user={{ id: m.id, handle: m.handle, displayName: m.name, avatarUrl: null, isGlobalAdmin: false }}
-                    size={28}
-                  />
-                  <span class="picker__option-text">
-                    {m.name} <span class="picker__handle">@{m.handle}</span>
-                  </span>
-                  <Show when={isChosen(m.id)}>
-                    <CheckIcon />
-                  </Show>
-                </button>
+              // Picked with the mouse here, with the keyboard from the search box (its active descendant).
+              <li
+                id={`dm-option-${m.id}`}
+                role="option"
+                class="picker__option"
+                classList={{
+                  'picker__option--on': isChosen(m.id),
+                  'picker__option--active': activeMember()?.id === m.id,
+                }}
+                aria-selected={isChosen(m.id)}
+                aria-disabled={!isChosen(m.id) && full()}
+                onClick={() => toggle(m)}
+              >
+                <Avatar
+                  user={{ id: m.id, handle: m.handle, displayName: m.name, avatarUrl: null, isGlobalAdmin: false }}
+                  size={28}
+                />
+                <span class="picker__option-text">
+                  {m.name} <span class="picker__handle">@{m.handle}</span>
+                </span>
+                <Show when={isChosen(m.id)}>
+                  <CheckIcon />
+                </Show>
               </li>
             )}
           </For>
