@@ -9,6 +9,10 @@ export interface DmSummary {
   isGroup: boolean;
   title: string | null;
   participantIds: string[];
+  /** The conversation's newest message (absent from summaries written by older servers). */
+  lastSeq?: number;
+  lastMessageAt?: string | null;
+  lastAuthorId?: string | null;
 }
 
 export interface InboxMaps {

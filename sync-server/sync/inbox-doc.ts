@@ -1,18 +1,19 @@
 import * as Y from 'yjs';
-import type { InboxMapName, InboxMaps } from '../../shared/sync/inbox.ts';
+import type { DmSummary, InboxMapName, InboxMaps } from '../../shared/sync/inbox.ts';
 import type { Verdict } from '../../shared/sync/intents.ts';
 import type { InboxEntry } from '../intents/handler-context.ts';
 import { verdictFromRow, type StoredIntent } from '../intents/process-intent.ts';
 import { coalescedRead } from '../db/coalesced-read.ts';
 import type { Database } from '../db/database.ts';
 import { opaqueArray } from '../db/opaque-array.ts';
+import { DM_SUMMARY_COLUMNS, dmSummaryFromRow, isNewerDmSummary, type DmRow } from './dm-activity.ts';
 
 // A member's inbox keeps recent verdicts only; older answers stay in Postgres (client_intents).
 const INBOX_VERDICTS_KEPT = 500;
 
 interface InboxRows {
   intents: Array<StoredIntent & { intent_id: string }>;
-  dms: Array<{ id: string; is_group: boolean; title: string | null; participant_ids: string[] | null }>;
+  dms: DmRow[];
   relations: Array<{ map: 'blocked' | 'muted'; other: string }>;
 }
 
@@ -23,14 +24,7 @@ export async function loadInboxDoc(db: Database, userId: string): Promise<Y.Doc>
   const doc = new Y.Doc({ guid: `inbox.${userId}` });
   doc.transact(() => {
     const dmMap = inboxMap(doc, 'dms');
-    for (const d of rows.dms) {
-      dmMap.set(d.id, {
-        channelId: d.id,
-        isGroup: d.is_group,
-        title: d.title,
-        participantIds: d.participant_ids ?? [],
-      });
-    }
+    for (const d of rows.dms) dmMap.set(d.id, dmSummaryFromRow(d));
     for (const r of rows.relations) inboxMap(doc, r.map).set(r.other, true);
     const verdicts = doc.getMap<Verdict>('verdicts');
     for (const row of rows.intents) verdicts.set(row.intent_id, verdictFromRow(row));
@@ -41,7 +35,7 @@ export async function loadInboxDoc(db: Database, userId: string): Promise<Y.Doc>
 /** One row of the inbox read: an intent's verdict, a DM, or a block/mute, told apart by `part`. */
 type InboxRow = { user_id: string } & (
   | ({ part: 'intent'; intent_id: string } & StoredIntent)
-  | { part: 'dm'; id: string; is_group: boolean; title: string | null; participant_ids: string[] | null }
+  | ({ part: 'dm' } & DmRow)
   | { part: 'relation'; map: 'blocked' | 'muted'; other: string }
 );
 
@@ -51,6 +45,7 @@ type InboxRow = { user_id: string } & (
 const INBOX_ROWS_SQL = `
   SELECT 'intent' AS part, q.user_id, ci.intent_id, ci.status, ci.reason, ci.result, ci.created_at,
          NULL::uuid AS id, NULL::boolean AS is_group, NULL::text AS title, NULL::text[] AS participant_ids,
+         NULL::bigint AS last_seq, NULL::timestamptz AS last_at, NULL::uuid AS last_author,
          NULL::text AS map, NULL::uuid AS other
     FROM unnest(${opaqueArray('$1', 'uuid[]')}) AS q(user_id)
     CROSS JOIN LATERAL (
@@ -58,17 +53,14 @@ const INBOX_ROWS_SQL = `
        WHERE user_id = q.user_id AND created_at > now() - interval '1 day'
        ORDER BY created_at DESC LIMIT $2) ci
   UNION ALL
-  SELECT 'dm', me.user_id, NULL, NULL, NULL, NULL, NULL, d.id, d.is_group, d.title,
-         (SELECT array_agg(p.user_id::text ORDER BY p.joined_at, p.user_id) FROM dm_participants p
-           WHERE p.dm_thread_id = d.id AND p.left_at IS NULL),
-         NULL, NULL
+  SELECT 'dm', me.user_id, NULL, NULL, NULL, NULL, NULL, ${DM_SUMMARY_COLUMNS}, NULL, NULL
     FROM dm_threads d JOIN dm_participants me
       ON me.dm_thread_id = d.id AND me.user_id = ANY($1::uuid[]) AND me.left_at IS NULL
   UNION ALL
-  SELECT 'relation', blocker_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'blocked', blocked_id
+  SELECT 'relation', blocker_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'blocked', blocked_id
     FROM user_blocks WHERE blocker_id = ANY($1::uuid[])
   UNION ALL
-  SELECT 'relation', muter_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'muted', muted_id
+  SELECT 'relation', muter_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'muted', muted_id
     FROM user_mutes WHERE muter_id = ANY($1::uuid[])`;
 
 /** Many members' inbox rows, in one query whatever their number. */
@@ -106,9 +98,19 @@ export function inboxMap<M extends InboxMapName>(doc: Y.Doc, name: M): Y.Map<Inb
   return doc.getMap<InboxMaps[M]>(name);
 }
 
-/** Writes (or, with a null value, removes) one entry of an inbox map. */
+/**
+ * Writes (or, with a null value, removes) one entry of an inbox map. A value the map already holds is not
+ * written again (every overwrite stays in the doc as a tombstone), nor is a DM summary older than the one
+ * held (see isNewerDmSummary).
+ */
 export function setInboxEntry(doc: Y.Doc, entry: InboxEntry): void {
   const map = inboxMap(doc, entry.map) as Y.Map<unknown>;
-  if (entry.value === null) map.delete(entry.key);
-  else map.set(entry.key, entry.value);
+  if (entry.value === null) {
+    map.delete(entry.key);
+    return;
+  }
+  const current = map.get(entry.key);
+  if (current !== undefined && JSON.stringify(current) === JSON.stringify(entry.value)) return;
+  if (entry.map === 'dms' && !isNewerDmSummary(current as DmSummary | undefined, entry.value as DmSummary)) return;
+  map.set(entry.key, entry.value);
 }

@@ -31,6 +31,7 @@ import { ChannelSync } from './channel-sync.ts';
 import { DocRegistry } from './doc-registry.ts';
 import type { HostedDoc } from './hosted-doc.ts';
 import { hostChannelDoc, hostInboxDoc, hostPrivateDoc, type DocHostDeps, type HostedDocLoad } from './doc-hosts.ts';
+import { DmActivity } from './dm-activity.ts';
 import { setInboxEntry, setVerdicts, setRevoked } from './inbox-doc.ts';
 import type { InboxEntry } from '../intents/handler-context.ts';
 import type { SyncPeer } from './sync-peer.ts';
@@ -81,6 +82,7 @@ export class SyncService {
   private readonly batcher: IntentBatcher;
   private readonly accessTopic: Promise<() => Promise<void>>;
   private readonly db: Database;
+  private readonly dmActivity: DmActivity;
   private readonly fanout: Fanout;
   private readonly logger: Logger;
   private readonly presence: PresenceStore;
@@ -94,6 +96,7 @@ export class SyncService {
 
   constructor(private readonly options: SyncServiceOptions) {
     this.db = options.db;
+    this.dmActivity = new DmActivity(options.db);
     this.fanout = options.fanout;
     this.logger = options.logger;
     this.presence = options.presence;
@@ -132,6 +135,12 @@ export class SyncService {
       for (const entry of outcome.inbox) await this.deliverInboxEntry(entry);
       for (const r of outcome.revoke) await this.revokeAccess(r.userId, r.channelId, r.reason).catch(() => {});
     }
+    // Conversations that moved on: each participant's inbox shows it (unread, order), on every device.
+    const dmEntries = await this.dmActivity.entriesFor(changes).catch((err: unknown) => {
+      this.logger.warn({ err }, 'could not read the activity of direct messages');
+      return [];
+    });
+    for (const entry of dmEntries) await this.deliverInboxEntry(entry);
     await Promise.all(
       processed.map(({ group, outcomes: list }) =>
         this.deliverVerdicts(

@@ -401,7 +401,7 @@ describe('direct messages', () => {
     try {
       // Dee knows Eve and Fay from the room's presence.
       await dee.page.locator('.online-panel').getByText('Fay Private').waitFor({ timeout: LIVE_TIMEOUT_MS });
-      await dee.page.getByRole('link', { name: 'Messages', exact: true }).click();
+      await dee.page.getByRole('link', { name: /^Messages/ }).click();
       await dee.page.getByRole('button', { name: 'New message' }).click();
       // By keyboard, as in any chat app: type the handle, Enter picks the match, Enter again starts.
       const who = dee.page.getByRole('combobox', { name: 'Who do you want to write to?' });
@@ -417,8 +417,23 @@ describe('direct messages', () => {
       await dee.page.getByRole('heading', { name: 'Eve Reader', level: 1 }).waitFor({ timeout: LIVE_TIMEOUT_MS });
       await send(dee.page, 'Eve Reader', 'Hi Eve, got a minute?');
 
-      await eve.page.getByRole('link', { name: 'Messages', exact: true }).click();
-      await eve.page.getByRole('link', { name: 'Dee Writer' }).click({ timeout: LIVE_TIMEOUT_MS });
+      // Eve, still in the room, learns of it at once: the Messages link counts the conversation.
+      const dmBadge = eve.page.getByRole('img', { name: '1 conversation with unread messages' });
+      await dmBadge.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await eve.page.getByRole('link', { name: /^Messages/ }).click();
+      const fromDee = eve.page.getByRole('link', { name: /Dee Writer/ });
+      await fromDee.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await fromDee.getAttribute('class')).toContain('conversation-item--unread');
+      expect(await fromDee.innerText()).toMatch(/just now/);
+      await fromDee.click();
+      await messageWithText(eve.page, 'Dee Writer', 'Hi Eve, got a minute?').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      // Read: the mark and the count go.
+      await dmBadge.waitFor({ state: 'detached', timeout: UI_TIMEOUT_MS });
+      await eve.page.getByRole('link', { name: 'The Lounge', exact: true }).click();
+      await eve.page.getByRole('link', { name: /^Messages/ }).waitFor();
+      expect(await eve.page.getByRole('img', { name: /with unread messages/ }).count()).toBe(0);
+      await eve.page.getByRole('link', { name: /^Messages/ }).click();
+      await eve.page.getByRole('link', { name: /Dee Writer/ }).click();
       await messageWithText(eve.page, 'Dee Writer', 'Hi Eve, got a minute?').waitFor({ timeout: LIVE_TIMEOUT_MS });
       await send(eve.page, 'Dee Writer', 'Sure, what is up?');
       await messageWithText(dee.page, 'Eve Reader', 'Sure, what is up?').waitFor({ timeout: LIVE_TIMEOUT_MS });
@@ -454,7 +469,7 @@ describe('direct messages', () => {
         await dee.page.getByRole('heading', { name: 'Weekend hack', level: 1 }).waitFor({ timeout: LIVE_TIMEOUT_MS });
         await send(dee.page, 'Weekend hack', 'Who brings snacks?');
         for (const member of [eve, gus]) {
-          await member.page.getByRole('link', { name: 'Messages', exact: true }).click();
+          await member.page.getByRole('link', { name: /^Messages/ }).click();
           await member.page.getByRole('link', { name: 'Weekend hack' }).click({ timeout: LIVE_TIMEOUT_MS });
           await messageWithText(member.page, 'Weekend hack', 'Who brings snacks?').waitFor({
             timeout: LIVE_TIMEOUT_MS,
@@ -635,7 +650,7 @@ describe('accessibility and looks', () => {
       await page.locator('.thread-item').first().click();
       await page.locator('.thread-panel .msg').first().waitFor({ timeout: LIVE_TIMEOUT_MS });
       await scan(page, 'thread panel');
-      await page.getByRole('link', { name: 'Messages', exact: true }).click();
+      await page.getByRole('link', { name: /^Messages/ }).click();
       await page.getByRole('button', { name: 'New message' }).waitFor();
       await scan(page, 'messages');
       await page.getByRole('button', { name: 'New message' }).click();

@@ -1,5 +1,8 @@
-import { For, Show, type JSX } from 'solid-js';
+import { createMemo, For, Show, type JSX } from 'solid-js';
 import type { AuthConfig, User } from '../api/types.ts';
+import { unreadBadgeText } from '../format.ts';
+import { useReplica } from '../replica/context.ts';
+import { isDmUnread } from '../replica/dm-unread.ts';
 import { staffSomewhere } from '../replica/standing.ts';
 import { currentRoute, paths, type Route } from '../router.ts';
 import { ExternalLinkIcon } from './icons.tsx';
@@ -18,8 +21,21 @@ const INTERNAL_ITEMS: InternalItem[] = [
   { label: 'Messages', href: paths.messages, isActive: (r) => r.name === 'messages' },
 ];
 
+const dmUnreadLabel = (count: number) =>
+  `${count} ${count === 1 ? 'conversation' : 'conversations'} with unread messages`;
+
 /** The COMMUNITY navigation: the Lounge's own pages plus the host platform's Events and Perks. */
 export function CommunityNav(props: { links: AuthConfig['links'] | undefined; user: User }): JSX.Element {
+  const replica = useReplica();
+  // Conversations with something new, shown wherever the member is (the one on screen reads as read).
+  const unreadDms = createMemo(() => {
+    const route = currentRoute();
+    const openId = route.name === 'messages' ? route.channelId : null;
+    return replica
+      .dms()
+      .filter((dm) => dm.channelId !== openId && isDmUnread(dm, props.user.id, replica.readMarker(dm.channelId)))
+      .length;
+  });
   return (
     <nav class="community-nav" aria-label="Community">
       <span class="community-nav__label" aria-hidden="true">
@@ -35,6 +51,11 @@ export function CommunityNav(props: { links: AuthConfig['links'] | undefined; us
                 aria-current={item.isActive(currentRoute()) ? 'page' : undefined}
               >
                 {item.label}
+                <Show when={item.href === paths.messages && unreadDms() > 0}>
+                  <span class="badge community-nav__badge" role="img" aria-label={dmUnreadLabel(unreadDms())}>
+                    {unreadBadgeText(unreadDms())}
+                  </span>
+                </Show>
               </Link>
             </li>
           )}

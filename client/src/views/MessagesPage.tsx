@@ -10,7 +10,9 @@ import { Conversation } from '../components/chat/Conversation.tsx';
 import { CheckIcon, ChevronLeftIcon, CloseIcon, PlusIcon } from '../components/icons.tsx';
 import { Link } from '../components/Link.tsx';
 import { useDocumentTitle } from '../lib/document-title.ts';
+import { relativeTime } from '../format.ts';
 import { useReplica } from '../replica/context.ts';
+import { byRecentActivity, isDmUnread } from '../replica/dm-unread.ts';
 import type { MemberInfo } from '../replica/members.ts';
 import { standingIn } from '../replica/standing.ts';
 import { navigate, paths } from '../router.ts';
@@ -26,8 +28,14 @@ export function MessagesPage(props: { token: string; user: User; channelId: stri
       .map((id) => replica.members.nameOf(id))
       .join(', ') ||
       'Just you');
-  const dms = () => replica.dms();
+  const dms = createMemo(() => byRecentActivity(replica.dms()));
   const open = () => dms().find((dm) => dm.channelId === props.channelId) ?? null;
+  const unread = (dm: DmSummary) =>
+    dm.channelId !== props.channelId && isDmUnread(dm, me, replica.readMarker(dm.channelId));
+  // The list says how long ago; the clock moves it on.
+  const [now, setNow] = createSignal(Date.now());
+  const minuteTimer = setInterval(() => setNow(Date.now()), 60_000);
+  onCleanup(() => clearInterval(minuteTimer));
   useDocumentTitle(() => (open() ? titleOf(open()!) : 'Messages'));
 
   return (
@@ -47,6 +55,7 @@ export function MessagesPage(props: { token: string; user: User; channelId: stri
                 <li>
                   <Link
                     class="conversation-item"
+                    classList={{ 'conversation-item--unread': unread(dm) }}
                     href={paths.conversation(dm.channelId)}
                     aria-current={dm.channelId === props.channelId ? 'page' : undefined}
                   >
@@ -61,6 +70,12 @@ export function MessagesPage(props: { token: string; user: User; channelId: stri
                       size={32}
                     />
                     <span class="conversation-item__name">{titleOf(dm)}</span>
+                    <Show when={dm.lastMessageAt}>
+                      {(at) => <span class="conversation-item__time">{relativeTime(at(), now())}</span>}
+                    </Show>
+                    <Show when={unread(dm)}>
+                      <span class="conversation-item__unread" role="img" aria-label="unread" />
+                    </Show>
                   </Link>
                 </li>
               )}

@@ -252,15 +252,26 @@ export function Conversation(props: ConversationProps): JSX.Element {
   const onVisibility = () => setVisible(document.visibilityState === 'visible');
   document.addEventListener('visibilitychange', onVisibility);
   onCleanup(() => document.removeEventListener('visibilitychange', onVisibility));
+  // Debounced so a busy room does not queue an intent per message; a conversation left before the
+  // debounce ends was still on screen, so leaving it (or switching to another) marks it read at once.
   let readTimer: ReturnType<typeof setTimeout> | undefined;
+  let pendingRead: { channelId: string; seq: number } | undefined;
+  const flushRead = () => {
+    clearTimeout(readTimer);
+    if (pendingRead) replica.markRead(pendingRead.channelId, pendingRead.seq);
+    pendingRead = undefined;
+  };
   createEffect(() => {
     const channelId = session().channelId;
     const seq = lastSeq();
+    if (pendingRead && pendingRead.channelId !== channelId) flushRead();
     clearTimeout(readTimer);
+    pendingRead = undefined;
     if (!visible() || seq === 0 || replica.readMarker(channelId) >= seq) return;
-    readTimer = setTimeout(() => replica.markRead(channelId, seq), MARK_READ_DEBOUNCE_MS);
+    pendingRead = { channelId, seq };
+    readTimer = setTimeout(flushRead, MARK_READ_DEBOUNCE_MS);
   });
-  onCleanup(() => clearTimeout(readTimer));
+  onCleanup(flushRead);
 
   // ---- moderation, reports, threads ----
   const [notice, setNotice] = createSignal<{ text: string; error: boolean } | null>(null);

@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import type { ChannelChange } from '../../shared/sync/channel-doc.ts';
+import type { DmSummary } from '../../shared/sync/inbox.ts';
+import type { Database } from '../../sync-server/db/database.ts';
+import { migrate } from '../../sync-server/db/migrate.ts';
+import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
+import { seedLounge } from '../../sync-server/features/lounge/seed-lounge.ts';
+import type { UserRow } from '../../sync-server/features/users/users-repo.ts';
+import { processBatch, processIntent, type IntentDeps } from '../../sync-server/intents/process-intent.ts';
+import { DmActivity } from '../../sync-server/sync/dm-activity.ts';
+import { inboxMap, loadInboxDoc, setInboxEntry } from '../../sync-server/sync/inbox-doc.ts';
+import { createMember, intentDeps, loungeRoomId, sendIntent, unlimitedRateLimiter } from '../support/fixtures.ts';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+
+/**
+ * A member learns of a new direct message without the conversation open: every participant's inbox keeps
+ * the conversation's newest message (seq, time, author — never its words), live after each commit and as
+ * rebuilt from PostgreSQL.
+ */
+describe('direct-message activity in the participants’ inboxes (PostgreSQL)', () => {
+  let testDb: TestDatabase;
+  let db: Database;
+  let deps: IntentDeps;
+  let ada: UserRow;
+  let bob: UserRow;
+  let cy: UserRow;
+
+  async function accepted(user: UserRow, intent: Record<string, unknown>) {
+    const outcome = await processIntent(deps, user.id, randomUUID(), intent);
+    expect(outcome.verdict.status, JSON.stringify(outcome.verdict)).toBe('accepted');
+    return outcome;
+  }
+  async function startDm(from: UserRow, to: UserRow[]): Promise<string> {
+    const out = await accepted(from, {
+      kind: 'start_dm',
+      participantIds: to.map((u) => u.id),
+      n: 1,
+      createdAt: Date.now(),
+    });
+    return out.verdict.status === 'accepted' ? out.verdict.channelId! : '';
+  }
+  const dmsOf = async (user: UserRow) => inboxMap(await loadInboxDoc(db, user.id), 'dms');
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    db = createPgDatabase(testDb.url);
+    await migrate(db);
+    await seedLounge(db);
+    deps = intentDeps(db, unlimitedRateLimiter);
+    ada = await createMember(db, 'dma_ada');
+    bob = await createMember(db, 'dma_bob');
+    cy = await createMember(db, 'dma_cy');
+  });
+  afterAll(async () => {
+    await db.close();
+    await testDb.drop();
+  });
+
+  it('a message in a conversation gives every participant its newest seq, time and author', async () => {
+    const channelId = await startDm(ada, [bob]);
+    // A new conversation, before anyone wrote: nothing to read yet.
+    expect((await dmsOf(bob)).get(channelId)).toMatchObject({ lastSeq: 0, lastMessageAt: null, lastAuthorId: null });
+
+    const first = await accepted(ada, sendIntent(channelId, 'Hi Bob!'));
+    const second = await accepted(ada, sendIntent(channelId, 'Are you around?'));
+    const activity = new DmActivity(db);
+    const entries = await activity.entriesFor([...first.changes, ...second.changes]);
+    const { rows } = await db.query<{ created_at: Date }>(
+      'SELECT created_at FROM messages WHERE channel_id = $1 ORDER BY seq DESC LIMIT 1',
+      [channelId],
+    );
+    const expected = {
+      channelId,
+      isGroup: false,
+      lastSeq: 2,
+      lastMessageAt: rows[0]!.created_at.toISOString(),
+      lastAuthorId: ada.id,
+    };
+    expect(entries.map((e) => e.userId).sort()).toEqual([ada.id, bob.id].sort());
+    for (const entry of entries) expect(entry).toMatchObject({ map: 'dms', key: channelId, value: expected });
+    // The words stay out of the inbox: a moderator's hide could not take them back from there.
+    expect(JSON.stringify(entries)).not.toContain('Are you around');
+
+    // Rebuilt from PostgreSQL (a node that loads Bob's inbox later), the same summary.
+    expect((await dmsOf(bob)).get(channelId)).toMatchObject(expected);
+  });
+
+  it('room messages and batches of several conversations: only the conversations, each once per participant', async () => {
+    const withBob = await startDm(cy, [bob]);
+    const group = await startDm(cy, [ada, bob]);
+    const general = await loungeRoomId(db);
+    const outcomes = await processBatch(deps, [
+      {
+        userId: cy.id,
+        intents: [withBob, group, withBob, general].map((channelId, i) => ({
+          intentId: randomUUID(),
+          raw: sendIntent(channelId, `message ${i}`),
+        })),
+      },
+    ]);
+    const changes: ChannelChange[] = outcomes.flat().flatMap((o) => o.changes);
+    const entries = await new DmActivity(db).entriesFor(changes);
+    const seen = entries.map((e) => `${e.key}:${e.userId}`).sort();
+    expect(seen).toEqual(
+      [
+        `${withBob}:${cy.id}`,
+        `${withBob}:${bob.id}`,
+        `${group}:${cy.id}`,
+        `${group}:${ada.id}`,
+        `${group}:${bob.id}`,
+      ].sort(),
+    );
+    expect(entries.find((e) => e.key === withBob)?.value).toMatchObject({ lastSeq: 2, lastAuthorId: cy.id });
+  });
+
+  it('an inbox never goes back to an older summary, and does not rewrite the one it holds', () => {
+    const doc = new Y.Doc();
+    const summary = (lastSeq: number): DmSummary => ({
+      channelId: 'c1',
+      isGroup: false,
+      title: null,
+      participantIds: ['a', 'b'],
+      lastSeq,
+      lastMessageAt: new Date(1_795_000_000_000 + lastSeq).toISOString(),
+      lastAuthorId: 'a',
+    });
+    const write = (s: DmSummary) => setInboxEntry(doc, { userId: 'b', map: 'dms', key: 'c1', value: s });
+    write(summary(5));
+    const size = Y.encodeStateAsUpdate(doc).byteLength;
+    write(summary(5));
+    expect(Y.encodeStateAsUpdate(doc).byteLength).toBe(size);
+    // Another node's delivery of an earlier message arrives late.
+    write(summary(4));
+    expect(inboxMap(doc, 'dms').get('c1')?.lastSeq).toBe(5);
+    write(summary(6));
+    expect(inboxMap(doc, 'dms').get('c1')?.lastSeq).toBe(6);
+  });
+});
