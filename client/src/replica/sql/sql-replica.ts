@@ -90,8 +90,8 @@ export class SqlReplica {
   upsertMessages(views: readonly MessageView[], source: MessageSource): Promise<void> {
     for (const view of views) {
       if (this.purged.has(view.channelId)) continue;
-      // A history page knows less than a doc (no reactions, no thread): it never replaces a doc's view
-      // waiting in the same batch.
+      // A history page may be older than a doc's view of the same message waiting in the same batch (the
+      // doc is live): it never replaces it.
       if (source === 'history' && this.pending.get(view.id)?.source === 'doc') continue;
       this.pending.set(view.id, { view, source });
     }
