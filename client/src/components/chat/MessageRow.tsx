@@ -81,10 +81,8 @@ function ThreadChip(props: { message: MessageView; actions: MessageActions }): J
     return at ? `last reply ${relativeTime(at, props.actions.now().getTime())}` : null;
   };
   const resolved = () => props.actions.threadResolved?.(props.message.threadId!) ?? false;
-  const label = () => {
-    const parts = [replies() > 0 ? count() : null, last(), resolved() ? 'resolved' : null].filter(Boolean);
-    return parts.length > 0 ? `View thread: ${parts.join(', ')}` : undefined;
-  };
+  // Named by what it shows ("View thread: 2 replies · last reply just now"), so the name a screen reader
+  // says and the words on screen agree.
   return (
     <button
       type="button"
@@ -92,12 +90,12 @@ function ThreadChip(props: { message: MessageView; actions: MessageActions }): J
       onClick={() => props.actions.onOpenThread?.(props.message.threadId!)}
       data-thread-id={props.message.threadId}
       data-replies={replies()}
-      aria-label={label()}
     >
       <ThreadIcon />
       <Show when={replies() > 0} fallback="View thread">
+        <span class="visually-hidden">View thread: </span>
         <span class="msg__thread-count">{count()}</span>
-        <Show when={last()}>{(text) => <span class="msg__thread-last">{text()}</span>}</Show>
+        <Show when={last()}>{(text) => <span class="msg__thread-last">· {text()}</span>}</Show>
       </Show>
       <Show when={resolved()}>
         <span class="badge badge--resolved">
