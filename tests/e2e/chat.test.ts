@@ -283,6 +283,47 @@ describe('members chat in a Lounge room', () => {
     }
   });
 
+  it('a message in another room shows in the room list as unread once the member is back online; opening the room reads it for good', async () => {
+    const ada = await joinRoom(GENERAL, 'unread_ada', 'Ada Unread');
+    const bob = await joinRoom(PROMPTS, 'unread_bob', 'Bob Elsewhere');
+    const { page } = ada;
+    const promptsItem = page.locator(`a.room-item__link[data-room-slug="${PROMPTS.slug}"]`);
+    const unreadIn = async () => {
+      const badge = promptsItem.getByRole('img', { name: /unread$/ });
+      return (await badge.count()) === 0 ? 0 : Number.parseInt((await badge.getAttribute('aria-label')) ?? '0', 10);
+    };
+    try {
+      // Whatever the room held before (other tests write there too), Ada reads it first.
+      await promptsItem.click();
+      await composer(page, PROMPTS).waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.locator(`a.room-item__link[data-room-slug="${GENERAL.slug}"]`).click();
+      await composer(page, GENERAL).waitFor({ timeout: UI_TIMEOUT_MS });
+      await expect.poll(unreadIn, { timeout: UI_TIMEOUT_MS }).toBe(0);
+
+      // Bob writes while Ada's connection is down; back online, her list counts the message.
+      await page.context().setOffline(true);
+      await expect
+        .poll(() => page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })
+        .toBe('offline');
+      await send(bob.page, PROMPTS, 'A prompt pattern worth sharing');
+      await messageWithText(bob.page, PROMPTS, 'A prompt pattern worth sharing').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await page.context().setOffline(false);
+      await waitOnline(page);
+      await expect.poll(unreadIn, { timeout: LIVE_TIMEOUT_MS }).toBe(1);
+
+      // She opens it and goes back: the count stays gone (her read marker, not a stale answer, decides).
+      await promptsItem.click();
+      await messageWithText(page, PROMPTS, 'A prompt pattern worth sharing').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await page.locator(`a.room-item__link[data-room-slug="${GENERAL.slug}"]`).click();
+      await composer(page, GENERAL).waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await unreadIn()).toBe(0);
+      expect(unexpectedErrors(ada)).toEqual([]);
+    } finally {
+      await ada.close();
+      await bob.close();
+    }
+  });
+
   it('renders HTML in a message as text (nothing in it runs); edits and deletes show on every screen', async () => {
     const mallory = await joinRoom(PROMPTS, 'html_mallory', 'Mallory');
     const reader = await joinRoom(PROMPTS, 'html_reader', 'Reader');

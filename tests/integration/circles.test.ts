@@ -16,6 +16,7 @@ interface ListedCircle {
   roomType: string;
   archived: boolean;
   unreadCount: number;
+  lastSeq: number;
   onlineCount: number;
   memberCount: number;
   createdAt: string;
@@ -91,6 +92,7 @@ describe('GET /api/circles: a member’s Thrive Circles (PostgreSQL)', () => {
       roomType: 'circle',
       archived: false,
       unreadCount: 3,
+      lastSeq: 3,
       onlineCount: 1,
       memberCount: 3,
     });
@@ -102,7 +104,7 @@ describe('GET /api/circles: a member’s Thrive Circles (PostgreSQL)', () => {
       ids.amy,
       ids.week12,
     ]);
-    expect((await circlesOf('u-amy'))[0]!.unreadCount).toBe(1);
+    expect((await circlesOf('u-amy'))[0]).toMatchObject({ unreadCount: 1, lastSeq: 3 });
     // Each member sees only their own cohorts.
     expect(names(await circlesOf('u-bob'))).toEqual(['Week 11 Circle']);
     expect(names(await circlesOf('u-cat'))).toEqual(['Week 12 Circle']);

@@ -25,6 +25,8 @@ export interface Room {
   archived: boolean;
   onlineCount: number;
   unreadCount: number;
+  /** The room's newest seq (absent from an older server's answers). */
+  lastSeq?: number;
   messageCount: number;
   lastMessageAt: string | null;
 }

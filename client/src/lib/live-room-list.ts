@@ -1,15 +1,20 @@
-import { createEffect, onCleanup } from 'solid-js';
+import { createEffect, on, onCleanup } from 'solid-js';
 import { isUnauthorized } from '../api/http.ts';
 import type { Room } from '../api/types.ts';
 import { useReplica } from '../replica/context.ts';
 import { endSession, SESSION_EXPIRED_NOTICE } from '../session.ts';
 import type { Refreshable } from './refreshable.ts';
 
+/** How often a visible, connected page asks for its room list again (unread counts of other rooms). */
+export const ROOM_LIST_REFRESH_MS = 30_000;
+
 /**
  * A page's list of rooms (the Lounge's, the member's circles) kept current: the list's counts come from
  * the last REST answer, but a room's online count is live once the replica hears presence there, and
  * the open room counts as read. The list is asked again when the tab comes back (counts go stale while
- * it is hidden), and an answer saying the session is over ends it.
+ * it is hidden), when the connection comes back, and every half minute while the page is seen and
+ * online — the member's device holds no live feed of the rooms it does not show, so this is how a
+ * message in another room gets its unread count; an answer saying the session is over ends it.
  */
 export function useLiveRoomList<R extends Room>(
   source: Refreshable<unknown>,
@@ -25,12 +30,28 @@ export function useLiveRoomList<R extends Room>(
   };
   document.addEventListener('visibilitychange', onVisible);
   onCleanup(() => document.removeEventListener('visibilitychange', onVisible));
+  const online = () => replica.displayState() === 'online';
+  createEffect(
+    on(online, (now, before) => {
+      if (now && before === false) source.refresh();
+    }),
+  );
+  const timer = setInterval(() => {
+    if (document.visibilityState === 'visible' && online()) source.refresh();
+  }, ROOM_LIST_REFRESH_MS);
+  onCleanup(() => clearInterval(timer));
 
   return () =>
     rooms().map((room) => {
       const live = replica.onlineIn(room.id);
       const open = room.slug === openSlug();
-      if (live === undefined && !open) return room;
-      return { ...room, onlineCount: live ?? room.onlineCount, unreadCount: open ? 0 : room.unreadCount };
+      // Read on this device (or another of the member's) since the answer: the marker says how far.
+      const readHere =
+        room.lastSeq === undefined
+          ? room.unreadCount
+          : Math.min(room.unreadCount, Math.max(0, room.lastSeq - replica.readMarker(room.id)));
+      const unreadCount = open ? 0 : readHere;
+      if (live === undefined && unreadCount === room.unreadCount) return room;
+      return { ...room, onlineCount: live ?? room.onlineCount, unreadCount };
     });
 }

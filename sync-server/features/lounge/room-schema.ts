@@ -15,6 +15,12 @@ export const apiRoomSchema = z.object({
   archived: z.boolean(),
   onlineCount: z.number().int(),
   unreadCount: z.number().int(),
+  lastSeq: z
+    .number()
+    .int()
+    .describe(
+      "The seq of the room's newest message: with a read marker the member just moved, unread = lastSeq − marker.",
+    ),
   messageCount: z.number().int(),
   lastMessageAt: z.string().nullable(),
 });
@@ -26,7 +32,7 @@ export type ApiRoom = z.infer<typeof apiRoomSchema>;
  */
 export const ROOM_ROW_COLUMNS = `r.id, r.slug, r.name, r.description, r.emoji, r.context_type, r.auto_thread, r.position,
          r.slow_mode_seconds, r.archived, r.message_count, r.last_message_at,
-         (c.last_seq - COALESCE(m.last_read_seq, 0))::int AS unread_count`;
+         (c.last_seq - COALESCE(m.last_read_seq, 0))::int AS unread_count, c.last_seq::int AS last_seq`;
 
 export interface RoomRow {
   id: string;
@@ -42,6 +48,7 @@ export interface RoomRow {
   message_count: number;
   last_message_at: Date | null;
   unread_count: number;
+  last_seq: number;
 }
 
 export function toApiRoom(row: RoomRow, onlineCount: number): ApiRoom {
@@ -58,6 +65,7 @@ export function toApiRoom(row: RoomRow, onlineCount: number): ApiRoom {
     archived: row.archived,
     onlineCount,
     unreadCount: row.unread_count,
+    lastSeq: row.last_seq,
     messageCount: row.message_count,
     lastMessageAt: row.last_message_at ? row.last_message_at.toISOString() : null,
   };
