@@ -422,6 +422,8 @@ describe('direct messages', () => {
       // Eve, still in the room, learns of it at once: the Messages link counts the conversation.
       const dmBadge = eve.page.getByRole('img', { name: '1 conversation with unread messages' });
       await dmBadge.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      // …and so does her tab's title, for when Lounge is a tab in the background.
+      expect(await eve.page.title()).toMatch(/^\(1\) /);
       await eve.page.getByRole('link', { name: /^Messages/ }).click();
       const fromDee = eve.page.getByRole('link', { name: /Dee Writer/ });
       await fromDee.waitFor({ timeout: LIVE_TIMEOUT_MS });
@@ -431,6 +433,7 @@ describe('direct messages', () => {
       await messageWithText(eve.page, 'Dee Writer', 'Hi Eve, got a minute?').waitFor({ timeout: LIVE_TIMEOUT_MS });
       // Read: the mark and the count go.
       await dmBadge.waitFor({ state: 'detached', timeout: UI_TIMEOUT_MS });
+      expect(await eve.page.title()).not.toMatch(/^\(/);
       await eve.page.getByRole('link', { name: 'The Lounge', exact: true }).click();
       await eve.page.getByRole('link', { name: /^Messages/ }).waitFor();
       expect(await eve.page.getByRole('img', { name: /with unread messages/ }).count()).toBe(0);

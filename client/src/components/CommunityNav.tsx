@@ -1,6 +1,7 @@
-import { createMemo, For, Show, type JSX } from 'solid-js';
+import { createEffect, createMemo, For, onCleanup, Show, type JSX } from 'solid-js';
 import type { AuthConfig, User } from '../api/types.ts';
 import { unreadBadgeText } from '../format.ts';
+import { setTitleUnread } from '../lib/document-title.ts';
 import { useReplica } from '../replica/context.ts';
 import { isDmUnread } from '../replica/dm-unread.ts';
 import { staffSomewhere } from '../replica/standing.ts';
@@ -36,6 +37,8 @@ export function CommunityNav(props: { links: AuthConfig['links'] | undefined; us
       .filter((dm) => dm.channelId !== openId && isDmUnread(dm, props.user.id, replica.readMarker(dm.channelId)))
       .length;
   });
+  createEffect(() => setTitleUnread(unreadDms()));
+  onCleanup(() => setTitleUnread(0));
   return (
     <nav class="community-nav" aria-label="Community">
       <span class="community-nav__label" aria-hidden="true">
