@@ -300,6 +300,11 @@ describe('members chat in a Lounge room', () => {
       await composer(page, GENERAL).waitFor({ timeout: UI_TIMEOUT_MS });
       await expect.poll(unreadIn, { timeout: UI_TIMEOUT_MS }).toBe(0);
 
+      // Ada has the room's pinned messages open beside the conversation while this happens.
+      await page.getByRole('button', { name: /^Pinned/ }).click();
+      const panel = page.getByRole('complementary', { name: 'Pinned messages' });
+      await panel.waitFor({ timeout: UI_TIMEOUT_MS });
+
       // Bob writes while Ada's connection is down; back online, her list counts the message.
       await page.context().setOffline(true);
       await expect
@@ -310,6 +315,8 @@ describe('members chat in a Lounge room', () => {
       await page.context().setOffline(false);
       await waitOnline(page);
       await expect.poll(unreadIn, { timeout: LIVE_TIMEOUT_MS }).toBe(1);
+      // The list's new answer did not reopen the room she is in: the panel is still there.
+      expect(await panel.count()).toBe(1);
 
       // She opens it and goes back: the count stays gone (her read marker, not a stale answer, decides).
       await promptsItem.click();

@@ -114,15 +114,14 @@ export function MessagesPage(props: { token: string; user: User; channelId: stri
 
 function DmView(props: { dm: DmSummary; title: string; token: string; user: User }): JSX.Element {
   const replica = useReplica();
+  // A new summary of the same conversation (each message brings one) must not reopen it.
+  const channelId = createMemo(() => props.dm.channelId);
   const session = createMemo(
-    on(
-      () => props.dm.channelId,
-      (channelId) => {
-        const opened = replica.openRoom(channelId);
-        onCleanup(() => queueMicrotask(opened.close));
-        return opened.session;
-      },
-    ),
+    on(channelId, (id) => {
+      const opened = replica.openRoom(id);
+      onCleanup(() => queueMicrotask(opened.close));
+      return opened.session;
+    }),
   );
   const standing = standingIn(props.user, () => null, props.token);
   const partner = () =>

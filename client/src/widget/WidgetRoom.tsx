@@ -25,16 +25,15 @@ export function WidgetRoom(props: {
   onJoin: () => Promise<string | null>;
 }): JSX.Element {
   const replica = useReplica();
+  // A refreshed view of the same channel (after joining, say) must not reopen the conversation.
+  const channelId = createMemo(() => props.view.channelId);
   const session = createMemo(
-    on(
-      () => props.view.channelId,
-      (channelId) => {
-        const opened = replica.openRoom(channelId);
-        // Closing leaves presence, which notifies signals: not while Solid is disposing this view.
-        onCleanup(() => queueMicrotask(opened.close));
-        return opened.session;
-      },
-    ),
+    on(channelId, (id) => {
+      const opened = replica.openRoom(id);
+      // Closing leaves presence, which notifies signals: not while Solid is disposing this view.
+      onCleanup(() => queueMicrotask(opened.close));
+      return opened.session;
+    }),
   );
   const standing = widgetStanding(() => props.view);
   const room = createMemo(() => roomOf(props.view));

@@ -39,16 +39,17 @@ export function RoomView(props: {
   const replica = useReplica();
   const me = props.user.id;
 
+  // The room's id as a value: a refreshed room list hands over a new room object with the same id, and
+  // that must not reopen the room (the conversation, its scroll place, an open panel) — it did, on every
+  // refresh of the list (when the tab came back, and with the list now also asked every 30 s).
+  const roomId = createMemo(() => props.room.id);
   const session = createMemo(
-    on(
-      () => props.room.id,
-      (roomId) => {
-        const opened = replica.openRoom(roomId);
-        // Closing leaves presence, which notifies signals: not while Solid is disposing this view.
-        onCleanup(() => queueMicrotask(opened.close));
-        return opened.session;
-      },
-    ),
+    on(roomId, (id) => {
+      const opened = replica.openRoom(id);
+      // Closing leaves presence, which notifies signals: not while Solid is disposing this view.
+      onCleanup(() => queueMicrotask(opened.close));
+      return opened.session;
+    }),
   );
   const standing = standingIn(props.user, () => props.room, props.token);
   const threads = useThreads(
@@ -82,7 +83,7 @@ export function RoomView(props: {
   };
   createEffect(
     on(
-      () => props.room.id,
+      roomId,
       () => {
         setShowThreads(false);
         setShowPins(false);
