@@ -137,10 +137,17 @@ export function PinnedPanel(props: {
   /** Messages not in the log, by id: the view found, or null when the server says it is gone. */
   const [found, setFound] = createSignal<Record<string, MessageView | null>>({});
   const [failed, setFailed] = createSignal<string | null>(null);
-  const asking = new Set<string>();
   /**
-   * Asked to look while a look-up was under way (the network came back during a slow local read, say):
-   * that look-up may end empty-handed, so look once more after it, or those pins would stay unresolved.
+   * Ids being looked up now: by which look-up, and whether it is asking the server or reading this device.
+   * A device read can take many seconds (the database still opening after a reload, or a stalled worker
+   * given up on after 10 s): while one is under way and the connection is back, the server is asked
+   * beside it instead of after it — the pin's words came long after the member was online, sometimes
+   * after the e2e pins test's 10 s (its flake).
+   */
+  const asking = new Map<string, { phase: 'server' | 'device'; by: object }>();
+  /**
+   * Asked to look while a look-up was under way: that look-up may end empty-handed, so look once more
+   * after it, or those pins would stay unresolved.
    */
   let askAgain = false;
   let closed = false;
@@ -151,14 +158,19 @@ export function PinnedPanel(props: {
     const unresolved = pins()
       .map((p) => p.messageId)
       .filter((id) => !loaded().has(id) && found()[id] === undefined);
-    if (unresolved.some((id) => asking.has(id))) askAgain = true;
-    const missing = unresolved.filter((id) => !asking.has(id));
+    const online = replica.displayState() !== 'offline';
+    const missing = unresolved.filter((id) => {
+      const current = asking.get(id);
+      return current === undefined || (online && current.phase === 'device');
+    });
+    if (missing.length < unresolved.length) askAgain = true;
     if (missing.length === 0) return;
-    for (const id of missing) asking.add(id);
+    const me = {};
+    for (const id of missing) asking.set(id, { phase: online ? 'server' : 'device', by: me });
     const results: Record<string, MessageView | null> = {};
     let trouble: string | null = null;
     try {
-      if (replica.displayState() !== 'offline') {
+      if (online) {
         const queue = [...missing];
         const worker = async () => {
           for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
@@ -178,6 +190,10 @@ export function PinnedPanel(props: {
         if (views.length > 0) void replica.sql.upsertMessages(views, 'history');
       }
       const stillMissing = missing.filter((id) => results[id] === undefined);
+      for (const id of stillMissing) {
+        const current = asking.get(id);
+        if (current?.by === me) current.phase = 'device';
+      }
       if (stillMissing.length > 0) {
         // Offline (or the server could not answer): what this device keeps of older history.
         const rows = await replica.sql.read<SqlMessageRow>(MESSAGE_BY_IDS_SQL, [channelId, stillMissing], {
@@ -195,11 +211,13 @@ export function PinnedPanel(props: {
           if (!closed) void resolveMissing();
         });
     } finally {
-      for (const id of missing) asking.delete(id);
+      // A look-up started meanwhile owns the id now.
+      for (const id of missing) if (asking.get(id)?.by === me) asking.delete(id);
     }
     if (closed) return;
     setFound((all) => ({ ...all, ...results }));
-    setFailed(trouble);
+    // A look-up that ends after another one found its messages has nothing left to complain about.
+    setFailed(missing.some((id) => found()[id] === undefined) ? trouble : null);
     if (askAgain && asking.size === 0) {
       askAgain = false;
       void resolveMissing();
