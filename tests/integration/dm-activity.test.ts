@@ -4,15 +4,19 @@ import * as Y from 'yjs';
 import type { ChannelChange } from '../../shared/sync/channel-doc.ts';
 import type { DmSummary } from '../../shared/sync/inbox.ts';
 import type { Database } from '../../sync-server/db/database.ts';
-import { migrate } from '../../sync-server/db/migrate.ts';
-import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
-import { seedLounge } from '../../sync-server/features/lounge/seed-lounge.ts';
 import type { UserRow } from '../../sync-server/features/users/users-repo.ts';
 import { processBatch, processIntent, type IntentDeps } from '../../sync-server/intents/process-intent.ts';
 import { DmActivity } from '../../sync-server/sync/dm-activity.ts';
 import { inboxMap, loadInboxDoc, setInboxEntry } from '../../sync-server/sync/inbox-doc.ts';
-import { createMember, intentDeps, loungeRoomId, sendIntent, unlimitedRateLimiter } from '../support/fixtures.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import {
+  createMember,
+  intentDeps,
+  seededDatabase,
+  loungeRoomId,
+  sendIntent,
+  unlimitedRateLimiter,
+} from '../support/fixtures.ts';
+import type { TestDatabase } from '../support/postgres.ts';
 
 /**
  * A member learns of a new direct message without the conversation open: every participant's inbox keeps
@@ -44,10 +48,7 @@ describe('direct-message activity in the participants’ inboxes (PostgreSQL)', 
   const dmsOf = async (user: UserRow) => inboxMap(await loadInboxDoc(db, user.id), 'dms');
 
   beforeAll(async () => {
-    testDb = await createTestDatabase();
-    db = createPgDatabase(testDb.url);
-    await migrate(db);
-    await seedLounge(db);
+    ({ testDb, db } = await seededDatabase());
     deps = intentDeps(db, unlimitedRateLimiter);
     ada = await createMember(db, 'dma_ada');
     bob = await createMember(db, 'dma_bob');

@@ -3,14 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMessages, readMeta, type ChannelChange, type MessageView } from '../../shared/sync/channel-doc.ts';
 import { segmentOf } from '../../shared/sync/segments.ts';
 import type { Database } from '../../sync-server/db/database.ts';
-import { migrate } from '../../sync-server/db/migrate.ts';
-import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
-import { seedLounge } from '../../sync-server/features/lounge/seed-lounge.ts';
 import type { UserRow } from '../../sync-server/features/users/users-repo.ts';
 import { processBatch, processIntent, type IntentDeps } from '../../sync-server/intents/process-intent.ts';
 import { loadChannelDoc } from '../../sync-server/sync/channel-doc-store.ts';
-import { createMember, intentDeps, loungeRoomId, sendIntent, unlimitedRateLimiter } from '../support/fixtures.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import {
+  createMember,
+  intentDeps,
+  seededDatabase,
+  loungeRoomId,
+  sendIntent,
+  unlimitedRateLimiter,
+} from '../support/fixtures.ts';
+import type { TestDatabase } from '../support/postgres.ts';
 
 /**
  * A question's thread activity ("3 replies · 2m") travels with the question itself: every reply logs the
@@ -52,10 +56,7 @@ describe('thread activity on the message that leads to the thread (PostgreSQL)',
   }
 
   beforeAll(async () => {
-    testDb = await createTestDatabase();
-    db = createPgDatabase(testDb.url);
-    await migrate(db);
-    await seedLounge(db);
+    ({ testDb, db } = await seededDatabase());
     deps = intentDeps(db, unlimitedRateLimiter);
     coding = await loungeRoomId(db, 'coding');
     asker = await createMember(db, 'asker');

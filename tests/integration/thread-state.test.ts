@@ -3,20 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { applyToMetaDoc, readMeta } from '../../shared/sync/channel-doc.ts';
 import type { Database } from '../../sync-server/db/database.ts';
-import { migrate } from '../../sync-server/db/migrate.ts';
-import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
-import { seedLounge } from '../../sync-server/features/lounge/seed-lounge.ts';
 import type { UserRow } from '../../sync-server/features/users/users-repo.ts';
 import { processIntent, type IntentDeps } from '../../sync-server/intents/process-intent.ts';
 import {
   createMember,
   intentDeps,
+  seededDatabase,
   loungeRoomId,
   sendIntent,
   setRole,
   unlimitedRateLimiter,
 } from '../support/fixtures.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import type { TestDatabase } from '../support/postgres.ts';
 
 /** These stories are about thread states; rate limits have their own tests. */
 
@@ -64,10 +62,7 @@ describe('pinning, locking and resolving threads (thread_state intents, PostgreS
   }
 
   beforeAll(async () => {
-    testDb = await createTestDatabase();
-    db = createPgDatabase(testDb.url);
-    await migrate(db);
-    await seedLounge(db);
+    ({ testDb, db } = await seededDatabase());
     deps = intentDeps(db, unlimitedRateLimiter);
     general = await loungeRoomId(db);
     ada = await createMember(db, 'ada');

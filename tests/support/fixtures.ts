@@ -1,16 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../sync-server/db/database.ts';
+import { migrate } from '../../sync-server/db/migrate.ts';
+import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
+import { seedLounge } from '../../sync-server/features/lounge/seed-lounge.ts';
 import { upsertUser, type UserRow } from '../../sync-server/features/users/users-repo.ts';
 import type { IntentDeps } from '../../sync-server/intents/process-intent.ts';
 import { createModerationDeps } from '../../sync-server/moderation/moderation-deps.ts';
 import { createMemoryRateLimiter } from '../../sync-server/rate-limit/memory-rate-limiter.ts';
 import type { RateLimiter } from '../../sync-server/rate-limit/rate-limiter.ts';
+import { createTestDatabase, type TestDatabase } from './postgres.ts';
 import { testConfig } from './test-app.ts';
 
-/** The intent pipeline's dependencies as production wires them, with in-memory limits unless given. */
 /** A rate limiter that never refuses: for tests about something else than limits. */
 export const unlimitedRateLimiter: RateLimiter = { consume: async () => ({ allowed: true }), release: async () => {} };
 
+/** A database of the test's own, migrated, with the Lounge and its rooms seeded: where most stories start. */
+export async function seededDatabase(): Promise<{ testDb: TestDatabase; db: Database }> {
+  const testDb = await createTestDatabase();
+  const db = createPgDatabase(testDb.url);
+  await migrate(db);
+  await seedLounge(db);
+  return { testDb, db };
+}
+
+/** The intent pipeline's dependencies as production wires them, with in-memory limits unless given. */
 export function intentDeps(db: Database, rateLimiter: RateLimiter = createMemoryRateLimiter()): IntentDeps {
   return { db, rateLimiter, moderation: createModerationDeps(testConfig().moderation) };
 }
