@@ -6,14 +6,19 @@ import { endSession, SESSION_EXPIRED_NOTICE } from '../session.ts';
 import type { Refreshable } from './refreshable.ts';
 
 /** How often a visible, connected page asks for its room list again (unread counts of other rooms). */
-export const ROOM_LIST_REFRESH_MS = 30_000;
+export const ROOM_LIST_REFRESH_MS = 60_000;
+/**
+ * After a reconnect the list is asked within this long, at a random point: when a node restarts, every
+ * member reconnects at once, and their lists must not all be asked in the same second.
+ */
+const RECONNECT_SPREAD_MS = 5_000;
 
 /**
  * A page's list of rooms (the Lounge's, the member's circles) kept current: the list's counts come from
  * the last REST answer, but a room's online count is live once the replica hears presence there, and
  * the open room counts as read. The list is asked again when the tab comes back (counts go stale while
- * it is hidden), when the connection comes back, and every half minute while the page is seen and
- * online — the member's device holds no live feed of the rooms it does not show, so this is how a
+ * it is hidden), soon after the connection comes back, and about once a minute while the page is seen
+ * and online — the member's device holds no live feed of the rooms it does not show, so this is how a
  * message in another room gets its unread count; an answer saying the session is over ends it.
  */
 export function useLiveRoomList<R extends Room>(
@@ -31,15 +36,27 @@ export function useLiveRoomList<R extends Room>(
   document.addEventListener('visibilitychange', onVisible);
   onCleanup(() => document.removeEventListener('visibilitychange', onVisible));
   const online = () => replica.displayState() === 'online';
+  let afterReconnect: ReturnType<typeof setTimeout> | undefined;
   createEffect(
     on(online, (now, before) => {
-      if (now && before === false) source.refresh();
+      if (!now || before !== false) return;
+      clearTimeout(afterReconnect);
+      afterReconnect = setTimeout(() => {
+        if (online()) source.refresh();
+      }, Math.random() * RECONNECT_SPREAD_MS);
     }),
   );
-  const timer = setInterval(() => {
-    if (document.visibilityState === 'visible' && online()) source.refresh();
-  }, ROOM_LIST_REFRESH_MS);
-  onCleanup(() => clearInterval(timer));
+  // Each page at its own phase, so members who opened Lounge together do not ask together forever.
+  const timer = setInterval(
+    () => {
+      if (document.visibilityState === 'visible' && online()) source.refresh();
+    },
+    ROOM_LIST_REFRESH_MS * (0.8 + Math.random() * 0.4),
+  );
+  onCleanup(() => {
+    clearInterval(timer);
+    clearTimeout(afterReconnect);
+  });
 
   return () =>
     rooms().map((room) => {

@@ -41,7 +41,7 @@ export function RoomView(props: {
 
   // The room's id as a value: a refreshed room list hands over a new room object with the same id, and
   // that must not reopen the room (the conversation, its scroll place, an open panel) — it did, on every
-  // refresh of the list (when the tab came back, and with the list now also asked every 30 s).
+  // refresh of the list (when the tab came back, and now also after a reconnect and about once a minute).
   const roomId = createMemo(() => props.room.id);
   const session = createMemo(
     on(roomId, (id) => {
