@@ -185,6 +185,8 @@ export function SettingsPage(props: { token: string; user: User }): JSX.Element 
     const before = settings();
     if (!before) return;
     setOverride({ ...before, ...patch });
+    // "Saved" is said of the latest change only: an earlier change's answer must not stand for it.
+    setStatus(null);
     const mine = ++latest;
     queue = queue.then(() =>
       patchSettings(props.token, patch).then(
