@@ -11,8 +11,8 @@ export interface DmRow {
   title: string | null;
   participant_ids: string[] | null;
   last_seq: number | null;
-  last_at: Date | null;
-  last_author: string | null;
+  /** jsonb: the newest message's time (an ISO string) and author, read in one probe. */
+  last_message: { at: string; author: string | null } | null;
 }
 
 /**
@@ -24,8 +24,8 @@ export const DM_SUMMARY_COLUMNS = `d.id, d.is_group, d.title,
   (SELECT array_agg(p.user_id::text ORDER BY p.joined_at, p.user_id) FROM dm_participants p
     WHERE p.dm_thread_id = d.id AND p.left_at IS NULL) AS participant_ids,
   (SELECT c.last_seq FROM channels c WHERE c.id = d.id) AS last_seq,
-  (SELECT m.created_at FROM messages m WHERE m.channel_id = d.id ORDER BY m.seq DESC LIMIT 1) AS last_at,
-  (SELECT m.author_id FROM messages m WHERE m.channel_id = d.id ORDER BY m.seq DESC LIMIT 1) AS last_author`;
+  (SELECT jsonb_build_object('at', m.created_at, 'author', m.author_id) FROM messages m
+    WHERE m.channel_id = d.id ORDER BY m.seq DESC LIMIT 1) AS last_message`;
 
 export function dmSummaryFromRow(row: DmRow): DmSummary {
   return {
@@ -34,8 +34,8 @@ export function dmSummaryFromRow(row: DmRow): DmSummary {
     title: row.title,
     participantIds: row.participant_ids ?? [],
     lastSeq: row.last_seq ?? 0,
-    lastMessageAt: row.last_at ? row.last_at.toISOString() : null,
-    lastAuthorId: row.last_author,
+    lastMessageAt: row.last_message ? new Date(row.last_message.at).toISOString() : null,
+    lastAuthorId: row.last_message?.author ?? null,
   };
 }
 

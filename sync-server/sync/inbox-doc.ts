@@ -45,7 +45,7 @@ type InboxRow = { user_id: string } & (
 const INBOX_ROWS_SQL = `
   SELECT 'intent' AS part, q.user_id, ci.intent_id, ci.status, ci.reason, ci.result, ci.created_at,
          NULL::uuid AS id, NULL::boolean AS is_group, NULL::text AS title, NULL::text[] AS participant_ids,
-         NULL::bigint AS last_seq, NULL::timestamptz AS last_at, NULL::uuid AS last_author,
+         NULL::bigint AS last_seq, NULL::jsonb AS last_message,
          NULL::text AS map, NULL::uuid AS other
     FROM unnest(${opaqueArray('$1', 'uuid[]')}) AS q(user_id)
     CROSS JOIN LATERAL (
@@ -57,10 +57,10 @@ const INBOX_ROWS_SQL = `
     FROM dm_threads d JOIN dm_participants me
       ON me.dm_thread_id = d.id AND me.user_id = ANY($1::uuid[]) AND me.left_at IS NULL
   UNION ALL
-  SELECT 'relation', blocker_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'blocked', blocked_id
+  SELECT 'relation', blocker_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'blocked', blocked_id
     FROM user_blocks WHERE blocker_id = ANY($1::uuid[])
   UNION ALL
-  SELECT 'relation', muter_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'muted', muted_id
+  SELECT 'relation', muter_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'muted', muted_id
     FROM user_mutes WHERE muter_id = ANY($1::uuid[])`;
 
 /** Many members' inbox rows, in one query whatever their number. */
