@@ -10,6 +10,7 @@ import { Conversation } from '../components/chat/Conversation.tsx';
 import { CheckIcon, ChevronLeftIcon, CloseIcon, PlusIcon } from '../components/icons.tsx';
 import { Link } from '../components/Link.tsx';
 import { useDocumentTitle } from '../lib/document-title.ts';
+import { createMinuteClock } from '../lib/minute-clock.ts';
 import { relativeTime } from '../format.ts';
 import { useReplica } from '../replica/context.ts';
 import { byRecentActivity, isDmUnread } from '../replica/dm-unread.ts';
@@ -33,9 +34,7 @@ export function MessagesPage(props: { token: string; user: User; channelId: stri
   const unread = (dm: DmSummary) =>
     dm.channelId !== props.channelId && isDmUnread(dm, me, replica.readMarker(dm.channelId));
   // The list says how long ago; the clock moves it on.
-  const [now, setNow] = createSignal(Date.now());
-  const minuteTimer = setInterval(() => setNow(Date.now()), 60_000);
-  onCleanup(() => clearInterval(minuteTimer));
+  const now = createMinuteClock();
   useDocumentTitle(() => (open() ? titleOf(open()!) : 'Messages'));
 
   return (
@@ -71,7 +70,7 @@ export function MessagesPage(props: { token: string; user: User; channelId: stri
                     />
                     <span class="conversation-item__name">{titleOf(dm)}</span>
                     <Show when={dm.lastMessageAt}>
-                      {(at) => <span class="conversation-item__time">{relativeTime(at(), now())}</span>}
+                      {(at) => <span class="conversation-item__time">{relativeTime(at(), now().getTime())}</span>}
                     </Show>
                     <Show when={unread(dm)}>
                       <span class="conversation-item__unread" role="img" aria-label="unread" />

@@ -15,6 +15,7 @@ import type { MessageView } from '../../../../shared/sync/channel-doc.ts';
 import { fetchAround, setRelation } from '../../api/community.ts';
 import { isApiError } from '../../api/http.ts';
 import type { Room, User } from '../../api/types.ts';
+import { createMinuteClock } from '../../lib/minute-clock.ts';
 import { useReplica } from '../../replica/context.ts';
 import type { RoomSession } from '../../replica/room-session.ts';
 import type { Standing } from '../../replica/standing.ts';
@@ -88,9 +89,7 @@ export function Conversation(props: ConversationProps): JSX.Element {
   const me = props.user.id;
   const session = () => props.session();
 
-  const [now, setNow] = createSignal(new Date());
-  const minuteTimer = setInterval(() => setNow(new Date()), 60_000);
-  onCleanup(() => clearInterval(minuteTimer));
+  const now = createMinuteClock();
 
   const cache = createMemo(
     on(
