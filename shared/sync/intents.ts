@@ -60,7 +60,12 @@ export const intentSchema = z.discriminatedUnion('kind', [
     userId: uuid,
     action: z.enum(['warn', 'mute', 'unmute', 'ban', 'unban']),
     /** For mutes; without it a mute lasts until a moderator lifts it. */
-    durationMinutes: z.number().int().min(1).max(60 * 24 * 365).nullish(),
+    durationMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(60 * 24 * 365)
+      .nullish(),
     reason: text().pipe(z.string().trim().max(1000)).default(''),
     ...common,
   }),
@@ -89,6 +94,15 @@ export const intentSchema = z.discriminatedUnion('kind', [
       message: 'must set at least one of pinned, locked or resolved',
     }),
   z.strictObject({ kind: z.literal('mark_read'), channelId: uuid, seq: z.number().int().nonnegative(), ...common }),
+  /** Notifications the member has seen: these ids, or with `all` every one of theirs. */
+  z
+    .strictObject({
+      kind: z.literal('read_notifications'),
+      ids: z.array(uuid).min(1).max(200).optional(),
+      all: z.literal(true).optional(),
+      ...common,
+    })
+    .refine((v) => (v.ids === undefined) !== (v.all === undefined), { message: 'must give either ids or all' }),
 ]);
 
 export type Intent = z.infer<typeof intentSchema>;

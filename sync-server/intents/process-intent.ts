@@ -12,6 +12,7 @@ import { deleteMessage } from './handlers/delete-message.ts';
 import { editMessage } from './handlers/edit-message.ts';
 import { hideMessage } from './handlers/hide-message.ts';
 import { markRead } from './handlers/mark-read.ts';
+import { readNotifications } from './handlers/read-notifications.ts';
 import { pinMessage } from './handlers/pin-message.ts';
 import { react } from './handlers/react.ts';
 import { sendMessage } from './handlers/send-message.ts';
@@ -72,6 +73,8 @@ function runHandler(ctx: HandlerContext, intent: Intent): Promise<HandlerResult>
       return setThreadState(ctx, intent);
     case 'mark_read':
       return markRead(ctx, intent);
+    case 'read_notifications':
+      return readNotifications(ctx, intent);
     case 'start_dm':
       return startDm(ctx, intent);
     case 'report':

@@ -1,8 +1,8 @@
 import type { ChannelChange } from '../../shared/sync/channel-doc.ts';
 import type { DmSummary } from '../../shared/sync/inbox.ts';
-import { setBounded } from '../auth/bounded-map.ts';
 import type { Queryable } from '../db/database.ts';
 import type { InboxEntry } from '../intents/handler-context.ts';
+import type { ChannelKinds } from './channel-kinds.ts';
 
 /** A DM row as the inbox read and the activity read return it. */
 export interface DmRow {
@@ -39,32 +39,23 @@ export function dmSummaryFromRow(row: DmRow): DmSummary {
   };
 }
 
-/** Channel kinds never change, so a node remembers them and asks only about channels it has not seen. */
-const KINDS_KEPT = 50_000;
-
 /**
  * After a batch commits: the DMs it wrote a new message to, with their summaries as every participant's
  * inbox keeps them. That is how a member learns of a message in a conversation they do not have open —
  * the unread mark and the order of their conversation list — live, on every device.
  */
 export class DmActivity {
-  private readonly kinds = new Map<string, string>();
-
-  constructor(private readonly db: Queryable) {}
+  constructor(
+    private readonly db: Queryable,
+    private readonly kinds: ChannelKinds,
+  ) {}
 
   async entriesFor(changes: readonly ChannelChange[]): Promise<InboxEntry[]> {
     // Edits and reactions read the same summary again; the inbox write skips a value it already holds.
     const candidates = [...new Set(changes.flatMap((c) => (c.kind === 'message' ? [c.channelId] : [])))];
     if (candidates.length === 0) return [];
-    const unknown = candidates.filter((id) => !this.kinds.has(id));
-    if (unknown.length > 0) {
-      const { rows } = await this.db.query<{ id: string; kind: string }>(
-        'SELECT id, kind FROM channels WHERE id = ANY($1::uuid[])',
-        [unknown],
-      );
-      for (const row of rows) setBounded(this.kinds, row.id, row.kind, KINDS_KEPT);
-    }
-    const dms = candidates.filter((id) => this.kinds.get(id) === 'dm');
+    const kinds = await this.kinds.of(candidates);
+    const dms = candidates.filter((id) => kinds.get(id) === 'dm');
     if (dms.length === 0) return [];
     const { rows } = await this.db.query<DmRow>(
       `SELECT ${DM_SUMMARY_COLUMNS} FROM dm_threads d WHERE d.id = ANY($1::uuid[])`,

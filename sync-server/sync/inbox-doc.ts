@@ -1,5 +1,11 @@
 import * as Y from 'yjs';
-import type { DmSummary, InboxMapName, InboxMaps } from '../../shared/sync/inbox.ts';
+import {
+  NOTIFICATIONS_KEPT,
+  type DmSummary,
+  type InboxMapName,
+  type InboxMaps,
+  type NotificationEntry,
+} from '../../shared/sync/inbox.ts';
 import type { Verdict } from '../../shared/sync/intents.ts';
 import type { InboxEntry } from '../intents/handler-context.ts';
 import { verdictFromRow, type StoredIntent } from '../intents/process-intent.ts';
@@ -7,6 +13,12 @@ import { coalescedRead } from '../db/coalesced-read.ts';
 import type { Database } from '../db/database.ts';
 import { opaqueArray } from '../db/opaque-array.ts';
 import { DM_SUMMARY_COLUMNS, dmSummaryFromRow, isNewerDmSummary, type DmRow } from './dm-activity.ts';
+import {
+  INBOX_NOTIFICATION_KINDS,
+  NOTIFICATION_COLUMNS,
+  notificationFromRow,
+  type NotificationRow,
+} from '../notifications/notification-rows.ts';
 
 // A member's inbox keeps recent verdicts only; older answers stay in Postgres (client_intents).
 const INBOX_VERDICTS_KEPT = 500;
@@ -15,63 +27,92 @@ interface InboxRows {
   intents: Array<StoredIntent & { intent_id: string }>;
   dms: DmRow[];
   relations: Array<{ map: 'blocked' | 'muted'; other: string }>;
+  notifications: NotificationRow[];
 }
 
-/** Rebuilt from Postgres on load: the verdicts of the member's recent intents, their DMs, blocks and mutes. */
+/**
+ * Rebuilt from Postgres on load: the verdicts of the member's recent intents, their DMs, blocks and mutes,
+ * and their newest notifications.
+ */
 export async function loadInboxDoc(db: Database, userId: string): Promise<Y.Doc> {
   // Read together with every other member's inbox asked for in this turn (a reconnect storm).
-  const rows = (await coalescedRead(db, 'inboxes', readInboxRows)(userId)) ?? { intents: [], dms: [], relations: [] };
+  const rows = (await coalescedRead(db, 'inboxes', readInboxRows)(userId)) ?? {
+    intents: [],
+    dms: [],
+    relations: [],
+    notifications: [],
+  };
   const doc = new Y.Doc({ guid: `inbox.${userId}` });
   doc.transact(() => {
     const dmMap = inboxMap(doc, 'dms');
     for (const d of rows.dms) dmMap.set(d.id, dmSummaryFromRow(d));
     for (const r of rows.relations) inboxMap(doc, r.map).set(r.other, true);
+    const notifications = inboxMap(doc, 'notifications');
+    for (const n of rows.notifications) notifications.set(n.id, notificationFromRow(n));
     const verdicts = doc.getMap<Verdict>('verdicts');
     for (const row of rows.intents) verdicts.set(row.intent_id, verdictFromRow(row));
   });
   return doc;
 }
 
-/** One row of the inbox read: an intent's verdict, a DM, or a block/mute, told apart by `part`. */
+/** One row of the inbox read: an intent's verdict, a DM, a block/mute or a notification, told apart by `part`. */
 type InboxRow = { user_id: string } & (
   | ({ part: 'intent'; intent_id: string } & StoredIntent)
   | ({ part: 'dm' } & DmRow)
   | { part: 'relation'; map: 'blocked' | 'muted'; other: string }
+  | { part: 'notification'; note: Omit<NotificationRow, 'created_at'> & { created_at: string } }
 );
 
-// One statement for the three parts (was three queries side by side): every query handed to PostgreSQL
+// One statement for the four parts (was three queries side by side): every query handed to PostgreSQL
 // costs this process ~0.3 ms of CPU on a small VM, and a reconnecting member reads their inbox first.
 // Columns a part does not use are NULL; `part` says which are set.
 const INBOX_ROWS_SQL = `
   SELECT 'intent' AS part, q.user_id, ci.intent_id, ci.status, ci.reason, ci.result, ci.created_at,
          NULL::uuid AS id, NULL::boolean AS is_group, NULL::text AS title, NULL::text[] AS participant_ids,
          NULL::bigint AS last_seq, NULL::jsonb AS last_message,
-         NULL::text AS map, NULL::uuid AS other
+         NULL::text AS map, NULL::uuid AS other, NULL::jsonb AS note
     FROM unnest(${opaqueArray('$1', 'uuid[]')}) AS q(user_id)
     CROSS JOIN LATERAL (
       SELECT intent_id, status, reason, result, created_at FROM client_intents
        WHERE user_id = q.user_id AND created_at > now() - interval '1 day'
        ORDER BY created_at DESC LIMIT $2) ci
   UNION ALL
-  SELECT 'dm', me.user_id, NULL, NULL, NULL, NULL, NULL, ${DM_SUMMARY_COLUMNS}, NULL, NULL
+  SELECT 'dm', me.user_id, NULL, NULL, NULL, NULL, NULL, ${DM_SUMMARY_COLUMNS}, NULL, NULL, NULL
     FROM dm_threads d JOIN dm_participants me
       ON me.dm_thread_id = d.id AND me.user_id = ANY($1::uuid[]) AND me.left_at IS NULL
   UNION ALL
-  SELECT 'relation', blocker_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'blocked', blocked_id
+  SELECT 'relation', blocker_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'blocked', blocked_id, NULL
     FROM user_blocks WHERE blocker_id = ANY($1::uuid[])
   UNION ALL
-  SELECT 'relation', muter_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'muted', muted_id
-    FROM user_mutes WHERE muter_id = ANY($1::uuid[])`;
+  SELECT 'relation', muter_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'muted', muted_id, NULL
+    FROM user_mutes WHERE muter_id = ANY($1::uuid[])
+  UNION ALL
+  SELECT 'notification', q.user_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, nn.note
+    FROM unnest(${opaqueArray('$1', 'uuid[]')}) AS q(user_id)
+    CROSS JOIN LATERAL (
+      SELECT to_jsonb(x) AS note FROM (
+        SELECT ${NOTIFICATION_COLUMNS} FROM notifications n LEFT JOIN users a ON a.id = n.actor_id
+         WHERE n.user_id = q.user_id AND n.kind = ANY($3::text[])
+         ORDER BY n.created_at DESC LIMIT $4) x) nn`;
 
 /** Many members' inbox rows, in one query whatever their number. */
 async function readInboxRows(db: Database, userIds: readonly string[]): Promise<Map<string, InboxRows>> {
-  const { rows } = await db.query<InboxRow>(INBOX_ROWS_SQL, [userIds, INBOX_VERDICTS_KEPT]);
-  const byUser = new Map<string, InboxRows>(userIds.map((id) => [id, { intents: [], dms: [], relations: [] }]));
+  const { rows } = await db.query<InboxRow>(INBOX_ROWS_SQL, [
+    userIds,
+    INBOX_VERDICTS_KEPT,
+    INBOX_NOTIFICATION_KINDS,
+    NOTIFICATIONS_KEPT,
+  ]);
+  const byUser = new Map<string, InboxRows>(
+    userIds.map((id) => [id, { intents: [], dms: [], relations: [], notifications: [] }]),
+  );
   for (const row of rows) {
     const inbox = byUser.get(row.user_id);
     if (!inbox) continue;
     if (row.part === 'intent') inbox.intents.push(row);
     else if (row.part === 'dm') inbox.dms.push(row);
+    else if (row.part === 'notification')
+      inbox.notifications.push({ ...row.note, created_at: new Date(row.note.created_at) });
     else inbox.relations.push(row);
   }
   return byUser;
@@ -112,5 +153,27 @@ export function setInboxEntry(doc: Y.Doc, entry: InboxEntry): void {
   const current = map.get(entry.key);
   if (current !== undefined && JSON.stringify(current) === JSON.stringify(entry.value)) return;
   if (entry.map === 'dms' && !isNewerDmSummary(current as DmSummary | undefined, entry.value as DmSummary)) return;
+  if (entry.map === 'notifications') {
+    setNotification(doc, entry.key, entry.value);
+    return;
+  }
   map.set(entry.key, entry.value);
+}
+
+/** Adds or updates a notification; past NOTIFICATIONS_KEPT the oldest leave the doc (not PostgreSQL). */
+function setNotification(doc: Y.Doc, id: string, value: NotificationEntry): void {
+  const notifications = inboxMap(doc, 'notifications');
+  // Too old to be kept: it would be the first to go.
+  if (!notifications.has(id) && notifications.size >= NOTIFICATIONS_KEPT) {
+    const oldest = Math.min(...[...notifications.values()].map((n) => n.at));
+    if (value.at < oldest) return;
+  }
+  doc.transact(() => {
+    notifications.set(id, value);
+    if (notifications.size <= NOTIFICATIONS_KEPT) return;
+    const oldest = [...notifications.entries()]
+      .sort((a, b) => a[1].at - b[1].at)
+      .slice(0, notifications.size - NOTIFICATIONS_KEPT);
+    for (const [key] of oldest) notifications.delete(key);
+  });
 }

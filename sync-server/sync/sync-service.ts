@@ -32,6 +32,8 @@ import { DocRegistry } from './doc-registry.ts';
 import type { HostedDoc } from './hosted-doc.ts';
 import { hostChannelDoc, hostInboxDoc, hostPrivateDoc, type DocHostDeps, type HostedDocLoad } from './doc-hosts.ts';
 import { DmActivity } from './dm-activity.ts';
+import { ChannelKinds } from './channel-kinds.ts';
+import { NotificationActivity } from '../notifications/notification-activity.ts';
 import { setInboxEntry, setVerdicts, setRevoked } from './inbox-doc.ts';
 import type { InboxEntry } from '../intents/handler-context.ts';
 import type { SyncPeer } from './sync-peer.ts';
@@ -83,6 +85,7 @@ export class SyncService {
   private readonly accessTopic: Promise<() => Promise<void>>;
   private readonly db: Database;
   private readonly dmActivity: DmActivity;
+  private readonly notificationActivity: NotificationActivity;
   private readonly fanout: Fanout;
   private readonly logger: Logger;
   private readonly presence: PresenceStore;
@@ -96,7 +99,9 @@ export class SyncService {
 
   constructor(private readonly options: SyncServiceOptions) {
     this.db = options.db;
-    this.dmActivity = new DmActivity(options.db);
+    const kinds = new ChannelKinds(options.db);
+    this.dmActivity = new DmActivity(options.db, kinds);
+    this.notificationActivity = new NotificationActivity(options.db, kinds);
     this.fanout = options.fanout;
     this.logger = options.logger;
     this.presence = options.presence;
@@ -141,6 +146,12 @@ export class SyncService {
       return [];
     });
     for (const entry of dmEntries) await this.deliverInboxEntry(entry);
+    // Mentions and thread replies: the notified members' inboxes, on every device.
+    const notificationEntries = await this.notificationActivity.entriesFor(changes).catch((err: unknown) => {
+      this.logger.warn({ err }, 'could not read the notifications of new messages');
+      return [];
+    });
+    for (const entry of notificationEntries) await this.deliverInboxEntry(entry);
     await Promise.all(
       processed.map(({ group, outcomes: list }) =>
         this.deliverVerdicts(

@@ -7,6 +7,7 @@ import type { Database } from '../../sync-server/db/database.ts';
 import type { UserRow } from '../../sync-server/features/users/users-repo.ts';
 import { processBatch, processIntent, type IntentDeps } from '../../sync-server/intents/process-intent.ts';
 import { DmActivity } from '../../sync-server/sync/dm-activity.ts';
+import { ChannelKinds } from '../../sync-server/sync/channel-kinds.ts';
 import { inboxMap, loadInboxDoc, setInboxEntry } from '../../sync-server/sync/inbox-doc.ts';
 import {
   createMember,
@@ -66,7 +67,7 @@ describe('direct-message activity in the participants’ inboxes (PostgreSQL)', 
 
     const first = await accepted(ada, sendIntent(channelId, 'Hi Bob!'));
     const second = await accepted(ada, sendIntent(channelId, 'Are you around?'));
-    const activity = new DmActivity(db);
+    const activity = new DmActivity(db, new ChannelKinds(db));
     const entries = await activity.entriesFor([...first.changes, ...second.changes]);
     const { rows } = await db.query<{ created_at: Date }>(
       'SELECT created_at FROM messages WHERE channel_id = $1 ORDER BY seq DESC LIMIT 1',
@@ -102,7 +103,7 @@ describe('direct-message activity in the participants’ inboxes (PostgreSQL)', 
       },
     ]);
     const changes: ChannelChange[] = outcomes.flat().flatMap((o) => o.changes);
-    const entries = await new DmActivity(db).entriesFor(changes);
+    const entries = await new DmActivity(db, new ChannelKinds(db)).entriesFor(changes);
     const seen = entries.map((e) => `${e.key}:${e.userId}`).sort();
     expect(seen).toEqual(
       [
