@@ -1,7 +1,7 @@
 import { PGliteWorker } from '@electric-sql/pglite/worker';
 import type { MessageView, ThreadState } from '../../../../shared/sync/channel-doc.ts';
 import type { DmSummary } from '../../../../shared/sync/inbox.ts';
-import { deleteDataDir, OPEN_FAILED_MESSAGE } from './storage.ts';
+import { deleteDataDir, OPEN_FAILED_MESSAGE, OPENING_MESSAGE } from './storage.ts';
 import { DatabaseUnavailable, WorkerDatabase, type DatabaseConnection } from './worker-database.ts';
 
 /**
@@ -70,8 +70,11 @@ export class SqlReplica {
   private async open(): Promise<boolean> {
     if (this.closed || typeof Worker === 'undefined') return false;
     this.database = new WorkerDatabase(() => startWorker(this.dataDir), {
-      // PGlite's start compiles its WebAssembly and reads the whole data directory: seconds on a busy phone.
+      // Waiting to lead (another tab's worker may still hold the files after a reload).
       openTimeoutMs: 30_000,
+      // PGlite's start compiles its WebAssembly and reads the whole data directory: 4–9 s of CPU on a 2-core
+      // machine, more on a busy phone or with several tabs starting at once.
+      openWorkTimeoutMs: 180_000,
       openAttempts: 3,
       // A reloaded page's previous worker may still hold the files for a moment.
       retryDelayMs: 1_000,
@@ -335,7 +338,7 @@ const UPSERT_FROM_HISTORY = `${INSERT}
   WHERE (m.body, m.edited, m.hidden, m.deleted, m.pinned)
         IS DISTINCT FROM (EXCLUDED.body, EXCLUDED.edited, EXCLUDED.hidden, EXCLUDED.deleted, EXCLUDED.pinned)`;
 
-/** A worker running the replica's PGlite, with the failure it reports when the database cannot open. */
+/** A worker running the replica's PGlite, with what it reports while opening: under way, or impossible. */
 function startWorker(dataDir: string): DatabaseConnection<PGliteWorker> {
   const worker = new Worker(new URL('./sql-worker.ts', import.meta.url), { type: 'module', name: 'lounge-replica' });
   const failed = new Promise<never>((_, reject) => {
@@ -348,8 +351,13 @@ function startWorker(dataDir: string): DatabaseConnection<PGliteWorker> {
   });
   // Raced while opening; a failure after that is of no use to anyone.
   failed.catch(() => {});
+  const opening = new Promise<void>((resolve) => {
+    worker.addEventListener('message', (event: MessageEvent<{ type?: unknown }>) => {
+      if (event.data?.type === OPENING_MESSAGE) resolve();
+    });
+  });
   // The worker picks the storage (storage.ts): it is given the directory's name only. The id makes the
   // member's tabs share one worker (one of them the leader) instead of opening the directory twice.
   const db = new PGliteWorker(worker, { dataDir, id: dataDir });
-  return { db, connected: () => db.waitReady, failed, close: () => db.close() };
+  return { db, connected: () => db.waitReady, opening, failed, close: () => db.close() };
 }

@@ -7,7 +7,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { worker } from '@electric-sql/pglite/worker';
 import { DERIVED_TABLES, SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
-import { deleteDataDir, hasOpfs, idbDatabaseName, OPEN_FAILED_MESSAGE } from './storage.ts';
+import { deleteDataDir, hasOpfs, idbDatabaseName, OPEN_FAILED_MESSAGE, OPENING_MESSAGE } from './storage.ts';
 
 // With relaxed durability PGlite flushes to IndexedDB after answering and does not wait for (or catch) the
 // flush. A failed flush (an Emscripten ErrnoError) loses nothing for good: the next write flushes the
@@ -24,6 +24,8 @@ self.addEventListener('unhandledrejection', (event: PromiseRejectionEvent) => {
 void worker({
   async init(options) {
     const name = options.dataDir ?? '';
+    // This worker leads: the page gives a start that is under way longer than one waiting on nothing.
+    postMessage({ type: OPENING_MESSAGE });
     try {
       return await openReplica(name);
     } catch (first) {

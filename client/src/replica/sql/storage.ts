@@ -36,5 +36,8 @@ export async function deleteDataDir(name: string): Promise<void> {
   }
 }
 
+/** What the database worker posts to its page when it leads and starts opening the database. */
+export const OPENING_MESSAGE = 'lounge-replica-opening';
+
 /** What the database worker posts to its page when it cannot open the database at all. */
 export const OPEN_FAILED_MESSAGE = 'lounge-replica-open-failed';

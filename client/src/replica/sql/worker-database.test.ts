@@ -19,7 +19,8 @@ interface FakeDb {
   answer(sql: string): Promise<string>;
 }
 
-type Behaviour = 'opens' | 'never-opens' | 'reports-failure' | 'never-answers' | 'leader-changes-twice';
+type Behaviour =
+  'opens' | 'never-opens' | 'reports-failure' | 'never-answers' | 'leader-changes-twice' | 'opens-slowly';
 
 function fakeWorkers(behaviours: Behaviour[]) {
   const started: Array<{ name: string; closed: boolean }> = [];
@@ -40,10 +41,17 @@ function fakeWorkers(behaviours: Behaviour[]) {
       if (behaviour === 'reports-failure') setTimeout(() => reject(new Error('could not open')), 5);
     });
     failed.catch(() => {});
+    // A slow start: the worker says at once that it is opening, and is open after 3 open timeouts.
+    const slowOpen = new Promise<void>((resolve) => setTimeout(resolve, 150));
     return {
       db,
       connected: () =>
-        behaviour === 'never-opens' || behaviour === 'reports-failure' ? new Promise(() => {}) : Promise.resolve(),
+        behaviour === 'never-opens' || behaviour === 'reports-failure'
+          ? new Promise(() => {})
+          : behaviour === 'opens-slowly'
+            ? slowOpen
+            : Promise.resolve(),
+      opening: behaviour === 'opens-slowly' ? Promise.resolve() : new Promise(() => {}),
       failed,
       close: async () => {
         state.closed = true;
@@ -55,6 +63,7 @@ function fakeWorkers(behaviours: Behaviour[]) {
 
 const options: WorkerDatabaseOptions = {
   openTimeoutMs: 50,
+  openWorkTimeoutMs: 1_000,
   openAttempts: 3,
   retryDelayMs: 5,
   callTimeoutMs: 50,
@@ -71,6 +80,21 @@ describe('the local database worker watchdog', () => {
       { name: 'worker-1', closed: true },
       { name: 'worker-2', closed: false },
     ]);
+  });
+
+  it('lets a worker that has started opening finish, however slow, instead of starting over', async () => {
+    const workers = fakeWorkers(['opens-slowly']);
+    const database = new WorkerDatabase(workers.connect, options);
+    expect(await database.ready).toBe(true);
+    expect(workers.started).toEqual([{ name: 'worker-1', closed: false }]);
+    expect(await database.call((db) => db.answer('SELECT 1'))).toBe('worker-1: SELECT 1');
+  });
+
+  it('gives up on a started open past its own limit', async () => {
+    const workers = fakeWorkers(['opens-slowly', 'opens']);
+    const database = new WorkerDatabase(workers.connect, { ...options, openWorkTimeoutMs: 60 });
+    expect(await database.ready).toBe(true);
+    expect(workers.started.map((w) => w.closed)).toEqual([true, false]);
   });
 
   it('tries again soon (not after the open timeout) when the worker reports that it cannot open', async () => {

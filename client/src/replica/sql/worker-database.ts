@@ -8,6 +8,12 @@
  * So: a call is posted only while a leader is connected; an open that neither succeeds nor fails in
  * time is abandoned and tried again with a fresh worker; a call without an answer in time fails and the
  * worker is replaced, so the calls after it run again.
+ *
+ * "In time" for an open has two parts. Until the worker says it is opening (it leads, PGlite is starting),
+ * nothing may be happening at all: `openTimeoutMs`. Once it is, the open is real work — compiling the
+ * WebAssembly and starting Postgres takes 4–9 s of CPU on a 2-core machine, several tabs or a busy phone
+ * multiply it — and abandoning it only starts the same work again from nothing (three tabs opening at once
+ * on such a machine never got there within 30 s, each retry as slow as the one before): `openWorkTimeoutMs`.
  */
 
 import { LeaderChangedError } from '@electric-sql/pglite/worker';
@@ -17,6 +23,8 @@ export interface DatabaseConnection<Db> {
   readonly db: Db;
   /** Resolves once calls reach a leader (again, after the leader changed). */
   connected(): Promise<void>;
+  /** Resolves when this worker leads and has started opening the database; never rejects. */
+  readonly opening: Promise<void>;
   /** Rejects when the worker reports that it cannot open the database; never resolves. */
   readonly failed: Promise<never>;
   /** Stops the worker (its tab's leadership, if it had it, passes to another tab's worker). */
@@ -24,8 +32,10 @@ export interface DatabaseConnection<Db> {
 }
 
 export interface WorkerDatabaseOptions {
-  /** How long one attempt to open may take before a fresh worker tries again. */
+  /** How long an attempt to open may wait for the worker to start opening before a fresh worker tries again. */
   openTimeoutMs: number;
+  /** How long an open the worker has started may take before it is abandoned (see the top of this file). */
+  openWorkTimeoutMs: number;
   /** Attempts to open before the device goes without a local database. */
   openAttempts: number;
   /** Pause before attempt n + 1 (times n): files another worker still holds are given time to be let go. */
@@ -129,12 +139,22 @@ export class WorkerDatabase<Db> {
     });
   }
 
+  /** Resolves when `conn` is open; rejects with TimedOut (see the top of this file) or its failure. */
+  private async untilOpen(conn: DatabaseConnection<Db>): Promise<void> {
+    const done = Promise.race([conn.connected(), conn.failed]);
+    const started = await within(
+      Promise.race([done.then(() => false), conn.opening.then(() => true)]),
+      this.options.openTimeoutMs,
+    );
+    if (started) await within(done, this.options.openWorkTimeoutMs);
+  }
+
   private async open(): Promise<DatabaseConnection<Db> | null> {
     for (let attempt = 1; attempt <= this.options.openAttempts && !this.closed; attempt++) {
       let conn: DatabaseConnection<Db> | undefined;
       try {
         conn = this.connect();
-        await within(Promise.race([conn.connected(), conn.failed]), this.options.openTimeoutMs);
+        await this.untilOpen(conn);
         if (this.closed) {
           await conn.close().catch(() => {});
           return null;
@@ -143,7 +163,7 @@ export class WorkerDatabase<Db> {
       } catch (err) {
         this.options.onProblem?.(
           err instanceof TimedOut
-            ? `the local database did not open within ${this.options.openTimeoutMs} ms (attempt ${attempt})`
+            ? `the local database did not open in time (attempt ${attempt})`
             : `the local database failed to open (attempt ${attempt})`,
           err instanceof TimedOut ? undefined : err,
         );
