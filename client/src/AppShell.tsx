@@ -7,6 +7,7 @@ import { currentRoute, type Route } from './router.ts';
 import { endSession, session, SESSION_EXPIRED_NOTICE, type Session } from './session.ts';
 import { LoungePage } from './views/LoungePage.tsx';
 import { MessagesPage } from './views/MessagesPage.tsx';
+import { NotificationsPage } from './views/NotificationsPage.tsx';
 import { ModerationPage } from './views/ModerationPage.tsx';
 import { SearchPage } from './views/SearchPage.tsx';
 import { SettingsPage } from './views/SettingsPage.tsx';
@@ -102,6 +103,9 @@ export function AppShell(props: { session: Session; config: AuthConfig | undefin
               </Match>
               <Match when={route().name === 'search'}>
                 <SearchPage token={props.session.token} user={props.session.user} />
+              </Match>
+              <Match when={route().name === 'notifications'}>
+                <NotificationsPage token={props.session.token} user={props.session.user} />
               </Match>
               <Match when={true}>
                 <main class="page page--centered" id="main" tabIndex={-1}>

@@ -7,6 +7,7 @@ export type Route =
   | { name: 'messages'; channelId: string | null }
   | { name: 'moderation' }
   | { name: 'search' }
+  | { name: 'notifications' }
   | { name: 'settings' }
   | { name: 'not-found'; path: string };
 
@@ -21,6 +22,7 @@ export const paths = {
   conversation: (channelId: string) => `/messages/${channelId}`,
   moderation: '/moderation',
   search: '/search',
+  notifications: '/notifications',
   settings: '/settings',
 } as const;
 
@@ -47,6 +49,7 @@ export function parseRoute(pathname: string): Route {
   if (first === 'messages' && rest.length === 0) return { name: 'messages', channelId: second ?? null };
   if (first === 'moderation' && second === undefined) return { name: 'moderation' };
   if (first === 'search' && second === undefined) return { name: 'search' };
+  if (first === 'notifications' && second === undefined) return { name: 'notifications' };
   if (first === 'settings' && second === undefined) return { name: 'settings' };
   return { name: 'not-found', path: pathname };
 }

@@ -215,3 +215,74 @@ describe('mentions', () => {
     }
   });
 });
+
+describe('notifications', () => {
+  it('a member mentioned while elsewhere sees it on the bell and in the tab title; opening it shows the message and clears both', async () => {
+    const grace = await joinGeneral({ handle: 'grace_n', name: 'Grace Notified' });
+    const ada = await joinGeneral({ handle: 'ada_n', name: 'Ada Notifying' });
+    try {
+      const page = grace.page;
+      const bell = page.getByRole('link', { name: /^Notifications/ });
+      // Grace is in her direct messages, not in General Chat, when Ada mentions her.
+      await page.getByRole('link', { name: /^Messages/ }).click();
+      await page.getByRole('heading', { name: 'Messages' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await bell.getAttribute('aria-label')).toBe('Notifications');
+
+      const box = composer(ada.page, GENERAL);
+      await box.fill('@grace_n could you look at my pull request?');
+      await box.press('Enter');
+      await confirmed(ada.page, GENERAL).filter({ hasText: 'could you look at my pull request' }).waitFor({
+        timeout: LIVE_TIMEOUT_MS,
+      });
+
+      // Live: the bell counts it, and so does the tab title.
+      await expect
+        .poll(() => bell.getAttribute('aria-label'), { timeout: LIVE_TIMEOUT_MS })
+        .toBe('Notifications, 1 unread');
+      expect(await bell.locator('.header-notifications__badge').innerText()).toBe('1');
+      expect(await page.title()).toMatch(/^\(1\) /);
+
+      // The list says who and where, unread; the page passes an accessibility scan.
+      await bell.click();
+      await page.getByRole('heading', { name: 'Notifications' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      const item = page.getByRole('list', { name: 'Notifications' }).getByRole('listitem').first();
+      expect(await item.innerText()).toMatch(/Ada Notifying mentioned you in General Chat\s*just now/);
+      expect(await item.getAttribute('class')).toContain('notification--unread');
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await animationsSettled(page);
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'notifications-desktop-light.png') });
+
+      // Opening it shows the message in its room, and nothing waits any more.
+      await item.getByRole('link').click();
+      await expect.poll(() => new URL(page.url()).pathname).toBe(`/lounge/${GENERAL.slug}`);
+      await messageWithText(page, GENERAL, 'could you look at my pull request').waitFor({ timeout: UI_TIMEOUT_MS });
+      await expect.poll(() => bell.getAttribute('aria-label'), { timeout: LIVE_TIMEOUT_MS }).toBe('Notifications');
+      expect(await page.title()).not.toMatch(/^\(/);
+
+      // Read for good: a reload (rebuilt from the server) still shows it read.
+      await page.goto(`${server.url}/notifications`);
+      const again = page.getByRole('list', { name: 'Notifications' }).getByRole('listitem').first();
+      await again.waitFor({ timeout: UI_TIMEOUT_MS });
+      await waitOnline(page);
+      expect(await again.getAttribute('class')).not.toContain('notification--unread');
+      expect(await bell.getAttribute('aria-label')).toBe('Notifications');
+
+      // Two more mentions while she reads the list: "Mark all as read" clears them at once.
+      for (const text of ['@grace_n first question', '@grace_n second question']) {
+        await box.fill(text);
+        await box.press('Enter');
+      }
+      await expect
+        .poll(() => bell.getAttribute('aria-label'), { timeout: LIVE_TIMEOUT_MS })
+        .toBe('Notifications, 2 unread');
+      await page.getByRole('button', { name: 'Mark all as read' }).click();
+      expect(await bell.getAttribute('aria-label')).toBe('Notifications');
+      await expect.poll(() => page.locator('.notification--unread').count(), { timeout: LIVE_TIMEOUT_MS }).toBe(0);
+
+      for (const opened of [ada, grace]) expect(unexpectedErrors(opened)).toEqual([]);
+    } finally {
+      await ada.close();
+      await grace.close();
+    }
+  });
+});

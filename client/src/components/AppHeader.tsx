@@ -6,6 +6,7 @@ import { CommunityNav } from './CommunityNav.tsx';
 import { ConnectionStatus } from './ConnectionStatus.tsx';
 import { SearchIcon } from './icons.tsx';
 import { Link } from './Link.tsx';
+import { NotificationsLink } from './NotificationsLink.tsx';
 import { UserMenu } from './UserMenu.tsx';
 
 /** The bar on top of every signed-in page. */
@@ -31,6 +32,7 @@ export function AppHeader(props: {
       >
         <SearchIcon />
       </Link>
+      <NotificationsLink />
       <ConnectionStatus />
       <UserMenu user={props.user} onSignOut={props.onSignOut} />
     </header>

@@ -37,8 +37,8 @@ export function CommunityNav(props: { links: AuthConfig['links'] | undefined; us
       .filter((dm) => dm.channelId !== openId && isDmUnread(dm, props.user.id, replica.readMarker(dm.channelId)))
       .length;
   });
-  createEffect(() => setTitleUnread(unreadDms()));
-  onCleanup(() => setTitleUnread(0));
+  createEffect(() => setTitleUnread('dms', unreadDms()));
+  onCleanup(() => setTitleUnread('dms', 0));
   return (
     <nav class="community-nav" aria-label="Community">
       <span class="community-nav__label" aria-hidden="true">

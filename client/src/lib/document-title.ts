@@ -2,12 +2,17 @@ import { createEffect, createSignal, onCleanup } from 'solid-js';
 
 const APP_NAME = 'Lounge';
 
-/** Conversations with unread messages, shown first in the tab title ("(2) General Chat · Lounge"). */
-const [unreadBadge, setUnreadBadge] = createSignal(0);
+/**
+ * What waits for the member, shown first in the tab title ("(2) General Chat · Lounge"): conversations with
+ * unread messages and unread notifications, each counted by the part of the app that knows it.
+ */
+const [unreadParts, setUnreadParts] = createSignal<Record<string, number>>({});
+const unreadBadge = () => Object.values(unreadParts()).reduce((sum, n) => sum + n, 0);
 
-/** The app shell's count of conversations waiting to be read; a page in a background tab shows it. */
-export function setTitleUnread(count: number): void {
-  setUnreadBadge(count);
+/** One part's count of things waiting to be read; a page in a background tab shows the sum. */
+export function setTitleUnread(part: 'dms' | 'notifications', count: number): void {
+  if ((unreadParts()[part] ?? 0) === count) return;
+  setUnreadParts({ ...unreadParts(), [part]: count });
 }
 
 /** Keeps the tab title in step with the page, so history entries and tabs say where they lead. */

@@ -1,6 +1,6 @@
 import { batch, createSignal, type Accessor } from 'solid-js';
 import type * as Y from 'yjs';
-import type { DmSummary } from '../../../shared/sync/inbox.ts';
+import type { DmSummary, NotificationEntry } from '../../../shared/sync/inbox.ts';
 import type { Intent, Verdict } from '../../../shared/sync/intents.ts';
 import { inboxDocName, parseDocName, privateDocName } from '../../../shared/sync/doc-names.ts';
 import { apiRequest, isUnauthorized } from '../api/http.ts';
@@ -10,6 +10,7 @@ import { DocStore } from './doc-store.ts';
 import { newId } from './ids.ts';
 import { FirstPaintCache } from './first-paint.ts';
 import { MemberCache } from './members.ts';
+import { isNotificationUnread, newestFirst, pendingReads, type NotificationItem } from './notifications.ts';
 import { RoomSession } from './room-session.ts';
 import { createBrowserSocket } from './socket.ts';
 import { catchUpReplica } from './sql/catch-up.ts';
@@ -173,7 +174,8 @@ export class Replica {
   readonly pendingCount: Accessor<number> = () => {
     this.outboxVersion[0]();
     let count = 0;
-    for (const intent of privateMaps(this.privateDoc).outbox.values()) if (intent.kind !== 'mark_read') count++;
+    for (const intent of privateMaps(this.privateDoc).outbox.values())
+      if (intent.kind !== 'mark_read' && intent.kind !== 'read_notifications') count++;
     return count;
   };
 
@@ -193,6 +195,26 @@ export class Replica {
       if (entry.verdict.status === 'rejected') out.push({ id, intent: entry.intent, verdict: entry.verdict });
     }
     return out.sort((a, b) => a.intent.n - b.intent.n);
+  }
+
+  /** Reactive: the member's notifications (mentions, replies in their threads), newest first. */
+  notifications(): NotificationItem[] {
+    this.relationsVersion[0]();
+    const items = [...this.inboxDoc.getMap<NotificationEntry>('notifications').entries()];
+    return newestFirst(items.map(([id, entry]) => ({ ...entry, id })));
+  }
+
+  /** Reactive: whether a notification still waits for the member (see isNotificationUnread). */
+  isNotificationUnread(n: NotificationItem): boolean {
+    this.outboxVersion[0]();
+    const pending = pendingReads(privateMaps(this.privateDoc).outbox.values());
+    return isNotificationUnread(n, this.readMarker(n.channelId), pending);
+  }
+
+  /** Marks notifications read on every device of the member: these, or all of them. */
+  readNotifications(which: readonly string[] | 'all'): void {
+    if (which === 'all') enqueueIntent(this.privateDoc, { kind: 'read_notifications', all: true }, newId);
+    else if (which.length > 0) enqueueIntent(this.privateDoc, { kind: 'read_notifications', ids: [...which] }, newId);
   }
 
   /** Reactive: the server's verdict on one intent. */
@@ -508,7 +530,7 @@ export class Replica {
     const onFailed = () => {
       // A refused read marker needs no decision from the member: it is simply dropped.
       const stale = [...maps.failed.entries()]
-        .filter(([, entry]) => entry.intent.kind === 'mark_read')
+        .filter(([, entry]) => entry.intent.kind === 'mark_read' || entry.intent.kind === 'read_notifications')
         .map(([id]) => id);
       if (stale.length > 0) this.privateDoc.transact(() => stale.forEach((id) => maps.failed.delete(id)));
       this.failedVersion[1]((v) => v + 1);
@@ -517,7 +539,9 @@ export class Replica {
     const onRead = () => this.outboxVersion[1]((v) => v + 1);
     const verdicts = this.inboxDoc.getMap<Verdict>('verdicts');
     const onVerdicts = () => this.verdictVersion[1]((v) => v + 1);
-    const relationMaps = ['dms', 'blocked', 'muted'].map((name) => this.inboxDoc.getMap<unknown>(name));
+    const relationMaps = ['dms', 'blocked', 'muted', 'notifications'].map((name) =>
+      this.inboxDoc.getMap<unknown>(name),
+    );
     const onRelations = () => this.relationsVersion[1]((v) => v + 1);
     for (const map of relationMaps) map.observe(onRelations);
     this.cleanups.push(() => relationMaps.forEach((map) => map.unobserve(onRelations)));

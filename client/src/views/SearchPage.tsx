@@ -9,6 +9,7 @@ import { Link } from '../components/Link.tsx';
 import { useDocumentTitle } from '../lib/document-title.ts';
 import { useReplica } from '../replica/context.ts';
 import { searchLocal } from '../replica/local-search.ts';
+import { placeOfMessage } from '../lib/message-place.ts';
 import { paths } from '../router.ts';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -97,18 +98,10 @@ export function SearchPage(props: { token: string; user: User }): JSX.Element {
   };
 
   const whereOf = (hit: SearchHit) => {
-    // The conversation opens at the hit (it pages history back to it and highlights it).
-    const at = `#message-${hit.messageId}`;
-    const dm = replica.dms().find((d) => d.channelId === hit.channelId);
-    if (dm) return { label: 'Direct message', href: paths.conversation(dm.channelId) + at };
-    const room = rooms().get(hit.roomId ?? hit.channelId);
-    if (room && hit.threadId)
-      return { label: `Thread in ${room.name}`, href: paths.thread(room.slug, hit.threadId) + at };
-    if (room) return { label: room.name, href: paths.room(room.slug) + at };
-    const circle = circles().get(hit.roomId ?? hit.channelId);
-    if (circle && hit.threadId)
-      return { label: `Thread in ${circle.name}`, href: paths.circleThread(circle.slug, hit.threadId) + at };
-    if (circle) return { label: circle.name, href: paths.circle(circle.slug) + at };
+    const place = placeOfMessage(hit, { dms: replica.dms(), rooms: rooms(), circles: circles() });
+    if (place.kind === 'dm') return { label: 'Direct message', href: place.href };
+    if (place.kind === 'thread') return { label: `Thread in ${place.name ?? ''}`, href: place.href };
+    if (place.kind === 'room') return { label: place.name ?? '', href: place.href };
     return { label: 'A conversation', href: null };
   };
 

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { Intent } from '../../../shared/sync/intents.ts';
+import {
+  isNotificationUnread,
+  newestFirst,
+  notificationText,
+  pendingReads,
+  type NotificationItem,
+} from './notifications.ts';
+
+const item = (id: string, over: Partial<NotificationItem> = {}): NotificationItem => ({
+  id,
+  kind: 'mention',
+  channelId: 'room-1',
+  roomId: 'room-1',
+  threadId: null,
+  messageId: `m-${id}`,
+  seq: 10,
+  actorId: 'ada',
+  actorName: 'Ada',
+  at: 1_000,
+  read: false,
+  ...over,
+});
+const none = pendingReads([]);
+
+describe('notifications on this device', () => {
+  it('is unread until the server says read, the member reads its channel past it, or asks to mark it', () => {
+    expect(isNotificationUnread(item('a'), 0, none)).toBe(true);
+    expect(isNotificationUnread(item('a', { read: true }), 0, none)).toBe(false);
+    // The room was read up to the message (here or on another device): read.
+    expect(isNotificationUnread(item('a'), 10, none)).toBe(false);
+    expect(isNotificationUnread(item('a'), 9, none)).toBe(true);
+  });
+
+  it('counts reads waiting in the outbox at once (offline too); "mark all" covers only what had arrived', () => {
+    const outbox: Intent[] = [
+      { kind: 'send', channelId: 'room-1', body: 'hi', n: 1, createdAt: 500 },
+      { kind: 'read_notifications', ids: ['a'], n: 2, createdAt: 600 },
+      { kind: 'read_notifications', all: true, n: 3, createdAt: 2_000 },
+    ];
+    const pending = pendingReads(outbox);
+    expect(isNotificationUnread(item('a', { at: 3_000 }), 0, pending)).toBe(false);
+    expect(isNotificationUnread(item('b', { at: 1_500 }), 0, pending)).toBe(false);
+    // Arrived after the member marked all as read: still new.
+    expect(isNotificationUnread(item('c', { at: 2_500 }), 0, pending)).toBe(true);
+  });
+
+  it('lists the newest first and says what happened', () => {
+    const list = newestFirst([item('old', { at: 1 }), item('new', { at: 3 }), item('mid', { at: 2 })]);
+    expect(list.map((n) => n.id)).toEqual(['new', 'mid', 'old']);
+    expect(notificationText(item('a'), 'Ada', 'General')).toBe('Ada mentioned you in General');
+    expect(notificationText(item('a', { threadId: 't1' }), 'Ada', 'General')).toBe(
+      'Ada mentioned you in a thread in General',
+    );
+    expect(notificationText(item('a', { kind: 'reply', threadId: 't1' }), 'Ben', 'Coding Help')).toBe(
+      'Ben replied to your thread in Coding Help',
+    );
+  });
+});

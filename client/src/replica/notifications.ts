@@ -1,0 +1,57 @@
+import type { NotificationEntry } from '../../../shared/sync/inbox.ts';
+import type { Intent } from '../../../shared/sync/intents.ts';
+
+/** A notification with its id (the key of the inbox map). */
+export type NotificationItem = NotificationEntry & { id: string };
+
+/**
+ * Reads this device has asked for and the server has not answered yet: they count at once, also offline.
+ * `allUpTo` is the time of the newest "mark all as read" (it covers what had arrived by then only).
+ */
+export interface PendingReads {
+  ids: ReadonlySet<string>;
+  allUpTo: number | null;
+}
+
+/** The reads waiting in the member's outbox. */
+export function pendingReads(outbox: Iterable<Intent>): PendingReads {
+  const ids = new Set<string>();
+  let allUpTo: number | null = null;
+  for (const intent of outbox) {
+    if (intent.kind !== 'read_notifications') continue;
+    if (intent.all) allUpTo = Math.max(allUpTo ?? 0, intent.createdAt);
+    for (const id of intent.ids ?? []) ids.add(id);
+  }
+  return { ids, allUpTo };
+}
+
+/**
+ * A notification still asks for the member's attention: the server has not marked it read, this device has
+ * not asked to, and the member has not read its channel past the message (reading it where it was written
+ * is reading the notification, as the server also records).
+ */
+export function isNotificationUnread(n: NotificationItem, channelReadSeq: number, pending: PendingReads): boolean {
+  if (n.read || pending.ids.has(n.id)) return false;
+  if (pending.allUpTo !== null && n.at <= pending.allUpTo) return false;
+  return n.seq > channelReadSeq;
+}
+
+/** Newest first; the same moment by id, so the order never jumps. */
+export function newestFirst(items: readonly NotificationItem[]): NotificationItem[] {
+  return [...items].sort((a, b) => b.at - a.at || a.id.localeCompare(b.id));
+}
+
+/**
+ * What happened, in words: "Ada mentioned you in General", "Ada mentioned you in a thread in General",
+ * "Ben replied to your thread in Coding Help".
+ */
+export function notificationText(n: NotificationItem, who: string, room: string): string {
+  if (n.kind === 'reply') return `${who} replied to your thread in ${room}`;
+  return n.threadId ? `${who} mentioned you in a thread in ${room}` : `${who} mentioned you in ${room}`;
+}
+
+/** "2 unread notifications": the name of the header's link while some wait. */
+export function notificationsLabel(unread: number): string {
+  if (unread === 0) return 'Notifications';
+  return `Notifications, ${unread} unread`;
+}
