@@ -13,6 +13,7 @@
  *          --keep-db  (keep the run's database for inspection instead of dropping it)
  *          --set=storm.writerRate=30,fanout.subs=500  (override numeric sizes, for experiments)
  *   env BENCH_LOUNGE_ENV="DATABASE_POOL_SIZE=30"  extra environment for the Lounge server (experiments)
+ *   env BENCH_LOADGEN_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/lg"  node flags for every load generator (diagnostics)
  *
  * Writes DIR/latest.json and DIR/latest.md. Everything is bound to 127.0.0.1; every scenario is bounded
  * in count and time; every child is killed on exit, SIGINT, SIGTERM or error; the database created for

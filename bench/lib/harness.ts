@@ -31,11 +31,16 @@ export interface BenchContext {
   log(line: string): void;
 }
 
+/** Diagnostics: extra node flags for every load generator, e.g. BENCH_LOADGEN_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/lg". */
+function loadgenNodeArgs(): string[] {
+  return (process.env.BENCH_LOADGEN_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0);
+}
+
 /** A load generator in its own process (node --import tsx bench/loadgen/main.ts). */
 export async function spawnLoadgen(label: string, maxLifeSec: number, log: (l: string) => void): Promise<Loadgen> {
   const child = spawnTracked(
     process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'bench/loadgen/main.ts'), String(Math.ceil(maxLifeSec))],
+    [...loadgenNodeArgs(), '--import', 'tsx', join(REPO_ROOT, 'bench/loadgen/main.ts'), String(Math.ceil(maxLifeSec))],
     { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
     `loadgen ${label}`,
   );

@@ -25,6 +25,8 @@ setTimeout(() => {
   process.exit(3);
 }, maxLifeSec * 1000).unref();
 process.on('disconnect', () => process.exit(0));
+// An orderly exit on the orchestrator's SIGTERM, so that --cpu-prof (BENCH_LOADGEN_NODE_ARGS) writes its profile.
+process.on('SIGTERM', () => process.exit(0));
 process.setMaxListeners(0);
 
 type Req = { cmd: string; reqId: number; [key: string]: unknown };
