@@ -15,28 +15,43 @@ export interface DmSummary {
   lastAuthorId?: string | null;
 }
 
-/**
- * Something that asks for the member's attention: a mention of them, a reply in a thread they started.
- * It names where and who, never the words (a moderator's hide must be able to take words back from every
- * replica, and an inbox would keep a copy); the app shows the message itself from its channel.
- */
-export interface NotificationEntry {
-  kind: 'mention' | 'reply';
-  /** The channel the message is in: a room's main chat or a thread. */
+/** What a moderator did that concerns the member: to them in a room, or to a message of theirs. */
+export type ModerationAction = 'warn' | 'mute' | 'unmute' | 'ban' | 'unban' | 'hide';
+
+interface NotificationBase {
+  /** The channel it happened in: a room's main chat or a thread (for actions on a member: the room). */
   channelId: string;
   /** The room that channel belongs to. */
   roomId: string;
   /** The thread, when the message is in one. */
   threadId: string | null;
-  messageId: string;
-  seq: number;
   actorId: string | null;
-  /** The author's display name when it was written (so the list reads offline). */
+  /** The actor's display name when it happened (so the list reads offline). */
   actorName: string | null;
-  /** Epoch ms of the message. */
+  /** Epoch ms. */
   at: number;
   read: boolean;
 }
+
+/**
+ * Something that asks for the member's attention: a mention of them, a reply in a thread they started, or
+ * a moderator's action on them or on their message. A message's notification names where and who, never
+ * the words (a moderator's hide must be able to take words back from every replica, and an inbox would keep
+ * a copy); the app shows the message itself from its channel. A moderation notice carries the moderator's
+ * reason, which is addressed to the member.
+ */
+export type NotificationEntry =
+  | (NotificationBase & { kind: 'mention' | 'reply'; messageId: string; seq: number })
+  | (NotificationBase & {
+      kind: 'moderation';
+      action: ModerationAction;
+      reason: string;
+      /** A timed mute's end (epoch ms). */
+      until: number | null;
+      /** The message acted on (a hide). */
+      messageId: string | null;
+      seq: number | null;
+    });
 
 export interface InboxMaps {
   verdicts: Verdict;

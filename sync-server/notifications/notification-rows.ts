@@ -1,16 +1,24 @@
-import type { NotificationEntry } from '../../shared/sync/inbox.ts';
+import type { ModerationAction, NotificationEntry } from '../../shared/sync/inbox.ts';
+import type { Queryable } from '../db/database.ts';
 import type { InboxEntry } from '../intents/handler-context.ts';
 
-/** A notification as the reads below return it (`n` the notification, `a` its author). */
+/** A notification as the reads below return it (`n` the notification, `a` its actor). */
 export interface NotificationRow {
   id: string;
   user_id: string;
   kind: NotificationEntry['kind'];
   channel_id: string;
-  message_id: string;
+  message_id: string | null;
   actor_id: string | null;
   actor_name: string | null;
-  payload: { seq?: number; roomId?: string; threadId?: string | null };
+  payload: {
+    seq?: number | null;
+    roomId?: string;
+    threadId?: string | null;
+    action?: ModerationAction;
+    reason?: string;
+    until?: number | null;
+  };
   read: boolean;
   created_at: Date;
 }
@@ -21,21 +29,30 @@ export const NOTIFICATION_COLUMNS = `n.id, n.user_id, n.kind, n.channel_id, n.me
   n.payload, n.read_at IS NOT NULL AS read, n.created_at`;
 
 /** The kinds an inbox shows (the table also holds kinds that other channels, push and email, may use). */
-export const INBOX_NOTIFICATION_KINDS = ['mention', 'reply'] as const;
+export const INBOX_NOTIFICATION_KINDS = ['mention', 'reply', 'moderation'] as const;
 
 export function notificationFromRow(row: NotificationRow): NotificationEntry {
-  return {
-    kind: row.kind,
+  const base = {
     channelId: row.channel_id,
     roomId: row.payload.roomId ?? row.channel_id,
     threadId: row.payload.threadId ?? null,
-    messageId: row.message_id,
-    seq: row.payload.seq ?? 0,
     actorId: row.actor_id,
     actorName: row.actor_name,
     at: row.created_at.getTime(),
     read: row.read,
   };
+  if (row.kind === 'moderation') {
+    return {
+      ...base,
+      kind: 'moderation',
+      action: row.payload.action ?? 'warn',
+      reason: row.payload.reason ?? '',
+      until: row.payload.until ?? null,
+      messageId: row.message_id,
+      seq: row.payload.seq ?? null,
+    };
+  }
+  return { ...base, kind: row.kind, messageId: row.message_id ?? '', seq: row.payload.seq ?? 0 };
 }
 
 /** Each row as the entry of its member's inbox. */
@@ -46,4 +63,46 @@ export function notificationEntries(rows: readonly NotificationRow[]): InboxEntr
     key: row.id,
     value: notificationFromRow(row),
   }));
+}
+
+export interface ModerationNotice {
+  /** The member acted on. */
+  userId: string;
+  actorId: string;
+  action: ModerationAction;
+  reason: string;
+  roomId: string;
+  /** Where: the room's chat, or the thread of the message acted on. */
+  channelId: string;
+  message?: { id: string; seq: number; threadId: string | null };
+  until?: Date | null;
+}
+
+/**
+ * Tells a member what a moderator did to them or to their message, with the moderator's reason: written in
+ * the action's transaction, answered as their inbox's new entry. A moderator acting on their own message
+ * tells no one.
+ */
+export async function notifyModeration(tx: Queryable, notice: ModerationNotice): Promise<InboxEntry[]> {
+  if (notice.userId === notice.actorId) return [];
+  const payload = {
+    action: notice.action,
+    reason: notice.reason,
+    roomId: notice.roomId,
+    threadId: notice.message?.threadId ?? null,
+    seq: notice.message?.seq ?? null,
+    until: notice.until ? notice.until.getTime() : null,
+  };
+  const { rows } = await tx.query<NotificationRow>(
+    `WITH added AS (
+       INSERT INTO notifications (user_id, kind, channel_id, message_id, actor_id, payload)
+       VALUES ($1, 'moderation', $2, $3, $4, $5)
+       ON CONFLICT (message_id, user_id) WHERE message_id IS NOT NULL
+       DO UPDATE SET kind = 'moderation', payload = EXCLUDED.payload, actor_id = EXCLUDED.actor_id,
+                     read_at = NULL, created_at = now()
+       RETURNING *)
+     SELECT ${NOTIFICATION_COLUMNS} FROM added n LEFT JOIN users a ON a.id = n.actor_id`,
+    [notice.userId, notice.channelId, notice.message?.id ?? null, notice.actorId, JSON.stringify(payload)],
+  );
+  return notificationEntries(rows);
 }

@@ -225,7 +225,85 @@ describe('notifications of mentions and thread replies (PostgreSQL)', () => {
     const hide = await accepted(moderator, { kind: 'hide', messageId: message.id, hidden: true, reason: 'rude' });
     const live = await delivered(hide.changes);
     expect(live.get(eve.id)).toEqual([expect.objectContaining({ messageId: message.id, read: true })]);
-    expect(await notificationsFor(message.id)).toEqual([{ user_id: eve.id, kind: 'mention', read: true }]);
+    // Eve's mention is settled; Ada, whose message it was, is told (see below).
+    expect(await notificationsFor(message.id)).toEqual(
+      [
+        { user_id: eve.id, kind: 'mention', read: true },
+        { user_id: ada.id, kind: 'moderation', read: false },
+      ].sort((a, b) => a.user_id.localeCompare(b.user_id)),
+    );
+  });
+
+  it("a moderator's warning, timed mute and hide reach the member with the reason, and stay until opened", async () => {
+    const warn = await accepted(moderator, {
+      kind: 'moderate_member',
+      roomId: general,
+      userId: ada.id,
+      action: 'warn',
+      reason: 'Keep it friendly, please.',
+    });
+    const [warned] = warn.inbox.filter((e) => e.map === 'notifications');
+    expect(warned).toMatchObject({
+      userId: ada.id,
+      value: {
+        kind: 'moderation',
+        action: 'warn',
+        reason: 'Keep it friendly, please.',
+        channelId: general,
+        roomId: general,
+        messageId: null,
+        until: null,
+        actorId: moderator.id,
+        read: false,
+      },
+    });
+    // Rebuilt the same on another device.
+    expect((await inboxOf(ada)).get(warned!.key)).toEqual(warned!.value);
+
+    const mute = await accepted(moderator, {
+      kind: 'moderate_member',
+      roomId: general,
+      userId: ada.id,
+      action: 'mute',
+      durationMinutes: 30,
+      reason: 'Cool off',
+    });
+    const muted = mute.inbox.find((e) => e.map === 'notifications')?.value;
+    expect(muted).toMatchObject({ kind: 'moderation', action: 'mute', reason: 'Cool off' });
+    const until = muted?.kind === 'moderation' ? muted.until : null;
+    expect(until).toBeGreaterThan(Date.now() + 29 * 60_000);
+    await accepted(moderator, { kind: 'moderate_member', roomId: general, userId: ada.id, action: 'unmute' });
+
+    // Her message hidden: she is told which and why (and Eve's mention of it settles, as above).
+    const message = messageOf(await accepted(ada, sendIntent(general, 'off-topic rant')), general);
+    const hide = await accepted(moderator, { kind: 'hide', messageId: message.id, hidden: true, reason: 'Off topic' });
+    expect(hide.inbox.filter((e) => e.map === 'notifications')).toEqual([
+      expect.objectContaining({
+        userId: ada.id,
+        value: expect.objectContaining({
+          kind: 'moderation',
+          action: 'hide',
+          reason: 'Off topic',
+          messageId: message.id,
+          seq: message.seq,
+        }),
+      }),
+    ]);
+
+    // Reading the room does not settle a moderator's notice; opening it does.
+    const read = await accepted(ada, { kind: 'mark_read', channelId: general, seq: message.seq });
+    expect(read.inbox.filter((e) => (e.value as NotificationEntry | null)?.kind === 'moderation')).toEqual([]);
+    const open = await accepted(ada, { kind: 'read_notifications', ids: [warned!.key] });
+    expect(open.inbox).toEqual([
+      expect.objectContaining({ key: warned!.key, value: expect.objectContaining({ read: true }) }),
+    ]);
+    const unread = [...(await inboxOf(ada)).values()].filter((e) => e.kind === 'moderation' && !e.read);
+    expect(unread.map((e) => (e.kind === 'moderation' ? e.action : null)).sort()).toEqual([
+      'hide', // "rude thing", hidden in the test before
+      'hide',
+      'mute',
+      'unmute',
+    ]);
   });
 
   it(`an inbox keeps the newest ${NOTIFICATIONS_KEPT} notifications`, () => {

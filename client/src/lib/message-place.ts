@@ -6,7 +6,8 @@ export interface MessageRef {
   channelId: string;
   roomId: string | null;
   threadId: string | null;
-  messageId: string;
+  /** Without one, the place is the conversation itself. */
+  messageId: string | null;
 }
 
 /** The rooms and conversations this device knows, to name and link a place. */
@@ -28,7 +29,7 @@ export interface MessagePlace {
 }
 
 export function placeOfMessage(ref: MessageRef, known: KnownPlaces): MessagePlace {
-  const at = `#message-${ref.messageId}`;
+  const at = ref.messageId ? `#message-${ref.messageId}` : '';
   if (known.dms.some((d) => d.channelId === ref.channelId))
     return { kind: 'dm', name: null, href: paths.conversation(ref.channelId) + at };
   const roomId = ref.roomId ?? ref.channelId;

@@ -8,7 +8,10 @@ import {
   type NotificationItem,
 } from './notifications.ts';
 
-const item = (id: string, over: Partial<NotificationItem> = {}): NotificationItem => ({
+type MessageNotification = Extract<NotificationItem, { kind: 'mention' | 'reply' }>;
+type ModerationNotice = Extract<NotificationItem, { kind: 'moderation' }>;
+
+const item = (id: string, over: Partial<MessageNotification> = {}): MessageNotification => ({
   id,
   kind: 'mention',
   channelId: 'room-1',
@@ -18,6 +21,23 @@ const item = (id: string, over: Partial<NotificationItem> = {}): NotificationIte
   seq: 10,
   actorId: 'ada',
   actorName: 'Ada',
+  at: 1_000,
+  read: false,
+  ...over,
+});
+const notice = (id: string, over: Partial<ModerationNotice> = {}): ModerationNotice => ({
+  id,
+  kind: 'moderation',
+  action: 'warn',
+  reason: 'Please keep to the community guidelines.',
+  until: null,
+  channelId: 'room-1',
+  roomId: 'room-1',
+  threadId: null,
+  messageId: null,
+  seq: null,
+  actorId: 'mod',
+  actorName: 'Moe',
   at: 1_000,
   read: false,
   ...over,
@@ -44,6 +64,30 @@ describe('notifications on this device', () => {
     expect(isNotificationUnread(item('b', { at: 1_500 }), 0, pending)).toBe(false);
     // Arrived after the member marked all as read: still new.
     expect(isNotificationUnread(item('c', { at: 2_500 }), 0, pending)).toBe(true);
+  });
+
+  it("a moderator's notice stays unread until opened, however far the room was read", () => {
+    expect(isNotificationUnread(notice('w'), 1_000, none)).toBe(true);
+    expect(isNotificationUnread(notice('h', { action: 'hide', messageId: 'm1', seq: 5 }), 10, none)).toBe(true);
+    expect(isNotificationUnread(notice('w', { read: true }), 0, none)).toBe(false);
+  });
+
+  it('says what a moderator did and why, without naming them', () => {
+    expect(notificationText(notice('w'), 'Moe', 'General')).toBe(
+      'A moderator warned you in General: Please keep to the community guidelines.',
+    );
+    expect(
+      notificationText(notice('m', { action: 'mute', reason: 'Cool off' }), 'Moe', 'General', 'Nov 27, 10:00 AM'),
+    ).toBe('A moderator muted you in General until Nov 27, 10:00 AM: Cool off');
+    expect(notificationText(notice('h', { action: 'hide', reason: 'Off topic' }), 'Moe', 'Showcase')).toBe(
+      'A moderator hid your message in Showcase: Off topic',
+    );
+    expect(notificationText(notice('b', { action: 'ban', reason: 'Spam' }), 'Moe', 'General')).toBe(
+      'You were banned from General: Spam',
+    );
+    expect(notificationText(notice('u', { action: 'unban', reason: '' }), 'Moe', 'General')).toBe(
+      'Your ban from General was lifted',
+    );
   });
 
   it('lists the newest first and says what happened', () => {

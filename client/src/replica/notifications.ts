@@ -28,11 +28,13 @@ export function pendingReads(outbox: Iterable<Intent>): PendingReads {
 /**
  * A notification still asks for the member's attention: the server has not marked it read, this device has
  * not asked to, and the member has not read its channel past the message (reading it where it was written
- * is reading the notification, as the server also records).
+ * is reading the notification, as the server also records; not for a moderator's notice).
  */
 export function isNotificationUnread(n: NotificationItem, channelReadSeq: number, pending: PendingReads): boolean {
   if (n.read || pending.ids.has(n.id)) return false;
   if (pending.allUpTo !== null && n.at <= pending.allUpTo) return false;
+  // A moderator's notice is read when the member opens it, not by scrolling past the message.
+  if (n.kind === 'moderation') return true;
   return n.seq > channelReadSeq;
 }
 
@@ -43,11 +45,33 @@ export function newestFirst(items: readonly NotificationItem[]): NotificationIte
 
 /**
  * What happened, in words: "Ada mentioned you in General", "Ada mentioned you in a thread in General",
- * "Ben replied to your thread in Coding Help".
+ * "Ben replied to your thread in Coding Help", "A moderator hid your message in General: Off topic".
+ * A moderator is not named: the notice speaks for the room's moderators.
  */
-export function notificationText(n: NotificationItem, who: string, room: string): string {
-  if (n.kind === 'reply') return `${who} replied to your thread in ${room}`;
-  return n.threadId ? `${who} mentioned you in a thread in ${room}` : `${who} mentioned you in ${room}`;
+export function notificationText(n: NotificationItem, who: string, room: string, until?: string): string {
+  switch (n.kind) {
+    case 'reply':
+      return `${who} replied to your thread in ${room}`;
+    case 'mention':
+      return n.threadId ? `${who} mentioned you in a thread in ${room}` : `${who} mentioned you in ${room}`;
+    case 'moderation': {
+      const why = n.reason ? `: ${n.reason}` : '';
+      switch (n.action) {
+        case 'warn':
+          return `A moderator warned you in ${room}${why}`;
+        case 'mute':
+          return `A moderator muted you in ${room}${until ? ` until ${until}` : ''}${why}`;
+        case 'unmute':
+          return `You can write in ${room} again`;
+        case 'ban':
+          return `You were banned from ${room}${why}`;
+        case 'unban':
+          return `Your ban from ${room} was lifted`;
+        case 'hide':
+          return `A moderator hid your message in ${room}${why}`;
+      }
+    }
+  }
 }
 
 /** "2 unread notifications": the name of the header's link while some wait. */

@@ -90,6 +90,8 @@ export function NotificationsPage(props: { token: string; user: User }): JSX.Ele
   );
 }
 
+const untilFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
 function NotificationRow(props: {
   item: NotificationItem;
   known: Parameters<typeof placeOfMessage>[1];
@@ -99,7 +101,11 @@ function NotificationRow(props: {
   const unread = () => replica.isNotificationUnread(props.item);
   const place = () => placeOfMessage(props.item, props.known);
   const who = () => props.item.actorName ?? replica.members.nameOf(props.item.actorId);
-  const text = () => notificationText(props.item, who(), place().name ?? 'a room');
+  const until = () =>
+    props.item.kind === 'moderation' && props.item.until ? untilFormat.format(props.item.until) : undefined;
+  const text = () => notificationText(props.item, who(), place().name ?? 'a room', until());
+  // A room the member was banned from does not open for them: the notice is text only.
+  const href = () => (props.item.kind === 'moderation' && props.item.action === 'ban' ? null : place().href);
   const body = (): JSX.Element => (
     <>
       <span class="notification__text">{text()}</span>
@@ -111,7 +117,7 @@ function NotificationRow(props: {
   );
   return (
     <li class="notification" classList={{ 'notification--unread': unread() }} data-notification-id={props.item.id}>
-      <Show when={place().href} fallback={<div class="notification__link">{body()}</div>}>
+      <Show when={href()} fallback={<div class="notification__link">{body()}</div>}>
         {(href) => (
           <Link
             class="notification__link"

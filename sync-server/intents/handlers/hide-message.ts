@@ -2,6 +2,7 @@ import { can } from '../../../shared/rules/permissions.ts';
 import type { Intent } from '../../../shared/sync/intents.ts';
 import { loadChannelAccess } from '../../access/channel-access.ts';
 import { appendChange } from '../../sync/change-log.ts';
+import { notifyModeration } from '../../notifications/notification-rows.ts';
 import type { HandlerContext, HandlerResult } from '../handler-context.ts';
 import { lockMessage } from '../message-writes.ts';
 import { loadMessageView } from '../message-view.ts';
@@ -11,7 +12,10 @@ import { ensureAllowed, IntentRefusal } from '../refusal.ts';
  * A moderator hides (or restores) a message. The change empties the body in every replica's channel
  * doc; the author and moderators read the reason from the message's hidden state.
  */
-export async function hideMessage(ctx: HandlerContext, intent: Extract<Intent, { kind: 'hide' }>): Promise<HandlerResult> {
+export async function hideMessage(
+  ctx: HandlerContext,
+  intent: Extract<Intent, { kind: 'hide' }>,
+): Promise<HandlerResult> {
   const { tx, userId } = ctx;
   const message = await lockMessage(tx, intent.messageId);
   const access = await loadChannelAccess(tx, message.channelId, userId, ctx.now);
@@ -23,7 +27,8 @@ export async function hideMessage(ctx: HandlerContext, intent: Extract<Intent, {
     [message.id, intent.hidden, intent.hidden ? reason : null],
   );
   const view = await loadMessageView(tx, message.id);
-  if (rowCount === 0) return { status: 'accepted', messageId: message.id, channelId: message.channelId, seq: view.seq, changes: [] };
+  if (rowCount === 0)
+    return { status: 'accepted', messageId: message.id, channelId: message.channelId, seq: view.seq, changes: [] };
   await tx.query(
     `INSERT INTO moderation_actions (room_id, message_id, target_user_id, actor_id, source, action, reason)
      VALUES ($1, $2, $3, $4, 'admin', $5, $6)`,
@@ -36,5 +41,25 @@ export async function hideMessage(ctx: HandlerContext, intent: Extract<Intent, {
     [message.id, intent.hidden ? 'hidden' : 'approved', userId],
   );
   const change = await appendChange(tx, message.channelId, { kind: 'message', message: view });
-  return { status: 'accepted', messageId: message.id, channelId: message.channelId, seq: view.seq, changes: [change] };
+  // The author learns that, and why, from their notifications (not only from a body gone grey).
+  const inbox =
+    intent.hidden && message.authorId && access.roomId
+      ? await notifyModeration(tx, {
+          userId: message.authorId,
+          actorId: userId,
+          action: 'hide',
+          reason,
+          roomId: access.roomId,
+          channelId: message.channelId,
+          message: { id: message.id, seq: view.seq, threadId: access.kind === 'thread' ? message.channelId : null },
+        })
+      : [];
+  return {
+    status: 'accepted',
+    messageId: message.id,
+    channelId: message.channelId,
+    seq: view.seq,
+    changes: [change],
+    inbox,
+  };
 }

@@ -18,7 +18,8 @@ export async function markRead(
   const access = await loadChannelAccess(tx, intent.channelId, userId, ctx.now);
   if (!access) throw new IntentRefusal('not_found', 'That conversation does not exist.');
   ensureAllowed(can(access.actor, 'read', { room: access.room }));
-  // Reading a channel up to a message also reads what notified the member of it there (one round trip).
+  // Reading a channel up to a message also reads the mentions and replies there (one round trip); a
+  // moderator's notice waits until the member opens it.
   const { rows } = await tx.query<NotificationRow>(
     `WITH marker AS (
        INSERT INTO read_markers (user_id, channel_id, last_read_seq)
@@ -27,7 +28,8 @@ export async function markRead(
          SET last_read_seq = GREATEST(read_markers.last_read_seq, EXCLUDED.last_read_seq), updated_at = now()),
      seen AS (
        UPDATE notifications SET read_at = now()
-        WHERE user_id = $1 AND read_at IS NULL AND channel_id = $2 AND (payload->>'seq')::bigint <= $3
+        WHERE user_id = $1 AND read_at IS NULL AND channel_id = $2 AND kind <> 'moderation'
+          AND (payload->>'seq')::bigint <= $3
        RETURNING *)
      SELECT ${NOTIFICATION_COLUMNS} FROM seen n LEFT JOIN users a ON a.id = n.actor_id`,
     [userId, intent.channelId, intent.seq],

@@ -3,6 +3,7 @@ import { can } from '../../../shared/rules/permissions.ts';
 import { isRole, type Role } from '../../../shared/rules/roles.ts';
 import type { Intent } from '../../../shared/sync/intents.ts';
 import { loadChannelAccess } from '../../access/channel-access.ts';
+import { notifyModeration } from '../../notifications/notification-rows.ts';
 import type { HandlerContext, HandlerResult } from '../handler-context.ts';
 import { ensureAllowed, IntentRefusal } from '../refusal.ts';
 
@@ -74,11 +75,28 @@ export async function moderateMember(
     [intent.roomId, intent.userId, userId, intent.action, reason, expiresAt],
   );
   const notice = expiresAt ? `${reason} (for ${describeTimeLeft(expiresAt.getTime() - ctx.now.getTime())})` : reason;
+  // The member hears of it, with the reason: a warning nobody sees changes nothing.
+  const inbox = await notifyModeration(tx, {
+    userId: intent.userId,
+    actorId: userId,
+    action: intent.action,
+    reason,
+    roomId: intent.roomId,
+    channelId: intent.roomId,
+    until: expiresAt,
+  });
   return {
     status: 'accepted',
     channelId: intent.roomId,
     changes: [],
-    ...(intent.action === 'ban' ? { revoke: [{ userId: intent.userId, channelId: intent.roomId, reason: `You were banned from this room: ${notice}` }] } : {}),
+    inbox,
+    ...(intent.action === 'ban'
+      ? {
+          revoke: [
+            { userId: intent.userId, channelId: intent.roomId, reason: `You were banned from this room: ${notice}` },
+          ],
+        }
+      : {}),
   };
 }
 
