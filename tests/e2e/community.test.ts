@@ -326,6 +326,17 @@ describe('moderation', () => {
       const item = mia.page.locator('.review-item', { hasText: 'Rules reminder' });
       await item.getByRole('button', { name: 'Approve' }).click();
       await item.getByText(/Done: approve/).waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+      // Ann was told about her hidden message, with the reason: her bell counts it until she opens it.
+      const bell = ann.page.getByRole('link', { name: /^Notifications/ });
+      expect(await bell.getAttribute('aria-label')).toBe('Notifications, 1 unread');
+      await bell.click();
+      const notice = ann.page.getByRole('list', { name: 'Notifications' }).getByRole('listitem').first();
+      expect(await notice.innerText({ timeout: UI_TIMEOUT_MS })).toMatch(
+        /A moderator hid your message in General Chat: Advertising/,
+      );
+      await notice.getByRole('link').click();
+      await expect.poll(() => bell.getAttribute('aria-label'), { timeout: LIVE_TIMEOUT_MS }).toBe('Notifications');
       expect(unexpectedErrors(mia)).toEqual([]);
       expect(unexpectedErrors(ann)).toEqual([]);
     } finally {
