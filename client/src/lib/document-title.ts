@@ -13,6 +13,18 @@ const unreadBadge = () => Object.values(unreadParts()).reduce((sum, n) => sum + 
 export function setTitleUnread(part: 'dms' | 'notifications', count: number): void {
   if ((unreadParts()[part] ?? 0) === count) return;
   setUnreadParts({ ...unreadParts(), [part]: count });
+  setAppBadge(unreadBadge());
+}
+
+/** The installed app's icon shows the same count (Badging API; where absent, nothing happens). */
+function setAppBadge(count: number): void {
+  const nav = navigator as Navigator & {
+    setAppBadge?: (count?: number) => Promise<void>;
+    clearAppBadge?: () => Promise<void>;
+  };
+  const done = count > 0 ? nav.setAppBadge?.(count) : nav.clearAppBadge?.();
+  // Refused outside an installed app or without permission: the tab title still says it.
+  done?.catch(() => {});
 }
 
 /** Keeps the tab title in step with the page, so history entries and tabs say where they lead. */
