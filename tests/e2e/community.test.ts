@@ -193,6 +193,25 @@ describe('threads', () => {
         .click();
       await ada.page.locator('.thread-panel').waitFor();
       await shoot(ada.page, 'thread-panel-desktop-light');
+
+      // Ada leaves the thread; Bob answers twice more: her bell counts one row for the thread, which names
+      // him once, says how many replies, and opens the thread at the first of them.
+      await ada.page.getByRole('button', { name: 'Close thread' }).click();
+      for (const text of ['Also try tiling for big prints.', 'And keep the denoise low.']) {
+        await send(bob.page, 'Upscalers for portraits', text);
+      }
+      const bell = ada.page.getByRole('link', { name: /^Notifications/ });
+      await expect
+        .poll(() => bell.getAttribute('aria-label'), { timeout: LIVE_TIMEOUT_MS })
+        .toBe('Notifications, 1 unread');
+      await bell.click();
+      const row = ada.page.getByRole('list', { name: 'Notifications' }).getByRole('listitem').first();
+      expect(await row.innerText({ timeout: UI_TIMEOUT_MS })).toMatch(
+        /Bob Threads replied to your thread in AI Art & Design\s*2 replies/,
+      );
+      await row.getByRole('link').click();
+      await messageWithText(ada.page, 'Upscalers for portraits', 'Also try tiling').waitFor({ timeout: UI_TIMEOUT_MS });
+      await expect.poll(() => bell.getAttribute('aria-label'), { timeout: LIVE_TIMEOUT_MS }).toBe('Notifications');
       expect(unexpectedErrors(ada)).toEqual([]);
       expect(unexpectedErrors(bob)).toEqual([]);
     } finally {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Intent } from '../../../shared/sync/intents.ts';
 import {
+  actorsText,
+  groupNotifications,
   isNotificationUnread,
   newestFirst,
   notificationText,
@@ -100,5 +102,33 @@ describe('notifications on this device', () => {
     expect(notificationText(item('a', { kind: 'reply', threadId: 't1' }), 'Ben', 'Coding Help')).toBe(
       'Ben replied to your thread in Coding Help',
     );
+  });
+
+  it('groups the replies of one thread that share a read state into one row, placed at the newest', () => {
+    const reply = (id: string, at: number, threadId: string, actorName: string) =>
+      item(id, { kind: 'reply', at, threadId, channelId: threadId, actorName });
+    const list = [
+      reply('r1', 1, 't1', 'Ben'),
+      item('m1', { at: 2 }),
+      reply('r2', 3, 't1', 'Ada'),
+      reply('r3', 4, 't2', 'Cy'),
+      reply('r4', 5, 't1', 'Ben'),
+    ];
+    const seen = new Set(['r1']);
+    const rows = groupNotifications(list, (n) => !seen.has(n.id));
+    expect(rows.map((r) => [r.key, r.items.map((n) => n.id), r.unread])).toEqual([
+      ['reply:t1:new', ['r4', 'r2'], true],
+      ['reply:t2:new', ['r3'], true],
+      ['m1', ['m1'], true],
+      ['reply:t1:seen', ['r1'], false],
+    ]);
+    expect(actorsText(rows[0]!.items.map((n) => n.actorName ?? ''))).toBe('Ben and Ada');
+  });
+
+  it('names who did it, each once, and how many more', () => {
+    expect(actorsText(['Ben'])).toBe('Ben');
+    expect(actorsText(['Ben', 'Ben', 'Ada'])).toBe('Ben and Ada');
+    expect(actorsText(['Ben', 'Ada', 'Cy'])).toBe('Ben, Ada and Cy');
+    expect(actorsText(['Ben', 'Ada', 'Cy', 'Di', 'Ben'])).toBe('Ben, Ada and 2 others');
   });
 });

@@ -38,6 +38,52 @@ export function isNotificationUnread(n: NotificationItem, channelReadSeq: number
   return n.seq > channelReadSeq;
 }
 
+/**
+ * One row of the list: a notification, or the replies in one of the member's threads that share a read
+ * state ("Ben and Ada replied to your thread…" instead of a row per reply in a busy help thread).
+ */
+export interface NotificationGroup {
+  key: string;
+  /** Newest first. */
+  items: NotificationItem[];
+  unread: boolean;
+}
+
+/** The list's rows, newest first (a group where its newest reply is). */
+export function groupNotifications(
+  items: readonly NotificationItem[],
+  isUnread: (n: NotificationItem) => boolean,
+): NotificationGroup[] {
+  const rows: NotificationGroup[] = [];
+  const replies = new Map<string, NotificationGroup>();
+  for (const n of newestFirst(items)) {
+    const unread = isUnread(n);
+    if (n.kind !== 'reply') {
+      rows.push({ key: n.id, items: [n], unread });
+      continue;
+    }
+    const key = `reply:${n.threadId ?? n.channelId}:${unread ? 'new' : 'seen'}`;
+    const group = replies.get(key);
+    if (group) {
+      group.items.push(n);
+    } else {
+      const created = { key, items: [n], unread };
+      replies.set(key, created);
+      rows.push(created);
+    }
+  }
+  return rows;
+}
+
+/** "Ben", "Ben and Ada", "Ben, Ada and Cy", "Ben, Ada and 2 others": who, newest first, each once. */
+export function actorsText(names: readonly string[]): string {
+  const distinct = [...new Set(names)];
+  if (distinct.length <= 1) return distinct[0] ?? 'Someone';
+  if (distinct.length === 2) return `${distinct[0]} and ${distinct[1]}`;
+  if (distinct.length === 3) return `${distinct[0]}, ${distinct[1]} and ${distinct[2]}`;
+  return `${distinct[0]}, ${distinct[1]} and ${distinct.length - 2} others`;
+}
+
 /** Newest first; the same moment by id, so the order never jumps. */
 export function newestFirst(items: readonly NotificationItem[]): NotificationItem[] {
   return [...items].sort((a, b) => b.at - a.at || a.id.localeCompare(b.id));

@@ -9,7 +9,7 @@ import { useDocumentTitle } from '../lib/document-title.ts';
 import { placeOfMessage } from '../lib/message-place.ts';
 import { createMinuteClock } from '../lib/minute-clock.ts';
 import { useReplica } from '../replica/context.ts';
-import { notificationText, type NotificationItem } from '../replica/notifications.ts';
+import { actorsText, groupNotifications, notificationText, type NotificationGroup } from '../replica/notifications.ts';
 
 /**
  * What asked for the member's attention: mentions of them and replies in threads they started, newest
@@ -49,10 +49,8 @@ export function NotificationsPage(props: { token: string; user: User }): JSX.Ele
   });
 
   const items = () => replica.notifications();
-  const unreadIds = () =>
-    items()
-      .filter((n) => replica.isNotificationUnread(n))
-      .map((n) => n.id);
+  const rows = () => groupNotifications(items(), (n) => replica.isNotificationUnread(n));
+  const anyUnread = () => rows().some((row) => row.unread);
 
   return (
     <main class="content-page" id="main" tabIndex={-1}>
@@ -62,7 +60,7 @@ export function NotificationsPage(props: { token: string; user: User }): JSX.Ele
             <BellIcon />
             Notifications
           </h1>
-          <Show when={unreadIds().length > 0}>
+          <Show when={anyUnread()}>
             <button
               type="button"
               class="button button--secondary button--small"
@@ -82,7 +80,7 @@ export function NotificationsPage(props: { token: string; user: User }): JSX.Ele
           }
         >
           <ul class="notification-list" aria-label="Notifications">
-            <For each={items()}>{(n) => <NotificationRow item={n} known={known()} now={now().getTime()} />}</For>
+            <For each={rows()}>{(row) => <NotificationRow row={row} known={known()} now={now().getTime()} />}</For>
           </ul>
         </Show>
       </div>
@@ -92,38 +90,47 @@ export function NotificationsPage(props: { token: string; user: User }): JSX.Ele
 
 const untilFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
+/** One row: a notification, or several replies in one thread (opens at the oldest of them). */
 function NotificationRow(props: {
-  item: NotificationItem;
+  row: NotificationGroup;
   known: Parameters<typeof placeOfMessage>[1];
   now: number;
 }): JSX.Element {
   const replica = useReplica();
-  const unread = () => replica.isNotificationUnread(props.item);
-  const place = () => placeOfMessage(props.item, props.known);
-  const who = () => props.item.actorName ?? replica.members.nameOf(props.item.actorId);
-  const until = () =>
-    props.item.kind === 'moderation' && props.item.until ? untilFormat.format(props.item.until) : undefined;
-  const text = () => notificationText(props.item, who(), place().name ?? 'a room', until());
+  const newest = () => props.row.items[0]!;
+  const first = () => props.row.items[props.row.items.length - 1]!;
+  const place = () => placeOfMessage(first(), props.known);
+  const who = () => actorsText(props.row.items.map((n) => n.actorName ?? replica.members.nameOf(n.actorId)));
+  const until = () => {
+    const n = newest();
+    return n.kind === 'moderation' && n.until ? untilFormat.format(n.until) : undefined;
+  };
+  const text = () => notificationText(newest(), who(), place().name ?? 'a room', until());
   // A room the member was banned from does not open for them: the notice is text only.
-  const href = () => (props.item.kind === 'moderation' && props.item.action === 'ban' ? null : place().href);
+  const href = () => {
+    const n = newest();
+    return n.kind === 'moderation' && n.action === 'ban' ? null : place().href;
+  };
+  const markRead = () => {
+    if (props.row.unread) replica.readNotifications(props.row.items.map((n) => n.id));
+  };
   const body = (): JSX.Element => (
     <>
       <span class="notification__text">{text()}</span>
-      <span class="notification__time">{relativeTime(new Date(props.item.at).toISOString(), props.now)}</span>
-      <Show when={unread()}>
+      <Show when={props.row.items.length > 1}>
+        <span class="notification__count">{props.row.items.length} replies</span>
+      </Show>
+      <span class="notification__time">{relativeTime(new Date(newest().at).toISOString(), props.now)}</span>
+      <Show when={props.row.unread}>
         <span class="notification__unread" role="img" aria-label="unread" />
       </Show>
     </>
   );
   return (
-    <li class="notification" classList={{ 'notification--unread': unread() }} data-notification-id={props.item.id}>
+    <li class="notification" classList={{ 'notification--unread': props.row.unread }} data-notification={props.row.key}>
       <Show when={href()} fallback={<div class="notification__link">{body()}</div>}>
         {(href) => (
-          <Link
-            class="notification__link"
-            href={href()}
-            onClick={() => unread() && replica.readNotifications([props.item.id])}
-          >
+          <Link class="notification__link" href={href()} onClick={markRead}>
             {body()}
           </Link>
         )}
