@@ -12,8 +12,10 @@ CREATE UNIQUE INDEX notifications_message_user_key ON notifications (message_id,
 CREATE INDEX notifications_user_recent_idx ON notifications (user_id, created_at DESC);
 
 -- Who a new message notifies: members it mentions (already resolved at send time to members who can read
--- the channel and have no block either way with the author), and the starter of the thread it is written in
--- (the author of the message the thread hangs off, else its creator), if they can still read the room.
+-- the channel and have no block either way with the author), and whoever started the thread it is written
+-- in — the author of the message the thread hangs off (a help room's asker) and the member who opened the
+-- thread (the same person, or someone who made a thread of another's message) —, if they can still read the
+-- room.
 -- Never the author, never a member who muted or blocked the author (or was blocked), never for a message
 -- held for review, hidden or deleted, never in direct messages (their own unread marks say it).
 --
@@ -24,12 +26,14 @@ CREATE INDEX notifications_user_recent_idx ON notifications (user_id, created_at
 CREATE FUNCTION notify_new_message() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   WITH thread AS (
-    SELECT t.id, COALESCE((SELECT p.author_id FROM messages p WHERE p.id = t.parent_message_id), t.creator_id) AS starter
+    SELECT t.id, t.creator_id, (SELECT p.author_id FROM messages p WHERE p.id = t.parent_message_id) AS asker
       FROM threads t WHERE t.id = NEW.channel_id
   ), target AS (
     SELECT mentioned::uuid AS user_id, 'mention' AS kind FROM jsonb_array_elements_text(NEW.mentions) AS mentioned
     UNION ALL
-    SELECT starter, 'reply' FROM thread WHERE starter IS NOT NULL
+    SELECT asker, 'reply' FROM thread WHERE asker IS NOT NULL
+    UNION ALL
+    SELECT creator_id, 'reply' FROM thread WHERE creator_id IS NOT NULL
   )
   INSERT INTO notifications (user_id, kind, channel_id, message_id, actor_id, payload, created_at)
   SELECT DISTINCT ON (t.user_id)

@@ -145,6 +145,26 @@ describe('notifications of mentions and thread replies (PostgreSQL)', () => {
     expect((await delivered(own.changes)).size).toBe(0);
   });
 
+  it("a thread made of another member's message notifies both its opener and the message's author", async () => {
+    const message = messageOf(await accepted(max, sendIntent(general, 'Is anyone using Solid stores?')), general);
+    const created = await accepted(eve, {
+      kind: 'create_thread',
+      roomId: general,
+      title: 'Solid stores',
+      body: 'Let us collect experiences here.',
+      parentMessageId: message.id,
+    });
+    const threadId = created.verdict.status === 'accepted' ? created.verdict.channelId! : '';
+    const reply = await accepted(ada, sendIntent(threadId, 'I use them for forms.'));
+    const notified = await notificationsFor(messageOf(reply, threadId).id);
+    expect(notified).toEqual(
+      [
+        { user_id: max.id, kind: 'reply', read: false },
+        { user_id: eve.id, kind: 'reply', read: false },
+      ].sort((a, b) => a.user_id.localeCompare(b.user_id)),
+    );
+  });
+
   it('a batch of several members mentioning the same member gives one notification per message', async () => {
     const [outcomes] = await processBatch(deps, [
       { userId: ada.id, intents: [{ intentId: randomUUID(), raw: sendIntent(general, 'batch one @ntf_max') }] },
