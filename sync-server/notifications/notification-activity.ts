@@ -21,11 +21,13 @@ export class NotificationActivity {
   async entriesFor(changes: readonly ChannelChange[]): Promise<InboxEntry[]> {
     const messages = changes.flatMap((c) => (c.kind === 'message' ? [c.message] : []));
     if (messages.length === 0) return [];
-    const direct = messages.filter((m) => m.mentions.length > 0 || m.hidden || m.deleted);
-    const others = messages.filter((m) => !direct.includes(m));
-    const kinds = others.length > 0 ? await this.kinds.of(others.map((m) => m.channelId)) : new Map();
+    const kinds = await this.kinds.of(messages.map((m) => m.channelId));
     const ids = [
-      ...new Set([...direct, ...others.filter((m) => kinds.get(m.channelId) === 'thread')].map((m) => m.id)),
+      ...new Set(
+        messages
+          .filter((m) => m.mentions.length > 0 || m.hidden || m.deleted || kinds.get(m.channelId) === 'thread')
+          .map((m) => m.id),
+      ),
     ];
     if (ids.length === 0) return [];
     const { rows } = await this.db.query<NotificationRow>(

@@ -2,7 +2,7 @@ import { createEffect, createMemo, onCleanup, Show, type JSX } from 'solid-js';
 import { unreadBadgeText } from '../format.ts';
 import { setTitleUnread } from '../lib/document-title.ts';
 import { useReplica } from '../replica/context.ts';
-import { groupNotifications, notificationsLabel } from '../replica/notifications.ts';
+import { notificationsLabel } from '../replica/notifications.ts';
 import { currentRoute, paths } from '../router.ts';
 import { BellIcon } from './icons.tsx';
 import { Link } from './Link.tsx';
@@ -10,12 +10,7 @@ import { Link } from './Link.tsx';
 /** The header's way to the member's notifications, with how many wait (also in the tab title). */
 export function NotificationsLink(): JSX.Element {
   const replica = useReplica();
-  // Rows of the list that wait (the replies of one thread are one row), so the count matches what is shown.
-  const unread = createMemo(
-    () =>
-      groupNotifications(replica.notifications(), (n) => replica.isNotificationUnread(n)).filter((r) => r.unread)
-        .length,
-  );
+  const unread = createMemo(() => replica.notificationRows().filter((row) => row.unread).length);
   createEffect(() => setTitleUnread('notifications', unread()));
   onCleanup(() => setTitleUnread('notifications', 0));
   return (

@@ -10,7 +10,7 @@ import { DocStore } from './doc-store.ts';
 import { newId } from './ids.ts';
 import { FirstPaintCache } from './first-paint.ts';
 import { MemberCache } from './members.ts';
-import { isNotificationUnread, newestFirst, pendingReads, type NotificationItem } from './notifications.ts';
+import { groupNotifications, isNotificationUnread, pendingReads, type NotificationGroup } from './notifications.ts';
 import { RoomSession } from './room-session.ts';
 import { createBrowserSocket } from './socket.ts';
 import { catchUpReplica } from './sql/catch-up.ts';
@@ -174,8 +174,7 @@ export class Replica {
   readonly pendingCount: Accessor<number> = () => {
     this.outboxVersion[0]();
     let count = 0;
-    for (const intent of privateMaps(this.privateDoc).outbox.values())
-      if (intent.kind !== 'mark_read' && intent.kind !== 'read_notifications') count++;
+    for (const intent of privateMaps(this.privateDoc).outbox.values()) if (!isReadKeeping(intent)) count++;
     return count;
   };
 
@@ -197,18 +196,22 @@ export class Replica {
     return out.sort((a, b) => a.intent.n - b.intent.n);
   }
 
-  /** Reactive: the member's notifications (mentions, replies in their threads), newest first. */
-  notifications(): NotificationItem[] {
+  /**
+   * Reactive: the member's notifications as the list shows them, newest first — the replies of one thread
+   * that share a read state are one row — each row unread or not (see isNotificationUnread). The bell
+   * counts these rows, so its number matches the list.
+   */
+  notificationRows(): NotificationGroup[] {
     this.relationsVersion[0]();
-    const items = [...this.inboxDoc.getMap<NotificationEntry>('notifications').entries()];
-    return newestFirst(items.map(([id, entry]) => ({ ...entry, id })));
-  }
-
-  /** Reactive: whether a notification still waits for the member (see isNotificationUnread). */
-  isNotificationUnread(n: NotificationItem): boolean {
     this.outboxVersion[0]();
-    const pending = pendingReads(privateMaps(this.privateDoc).outbox.values());
-    return isNotificationUnread(n, this.readMarker(n.channelId), pending);
+    const items = [...this.inboxDoc.getMap<NotificationEntry>('notifications').entries()].map(([id, entry]) => ({
+      ...entry,
+      id,
+    }));
+    const { read, outbox } = privateMaps(this.privateDoc);
+    // Read once for the whole list, not once per notification.
+    const pending = pendingReads(outbox.values());
+    return groupNotifications(items, (n) => isNotificationUnread(n, read.get(n.channelId) ?? 0, pending));
   }
 
   /** Marks notifications read on every device of the member: these, or all of them. */
@@ -529,9 +532,7 @@ export class Replica {
     };
     const onFailed = () => {
       // A refused read marker needs no decision from the member: it is simply dropped.
-      const stale = [...maps.failed.entries()]
-        .filter(([, entry]) => entry.intent.kind === 'mark_read' || entry.intent.kind === 'read_notifications')
-        .map(([id]) => id);
+      const stale = [...maps.failed.entries()].filter(([, entry]) => isReadKeeping(entry.intent)).map(([id]) => id);
       if (stale.length > 0) this.privateDoc.transact(() => stale.forEach((id) => maps.failed.delete(id)));
       this.failedVersion[1]((v) => v + 1);
     };
@@ -570,4 +571,12 @@ export class Replica {
       this.relationsVersion[1]((v) => v + 1);
     });
   }
+}
+
+/**
+ * Read markers and notification reads: bookkeeping the member never waits on — not counted as unsent,
+ * and a refusal is dropped rather than shown.
+ */
+function isReadKeeping(intent: Intent): boolean {
+  return intent.kind === 'mark_read' || intent.kind === 'read_notifications';
 }

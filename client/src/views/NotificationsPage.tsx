@@ -9,7 +9,7 @@ import { useDocumentTitle } from '../lib/document-title.ts';
 import { placeOfMessage } from '../lib/message-place.ts';
 import { createMinuteClock } from '../lib/minute-clock.ts';
 import { useReplica } from '../replica/context.ts';
-import { actorsText, groupNotifications, notificationText, type NotificationGroup } from '../replica/notifications.ts';
+import { actorsText, notificationText, type NotificationGroup } from '../replica/notifications.ts';
 
 /**
  * What asked for the member's attention: mentions of them and replies in threads they started, newest
@@ -30,7 +30,9 @@ export function NotificationsPage(props: { token: string; user: User }): JSX.Ele
   // A room this device has not listed yet (the member came here first) is named once the lists arrive.
   onMount(() => {
     const places = known();
-    const missing = replica.notifications().some((n) => !places.rooms.has(n.roomId) && !places.circles.has(n.roomId));
+    const missing = replica
+      .notificationRows()
+      .some((row) => row.items.some((n) => !places.rooms.has(n.roomId) && !places.circles.has(n.roomId)));
     if (!missing || replica.displayState() === 'offline') return;
     fetchLounge(props.token).then(
       (data) => {
@@ -48,8 +50,7 @@ export function NotificationsPage(props: { token: string; user: User }): JSX.Ele
     );
   });
 
-  const items = () => replica.notifications();
-  const rows = () => groupNotifications(items(), (n) => replica.isNotificationUnread(n));
+  const rows = () => replica.notificationRows();
   const anyUnread = () => rows().some((row) => row.unread);
 
   return (
@@ -71,7 +72,7 @@ export function NotificationsPage(props: { token: string; user: User }): JSX.Ele
           </Show>
         </div>
         <Show
-          when={items().length > 0}
+          when={rows().length > 0}
           fallback={
             <p class="side-panel__note">
               Nothing here yet. When someone mentions you (@{props.user.handle}) or replies in a thread you started, it
