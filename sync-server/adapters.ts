@@ -19,6 +19,7 @@ import { SyncService } from './sync/sync-service.ts';
 import { createModerationDeps } from './moderation/moderation-deps.ts';
 import { createOpenAiModerator } from './moderation/ai-moderation.ts';
 import { createJobs } from '../workers/jobs-adapter.ts';
+import { createAttachmentStore } from './attachments/create-attachment-store.ts';
 
 export interface Adapters extends AppDeps {
   close(): Promise<void>;
@@ -83,11 +84,19 @@ export async function createAdapters(
     fanout = createRedisFanout(connect('publish'), connect('subscribe'), logger);
     readinessChecks.push({ name: 'redis', check: async () => void (await redis.ping()) });
   }
+  const attachments = createAttachmentStore(config.attachments);
+  if (config.attachments.kind === 's3') readinessChecks.push({ name: 'attachments', check: () => attachments.check() });
+  else if (config.mode === 'production')
+    logger.warn(
+      { dir: config.attachments.dir },
+      'attachments are stored on this node only; set S3_ENDPOINT when running more than one node',
+    );
   // Jobs (workers/): BullMQ producer when REDIS_URL is set, in-process otherwise. In-process job
   // results (archived threads) reach live clients through this node's ChannelSync.
   const moderator = config.moderation.ai ? createOpenAiModerator(config.moderation.ai) : undefined;
   const jobs = await createJobs(config, {
     db,
+    attachments,
     logger,
     moderator,
     onChanges: (changes) => sync.channels.committed(changes),
@@ -124,6 +133,7 @@ export async function createAdapters(
     presence,
     rateLimiter,
     sync,
+    attachments,
     jobs: jobs.queue,
     readinessChecks,
     logger,

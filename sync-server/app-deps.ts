@@ -6,6 +6,7 @@ import type { PresenceStore } from './presence/presence-store.ts';
 import type { RateLimiter } from './rate-limit/rate-limiter.ts';
 import type { SyncService } from './sync/sync-service.ts';
 import type { JobQueue } from '../workers/job-queue.ts';
+import type { AttachmentStore } from './attachments/attachment-store.ts';
 
 /** Everything a request handler may use, chosen once at start-up by `createAdapters`. */
 export interface AppDeps {
@@ -15,6 +16,8 @@ export interface AppDeps {
   presence: PresenceStore;
   rateLimiter: RateLimiter;
   sync: SyncService;
+  /** Where uploaded files' bytes live. */
+  attachments: AttachmentStore;
   /** Background jobs (workers/); optional so hand-built test deps need not supply a queue. */
   jobs?: JobQueue;
   /** Extra readiness checks (Redis ping in production). */

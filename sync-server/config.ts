@@ -10,13 +10,16 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const url = (protocols: string[]) =>
-  z.string().refine((v) => {
-    try {
-      return protocols.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `a URL starting with ${protocols.join(' or ')}`);
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `a URL starting with ${protocols.join(' or ')}`,
+  );
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -59,6 +62,15 @@ const envSchema = z.object({
   OPENAI_BASE_URL: url(['https:', 'http:']).optional(),
   OPENAI_MODERATION_MODEL: z.string().min(1).default('omni-moderation-latest'),
   OPENAI_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** Attachments in S3-compatible storage (MinIO), e.g. http://minio:9000; a local folder when unset. */
+  S3_ENDPOINT: url(['https:', 'http:']).optional(),
+  S3_ACCESS_KEY: z.string().min(1).optional(),
+  S3_SECRET_KEY: z.string().min(1).optional(),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name (3–63 lowercase letters, digits, dots, dashes)')
+    .default('lounge-attachments'),
+  S3_REGION: z.string().min(1).default('us-east-1'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -84,6 +96,19 @@ export interface Config {
   integrationSecret: string | undefined;
   links: { events: string; perks: string };
   clientDistDir: string;
+  /** Where attachment bytes live: a folder (embedded default, one node) or an S3-compatible bucket. */
+  attachments:
+    | { kind: 'disk'; dir: string }
+    | {
+        kind: 's3';
+        endPoint: string;
+        port: number | undefined;
+        useSSL: boolean;
+        accessKey: string;
+        secretKey: string;
+        bucket: string;
+        region: string;
+      };
   moderation: {
     allowedLinkDomains: string[];
     blockedWords: string[];
@@ -121,6 +146,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     if (!e.LOUNGE_SIGNING_SECRET) problems.push('  LOUNGE_SIGNING_SECRET: required when DATABASE_URL is set');
   }
+  if (e.S3_ENDPOINT && (!e.S3_ACCESS_KEY || !e.S3_SECRET_KEY)) {
+    problems.push('  S3_ACCESS_KEY and S3_SECRET_KEY: required when S3_ENDPOINT is set');
+  }
   if (e.NODE_ENV === 'production' && e.LOUNGE_DEMO_SIGN_IN === true) {
     problems.push('  LOUNGE_DEMO_SIGN_IN: demo sign-in cannot be enabled with NODE_ENV=production');
   }
@@ -149,14 +177,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     integrationSecret: e.INTEGRATION_SECRET,
     links: { events: e.EVENTS_URL, perks: e.PERKS_URL },
     clientDistDir: e.CLIENT_DIST_DIR,
+    attachments: e.S3_ENDPOINT ? s3Settings(e) : { kind: 'disk', dir: `${e.DATA_DIR}/attachments` },
     moderation: {
       allowedLinkDomains: list(e.MODERATION_ALLOWED_LINK_DOMAINS),
       blockedWords: list(e.MODERATION_BLOCKED_WORDS),
       allowedWords: list(e.MODERATION_ALLOWED_WORDS),
       reportsToHide: e.MODERATION_REPORTS_TO_HIDE,
       ai: e.OPENAI_API_KEY
-        ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODERATION_MODEL, timeoutMs: e.OPENAI_TIMEOUT_MS }
+        ? {
+            apiKey: e.OPENAI_API_KEY,
+            baseUrl: e.OPENAI_BASE_URL,
+            model: e.OPENAI_MODERATION_MODEL,
+            timeoutMs: e.OPENAI_TIMEOUT_MS,
+          }
         : undefined,
     },
+  };
+}
+
+function s3Settings(e: Env): Config['attachments'] {
+  const endpoint = new URL(e.S3_ENDPOINT as string);
+  return {
+    kind: 's3',
+    endPoint: endpoint.hostname,
+    port: endpoint.port ? Number(endpoint.port) : undefined,
+    useSSL: endpoint.protocol === 'https:',
+    accessKey: e.S3_ACCESS_KEY as string,
+    secretKey: e.S3_SECRET_KEY as string,
+    bucket: e.S3_BUCKET,
+    region: e.S3_REGION,
   };
 }

@@ -18,6 +18,9 @@ describe('InProcessQueue', () => {
     'archive-idle-threads': async (_data, ctx) => {
       runs.push({ doc: 'archive', attempt: ctx.attempt, at: Date.now() });
     },
+    'sweep-attachments': async (_data, ctx) => {
+      runs.push({ doc: 'sweep', attempt: ctx.attempt, at: Date.now() });
+    },
     'moderate-message': async ({ messageId }, ctx) => {
       runs.push({ doc: messageId, attempt: ctx.attempt, at: Date.now() });
     },

@@ -4,6 +4,8 @@ import type { Database } from '../sync-server/db/database.ts';
 import { archiveIdleThreads } from './handlers/archive-idle-threads.ts';
 import { snapshotChannelDoc } from './handlers/snapshot-channel-doc.ts';
 import { moderateMessage } from './handlers/moderate-message.ts';
+import { sweepAttachments } from './handlers/sweep-attachments.ts';
+import type { AttachmentStore } from '../sync-server/attachments/attachment-store.ts';
 import type { AiModerator } from '../sync-server/moderation/ai-moderation.ts';
 import { parseJobData, type JobData, type JobName } from './job-queue.ts';
 
@@ -19,6 +21,8 @@ export type JobHandlers = { [N in JobName]: (data: JobData<N>, ctx: JobContext) 
 
 export interface HandlerDeps {
   db: Database;
+  /** Where uploaded files' bytes live (the sweep deletes from it). */
+  attachments: AttachmentStore;
   /** Where committed channel changes go so live clients see them (see ArchiveDeps.onChanges). */
   onChanges: (changes: ChannelChange[]) => Promise<void>;
   /** Layer 2; undefined when no AI endpoint is configured (then such jobs are never enqueued). */
@@ -31,9 +35,14 @@ export function createJobHandlers(deps: HandlerDeps): JobHandlers {
     'snapshot-channel-doc': (data, ctx) => snapshotChannelDoc({ db: deps.db, logger: ctx.logger }, data),
     'archive-idle-threads': async (data, ctx) =>
       void (await archiveIdleThreads({ db: deps.db, logger: ctx.logger, onChanges: deps.onChanges }, data)),
+    'sweep-attachments': async (data, ctx) =>
+      void (await sweepAttachments({ db: deps.db, store: deps.attachments, logger: ctx.logger }, data)),
     'moderate-message': async (data, ctx) => {
       if (!deps.moderator) throw new Error('Layer-2 moderation is not configured (OPENAI_API_KEY)');
-      await moderateMessage({ db: deps.db, moderator: deps.moderator, logger: ctx.logger, onChanges: deps.onChanges }, data);
+      await moderateMessage(
+        { db: deps.db, moderator: deps.moderator, logger: ctx.logger, onChanges: deps.onChanges },
+        data,
+      );
     },
   };
 }

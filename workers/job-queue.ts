@@ -20,6 +20,8 @@ export const jobSchemas = {
   'snapshot-channel-doc': z.strictObject({ docName: channelDocName }),
   /** Archives threads idle for longer than their auto_archive_after_hours. */
   'archive-idle-threads': z.strictObject({}),
+  /** Deletes the bytes and rows of removed files and of uploads no message claimed in time. */
+  'sweep-attachments': z.strictObject({}),
   /** Layer-2 (AI) moderation of one message's current words. */
   'moderate-message': z.strictObject({ messageId: z.uuid() }),
 };
@@ -62,6 +64,7 @@ export function retryDelayMs(policy: RetryPolicy, attempt: number): number {
 /** Jobs that run on a clock rather than on an event. */
 export const RECURRING_JOBS = [
   { name: 'archive-idle-threads', data: {}, everyMs: 10 * 60_000 },
+  { name: 'sweep-attachments', data: {}, everyMs: 60 * 60_000 },
 ] as const satisfies ReadonlyArray<{
   name: JobName;
   data: JobData<JobName>;

@@ -10,6 +10,7 @@ import { startJobWorkers } from './bullmq-workers.ts';
 import { createJobHandlers } from './job-handlers.ts';
 import { createOpenAiModerator } from '../sync-server/moderation/ai-moderation.ts';
 import { RECURRING_JOBS } from './job-queue.ts';
+import { createAttachmentStore } from '../sync-server/attachments/create-attachment-store.ts';
 import { JobSettingsError, readJobSettings, type JobSettings } from './job-settings.ts';
 
 /** How long SIGTERM waits for running jobs before giving up (every job is safe to run again). */
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
     logger,
     handlers: createJobHandlers({
       db,
+      attachments: createAttachmentStore(config.attachments),
       onChanges: announce,
       moderator: config.moderation.ai ? createOpenAiModerator(config.moderation.ai) : undefined,
     }),

@@ -78,6 +78,11 @@ export const LIMITS = {
     edits: [{ max: 30, windowSeconds: 60 }],
     /** Our choice: 20 new DM conversations per hour. Cold DMs are the classic spam vector. */
     dmStarts: [{ max: 20, windowSeconds: 3600 }],
+    /**
+     * Our choice: 30 uploads per hour. A help question with a few screenshots, many times over; an
+     * account cannot fill the storage bucket (30 × 10 MiB an hour at most).
+     */
+    uploads: [{ max: 30, windowSeconds: 3600 }],
   },
 
   dm: {
@@ -138,6 +143,17 @@ export const LIMITS = {
     docsPerConnection: 200,
   },
 
+  attachments: {
+    /** Our choice (Discord's free limit): 10 MiB per file. Migration 0013 checks the same. */
+    maxBytes: 10 * 1024 * 1024,
+    /** Our choice (as Discord): at most 10 files on one message. */
+    perMessage: 10,
+    /** Migration 0013: `attachments.filename` 1..255 code points (what file systems keep). */
+    filenameMaxChars: 255,
+    /** An upload no message claimed within a day is removed (the composer was abandoned). */
+    unclaimedHours: 24,
+  },
+
   history: {
     /**
      * Cursor (seq) pages: 50 by default, never more than 250 — under a segment, and big enough that a
@@ -157,6 +173,7 @@ export const LIMITS = {
   moderation: Readonly<Record<string, number>>;
   threads: Readonly<Record<string, number>>;
   sync: Readonly<Record<string, number>>;
+  attachments: Readonly<Record<string, number>>;
   history: Readonly<Record<string, number>>;
 };
 

@@ -391,7 +391,7 @@ function levelNoun(level: PermissionLevel): string {
   return level === 'everyone' ? 'members' : PERMISSION_LEVEL_NOUN[level];
 }
 
-function unlockPhrase(level: TrustLevel): string {
+export function unlockPhrase(level: TrustLevel): string {
   const t = level === 'trusted' ? LIMITS.trust.trusted : LIMITS.trust.member;
   return `once you have sent ${t.minMessages} messages and been in the community for ${t.minDays} days`;
 }

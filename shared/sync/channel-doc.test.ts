@@ -29,6 +29,7 @@ const message = (seq: number, extra: Partial<MessageView> = {}): MessageView => 
   reactions: {},
   threadReplies: 0,
   threadLastReplyAt: null,
+  attachments: [],
   ...extra,
 });
 

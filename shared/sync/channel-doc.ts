@@ -34,7 +34,40 @@ export interface MessageView {
   threadReplies: number;
   /** …and when the last of them was written (ISO), or null before the first. */
   threadLastReplyAt: string | null;
+  /** Files shared with the message (none once it is hidden or deleted). */
+  attachments: AttachmentView[];
 }
+
+/**
+ * A file on a message as every replica knows it: enough to lay it out (an image's size reserves its box
+ * before the bytes arrive) and to name it; the bytes come from `GET /api/attachments/:id`, which checks
+ * that the reader may read the message.
+ */
+export interface AttachmentView {
+  id: string;
+  /** The file name the member gave it. */
+  name: string;
+  /** The type the server found in its bytes (never the one the uploader claimed). */
+  type: AttachmentType;
+  /** Bytes. */
+  size: number;
+  /** Pixels, for images. */
+  width?: number;
+  height?: number;
+}
+
+/** What Lounge accepts: images it can show, PDFs, and plain text (logs, code, notes) served as text. */
+export const ATTACHMENT_TYPES = [
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'application/pdf',
+  'text/plain',
+] as const;
+export type AttachmentType = (typeof ATTACHMENT_TYPES)[number];
+
+export const isImageType = (type: AttachmentType): boolean => type.startsWith('image/');
 
 /**
  * A message as a segment doc stores it, under its id: the view without the id (the key is the id), without
@@ -62,6 +95,7 @@ const MESSAGE_DEFAULTS = {
   reactions: {},
   threadReplies: 0,
   threadLastReplyAt: null,
+  attachments: [],
 } as const satisfies Omit<
   MessageView,
   keyof Pick<MessageView, 'id' | 'channelId' | 'seq' | 'authorId' | 'body' | 'createdAt'>
@@ -100,6 +134,7 @@ export function messageFromDoc(id: string, stored: StoredMessage, channelId: str
     ...MESSAGE_DEFAULTS,
     mentions: [],
     reactions: {},
+    attachments: [],
     ...rest,
     createdAt: typeof createdAt === 'number' ? new Date(createdAt).toISOString() : createdAt,
   };

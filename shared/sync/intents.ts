@@ -26,7 +26,15 @@ const common = {
 };
 
 export const intentSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('send'), channelId: uuid, body, replyToId: uuid.nullish(), ...common }),
+  z.strictObject({
+    kind: z.literal('send'),
+    channelId: uuid,
+    body,
+    replyToId: uuid.nullish(),
+    /** Uploads (POST /api/attachments) of the sender's that no message has yet, in the order shown. */
+    attachmentIds: z.array(uuid).max(LIMITS.attachments.perMessage).optional(),
+    ...common,
+  }),
   z.strictObject({ kind: z.literal('edit'), messageId: uuid, body, ...common }),
   z.strictObject({ kind: z.literal('delete'), messageId: uuid, ...common }),
   z.strictObject({ kind: z.literal('react'), messageId: uuid, emoji, ...common }),

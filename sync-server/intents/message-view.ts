@@ -1,4 +1,4 @@
-import type { MessageView } from '../../shared/sync/channel-doc.ts';
+import type { AttachmentView, MessageView } from '../../shared/sync/channel-doc.ts';
 import type { Queryable } from '../db/database.ts';
 
 /**
@@ -8,7 +8,7 @@ import type { Queryable } from '../db/database.ts';
  * same, so a page scrolled back to shows exactly what a doc shows.
  */
 export const MESSAGE_COLUMNS = `id, channel_id, seq, author_id, body, message_type, reply_to_id, is_edited, is_hidden,
-  hidden_reason, is_deleted, is_pinned, created_at, edited_at, mentions,
+  hidden_reason, is_deleted, is_pinned, created_at, edited_at, mentions, attachments,
   (SELECT jsonb_build_object('id', t.id, 'replies', t.message_count, 'lastAt', t.last_message_at)
      FROM threads t WHERE t.parent_message_id = messages.id) AS thread,
   (SELECT jsonb_object_agg(x.emoji, x.users)
@@ -31,6 +31,7 @@ export interface MessageRow {
   created_at: Date;
   edited_at: Date | null;
   mentions: string[];
+  attachments: AttachmentView[];
   /** jsonb: timestamps come back as ISO strings. */
   thread: { id: string; replies: number; lastAt: string | null } | null;
   reactions: Record<string, string[]> | null;
@@ -49,8 +50,8 @@ export function visibleBody(
 }
 
 /**
- * A message as a reader sees it: a hidden or deleted message keeps its place but not its words, mentions
- * or reactions; it keeps its thread (the thread lives on, and the room still leads to it).
+ * A message as a reader sees it: a hidden or deleted message keeps its place but not its words, mentions,
+ * files or reactions; it keeps its thread (the thread lives on, and the room still leads to it).
  */
 export function messageViewOf(row: MessageRow, viewer: { viewerIsModerator: boolean }): MessageView {
   const silenced = row.is_hidden || row.is_deleted;
@@ -75,6 +76,8 @@ export function messageViewOf(row: MessageRow, viewer: { viewerIsModerator: bool
     threadReplies: row.thread?.replies ?? 0,
     // A help room's question thread starts with its creation time as its activity, but no reply yet.
     threadLastReplyAt: row.thread?.replies && row.thread.lastAt ? new Date(row.thread.lastAt).toISOString() : null,
+    // Files go with the words: a hidden message's reach its room's moderators only, a deleted one's nobody.
+    attachments: row.is_deleted || (row.is_hidden && !viewer.viewerIsModerator) ? [] : row.attachments,
   };
 }
 

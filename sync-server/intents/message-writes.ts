@@ -7,10 +7,13 @@ import { appendChange } from '../sync/change-log.ts';
 import { loadMessageView } from './message-view.ts';
 import { IntentRefusal } from './refusal.ts';
 
-/** Trims and checks a body the way members expect: no empty messages, at most 4,000 characters. */
-export function cleanBody(raw: string): string {
+/**
+ * Trims and checks a body the way members expect: no empty messages (unless files make the message), at
+ * most 4,000 characters.
+ */
+export function cleanBody(raw: string, options: { allowEmpty?: boolean } = {}): string {
   const body = raw.trim();
-  if (body.length === 0) throw new IntentRefusal('empty', 'A message needs some text.');
+  if (body.length === 0 && !options.allowEmpty) throw new IntentRefusal('empty', 'A message needs some text.');
   const chars = [...body].length;
   if (chars > LIMITS.text.messageBodyMaxChars) {
     throw new IntentRefusal(
@@ -27,7 +30,12 @@ export function cleanBody(raw: string): string {
  * looked up both as written and without its trailing dots and dashes, as the client's chips read it
  * (`splitMentions` in shared/mentions).
  */
-export async function resolveMentions(tx: Queryable, access: ChannelAccess, authorId: string, body: string): Promise<string[]> {
+export async function resolveMentions(
+  tx: Queryable,
+  access: ChannelAccess,
+  authorId: string,
+  body: string,
+): Promise<string[]> {
   const handles = [
     ...new Set(
       [...body.matchAll(MENTION_PATTERN)].flatMap((m) => {
@@ -104,7 +112,9 @@ export async function insertMessage(
     [access.channelId, message.authorId, access.roomId, createdAt, seq, access.kind === 'room'],
   );
   const changes: ChannelChange[] = [];
-  changes.push(await appendChange(tx, access.channelId, { kind: 'message', message: await loadMessageView(tx, messageId) }));
+  changes.push(
+    await appendChange(tx, access.channelId, { kind: 'message', message: await loadMessageView(tx, messageId) }),
+  );
   if (access.kind === 'thread' && access.roomId) {
     changes.push(...(await recordThreadActivity(tx, access.roomId, access.channelId, 1, createdAt)));
   }

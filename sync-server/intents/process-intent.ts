@@ -357,7 +357,8 @@ async function decideSends(
     );
   } catch (err) {
     // Refused data, or a fault: each send is decided again on its own, so it lands on the one that caused it.
-    if (isDataRefusal(err) || isProgramFault(err))
+    // A refusal here is a race lost by one send (a file claimed by another); alone it is told so.
+    if (isDataRefusal(err) || isProgramFault(err) || err instanceof IntentRefusal)
       throw new SetWiseRefused('a send of the batch was refused', { cause: err });
     throw err;
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LIMITS } from '../../shared/rules/limits.ts';
 import { can } from '../../shared/rules/permissions.ts';
 import { effectiveSlowModeSeconds, slowModeWaitSeconds } from '../../shared/rules/trust.ts';
-import type { ChannelChange, MessageView } from '../../shared/sync/channel-doc.ts';
+import type { AttachmentView, ChannelChange, MessageView } from '../../shared/sync/channel-doc.ts';
 import type { Intent } from '../../shared/sync/intents.ts';
 import { segmentOf } from '../../shared/sync/segments.ts';
 import {
@@ -29,6 +29,14 @@ import { appendThreadChange, cleanBody, recordThreadActivity, resolveMentions } 
 import { loadMessageView } from './message-view.ts';
 import { describeWait, ensureAllowed, IntentRefusal } from './refusal.ts';
 import { opaqueArray } from '../db/opaque-array.ts';
+import {
+  claimRows,
+  claimUploadsCte,
+  ensureAllClaimed,
+  loadUploads,
+  pickUploads,
+  type UploadRecord,
+} from '../attachments/message-attachments.ts';
 
 export type SendIntent = Extract<Intent, { kind: 'send' }>;
 
@@ -53,6 +61,8 @@ export interface Checked {
   access: ChannelAccess;
   body: string;
   layer1: Layer1Outcome;
+  /** The files the message carries, in the order sent (claimed by the write). */
+  attachments: AttachmentView[];
 }
 
 export interface Written extends Checked {
@@ -116,6 +126,8 @@ export interface SendReads {
    * and gave back what it recorded) asks the limiter again.
    */
   allowances?: Map<string, Promise<RateDecision>>;
+  /** The uploads the sends name (read only when some send carries files). */
+  uploads?: Map<string, UploadRecord>;
 }
 
 /**
@@ -164,6 +176,9 @@ export async function loadSendReads(db: Queryable, sends: readonly PendingSend[]
   );
   if (unique.size === 0) return reads;
   const list = [...unique.values()];
+  const uploadIds = sends.flatMap((s) => s.intent.attachmentIds ?? []);
+  const uploads = uploadIds.length > 0 ? loadUploads(db, uploadIds) : undefined;
+  uploads?.catch(() => {});
   const { rows } = await db.query<
     AccessRow & {
       q_channel: string;
@@ -185,6 +200,7 @@ export async function loadSendReads(db: Queryable, sends: readonly PendingSend[]
     if (row.q_reply && row.reply_channel) reads.replies.set(row.q_reply, row.reply_channel);
     if (row.dm_blocked) reads.blocked.add(key);
   }
+  if (uploads) reads.uploads = await uploads;
   return reads;
 }
 
@@ -224,6 +240,8 @@ export async function checkSends(
   const byUser = new Map<string, number[]>();
   sends.forEach((s, i) => byUser.set(s.userId, [...(byUser.get(s.userId) ?? []), i]));
   const checked: Checked[] = [];
+  // Upload ids the batch's accepted sends carry: one file goes on one message.
+  const taken = new Set<string>();
   await Promise.all(
     [...byUser].map(async ([userId, indexes]) => {
       const recentBodies = [...(recent.get(userId) ?? [])];
@@ -240,7 +258,8 @@ export async function checkSends(
           // Trust as it will stand after this member's earlier sends of the batch (a promotion counts
           // from the next message, as it would one transaction at a time).
           const access = afterAcceptedSends(loaded, acceptedSoFar);
-          const body = cleanBody(send.intent.body);
+          const uploadIds = send.intent.attachmentIds ?? [];
+          const body = cleanBody(send.intent.body, { allowEmpty: uploadIds.length > 0 });
           if (send.intent.replyToId && replies.get(send.intent.replyToId) !== access.channelId) {
             throw new IntentRefusal('bad_reply', 'The message you replied to is not in this conversation.');
           }
@@ -248,13 +267,20 @@ export async function checkSends(
           const layer1 = checkPostRules(ctx, { ...access, lastPostedAt }, body, recentBodies);
           if (blocked.has(accessKey(access.channelId, userId)))
             throw new IntentRefusal('blocked', "You can't message this person.");
+          let attachments: AttachmentView[] = [];
+          if (uploadIds.length > 0) {
+            const { actor, room, thread } = access;
+            ensureAllowed(can(actor, 'post_attachment', { room, ...(thread ? { thread } : {}) }));
+            attachments = pickUploads(userId, uploadIds, reads.uploads ?? new Map(), new Set(taken));
+          }
           asked = true;
           if (await consumeMessageAllowance(ctx, userId, send.intentId, prefetched)) onRecorded?.(send);
+          for (const a of attachments) taken.add(a.id);
           recentBodies.push(body);
           if (recentBodies.length > RECENT_COUNT) recentBodies.shift();
           postedAt.set(access.roomId ?? access.channelId, ctx.now);
           acceptedSoFar++;
-          checked.push({ index, send, access, body, layer1 });
+          checked.push({ index, send, access, body, layer1, attachments });
         } catch (err) {
           if (prefetched && !asked) await giveBack(ctx, userId, send.intentId, prefetched);
           if (!(err instanceof IntentRefusal)) throw err;
@@ -384,12 +410,17 @@ async function writeMessages(ctx: SendContext, checked: readonly Checked[]): Pro
     return { ...c, ...assigned, messageId: randomUUID(), mentions: mentions.get(c.index) ?? [], createdAt };
   });
 
-  // The messages, the counters lists and trust read, and the change log: one statement.
+  // The messages, the counters lists and trust read, the change log and the files' claims: one statement.
   const counters = counterRows(written);
-  await tx.query(
+  const claims = claimRows(
+    written.map((w) => ({ messageId: w.messageId, senderId: w.send.userId, attachments: w.attachments })),
+  );
+  const withFiles = claims[0].length > 0;
+  const { rows: wrote } = await tx.query<{ claimed: string | number }>(
     `WITH messages_in AS (
-       INSERT INTO messages (id, channel_id, seq, room_id, author_id, body, reply_to_id, mentions, is_flagged)
-       SELECT * FROM unnest(${opaqueArray('$1', 'uuid[]')}, ${opaqueArray('$2', 'uuid[]')}, ${opaqueArray('$3', 'bigint[]')}, ${opaqueArray('$4', 'uuid[]')}, ${opaqueArray('$5', 'uuid[]')}, ${opaqueArray('$6', 'text[]')}, ${opaqueArray('$7', 'uuid[]')}, ${opaqueArray('$8', 'jsonb[]')}, ${opaqueArray('$9', 'bool[]')})),
+       INSERT INTO messages (id, channel_id, seq, room_id, author_id, body, reply_to_id, mentions, is_flagged${withFiles ? ', attachments' : ''})
+       SELECT * FROM unnest(${opaqueArray('$1', 'uuid[]')}, ${opaqueArray('$2', 'uuid[]')}, ${opaqueArray('$3', 'bigint[]')}, ${opaqueArray('$4', 'uuid[]')}, ${opaqueArray('$5', 'uuid[]')}, ${opaqueArray('$6', 'text[]')}, ${opaqueArray('$7', 'uuid[]')}, ${opaqueArray('$8', 'jsonb[]')}, ${opaqueArray('$9', 'bool[]')}${withFiles ? `, ${opaqueArray('$25', 'jsonb[]')}` : ''})),
+     ${withFiles ? `${claimUploadsCte('$26', '$27', '$28')},` : ''}
      changes_in AS (
        INSERT INTO channel_changes (channel_id, change_seq, kind, segment, message_id, payload)
        SELECT c, s, 'message', g, m, p FROM unnest(${opaqueArray('$2', 'uuid[]')}, ${opaqueArray('$10', 'bigint[]')}, ${opaqueArray('$11', 'int[]')}, ${opaqueArray('$1', 'uuid[]')}, ${opaqueArray('$12', 'jsonb[]')}) AS v(c, s, g, m, p)),
@@ -410,7 +441,7 @@ async function writeMessages(ctx: SendContext, checked: readonly Checked[]): Pro
        SELECT * FROM unnest(${opaqueArray('$22', 'uuid[]')}, ${opaqueArray('$23', 'uuid[]')}, ${opaqueArray('$24', 'bigint[]')})
        ON CONFLICT (user_id, channel_id) DO UPDATE
          SET last_read_seq = GREATEST(read_markers.last_read_seq, EXCLUDED.last_read_seq), updated_at = now())
-     SELECT 1`,
+     SELECT ${withFiles ? '(SELECT count(*) FROM claimed)' : '0'} AS claimed`,
     [
       written.map((r) => r.messageId),
       written.map((r) => r.access.channelId),
@@ -425,8 +456,11 @@ async function writeMessages(ctx: SendContext, checked: readonly Checked[]): Pro
       written.map((w) => segmentOf(w.seq)),
       written.map((w) => JSON.stringify({ kind: 'message', message: newMessageView(w) })),
       ...counters,
+      ...(withFiles ? [written.map((w) => JSON.stringify(w.attachments)), ...claims] : []),
     ],
   );
+  // A lost race for a file refuses the batch; it is then decided send by send, and the loser is told.
+  ensureAllClaimed(claims[0].length, Number(wrote[0]!.claimed));
   for (const w of written) {
     if (w.layer1.flagged) await queueForReview(tx, w.messageId, w.access.roomId, 'system', w.layer1.reason);
   }
@@ -560,6 +594,7 @@ export function newMessageView(w: Written): MessageView {
     reactions: {},
     threadReplies: 0,
     threadLastReplyAt: null,
+    attachments: w.attachments,
   };
 }
 

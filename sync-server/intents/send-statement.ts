@@ -181,9 +181,9 @@ export async function sendInOneStatement(
   });
 }
 
-/** What the one statement can write by itself; anything else goes the general way. */
+/** What the one statement can write by itself (no files to claim); anything else goes the general way. */
 function isSimple(c: Checked): boolean {
-  return c.access.kind !== 'thread' && !c.access.autoThread && !c.layer1.flagged;
+  return c.access.kind !== 'thread' && !c.access.autoThread && !c.layer1.flagged && c.attachments.length === 0;
 }
 
 function placeholderView(c: Checked, messageId: string, mentions: string[]) {

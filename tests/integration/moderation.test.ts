@@ -11,7 +11,7 @@ import { startLocalOpenAi, type LocalOpenAi } from '../support/local-openai.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { startSyncNode, type SyncNode } from '../support/sync-node.ts';
 import { TestDevice, waitFor } from '../support/sync-test-client.ts';
-import { hostToken } from '../support/test-app.ts';
+import { hostToken, scratchAttachmentStore } from '../support/test-app.ts';
 
 describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint), review queue, propagation', () => {
   let testDb: TestDatabase;
@@ -37,16 +37,27 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
     testDb = await createTestDatabase();
     db = createPgDatabase(testDb.url);
     openai = await startLocalOpenAi();
-    const moderator = createOpenAiModerator({ apiKey: 'sk-test-local', baseUrl: openai.baseUrl, model: 'omni-moderation-latest', timeoutMs: 500 });
+    const moderator = createOpenAiModerator({
+      apiKey: 'sk-test-local',
+      baseUrl: openai.baseUrl,
+      model: 'omni-moderation-latest',
+      timeoutMs: 500,
+    });
     queue = new InProcessQueue(
-      createJobHandlers({ db, moderator, onChanges: async (changes) => node.app.deps.sync.channels.committed(changes) }),
+      createJobHandlers({
+        db,
+        attachments: scratchAttachmentStore(),
+        moderator,
+        onChanges: async (changes) => node.app.deps.sync.channels.committed(changes),
+      }),
       pino({ level: 'silent' }),
       { concurrency: 2, retry: { attempts: 6, backoffMs: 100 } },
     );
     node = await startSyncNode(db, {
       sync: {
         moderateMessages: async (ids) => {
-          for (const messageId of ids) await queue.enqueue('moderate-message', { messageId }, { jobId: `moderate:${messageId}` });
+          for (const messageId of ids)
+            await queue.enqueue('moderate-message', { messageId }, { jobId: `moderate:${messageId}` });
         },
       },
     });
@@ -97,7 +108,10 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
       // Delivered at once, before any AI verdict.
       await waitFor('delivered', () => r.messages(coding).some((m) => m.id === ids[score]));
     }
-    await waitFor('the 0.9 message hidden on the reader', () => r.messages(coding).find((m) => m.id === ids['0.9'])?.hidden);
+    await waitFor(
+      'the 0.9 message hidden on the reader',
+      () => r.messages(coding).find((m) => m.id === ids['0.9'])?.hidden,
+    );
     const rows = await db.query<{ id: string; is_flagged: boolean; is_hidden: boolean }>(
       'SELECT id, is_flagged, is_hidden FROM messages WHERE id = ANY($1::uuid[])',
       [Object.values(ids)],
@@ -109,7 +123,12 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
     });
     expect(state[ids['0.1']!]).toEqual([false, false]);
     expect(state[ids['0.9']!]).toEqual([true, true]);
-    const queue = await db.query<{ message_id: string; source: string; ai_max_score: number; ai_categories: Record<string, number> }>(
+    const queue = await db.query<{
+      message_id: string;
+      source: string;
+      ai_max_score: number;
+      ai_categories: Record<string, number>;
+    }>(
       `SELECT message_id, source, ai_max_score, ai_categories FROM moderation_queue WHERE message_id = ANY($1::uuid[]) ORDER BY ai_max_score`,
       [Object.values(ids)],
     );
@@ -119,7 +138,11 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
     ]);
     expect(queue.rows[1]!.ai_categories.harassment).toBe(0.9);
     const hidden = r.messages(coding).find((m) => m.id === ids['0.9'])!;
-    expect(hidden).toMatchObject({ body: '', hidden: true, hiddenReason: expect.stringMatching(/automatic moderation/i) });
+    expect(hidden).toMatchObject({
+      body: '',
+      hidden: true,
+      hiddenReason: expect.stringMatching(/automatic moderation/i),
+    });
     expect(openai.requests.every((q) => q.authorization === 'Bearer sk-test-local')).toBe(true);
   });
 
@@ -132,23 +155,33 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
     const failing = await send(a, coding, 'during an outage [score=0.95]');
     const messageId = failing.status === 'accepted' ? failing.messageId! : '';
     expect(failing.status).toBe('accepted'); // posted as Layer 1 decided
-    await waitFor('hidden after retries', async () => {
-      const q = await db.query<{ is_hidden: boolean }>('SELECT is_hidden FROM messages WHERE id = $1', [messageId]);
-      return q.rows[0]?.is_hidden;
-    }, 15_000);
+    await waitFor(
+      'hidden after retries',
+      async () => {
+        const q = await db.query<{ is_hidden: boolean }>('SELECT is_hidden FROM messages WHERE id = $1', [messageId]);
+        return q.rows[0]?.is_hidden;
+      },
+      15_000,
+    );
     openai.stallNext(1, 2000);
     const slow = await send(a, coding, 'while the endpoint is slow [score=0.8]');
     const slowId = slow.status === 'accepted' ? slow.messageId! : '';
-    await waitFor('hidden after a timeout and a retry', async () => {
-      const q = await db.query<{ is_hidden: boolean }>('SELECT is_hidden FROM messages WHERE id = $1', [slowId]);
-      return q.rows[0]?.is_hidden;
-    }, 15_000);
+    await waitFor(
+      'hidden after a timeout and a retry',
+      async () => {
+        const q = await db.query<{ is_hidden: boolean }>('SELECT is_hidden FROM messages WHERE id = $1', [slowId]);
+        return q.rows[0]?.is_hidden;
+      },
+      15_000,
+    );
     const attempts = openai.requests.filter((q) => q.input.includes('during an outage')).length;
     expect(attempts).toBe(3);
   });
 
   it('a moderator hides a message: a live member and an offline member (on reconnect) lose the body, the author sees why, the log has it', async () => {
-    const [author, mod, live, away] = (await Promise.all(['auth0r', 'modder', 'livey', 'awayy'].map((h) => createMember(db, h)))) as [UserRow, UserRow, UserRow, UserRow];
+    const [author, mod, live, away] = (await Promise.all(
+      ['auth0r', 'modder', 'livey', 'awayy'].map((h) => createMember(db, h)),
+    )) as [UserRow, UserRow, UserRow, UserRow];
     await setRole(db, general, mod.id, 'moderator');
     const [a, m, l, o] = [author, mod, live, away].map(device) as [TestDevice, TestDevice, TestDevice, TestDevice];
     await Promise.all([a, m, l, o].map((d) => d.openChannel(general)));
@@ -159,28 +192,56 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
     const hide = m.intent({ kind: 'hide', messageId, hidden: true, reason: 'Please keep it kind' });
     await waitFor('hide accepted', () => m.verdict(hide)?.status === 'accepted');
     await waitFor('live member loses the body', () => l.messages(general).find((x) => x.id === messageId)?.hidden);
-    expect(l.messages(general).find((x) => x.id === messageId)).toMatchObject({ body: '', hiddenReason: 'Please keep it kind' });
-    await waitFor('author sees the notice', () => a.messages(general).find((x) => x.id === messageId)?.hiddenReason === 'Please keep it kind');
+    expect(l.messages(general).find((x) => x.id === messageId)).toMatchObject({
+      body: '',
+      hiddenReason: 'Please keep it kind',
+    });
+    await waitFor(
+      'author sees the notice',
+      () => a.messages(general).find((x) => x.id === messageId)?.hiddenReason === 'Please keep it kind',
+    );
     expect(o.messages(general).find((x) => x.id === messageId)?.body).toBe('something off-topic and rude');
     o.client.start();
-    await waitFor('offline member loses it on reconnect', () => o.messages(general).find((x) => x.id === messageId)?.hidden);
+    await waitFor(
+      'offline member loses it on reconnect',
+      () => o.messages(general).find((x) => x.id === messageId)?.hidden,
+    );
     expect(o.messages(general).find((x) => x.id === messageId)?.body).toBe('');
-    const log = await node.app.inject({ method: 'GET', url: `/api/rooms/${general}/moderation-log`, headers: await auth(mod) });
+    const log = await node.app.inject({
+      method: 'GET',
+      url: `/api/rooms/${general}/moderation-log`,
+      headers: await auth(mod),
+    });
     expect(log.statusCode).toBe(200);
-    expect(log.json().entries[0]).toMatchObject({ action: 'hide', source: 'admin', actorHandle: 'modder', targetHandle: 'auth0r', reason: 'Please keep it kind' });
+    expect(log.json().entries[0]).toMatchObject({
+      action: 'hide',
+      source: 'admin',
+      actorHandle: 'modder',
+      targetHandle: 'auth0r',
+      reason: 'Please keep it kind',
+    });
   });
 
   it('review queue: members cannot see or act on it; a room moderator only in their rooms; a ban purges the room from the member', async () => {
-    const [member, roomMod, offender] = (await Promise.all(['plain', 'roommod', 'offender'].map((h) => createMember(db, h)))) as [UserRow, UserRow, UserRow];
+    const [member, roomMod, offender] = (await Promise.all(
+      ['plain', 'roommod', 'offender'].map((h) => createMember(db, h)),
+    )) as [UserRow, UserRow, UserRow];
     await setRole(db, coding, roomMod.id, 'moderator');
     const off = device(offender);
     await off.openChannel(general);
     const bad = await send(off, general, 'buy cheap followers now [score=0.6]');
     const badId = bad.status === 'accepted' ? bad.messageId! : '';
-    await waitFor('queued by the AI', async () => (await db.query('SELECT 1 FROM moderation_queue WHERE message_id = $1', [badId])).rows.length);
+    await waitFor(
+      'queued by the AI',
+      async () => (await db.query('SELECT 1 FROM moderation_queue WHERE message_id = $1', [badId])).rows.length,
+    );
     const item = await db.query<{ id: string }>('SELECT id FROM moderation_queue WHERE message_id = $1', [badId]);
     const itemId = item.rows[0]!.id;
-    const asMember = await node.app.inject({ method: 'GET', url: '/api/moderation/queue', headers: await auth(member) });
+    const asMember = await node.app.inject({
+      method: 'GET',
+      url: '/api/moderation/queue',
+      headers: await auth(member),
+    });
     expect(asMember.statusCode).toBe(403);
     const actAsMember = await node.app.inject({
       method: 'POST',
@@ -199,10 +260,18 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
     expect(wrongRoom.statusCode).toBe(403);
     const generalMod = await createMember(db, 'genmod');
     await setRole(db, general, generalMod.id, 'moderator');
-    const list = await node.app.inject({ method: 'GET', url: `/api/moderation/queue?roomId=${general}`, headers: await auth(generalMod) });
+    const list = await node.app.inject({
+      method: 'GET',
+      url: `/api/moderation/queue?roomId=${general}`,
+      headers: await auth(generalMod),
+    });
     expect(list.statusCode).toBe(200);
     const listed = list.json().items.find((i: { id: string }) => i.id === itemId);
-    expect(listed).toMatchObject({ source: 'ai', aiMaxScore: 0.6, message: { body: 'buy cheap followers now [score=0.6]' } });
+    expect(listed).toMatchObject({
+      source: 'ai',
+      aiMaxScore: 0.6,
+      message: { body: 'buy cheap followers now [score=0.6]' },
+    });
     const ban = await node.app.inject({
       method: 'POST',
       url: `/api/moderation/queue/${itemId}/actions`,
@@ -230,21 +299,41 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
   });
 });
 
-describe('history shows hidden words to the room\'s moderators only', () => {
+describe("history shows hidden words to the room's moderators only", () => {
   it('a moderator reads the hidden body and its reason; a member only the reason', async () => {
     const testDb = await createTestDatabase();
     const db = createPgDatabase(testDb.url);
     const node = await startSyncNode(db);
     try {
       const general = await loungeRoomId(db, 'general');
-      const [author, mod, member] = (await Promise.all(['hauthor', 'hmod', 'hmember'].map((h) => createMember(db, h)))) as [UserRow, UserRow, UserRow];
+      const [author, mod, member] = (await Promise.all(
+        ['hauthor', 'hmod', 'hmember'].map((h) => createMember(db, h)),
+      )) as [UserRow, UserRow, UserRow];
       await setRole(db, general, mod.id, 'moderator');
-      const sent = await node.app.deps.sync.runIntent(author.id, { kind: 'send', channelId: general, body: 'regrettable words', n: 1, createdAt: Date.now() });
+      const sent = await node.app.deps.sync.runIntent(author.id, {
+        kind: 'send',
+        channelId: general,
+        body: 'regrettable words',
+        n: 1,
+        createdAt: Date.now(),
+      });
       const messageId = sent.verdict.status === 'accepted' ? sent.verdict.messageId! : '';
-      await node.app.deps.sync.runIntent(mod.id, { kind: 'hide', messageId, hidden: true, reason: 'Rude', n: 2, createdAt: Date.now() });
+      await node.app.deps.sync.runIntent(mod.id, {
+        kind: 'hide',
+        messageId,
+        hidden: true,
+        reason: 'Rude',
+        n: 2,
+        createdAt: Date.now(),
+      });
       const page = async (m: UserRow) =>
-        (await node.app.inject({ method: 'GET', url: `/api/rooms/${general}/messages`, headers: { authorization: `Bearer ${await hostToken({ sub: m.host_user_id })}` } })).json()
-          .messages[0];
+        (
+          await node.app.inject({
+            method: 'GET',
+            url: `/api/rooms/${general}/messages`,
+            headers: { authorization: `Bearer ${await hostToken({ sub: m.host_user_id })}` },
+          })
+        ).json().messages[0];
       expect(await page(mod)).toMatchObject({ body: 'regrettable words', hidden: true, hiddenReason: 'Rude' });
       expect(await page(member)).toMatchObject({ body: '', hidden: true, hiddenReason: 'Rude' });
     } finally {

@@ -35,6 +35,7 @@ import { createJobHandlers, type JobHandlers } from '../../workers/job-handlers.
 import { SnapshotScheduler } from '../../workers/snapshot-scheduler.ts';
 import { createMember, intentDeps, loungeRoomId, unlimitedRateLimiter } from '../support/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { scratchAttachmentStore } from '../support/test-app.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -187,7 +188,7 @@ describe('workers: snapshot and thread archive jobs against PostgreSQL and Redis
     it('in-process queue: a handler that throws once is retried with backoff and its snapshot lands', async () => {
       const room = await loungeRoomId(db, 'general');
       await send(room, 5);
-      const real = createJobHandlers({ db, onChanges: async () => {} });
+      const real = createJobHandlers({ db, attachments: scratchAttachmentStore(), onChanges: async () => {} });
       const attempts: number[] = [];
       const handlers: JobHandlers = {
         ...real,
@@ -221,7 +222,10 @@ describe('workers: snapshot and thread archive jobs against PostgreSQL and Redis
       // Messages do not touch a meta doc (only segment changes do), so its snapshot falls behind and a
       // load replays them all: 200 of them make the load itself schedule a snapshot.
       await send(busy, 200, 'backlog');
-      const queue = new InProcessQueue(createJobHandlers({ db, onChanges: async () => {} }), logger);
+      const queue = new InProcessQueue(
+        createJobHandlers({ db, attachments: scratchAttachmentStore(), onChanges: async () => {} }),
+        logger,
+      );
       const scheduled: string[] = [];
       const snapshots = new SnapshotScheduler({
         debounceMs: 100,
@@ -275,7 +279,7 @@ describe('workers: snapshot and thread archive jobs against PostgreSQL and Redis
       const room = await loungeRoomId(db, 'ai-art');
       const docName = metaDocName(room);
       await send(room, 4);
-      const real = createJobHandlers({ db, onChanges: async () => {} });
+      const real = createJobHandlers({ db, attachments: scratchAttachmentStore(), onChanges: async () => {} });
       const runs: Array<{ jobId: string; attempt: number }> = [];
       const handlers: JobHandlers = {
         ...real,
@@ -315,7 +319,7 @@ describe('workers: snapshot and thread archive jobs against PostgreSQL and Redis
     it('BullMQ: a job enqueued while the same id runs is kept and runs once after it', async () => {
       const room = await loungeRoomId(db, 'ai-art');
       const docName = segmentDocName(room, 0);
-      const real = createJobHandlers({ db, onChanges: async () => {} });
+      const real = createJobHandlers({ db, attachments: scratchAttachmentStore(), onChanges: async () => {} });
       let release!: () => void;
       const firstRunBlocked = new Promise<void>((resolve) => (release = resolve));
       let runs = 0;

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -16,9 +19,15 @@ import { createMemoryFanoutBus } from '../../sync-server/fanout/memory-fanout.ts
 import { createMemoryRateLimiter } from '../../sync-server/rate-limit/memory-rate-limiter.ts';
 import type { RateLimiter } from '../../sync-server/rate-limit/rate-limiter.ts';
 import { SyncService, type SyncServiceOptions } from '../../sync-server/sync/sync-service.ts';
+import type { AttachmentStore } from '../../sync-server/attachments/attachment-store.ts';
+import { createDiskAttachmentStore } from '../../sync-server/attachments/disk-attachment-store.ts';
 
 export const TEST_HOST_SECRET = 'test-host-platform-secret-0123456789abcdef';
 export const TEST_SIGNING_SECRET = 'test-lounge-signing-secret-0123456789abcdef';
+
+/** A store in a fresh temporary folder, for tests whose files nobody looks at afterwards. */
+export const scratchAttachmentStore = (): AttachmentStore =>
+  createDiskAttachmentStore(mkdtempSync(join(tmpdir(), 'lounge-attachments-')));
 
 /** Production-like config over a given database; `env` overrides any variable. */
 export function testConfig(env: Record<string, string> = {}): Config {
@@ -38,6 +47,8 @@ export interface TestAppOptions {
   presence?: PresenceStore;
   rateLimiter?: RateLimiter;
   sync?: Partial<SyncServiceOptions>;
+  /** Default: a fresh temporary folder. */
+  attachments?: AttachmentStore;
 }
 
 /** The real app over a real database, with in-process adapters unless the test passes others. */
@@ -52,7 +63,14 @@ export async function createTestApp(
   const presence = options.presence ?? createMemoryPresenceStore();
   const rateLimiter = options.rateLimiter ?? createMemoryRateLimiter();
   const fanout = options.fanout ?? createMemoryFanoutBus().connect();
-  const sync = new SyncService({ db, fanout, presence, intents: { db, rateLimiter, moderation: createModerationDeps(config.moderation) }, logger, ...options.sync });
+  const sync = new SyncService({
+    db,
+    fanout,
+    presence,
+    intents: { db, rateLimiter, moderation: createModerationDeps(config.moderation) },
+    logger,
+    ...options.sync,
+  });
   const deps: AppDeps = {
     config,
     db,
@@ -67,6 +85,7 @@ export async function createTestApp(
     presence,
     rateLimiter,
     sync,
+    attachments: options.attachments ?? scratchAttachmentStore(),
     readinessChecks: [],
     logger,
   };

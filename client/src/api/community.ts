@@ -49,6 +49,7 @@ export interface HistoryMessage {
   threadId?: string | null;
   threadReplies?: number;
   threadLastReplyAt?: string | null;
+  attachments?: MessageView['attachments'];
 }
 
 export interface RoomMember {
@@ -224,5 +225,6 @@ export function fromHistory(m: HistoryMessage): MessageView {
     reactions: m.reactions ?? {},
     threadReplies: m.threadReplies ?? 0,
     threadLastReplyAt: m.threadLastReplyAt ?? null,
+    attachments: m.attachments ?? [],
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ATTACHMENT_TYPES } from '../../../shared/sync/channel-doc.ts';
 import { messageViewOf, type MessageRow } from '../../intents/message-view.ts';
 
 export const apiMessageSchema = z.object({
@@ -23,6 +24,18 @@ export const apiMessageSchema = z.object({
   threadId: z.uuid().nullable().describe('The thread this message leads to, if any.'),
   threadReplies: z.number().int().describe('How many messages that thread holds.'),
   threadLastReplyAt: z.string().nullable().describe('When the last of them was written.'),
+  attachments: z
+    .array(
+      z.object({
+        id: z.uuid(),
+        name: z.string(),
+        type: z.enum(ATTACHMENT_TYPES),
+        size: z.number().int(),
+        width: z.number().int().optional(),
+        height: z.number().int().optional(),
+      }),
+    )
+    .describe('Files on the message (bytes: GET /api/attachments/:id); none when hidden or deleted.'),
 });
 export type ApiMessage = z.infer<typeof apiMessageSchema>;
 

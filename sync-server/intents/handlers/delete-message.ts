@@ -1,14 +1,18 @@
 import { can } from '../../../shared/rules/permissions.ts';
 import type { Intent } from '../../../shared/sync/intents.ts';
 import { loadChannelAccess } from '../../access/channel-access.ts';
+import { removeMessageAttachments } from '../../attachments/message-attachments.ts';
 import { appendChange } from '../../sync/change-log.ts';
 import type { HandlerContext, HandlerResult } from '../handler-context.ts';
 import { lockMessage } from '../message-writes.ts';
 import { loadMessageView } from '../message-view.ts';
 import { ensureAllowed, IntentRefusal } from '../refusal.ts';
 
-/** Soft delete: the message keeps its place in the conversation as a placeholder without words. */
-export async function deleteMessage(ctx: HandlerContext, intent: Extract<Intent, { kind: 'delete' }>): Promise<HandlerResult> {
+/** Soft delete: the message keeps its place in the conversation as a placeholder without words or files. */
+export async function deleteMessage(
+  ctx: HandlerContext,
+  intent: Extract<Intent, { kind: 'delete' }>,
+): Promise<HandlerResult> {
   const { tx, userId } = ctx;
   const message = await lockMessage(tx, intent.messageId);
   const access = await loadChannelAccess(tx, message.channelId, userId, ctx.now);
@@ -23,7 +27,11 @@ export async function deleteMessage(ctx: HandlerContext, intent: Extract<Intent,
     const view = await loadMessageView(tx, message.id);
     return { status: 'accepted', messageId: message.id, channelId: message.channelId, seq: view.seq, changes: [] };
   }
-  await tx.query('UPDATE messages SET is_deleted = true, deleted_at = now(), updated_at = now() WHERE id = $1', [message.id]);
+  await tx.query('UPDATE messages SET is_deleted = true, deleted_at = now(), updated_at = now() WHERE id = $1', [
+    message.id,
+  ]);
+  // Deleted means gone: its files stop being served now, and the sweep deletes their bytes.
+  await removeMessageAttachments(tx, message.id);
   if (!own) {
     await tx.query(
       `INSERT INTO moderation_actions (room_id, message_id, target_user_id, actor_id, source, action, reason)

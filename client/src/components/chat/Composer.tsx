@@ -7,7 +7,10 @@ import {
 } from '../../../../shared/mentions/mentions.ts';
 import { LIMITS } from '../../../../shared/rules/limits.ts';
 import { charCount } from '../../../../shared/rules/text.ts';
-import { CloseIcon, SendIcon } from '../icons.tsx';
+import type { AttachmentView } from '../../../../shared/sync/channel-doc.ts';
+import { formatBytes } from '../../api/attachments.ts';
+import { CloseIcon, FileIcon, PaperclipIcon, RefreshIcon, SendIcon } from '../icons.tsx';
+import { createComposerFiles, type ComposerFile } from './composer-files.ts';
 import type { MentionSource } from './mention-source.ts';
 
 export interface ReplyTarget {
@@ -45,13 +48,21 @@ export function Composer(props: {
   draft: () => string;
   onRemoteDraft: (fn: (channelId: string, text: string) => void) => () => void;
   saveDraft: (channelId: string, text: string) => void;
-  onSend: (body: string, replyToId: string | null) => void;
+  onSend: (body: string, replyToId: string | null, attachments: AttachmentView[]) => void;
   onTyping: (active: boolean) => void;
   replyTo: ReplyTarget | null;
   onCancelReply: () => void;
   ref?: (handle: ComposerHandle) => void;
   /** Who may be suggested after an `@`; without it the composer suggests nobody. */
   mentions?: MentionSource;
+  /**
+   * Files on messages: how to upload one, and why the member may not attach here (null: they may).
+   * Without it the composer offers no files.
+   */
+  files?: {
+    upload: (file: File, signal: AbortSignal) => Promise<AttachmentView>;
+    refusal: () => string | null;
+  };
 }): JSX.Element {
   const [text, setText] = createSignal('');
   /** Ids unique per composer: a room and its open thread each have one on screen. */
@@ -111,9 +122,28 @@ export function Composer(props: {
     input.focus();
   };
 
+  // ---- files ----
+  const attached = props.files
+    ? createComposerFiles({ upload: props.files.upload, online: () => navigator.onLine })
+    : undefined;
+  let filePicker: HTMLInputElement | undefined;
+  const fileCount = () => attached?.files().length ?? 0;
+  const filesReady = () => attached?.ready() ?? true;
+  const uploading = () => attached?.files().filter((f) => f.state !== 'ready').length ?? 0;
+  const addFiles = (picked: readonly File[]) => {
+    if (!attached || picked.length === 0) return;
+    const refusal = props.files?.refusal();
+    if (refusal) {
+      setError(refusal);
+      return;
+    }
+    setError(attached.add(picked));
+    input?.focus();
+  };
+
   const count = () => charCount(text());
   const tooLong = () => count() > MAX;
-  const canSend = () => text().trim() !== '' && !tooLong();
+  const canSend = () => (text().trim() !== '' || fileCount() > 0) && !tooLong() && filesReady();
 
   const autosize = () => {
     if (!input) return;
@@ -135,6 +165,7 @@ export function Composer(props: {
       (channelId, previous) => {
         if (previous) flushDraft(previous);
         currentChannel = channelId;
+        attached?.switchTo(channelId);
         setMention(null);
         setText(props.draft());
         setError(null);
@@ -170,12 +201,20 @@ export function Composer(props: {
 
   const send = () => {
     const body = text().trim();
-    if (body === '') return;
+    if (body === '' && fileCount() === 0) return;
     if (tooLong()) {
       setError(`Messages can be at most ${MAX.toLocaleString()} characters.`);
       return;
     }
-    props.onSend(body, props.replyTo?.id ?? null);
+    if (!filesReady()) {
+      setError(
+        navigator.onLine
+          ? 'Wait a moment: the files are still uploading.'
+          : 'The files upload when you are back online; the message can go then.',
+      );
+      return;
+    }
+    props.onSend(body, props.replyTo?.id ?? null, attached?.take() ?? []);
     setMention(null);
     setText('');
     setError(null);
@@ -206,6 +245,14 @@ export function Composer(props: {
         event.preventDefault();
         send();
       }}
+      onDragOver={(event) => {
+        if (attached && event.dataTransfer?.types.includes('Files')) event.preventDefault();
+      }}
+      onDrop={(event) => {
+        if (!attached || !event.dataTransfer?.files.length) return;
+        event.preventDefault();
+        addFiles([...event.dataTransfer.files]);
+      }}
     >
       <Show when={props.replyTo}>
         {(reply) => (
@@ -220,7 +267,48 @@ export function Composer(props: {
           </div>
         )}
       </Show>
+      <Show when={attached && fileCount() > 0}>
+        <ul class="composer__files" aria-label="Files to send">
+          <For each={attached?.files()}>
+            {(file) => (
+              <FileChip
+                file={file}
+                onRemove={() => attached?.remove(file.key)}
+                onRetry={() => attached?.retry(file.key)}
+              />
+            )}
+          </For>
+        </ul>
+      </Show>
       <div class="composer__box" classList={{ 'composer__box--invalid': tooLong() }}>
+        <Show when={attached}>
+          <button
+            type="button"
+            class="composer__attach"
+            aria-label="Attach files"
+            title="Attach images or files"
+            onClick={() => {
+              const refusal = props.files?.refusal();
+              if (refusal) setError(refusal);
+              else filePicker?.click();
+            }}
+          >
+            <PaperclipIcon />
+          </button>
+          <input
+            ref={(el) => (filePicker = el)}
+            type="file"
+            multiple
+            class="visually-hidden"
+            tabIndex={-1}
+            aria-hidden="true"
+            accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/*,.log,.md,.py,.js,.ts,.tsx,.json,.csv,.yaml,.yml,.sql"
+            onChange={(event) => {
+              addFiles([...(event.currentTarget.files ?? [])]);
+              event.currentTarget.value = '';
+            }}
+          />
+        </Show>
         <label class="visually-hidden" for={`composer-input-${uid}`}>
           Message {props.roomName}
         </label>
@@ -251,6 +339,13 @@ export function Composer(props: {
             readMention();
           }}
           onClick={readMention}
+          onPaste={(event) => {
+            const pasted = [...(event.clipboardData?.files ?? [])];
+            if (!attached || pasted.length === 0) return;
+            // A screenshot pasted from the clipboard becomes a file of the message, not text.
+            event.preventDefault();
+            addFiles(pasted);
+          }}
           onKeyUp={(event) => {
             if (['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) readMention();
           }}
@@ -323,9 +418,17 @@ export function Composer(props: {
           <Show
             when={listOpen()}
             fallback={
-              <>
+              <Show
+                when={uploading() === 0}
+                fallback={
+                  <>
+                    {navigator.onLine ? 'Uploading' : 'Waiting for connection to upload'} {uploading()}{' '}
+                    {uploading() === 1 ? 'file' : 'files'}…
+                  </>
+                }
+              >
                 <kbd>Enter</kbd> to send · <kbd>Shift</kbd> + <kbd>Enter</kbd> for a new line
-              </>
+              </Show>
             }
           >
             <kbd>↑</kbd> <kbd>↓</kbd> to choose · <kbd>Enter</kbd> or <kbd>Tab</kbd> to mention · <kbd>Esc</kbd> to
@@ -352,5 +455,52 @@ export function Composer(props: {
         )}
       </Show>
     </form>
+  );
+}
+
+/** A picked file in the composer: its thumbnail or icon, name and size, and how its upload goes. */
+function FileChip(props: { file: ComposerFile; onRemove: () => void; onRetry: () => void }): JSX.Element {
+  const status = () =>
+    props.file.state === 'ready'
+      ? formatBytes(props.file.size)
+      : props.file.state === 'uploading'
+        ? 'Uploading…'
+        : props.file.state === 'waiting'
+          ? 'Waiting for connection'
+          : `Not uploaded: ${props.file.error ?? 'unknown error'}`;
+  return (
+    <li
+      class="composer__file"
+      classList={{ 'composer__file--failed': props.file.state === 'failed' }}
+      data-state={props.file.state}
+    >
+      <Show when={props.file.previewUrl} fallback={<FileIcon />}>
+        {(src) => <img class="composer__file-thumb" src={src()} alt="" width="36" height="36" />}
+      </Show>
+      <span class="composer__file-text">
+        <span class="composer__file-name">{props.file.name}</span>
+        <span class="composer__file-status" role={props.file.state === 'failed' ? 'alert' : undefined}>
+          {status()}
+        </span>
+      </span>
+      <Show when={props.file.state === 'failed'}>
+        <button
+          type="button"
+          class="icon-button"
+          aria-label={`Retry uploading ${props.file.name}`}
+          onClick={() => props.onRetry()}
+        >
+          <RefreshIcon />
+        </button>
+      </Show>
+      <button
+        type="button"
+        class="icon-button"
+        aria-label={`Remove ${props.file.name}`}
+        onClick={() => props.onRemove()}
+      >
+        <CloseIcon />
+      </button>
+    </li>
   );
 }

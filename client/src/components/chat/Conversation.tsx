@@ -12,6 +12,7 @@ import {
   type JSX,
 } from 'solid-js';
 import type { MessageView } from '../../../../shared/sync/channel-doc.ts';
+import { attachmentUrl, uploadAttachment } from '../../api/attachments.ts';
 import { fetchAround, setRelation } from '../../api/community.ts';
 import { isApiError } from '../../api/http.ts';
 import type { Room, User } from '../../api/types.ts';
@@ -24,6 +25,7 @@ import { ArrowDownIcon, CloseIcon, RefreshIcon } from '../icons.tsx';
 import { Composer, type ComposerHandle, type ReplyTarget } from './Composer.tsx';
 import { createMentionSource } from './mention-source.ts';
 import { MessageRow, PendingRow, type MessageActions } from './MessageRow.tsx';
+import { attachmentsHeight } from './attachment-layout.ts';
 import { TypingIndicator } from './Presence.tsx';
 import { VirtualLog, type VirtualLogHandle } from './VirtualLog.tsx';
 
@@ -35,9 +37,10 @@ function estimateHeight(item: TimelineItem): number {
   const base = item.grouped ? 26 : 62;
   const reply = item.replyTo ? 26 : 0;
   const reactions = item.kind === 'message' && Object.keys(item.message.reactions).length > 0 ? 34 : 0;
+  const files = item.kind === 'message' ? attachmentsHeight(item.message.attachments) : 0;
   // A grouped message has no name row: its "Pinned" marker takes a line of its own.
   const pinMark = item.kind === 'message' && item.grouped && item.message.pinned ? 22 : 0;
-  return base + reply + reactions + pinMark + (item.kind === 'pending' && item.status === 'failed' ? 60 : 0);
+  return base + reply + reactions + files + pinMark + (item.kind === 'pending' && item.status === 'failed' ? 60 : 0);
 }
 
 const FAILED_WHAT: Record<string, string> = {
@@ -363,6 +366,7 @@ export function Conversation(props: ConversationProps): JSX.Element {
     blocks: (id) => replica.blocks(id),
     mutes: (id) => replica.mutes(id),
     hiddenBody,
+    fileUrl: (id) => attachmentUrl(props.token, id),
     onRelation: (userId, kind, on) => {
       const name = replica.members.nameOf(userId);
       setRelation(props.token, kind, userId, on).then(
@@ -578,8 +582,14 @@ export function Conversation(props: ConversationProps): JSX.Element {
             draft={() => replica.draft(session().channelId)}
             onRemoteDraft={(fn) => replica.onRemoteDraft(fn)}
             saveDraft={(channelId, text) => replica.setDraft(channelId, text)}
-            onSend={(body, replyToId) => {
-              replica.enqueue({ kind: 'send', channelId: session().channelId, body, replyToId });
+            onSend={(body, replyToId, files) => {
+              replica.enqueue({
+                kind: 'send',
+                channelId: session().channelId,
+                body,
+                replyToId,
+                ...(files.length > 0 ? { attachmentIds: files.map((f) => f.id) } : {}),
+              });
               setReplyTo(null);
               queueMicrotask(scrollToBottom);
             }}
@@ -588,6 +598,13 @@ export function Conversation(props: ConversationProps): JSX.Element {
             onCancelReply={() => setReplyTo(null)}
             ref={(handle) => (composer = handle)}
             mentions={mentionSource}
+            files={{
+              upload: (file, signal) => uploadAttachment(props.token, file, signal),
+              refusal: () => {
+                const decision = props.standing.decide('post_attachment', {});
+                return decision.allowed ? null : decision.reason;
+              },
+            }}
           />
         </Show>
       </div>

@@ -11,6 +11,7 @@ import {
   CheckIcon,
   ClockIcon,
   EditIcon,
+  PaperclipIcon,
   PinIcon,
   RefreshIcon,
   ReplyIcon,
@@ -20,6 +21,8 @@ import {
 import { ActionForm, MessageMenu, menuItems, type FormResult, type ModerationForm } from './MessageMenu.tsx';
 import { EmojiPicker, QUICK_REACTIONS } from './EmojiPicker.tsx';
 import { MessageText } from './MessageText.tsx';
+import { MessageAttachments } from './Attachments.tsx';
+import { uploadedFile } from '../../api/attachments.ts';
 
 export interface MessageActions {
   me: string;
@@ -51,6 +54,8 @@ export interface MessageActions {
   mutes?: (userId: string | null) => boolean;
   /** A hidden message's words, for moderators (read over REST; null while loading or when not allowed). */
   hiddenBody?: (message: MessageView) => string | null;
+  /** A URL for a file's bytes (fetched with the member's token); without it files are listed by name only. */
+  fileUrl?: (attachmentId: string) => Promise<string>;
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
@@ -374,19 +379,24 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
             />
           </Match>
           <Match when={true}>
-            <p class="msg__body">
-              <MessageText body={m().body} mentions={m().mentions} />
-              <Show when={m().edited}>
-                <span
-                  class="msg__edited"
-                  title={m().editedAt ? `Edited ${fullFormat.format(new Date(m().editedAt!))}` : 'Edited'}
-                >
-                  {props.item.saving === 'edit' ? ' (saving…)' : ' (edited)'}
-                </span>
-              </Show>
-            </p>
+            <Show when={m().body !== '' || m().edited}>
+              <p class="msg__body">
+                <MessageText body={m().body} mentions={m().mentions} />
+                <Show when={m().edited}>
+                  <span
+                    class="msg__edited"
+                    title={m().editedAt ? `Edited ${fullFormat.format(new Date(m().editedAt!))}` : 'Edited'}
+                  >
+                    {props.item.saving === 'edit' ? ' (saving…)' : ' (edited)'}
+                  </span>
+                </Show>
+              </p>
+            </Show>
           </Match>
         </Switch>
+        <Show when={!removed() && !muted() && m().attachments.length > 0 && props.actions.fileUrl}>
+          {(fileUrl) => <MessageAttachments files={m().attachments} fileUrl={fileUrl()} />}
+        </Show>
         <Show when={confirmingDelete()}>
           <div class="msg__confirm" role="group" aria-label="Confirm delete">
             <span>Delete this message for everyone?</span>
@@ -485,6 +495,12 @@ export function PendingRow(props: { item: PendingItem; actions: MessageActions }
   const at = () => new Date(props.item.intent.createdAt);
   const me = () => props.actions.nameOf(props.actions.me);
   const failed = () => props.item.status === 'failed';
+  /** The names of the files the send carries, where this tab uploaded them ("1 file" elsewhere). */
+  const pendingFiles = () => {
+    const ids = props.item.intent.attachmentIds ?? [];
+    const names = ids.map((id) => uploadedFile(id)?.name);
+    return names.every((n) => n !== undefined) ? names : [`${ids.length} ${ids.length === 1 ? 'file' : 'files'}`];
+  };
   return (
     <article
       class="msg msg--mine"
@@ -512,6 +528,12 @@ export function PendingRow(props: { item: PendingItem; actions: MessageActions }
         </Show>
         <p class="msg__body">
           <MessageText body={props.item.intent.body} />
+          <Show when={pendingFiles().length > 0}>
+            <span class="msg__pending-files">
+              {' '}
+              <PaperclipIcon /> {pendingFiles().join(', ')}
+            </span>
+          </Show>
           <Show when={!failed() && !props.item.lastOfRun}>
             <span class="msg__pending-mark" title="Waiting to send">
               <ClockIcon />

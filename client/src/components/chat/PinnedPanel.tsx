@@ -65,6 +65,7 @@ interface SqlMessageRow {
   created_at: Date | string;
   edited_at: Date | string | null;
   reactions: Record<string, string[]> | null;
+  attachments: MessageView['attachments'] | null;
 }
 
 const iso = (value: Date | string) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString());
@@ -90,13 +91,14 @@ function fromRow(row: SqlMessageRow): MessageView {
     reactions: row.reactions ?? {},
     threadReplies: 0,
     threadLastReplyAt: null,
+    attachments: row.attachments ?? [],
   };
 }
 
 const MESSAGE_BY_IDS_SQL = `
   SELECT id::text AS id, channel_id::text AS channel_id, seq, author_id::text AS author_id, body, type,
          reply_to_id::text AS reply_to_id, thread_id::text AS thread_id, edited, hidden, deleted, pinned,
-         created_at, edited_at, reactions
+         created_at, edited_at, reactions, attachments
     FROM messages WHERE channel_id = $1::uuid AND id = ANY($2::uuid[])`;
 
 /** REST look-ups of missing pinned messages at once, at most. */

@@ -16,7 +16,7 @@
  * Text search uses the same configuration as the server ('english', websearch syntax), so a query finds
  * the same words offline as online.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS replica_schema (version integer NOT NULL);
@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS messages (
   created_at  timestamptz NOT NULL,
   edited_at   timestamptz,
   reactions   jsonb NOT NULL DEFAULT '{}',
+  attachments jsonb NOT NULL DEFAULT '[]',
   search      tsvector GENERATED ALWAYS AS (to_tsvector('english', body)) STORED,
   CONSTRAINT hidden_words_are_not_kept CHECK (NOT (hidden OR deleted) OR body = '')
 );

@@ -305,18 +305,20 @@ function toRow(m: MessageView) {
     createdAt: m.createdAt,
     editedAt: m.editedAt,
     reactions: m.reactions,
+    attachments: m.hidden || m.deleted ? [] : m.attachments,
   };
 }
 
 const RECORDSET = `json_to_recordset($1::json) AS x(
     id uuid, "channelId" uuid, seq integer, "authorId" uuid, body text, type text, "replyToId" uuid,
     "threadId" uuid, edited boolean, hidden boolean, deleted boolean, pinned boolean,
-    "createdAt" timestamptz, "editedAt" timestamptz, reactions jsonb)`;
+    "createdAt" timestamptz, "editedAt" timestamptz, reactions jsonb, attachments jsonb)`;
 
 const INSERT = `INSERT INTO messages AS m (id, channel_id, seq, author_id, body, type, reply_to_id, thread_id,
-      edited, hidden, deleted, pinned, created_at, edited_at, reactions)
+      edited, hidden, deleted, pinned, created_at, edited_at, reactions, attachments)
   SELECT id, "channelId", seq, "authorId", CASE WHEN hidden OR deleted THEN '' ELSE body END, type, "replyToId",
-         "threadId", edited, hidden, deleted, pinned, "createdAt", "editedAt", COALESCE(reactions, '{}')
+         "threadId", edited, hidden, deleted, pinned, "createdAt", "editedAt", COALESCE(reactions, '{}'),
+         COALESCE(attachments, '[]')
     FROM ${RECORDSET}`;
 
 /**
@@ -326,15 +328,21 @@ const INSERT = `INSERT INTO messages AS m (id, channel_id, seq, author_id, body,
 const UPSERT_FROM_DOC = `${INSERT}
   ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, edited = EXCLUDED.edited, hidden = EXCLUDED.hidden,
       deleted = EXCLUDED.deleted, pinned = EXCLUDED.pinned, edited_at = EXCLUDED.edited_at,
-      reactions = EXCLUDED.reactions, thread_id = EXCLUDED.thread_id, type = EXCLUDED.type
-  WHERE (m.body, m.edited, m.hidden, m.deleted, m.pinned, m.edited_at, m.reactions, m.thread_id, m.type)
+      reactions = EXCLUDED.reactions, thread_id = EXCLUDED.thread_id, type = EXCLUDED.type,
+      attachments = EXCLUDED.attachments
+  WHERE (m.body, m.edited, m.hidden, m.deleted, m.pinned, m.edited_at, m.reactions, m.thread_id, m.type, m.attachments)
         IS DISTINCT FROM (EXCLUDED.body, EXCLUDED.edited, EXCLUDED.hidden, EXCLUDED.deleted, EXCLUDED.pinned,
-                          EXCLUDED.edited_at, EXCLUDED.reactions, EXCLUDED.thread_id, EXCLUDED.type)`;
+                          EXCLUDED.edited_at, EXCLUDED.reactions, EXCLUDED.thread_id, EXCLUDED.type,
+                          EXCLUDED.attachments)`;
 
-/** A history page has no reactions or thread: it updates what it does know and keeps the rest. */
+/**
+ * A history page (from an older server: no reactions or thread) updates what it does know and keeps the
+ * rest; a hide or delete it reports takes the files too.
+ */
 const UPSERT_FROM_HISTORY = `${INSERT}
   ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, edited = EXCLUDED.edited, hidden = EXCLUDED.hidden,
-      deleted = EXCLUDED.deleted, pinned = EXCLUDED.pinned
+      deleted = EXCLUDED.deleted, pinned = EXCLUDED.pinned,
+      attachments = CASE WHEN EXCLUDED.hidden OR EXCLUDED.deleted THEN '[]' ELSE m.attachments END
   WHERE (m.body, m.edited, m.hidden, m.deleted, m.pinned)
         IS DISTINCT FROM (EXCLUDED.body, EXCLUDED.edited, EXCLUDED.hidden, EXCLUDED.deleted, EXCLUDED.pinned)`;
 

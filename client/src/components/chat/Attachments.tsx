@@ -1,0 +1,119 @@
+import { createResource, createSignal, For, Show, type JSX } from 'solid-js';
+import { isImageType, type AttachmentView } from '../../../../shared/sync/channel-doc.ts';
+import { formatBytes } from '../../api/attachments.ts';
+import { FileIcon, ImageIcon } from '../icons.tsx';
+import { shownSize } from './attachment-layout.ts';
+
+const TYPE_LABEL: Record<AttachmentView['type'], string> = {
+  'image/png': 'PNG image',
+  'image/jpeg': 'JPEG image',
+  'image/gif': 'GIF image',
+  'image/webp': 'WebP image',
+  'application/pdf': 'PDF',
+  'text/plain': 'Text',
+};
+
+/**
+ * A message's files: images drawn in their own proportions (opening one shows it full size in a new
+ * tab), other files as a card that downloads. Bytes are fetched with the member's token through
+ * `fileUrl`; a file that cannot be loaded (offline and never seen, or no longer available) says so in
+ * its place.
+ */
+export function MessageAttachments(props: {
+  files: readonly AttachmentView[];
+  fileUrl: (id: string) => Promise<string>;
+}): JSX.Element {
+  return (
+    <ul
+      class="attachments"
+      aria-label={props.files.length === 1 ? 'Attached file' : `${props.files.length} attached files`}
+    >
+      <For each={props.files}>
+        {(file) => (
+          <li class="attachments__item">
+            <Show when={isImageType(file.type)} fallback={<FileCard file={file} fileUrl={props.fileUrl} />}>
+              <ImageAttachment file={file} fileUrl={props.fileUrl} />
+            </Show>
+          </li>
+        )}
+      </For>
+    </ul>
+  );
+}
+
+function ImageAttachment(props: { file: AttachmentView; fileUrl: (id: string) => Promise<string> }): JSX.Element {
+  const [url] = createResource(() => props.file.id, props.fileUrl);
+  const size = () => shownSize(props.file);
+  return (
+    <Show
+      when={!url.error}
+      fallback={
+        <p class="attachment attachment--missing" style={{ width: `${size().width}px` }}>
+          <ImageIcon />
+          <span>
+            {props.file.name} · {url.error instanceof Error ? url.error.message : 'not available'}
+          </span>
+        </p>
+      }
+    >
+      <a
+        class="attachment attachment--image"
+        href={url() ?? '#'}
+        target="_blank"
+        rel="noopener"
+        aria-busy={url.loading ? 'true' : undefined}
+        style={{ width: `${size().width}px`, height: `${size().height}px` }}
+        onClick={(event) => {
+          if (!url()) event.preventDefault();
+        }}
+      >
+        <Show when={url()}>
+          {(src) => (
+            <img src={src()} alt={props.file.name} width={size().width} height={size().height} decoding="async" />
+          )}
+        </Show>
+        <span class="visually-hidden">Open image {props.file.name} full size</span>
+      </a>
+    </Show>
+  );
+}
+
+function FileCard(props: { file: AttachmentView; fileUrl: (id: string) => Promise<string> }): JSX.Element {
+  let link: HTMLAnchorElement | undefined;
+  // Fetched when asked for (a click), not for every file card scrolled past.
+  const [href, setHref] = createSignal<string | null>(null);
+  const [error, setError] = createSignal<string | null>(null);
+  return (
+    <a
+      ref={(el) => (link = el)}
+      class="attachment attachment--file"
+      href={href() ?? `#file-${props.file.id}`}
+      download={props.file.name}
+      onClick={(event) => {
+        if (href()) return;
+        event.preventDefault();
+        setError(null);
+        props.fileUrl(props.file.id).then(
+          (url) => {
+            setHref(url);
+            link?.click();
+          },
+          (err: unknown) => setError(err instanceof Error ? err.message : 'Not available'),
+        );
+      }}
+    >
+      <FileIcon />
+      <span class="attachment__name">{props.file.name}</span>
+      <span class="attachment__meta">
+        {TYPE_LABEL[props.file.type]} · {formatBytes(props.file.size)}
+      </span>
+      <Show when={error()}>
+        {(message) => (
+          <span class="attachment__error" role="status">
+            {message()}
+          </span>
+        )}
+      </Show>
+    </a>
+  );
+}

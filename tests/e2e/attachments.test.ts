@@ -1,0 +1,217 @@
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openPage, seriousAxeViolations, type OpenedPage } from '../support/browser.ts';
+import {
+  composer,
+  messageWithText,
+  submitDemoSignIn,
+  UI_TIMEOUT_MS,
+  unexpectedErrors,
+  waitOnline,
+  LIVE_TIMEOUT_MS,
+  SCREENSHOT_DIR,
+  confirmed,
+} from '../support/chat-ui.ts';
+import { solidPng } from '../support/png.ts';
+import { startServer, type ServerProcess } from '../support/server-process.ts';
+
+const GENERAL = { slug: 'general', name: 'General Chat' };
+/** Members for weeks, with messages behind them: new members may not share files (spec). */
+const ADA = { handle: 'files_ada', name: 'Ada Files' };
+const BEN = { handle: 'files_ben', name: 'Ben Files' };
+/** Signed up today. */
+const NEWT = { handle: 'files_newt', name: 'Newt Newcomer' };
+
+const SCREENSHOT = solidPng(320, 200, [220, 60, 60]);
+const TRACE = 'Traceback (most recent call last):\n  File "main.py", line 12, in <module>\nKeyError: \'user\'\n';
+
+let server: ServerProcess;
+let browser: Browser;
+let dataDir: string;
+
+async function demoSignIn(url: string, handle: string, displayName: string): Promise<string> {
+  const res = await fetch(`${url}/api/auth/demo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ handle, displayName }),
+  });
+  if (!res.ok) throw new Error(`demo sign-in failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { user: { id: string } }).user.id;
+}
+
+beforeAll(async () => {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  dataDir = await mkdtemp(join(tmpdir(), 'lounge-e2e-files-'));
+  // The embedded default (files in the data folder). Ada and Ben exist after a first start; with the
+  // server stopped their accounts are aged, then it starts again over the same data.
+  const first = await startServer({ dataDir });
+  const ids = [await demoSignIn(first.url, ADA.handle, ADA.name), await demoSignIn(first.url, BEN.handle, BEN.name)];
+  await first.stop();
+  const db = await PGlite.create(join(dataDir, 'pglite'));
+  await db.query(`UPDATE users SET joined_at = now() - interval '30 days', messages_sent = 60 WHERE id = ANY($1)`, [
+    ids,
+  ]);
+  await db.close();
+  server = await startServer({ dataDir });
+  browser = await launchBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+async function joinGeneral(member: { handle: string; name: string }): Promise<OpenedPage> {
+  const opened = await openPage(browser, { viewport: 'desktop', acceptDownloads: true });
+  await opened.page.goto(`${server.url}/lounge/${GENERAL.slug}`);
+  await submitDemoSignIn(opened.page, member.handle, member.name);
+  await composer(opened.page, GENERAL).waitFor({ timeout: UI_TIMEOUT_MS });
+  await waitOnline(opened.page);
+  return opened;
+}
+
+const fileChips = (page: Page) => page.getByRole('list', { name: 'Files to send' }).getByRole('listitem');
+const sendButton = (page: Page) => page.getByRole('button', { name: 'Send message' });
+
+/** Picks files with the composer's "Attach files" button, as a member does from the file dialog. */
+async function attach(page: Page, files: Array<{ name: string; mimeType: string; buffer: Buffer }>): Promise<void> {
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Attach files' }).click();
+  await (await chooser).setFiles(files);
+}
+
+/**
+ * The width an image in the page was decoded at: 0 until its bytes arrived and decoded.
+ */
+const drawn = (page: Page, alt: string) =>
+  page
+    .locator(`img[alt="${alt}"]`)
+    .first()
+    .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
+
+describe('files on messages', () => {
+  it('a screenshot and a log file sent by Ada reach Ben: the image drawn at its size, the log downloadable', async () => {
+    const ada = await joinGeneral(ADA);
+    const ben = await joinGeneral(BEN);
+    try {
+      await attach(ada.page, [
+        { name: 'bug.png', mimeType: 'image/png', buffer: SCREENSHOT },
+        { name: 'trace.log', mimeType: 'text/plain', buffer: Buffer.from(TRACE) },
+      ]);
+      await expect.poll(() => fileChips(ada.page).count(), { timeout: UI_TIMEOUT_MS }).toBe(2);
+      // Uploads start at once; Send waits for them.
+      await expect
+        .poll(() => fileChips(ada.page).evaluateAll((items) => items.map((i) => i.getAttribute('data-state'))), {
+          timeout: UI_TIMEOUT_MS,
+        })
+        .toEqual(['ready', 'ready']);
+      await composer(ada.page, GENERAL).fill('Here is what I get when I run it');
+      await composer(ada.page, GENERAL).press('Enter');
+      expect(await fileChips(ada.page).count()).toBe(0);
+
+      const onBen = messageWithText(ben.page, GENERAL, 'Here is what I get when I run it');
+      await onBen.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      const image = onBen.getByRole('link', { name: 'Open image bug.png full size' });
+      await image.waitFor({ timeout: UI_TIMEOUT_MS });
+      // Laid out at its own proportions before and after its bytes arrive: 320 × 200.
+      const box = await image.boundingBox();
+      expect([Math.round(box!.width), Math.round(box!.height)]).toEqual([320, 200]);
+      await expect.poll(() => drawn(ben.page, 'bug.png'), { timeout: UI_TIMEOUT_MS }).toBe(320);
+      await expect.poll(() => drawn(ada.page, 'bug.png'), { timeout: UI_TIMEOUT_MS }).toBe(320);
+
+      const card = onBen.getByRole('link', { name: /trace\.log/ });
+      await expect.poll(() => card.innerText()).toContain(`Text · ${Buffer.byteLength(TRACE)} bytes`);
+      const download = ben.page.waitForEvent('download');
+      await card.click();
+      const saved = await download;
+      expect(saved.suggestedFilename()).toBe('trace.log');
+      expect(await readFile((await saved.path())!, 'utf8')).toBe(TRACE);
+
+      expect(await seriousAxeViolations(ben.page)).toEqual([]);
+      await ben.page.screenshot({ path: join(SCREENSHOT_DIR, 'attachments-desktop.png') });
+      expect(unexpectedErrors(ada)).toEqual([]);
+      expect(unexpectedErrors(ben)).toEqual([]);
+    } finally {
+      await ada.close();
+      await ben.close();
+    }
+  });
+
+  it('a pasted screenshot becomes a file of the message, even sent without words; deleting the message takes it away', async () => {
+    const ada = await joinGeneral(ADA);
+    const ben = await joinGeneral(BEN);
+    try {
+      const png = [...solidPng(200, 120, [30, 160, 90])];
+      await composer(ada.page, GENERAL).focus();
+      // What the browser does when a screenshot is pasted: a paste event whose clipboard holds an image file.
+      await ada.page.evaluate(`(() => {
+        const data = new DataTransfer();
+        data.items.add(new File([new Uint8Array(${JSON.stringify(png)})], 'image.png', { type: 'image/png' }));
+        document.activeElement.dispatchEvent(
+          new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
+        );
+      })()`);
+      await expect.poll(() => fileChips(ada.page).getAttribute('data-state'), { timeout: UI_TIMEOUT_MS }).toBe('ready');
+      // The pasted image is not text in the box.
+      expect(await composer(ada.page, GENERAL).inputValue()).toBe('');
+      await sendButton(ada.page).click();
+
+      const pasted = confirmed(ben.page, GENERAL).filter({ has: ben.page.locator('img[alt="image.png"]') });
+      await pasted.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await expect.poll(() => drawn(ben.page, 'image.png'), { timeout: UI_TIMEOUT_MS }).toBe(200);
+
+      // Ada deletes it: on Ben's screen the image goes with the message.
+      const mine = confirmed(ada.page, GENERAL).filter({ has: ada.page.locator('img[alt="image.png"]') });
+      await mine.focus();
+      await mine.getByRole('toolbar').getByRole('button', { name: 'Delete message' }).click();
+      await mine.getByRole('group', { name: 'Confirm delete' }).getByRole('button', { name: 'Delete' }).click();
+      await expect.poll(() => ben.page.locator('img[alt="image.png"]').count(), { timeout: LIVE_TIMEOUT_MS }).toBe(0);
+    } finally {
+      await ada.close();
+      await ben.close();
+    }
+  });
+
+  it('a file picked offline uploads by itself when the connection is back, then the message goes', async () => {
+    const ada = await joinGeneral(ADA);
+    try {
+      await ada.page.context().setOffline(true);
+      await attach(ada.page, [{ name: 'offline.png', mimeType: 'image/png', buffer: solidPng(40, 40) }]);
+      await expect
+        .poll(() => fileChips(ada.page).getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })
+        .toBe('waiting');
+      expect(await fileChips(ada.page).innerText()).toContain('Waiting for connection');
+      expect(await sendButton(ada.page).isDisabled()).toBe(true);
+
+      await ada.page.context().setOffline(false);
+      await expect.poll(() => fileChips(ada.page).getAttribute('data-state'), { timeout: UI_TIMEOUT_MS }).toBe('ready');
+      await waitOnline(ada.page);
+      await composer(ada.page, GENERAL).fill('made on the train');
+      await composer(ada.page, GENERAL).press('Enter');
+      const sent = messageWithText(ada.page, GENERAL, 'made on the train');
+      await sent.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await sent.locator('img[alt="offline.png"]').waitFor({ timeout: UI_TIMEOUT_MS });
+    } finally {
+      await ada.close();
+    }
+  });
+
+  it('a member who joined today is told when they can share files', async () => {
+    const newt = await joinGeneral(NEWT);
+    try {
+      await newt.page.getByRole('button', { name: 'Attach files' }).click();
+      await newt.page
+        .getByRole('alert')
+        .filter({ hasText: 'You can share images and files once you have sent 10 messages' })
+        .waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await fileChips(newt.page).count()).toBe(0);
+    } finally {
+      await newt.close();
+    }
+  });
+});
