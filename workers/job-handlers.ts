@@ -40,7 +40,13 @@ export function createJobHandlers(deps: HandlerDeps): JobHandlers {
     'moderate-message': async (data, ctx) => {
       if (!deps.moderator) throw new Error('Layer-2 moderation is not configured (OPENAI_API_KEY)');
       await moderateMessage(
-        { db: deps.db, moderator: deps.moderator, logger: ctx.logger, onChanges: deps.onChanges },
+        {
+          db: deps.db,
+          moderator: deps.moderator,
+          store: deps.attachments,
+          logger: ctx.logger,
+          onChanges: deps.onChanges,
+        },
         data,
       );
     },

@@ -25,6 +25,8 @@ const ADA = { handle: 'files_ada', name: 'Ada Files' };
 const BEN = { handle: 'files_ben', name: 'Ben Files' };
 /** Signed up today. */
 const NEWT = { handle: 'files_newt', name: 'Newt Newcomer' };
+/** General Chat's moderator. */
+const MIA = { handle: 'files_mia', name: 'Mia Moderator' };
 
 const SCREENSHOT = solidPng(320, 200, [220, 60, 60]);
 const TRACE = 'Traceback (most recent call last):\n  File "main.py", line 12, in <module>\nKeyError: \'user\'\n';
@@ -50,11 +52,16 @@ beforeAll(async () => {
   // server stopped their accounts are aged, then it starts again over the same data.
   const first = await startServer({ dataDir });
   const ids = [await demoSignIn(first.url, ADA.handle, ADA.name), await demoSignIn(first.url, BEN.handle, BEN.name)];
+  const miaId = await demoSignIn(first.url, MIA.handle, MIA.name);
   await first.stop();
   const db = await PGlite.create(join(dataDir, 'pglite'));
   await db.query(`UPDATE users SET joined_at = now() - interval '30 days', messages_sent = 60 WHERE id = ANY($1)`, [
     ids,
   ]);
+  await db.query(
+    `INSERT INTO room_memberships (room_id, user_id, role) SELECT id, $1, 'moderator' FROM rooms WHERE slug = 'general'`,
+    [miaId],
+  );
   await db.close();
   server = await startServer({ dataDir });
   browser = await launchBrowser();
@@ -198,6 +205,35 @@ describe('files on messages', () => {
       await sent.locator('img[alt="offline.png"]').waitFor({ timeout: UI_TIMEOUT_MS });
     } finally {
       await ada.close();
+    }
+  });
+
+  it("a moderator's hide takes the files from members' screens; the moderator still sees them, greyed", async () => {
+    const ada = await joinGeneral(ADA);
+    const mia = await joinGeneral(MIA);
+    try {
+      await attach(ada.page, [{ name: 'promo.png', mimeType: 'image/png', buffer: solidPng(120, 80, [250, 200, 0]) }]);
+      await expect.poll(() => fileChips(ada.page).getAttribute('data-state'), { timeout: UI_TIMEOUT_MS }).toBe('ready');
+      await composer(ada.page, GENERAL).fill('Cheap followers, see flyer');
+      await composer(ada.page, GENERAL).press('Enter');
+      const onMia = messageWithText(mia.page, GENERAL, 'Cheap followers');
+      await onMia.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await onMia.focus();
+      await onMia.getByRole('button', { name: 'More actions' }).click();
+      await onMia.getByRole('button', { name: 'Hide message' }).click();
+      const form = mia.page.getByRole('form', { name: 'Hide this message' });
+      await form.getByLabel(/Reason/).fill('Advertising');
+      await form.getByRole('button', { name: 'Hide' }).click();
+
+      await confirmed(ada.page, GENERAL)
+        .filter({ hasText: 'Hidden by moderation: Advertising' })
+        .waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await expect.poll(() => ada.page.locator('img[alt="promo.png"]').count(), { timeout: LIVE_TIMEOUT_MS }).toBe(0);
+      await mia.page.getByText('Hidden from members: Advertising').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await expect.poll(() => drawn(mia.page, 'promo.png'), { timeout: UI_TIMEOUT_MS }).toBe(120);
+    } finally {
+      await ada.close();
+      await mia.close();
     }
   });
 

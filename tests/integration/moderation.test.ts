@@ -12,6 +12,7 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { startSyncNode, type SyncNode } from '../support/sync-node.ts';
 import { TestDevice, waitFor } from '../support/sync-test-client.ts';
 import { hostToken, scratchAttachmentStore } from '../support/test-app.ts';
+import { solidPng } from '../support/png.ts';
 
 describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint), review queue, propagation', () => {
   let testDb: TestDatabase;
@@ -43,10 +44,12 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
       model: 'omni-moderation-latest',
       timeoutMs: 500,
     });
+    // The nodes keep files where the moderation job reads them, as a worker shares the nodes' bucket.
+    const files = scratchAttachmentStore();
     queue = new InProcessQueue(
       createJobHandlers({
         db,
-        attachments: scratchAttachmentStore(),
+        attachments: files,
         moderator,
         onChanges: async (changes) => node.app.deps.sync.channels.committed(changes),
       }),
@@ -54,6 +57,7 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
       { concurrency: 2, retry: { attempts: 6, backoffMs: 100 } },
     );
     node = await startSyncNode(db, {
+      attachments: files,
       sync: {
         moderateMessages: async (ids) => {
           for (const messageId of ids)
@@ -144,6 +148,77 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
       hiddenReason: expect.stringMatching(/automatic moderation/i),
     });
     expect(openai.requests.every((q) => q.authorization === 'Bearer sk-test-local')).toBe(true);
+  });
+
+  it('Layer 2 judges images too: a screenshot scored 0.92 hides its message (words and files) on every replica, and the queue says which file', async () => {
+    const author = await createMember(db, 'imager');
+    const reader = await createMember(db, 'imagewatcher');
+    const a = device(author);
+    const r = device(reader);
+    await Promise.all([a.openChannel(coding), r.openChannel(coding)]);
+    const upload = async (png: Buffer, name: string) => {
+      const res = await node.app.inject({
+        method: 'POST',
+        url: `/api/attachments?name=${name}`,
+        headers: { ...(await auth(author)), 'content-type': 'application/octet-stream' },
+        payload: png,
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return (res.json() as { id: string }).id;
+    };
+    const calm = await upload(solidPng(20, 20), 'calm.png');
+    const nasty = await upload(solidPng(20, 20, [0, 0, 0], '[score=0.92]'), 'nasty.png');
+    const sendFiles = async (body: string, attachmentIds: string[]) => {
+      const id = a.intent({ kind: 'send', channelId: coding, body, attachmentIds });
+      const v = await waitFor(`verdict for "${body}"`, () => a.verdict(id));
+      return v.status === 'accepted' ? v.messageId! : '';
+    };
+    const fine = await sendFiles('my desk setup', [calm]);
+    const bad = await sendFiles('', [nasty]);
+    await waitFor('the image message hidden on the reader', () => r.messages(coding).find((m) => m.id === bad)?.hidden);
+    expect(r.messages(coding).find((m) => m.id === bad)).toMatchObject({ body: '', attachments: [] });
+    expect(r.messages(coding).find((m) => m.id === fine)).toMatchObject({
+      hidden: false,
+      attachments: [expect.objectContaining({ name: 'calm.png' })],
+    });
+    const queued = await db.query<{ reason: string; ai_max_score: number }>(
+      'SELECT reason, ai_max_score FROM moderation_queue WHERE message_id = $1',
+      [bad],
+    );
+    expect(queued.rows).toEqual([
+      { reason: 'Automatic moderation: harassment (0.92) in image nasty.png.', ai_max_score: 0.92 },
+    ]);
+    // Each image was sent to the endpoint as an image (a data URL of its type); the empty text was not sent.
+    expect(openai.requests.filter((q) => q.images.length > 0).map((q) => q.images)).toEqual([
+      ['image/png'],
+      ['image/png'],
+    ]);
+    const readerFetch = await node.app.inject({
+      method: 'GET',
+      url: `/api/attachments/${nasty}`,
+      headers: await auth(reader),
+    });
+    expect(readerFetch.statusCode).toBe(403);
+    // The room's moderator judges the file in the review queue, and may open it.
+    const mod = await createMember(db, 'imagemod');
+    await setRole(db, coding, mod.id, 'moderator');
+    const review = await node.app.inject({
+      method: 'GET',
+      url: `/api/moderation/queue?roomId=${coding}`,
+      headers: await auth(mod),
+    });
+    const item = (
+      review.json() as { items: Array<{ message: { id: string; attachments: Array<{ id: string; name: string }> } }> }
+    ).items.find((i) => i.message.id === bad);
+    expect(item?.message.attachments).toEqual([
+      expect.objectContaining({ id: nasty, name: 'nasty.png', type: 'image/png' }),
+    ]);
+    const modFetch = await node.app.inject({
+      method: 'GET',
+      url: `/api/attachments/${nasty}`,
+      headers: await auth(mod),
+    });
+    expect(modFetch.statusCode).toBe(200);
   });
 
   it('Layer 2 down: 500s, then a timeout, then recovery — the job retries and the verdict lands; nothing is lost', async () => {

@@ -3,10 +3,13 @@ import type { ChannelChange } from '../../shared/sync/channel-doc.ts';
 import type { Database } from '../../sync-server/db/database.ts';
 import { moderateMessageWithAi, type AiModerator } from '../../sync-server/moderation/ai-moderation.ts';
 import type { JobData } from '../job-queue.ts';
+import type { AttachmentStore } from '../../sync-server/attachments/attachment-store.ts';
 
 export interface ModerateMessageDeps {
   db: Database;
   moderator: AiModerator;
+  /** Where the message's images are read from (they are judged too). */
+  store: AttachmentStore;
   logger: Logger;
   onChanges: (changes: ChannelChange[]) => Promise<void>;
 }
@@ -19,6 +22,8 @@ export async function moderateMessage(deps: ModerateMessageDeps, data: JobData<'
   const { outcome, changes } = await moderateMessageWithAi(deps, data.messageId);
   deps.logger.info({ messageId: data.messageId, outcome }, 'layer-2 moderation');
   if (changes.length > 0) {
-    await deps.onChanges(changes).catch((err: unknown) => deps.logger.warn({ err }, 'publishing a moderation change failed; catch-up repairs it'));
+    await deps
+      .onChanges(changes)
+      .catch((err: unknown) => deps.logger.warn({ err }, 'publishing a moderation change failed; catch-up repairs it'));
   }
 }

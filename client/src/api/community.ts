@@ -115,6 +115,7 @@ export interface ReviewItem {
     hiddenReason: string | null;
     deleted: boolean;
     createdAt: string;
+    attachments?: MessageView['attachments'];
   };
   context: Array<{ seq: number; authorHandle: string | null; body: string }>;
   reports: Array<{ reason: string; details: string; createdAt: string }>;

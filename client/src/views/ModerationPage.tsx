@@ -12,6 +12,8 @@ import type { User } from '../api/types.ts';
 import { MUTE_DURATIONS, REPORT_REASONS } from '../components/chat/MessageMenu.tsx';
 import { RefreshIcon, ShieldIcon } from '../components/icons.tsx';
 import { RestrictedMembers } from '../components/moderation/RestrictedMembers.tsx';
+import { MessageAttachments } from '../components/chat/Attachments.tsx';
+import { attachmentUrl } from '../api/attachments.ts';
 import { relativeTime } from '../format.ts';
 import { useDocumentTitle } from '../lib/document-title.ts';
 import { createRefreshable } from '../lib/refreshable.ts';
@@ -164,7 +166,14 @@ function ReviewCard(props: {
         </ul>
       </Show>
       <blockquote class="review-item__message">
-        <strong>@{item().message.authorHandle ?? 'unknown'}:</strong> {item().message.body || '(no text)'}
+        <strong>@{item().message.authorHandle ?? 'unknown'}:</strong>{' '}
+        {item().message.body || (item().message.attachments?.length ? '' : '(no text)')}
+        <Show when={item().message.attachments?.length}>
+          <MessageAttachments
+            files={item().message.attachments ?? []}
+            fileUrl={(id) => attachmentUrl(props.token, id)}
+          />
+        </Show>
       </blockquote>
       <Show when={item().message.hidden || item().message.deleted}>
         <p class="side-panel__note">

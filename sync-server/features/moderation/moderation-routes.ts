@@ -8,6 +8,7 @@ import { memberOf } from '../../auth/auth-plugin.ts';
 import { decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { ApiError, errorBodySchema, forbidden, notFound } from '../../http/errors.ts';
 import type { UserRow } from '../users/users-repo.ts';
+import { apiMessageSchema, type ApiMessage } from '../history/message-schema.ts';
 
 const queueItemSchema = z.object({
   id: z.uuid(),
@@ -31,6 +32,8 @@ const queueItemSchema = z.object({
     hiddenReason: z.string().nullable(),
     deleted: z.boolean(),
     createdAt: z.string(),
+    /** Its files (a flagged screenshot is what a moderator judges); none once deleted. */
+    attachments: apiMessageSchema.shape.attachments,
   }),
   /** The messages just before and after, so a moderator judges in context. */
   context: z.array(z.object({ seq: z.number().int(), authorHandle: z.string().nullable(), body: z.string() })),
@@ -54,6 +57,7 @@ interface QueueRow {
   author_id: string | null;
   author_handle: string | null;
   body: string;
+  attachments: ApiMessage['attachments'];
   is_hidden: boolean;
   hidden_reason: string | null;
   is_deleted: boolean;
@@ -121,7 +125,10 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
           cursor: z.string().max(512).optional(),
           limit: z.coerce.number().int().min(1).max(100).default(25),
         }),
-        response: { 200: z.object({ items: z.array(queueItemSchema), nextCursor: z.string().nullable() }), 403: errorBodySchema },
+        response: {
+          200: z.object({ items: z.array(queueItemSchema), nextCursor: z.string().nullable() }),
+          403: errorBodySchema,
+        },
       },
     },
     async (request) => {
@@ -130,12 +137,13 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
       const rooms = await moderatedRooms(member);
       if (rooms && rooms.length === 0) throw forbidden('Only moderators can see the review queue.', 'not_moderator');
       if (status === 'escalated' && rooms) throw forbidden('Escalated items are for global admins.', 'not_admin');
-      if (roomId && rooms && !rooms.includes(roomId)) throw forbidden('You do not moderate that room.', 'not_moderator');
+      if (roomId && rooms && !rooms.includes(roomId))
+        throw forbidden('You do not moderate that room.', 'not_moderator');
       const after = request.query.cursor ? decodeCursor(request.query.cursor, queueCursor) : null;
       const { rows } = await db.query<QueueRow>(
         `SELECT q.id, q.room_id, q.source, q.status, q.reason, q.ai_categories, q.ai_max_score, q.report_count, q.escalated,
                 q.created_at, m.id AS message_id, m.channel_id, m.seq, m.author_id, u.handle AS author_handle, m.body,
-                m.is_hidden, m.hidden_reason, m.is_deleted, m.created_at AS message_created_at
+                m.attachments, m.is_hidden, m.hidden_reason, m.is_deleted, m.created_at AS message_created_at
            FROM moderation_queue q JOIN messages m ON m.id = q.message_id LEFT JOIN users u ON u.id = m.author_id
           WHERE q.status = $1
             AND ($2::uuid[] IS NULL OR q.room_id = ANY($2::uuid[]))
@@ -180,16 +188,26 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
               hiddenReason: row.hidden_reason,
               deleted: row.is_deleted,
               createdAt: row.message_created_at.toISOString(),
+              attachments: row.is_deleted ? [] : row.attachments,
             },
-            context: context.rows.map((c) => ({ seq: c.seq, authorHandle: c.author_handle, body: c.is_deleted ? '' : c.body })),
-            reports: reports.rows.map((rep) => ({ reason: rep.reason, details: rep.details, createdAt: rep.created_at.toISOString() })),
+            context: context.rows.map((c) => ({
+              seq: c.seq,
+              authorHandle: c.author_handle,
+              body: c.is_deleted ? '' : c.body,
+            })),
+            reports: reports.rows.map((rep) => ({
+              reason: rep.reason,
+              details: rep.details,
+              createdAt: rep.created_at.toISOString(),
+            })),
           };
         }),
       );
       const last = rows.at(-1);
       return {
         items,
-        nextCursor: rows.length === limit && last ? encodeCursor({ at: last.created_at.toISOString(), id: last.id }) : null,
+        nextCursor:
+          rows.length === limit && last ? encodeCursor({ at: last.created_at.toISOString(), id: last.id }) : null,
       };
     },
   );
@@ -217,7 +235,13 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
     async (request) => {
       const member = memberOf(request);
       const { action, reason, durationMinutes } = request.body;
-      const item = await db.query<{ room_id: string | null; message_id: string; author_id: string | null; status: string; is_hidden: boolean }>(
+      const item = await db.query<{
+        room_id: string | null;
+        message_id: string;
+        author_id: string | null;
+        status: string;
+        is_hidden: boolean;
+      }>(
         `SELECT q.room_id, q.message_id, m.author_id, q.status, m.is_hidden
            FROM moderation_queue q JOIN messages m ON m.id = q.message_id WHERE q.id = $1`,
         [request.params.itemId],
@@ -230,7 +254,8 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
       }
       const run = async (intent: Record<string, unknown>) => {
         const outcome = await sync.runIntent(member.id, { ...intent, n: 0, createdAt: Date.now() });
-        if (outcome.verdict.status === 'rejected') throw new ApiError(403, outcome.verdict.code, outcome.verdict.reason);
+        if (outcome.verdict.status === 'rejected')
+          throw new ApiError(403, outcome.verdict.code, outcome.verdict.reason);
       };
       const settle = (status: string) =>
         db.query(`UPDATE moderation_queue SET status = $2, resolved_by = $3, resolved_at = now() WHERE id = $1`, [
@@ -239,8 +264,16 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
           member.id,
         ]);
       const onAuthor = async (memberAction: 'warn' | 'mute' | 'ban') => {
-        if (!row.author_id || !row.room_id) throw new ApiError(409, 'no_author', 'This message has no member to act on.');
-        await run({ kind: 'moderate_member', roomId: row.room_id, userId: row.author_id, action: memberAction, reason, durationMinutes });
+        if (!row.author_id || !row.room_id)
+          throw new ApiError(409, 'no_author', 'This message has no member to act on.');
+        await run({
+          kind: 'moderate_member',
+          roomId: row.room_id,
+          userId: row.author_id,
+          action: memberAction,
+          reason,
+          durationMinutes,
+        });
       };
       switch (action) {
         case 'approve':
@@ -269,7 +302,9 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
           await settle('hidden');
           return { status: 'hidden' as const };
         case 'escalate':
-          await db.query(`UPDATE moderation_queue SET status = 'escalated', escalated = true WHERE id = $1`, [request.params.itemId]);
+          await db.query(`UPDATE moderation_queue SET status = 'escalated', escalated = true WHERE id = $1`, [
+            request.params.itemId,
+          ]);
           await db.query(
             `INSERT INTO moderation_actions (room_id, message_id, target_user_id, actor_id, source, action, reason)
              VALUES ($1, $2, $3, $4, 'admin', 'escalate', $5)`,
@@ -287,7 +322,10 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
         tags: ['moderation'],
         summary: "A room's moderation log, newest first",
         params: z.strictObject({ roomId: z.uuid() }),
-        querystring: z.strictObject({ cursor: z.string().max(512).optional(), limit: z.coerce.number().int().min(1).max(100).default(50) }),
+        querystring: z.strictObject({
+          cursor: z.string().max(512).optional(),
+          limit: z.coerce.number().int().min(1).max(100).default(50),
+        }),
         response: {
           200: z.object({
             entries: z.array(
@@ -345,7 +383,10 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
           expiresAt: e.expires_at ? e.expires_at.toISOString() : null,
           createdAt: e.created_at.toISOString(),
         })),
-        nextCursor: rows.length === request.query.limit && last ? encodeCursor({ at: last.created_at.toISOString(), id: last.id }) : null,
+        nextCursor:
+          rows.length === request.query.limit && last
+            ? encodeCursor({ at: last.created_at.toISOString(), id: last.id })
+            : null,
       };
     },
   );

@@ -13,7 +13,7 @@ import {
 } from 'solid-js';
 import type { MessageView } from '../../../../shared/sync/channel-doc.ts';
 import { attachmentUrl, uploadAttachment } from '../../api/attachments.ts';
-import { fetchAround, setRelation } from '../../api/community.ts';
+import { fetchAround, fromHistory, setRelation } from '../../api/community.ts';
 import { isApiError } from '../../api/http.ts';
 import type { Room, User } from '../../api/types.ts';
 import { createMinuteClock } from '../../lib/minute-clock.ts';
@@ -296,18 +296,23 @@ export function Conversation(props: ConversationProps): JSX.Element {
       }
     });
   };
-  const [hiddenBodies, setHiddenBodies] = createSignal<Record<string, string | null>>({});
-  const hiddenBody = (message: { id: string; channelId: string }): string | null => {
-    const known = hiddenBodies()[message.id];
+  /** Hidden messages as the room's moderators read them over REST (words and files), by id. */
+  const [hiddenViews, setHiddenViews] = createSignal<Record<string, MessageView | null>>({});
+  const hiddenView = (message: { id: string; channelId: string }): MessageView | null => {
+    const known = hiddenViews()[message.id];
     if (known !== undefined) return known;
-    setHiddenBodies((all) => ({ ...all, [message.id]: null }));
+    setHiddenViews((all) => ({ ...all, [message.id]: null }));
     void fetchAround(props.token, message.channelId, message.id, 3)
       .then((page) => {
         const found = page.messages.find((m) => m.id === message.id);
-        setHiddenBodies((all) => ({ ...all, [message.id]: found && found.body !== '' ? found.body : null }));
+        setHiddenViews((all) => ({ ...all, [message.id]: found ? fromHistory(found) : null }));
       })
       .catch(() => undefined);
     return null;
+  };
+  const hiddenBody = (message: { id: string; channelId: string }): string | null => {
+    const view = hiddenView(message);
+    return view && (view.body !== '' || view.attachments.length > 0) ? view.body : null;
   };
 
   // A room's threads marked answered (a thread's or a DM's own list stays empty).
@@ -366,6 +371,7 @@ export function Conversation(props: ConversationProps): JSX.Element {
     blocks: (id) => replica.blocks(id),
     mutes: (id) => replica.mutes(id),
     hiddenBody,
+    hiddenFiles: (message) => hiddenView(message)?.attachments ?? [],
     fileUrl: (id) => attachmentUrl(props.token, id),
     onRelation: (userId, kind, on) => {
       const name = replica.members.nameOf(userId);

@@ -54,6 +54,8 @@ export interface MessageActions {
   mutes?: (userId: string | null) => boolean;
   /** A hidden message's words, for moderators (read over REST; null while loading or when not allowed). */
   hiddenBody?: (message: MessageView) => string | null;
+  /** A hidden message's files, for moderators (with its words, over REST). */
+  hiddenFiles?: (message: MessageView) => MessageView['attachments'];
   /** A URL for a file's bytes (fetched with the member's token); without it files are listed by name only. */
   fileUrl?: (attachmentId: string) => Promise<string>;
 }
@@ -351,6 +353,9 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
             <p class="msg__body msg__body--hidden">
               <MessageText body={staffBody() ?? ''} />
             </p>
+            <Show when={props.actions.fileUrl && (props.actions.hiddenFiles?.(m()) ?? []).length > 0}>
+              <MessageAttachments files={props.actions.hiddenFiles?.(m()) ?? []} fileUrl={props.actions.fileUrl!} />
+            </Show>
             <p class="msg__hidden-note">
               Hidden from members{m().hiddenReason ? `: ${m().hiddenReason}` : ''} · only moderators see this
             </p>
