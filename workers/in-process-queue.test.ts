@@ -18,6 +18,12 @@ describe('InProcessQueue', () => {
     'archive-idle-threads': async (_data, ctx) => {
       runs.push({ doc: 'archive', attempt: ctx.attempt, at: Date.now() });
     },
+    'export-user-data': async ({ exportId }, ctx) => {
+      runs.push({ doc: exportId, attempt: ctx.attempt, at: Date.now() });
+    },
+    'expire-data-exports': async (_data, ctx) => {
+      runs.push({ doc: 'expire', attempt: ctx.attempt, at: Date.now() });
+    },
     'sweep-attachments': async (_data, ctx) => {
       runs.push({ doc: 'sweep', attempt: ctx.attempt, at: Date.now() });
     },

@@ -5,6 +5,8 @@ import { archiveIdleThreads } from './handlers/archive-idle-threads.ts';
 import { snapshotChannelDoc } from './handlers/snapshot-channel-doc.ts';
 import { moderateMessage } from './handlers/moderate-message.ts';
 import { sweepAttachments } from './handlers/sweep-attachments.ts';
+import { exportUserData } from './handlers/export-user-data.ts';
+import { expireDataExports } from './handlers/expire-data-exports.ts';
 import type { AttachmentStore } from '../sync-server/attachments/attachment-store.ts';
 import type { AiModerator } from '../sync-server/moderation/ai-moderation.ts';
 import { parseJobData, type JobData, type JobName } from './job-queue.ts';
@@ -37,6 +39,10 @@ export function createJobHandlers(deps: HandlerDeps): JobHandlers {
       void (await archiveIdleThreads({ db: deps.db, logger: ctx.logger, onChanges: deps.onChanges }, data)),
     'sweep-attachments': async (data, ctx) =>
       void (await sweepAttachments({ db: deps.db, store: deps.attachments, logger: ctx.logger }, data)),
+    'export-user-data': (data, ctx) =>
+      exportUserData({ db: deps.db, store: deps.attachments, logger: ctx.logger }, data),
+    'expire-data-exports': async (data, ctx) =>
+      void (await expireDataExports({ db: deps.db, store: deps.attachments, logger: ctx.logger }, data)),
     'moderate-message': async (data, ctx) => {
       if (!deps.moderator) throw new Error('Layer-2 moderation is not configured (OPENAI_API_KEY)');
       await moderateMessage(

@@ -22,6 +22,10 @@ export const jobSchemas = {
   'archive-idle-threads': z.strictObject({}),
   /** Deletes the bytes and rows of removed files and of uploads no message claimed in time. */
   'sweep-attachments': z.strictObject({}),
+  /** Builds one requested data export (GDPR) into the attachment store. */
+  'export-user-data': z.strictObject({ exportId: z.uuid() }),
+  /** Deletes data exports past their week. */
+  'expire-data-exports': z.strictObject({}),
   /** Layer-2 (AI) moderation of one message's current words. */
   'moderate-message': z.strictObject({ messageId: z.uuid() }),
 };
@@ -65,6 +69,7 @@ export function retryDelayMs(policy: RetryPolicy, attempt: number): number {
 export const RECURRING_JOBS = [
   { name: 'archive-idle-threads', data: {}, everyMs: 10 * 60_000 },
   { name: 'sweep-attachments', data: {}, everyMs: 60 * 60_000 },
+  { name: 'expire-data-exports', data: {}, everyMs: 60 * 60_000 },
 ] as const satisfies ReadonlyArray<{
   name: JobName;
   data: JobData<JobName>;

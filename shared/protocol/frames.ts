@@ -28,6 +28,8 @@ export const NoticeCode = {
   unavailable: 'unavailable',
   /** A private doc would grow past its size limit; the update was dropped. */
   tooLarge: 'too_large',
+  /** The member's account was deleted (on another device, or by them here): sign out and wipe this device. */
+  accountDeleted: 'account_deleted',
 } as const;
 export type NoticeCode = (typeof NoticeCode)[keyof typeof NoticeCode];
 

@@ -143,6 +143,13 @@ export const LIMITS = {
     docsPerConnection: 200,
   },
 
+  exports: {
+    /** Our choice: three data exports a day per member; each reads all of their history. */
+    perDay: 3,
+    /** Our choice: an export can be downloaded for a week, then it is deleted. */
+    keptDays: 7,
+  },
+
   attachments: {
     /** Our choice (Discord's free limit): 10 MiB per file. Migration 0013 checks the same. */
     maxBytes: 10 * 1024 * 1024,
@@ -174,6 +181,7 @@ export const LIMITS = {
   threads: Readonly<Record<string, number>>;
   sync: Readonly<Record<string, number>>;
   attachments: Readonly<Record<string, number>>;
+  exports: Readonly<Record<string, number>>;
   history: Readonly<Record<string, number>>;
 };
 

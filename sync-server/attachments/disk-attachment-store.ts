@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { AttachmentStore } from './attachment-store.ts';
 
 /**
@@ -21,7 +22,7 @@ const isCode = (err: unknown, ...codes: string[]): boolean =>
   typeof err === 'object' && err !== null && 'code' in err && codes.includes(String(err.code));
 
 /** Writes to a temp file beside the target and renames it over, so a reader never sees half a file. */
-async function writeAtomically(file: string, bytes: Uint8Array): Promise<void> {
+async function writeAtomically(file: string, bytes: Uint8Array | Readable): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   // Same directory, hence same filesystem: the rename is atomic.
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomUUID()}.tmp`);

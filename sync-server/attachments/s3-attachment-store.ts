@@ -1,4 +1,7 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Client } from 'minio';
 import type { AttachmentStore } from './attachment-store.ts';
 
@@ -68,8 +71,21 @@ export function createS3AttachmentStore(options: S3AttachmentStoreOptions): Atta
   return {
     async put(key, bytes, contentType) {
       await ensureBucket();
-      const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      await client.putObject(bucket, key, body, body.byteLength, { 'Content-Type': contentType });
+      if (bytes instanceof Uint8Array) {
+        const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        await client.putObject(bucket, key, body, body.byteLength, { 'Content-Type': contentType });
+      } else {
+        // Size unknown: spooled to a temp file first, so the upload has a length (not every
+        // S3-compatible server takes the streaming upload of unknown size) and memory stays flat.
+        const dir = await mkdtemp(path.join(tmpdir(), 'lounge-s3-put-'));
+        const file = path.join(dir, 'object');
+        try {
+          await writeFile(file, bytes);
+          await client.fPutObject(bucket, key, file, { 'Content-Type': contentType });
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      }
     },
 
     async get(key) {

@@ -20,6 +20,8 @@ export type FanoutEvent =
   | { kind: 'inbox'; entry: InboxEntry }
   /** The user lost access to a channel: close those docs and tell the client to purge them. */
   | { kind: 'revoke'; userId: string; channelId: string; reason: string }
+  /** The user's account was deleted: every node ends their connections and tells their devices. */
+  | { kind: 'account-deleted'; userId: string; reason: string }
   /** Who may read this room changed: every node re-checks the connections subscribed to it or its threads. */
   | { kind: 'recheck'; roomId: string; reason: string }
   /** A node started holding this multi-writer doc: nodes that hold it too answer with their state. */

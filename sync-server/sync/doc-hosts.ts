@@ -24,6 +24,7 @@ export interface DocHostDeps {
   snapshots: SnapshotScheduler | undefined;
   onPrivateDocChanged(userId: string, doc: Y.Doc): void;
   onRevoked(userId: string, channelId: string, reason: string): void;
+  onAccountDeleted(userId: string, reason: string): void;
 }
 
 export interface HostedDocLoad {
@@ -153,6 +154,7 @@ export async function hostInboxDoc(deps: DocHostDeps, name: string, userId: stri
     if (event.kind === 'verdicts') setVerdicts(doc, event.verdicts);
     if (event.kind === 'inbox') setInboxEntry(doc, event.entry);
     if (event.kind === 'revoke') deps.onRevoked(event.userId, event.channelId, event.reason);
+    if (event.kind === 'account-deleted') deps.onAccountDeleted(event.userId, event.reason);
   });
   return { hosted, dispose: unsubscribe };
 }

@@ -1,3 +1,4 @@
+import { parseDocName } from '../../shared/sync/doc-names.ts';
 import * as Y from 'yjs';
 import { coalescedRead } from '../db/coalesced-read.ts';
 import type { Database } from '../db/database.ts';
@@ -24,6 +25,12 @@ async function readPrivateStates(db: Database, docNames: readonly string[]): Pro
   return new Map(rows.map((r) => [r.doc_name, new Uint8Array(r.state)]));
 }
 
+/** `private.<userId>` → the user id (doc names are validated where they enter the server). */
+const userIdOf = (docName: string): string | null => {
+  const parsed = parseDocName(docName);
+  return parsed?.kind === 'private' ? parsed.userId : null;
+};
+
 export async function persistPrivateDoc(db: Database, docName: string, doc: Y.Doc): Promise<void> {
   const state = Y.encodeStateAsUpdate(doc);
   await db.transaction(async (tx) => {
@@ -32,10 +39,13 @@ export async function persistPrivateDoc(db: Database, docName: string, doc: Y.Do
       [docName],
     );
     const merged = rows[0] ? Y.mergeUpdates([new Uint8Array(rows[0].state), state]) : state;
+    // A deleted account's drafts and outbox must not come back when a node that still held the doc
+    // writes it after the deletion.
     await tx.query(
-      `INSERT INTO doc_snapshots (doc_name, state, change_seq, updated_at) VALUES ($1, $2, 0, now())
+      `INSERT INTO doc_snapshots (doc_name, state, change_seq, updated_at)
+       SELECT $1, $2, 0, now() WHERE NOT EXISTS (SELECT 1 FROM users WHERE id = $3 AND anonymized_at IS NOT NULL)
        ON CONFLICT (doc_name) DO UPDATE SET state = EXCLUDED.state, updated_at = now()`,
-      [docName, merged],
+      [docName, merged, userIdOf(docName)],
     );
   });
 }

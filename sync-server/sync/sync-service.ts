@@ -345,6 +345,7 @@ export class SyncService {
       snapshots: this.options.snapshots,
       onPrivateDocChanged: (userId, doc) => this.outbox.scan(userId, doc),
       onRevoked: (userId, channelId, reason) => this.revokeLocally(userId, channelId, reason),
+      onAccountDeleted: (userId, reason) => this.endSessionsLocally(userId, reason),
     });
     switch (parsed.kind) {
       case 'channel-meta':
@@ -385,6 +386,26 @@ export class SyncService {
   async revokeAccess(userId: string, channelId: string, reason: string): Promise<void> {
     this.revokeLocally(userId, channelId, reason);
     await this.fanout.publish(topics.user(userId), { kind: 'revoke', userId, channelId, reason });
+  }
+
+  /**
+   * A member's account was deleted: on every node, each of their connections is told (their devices sign
+   * out and wipe what they hold) and loses every doc it had open.
+   */
+  async endSessions(userId: string, reason: string): Promise<void> {
+    this.endSessionsLocally(userId, reason);
+    await this.fanout.publish(topics.user(userId), { kind: 'account-deleted', userId, reason }).catch(() => {});
+  }
+
+  private endSessionsLocally(userId: string, reason: string): void {
+    for (const [peer] of this.readGrants) if (peer.userId === userId) this.readGrants.delete(peer);
+    for (const hosted of [...this.registry.all()]) {
+      for (const peer of [...hosted.peers]) {
+        if (peer.userId !== userId) continue;
+        peer.notice(hosted.name, NoticeCode.accountDeleted, reason);
+        peer.dropDoc(hosted.name);
+      }
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { Client } from 'minio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +92,15 @@ describe.each(kinds)('$name attachment store', ({ start }) => {
     const view = new Uint8Array(whole.buffer, whole.byteOffset + 100, 1000);
     await store.put(key, view, 'image/png');
     expect((await read(store, key))?.equals(Buffer.from(view))).toBe(true);
+  });
+
+  it('stores a stream made piece by piece (an export), whole', async () => {
+    const key = newKey();
+    const pieces = Array.from({ length: 40 }, () => randomBytes(64 * 1024 + 3));
+    await store.put(key, Readable.from(pieces), 'application/zip');
+    const found = await store.get(key);
+    expect(found!.size).toBe(pieces.reduce((n, p) => n + p.length, 0));
+    expect((await buffer(found!.stream)).equals(Buffer.concat(pieces))).toBe(true);
   });
 
   it('answers null for a key that was never stored', async () => {

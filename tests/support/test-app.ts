@@ -20,6 +20,7 @@ import { createMemoryRateLimiter } from '../../sync-server/rate-limit/memory-rat
 import type { RateLimiter } from '../../sync-server/rate-limit/rate-limiter.ts';
 import { SyncService, type SyncServiceOptions } from '../../sync-server/sync/sync-service.ts';
 import type { AttachmentStore } from '../../sync-server/attachments/attachment-store.ts';
+import type { JobQueue } from '../../workers/job-queue.ts';
 import { createDiskAttachmentStore } from '../../sync-server/attachments/disk-attachment-store.ts';
 
 export const TEST_HOST_SECRET = 'test-host-platform-secret-0123456789abcdef';
@@ -49,6 +50,8 @@ export interface TestAppOptions {
   sync?: Partial<SyncServiceOptions>;
   /** Default: a fresh temporary folder. */
   attachments?: AttachmentStore;
+  /** Background jobs (data exports); none by default. */
+  jobs?: JobQueue;
 }
 
 /** The real app over a real database, with in-process adapters unless the test passes others. */
@@ -88,6 +91,7 @@ export async function createTestApp(
     attachments: options.attachments ?? scratchAttachmentStore(),
     readinessChecks: [],
     logger,
+    ...(options.jobs ? { jobs: options.jobs } : {}),
   };
   const app = await buildApp(deps);
   app.addHook('onClose', async () => {
