@@ -4,7 +4,7 @@ import { AppHeader } from './components/AppHeader.tsx';
 import { ReplicaContext } from './replica/context.ts';
 import { Replica } from './replica/replica.ts';
 import { currentRoute, type Route } from './router.ts';
-import { endSession, session, SESSION_EXPIRED_NOTICE, type Session } from './session.ts';
+import { ACCOUNT_DELETED_NOTICE, endSession, session, SESSION_EXPIRED_NOTICE, type Session } from './session.ts';
 import { LoungePage } from './views/LoungePage.tsx';
 import { MessagesPage } from './views/MessagesPage.tsx';
 import { NotificationsPage } from './views/NotificationsPage.tsx';
@@ -46,6 +46,11 @@ export function AppShell(props: { session: Session; config: AuthConfig | undefin
           name: props.session.user.displayName,
           token: () => session()?.token ?? props.session.token,
           onUnauthorized: () => endSession(SESSION_EXPIRED_NOTICE),
+          // Deleted on another device: this one lets go of everything it holds too.
+          onAccountDeleted: () => {
+            void r.destroy({ wipe: true });
+            endSession(ACCOUNT_DELETED_NOTICE);
+          },
         });
         onCleanup(() => queueMicrotask(() => void r.destroy()));
         return r;
@@ -99,7 +104,14 @@ export function AppShell(props: { session: Session; config: AuthConfig | undefin
                 <ModerationPage token={props.session.token} user={props.session.user} />
               </Match>
               <Match when={route().name === 'settings'}>
-                <SettingsPage token={props.session.token} user={props.session.user} />
+                <SettingsPage
+                  token={props.session.token}
+                  user={props.session.user}
+                  onAccountDeleted={() => {
+                    void replica().destroy({ wipe: true });
+                    endSession(ACCOUNT_DELETED_NOTICE);
+                  }}
+                />
               </Match>
               <Match when={route().name === 'search'}>
                 <SearchPage token={props.session.token} user={props.session.user} />

@@ -75,6 +75,7 @@ export function endSession(notice: string | null = null): void {
 }
 
 export const SESSION_EXPIRED_NOTICE = 'Your session has ended. Please sign in again.';
+export const ACCOUNT_DELETED_NOTICE = 'Your Lounge account was deleted, and this device no longer holds any of it.';
 
 // Signing in or out in one tab applies to every open tab of the app.
 window.addEventListener('storage', (event) => {

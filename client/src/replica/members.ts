@@ -33,6 +33,8 @@ export class MemberCache {
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
 
   private readonly wanted = new Set<string>();
+  /** Names read back from the server in this session (a cached name may be outdated: renamed, deleted). */
+  private readonly checked = new Set<string>();
   private readonly askedAt = new Map<string, number>();
   private lookupTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -82,10 +84,18 @@ export class MemberCache {
     return [...this.members.values()];
   }
 
-  /** The display name, or a stable short fallback while the name is looked up. */
+  /**
+   * The display name, or a stable short fallback while the name is looked up. A name cached by an
+   * earlier session is shown at once and checked once per session in the background, so a renamed
+   * member, or a deleted account ("Deleted user"), is named as they are now.
+   */
   nameOf(id: string | null): string {
     if (!id) return 'Someone';
     const known = this.get(id);
+    if (!this.checked.has(id)) {
+      this.checked.add(id);
+      this.lookUp(id);
+    }
     if (known) return known.name;
     this.lookUp(id);
     return `Member ${id.slice(0, 6)}`;
@@ -118,7 +128,9 @@ export class MemberCache {
           }
         },
         () => {
-          // Offline or refused: the short fallback stays, and the next read after a while asks again.
+          // Offline or refused: the cached name or the short fallback stays, and the next read after a
+          // while asks again.
+          for (const asked of ids) this.checked.delete(asked);
         },
       );
     }, LOOKUP_DELAY_MS);

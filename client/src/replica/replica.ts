@@ -37,6 +37,8 @@ export interface ReplicaOptions {
   token: () => string;
   /** Called when the server says the session is no longer valid. */
   onUnauthorized: () => void;
+  /** Called when the server says the member's account was deleted (here or on another device). */
+  onAccountDeleted?: () => void;
 }
 
 /** After this long without a connection the header says "offline" rather than "connecting". */
@@ -511,6 +513,10 @@ export class Replica {
   }
 
   private onNotice(notice: Notice): void {
+    if (notice.code === 'account_deleted') {
+      this.options.onAccountDeleted?.();
+      return;
+    }
     if (notice.code !== 'purge') return;
     // Access to this channel is gone (ban, kick, left a private room): its data leaves the device.
     const parsed = parseDocName(notice.docName);

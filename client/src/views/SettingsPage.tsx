@@ -6,6 +6,7 @@ import type { User } from '../api/types.ts';
 import { Avatar } from '../components/Avatar.tsx';
 import { SettingsIcon } from '../components/icons.tsx';
 import { setTheme, theme, type ThemeChoice } from '../components/settings/theme.ts';
+import { YourData } from '../components/settings/YourData.tsx';
 import { useDocumentTitle } from '../lib/document-title.ts';
 import { createRefreshable } from '../lib/refreshable.ts';
 import { useReplica } from '../replica/context.ts';
@@ -162,10 +163,10 @@ function RelationList(props: {
 
 /**
  * The member's settings: theme (this device), who may start a DM with them, notifications as far as
- * the server keeps them, and the members they block or mute (with the way to undo it). Each change
- * saves at once and says so.
+ * the server keeps them, the members they block or mute (with the way to undo it), and their data (a
+ * copy of it, deleting the account). Each change saves at once and says so.
  */
-export function SettingsPage(props: { token: string; user: User }): JSX.Element {
+export function SettingsPage(props: { token: string; user: User; onAccountDeleted: () => void }): JSX.Element {
   useDocumentTitle(() => 'Settings');
   const replica = useReplica();
   const loaded = createRefreshable(
@@ -369,6 +370,7 @@ export function SettingsPage(props: { token: string; user: User }): JSX.Element 
             onLift={(id) => lift('mutes', id)}
           />
         </Section>
+        <YourData token={props.token} user={props.user} onAccountDeleted={props.onAccountDeleted} />
       </div>
     </main>
   );
