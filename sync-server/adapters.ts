@@ -20,6 +20,7 @@ import { createModerationDeps } from './moderation/moderation-deps.ts';
 import { createOpenAiModerator } from './moderation/ai-moderation.ts';
 import { createJobs } from '../workers/jobs-adapter.ts';
 import { createAttachmentStore } from './attachments/create-attachment-store.ts';
+import { createSesEmailSender } from './email/email-sender.ts';
 
 export interface Adapters extends AppDeps {
   close(): Promise<void>;
@@ -94,9 +95,12 @@ export async function createAdapters(
   // Jobs (workers/): BullMQ producer when REDIS_URL is set, in-process otherwise. In-process job
   // results (archived threads) reach live clients through this node's ChannelSync.
   const moderator = config.moderation.ai ? createOpenAiModerator(config.moderation.ai) : undefined;
+  const email = config.email ? createSesEmailSender(config.email) : undefined;
   const jobs = await createJobs(config, {
     db,
     attachments,
+    email,
+    appUrl: config.appUrl,
     logger,
     moderator,
     onChanges: (changes) => sync.channels.committed(changes),
@@ -114,6 +118,20 @@ export async function createAdapters(
           moderateMessages: async (ids: string[]) => {
             for (const messageId of ids)
               await jobs.queue.enqueue('moderate-message', { messageId }, { jobId: `moderate:${messageId}` });
+          },
+        }
+      : {}),
+    ...(config.email
+      ? {
+          // A few minutes' grace: a mention read in the app by then is not emailed. One pending job per
+          // member gathers everything that comes meanwhile into one email.
+          onNotified: async (userIds: string[]) => {
+            for (const userId of userIds)
+              await jobs.queue.enqueue(
+                'email-notifications',
+                { userId },
+                { jobId: `email:${userId}`, delayMs: (config.email?.delaySeconds ?? 0) * 1000 },
+              );
           },
         }
       : {}),

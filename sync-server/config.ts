@@ -71,6 +71,15 @@ const envSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name (3–63 lowercase letters, digits, dots, dashes)')
     .default('lounge-attachments'),
   S3_REGION: z.string().min(1).default('us-east-1'),
+  /** The app's public address, for links in emails; default http://HOST:PORT. */
+  APP_URL: url(['https:', 'http:']).optional(),
+  /** Sender of notification emails (Amazon SES); email is off without it. */
+  EMAIL_FROM: z.string().min(3).max(320).optional(),
+  SES_REGION: z.string().min(1).default('us-east-1'),
+  /** Another SES endpoint than AWS's (a local SES-compatible server). */
+  SES_ENDPOINT: url(['https:', 'http:']).optional(),
+  /** How long a mention may wait unread in the app before it is emailed. */
+  EMAIL_NOTIFY_DELAY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -109,6 +118,10 @@ export interface Config {
         bucket: string;
         region: string;
       };
+  /** The app's public address (no trailing slash), for links in emails. */
+  appUrl: string;
+  /** Notification email (SES); undefined: off, and the Settings page says so. */
+  email: { from: string; region: string; endpoint: string | undefined; delaySeconds: number } | undefined;
   moderation: {
     allowedLinkDomains: string[];
     blockedWords: string[];
@@ -178,6 +191,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     links: { events: e.EVENTS_URL, perks: e.PERKS_URL },
     clientDistDir: e.CLIENT_DIST_DIR,
     attachments: e.S3_ENDPOINT ? s3Settings(e) : { kind: 'disk', dir: `${e.DATA_DIR}/attachments` },
+    appUrl: (e.APP_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+    email: e.EMAIL_FROM
+      ? {
+          from: e.EMAIL_FROM,
+          region: e.SES_REGION,
+          endpoint: e.SES_ENDPOINT,
+          delaySeconds: e.EMAIL_NOTIFY_DELAY_SECONDS,
+        }
+      : undefined,
     moderation: {
       allowedLinkDomains: list(e.MODERATION_ALLOWED_LINK_DOMAINS),
       blockedWords: list(e.MODERATION_BLOCKED_WORDS),

@@ -24,6 +24,9 @@ describe('InProcessQueue', () => {
     'expire-data-exports': async (_data, ctx) => {
       runs.push({ doc: 'expire', attempt: ctx.attempt, at: Date.now() });
     },
+    'email-notifications': async ({ userId }, ctx) => {
+      runs.push({ doc: userId, attempt: ctx.attempt, at: Date.now() });
+    },
     'sweep-attachments': async (_data, ctx) => {
       runs.push({ doc: 'sweep', attempt: ctx.attempt, at: Date.now() });
     },

@@ -7,6 +7,8 @@ import { moderateMessage } from './handlers/moderate-message.ts';
 import { sweepAttachments } from './handlers/sweep-attachments.ts';
 import { exportUserData } from './handlers/export-user-data.ts';
 import { expireDataExports } from './handlers/expire-data-exports.ts';
+import { emailNotifications } from './handlers/email-notifications.ts';
+import type { EmailSender } from '../sync-server/email/email-sender.ts';
 import type { AttachmentStore } from '../sync-server/attachments/attachment-store.ts';
 import type { AiModerator } from '../sync-server/moderation/ai-moderation.ts';
 import { parseJobData, type JobData, type JobName } from './job-queue.ts';
@@ -27,6 +29,10 @@ export interface HandlerDeps {
   attachments: AttachmentStore;
   /** Where committed channel changes go so live clients see them (see ArchiveDeps.onChanges). */
   onChanges: (changes: ChannelChange[]) => Promise<void>;
+  /** Notification email; undefined when it is off (then such jobs are never enqueued). */
+  email?: EmailSender | undefined;
+  /** The app's public address, for links in emails. */
+  appUrl?: string;
   /** Layer 2; undefined when no AI endpoint is configured (then such jobs are never enqueued). */
   moderator?: AiModerator | undefined;
 }
@@ -43,6 +49,10 @@ export function createJobHandlers(deps: HandlerDeps): JobHandlers {
       exportUserData({ db: deps.db, store: deps.attachments, logger: ctx.logger }, data),
     'expire-data-exports': async (data, ctx) =>
       void (await expireDataExports({ db: deps.db, store: deps.attachments, logger: ctx.logger }, data)),
+    'email-notifications': async (data, ctx) => {
+      if (!deps.email) throw new Error('notification email is not configured (EMAIL_FROM)');
+      await emailNotifications({ db: deps.db, email: deps.email, appUrl: deps.appUrl ?? '', logger: ctx.logger }, data);
+    },
     'moderate-message': async (data, ctx) => {
       if (!deps.moderator) throw new Error('Layer-2 moderation is not configured (OPENAI_API_KEY)');
       await moderateMessage(

@@ -26,6 +26,8 @@ export const jobSchemas = {
   'export-user-data': z.strictObject({ exportId: z.uuid() }),
   /** Deletes data exports past their week. */
   'expire-data-exports': z.strictObject({}),
+  /** Emails a member the mentions and replies they have not read in the app (SES). */
+  'email-notifications': z.strictObject({ userId: z.uuid() }),
   /** Layer-2 (AI) moderation of one message's current words. */
   'moderate-message': z.strictObject({ messageId: z.uuid() }),
 };

@@ -11,6 +11,7 @@ import { createJobHandlers } from './job-handlers.ts';
 import { createOpenAiModerator } from '../sync-server/moderation/ai-moderation.ts';
 import { RECURRING_JOBS } from './job-queue.ts';
 import { createAttachmentStore } from '../sync-server/attachments/create-attachment-store.ts';
+import { createSesEmailSender } from '../sync-server/email/email-sender.ts';
 import { JobSettingsError, readJobSettings, type JobSettings } from './job-settings.ts';
 
 /** How long SIGTERM waits for running jobs before giving up (every job is safe to run again). */
@@ -70,6 +71,8 @@ async function main(): Promise<void> {
     handlers: createJobHandlers({
       db,
       attachments: createAttachmentStore(config.attachments),
+      email: config.email ? createSesEmailSender(config.email) : undefined,
+      appUrl: config.appUrl,
       onChanges: announce,
       moderator: config.moderation.ai ? createOpenAiModerator(config.moderation.ai) : undefined,
     }),

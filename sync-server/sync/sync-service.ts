@@ -49,6 +49,8 @@ export interface SyncServiceOptions {
   idleUnloadMs?: number;
   /** How often loaded channel docs are compared with Postgres. */
   catchUpIntervalMs?: number;
+  /** Told which members got new unread mentions or replies (for email; absent when it is off). */
+  onNotified?: (userIds: string[]) => Promise<void>;
   /** Hands new or edited messages to Layer-2 moderation (absent when it is off). */
   moderateMessages?: (messageIds: string[]) => Promise<void>;
   /** Test-only fault injection: called after an intent commits and before anything is broadcast. */
@@ -152,6 +154,17 @@ export class SyncService {
       return [];
     });
     for (const entry of notificationEntries) await this.deliverInboxEntry(entry);
+    if (this.options.onNotified) {
+      const notified = new Set(
+        notificationEntries.flatMap((e) =>
+          e.map === 'notifications' && e.value && !e.value.read && e.value.kind !== 'moderation' ? [e.userId] : [],
+        ),
+      );
+      if (notified.size > 0)
+        await this.options
+          .onNotified([...notified])
+          .catch((err: unknown) => this.logger.warn({ err }, 'could not schedule notification emails'));
+    }
     await Promise.all(
       processed.map(({ group, outcomes: list }) =>
         this.deliverVerdicts(
