@@ -21,6 +21,8 @@ import { createOpenAiModerator } from './moderation/ai-moderation.ts';
 import { createJobs } from '../workers/jobs-adapter.ts';
 import { createAttachmentStore } from './attachments/create-attachment-store.ts';
 import { createSesEmailSender } from './email/email-sender.ts';
+import { createTwilioSmsSender } from './sms/sms-sender.ts';
+import { outOfAppDelivery } from './notifications/out-of-app.ts';
 
 export interface Adapters extends AppDeps {
   close(): Promise<void>;
@@ -100,11 +102,13 @@ export async function createAdapters(
     db,
     attachments,
     email,
+    sms: config.sms ? createTwilioSmsSender(config.sms) : undefined,
     appUrl: config.appUrl,
     logger,
     moderator,
     onChanges: (changes) => sync.channels.committed(changes),
   });
+  const outOfApp = outOfAppDelivery(config, jobs.queue);
   const sync = new SyncService({
     db,
     fanout,
@@ -121,20 +125,7 @@ export async function createAdapters(
           },
         }
       : {}),
-    ...(config.email
-      ? {
-          // A few minutes' grace: a mention read in the app by then is not emailed. One pending job per
-          // member gathers everything that comes meanwhile into one email.
-          onNotified: async (userIds: string[]) => {
-            for (const userId of userIds)
-              await jobs.queue.enqueue(
-                'email-notifications',
-                { userId },
-                { jobId: `email:${userId}`, delayMs: (config.email?.delaySeconds ?? 0) * 1000 },
-              );
-          },
-        }
-      : {}),
+    ...(outOfApp ? { onNotified: outOfApp } : {}),
     ...(testHooks.afterCommitHook ? { afterCommitHook: testHooks.afterCommitHook } : {}),
   });
   closers.push(async () => {

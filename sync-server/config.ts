@@ -78,6 +78,16 @@ const envSchema = z.object({
   SES_REGION: z.string().min(1).default('us-east-1'),
   /** Another SES endpoint than AWS's (a local SES-compatible server). */
   SES_ENDPOINT: url(['https:', 'http:']).optional(),
+  /** Critical alerts by SMS (Twilio); off without an account. */
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, 'a Twilio account SID (AC + 32 hex digits)')
+    .optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
+  /** The sending number (E.164) or messaging service SID. */
+  TWILIO_FROM: z.string().min(3).max(64).optional(),
+  /** Another Twilio API origin (a local Twilio-compatible server). */
+  TWILIO_API_URL: url(['https:', 'http:']).optional(),
   /** How long a mention may wait unread in the app before it is emailed. */
   EMAIL_NOTIFY_DELAY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
 });
@@ -122,6 +132,8 @@ export interface Config {
   appUrl: string;
   /** Notification email (SES); undefined: off, and the Settings page says so. */
   email: { from: string; region: string; endpoint: string | undefined; delaySeconds: number } | undefined;
+  /** Critical alerts by SMS (Twilio); undefined: off. */
+  sms: { accountSid: string; authToken: string; from: string; apiUrl: string | undefined } | undefined;
   moderation: {
     allowedLinkDomains: string[];
     blockedWords: string[];
@@ -158,6 +170,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push('  AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required when DATABASE_URL is set');
     }
     if (!e.LOUNGE_SIGNING_SECRET) problems.push('  LOUNGE_SIGNING_SECRET: required when DATABASE_URL is set');
+  }
+  if (e.TWILIO_ACCOUNT_SID && (!e.TWILIO_AUTH_TOKEN || !e.TWILIO_FROM)) {
+    problems.push('  TWILIO_AUTH_TOKEN and TWILIO_FROM: required when TWILIO_ACCOUNT_SID is set');
   }
   if (e.S3_ENDPOINT && (!e.S3_ACCESS_KEY || !e.S3_SECRET_KEY)) {
     problems.push('  S3_ACCESS_KEY and S3_SECRET_KEY: required when S3_ENDPOINT is set');
@@ -200,6 +215,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           delaySeconds: e.EMAIL_NOTIFY_DELAY_SECONDS,
         }
       : undefined,
+    sms:
+      e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM
+        ? {
+            accountSid: e.TWILIO_ACCOUNT_SID,
+            authToken: e.TWILIO_AUTH_TOKEN,
+            from: e.TWILIO_FROM,
+            apiUrl: e.TWILIO_API_URL,
+          }
+        : undefined,
     moderation: {
       allowedLinkDomains: list(e.MODERATION_ALLOWED_LINK_DOMAINS),
       blockedWords: list(e.MODERATION_BLOCKED_WORDS),

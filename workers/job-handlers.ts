@@ -9,6 +9,8 @@ import { exportUserData } from './handlers/export-user-data.ts';
 import { expireDataExports } from './handlers/expire-data-exports.ts';
 import { emailNotifications } from './handlers/email-notifications.ts';
 import type { EmailSender } from '../sync-server/email/email-sender.ts';
+import type { SmsSender } from '../sync-server/sms/sms-sender.ts';
+import { smsAlert } from './handlers/sms-alert.ts';
 import type { AttachmentStore } from '../sync-server/attachments/attachment-store.ts';
 import type { AiModerator } from '../sync-server/moderation/ai-moderation.ts';
 import { parseJobData, type JobData, type JobName } from './job-queue.ts';
@@ -31,6 +33,8 @@ export interface HandlerDeps {
   onChanges: (changes: ChannelChange[]) => Promise<void>;
   /** Notification email; undefined when it is off (then such jobs are never enqueued). */
   email?: EmailSender | undefined;
+  /** Critical alerts by SMS; undefined when off (then such jobs are never enqueued). */
+  sms?: SmsSender | undefined;
   /** The app's public address, for links in emails. */
   appUrl?: string;
   /** Layer 2; undefined when no AI endpoint is configured (then such jobs are never enqueued). */
@@ -52,6 +56,10 @@ export function createJobHandlers(deps: HandlerDeps): JobHandlers {
     'email-notifications': async (data, ctx) => {
       if (!deps.email) throw new Error('notification email is not configured (EMAIL_FROM)');
       await emailNotifications({ db: deps.db, email: deps.email, appUrl: deps.appUrl ?? '', logger: ctx.logger }, data);
+    },
+    'sms-alert': async (data, ctx) => {
+      if (!deps.sms) throw new Error('SMS alerts are not configured (TWILIO_ACCOUNT_SID)');
+      await smsAlert({ db: deps.db, sms: deps.sms, logger: ctx.logger }, data);
     },
     'moderate-message': async (data, ctx) => {
       if (!deps.moderator) throw new Error('Layer-2 moderation is not configured (OPENAI_API_KEY)');

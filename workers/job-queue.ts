@@ -28,6 +28,8 @@ export const jobSchemas = {
   'expire-data-exports': z.strictObject({}),
   /** Emails a member the mentions and replies they have not read in the app (SES). */
   'email-notifications': z.strictObject({ userId: z.uuid() }),
+  /** Texts a member a critical moderation notice (ban, mute) through Twilio. */
+  'sms-alert': z.strictObject({ notificationId: z.uuid() }),
   /** Layer-2 (AI) moderation of one message's current words. */
   'moderate-message': z.strictObject({ messageId: z.uuid() }),
 };

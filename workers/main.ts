@@ -12,6 +12,7 @@ import { createOpenAiModerator } from '../sync-server/moderation/ai-moderation.t
 import { RECURRING_JOBS } from './job-queue.ts';
 import { createAttachmentStore } from '../sync-server/attachments/create-attachment-store.ts';
 import { createSesEmailSender } from '../sync-server/email/email-sender.ts';
+import { createTwilioSmsSender } from '../sync-server/sms/sms-sender.ts';
 import { JobSettingsError, readJobSettings, type JobSettings } from './job-settings.ts';
 
 /** How long SIGTERM waits for running jobs before giving up (every job is safe to run again). */
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
       db,
       attachments: createAttachmentStore(config.attachments),
       email: config.email ? createSesEmailSender(config.email) : undefined,
+      sms: config.sms ? createTwilioSmsSender(config.sms) : undefined,
       appUrl: config.appUrl,
       onChanges: announce,
       moderator: config.moderation.ai ? createOpenAiModerator(config.moderation.ai) : undefined,

@@ -36,8 +36,16 @@ import { ChannelKinds } from './channel-kinds.ts';
 import { NotificationActivity } from '../notifications/notification-activity.ts';
 import { setInboxEntry, setVerdicts, setRevoked } from './inbox-doc.ts';
 import type { InboxEntry } from '../intents/handler-context.ts';
+import type { NotificationEntry } from '../../shared/sync/inbox.ts';
 import type { SyncPeer } from './sync-peer.ts';
 import type { SnapshotScheduler } from '../../workers/snapshot-scheduler.ts';
+
+/** A notification a batch just made, unread. */
+export interface NewNotification {
+  id: string;
+  userId: string;
+  notification: NotificationEntry;
+}
 
 export interface SyncServiceOptions {
   db: Database;
@@ -49,8 +57,11 @@ export interface SyncServiceOptions {
   idleUnloadMs?: number;
   /** How often loaded channel docs are compared with Postgres. */
   catchUpIntervalMs?: number;
-  /** Told which members got new unread mentions or replies (for email; absent when it is off). */
-  onNotified?: (userIds: string[]) => Promise<void>;
+  /**
+   * Told of the new unread notifications a batch made (mentions, replies, moderation notices), after
+   * they reached the inboxes: email and SMS are scheduled from here (absent when both are off).
+   */
+  onNotified?: (notifications: NewNotification[]) => Promise<void>;
   /** Hands new or edited messages to Layer-2 moderation (absent when it is off). */
   moderateMessages?: (messageIds: string[]) => Promise<void>;
   /** Test-only fault injection: called after an intent commits and before anything is broadcast. */
@@ -138,8 +149,16 @@ export class SyncService {
     const outcomes = processed.flatMap((p) => p.outcomes);
     const changes = outcomes.flatMap((o) => o.changes);
     if (changes.length > 0) await this.channels.committed(changes);
+    const notified: NewNotification[] = [];
+    const noteNew = (entry: InboxEntry) => {
+      if (entry.map === 'notifications' && entry.value && !entry.value.read)
+        notified.push({ id: entry.key, userId: entry.userId, notification: entry.value });
+    };
     for (const outcome of outcomes) {
-      for (const entry of outcome.inbox) await this.deliverInboxEntry(entry);
+      for (const entry of outcome.inbox) {
+        await this.deliverInboxEntry(entry);
+        noteNew(entry);
+      }
       for (const r of outcome.revoke) await this.revokeAccess(r.userId, r.channelId, r.reason).catch(() => {});
     }
     // Conversations that moved on: each participant's inbox shows it (unread, order), on every device.
@@ -153,18 +172,14 @@ export class SyncService {
       this.logger.warn({ err }, 'could not read the notifications of new messages');
       return [];
     });
-    for (const entry of notificationEntries) await this.deliverInboxEntry(entry);
-    if (this.options.onNotified) {
-      const notified = new Set(
-        notificationEntries.flatMap((e) =>
-          e.map === 'notifications' && e.value && !e.value.read && e.value.kind !== 'moderation' ? [e.userId] : [],
-        ),
-      );
-      if (notified.size > 0)
-        await this.options
-          .onNotified([...notified])
-          .catch((err: unknown) => this.logger.warn({ err }, 'could not schedule notification emails'));
+    for (const entry of notificationEntries) {
+      await this.deliverInboxEntry(entry);
+      noteNew(entry);
     }
+    if (this.options.onNotified && notified.length > 0)
+      await this.options
+        .onNotified(notified)
+        .catch((err: unknown) => this.logger.warn({ err }, 'could not schedule notification emails or texts'));
     await Promise.all(
       processed.map(({ group, outcomes: list }) =>
         this.deliverVerdicts(

@@ -83,6 +83,8 @@ export interface MySettings {
   smsCritical: boolean;
   phoneE164: string | null;
   askMeEnabled: boolean;
+  /** What the server can deliver outside the app (read-only; see the settings route). */
+  delivery?: { email: 'on' | 'no_address' | 'off'; sms: 'on' | 'off'; push: 'on' | 'off' };
 }
 
 export interface ModerationStatus {

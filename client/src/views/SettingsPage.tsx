@@ -30,6 +30,18 @@ const DIGESTS: Array<{ value: MySettings['emailDigest']; label: string }> = [
   { value: 'weekly', label: 'Weekly' },
 ];
 
+// What this server delivers outside the app: a switch for something it cannot send stays off and says why.
+// (An older server that does not say is taken at its word for all of them.)
+const emailOn = (s: MySettings) => (s.delivery?.email ?? 'on') === 'on';
+const smsOn = (s: MySettings) => (s.delivery?.sms ?? 'on') === 'on';
+const pushOn = (s: MySettings) => (s.delivery?.push ?? 'on') === 'on';
+const emailHint = (s: MySettings) =>
+  s.delivery?.email === 'off'
+    ? 'This server does not send email.'
+    : s.delivery?.email === 'no_address'
+      ? 'Your account has no email address; add one on the platform.'
+      : 'When you have not seen it in the app within a few minutes; one email for what waited.';
+
 const errorText = (err: unknown) => (isApiError(err) ? err.message : 'That did not save. Please try again.');
 
 /** Reactive: the ids in one of the inbox doc's relation maps (`blocked`, `muted`), live as it syncs. */
@@ -267,23 +279,35 @@ export function SettingsPage(props: { token: string; user: User; onAccountDelete
                 />
               </Section>
 
-              <Section id="settings-notifications" title="Notifications">
+              <Section
+                id="settings-notifications"
+                title="Notifications"
+                description="Mentions, replies in your threads and moderators' notices always show under the bell. Outside the app:"
+              >
                 <div class="settings-list">
                   <Toggle
                     label="Push notifications"
-                    hint="Mentions and direct messages on this and your other devices."
-                    checked={s().notifyPush}
+                    hint={
+                      pushOn(s())
+                        ? 'Mentions and direct messages on this and your other devices.'
+                        : 'Not available on this server yet.'
+                    }
+                    checked={pushOn(s()) && s().notifyPush}
+                    disabled={!pushOn(s())}
                     onChange={(notifyPush) => save({ notifyPush }, 'Saved: push notifications.')}
                   />
                   <Toggle
                     label="Email me when I'm mentioned"
-                    checked={s().notifyEmailMentions}
+                    hint={emailHint(s())}
+                    checked={emailOn(s()) && s().notifyEmailMentions}
+                    disabled={!emailOn(s())}
                     onChange={(notifyEmailMentions) => save({ notifyEmailMentions }, 'Saved: emails for mentions.')}
                   />
                   <label class="settings-field">
                     <span class="settings-choice__label">Email digest</span>
                     <select
                       class="input settings-field__control"
+                      disabled={!emailOn(s())}
                       value={s().emailDigest}
                       onChange={(e) =>
                         save(
@@ -325,8 +349,15 @@ export function SettingsPage(props: { token: string; user: User; onAccountDelete
                   </form>
                   <Toggle
                     label="Urgent SMS alerts"
-                    hint={s().phoneE164 ? `Sent to ${s().phoneE164}.` : 'Needs a phone number above.'}
-                    checked={s().smsCritical}
+                    hint={
+                      !smsOn(s())
+                        ? 'This server does not send text messages.'
+                        : s().phoneE164
+                          ? `When a moderator bans or mutes you. Sent to ${s().phoneE164}.`
+                          : 'When a moderator bans or mutes you. Needs a phone number above.'
+                    }
+                    checked={smsOn(s()) && s().smsCritical}
+                    disabled={!smsOn(s())}
                     onChange={(smsCritical) => save({ smsCritical }, 'Saved: SMS alerts.')}
                   />
                 </div>

@@ -18,6 +18,19 @@ const settingsSchema = z.object({
   askMeEnabled: z.boolean(),
 });
 
+/**
+ * What this server can deliver outside the app, so the page never offers a switch that does nothing:
+ * `email` is 'on' when email is set up and the host platform gave the member an address, 'no_address'
+ * when it is set up but they have none, 'off' when the server sends no email; the same for SMS.
+ * Push is not offered by this server yet.
+ */
+const deliverySchema = z.object({
+  email: z.enum(['on', 'no_address', 'off']),
+  sms: z.enum(['on', 'off']),
+  push: z.enum(['on', 'off']),
+});
+const settingsAnswerSchema = settingsSchema.extend({ delivery: deliverySchema });
+
 const COLUMNS = {
   dmPermission: 'dm_permission',
   notifyPush: 'notify_push',
@@ -29,6 +42,7 @@ const COLUMNS = {
 } as const satisfies Record<keyof z.infer<typeof settingsSchema>, string>;
 
 interface SettingsRow {
+  email: string | null;
   dm_permission: z.infer<typeof settingsSchema>['dmPermission'];
   notify_push: boolean;
   notify_email_mentions: boolean;
@@ -55,13 +69,30 @@ export async function settingsRoutes(app: FastifyInstance, deps: AppDeps): Promi
 
   const read = async (userId: string) => {
     await db.query('INSERT INTO user_settings (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING', [userId]);
-    const { rows } = await db.query<SettingsRow>(`SELECT ${Object.values(COLUMNS).join(', ')} FROM user_settings WHERE user_id = $1`, [userId]);
-    return toApi(rows[0]!);
+    const { rows } = await db.query<SettingsRow>(
+      `SELECT ${Object.values(COLUMNS).join(', ')}, email FROM user_settings WHERE user_id = $1`,
+      [userId],
+    );
+    const row = rows[0]!;
+    return {
+      ...toApi(row),
+      delivery: {
+        email: !deps.config.email ? ('off' as const) : row.email ? ('on' as const) : ('no_address' as const),
+        sms: deps.config.sms ? ('on' as const) : ('off' as const),
+        push: 'off' as const,
+      },
+    };
   };
 
   r.get(
     '/api/me/settings',
-    { schema: { tags: ['settings'], summary: 'My DM and notification settings', response: { 200: settingsSchema } } },
+    {
+      schema: {
+        tags: ['settings'],
+        summary: 'My DM and notification settings',
+        response: { 200: settingsAnswerSchema },
+      },
+    },
     async (request) => read(memberOf(request).id),
   );
 
@@ -72,12 +103,14 @@ export async function settingsRoutes(app: FastifyInstance, deps: AppDeps): Promi
         tags: ['settings'],
         summary: 'Change some of my settings',
         body: settingsSchema.partial().strict(),
-        response: { 200: settingsSchema, 400: errorBodySchema },
+        response: { 200: settingsAnswerSchema, 400: errorBodySchema },
       },
     },
     async (request) => {
       const member = memberOf(request);
-      const entries = Object.entries(request.body).filter(([, v]) => v !== undefined) as Array<[keyof typeof COLUMNS, unknown]>;
+      const entries = Object.entries(request.body).filter(([, v]) => v !== undefined) as Array<
+        [keyof typeof COLUMNS, unknown]
+      >;
       if (entries.length === 0) throw badRequest('Nothing to change: send at least one setting.');
       if (request.body.smsCritical === true) {
         const current = await read(member.id);
@@ -96,7 +129,8 @@ export async function settingsRoutes(app: FastifyInstance, deps: AppDeps): Promi
   );
 
   const relation = (table: 'user_blocks' | 'user_mutes', map: 'blocked' | 'muted', verb: string) => {
-    const [actorColumn, otherColumn] = table === 'user_blocks' ? ['blocker_id', 'blocked_id'] : ['muter_id', 'muted_id'];
+    const [actorColumn, otherColumn] =
+      table === 'user_blocks' ? ['blocker_id', 'blocked_id'] : ['muter_id', 'muted_id'];
     const params = z.strictObject({ userId: z.uuid() });
     r.put(
       `/api/me/${map === 'blocked' ? 'blocks' : 'mutes'}/:userId`,
@@ -114,7 +148,10 @@ export async function settingsRoutes(app: FastifyInstance, deps: AppDeps): Promi
         if (other === member.id) throw badRequest(`You can't ${verb} yourself.`, 'self_target');
         const exists = await db.query('SELECT 1 FROM users WHERE id = $1', [other]);
         if (exists.rows.length === 0) throw notFound('That member does not exist.');
-        await db.query(`INSERT INTO ${table} (${actorColumn}, ${otherColumn}) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [member.id, other]);
+        await db.query(`INSERT INTO ${table} (${actorColumn}, ${otherColumn}) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+          member.id,
+          other,
+        ]);
         await sync.deliverInboxEntry({ userId: member.id, map, key: other, value: true });
         return reply.code(204).send(null);
       },
@@ -124,7 +161,10 @@ export async function settingsRoutes(app: FastifyInstance, deps: AppDeps): Promi
       { schema: { tags: ['settings'], summary: `Un${verb} a member`, params, response: { 204: z.null() } } },
       async (request, reply) => {
         const member = memberOf(request);
-        await db.query(`DELETE FROM ${table} WHERE ${actorColumn} = $1 AND ${otherColumn} = $2`, [member.id, request.params.userId]);
+        await db.query(`DELETE FROM ${table} WHERE ${actorColumn} = $1 AND ${otherColumn} = $2`, [
+          member.id,
+          request.params.userId,
+        ]);
         await sync.deliverInboxEntry({ userId: member.id, map, key: request.params.userId, value: null });
         return reply.code(204).send(null);
       },
