@@ -27,6 +27,9 @@ describe('InProcessQueue', () => {
     'email-notifications': async ({ userId }, ctx) => {
       runs.push({ doc: userId, attempt: ctx.attempt, at: Date.now() });
     },
+    'email-digests': async (_data, ctx) => {
+      runs.push({ doc: 'digests', attempt: ctx.attempt, at: Date.now() });
+    },
     'sms-alert': async ({ notificationId }, ctx) => {
       runs.push({ doc: notificationId, attempt: ctx.attempt, at: Date.now() });
     },

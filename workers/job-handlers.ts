@@ -11,6 +11,7 @@ import { emailNotifications } from './handlers/email-notifications.ts';
 import type { EmailSender } from '../sync-server/email/email-sender.ts';
 import type { SmsSender } from '../sync-server/sms/sms-sender.ts';
 import { smsAlert } from './handlers/sms-alert.ts';
+import { emailDigests } from './handlers/email-digests.ts';
 import type { AttachmentStore } from '../sync-server/attachments/attachment-store.ts';
 import type { AiModerator } from '../sync-server/moderation/ai-moderation.ts';
 import { parseJobData, type JobData, type JobName } from './job-queue.ts';
@@ -56,6 +57,11 @@ export function createJobHandlers(deps: HandlerDeps): JobHandlers {
     'email-notifications': async (data, ctx) => {
       if (!deps.email) throw new Error('notification email is not configured (EMAIL_FROM)');
       await emailNotifications({ db: deps.db, email: deps.email, appUrl: deps.appUrl ?? '', logger: ctx.logger }, data);
+    },
+    'email-digests': async (data, ctx) => {
+      // Scheduled whether or not email is set up: without it there is nothing to do.
+      if (!deps.email) return;
+      await emailDigests({ db: deps.db, email: deps.email, appUrl: deps.appUrl ?? '', logger: ctx.logger }, data);
     },
     'sms-alert': async (data, ctx) => {
       if (!deps.sms) throw new Error('SMS alerts are not configured (TWILIO_ACCOUNT_SID)');

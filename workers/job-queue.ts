@@ -28,6 +28,8 @@ export const jobSchemas = {
   'expire-data-exports': z.strictObject({}),
   /** Emails a member the mentions and replies they have not read in the app (SES). */
   'email-notifications': z.strictObject({ userId: z.uuid() }),
+  /** Sends the daily and weekly email digests that are due. */
+  'email-digests': z.strictObject({}),
   /** Texts a member a critical moderation notice (ban, mute) through Twilio. */
   'sms-alert': z.strictObject({ notificationId: z.uuid() }),
   /** Layer-2 (AI) moderation of one message's current words. */
@@ -74,6 +76,7 @@ export const RECURRING_JOBS = [
   { name: 'archive-idle-threads', data: {}, everyMs: 10 * 60_000 },
   { name: 'sweep-attachments', data: {}, everyMs: 60 * 60_000 },
   { name: 'expire-data-exports', data: {}, everyMs: 60 * 60_000 },
+  { name: 'email-digests', data: {}, everyMs: 60 * 60_000 },
 ] as const satisfies ReadonlyArray<{
   name: JobName;
   data: JobData<JobName>;

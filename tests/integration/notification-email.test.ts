@@ -6,6 +6,7 @@ import { createSesEmailSender, type EmailSender } from '../../sync-server/email/
 import type { UserRow } from '../../sync-server/features/users/users-repo.ts';
 import { processIntent, type IntentDeps } from '../../sync-server/intents/process-intent.ts';
 import { emailNotifications } from '../../workers/handlers/email-notifications.ts';
+import { emailDigests } from '../../workers/handlers/email-digests.ts';
 import {
   createMember,
   intentDeps,
@@ -142,6 +143,102 @@ describe('notification email (PostgreSQL + SES)', () => {
     expect(ses.emails).toHaveLength(0);
     expect(await run(eve)).toEqual({ sent: 1 });
     expect(ses.emails[0]!.text).toContain('retry me @mail_eve');
+  });
+});
+
+/** Daily and weekly digests: what happened in the member's rooms, and what waits for them, once per period. */
+describe('email digests (PostgreSQL + SES)', () => {
+  let ses: LocalSes;
+  let testDb: TestDatabase;
+  let db: Database;
+  let deps: IntentDeps;
+  let email: EmailSender;
+  let n = 1;
+  const act = async (u: UserRow, intent: Record<string, unknown>) => {
+    const out = await processIntent(deps, u.id, randomUUID(), { n: n++, createdAt: Date.now(), ...intent });
+    if (out.verdict.status !== 'accepted') throw new Error(JSON.stringify(out.verdict));
+    return out.verdict;
+  };
+  const run = () => emailDigests({ db, email, appUrl: APP, logger: pino({ level: 'silent' }) }, {});
+  const digestOf = (u: UserRow, period: 'daily' | 'weekly', last: string | null) =>
+    db.query(
+      `INSERT INTO user_settings (user_id, email, email_digest, last_digest_at) VALUES ($1, $2, $3, now() - $4::interval)
+       ON CONFLICT (user_id) DO UPDATE SET email = EXCLUDED.email, email_digest = EXCLUDED.email_digest,
+                                           last_digest_at = EXCLUDED.last_digest_at`,
+      [u.id, `${u.handle}@example.org`, period, last],
+    );
+
+  beforeAll(async () => {
+    ses = await startLocalSes();
+    ({ testDb, db } = await seededDatabase());
+    deps = intentDeps(db, unlimitedRateLimiter);
+    email = createSesEmailSender({ from: FROM, region: 'eu-west-1', endpoint: ses.endpoint, credentials: CREDENTIALS });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await testDb?.drop();
+    await ses?.close();
+  });
+
+  it("a weekly digest names the unread mentions and the week's activity in the member's rooms, busiest first, once", async () => {
+    const general = await loungeRoomId(db, 'general');
+    const coding = await loungeRoomId(db, 'coding');
+    const ada = await createMember(db, 'dig_ada');
+    const dan = await createMember(db, 'dig_dan');
+    const fay = await createMember(db, 'dig_fay');
+    await setRole(db, general, dan.id, 'member');
+    await setRole(db, coding, dan.id, 'member');
+    // A first turn only starts the clock.
+    await digestOf(dan, 'weekly', null);
+    await db.query('UPDATE user_settings SET last_digest_at = NULL WHERE user_id = $1', [dan.id]);
+    expect(await run()).toEqual({ sent: 0 });
+    expect(
+      (await db.query('SELECT 1 FROM user_settings WHERE user_id = $1 AND last_digest_at IS NOT NULL', [dan.id])).rows,
+    ).toHaveLength(1);
+
+    await digestOf(dan, 'weekly', '8 days');
+    for (const words of ['morning all', 'who is coming to the meetup?', 'see you there @dig_dan'])
+      await act(ada, sendIntent(general, words));
+    const question = await act(fay, sendIntent(coding, 'Why does my async loop never finish?'));
+    const thread = (
+      await db.query<{ id: string }>('SELECT id FROM threads WHERE parent_message_id = $1', [question.messageId])
+    ).rows[0]!.id;
+    await act(ada, sendIntent(thread, 'You never await the promise'));
+    // Dan's own messages are not news to him.
+    await act(dan, sendIntent(general, 'count me in'));
+
+    expect(await run()).toEqual({ sent: 1 });
+    const mail = ses.emails.find((e) => e.to.includes('dig_dan@example.org'))!;
+    expect(mail.subject).toBe('Your weekly Lounge digest: 1 unread mention, 5 new messages');
+    expect(mail.text).toContain(`You have 1 unread mention or reply: ${APP}/notifications`);
+    expect(mail.text.indexOf('General Chat — 3 new messages')).toBeLessThan(
+      mail.text.indexOf('Coding & Automation — 2 new messages'),
+    );
+    expect(mail.text).toContain(
+      `• Why does my async loop never finish? (1 reply)  ${APP}/lounge/coding/thread/${thread}`,
+    );
+    expect(mail.html).toContain(`href="${APP}/lounge/general"`);
+    // Once per week.
+    expect(await run()).toEqual({ sent: 0 });
+    expect(ses.emails.filter((e) => e.to.includes('dig_dan@example.org'))).toHaveLength(1);
+  });
+
+  it('nothing new: no email, and the clock moves on; a refused send gives the turn back', async () => {
+    ses.emails.length = 0;
+    const quiet = await createMember(db, 'dig_quiet');
+    await digestOf(quiet, 'daily', '2 days');
+    expect(await run()).toEqual({ sent: 0 });
+    expect(ses.emails).toHaveLength(0);
+
+    const general = await loungeRoomId(db, 'general');
+    const gus = await createMember(db, 'dig_gus');
+    await setRole(db, general, gus.id, 'member');
+    await digestOf(gus, 'daily', '2 days');
+    await act(await createMember(db, 'dig_poster'), sendIntent(general, 'news for Gus'));
+    ses.rejectNext(1);
+    await expect(run()).rejects.toThrow(/not verified/);
+    expect(await run()).toEqual({ sent: 1 });
+    expect(ses.emails[0]!.subject).toMatch(/^Your daily Lounge digest: \d+ new messages?$/);
   });
 });
 
