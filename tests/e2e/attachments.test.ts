@@ -15,6 +15,7 @@ import {
   LIVE_TIMEOUT_MS,
   SCREENSHOT_DIR,
   confirmed,
+  demoAccount,
 } from '../support/chat-ui.ts';
 import { solidPng } from '../support/png.ts';
 import { startServer, type ServerProcess } from '../support/server-process.ts';
@@ -35,24 +36,17 @@ let server: ServerProcess;
 let browser: Browser;
 let dataDir: string;
 
-async function demoSignIn(url: string, handle: string, displayName: string): Promise<string> {
-  const res = await fetch(`${url}/api/auth/demo`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ handle, displayName }),
-  });
-  if (!res.ok) throw new Error(`demo sign-in failed: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { user: { id: string } }).user.id;
-}
-
 beforeAll(async () => {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   dataDir = await mkdtemp(join(tmpdir(), 'lounge-e2e-files-'));
   // The embedded default (files in the data folder). Ada and Ben exist after a first start; with the
   // server stopped their accounts are aged, then it starts again over the same data.
   const first = await startServer({ dataDir });
-  const ids = [await demoSignIn(first.url, ADA.handle, ADA.name), await demoSignIn(first.url, BEN.handle, BEN.name)];
-  const miaId = await demoSignIn(first.url, MIA.handle, MIA.name);
+  const ids = [
+    (await demoAccount(first.url, ADA.handle, ADA.name)).id,
+    (await demoAccount(first.url, BEN.handle, BEN.name)).id,
+  ];
+  const miaId = (await demoAccount(first.url, MIA.handle, MIA.name)).id;
   await first.stop();
   const db = await PGlite.create(join(dataDir, 'pglite'));
   await db.query(`UPDATE users SET joined_at = now() - interval '30 days', messages_sent = 60 WHERE id = ANY($1)`, [

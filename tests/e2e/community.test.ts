@@ -22,6 +22,7 @@ import {
   waitOnline,
   LIVE_TIMEOUT_MS,
   SCREENSHOT_DIR,
+  demoAccount,
 } from '../support/chat-ui.ts';
 import { startServer, type ServerProcess } from '../support/server-process.ts';
 
@@ -40,24 +41,13 @@ const AI_ART: Room = { slug: 'ai-art', name: 'AI Art & Design' };
 /** The moderator of General Chat in these tests (a role only the database can grant today). */
 const MODERATOR = { handle: 'mod_mia', name: 'Mia Moderator' };
 
-async function demoSignIn(url: string, handle: string, displayName: string): Promise<{ token: string; id: string }> {
-  const res = await fetch(`${url}/api/auth/demo`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ handle, displayName }),
-  });
-  if (!res.ok) throw new Error(`demo sign-in failed: ${res.status} ${await res.text()}`);
-  const body = (await res.json()) as { token: string; user: { id: string } };
-  return { token: body.token, id: body.user.id };
-}
-
 beforeAll(async () => {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   dataDir = await mkdtemp(join(tmpdir(), 'lounge-e2e-community-'));
   // First start: the moderator's account exists; then, with the server stopped, the database makes them
   // a moderator of General Chat (no API grants room roles yet), and the server starts again over it.
   const first = await startServer({ dataDir });
-  const mod = await demoSignIn(first.url, MODERATOR.handle, MODERATOR.name);
+  const mod = await demoAccount(first.url, MODERATOR.handle, MODERATOR.name);
   await first.stop();
   const db = await PGlite.create(join(dataDir, 'pglite'));
   await db.query(
@@ -420,7 +410,7 @@ describe('lifting moderation', () => {
 
 describe('direct messages', () => {
   it('two members DM each other; a DM to a member who takes none shows the refusal', async () => {
-    const fayAccount = await demoSignIn(server.url, 'dm_fay', 'Fay Private');
+    const fayAccount = await demoAccount(server.url, 'dm_fay', 'Fay Private');
     const res = await fetch(`${server.url}/api/me/settings`, {
       method: 'PATCH',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${fayAccount.token}` },
@@ -562,8 +552,8 @@ describe('search', () => {
 
 describe('settings', () => {
   it('a member opens Settings from the user menu by keyboard, limits DMs, picks a theme and unblocks and unmutes', async () => {
-    const noisy = await demoSignIn(server.url, 'set_noisy', 'Nora Noisy');
-    const rude = await demoSignIn(server.url, 'set_rude', 'Rex Rude');
+    const noisy = await demoAccount(server.url, 'set_noisy', 'Nora Noisy');
+    const rude = await demoAccount(server.url, 'set_rude', 'Rex Rude');
     const opened = await signIn('/lounge', 'set_sam', 'Sam Settings');
     const { page } = opened;
     try {

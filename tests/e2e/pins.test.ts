@@ -24,6 +24,7 @@ import {
   waitOnline,
   LIVE_TIMEOUT_MS,
   SCREENSHOT_DIR,
+  demoAccount,
 } from '../support/chat-ui.ts';
 import { startServer, type ServerProcess } from '../support/server-process.ts';
 
@@ -40,16 +41,6 @@ let browser: Browser;
 let dataDir: string;
 let oldPinnedId: string;
 
-async function demoSignIn(url: string, handle: string, displayName: string): Promise<string> {
-  const res = await fetch(`${url}/api/auth/demo`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ handle, displayName }),
-  });
-  if (!res.ok) throw new Error(`demo sign-in failed: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { user: { id: string } }).user.id;
-}
-
 beforeAll(async () => {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   dataDir = await mkdtemp(join(tmpdir(), 'lounge-e2e-pins-'));
@@ -58,7 +49,7 @@ beforeAll(async () => {
   // message in it the way the intent pipeline would (message row and its change), then the server starts
   // again over it.
   const first = await startServer({ dataDir });
-  const taraId = await demoSignIn(first.url, TRUSTED.handle, TRUSTED.name);
+  const taraId = (await demoAccount(first.url, TRUSTED.handle, TRUSTED.name)).id;
   await first.stop();
   const db = await PGlite.create(join(dataDir, 'pglite'));
   await db.query(`UPDATE users SET joined_at = now() - interval '30 days', messages_sent = 60 WHERE id = $1`, [taraId]);

@@ -48,3 +48,19 @@ export async function waitOnline(page: Page): Promise<void> {
     .poll(() => page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })
     .toBe('online');
 }
+
+/** A demo account made over the API (no browser): its token and id, for set-up before a page opens. */
+export async function demoAccount(
+  url: string,
+  handle: string,
+  displayName: string,
+): Promise<{ token: string; id: string }> {
+  const res = await fetch(`${url}/api/auth/demo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ handle, displayName }),
+  });
+  if (!res.ok) throw new Error(`demo sign-in failed: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { token: string; user: { id: string } };
+  return { token: body.token, id: body.user.id };
+}

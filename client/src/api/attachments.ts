@@ -1,5 +1,5 @@
 import type { AttachmentView } from '../../../shared/sync/channel-doc.ts';
-import { ApiError, apiRequest } from './http.ts';
+import { apiRequest, fetchWithToken } from './http.ts';
 
 /** A 10 MB screenshot on a slow train connection takes a while; a JSON call's 20 s would give up on it. */
 const UPLOAD_TIMEOUT_MS = 5 * 60_000;
@@ -53,22 +53,11 @@ export function attachmentUrl(token: string, id: string): Promise<string> {
 }
 
 async function fetchBlob(token: string, id: string): Promise<Blob> {
-  let response: Response;
-  try {
-    response = await fetch(`/api/attachments/${encodeURIComponent(id)}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-  } catch {
-    throw new ApiError(0, 'network_error', 'This file has not been loaded on this device yet, and Lounge is offline.');
-  }
-  if (!response.ok) {
-    const payload = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-    throw new ApiError(
-      response.status,
-      payload?.error?.code ?? `http_${response.status}`,
-      payload?.error?.message ?? `This file could not be loaded (HTTP ${response.status}).`,
-    );
-  }
+  const response = await fetchWithToken(
+    `/api/attachments/${encodeURIComponent(id)}`,
+    token,
+    'This file has not been loaded on this device yet, and Lounge is offline.',
+  );
   return response.blob();
 }
 

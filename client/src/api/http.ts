@@ -114,3 +114,24 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
   // The server validates every answer against its schema before sending it, so the contract holds here.
   return payload as T;
 }
+
+/**
+ * Fetches bytes the member's token opens (a file on a message, a data export) as a Response whose body
+ * is still to be read. Failures become the same ApiError as every other call, with the server's sentence.
+ */
+export async function fetchWithToken(path: string, token: string, unreachable: string): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
+  } catch {
+    throw new ApiError(0, 'network_error', unreachable);
+  }
+  if (response.ok) return response;
+  const payload = await readJson(response);
+  if (isErrorBody(payload)) throw new ApiError(response.status, payload.error.code, payload.error.message);
+  throw new ApiError(
+    response.status,
+    `http_${response.status}`,
+    `Lounge answered with an unexpected error (HTTP ${response.status}).`,
+  );
+}

@@ -1,4 +1,4 @@
-import { ApiError, apiRequest } from './http.ts';
+import { apiRequest, fetchWithToken } from './http.ts';
 
 export interface DataExport {
   id: string;
@@ -23,22 +23,11 @@ export const deleteMyAccount = (token: string, confirmHandle: string) =>
  * fetched as a blob and handed to the browser's download through a temporary link.
  */
 export async function downloadDataExport(token: string, id: string): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(`/api/me/exports/${encodeURIComponent(id)}/download`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-  } catch {
-    throw new ApiError(0, 'network_error', "Can't reach Lounge right now. Check your connection and try again.");
-  }
-  if (!response.ok) {
-    const payload = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-    throw new ApiError(
-      response.status,
-      payload?.error?.code ?? `http_${response.status}`,
-      payload?.error?.message ?? `The download failed (HTTP ${response.status}).`,
-    );
-  }
+  const response = await fetchWithToken(
+    `/api/me/exports/${encodeURIComponent(id)}/download`,
+    token,
+    "Can't reach Lounge right now. Check your connection and try again.",
+  );
   const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'lounge-data.zip';
   const url = URL.createObjectURL(await response.blob());
   const link = document.createElement('a');

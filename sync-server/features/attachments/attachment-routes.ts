@@ -5,22 +5,14 @@ import { z } from 'zod';
 import { LIMITS } from '../../../shared/rules/limits.ts';
 import { unlockPhrase } from '../../../shared/rules/permissions.ts';
 import { trustLevelOf } from '../../../shared/rules/trust.ts';
-import { ATTACHMENT_TYPES, isImageType } from '../../../shared/sync/channel-doc.ts';
+import { isImageType } from '../../../shared/sync/channel-doc.ts';
 import type { AppDeps } from '../../app-deps.ts';
 import { classifyUpload, cleanFilename } from '../../attachments/classify-upload.ts';
 import { ATTACHMENT_COLUMNS, attachmentViewOf, type AttachmentRow } from '../../attachments/message-attachments.ts';
 import { memberOf, memberIdOf } from '../../auth/auth-plugin.ts';
 import { ApiError, badRequest, errorBodySchema, forbidden, notFound } from '../../http/errors.ts';
 import { readsHiddenBodies, requireReadable } from '../threads/channel-read.ts';
-
-const attachmentSchema = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  type: z.enum(ATTACHMENT_TYPES),
-  size: z.number().int(),
-  width: z.number().int().optional(),
-  height: z.number().int().optional(),
-});
+import { apiAttachmentSchema } from '../history/message-schema.ts';
 
 const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toLocaleString('en', { maximumFractionDigits: 1 })} MB`;
 const TOO_LARGE = (size?: number) =>
@@ -66,7 +58,7 @@ export async function attachmentRoutes(app: FastifyInstance, deps: AppDeps): Pro
           "`id` goes into a send intent's `attachmentIds`; an upload no message claims within a day is deleted.",
         querystring: z.strictObject({ name: z.string().max(1024).optional() }),
         response: {
-          201: attachmentSchema,
+          201: apiAttachmentSchema,
           400: errorBodySchema,
           403: errorBodySchema,
           413: errorBodySchema,

@@ -2,6 +2,16 @@ import { z } from 'zod';
 import { ATTACHMENT_TYPES } from '../../../shared/sync/channel-doc.ts';
 import { messageViewOf, type MessageRow } from '../../intents/message-view.ts';
 
+/** A file on a message (shared/sync/channel-doc.ts AttachmentView). */
+export const apiAttachmentSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  type: z.enum(ATTACHMENT_TYPES),
+  size: z.number().int(),
+  width: z.number().int().optional(),
+  height: z.number().int().optional(),
+});
+
 export const apiMessageSchema = z.object({
   id: z.uuid(),
   channelId: z.uuid(),
@@ -25,16 +35,7 @@ export const apiMessageSchema = z.object({
   threadReplies: z.number().int().describe('How many messages that thread holds.'),
   threadLastReplyAt: z.string().nullable().describe('When the last of them was written.'),
   attachments: z
-    .array(
-      z.object({
-        id: z.uuid(),
-        name: z.string(),
-        type: z.enum(ATTACHMENT_TYPES),
-        size: z.number().int(),
-        width: z.number().int().optional(),
-        height: z.number().int().optional(),
-      }),
-    )
+    .array(apiAttachmentSchema)
     .describe('Files on the message (bytes: GET /api/attachments/:id); none when hidden or deleted.'),
 });
 export type ApiMessage = z.infer<typeof apiMessageSchema>;
