@@ -259,6 +259,13 @@ export async function checkSends(
           // from the next message, as it would one transaction at a time).
           const access = afterAcceptedSends(loaded, acceptedSoFar);
           const uploadIds = send.intent.attachmentIds ?? [];
+          // A help room's question becomes a thread titled by its first line: files alone cannot be one.
+          const question = access.autoThread && !send.intent.replyToId;
+          if (question && uploadIds.length > 0 && send.intent.body.trim() === '')
+            throw new IntentRefusal(
+              'empty',
+              'A question needs some words: say what you need help with, then attach the files.',
+            );
           const body = cleanBody(send.intent.body, { allowEmpty: uploadIds.length > 0 });
           if (send.intent.replyToId && replies.get(send.intent.replyToId) !== access.channelId) {
             throw new IntentRefusal('bad_reply', 'The message you replied to is not in this conversation.');

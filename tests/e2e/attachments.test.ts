@@ -231,6 +231,30 @@ describe('files on messages', () => {
     }
   });
 
+  it('in a help room a screenshot alone is not a question: the composer asks for words first', async () => {
+    const ada = await joinGeneral(ADA);
+    try {
+      const coding = { name: 'Coding & Automation' };
+      await ada.page.goto(`${server.url}/lounge/coding`);
+      await composer(ada.page, coding).waitFor({ timeout: UI_TIMEOUT_MS });
+      await attach(ada.page, [{ name: 'stack.png', mimeType: 'image/png', buffer: solidPng(60, 40) }]);
+      await expect.poll(() => fileChips(ada.page).getAttribute('data-state'), { timeout: UI_TIMEOUT_MS }).toBe('ready');
+      expect(await sendButton(ada.page).isDisabled()).toBe(true);
+      await composer(ada.page, coding).press('Enter');
+      await ada.page
+        .getByRole('alert')
+        .filter({ hasText: 'A question needs some words' })
+        .waitFor({ timeout: UI_TIMEOUT_MS });
+      await composer(ada.page, coding).fill('Why does my build crash here?');
+      await composer(ada.page, coding).press('Enter');
+      const question = messageWithText(ada.page, coding, 'Why does my build crash here?');
+      await question.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await question.locator('img[alt="stack.png"]').waitFor({ timeout: UI_TIMEOUT_MS });
+    } finally {
+      await ada.close();
+    }
+  });
+
   it('a member who joined today is told when they can share files', async () => {
     const newt = await joinGeneral(NEWT);
     try {

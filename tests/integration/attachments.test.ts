@@ -304,6 +304,27 @@ describe('attachments (PostgreSQL + S3)', () => {
     expect(late.verdict).toMatchObject({ status: 'rejected', code: 'attachment_missing' });
   });
 
+  it("a help room's question needs words besides its files (it is titled by them); an answer does not", async () => {
+    const coding = await loungeRoomId(db, 'coding');
+    const shot = await uploaded(ada, solidPng(8, 8), 'error.png');
+    const bare = await send(ada, coding, '  ', [shot.id]);
+    expect(bare.verdict).toMatchObject({
+      status: 'rejected',
+      code: 'empty',
+      reason: 'A question needs some words: say what you need help with, then attach the files.',
+    });
+    const asked = messageOf(await send(ada, coding, 'Why does this fail?', [shot.id]));
+    expect(asked.attachments).toEqual([shot]);
+    const thread = (
+      await db.query<{ id: string; title: string }>('SELECT id, title FROM threads WHERE parent_message_id = $1', [
+        asked.id,
+      ])
+    ).rows[0]!;
+    expect(thread.title).toBe('Why does this fail?');
+    const answer = await uploaded(bob, solidPng(8, 8), 'fixed.png');
+    expect((await send(bob, thread.id, '', [answer.id])).verdict.status).toBe('accepted');
+  });
+
   it('without text and without files a message is still refused as empty', async () => {
     const out = await send(ada, general, '   ', []);
     expect(out.verdict).toMatchObject({ status: 'rejected', code: 'empty' });

@@ -63,6 +63,8 @@ export function Composer(props: {
     upload: (file: File, signal: AbortSignal) => Promise<AttachmentView>;
     refusal: () => string | null;
   };
+  /** A help room's main chat: each new message is a question, titled by its words, so files need words. */
+  asksQuestions?: boolean;
 }): JSX.Element {
   const [text, setText] = createSignal('');
   /** Ids unique per composer: a room and its open thread each have one on screen. */
@@ -143,7 +145,9 @@ export function Composer(props: {
 
   const count = () => charCount(text());
   const tooLong = () => count() > MAX;
-  const canSend = () => (text().trim() !== '' || fileCount() > 0) && !tooLong() && filesReady();
+  /** Files alone cannot make a help room's question (it is titled by its words); a reply can be files alone. */
+  const needsWords = () => props.asksQuestions === true && props.replyTo === null;
+  const canSend = () => (text().trim() !== '' || (fileCount() > 0 && !needsWords())) && !tooLong() && filesReady();
 
   const autosize = () => {
     if (!input) return;
@@ -202,6 +206,10 @@ export function Composer(props: {
   const send = () => {
     const body = text().trim();
     if (body === '' && fileCount() === 0) return;
+    if (body === '' && needsWords()) {
+      setError('A question needs some words: say what you need help with, then attach the files.');
+      return;
+    }
     if (tooLong()) {
       setError(`Messages can be at most ${MAX.toLocaleString()} characters.`);
       return;

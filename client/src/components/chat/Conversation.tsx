@@ -604,6 +604,7 @@ export function Conversation(props: ConversationProps): JSX.Element {
             onCancelReply={() => setReplyTo(null)}
             ref={(handle) => (composer = handle)}
             mentions={mentionSource}
+            asksQuestions={props.room?.contextType === 'help' && session().channelId === props.room.id}
             files={{
               upload: (file, signal) => uploadAttachment(props.token, file, signal),
               refusal: () => {
