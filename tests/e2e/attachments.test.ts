@@ -255,6 +255,31 @@ describe('files on messages', () => {
     }
   });
 
+  it('a refused message with a file comes back to the composer with its file, to send again', async () => {
+    const ada = await joinGeneral(ADA);
+    try {
+      await attach(ada.page, [{ name: 'proof.png', mimeType: 'image/png', buffer: solidPng(50, 30) }]);
+      await expect.poll(() => fileChips(ada.page).getAttribute('data-state'), { timeout: UI_TIMEOUT_MS }).toBe('ready');
+      // Layer 1 refuses the words; the file was fine.
+      await composer(ada.page, GENERAL).fill('you are a fucking idiot');
+      await composer(ada.page, GENERAL).press('Enter');
+      const refused = ada.page.locator('article.msg[data-status="failed"]');
+      await refused.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await refused.innerText()).toContain('proof.png');
+      await refused.getByRole('button', { name: 'Edit' }).click();
+      await expect.poll(() => composer(ada.page, GENERAL).inputValue()).toBe('you are a fucking idiot');
+      expect(await fileChips(ada.page).getAttribute('data-state')).toBe('ready');
+      expect(await fileChips(ada.page).innerText()).toContain('proof.png');
+      await composer(ada.page, GENERAL).fill('I think you are mistaken, see this');
+      await composer(ada.page, GENERAL).press('Enter');
+      const sent = messageWithText(ada.page, GENERAL, 'I think you are mistaken, see this');
+      await sent.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await sent.locator('img[alt="proof.png"]').waitFor({ timeout: UI_TIMEOUT_MS });
+    } finally {
+      await ada.close();
+    }
+  });
+
   it('a member who joined today is told when they can share files', async () => {
     const newt = await joinGeneral(NEWT);
     try {

@@ -22,6 +22,8 @@ export interface ReplyTarget {
 export interface ComposerHandle {
   /** Puts text in the composer (editing a refused send) and focuses it. */
   fill: (text: string) => void;
+  /** Puts back the files of a refused send (already uploaded). */
+  restoreFiles: (files: readonly AttachmentView[]) => void;
   focus: () => void;
 }
 
@@ -244,6 +246,7 @@ export function Composer(props: {
       });
     },
     focus: () => input?.focus(),
+    restoreFiles: (files) => attached?.restore(files),
   });
 
   return (

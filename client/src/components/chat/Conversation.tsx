@@ -12,7 +12,7 @@ import {
   type JSX,
 } from 'solid-js';
 import type { MessageView } from '../../../../shared/sync/channel-doc.ts';
-import { attachmentUrl, uploadAttachment } from '../../api/attachments.ts';
+import { attachmentUrl, uploadAttachment, uploadedFile } from '../../api/attachments.ts';
 import { fetchAround, fromHistory, setRelation } from '../../api/community.ts';
 import { isApiError } from '../../api/http.ts';
 import type { Room, User } from '../../api/types.ts';
@@ -352,6 +352,14 @@ export function Conversation(props: ConversationProps): JSX.Element {
       const failed = replica.failed().find((f) => f.id === intentId);
       if (!failed || failed.intent.kind !== 'send') return;
       composer?.fill(failed.intent.body);
+      // Its files were uploaded and are still the member's (a refused send claims nothing): they come back
+      // with the words when this tab uploaded them.
+      composer?.restoreFiles(
+        (failed.intent.attachmentIds ?? []).flatMap((id) => {
+          const file = uploadedFile(id);
+          return file ? [file] : [];
+        }),
+      );
       replica.dropFailed(intentId);
     },
     onDiscard: (intentId) => replica.dropFailed(intentId),

@@ -18,7 +18,8 @@ export interface ComposerFile {
 }
 
 interface Entry extends ComposerFile {
-  file: File;
+  /** The bytes on this device; none for a file restored from a send that was refused (uploaded already). */
+  file?: File;
   abort?: AbortController;
 }
 
@@ -34,6 +35,8 @@ export interface ComposerFiles {
   ready: () => boolean;
   /** The uploaded files, in the order picked, handed to the send and cleared from the composer. */
   take: () => AttachmentView[];
+  /** Puts back files already uploaded (a refused send being edited), as ready to send again. */
+  restore: (views: readonly AttachmentView[]) => void;
 }
 
 const maxBytes = LIMITS.attachments.maxBytes;
@@ -59,13 +62,15 @@ export function createComposerFiles(options: {
     files().find((f) => f.key === key) ?? [...parked.values()].flat().find((f) => f.key === key);
 
   const start = (entry: Entry) => {
+    const file = entry.file;
+    if (!file) return;
     if (!options.online()) {
       update(entry.key, { state: 'waiting' });
       return;
     }
     const abort = new AbortController();
     update(entry.key, { state: 'uploading', abort, error: undefined });
-    options.upload(entry.file, abort.signal).then(
+    options.upload(file, abort.signal).then(
       (view) => updateAnywhere(entry.key, { state: 'ready', view, abort: undefined }),
       (err: unknown) => {
         if (abort.signal.aborted) return;
@@ -149,6 +154,20 @@ export function createComposerFiles(options: {
       for (const f of back) if (f.state === 'waiting') start(f);
     },
     ready: () => files().every((f) => f.state === 'ready'),
+    restore(views) {
+      const known = new Set(files().map((f) => f.view?.id));
+      const back = views
+        .filter((v) => !known.has(v.id))
+        .map((view): Entry => ({
+          key: `f${++counter}`,
+          name: view.name,
+          size: view.size,
+          previewUrl: null,
+          state: 'ready',
+          view,
+        }));
+      setFiles((list) => [...list, ...back]);
+    },
     take() {
       const views = files().flatMap((f) => (f.view ? [f.view] : []));
       for (const f of files()) if (f.previewUrl) URL.revokeObjectURL(f.previewUrl);
