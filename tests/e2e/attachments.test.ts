@@ -187,7 +187,6 @@ describe('files on messages', () => {
         .poll(() => fileChips(ada.page).getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })
         .toBe('waiting');
       expect(await fileChips(ada.page).innerText()).toContain('Waiting for connection');
-      expect(await sendButton(ada.page).isDisabled()).toBe(true);
 
       await ada.page.context().setOffline(false);
       await expect.poll(() => fileChips(ada.page).getAttribute('data-state'), { timeout: UI_TIMEOUT_MS }).toBe('ready');
@@ -199,6 +198,49 @@ describe('files on messages', () => {
       await sent.locator('img[alt="offline.png"]').waitFor({ timeout: UI_TIMEOUT_MS });
     } finally {
       await ada.close();
+    }
+  });
+
+  it('a message with a file sent offline waits on the device, survives a reload, and goes when the connection is back', async () => {
+    const ada = await joinGeneral(ADA);
+    const ben = await joinGeneral(BEN);
+    const { page } = ada;
+    try {
+      // The service worker holds the app shell before the network goes away.
+      expect(
+        await page.evaluate<boolean>(
+          'Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise((r) => setTimeout(() => r(false), 10000))])',
+        ),
+      ).toBe(true);
+      await page.context().setOffline(true);
+      await attach(page, [{ name: 'train.png', mimeType: 'image/png', buffer: solidPng(48, 32) }]);
+      await composer(page, GENERAL).fill('Screenshot from the train');
+      // Send is not held back by the upload: the message waits with its file.
+      expect(await sendButton(page).isDisabled()).toBe(false);
+      await composer(page, GENERAL).press('Enter');
+      const waiting = page.locator('article.msg[data-intent-id^="deferred:"]');
+      await waiting.waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await waiting.innerText()).toContain('train.png');
+      expect(await waiting.innerText()).toContain('Waiting for connection · the files upload, then it sends');
+      expect(await fileChips(page).count()).toBe(0);
+
+      // A reload without network keeps it, file and all.
+      await page.reload({ timeout: UI_TIMEOUT_MS });
+      await composer(page, GENERAL).waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.locator('article.msg[data-intent-id^="deferred:"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await ben.page.getByText('Screenshot from the train').count()).toBe(0);
+
+      await page.context().setOffline(false);
+      const onBen = messageWithText(ben.page, GENERAL, 'Screenshot from the train');
+      await onBen.waitFor({ timeout: 30_000 });
+      await expect.poll(() => drawn(ben.page, 'train.png'), { timeout: UI_TIMEOUT_MS }).toBe(48);
+      await expect
+        .poll(() => page.locator('article.msg[data-intent-id^="deferred:"]').count(), { timeout: LIVE_TIMEOUT_MS })
+        .toBe(0);
+      expect(unexpectedErrors(ada)).toEqual([]);
+    } finally {
+      await ada.close();
+      await ben.close();
     }
   });
 

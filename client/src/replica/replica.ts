@@ -17,6 +17,8 @@ import { catchUpReplica } from './sql/catch-up.ts';
 import { materializeDoc } from './sql/materialize.ts';
 import { SqlReplica } from './sql/sql-replica.ts';
 import { installReplicaTestHook } from './sql/test-hook.ts';
+import { DeferredSends } from './deferred-sends.ts';
+import { uploadAttachment } from '../api/attachments.ts';
 
 export type IntentInput = Intent extends infer I ? (I extends Intent ? Omit<I, 'n' | 'createdAt'> : never) : never;
 
@@ -88,6 +90,9 @@ export class Replica {
   private readonly liveOnline = createSignal<Record<string, number>>({});
   private readonly relationsVersion = createSignal(0);
 
+  /** Messages with files waiting to be uploaded (written offline); they reach the outbox once uploaded. */
+  readonly deferred: DeferredSends;
+
   constructor(private readonly options: ReplicaOptions) {
     this.members = new MemberCache(options.userId, options.token);
     this.firstPaint = new FirstPaintCache(options.userId);
@@ -115,11 +120,19 @@ export class Replica {
         if (state === 'online') {
           this.lastOnlineAt[1](Date.now());
           this.catchUp();
+          this.deferred?.kick();
         }
       },
       onNotice: (notice) => this.onNotice(notice),
       minReconnectMs: 500,
       maxReconnectMs: 10_000,
+    });
+
+    this.deferred = new DeferredSends({
+      userId: options.userId,
+      upload: (blob, name) => uploadAttachment(options.token(), new File([blob], name, { type: blob.type })),
+      enqueue: (intent) => void this.enqueue(intent),
+      online: () => this.rawState[0]() === 'online' && navigator.onLine,
     });
 
     this.observePrivateMaps();
@@ -399,6 +412,7 @@ export class Replica {
     this.rooms.clear();
     this.stopSettling();
     this.client.stop();
+    await this.deferred.close({ wipe: options.wipe });
     const closingSql = this.sql.close({ wipe: options.wipe });
     if (options.wipe) {
       this.firstPaint.dropAll();

@@ -35,6 +35,8 @@ export interface PendingItem {
   replyTo: ReplyRef | null;
   /** The last of a run of sends still waiting: it carries the run's "sending" line. */
   lastOfRun: boolean;
+  /** A message with files written while they could not be uploaded (replica/deferred-sends.ts): their names. */
+  deferredFiles?: string[];
 }
 
 export interface DayItem {
@@ -54,6 +56,16 @@ export interface TimelineInput {
   /** Sends accepted by the server whose message may not have arrived yet. */
   accepted: Array<{ id: string; intent: SendIntent; messageId: string }>;
   failed: Array<{ id: string; intent: Intent; reason: string }>;
+  /** Messages whose files wait to be uploaded (they are not in the outbox yet). */
+  deferred?: Array<{
+    id: string;
+    channelId: string;
+    body: string;
+    replyToId: string | null;
+    createdAt: number;
+    files: string[];
+    failure: string | null;
+  }>;
   now: Date;
 }
 
@@ -162,6 +174,7 @@ export function buildTimeline(input: TimelineInput): { items: TimelineItem[]; se
         status: 'sending' | 'failed';
         reason: string | null;
         at: Date;
+        deferredFiles?: string[];
       };
   const rows: Row[] = messages.map((message) => ({ type: 'message', message, at: new Date(message.createdAt) }));
 
@@ -192,6 +205,27 @@ export function buildTimeline(input: TimelineInput): { items: TimelineItem[]; se
   for (const { id, intent, reason } of input.failed) {
     if (intent.kind !== 'send' || intent.channelId !== channelId || pendingIds.has(id)) continue;
     rows.push({ type: 'pending', id, intent, status: 'failed', reason, at: pendingAt(intent.createdAt) });
+  }
+  // After the outbox's sends: these reach it only once their files are uploaded.
+  for (const d of input.deferred ?? []) {
+    if (d.channelId !== channelId) continue;
+    const intent: SendIntent = {
+      kind: 'send',
+      channelId,
+      body: d.body,
+      replyToId: d.replyToId,
+      n: 0,
+      createdAt: d.createdAt,
+    };
+    rows.push({
+      type: 'pending',
+      id: `deferred:${d.id}`,
+      intent,
+      status: d.failure ? 'failed' : 'sending',
+      reason: d.failure,
+      at: pendingAt(d.createdAt),
+      deferredFiles: d.files,
+    });
   }
 
   const items: TimelineItem[] = [];
@@ -235,6 +269,7 @@ export function buildTimeline(input: TimelineInput): { items: TimelineItem[]; se
         grouped,
         replyTo: replyRef(row.intent.replyToId),
         lastOfRun: true,
+        ...(row.deferredFiles ? { deferredFiles: row.deferredFiles } : {}),
       });
       const before = items[items.length - 2];
       if (before?.kind === 'pending' && before.status === 'sending' && row.status === 'sending')

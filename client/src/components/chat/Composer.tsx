@@ -11,6 +11,7 @@ import type { AttachmentView } from '../../../../shared/sync/channel-doc.ts';
 import { formatBytes } from '../../api/attachments.ts';
 import { CloseIcon, FileIcon, PaperclipIcon, RefreshIcon, SendIcon } from '../icons.tsx';
 import { createComposerFiles, type ComposerFile } from './composer-files.ts';
+import type { DeferredFile } from '../../replica/deferred-sends.ts';
 import type { MentionSource } from './mention-source.ts';
 
 export interface ReplyTarget {
@@ -20,6 +21,8 @@ export interface ReplyTarget {
 }
 
 export interface ComposerHandle {
+  /** Adds files to the message being written (a deferred send taken back to edit). */
+  addFiles: (files: File[]) => void;
   /** Puts text in the composer (editing a refused send) and focuses it. */
   fill: (text: string) => void;
   /** Puts back the files of a refused send (already uploaded). */
@@ -51,6 +54,11 @@ export function Composer(props: {
   onRemoteDraft: (fn: (channelId: string, text: string) => void) => () => void;
   saveDraft: (channelId: string, text: string) => void;
   onSend: (body: string, replyToId: string | null, attachments: AttachmentView[]) => void;
+  /**
+   * A message whose files could not be uploaded yet (offline): kept on the device and sent once they
+   * are. Without it, Send waits for the uploads.
+   */
+  onSendLater?: (body: string, replyToId: string | null, files: DeferredFile[]) => void;
   onTyping: (active: boolean) => void;
   replyTo: ReplyTarget | null;
   onCancelReply: () => void;
@@ -149,7 +157,11 @@ export function Composer(props: {
   const tooLong = () => count() > MAX;
   /** Files alone cannot make a help room's question (it is titled by its words); a reply can be files alone. */
   const needsWords = () => props.asksQuestions === true && props.replyTo === null;
-  const canSend = () => (text().trim() !== '' || (fileCount() > 0 && !needsWords())) && !tooLong() && filesReady();
+  /** Files still uploading hold the message back a moment; files waiting for a connection do not (onSendLater). */
+  const uploadingNow = () => attached?.files().some((f) => f.state === 'uploading' || f.state === 'failed') ?? false;
+  const canDefer = () => props.onSendLater !== undefined && !uploadingNow();
+  const canSend = () =>
+    (text().trim() !== '' || (fileCount() > 0 && !needsWords())) && !tooLong() && (filesReady() || canDefer());
 
   const autosize = () => {
     if (!input) return;
@@ -217,14 +229,17 @@ export function Composer(props: {
       return;
     }
     if (!filesReady()) {
-      setError(
-        navigator.onLine
-          ? 'Wait a moment: the files are still uploading.'
-          : 'The files upload when you are back online; the message can go then.',
-      );
-      return;
-    }
-    props.onSend(body, props.replyTo?.id ?? null, attached?.take() ?? []);
+      if (!canDefer()) {
+        setError(
+          attached?.files().some((f) => f.state === 'failed')
+            ? 'A file could not be uploaded: remove it or try it again.'
+            : 'Wait a moment: the files are still uploading.',
+        );
+        return;
+      }
+      // Offline: the message waits on this device with its files and goes once they are uploaded.
+      props.onSendLater?.(body, props.replyTo?.id ?? null, attached?.takeForLater() ?? []);
+    } else props.onSend(body, props.replyTo?.id ?? null, attached?.take() ?? []);
     setMention(null);
     setText('');
     setError(null);
@@ -247,6 +262,7 @@ export function Composer(props: {
     },
     focus: () => input?.focus(),
     restoreFiles: (files) => attached?.restore(files),
+    addFiles: (files) => void (files.length > 0 && attached?.add(files)),
   });
 
   return (

@@ -43,6 +43,10 @@ function estimateHeight(item: TimelineItem): number {
   return base + reply + reactions + files + pinMark + (item.kind === 'pending' && item.status === 'failed' ? 60 : 0);
 }
 
+/** Pending rows of messages whose files wait to upload carry this prefix (replica/deferred-sends.ts). */
+const isDeferred = (intentId: string) => intentId.startsWith('deferred:');
+const deferredId = (intentId: string) => intentId.slice('deferred:'.length);
+
 const FAILED_WHAT: Record<string, string> = {
   edit: 'Your edit',
   delete: 'Deleting your message',
@@ -115,6 +119,7 @@ export function Conversation(props: ConversationProps): JSX.Element {
       outbox: replica.outbox(),
       accepted: replica.acceptedSends(s.channelId),
       failed: replica.failed().map((f) => ({ id: f.id, intent: f.intent, reason: f.verdict.reason })),
+      deferred: replica.deferred.all().map((d) => ({ ...d, files: d.files.map((f) => f.name) })),
       now: now(),
     });
     if (settled.length > 0) queueMicrotask(() => replica.settleKnown(settled));
@@ -347,8 +352,19 @@ export function Conversation(props: ConversationProps): JSX.Element {
     onDelete: (messageId) => {
       replica.enqueue({ kind: 'delete', messageId });
     },
-    onRetry: (intentId) => replica.retryFailed(intentId),
+    onRetry: (intentId) => (isDeferred(intentId) ? replica.deferred.kick() : replica.retryFailed(intentId)),
     onEditFailed: (intentId) => {
+      if (isDeferred(intentId)) {
+        // A file the server refused stopped it: words and files go back to the composer to fix.
+        const taken = replica.deferred.remove(deferredId(intentId));
+        if (!taken) return;
+        composer?.fill(taken.body);
+        composer?.restoreFiles(taken.files.flatMap((f) => (f.view ? [f.view] : [])));
+        composer?.addFiles(
+          taken.files.flatMap((f) => (!f.view && f.blob ? [new File([f.blob], f.name, { type: f.blob.type })] : [])),
+        );
+        return;
+      }
       const failed = replica.failed().find((f) => f.id === intentId);
       if (!failed || failed.intent.kind !== 'send') return;
       composer?.fill(failed.intent.body);
@@ -362,7 +378,8 @@ export function Conversation(props: ConversationProps): JSX.Element {
       );
       replica.dropFailed(intentId);
     },
-    onDiscard: (intentId) => replica.dropFailed(intentId),
+    onDiscard: (intentId) =>
+      isDeferred(intentId) ? void replica.deferred.remove(deferredId(intentId)) : replica.dropFailed(intentId),
     onPin: (message, pinned) => {
       const id = replica.enqueue({ kind: 'pin', messageId: message.id, pinned });
       if (!online())
@@ -596,6 +613,11 @@ export function Conversation(props: ConversationProps): JSX.Element {
             draft={() => replica.draft(session().channelId)}
             onRemoteDraft={(fn) => replica.onRemoteDraft(fn)}
             saveDraft={(channelId, text) => replica.setDraft(channelId, text)}
+            onSendLater={(body, replyToId, files) => {
+              replica.deferred.add({ channelId: session().channelId, body, replyToId, files });
+              setReplyTo(null);
+              queueMicrotask(scrollToBottom);
+            }}
             onSend={(body, replyToId, files) => {
               replica.enqueue({
                 kind: 'send',

@@ -502,6 +502,7 @@ export function PendingRow(props: { item: PendingItem; actions: MessageActions }
   const failed = () => props.item.status === 'failed';
   /** The names of the files the send carries, where this tab uploaded them ("1 file" elsewhere). */
   const pendingFiles = () => {
+    if (props.item.deferredFiles) return props.item.deferredFiles;
     const ids = props.item.intent.attachmentIds ?? [];
     const names = ids.map((id) => uploadedFile(id)?.name);
     return names.every((n) => n !== undefined) ? names : [`${ids.length} ${ids.length === 1 ? 'file' : 'files'}`];
@@ -551,7 +552,13 @@ export function PendingRow(props: { item: PendingItem; actions: MessageActions }
             <Show when={props.item.lastOfRun}>
               <p class="msg__status">
                 <ClockIcon />
-                {props.actions.online() ? 'Sending…' : 'Waiting for connection · will send automatically'}
+                {props.item.deferredFiles
+                  ? props.actions.online()
+                    ? 'Uploading files…'
+                    : 'Waiting for connection · the files upload, then it sends'
+                  : props.actions.online()
+                    ? 'Sending…'
+                    : 'Waiting for connection · will send automatically'}
               </p>
             </Show>
           }

@@ -2,6 +2,7 @@ import { createSignal, onCleanup } from 'solid-js';
 import { LIMITS } from '../../../../shared/rules/limits.ts';
 import type { AttachmentView } from '../../../../shared/sync/channel-doc.ts';
 import { formatBytes } from '../../api/attachments.ts';
+import type { DeferredFile } from '../../replica/deferred-sends.ts';
 
 export type ComposerFileState = 'waiting' | 'uploading' | 'ready' | 'failed';
 
@@ -35,6 +36,8 @@ export interface ComposerFiles {
   ready: () => boolean;
   /** The uploaded files, in the order picked, handed to the send and cleared from the composer. */
   take: () => AttachmentView[];
+  /** Every file, uploaded or not, handed to a send that waits for its uploads; cleared from the composer. */
+  takeForLater: () => DeferredFile[];
   /** Puts back files already uploaded (a refused send being edited), as ready to send again. */
   restore: (views: readonly AttachmentView[]) => void;
 }
@@ -167,6 +170,19 @@ export function createComposerFiles(options: {
           view,
         }));
       setFiles((list) => [...list, ...back]);
+    },
+    takeForLater() {
+      const handed = files().map((f): DeferredFile =>
+        f.view
+          ? { name: f.name, size: f.size, view: f.view }
+          : { name: f.name, size: f.size, ...(f.file ? { blob: f.file } : {}) },
+      );
+      for (const f of files()) {
+        f.abort?.abort();
+        if (f.previewUrl) URL.revokeObjectURL(f.previewUrl);
+      }
+      setFiles([]);
+      return handed;
     },
     take() {
       const views = files().flatMap((f) => (f.view ? [f.view] : []));
