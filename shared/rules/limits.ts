@@ -155,6 +155,11 @@ export const LIMITS = {
     maxBytes: 10 * 1024 * 1024,
     /** Our choice (as Discord): at most 10 files on one message. */
     perMessage: 10,
+    /**
+     * Our choice: 250 MB of uploads per member in any 24 hours. Plenty for screenshots and logs; it keeps
+     * one account from filling the bucket within the upload rate (30 × 10 MB an hour).
+     */
+    dailyBytes: 250 * 1024 * 1024,
     /** Migration 0013: `attachments.filename` 1..255 code points (what file systems keep). */
     filenameMaxChars: 255,
     /** An upload no message claimed within a day is removed (the composer was abandoned). */

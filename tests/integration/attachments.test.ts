@@ -168,6 +168,28 @@ describe('attachments (PostgreSQL + S3)', () => {
     expect(rows).toHaveLength(0);
   });
 
+  it('a member who shared 250 MB in the last day is told to wait; older uploads do not count', async () => {
+    const heavy = await createMember(db, 'att_heavy');
+    // 25 files of 10 MB in the last day (rows only: the quota reads sizes, not bytes).
+    await db.query(
+      `INSERT INTO attachments (uploader_id, storage_key, filename, content_type, byte_size)
+       SELECT $1::uuid, 'attachments/quota-' || $1::text || '-' || g, 'big.png', 'image/png', 10485760 FROM generate_series(1, 25) g`,
+      [heavy.id],
+    );
+    const res = await upload(heavy, solidPng(4, 4), 'one-more.png');
+    expect(res.statusCode).toBe(429);
+    expect(res.json()).toEqual({
+      error: {
+        code: 'quota_exceeded',
+        message: 'You have shared 250 MB of files in the last day; try again tomorrow.',
+      },
+    });
+    await db.query(`UPDATE attachments SET created_at = now() - interval '25 hours' WHERE uploader_id = $1`, [
+      heavy.id,
+    ]);
+    expect((await upload(heavy, solidPng(4, 4), 'one-more.png')).statusCode).toBe(201);
+  });
+
   it('a new member cannot upload (spec: new members share no images) until trusted by a room role', async () => {
     const res = await upload(newcomer, solidPng(4, 4), 'first.png');
     expect(res.statusCode).toBe(403);

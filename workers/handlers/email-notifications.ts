@@ -25,6 +25,7 @@ interface Claimed {
   actor_name: string | null;
   actor_deleted: boolean;
   body: string;
+  files: Array<{ name: string }>;
   silenced: boolean;
   room_name: string | null;
   room_slug: string | null;
@@ -63,7 +64,7 @@ export async function emailNotifications(
        RETURNING n.id, n.kind, n.message_id, n.actor_id, n.payload, n.created_at)
      SELECT c.id, c.kind, c.message_id, c.payload->>'threadId' AS thread_id, m.room_id,
             a.display_name AS actor_name, a.anonymized_at IS NOT NULL AS actor_deleted,
-            m.body, (m.is_hidden OR m.is_deleted) AS silenced,
+            m.body, m.attachments AS files, (m.is_hidden OR m.is_deleted) AS silenced,
             r.name AS room_name, r.slug AS room_slug, r.room_type, t.title AS thread_title
        FROM claimed c JOIN messages m ON m.id = c.message_id
        LEFT JOIN users a ON a.id = c.actor_id
@@ -79,7 +80,10 @@ export async function emailNotifications(
     place: row.thread_title
       ? `“${row.thread_title}” in ${row.room_name ?? 'a room'}`
       : (row.room_name ?? 'a conversation'),
-    excerpt: row.silenced ? '' : row.body,
+    // Files alone are named, so "Ada mentioned you" is not followed by nothing.
+    excerpt: row.silenced
+      ? ''
+      : row.body || (row.files.length > 0 ? `Shared ${row.files.map((f) => f.name).join(', ')}` : ''),
     url: messageUrl(deps.appUrl, row),
   }));
   try {

@@ -79,6 +79,18 @@ export async function attachmentRoutes(app: FastifyInstance, deps: AppDeps): Pro
       }
       const found = classifyUpload(bytes);
       if (!found.ok) throw new ApiError(415, 'unsupported_file', found.reason);
+      const { rows: used } = await db.query<{ bytes: string | number }>(
+        `SELECT coalesce(sum(byte_size), 0) AS bytes FROM attachments
+          WHERE uploader_id = $1 AND created_at > now() - interval '1 day'`,
+        [member.id],
+      );
+      if (Number(used[0]!.bytes) + bytes.length > LIMITS.attachments.dailyBytes) {
+        throw new ApiError(
+          429,
+          'quota_exceeded',
+          `You have shared ${megabytes(LIMITS.attachments.dailyBytes)} of files in the last day; try again tomorrow.`,
+        );
+      }
 
       const id = randomUUID();
       // Made here, never from the file's name: `attachments/<id>` cannot collide or escape.
