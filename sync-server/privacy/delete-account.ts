@@ -1,4 +1,5 @@
 import { inboxDocName, privateDocName } from '../../shared/sync/doc-names.ts';
+import type { AppDeps } from '../app-deps.ts';
 import type { Database } from '../db/database.ts';
 import { DELETED_USER_NAME } from '../features/users/public-user.ts';
 
@@ -57,4 +58,26 @@ export async function deleteAccount(db: Database, userId: string): Promise<Delet
     );
     return { exportKeys: exports.rows.flatMap((r) => (r.object_key ? [r.object_key] : [])) };
   });
+}
+
+export const ACCOUNT_DELETED_REASON = 'Your Lounge account was deleted.';
+
+/**
+ * The whole deletion, as both ways in ask for it (the member in Settings, the host platform deleting the
+ * account): the transaction above, then — once committed — the export archives, and every device of
+ * the member told and disconnected on every node. Answers whether there was a live account to delete.
+ */
+export async function deleteMember(
+  deps: Pick<AppDeps, 'db' | 'attachments' | 'sync' | 'logger'>,
+  userId: string,
+): Promise<boolean> {
+  const deleted = await deleteAccount(deps.db, userId);
+  if (!deleted) return false;
+  await deps.attachments
+    .delete(deleted.exportKeys)
+    .catch((err: unknown) =>
+      deps.logger.error({ err, userId }, 'could not delete the data exports of a deleted account'),
+    );
+  await deps.sync.endSessions(userId, ACCOUNT_DELETED_REASON);
+  return true;
 }

@@ -16,7 +16,7 @@ import { solidPng } from '../support/png.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { startSyncNode, type SyncNode } from '../support/sync-node.ts';
 import { TestDevice, waitFor } from '../support/sync-test-client.ts';
-import { hostToken, scratchAttachmentStore } from '../support/test-app.ts';
+import { createTestApp, hostToken, scratchAttachmentStore, testConfig } from '../support/test-app.ts';
 
 interface ExportView {
   id: string;
@@ -290,5 +290,58 @@ describe('privacy: data export and account deletion (PostgreSQL)', () => {
     expect(
       (await db.query('SELECT 1 FROM users WHERE id = $1 AND anonymized_at IS NOT NULL', [dee.id])).rows,
     ).toHaveLength(1);
+  });
+});
+
+/** The host platform deletes an account: Lounge deletes the member the same way, once. */
+describe('privacy: the host platform deletes an account (PostgreSQL)', () => {
+  const SECRET = 'integration-secret-for-the-privacy-test-0123456789';
+  let testDb: TestDatabase;
+  let db: Database;
+  let app: Awaited<ReturnType<typeof createTestApp>>;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    db = createPgDatabase(testDb.url);
+    app = await createTestApp(db, testConfig({ INTEGRATION_SECRET: SECRET }));
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+    await testDb?.drop();
+  });
+
+  it('DELETE /api/integration/users/:hostUserId anonymizes the member, keeps their words, and is idempotent', async () => {
+    const deps = intentDeps(db, unlimitedRateLimiter);
+    const general = await loungeRoomId(db, 'general');
+    const hal = await createMember(db, 'gdpr_hal');
+    const said = await processIntent(deps, hal.id, randomUUID(), { ...sendIntent(general, 'bye from Hal'), n: 1 });
+    const del = (secret: string) =>
+      app.inject({
+        method: 'DELETE',
+        url: `/api/integration/users/${encodeURIComponent(hal.host_user_id)}`,
+        headers: { authorization: `Bearer ${secret}` },
+      });
+    expect((await del('wrong-secret')).statusCode).toBe(401);
+    expect((await db.query('SELECT 1 FROM users WHERE id = $1 AND anonymized_at IS NULL', [hal.id])).rows).toHaveLength(
+      1,
+    );
+
+    const res = await del(SECRET);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ deleted: true });
+    const row = (
+      await db.query<{ display_name: string; anonymized: boolean }>(
+        'SELECT display_name, anonymized_at IS NOT NULL AS anonymized FROM users WHERE id = $1',
+        [hal.id],
+      )
+    ).rows[0]!;
+    expect(row).toEqual({ display_name: 'Deleted user', anonymized: true });
+    const kept = await db.query<{ body: string; author_id: string }>(
+      'SELECT body, author_id FROM messages WHERE id = $1',
+      [said.verdict.status === 'accepted' ? said.verdict.messageId : ''],
+    );
+    expect(kept.rows).toEqual([{ body: 'bye from Hal', author_id: hal.id }]);
+    expect((await del(SECRET)).json()).toEqual({ deleted: false });
   });
 });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { deleteMember } from '../../privacy/delete-account.ts';
 import { LIMITS } from '../../../shared/rules/limits.ts';
 import { charCount } from '../../../shared/rules/text.ts';
 import { LOUNGE_SEED } from '../../../shared/seed/lounge-rooms.ts';
@@ -188,6 +189,30 @@ export async function integrationRoutes(app: FastifyInstance, deps: AppDeps): Pr
         }
         throw err;
       }
+    },
+  );
+
+  r.delete(
+    '/api/integration/users/:hostUserId',
+    {
+      config: { public: true },
+      schema: {
+        ...schemaBase,
+        summary: 'The host account was deleted: delete the member (GDPR)',
+        description:
+          'Anonymizes the member as deleting their account in Settings does: their messages stay in their ' +
+          'conversations under "Deleted user", everything else about them is erased, their devices are signed ' +
+          'out. Idempotent: `deleted` is false when there is no such member (any more).',
+        params: z.strictObject({ hostUserId: hostIdSchema }),
+        response: { 200: z.object({ deleted: z.boolean() }), ...errors },
+      },
+    },
+    async (request) => {
+      const { rows } = await db.query<{ id: string }>('SELECT id FROM users WHERE host_user_id = $1', [
+        request.params.hostUserId,
+      ]);
+      const userId = rows[0]?.id;
+      return { deleted: userId ? await deleteMember(deps, userId) : false };
     },
   );
 
@@ -421,7 +446,12 @@ export async function integrationRoutes(app: FastifyInstance, deps: AppDeps): Pr
       // A project made private is taken from its readers who are not members, as a room admin's edit does.
       const madePrivate = outcome.changes.some((c) => c.kind === 'meta' && c.patch.isPrivate === true);
       if (!outcome.created && madePrivate) {
-        await revokeLostReaders(deps, outcome.room.id, 'This room is now private: only its members can read it.', request.log);
+        await revokeLostReaders(
+          deps,
+          outcome.room.id,
+          'This room is now private: only its members can read it.',
+          request.log,
+        );
       }
       return { roomId: outcome.room.id, created: outcome.created, ownerId: outcome.ownerId };
     },

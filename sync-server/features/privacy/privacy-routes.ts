@@ -5,7 +5,7 @@ import { LIMITS } from '../../../shared/rules/limits.ts';
 import type { AppDeps } from '../../app-deps.ts';
 import { memberOf } from '../../auth/auth-plugin.ts';
 import { ApiError, badRequest, conflict, errorBodySchema, notFound } from '../../http/errors.ts';
-import { deleteAccount } from '../../privacy/delete-account.ts';
+import { deleteMember } from '../../privacy/delete-account.ts';
 
 const exportSchema = z.object({
   id: z.uuid(),
@@ -39,8 +39,6 @@ function exportView(row: ExportRow): z.infer<typeof exportSchema> {
     expiresAt: row.completed_at ? new Date(row.completed_at.getTime() + KEPT_MS).toISOString() : null,
   };
 }
-
-export const ACCOUNT_DELETED_REASON = 'Your Lounge account was deleted.';
 
 /**
  * A member's rights over their data (GDPR): a copy of everything Lounge holds about them (prepared by
@@ -160,16 +158,7 @@ export async function privacyRoutes(app: FastifyInstance, deps: AppDeps): Promis
       if (request.body.confirmHandle.trim().replace(/^@/, '').toLowerCase() !== member.handle.toLowerCase()) {
         throw badRequest(`Type your handle, ${member.handle}, to confirm.`, 'confirmation_mismatch');
       }
-      const deleted = await deleteAccount(db, member.id);
-      if (deleted) {
-        // After the commit: archives first (they hold everything), then every device is told.
-        await deps.attachments
-          .delete(deleted.exportKeys)
-          .catch((err: unknown) =>
-            request.log.error({ err }, 'could not delete the data exports of a deleted account'),
-          );
-        await deps.sync.endSessions(member.id, ACCOUNT_DELETED_REASON);
-      }
+      await deleteMember(deps, member.id);
       return { deleted: true as const };
     },
   );
