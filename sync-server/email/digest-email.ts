@@ -1,4 +1,5 @@
 import type { EmailMessage } from './email-sender.ts';
+import { escapeHtml } from './html.ts';
 
 export interface DigestRoom {
   name: string;
@@ -14,9 +15,6 @@ export interface Digest {
   unread: number;
   rooms: DigestRoom[];
 }
-
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 

@@ -1,4 +1,5 @@
 import type { EmailMessage } from './email-sender.ts';
+import { escapeHtml } from './html.ts';
 
 /** One notification as an email lists it. */
 export interface EmailedNotification {
@@ -13,9 +14,6 @@ export interface EmailedNotification {
 }
 
 const EXCERPT_CHARS = 280;
-
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const shorten = (text: string) => {
   const chars = [...text.replace(/\s+/g, ' ').trim()];
