@@ -125,6 +125,17 @@ describe('files on messages', () => {
       await expect.poll(() => drawn(ben.page, 'bug.png'), { timeout: UI_TIMEOUT_MS }).toBe(320);
       await expect.poll(() => drawn(ada.page, 'bug.png'), { timeout: UI_TIMEOUT_MS }).toBe(320);
 
+      // Opening it shows it full size in the app, over the conversation; Escape goes back.
+      await image.click();
+      const viewer = ben.page.getByRole('dialog', { name: 'Image: bug.png' });
+      await viewer.waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await viewer.innerText()).toContain('320 × 200');
+      expect(await viewer.getByRole('link', { name: 'Download' }).getAttribute('download')).toBe('bug.png');
+      expect(await seriousAxeViolations(ben.page)).toEqual([]);
+      await ben.page.screenshot({ path: join(SCREENSHOT_DIR, 'image-viewer-desktop.png') });
+      await ben.page.keyboard.press('Escape');
+      await expect.poll(() => viewer.isVisible()).toBe(false);
+
       const card = onBen.getByRole('link', { name: /trace\.log/ });
       await expect.poll(() => card.innerText()).toContain(`Text · ${Buffer.byteLength(TRACE)} bytes`);
       const download = ben.page.waitForEvent('download');

@@ -1,7 +1,7 @@
 import { createResource, createSignal, For, Show, type JSX } from 'solid-js';
 import { isImageType, type AttachmentView } from '../../../../shared/sync/channel-doc.ts';
 import { formatBytes } from '../../api/attachments.ts';
-import { FileIcon, ImageIcon } from '../icons.tsx';
+import { CloseIcon, FileIcon, ImageIcon } from '../icons.tsx';
 import { shownSize } from './attachment-layout.ts';
 
 const TYPE_LABEL: Record<AttachmentView['type'], string> = {
@@ -44,6 +44,7 @@ export function MessageAttachments(props: {
 function ImageAttachment(props: { file: AttachmentView; fileUrl: (id: string) => Promise<string> }): JSX.Element {
   const [url] = createResource(() => props.file.id, props.fileUrl);
   const size = () => shownSize(props.file);
+  let viewer: HTMLDialogElement | undefined;
   return (
     <Show
       when={!url.error}
@@ -64,7 +65,10 @@ function ImageAttachment(props: { file: AttachmentView; fileUrl: (id: string) =>
         aria-busy={url.loading ? 'true' : undefined}
         style={{ width: `${size().width}px`, height: `${size().height}px` }}
         onClick={(event) => {
-          if (!url()) event.preventDefault();
+          // A plain click opens the viewer here; a middle or modified click still opens a tab.
+          if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+          event.preventDefault();
+          if (url()) viewer?.showModal();
         }}
       >
         <Show when={url()}>
@@ -74,6 +78,32 @@ function ImageAttachment(props: { file: AttachmentView; fileUrl: (id: string) =>
         </Show>
         <span class="visually-hidden">Open image {props.file.name} full size</span>
       </a>
+      <dialog
+        ref={(el) => (viewer = el)}
+        class="image-viewer"
+        aria-label={`Image: ${props.file.name}`}
+        // A click on the backdrop (the dialog itself, around its content) closes it.
+        onClick={(event) => {
+          if (event.target === event.currentTarget) viewer?.close();
+        }}
+      >
+        <div class="image-viewer__bar">
+          <span class="image-viewer__name">
+            {props.file.name}
+            <span class="image-viewer__meta">
+              {' '}
+              · {props.file.width} × {props.file.height} · {formatBytes(props.file.size)}
+            </span>
+          </span>
+          <a class="button button--secondary button--small" href={url() ?? '#'} download={props.file.name}>
+            Download
+          </a>
+          <button type="button" class="icon-button" aria-label="Close" onClick={() => viewer?.close()}>
+            <CloseIcon />
+          </button>
+        </div>
+        <Show when={url()}>{(src) => <img class="image-viewer__image" src={src()} alt={props.file.name} />}</Show>
+      </dialog>
     </Show>
   );
 }
