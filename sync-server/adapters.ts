@@ -23,6 +23,8 @@ import { createAttachmentStore } from './attachments/create-attachment-store.ts'
 import { createSesEmailSender } from './email/email-sender.ts';
 import { createTwilioSmsSender } from './sms/sms-sender.ts';
 import { outOfAppDelivery } from './notifications/out-of-app.ts';
+import { createWebPushSender } from './push/web-push-sender.ts';
+import { loadOrCreateVapidKeys } from './push/embedded-vapid.ts';
 
 export interface Adapters extends AppDeps {
   close(): Promise<void>;
@@ -98,17 +100,25 @@ export async function createAdapters(
   // results (archived threads) reach live clients through this node's ChannelSync.
   const moderator = config.moderation.ai ? createOpenAiModerator(config.moderation.ai) : undefined;
   const email = config.email ? createSesEmailSender(config.email) : undefined;
+  // Web Push: configured keys, or in the embedded default keys of its own (kept in DATA_DIR).
+  const vapid =
+    config.push.vapid ??
+    (config.mode === 'embedded'
+      ? { ...(await loadOrCreateVapidKeys(config.dataDir)), subject: 'mailto:lounge@localhost' }
+      : undefined);
+  const push = vapid ? createWebPushSender(vapid) : undefined;
   const jobs = await createJobs(config, {
     db,
     attachments,
     email,
+    push,
     sms: config.sms ? createTwilioSmsSender(config.sms) : undefined,
     appUrl: config.appUrl,
     logger,
     moderator,
     onChanges: (changes) => sync.channels.committed(changes),
   });
-  const outOfApp = outOfAppDelivery(config, jobs.queue);
+  const outOfApp = outOfAppDelivery(config, jobs.queue, push !== undefined);
   const sync = new SyncService({
     db,
     fanout,
@@ -143,6 +153,7 @@ export async function createAdapters(
     rateLimiter,
     sync,
     attachments,
+    ...(push ? { push: { sender: push, allowedHosts: config.push.allowedHosts } } : {}),
     jobs: jobs.queue,
     readinessChecks,
     logger,

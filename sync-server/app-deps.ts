@@ -7,6 +7,7 @@ import type { RateLimiter } from './rate-limit/rate-limiter.ts';
 import type { SyncService } from './sync/sync-service.ts';
 import type { JobQueue } from '../workers/job-queue.ts';
 import type { AttachmentStore } from './attachments/attachment-store.ts';
+import type { PushSender } from './push/web-push-sender.ts';
 
 /** Everything a request handler may use, chosen once at start-up by `createAdapters`. */
 export interface AppDeps {
@@ -16,6 +17,8 @@ export interface AppDeps {
   presence: PresenceStore;
   rateLimiter: RateLimiter;
   sync: SyncService;
+  /** Web Push, when the server has VAPID keys: the sender and the push services it may post to. */
+  push?: { sender: PushSender; allowedHosts: string[] };
   /** Where uploaded files' bytes live. */
   attachments: AttachmentStore;
   /** Background jobs (workers/); optional so hand-built test deps need not supply a queue. */

@@ -28,6 +28,7 @@ import { installErrorHandling } from './http/errors.ts';
 import { syncRoutes } from './sync/sync-routes.ts';
 import { attachmentRoutes } from './features/attachments/attachment-routes.ts';
 import { privacyRoutes } from './features/privacy/privacy-routes.ts';
+import { pushRoutes } from './features/push/push-routes.ts';
 
 // API bodies are small JSON (a message is at most 4,000 chars); uploads have their own route and limit.
 const API_BODY_LIMIT_BYTES = 64 * 1024;
@@ -86,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => standingRoutes(scope, deps));
   await app.register(async (scope) => attachmentRoutes(scope, deps));
   await app.register(async (scope) => privacyRoutes(scope, deps));
+  await app.register(async (scope) => pushRoutes(scope, deps));
   await app.register(async (scope) => syncRoutes(scope, deps));
 
   return app;

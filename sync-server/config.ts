@@ -88,6 +88,26 @@ const envSchema = z.object({
   TWILIO_FROM: z.string().min(3).max(64).optional(),
   /** Another Twilio API origin (a local Twilio-compatible server). */
   TWILIO_API_URL: url(['https:', 'http:']).optional(),
+  /** Web Push (VAPID keys, base64url); the embedded default makes its own. */
+  VAPID_PUBLIC_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{80,100}$/, 'a base64url P-256 public key')
+    .optional(),
+  VAPID_PRIVATE_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{40,50}$/, 'a base64url P-256 private key')
+    .optional(),
+  VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:)/, 'a mailto: or https: contact')
+    .default('mailto:lounge@localhost'),
+  /**
+   * Push services the server may post to (host names; `.example.com` also allows its subdomains): a
+   * subscription names the address, so this keeps members from aiming the server at other hosts.
+   */
+  PUSH_ALLOWED_HOSTS: z
+    .string()
+    .default('fcm.googleapis.com,updates.push.services.mozilla.com,web.push.apple.com,.notify.windows.com'),
   /** How long a mention may wait unread in the app before it is emailed. */
   EMAIL_NOTIFY_DELAY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
 });
@@ -132,6 +152,8 @@ export interface Config {
   appUrl: string;
   /** Notification email (SES); undefined: off, and the Settings page says so. */
   email: { from: string; region: string; endpoint: string | undefined; delaySeconds: number } | undefined;
+  /** Web Push: VAPID keys (undefined: generated in the embedded default, push off in production) and where it may go. */
+  push: { vapid: { publicKey: string; privateKey: string; subject: string } | undefined; allowedHosts: string[] };
   /** Critical alerts by SMS (Twilio); undefined: off. */
   sms: { accountSid: string; authToken: string; from: string; apiUrl: string | undefined } | undefined;
   moderation: {
@@ -170,6 +192,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push('  AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required when DATABASE_URL is set');
     }
     if (!e.LOUNGE_SIGNING_SECRET) problems.push('  LOUNGE_SIGNING_SECRET: required when DATABASE_URL is set');
+  }
+  if (!e.VAPID_PUBLIC_KEY !== !e.VAPID_PRIVATE_KEY) {
+    problems.push('  VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY: set both or neither');
   }
   if (e.TWILIO_ACCOUNT_SID && (!e.TWILIO_AUTH_TOKEN || !e.TWILIO_FROM)) {
     problems.push('  TWILIO_AUTH_TOKEN and TWILIO_FROM: required when TWILIO_ACCOUNT_SID is set');
@@ -215,6 +240,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           delaySeconds: e.EMAIL_NOTIFY_DELAY_SECONDS,
         }
       : undefined,
+    push: {
+      vapid:
+        e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY
+          ? { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY, subject: e.VAPID_SUBJECT }
+          : undefined,
+      allowedHosts: list(e.PUSH_ALLOWED_HOSTS),
+    },
     sms:
       e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM
         ? {

@@ -30,6 +30,9 @@ describe('InProcessQueue', () => {
     'email-digests': async (_data, ctx) => {
       runs.push({ doc: 'digests', attempt: ctx.attempt, at: Date.now() });
     },
+    'push-notification': async ({ notificationId }, ctx) => {
+      runs.push({ doc: notificationId, attempt: ctx.attempt, at: Date.now() });
+    },
     'sms-alert': async ({ notificationId }, ctx) => {
       runs.push({ doc: notificationId, attempt: ctx.attempt, at: Date.now() });
     },

@@ -12,6 +12,8 @@ import type { EmailSender } from '../sync-server/email/email-sender.ts';
 import type { SmsSender } from '../sync-server/sms/sms-sender.ts';
 import { smsAlert } from './handlers/sms-alert.ts';
 import { emailDigests } from './handlers/email-digests.ts';
+import { pushNotification } from './handlers/push-notification.ts';
+import type { PushSender } from '../sync-server/push/web-push-sender.ts';
 import type { AttachmentStore } from '../sync-server/attachments/attachment-store.ts';
 import type { AiModerator } from '../sync-server/moderation/ai-moderation.ts';
 import { parseJobData, type JobData, type JobName } from './job-queue.ts';
@@ -34,6 +36,8 @@ export interface HandlerDeps {
   onChanges: (changes: ChannelChange[]) => Promise<void>;
   /** Notification email; undefined when it is off (then such jobs are never enqueued). */
   email?: EmailSender | undefined;
+  /** Web Push; undefined when off (then such jobs are never enqueued). */
+  push?: PushSender | undefined;
   /** Critical alerts by SMS; undefined when off (then such jobs are never enqueued). */
   sms?: SmsSender | undefined;
   /** The app's public address, for links in emails. */
@@ -62,6 +66,10 @@ export function createJobHandlers(deps: HandlerDeps): JobHandlers {
       // Scheduled whether or not email is set up: without it there is nothing to do.
       if (!deps.email) return;
       await emailDigests({ db: deps.db, email: deps.email, appUrl: deps.appUrl ?? '', logger: ctx.logger }, data);
+    },
+    'push-notification': async (data, ctx) => {
+      if (!deps.push) throw new Error('Web Push is not configured (VAPID keys)');
+      await pushNotification({ db: deps.db, push: deps.push, appUrl: deps.appUrl ?? '', logger: ctx.logger }, data);
     },
     'sms-alert': async (data, ctx) => {
       if (!deps.sms) throw new Error('SMS alerts are not configured (TWILIO_ACCOUNT_SID)');

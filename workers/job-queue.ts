@@ -30,6 +30,8 @@ export const jobSchemas = {
   'email-notifications': z.strictObject({ userId: z.uuid() }),
   /** Sends the daily and weekly email digests that are due. */
   'email-digests': z.strictObject({}),
+  /** Pushes one notification to the member's subscribed browsers (Web Push). */
+  'push-notification': z.strictObject({ notificationId: z.uuid() }),
   /** Texts a member a critical moderation notice (ban, mute) through Twilio. */
   'sms-alert': z.strictObject({ notificationId: z.uuid() }),
   /** Layer-2 (AI) moderation of one message's current words. */

@@ -13,6 +13,7 @@ import { RECURRING_JOBS } from './job-queue.ts';
 import { createAttachmentStore } from '../sync-server/attachments/create-attachment-store.ts';
 import { createSesEmailSender } from '../sync-server/email/email-sender.ts';
 import { createTwilioSmsSender } from '../sync-server/sms/sms-sender.ts';
+import { createWebPushSender } from '../sync-server/push/web-push-sender.ts';
 import { JobSettingsError, readJobSettings, type JobSettings } from './job-settings.ts';
 
 /** How long SIGTERM waits for running jobs before giving up (every job is safe to run again). */
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
       attachments: createAttachmentStore(config.attachments),
       email: config.email ? createSesEmailSender(config.email) : undefined,
       sms: config.sms ? createTwilioSmsSender(config.sms) : undefined,
+      push: config.push.vapid ? createWebPushSender(config.push.vapid) : undefined,
       appUrl: config.appUrl,
       onChanges: announce,
       moderator: config.moderation.ai ? createOpenAiModerator(config.moderation.ai) : undefined,

@@ -60,6 +60,18 @@ describe('outOfAppDelivery', () => {
     ]);
   });
 
+  it('pushes every new notification at once when the server has push keys', async () => {
+    const { queue, jobs } = recordingQueue();
+    await outOfAppDelivery({ email: undefined, sms: undefined }, queue, true)!([
+      mention('eve', 'n1'),
+      moderation('sam', 'n2', 'warn'),
+    ]);
+    expect(jobs).toEqual([
+      { name: 'push-notification', data: { notificationId: 'n1' }, opts: { jobId: 'push:n1' } },
+      { name: 'push-notification', data: { notificationId: 'n2' }, opts: { jobId: 'push:n2' } },
+    ]);
+  });
+
   it('with SMS off, a ban schedules nothing; with email off, a mention schedules nothing', async () => {
     const onlyEmail = recordingQueue();
     await outOfAppDelivery({ email: EMAIL, sms: undefined }, onlyEmail.queue)!([moderation('sam', 'n1', 'ban')]);

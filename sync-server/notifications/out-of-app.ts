@@ -6,17 +6,24 @@ import type { NewNotification } from '../sync/sync-service.ts';
 export const SMS_ACTIONS = ['ban', 'mute'] as const;
 
 /**
- * Which new notifications leave the app, and when: mentions and replies by email after a few minutes'
+ * Which new notifications leave the app, and when: every one by Web Push at once (to the browsers the
+ * member subscribed); mentions and replies by email after a few minutes'
  * grace (read in the app by then, no email; one pending job per member gathers what comes meanwhile into
  * one email), bans and mutes by SMS at once. Undefined when the server sends neither.
  */
 export function outOfAppDelivery(
   config: Pick<Config, 'email' | 'sms'>,
   queue: JobQueue,
+  /** The server has Web Push keys. */
+  push = false,
 ): ((notifications: NewNotification[]) => Promise<void>) | undefined {
   const { email, sms } = config;
-  if (!email && !sms) return undefined;
+  if (!email && !sms && !push) return undefined;
   return async (notifications) => {
+    // Push at once: it is the member's own devices, and reading it in the app settles it anyway.
+    if (push)
+      for (const n of notifications)
+        await queue.enqueue('push-notification', { notificationId: n.id }, { jobId: `push:${n.id}` });
     if (email) {
       const members = new Set(notifications.filter((n) => n.notification.kind !== 'moderation').map((n) => n.userId));
       for (const userId of members)

@@ -52,6 +52,8 @@ export interface TestAppOptions {
   attachments?: AttachmentStore;
   /** Background jobs (data exports); none by default. */
   jobs?: JobQueue;
+  /** Web Push; off by default. */
+  push?: AppDeps['push'];
 }
 
 /** The real app over a real database, with in-process adapters unless the test passes others. */
@@ -92,6 +94,7 @@ export async function createTestApp(
     readinessChecks: [],
     logger,
     ...(options.jobs ? { jobs: options.jobs } : {}),
+    ...(options.push ? { push: options.push } : {}),
   };
   const app = await buildApp(deps);
   app.addHook('onClose', async () => {

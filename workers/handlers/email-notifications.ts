@@ -4,6 +4,7 @@ import type { EmailSender } from '../../sync-server/email/email-sender.ts';
 import { notificationEmail, type EmailedNotification } from '../../sync-server/email/notification-email.ts';
 import { DELETED_USER_NAME } from '../../sync-server/features/users/public-user.ts';
 import type { JobData } from '../job-queue.ts';
+import { messageUrl } from '../../sync-server/notifications/message-url.ts';
 
 export interface EmailNotificationsDeps {
   db: Database;
@@ -96,13 +97,4 @@ export async function emailNotifications(
   }
   deps.logger.info({ userId: data.userId, notifications: rows.length }, 'notification email sent');
   return { sent: rows.length };
-}
-
-/** The app's address of the message (as the Notifications page links it); the list when it has none. */
-function messageUrl(appUrl: string, row: Claimed): string {
-  const at = `#message-${row.message_id}`;
-  const slug = row.room_slug ? encodeURIComponent(row.room_slug) : null;
-  const base = row.room_type === 'lounge' ? '/lounge' : row.room_type === 'circle' ? '/thrive-circle' : null;
-  if (!slug || !base) return `${appUrl}/notifications`;
-  return row.thread_id ? `${appUrl}${base}/${slug}/thread/${row.thread_id}${at}` : `${appUrl}${base}/${slug}${at}`;
 }

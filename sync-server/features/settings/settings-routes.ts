@@ -21,8 +21,8 @@ const settingsSchema = z.object({
 /**
  * What this server can deliver outside the app, so the page never offers a switch that does nothing:
  * `email` is 'on' when email is set up and the host platform gave the member an address, 'no_address'
- * when it is set up but they have none, 'off' when the server sends no email; the same for SMS.
- * Push is not offered by this server yet.
+ * when it is set up but they have none, 'off' when the server sends no email; the same for SMS and
+ * Web Push (on when the server has VAPID keys: the embedded default makes its own).
  */
 const deliverySchema = z.object({
   email: z.enum(['on', 'no_address', 'off']),
@@ -79,7 +79,7 @@ export async function settingsRoutes(app: FastifyInstance, deps: AppDeps): Promi
       delivery: {
         email: !deps.config.email ? ('off' as const) : row.email ? ('on' as const) : ('no_address' as const),
         sms: deps.config.sms ? ('on' as const) : ('off' as const),
-        push: 'off' as const,
+        push: deps.push ? ('on' as const) : ('off' as const),
       },
     };
   };

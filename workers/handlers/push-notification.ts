@@ -1,0 +1,121 @@
+import type { Logger } from 'pino';
+import type { Database } from '../../sync-server/db/database.ts';
+import { DELETED_USER_NAME } from '../../sync-server/features/users/public-user.ts';
+import { messageUrl } from '../../sync-server/notifications/message-url.ts';
+import type { PushPayload, PushSender } from '../../sync-server/push/web-push-sender.ts';
+import type { JobData } from '../job-queue.ts';
+
+export interface PushNotificationDeps {
+  db: Database;
+  push: PushSender;
+  appUrl: string;
+  logger: Logger;
+}
+
+interface Claimed {
+  id: string;
+  user_id: string;
+  kind: 'mention' | 'reply' | 'moderation';
+  message_id: string | null;
+  thread_id: string | null;
+  action: string | null;
+  reason: string | null;
+  actor_name: string | null;
+  actor_deleted: boolean;
+  body: string | null;
+  silenced: boolean | null;
+  room_name: string | null;
+  room_slug: string | null;
+  room_type: string | null;
+  thread_title: string | null;
+}
+
+const EXCERPT_CHARS = 140;
+const ACTION_WORDS: Record<string, string> = {
+  warn: 'warned you',
+  mute: 'muted you',
+  unmute: 'unmuted you',
+  ban: 'banned you',
+  unban: 'lifted your ban',
+  hide: 'hid your message',
+};
+
+/** What the device shows: who and what in the title, where (and the words) in the body. */
+export function pushPayload(row: Claimed, appUrl: string): PushPayload {
+  const place = row.thread_title ? `“${row.thread_title}”` : (row.room_name ?? 'a conversation');
+  const url = messageUrl(appUrl, row);
+  const tag = `notification-${row.id}`;
+  if (row.kind === 'moderation') {
+    const what = ACTION_WORDS[row.action ?? ''] ?? 'acted on your account';
+    return {
+      title: `A moderator ${what}`,
+      body: `In ${row.room_name ?? 'a room'}${row.reason ? `: ${row.reason}` : ''}`,
+      url,
+      tag,
+    };
+  }
+  const actor = row.actor_deleted ? DELETED_USER_NAME : (row.actor_name ?? 'Someone');
+  const title = row.kind === 'mention' ? `${actor} mentioned you` : `${actor} replied in your thread`;
+  const words = row.silenced ? [] : [...(row.body ?? '').replace(/\s+/g, ' ').trim()];
+  const excerpt = words.length > EXCERPT_CHARS ? `${words.slice(0, EXCERPT_CHARS - 1).join('')}…` : words.join('');
+  return { title, body: excerpt ? `In ${place}: ${excerpt}` : `In ${place}`, url, tag };
+}
+
+/**
+ * Pushes one notification to every browser the member subscribed (a mention, a reply in their thread,
+ * a moderator's notice), unless they turned push off or already read it. Claimed (`pushed_at`) before
+ * sending, so it goes once; a subscription the push service says is gone is forgotten; when no
+ * subscription could be reached the claim is given back and the job retries.
+ */
+export async function pushNotification(
+  deps: PushNotificationDeps,
+  data: JobData<'push-notification'>,
+): Promise<{ sent: number }> {
+  const { rows } = await deps.db.query<Claimed>(
+    `WITH claimed AS (
+       UPDATE notifications n SET pushed_at = now()
+        WHERE n.id = $1 AND n.pushed_at IS NULL AND n.read_at IS NULL
+          AND EXISTS (SELECT 1 FROM push_subscriptions p WHERE p.user_id = n.user_id)
+          AND NOT EXISTS (SELECT 1 FROM user_settings s WHERE s.user_id = n.user_id AND NOT s.notify_push)
+          AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = n.user_id AND u.anonymized_at IS NOT NULL)
+       RETURNING n.id, n.user_id, n.kind, n.message_id, n.actor_id, n.payload)
+     SELECT c.id, c.user_id, c.kind, c.message_id, c.payload->>'threadId' AS thread_id,
+            c.payload->>'action' AS action, c.payload->>'reason' AS reason,
+            a.display_name AS actor_name, a.anonymized_at IS NOT NULL AS actor_deleted,
+            m.body, (m.is_hidden OR m.is_deleted) AS silenced,
+            r.name AS room_name, r.slug AS room_slug, r.room_type, t.title AS thread_title
+       FROM claimed c
+       LEFT JOIN messages m ON m.id = c.message_id
+       LEFT JOIN users a ON a.id = c.actor_id
+       LEFT JOIN rooms r ON r.id = coalesce(m.room_id, (c.payload->>'roomId')::uuid)
+       LEFT JOIN threads t ON t.id = (c.payload->>'threadId')::uuid`,
+    [data.notificationId],
+  );
+  const row = rows[0];
+  if (!row) return { sent: 0 };
+  const payload = pushPayload(row, deps.appUrl);
+  const subscriptions = await deps.db.query<{ id: string; endpoint: string; p256dh: string; auth: string }>(
+    'SELECT id, endpoint, p256dh, auth FROM push_subscriptions WHERE user_id = $1',
+    [row.user_id],
+  );
+  let sent = 0;
+  let failure: unknown;
+  for (const sub of subscriptions.rows) {
+    try {
+      const outcome = await deps.push.send(sub, payload);
+      if (outcome === 'gone') await deps.db.query('DELETE FROM push_subscriptions WHERE id = $1', [sub.id]);
+      else {
+        sent++;
+        await deps.db.query('UPDATE push_subscriptions SET last_sent_at = now() WHERE id = $1', [sub.id]);
+      }
+    } catch (err) {
+      failure = err;
+      deps.logger.warn({ err, subscription: sub.id }, 'a push could not be delivered');
+    }
+  }
+  if (sent === 0 && failure) {
+    await deps.db.query('UPDATE notifications SET pushed_at = NULL WHERE id = $1', [row.id]).catch(() => undefined);
+    throw failure;
+  }
+  return { sent };
+}
