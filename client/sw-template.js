@@ -90,3 +90,39 @@ self.addEventListener('fetch', (event) => {
       .then((cached) => cached || fetch(request)),
   );
 });
+
+/*
+ * Web Push: the server sends a notification (a mention, a reply in your thread, a moderator's notice)
+ * encrypted to this browser; shown even with no tab open. The payload is { title, body, url, tag }.
+ */
+self.addEventListener('push', (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = { title: 'Lounge', body: event.data ? event.data.text() : '' };
+  }
+  event.waitUntil(
+    self.registration.showNotification(data.title || 'Lounge', {
+      body: data.body || '',
+      tag: data.tag,
+      icon: '/icon.svg',
+      data: { url: data.url || '/notifications' },
+    }),
+  );
+});
+
+/** Opening a notification focuses an open Lounge tab on its message, or opens one. */
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data?.url || '/notifications', self.location.origin);
+  // Only this app's own pages: a payload is not a way to send the member elsewhere.
+  const url = target.origin === self.location.origin ? target.href : `${self.location.origin}/notifications`;
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((tabs) => {
+      const tab = tabs.find((t) => new URL(t.url).origin === self.location.origin);
+      if (tab) return tab.navigate(url).then((t) => (t || tab).focus());
+      return self.clients.openWindow(url);
+    }),
+  );
+});

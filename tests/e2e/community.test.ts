@@ -595,13 +595,13 @@ describe('settings', () => {
       const saved = await fetch(`${server.url}/api/me/settings`, { headers: { authorization: `Bearer ${token!}` } });
       expect(((await saved.json()) as { dmPermission: string }).dmPermission).toBe('none');
 
-      // Notifications outside the app: this server (the embedded default) sends no email, texts or pushes,
-      // and the page says so instead of offering switches that would do nothing.
+      // Notifications outside the app: this server (the embedded default) sends no email or texts, and the
+      // page says so instead of offering switches that would do nothing; it does push (it makes its own keys).
       const emailSwitch = page.getByRole('switch', { name: /Email me when I'm mentioned/ });
       expect(await emailSwitch.isDisabled()).toBe(true);
       expect(await emailSwitch.isChecked()).toBe(false);
       await page.getByText('This server does not send email.').waitFor({ timeout: UI_TIMEOUT_MS });
-      expect(await page.getByRole('switch', { name: /Push notifications/ }).isDisabled()).toBe(true);
+      expect(await page.getByRole('switch', { name: /Push notifications/ }).isDisabled()).toBe(false);
       expect(await page.getByRole('switch', { name: /Urgent SMS alerts/ }).isDisabled()).toBe(true);
       await page.getByLabel('Phone for urgent SMS alerts').fill('12345');
       await page.getByRole('button', { name: 'Save number' }).click();

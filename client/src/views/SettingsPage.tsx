@@ -7,6 +7,7 @@ import { Avatar } from '../components/Avatar.tsx';
 import { SettingsIcon } from '../components/icons.tsx';
 import { setTheme, theme, type ThemeChoice } from '../components/settings/theme.ts';
 import { YourData } from '../components/settings/YourData.tsx';
+import { disablePush, enablePush, pushUnsupported } from '../lib/push-subscription.ts';
 import { useDocumentTitle } from '../lib/document-title.ts';
 import { createRefreshable } from '../lib/refreshable.ts';
 import { useReplica } from '../replica/context.ts';
@@ -288,13 +289,33 @@ export function SettingsPage(props: { token: string; user: User; onAccountDelete
                   <Toggle
                     label="Push notifications"
                     hint={
-                      pushOn(s())
-                        ? 'Mentions and direct messages on this and your other devices.'
-                        : 'Not available on this server yet.'
+                      !pushOn(s())
+                        ? 'This server does not send push notifications.'
+                        : (pushUnsupported() ??
+                          "Mentions, replies in your threads and moderators' notices, on the browsers where you turn this on, even with Lounge closed.")
                     }
-                    checked={pushOn(s()) && s().notifyPush}
-                    disabled={!pushOn(s())}
-                    onChange={(notifyPush) => save({ notifyPush }, 'Saved: push notifications.')}
+                    checked={pushOn(s()) && s().notifyPush && pushUnsupported() === null}
+                    disabled={!pushOn(s()) || pushUnsupported() !== null}
+                    onChange={(notifyPush) => {
+                      // This browser subscribes (asking permission) before the setting says so.
+                      const change = notifyPush ? enablePush(props.token) : disablePush(props.token);
+                      change.then(
+                        () =>
+                          save(
+                            { notifyPush },
+                            notifyPush
+                              ? 'Push notifications are on for this browser.'
+                              : 'Saved: push notifications off.',
+                          ),
+                        (err: unknown) => {
+                          setStatus({
+                            text: err instanceof Error ? err.message : 'Push could not be turned on.',
+                            error: true,
+                          });
+                          loaded.refresh();
+                        },
+                      );
+                    }}
                   />
                   <Toggle
                     label="Email me when I'm mentioned"

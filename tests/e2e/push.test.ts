@@ -1,0 +1,80 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openPage } from '../support/browser.ts';
+import { composer, submitDemoSignIn, UI_TIMEOUT_MS, unexpectedErrors, waitOnline } from '../support/chat-ui.ts';
+import { startServer, type ServerProcess } from '../support/server-process.ts';
+
+let server: ServerProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('push notifications on the device', () => {
+  it("a push the browser receives is shown as a notification by Lounge's service worker, with its words", async () => {
+    const opened = await openPage(browser, { viewport: 'desktop' });
+    const { page } = opened;
+    try {
+      await page.context().grantPermissions(['notifications'], { origin: server.url });
+      await page.goto(`${server.url}/lounge/general`);
+      await submitDemoSignIn(page, 'push_pia', 'Pia Push');
+      await composer(page, 'General Chat').waitFor({ timeout: UI_TIMEOUT_MS });
+      await waitOnline(page);
+      expect(
+        await page.evaluate<boolean>(
+          'Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise((r) => setTimeout(() => r(false), 10000))])',
+        ),
+      ).toBe(true);
+
+      // The browser's own push machinery delivers a message to the worker, as from its push service
+      // (which a test cannot reach: the payload is what the server sends, see web-push.test.ts).
+      const cdp = await page.context().newCDPSession(page);
+      const registration = new Promise<string>((resolve) => {
+        cdp.on(
+          'ServiceWorker.workerRegistrationUpdated',
+          (event: { registrations: Array<{ registrationId: string; scopeURL: string }> }) => {
+            const found = event.registrations.find((r) => r.scopeURL.startsWith(server.url));
+            if (found) resolve(found.registrationId);
+          },
+        );
+      });
+      await cdp.send('ServiceWorker.enable');
+      const payload = {
+        title: 'Ada mentioned you',
+        body: 'In General Chat: can you look at this?',
+        url: `${server.url}/lounge/general`,
+        tag: 'notification-test-1',
+      };
+      await cdp.send('ServiceWorker.deliverPushMessage', {
+        origin: server.url,
+        registrationId: await registration,
+        data: JSON.stringify(payload),
+      });
+      await expect
+        .poll(
+          () =>
+            page.evaluate<Array<{ title: string; body: string; tag: string }>>(
+              'navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) => list.map((n) => ({ title: n.title, body: n.body, tag: n.tag })))',
+            ),
+          { timeout: UI_TIMEOUT_MS },
+        )
+        .toEqual([{ title: payload.title, body: payload.body, tag: payload.tag }]);
+
+      // Settings offers push here: this server has keys, and this browser can take pushes.
+      await page.goto(`${server.url}/settings`);
+      const toggle = page.getByRole('switch', { name: /Push notifications/ });
+      await toggle.waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await toggle.isDisabled()).toBe(false);
+      expect(unexpectedErrors(opened)).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+});
