@@ -96,7 +96,7 @@ self.addEventListener('fetch', (event) => {
  * encrypted to this browser; shown even with no tab open. The payload is { title, body, url, tag }.
  */
 self.addEventListener('push', (event) => {
-  let data = {};
+  let data;
   try {
     data = event.data ? event.data.json() : {};
   } catch {
