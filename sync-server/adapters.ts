@@ -136,6 +136,14 @@ export async function createAdapters(
         }
       : {}),
     ...(outOfApp ? { onNotified: outOfApp } : {}),
+    ...(push
+      ? {
+          onDirectMessages: async (messageIds: string[]) => {
+            for (const messageId of messageIds)
+              await jobs.queue.enqueue('push-direct-message', { messageId }, { jobId: `push-dm:${messageId}` });
+          },
+        }
+      : {}),
     ...(testHooks.afterCommitHook ? { afterCommitHook: testHooks.afterCommitHook } : {}),
   });
   closers.push(async () => {

@@ -33,6 +33,9 @@ describe('InProcessQueue', () => {
     'push-notification': async ({ notificationId }, ctx) => {
       runs.push({ doc: notificationId, attempt: ctx.attempt, at: Date.now() });
     },
+    'push-direct-message': async ({ messageId }, ctx) => {
+      runs.push({ doc: messageId, attempt: ctx.attempt, at: Date.now() });
+    },
     'sms-alert': async ({ notificationId }, ctx) => {
       runs.push({ doc: notificationId, attempt: ctx.attempt, at: Date.now() });
     },

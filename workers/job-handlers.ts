@@ -13,6 +13,7 @@ import type { SmsSender } from '../sync-server/sms/sms-sender.ts';
 import { smsAlert } from './handlers/sms-alert.ts';
 import { emailDigests } from './handlers/email-digests.ts';
 import { pushNotification } from './handlers/push-notification.ts';
+import { pushDirectMessage } from './handlers/push-direct-message.ts';
 import type { PushSender } from '../sync-server/push/web-push-sender.ts';
 import type { AttachmentStore } from '../sync-server/attachments/attachment-store.ts';
 import type { AiModerator } from '../sync-server/moderation/ai-moderation.ts';
@@ -70,6 +71,10 @@ export function createJobHandlers(deps: HandlerDeps): JobHandlers {
     'push-notification': async (data, ctx) => {
       if (!deps.push) throw new Error('Web Push is not configured (VAPID keys)');
       await pushNotification({ db: deps.db, push: deps.push, appUrl: deps.appUrl ?? '', logger: ctx.logger }, data);
+    },
+    'push-direct-message': async (data, ctx) => {
+      if (!deps.push) throw new Error('Web Push is not configured (VAPID keys)');
+      await pushDirectMessage({ db: deps.db, push: deps.push, appUrl: deps.appUrl ?? '', logger: ctx.logger }, data);
     },
     'sms-alert': async (data, ctx) => {
       if (!deps.sms) throw new Error('SMS alerts are not configured (TWILIO_ACCOUNT_SID)');

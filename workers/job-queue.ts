@@ -32,6 +32,8 @@ export const jobSchemas = {
   'email-digests': z.strictObject({}),
   /** Pushes one notification to the member's subscribed browsers (Web Push). */
   'push-notification': z.strictObject({ notificationId: z.uuid() }),
+  /** Pushes a new direct message to the other participants' browsers. */
+  'push-direct-message': z.strictObject({ messageId: z.uuid() }),
   /** Texts a member a critical moderation notice (ban, mute) through Twilio. */
   'sms-alert': z.strictObject({ notificationId: z.uuid() }),
   /** Layer-2 (AI) moderation of one message's current words. */

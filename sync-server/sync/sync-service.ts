@@ -62,6 +62,8 @@ export interface SyncServiceOptions {
    * they reached the inboxes: email and SMS are scheduled from here (absent when both are off).
    */
   onNotified?: (notifications: NewNotification[]) => Promise<void>;
+  /** Told of the new messages a batch wrote in direct-message conversations (for push; absent when off). */
+  onDirectMessages?: (messageIds: string[]) => Promise<void>;
   /** Hands new or edited messages to Layer-2 moderation (absent when it is off). */
   moderateMessages?: (messageIds: string[]) => Promise<void>;
   /** Test-only fault injection: called after an intent commits and before anything is broadcast. */
@@ -99,6 +101,7 @@ export class SyncService {
   private readonly db: Database;
   private readonly dmActivity: DmActivity;
   private readonly notificationActivity: NotificationActivity;
+  private readonly kinds: ChannelKinds;
   private readonly fanout: Fanout;
   private readonly logger: Logger;
   private readonly presence: PresenceStore;
@@ -112,9 +115,9 @@ export class SyncService {
 
   constructor(private readonly options: SyncServiceOptions) {
     this.db = options.db;
-    const kinds = new ChannelKinds(options.db);
-    this.dmActivity = new DmActivity(options.db, kinds);
-    this.notificationActivity = new NotificationActivity(options.db, kinds);
+    this.kinds = new ChannelKinds(options.db);
+    this.dmActivity = new DmActivity(options.db, this.kinds);
+    this.notificationActivity = new NotificationActivity(options.db, this.kinds);
     this.fanout = options.fanout;
     this.logger = options.logger;
     this.presence = options.presence;
@@ -175,6 +178,29 @@ export class SyncService {
     for (const entry of notificationEntries) {
       await this.deliverInboxEntry(entry);
       noteNew(entry);
+    }
+    if (this.options.onDirectMessages) {
+      // New messages are the accepted sends (an edit or a reaction logs a message change too).
+      const sent = processed.flatMap(({ group, outcomes: list }) =>
+        list.flatMap((o, i) => {
+          const raw = group.intents[i]?.raw as { kind?: unknown } | undefined;
+          return raw?.kind === 'send' &&
+            !o.duplicate &&
+            o.verdict.status === 'accepted' &&
+            o.verdict.messageId &&
+            o.verdict.channelId
+            ? [{ messageId: o.verdict.messageId, channelId: o.verdict.channelId }]
+            : [];
+        }),
+      );
+      if (sent.length > 0) {
+        const kinds = await this.kinds.of([...new Set(sent.map((s) => s.channelId))]).catch(() => new Map());
+        const inDms = sent.filter((s) => kinds.get(s.channelId) === 'dm').map((s) => s.messageId);
+        if (inDms.length > 0)
+          await this.options
+            .onDirectMessages(inDms)
+            .catch((err: unknown) => this.logger.warn({ err }, 'could not schedule direct-message pushes'));
+      }
     }
     if (this.options.onNotified && notified.length > 0)
       await this.options

@@ -6,6 +6,7 @@ import type { UserRow } from '../../sync-server/features/users/users-repo.ts';
 import { processIntent, type IntentDeps } from '../../sync-server/intents/process-intent.ts';
 import { createWebPushSender, generateVapidKeys, type PushSender } from '../../sync-server/push/web-push-sender.ts';
 import { pushNotification } from '../../workers/handlers/push-notification.ts';
+import { pushDirectMessage } from '../../workers/handlers/push-direct-message.ts';
 import {
   createMember,
   intentDeps,
@@ -164,5 +165,73 @@ describe('web push (PostgreSQL + a local push service)', () => {
     });
     expect(removed.statusCode).toBe(204);
     expect((await db.query('SELECT 1 FROM push_subscriptions WHERE user_id = $1', [sam.id])).rows).toHaveLength(0);
+  });
+
+  it('a direct message is pushed to the other participant (one notification per conversation), unless read or muted', async () => {
+    service.pushes.length = 0;
+    const zoe = await createMember(db, 'push_zoe');
+    await subscribe(zoe, service.subscribe().json);
+    const dm = await act(ada, { kind: 'start_dm', participantIds: [zoe.id] });
+    const dmId = dm.verdict.status === 'accepted' ? dm.verdict.channelId! : '';
+    const said = await act(ada, sendIntent(dmId, 'are you coming tonight?'));
+    const runDm = (messageId: string) =>
+      pushDirectMessage({ db, push: sender, appUrl: APP, logger: pino({ level: 'silent' }) }, { messageId });
+    const messageId = said.verdict.status === 'accepted' ? said.verdict.messageId! : '';
+    expect(await runDm(messageId)).toEqual({ sent: 1 });
+    expect(service.pushes[0]!.payload).toEqual({
+      title: 'push_ada',
+      body: 'are you coming tonight?',
+      url: `${APP}/messages/${dmId}`,
+      tag: `dm-${dmId}`,
+    });
+    // Zoe read the conversation: the same message pushes nothing more.
+    await act(zoe, {
+      kind: 'mark_read',
+      channelId: dmId,
+      seq: said.verdict.status === 'accepted' ? said.verdict.seq : 0,
+    });
+    expect(await runDm(messageId)).toEqual({ sent: 0 });
+    // Zoe muted Ada: her next message is not pushed either.
+    await db.query('INSERT INTO user_mutes (muter_id, muted_id) VALUES ($1, $2)', [zoe.id, ada.id]);
+    const later = await act(ada, sendIntent(dmId, 'hello?'));
+    expect(await runDm(later.verdict.status === 'accepted' ? later.verdict.messageId! : '')).toEqual({ sent: 0 });
+    expect(service.pushes).toHaveLength(1);
+  });
+
+  it('the sync service hands over new direct messages only (not room messages, edits or reactions)', async () => {
+    const handed: string[] = [];
+    const node = await createTestApp(db, undefined, {
+      sync: { onDirectMessages: async (ids) => void handed.push(...ids) },
+    });
+    try {
+      const kim = await createMember(db, 'push_kim');
+      const start = await node.deps.sync.runIntent(ada.id, {
+        kind: 'start_dm',
+        participantIds: [kim.id],
+        n: 1,
+        createdAt: Date.now(),
+      });
+      const dmId = start.verdict.status === 'accepted' ? start.verdict.channelId! : '';
+      const inDm = await node.deps.sync.runIntent(ada.id, { ...sendIntent(dmId, 'psst'), n: 2 });
+      await node.deps.sync.runIntent(ada.id, { ...sendIntent(general, 'hello room'), n: 3 });
+      const dmMessage = inDm.verdict.status === 'accepted' ? inDm.verdict.messageId! : '';
+      await node.deps.sync.runIntent(ada.id, {
+        kind: 'edit',
+        messageId: dmMessage,
+        body: 'psst!',
+        n: 4,
+        createdAt: Date.now(),
+      });
+      await node.deps.sync.runIntent(kim.id, {
+        kind: 'react',
+        messageId: dmMessage,
+        emoji: '👍',
+        n: 5,
+        createdAt: Date.now(),
+      });
+      expect(handed).toEqual([dmMessage]);
+    } finally {
+      await node.close();
+    }
   });
 });
