@@ -206,7 +206,7 @@ describe('files on messages', () => {
       await composer(ada.page, GENERAL).press('Enter');
       const sent = messageWithText(ada.page, GENERAL, 'made on the train');
       await sent.waitFor({ timeout: LIVE_TIMEOUT_MS });
-      await sent.locator('img[alt="offline.png"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      await sent.locator('.attachment--image img[alt="offline.png"]').waitFor({ timeout: UI_TIMEOUT_MS });
     } finally {
       await ada.close();
     }
@@ -302,7 +302,7 @@ describe('files on messages', () => {
       await composer(ada.page, coding).press('Enter');
       const question = messageWithText(ada.page, coding, 'Why does my build crash here?');
       await question.waitFor({ timeout: LIVE_TIMEOUT_MS });
-      await question.locator('img[alt="stack.png"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      await question.locator('.attachment--image img[alt="stack.png"]').waitFor({ timeout: UI_TIMEOUT_MS });
     } finally {
       await ada.close();
     }
@@ -327,7 +327,7 @@ describe('files on messages', () => {
       await composer(ada.page, GENERAL).press('Enter');
       const sent = messageWithText(ada.page, GENERAL, 'I think you are mistaken, see this');
       await sent.waitFor({ timeout: LIVE_TIMEOUT_MS });
-      await sent.locator('img[alt="proof.png"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      await sent.locator('.attachment--image img[alt="proof.png"]').waitFor({ timeout: UI_TIMEOUT_MS });
     } finally {
       await ada.close();
     }
