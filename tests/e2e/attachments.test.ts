@@ -154,6 +154,31 @@ describe('files on messages', () => {
     }
   });
 
+  it('on a phone a wide screenshot is scaled down whole, and the composer with files passes an accessibility scan', async () => {
+    const ada = await openPage(browser, { viewport: 'phone' });
+    try {
+      await ada.page.goto(`${server.url}/lounge/${GENERAL.slug}`);
+      await submitDemoSignIn(ada.page, ADA.handle, ADA.name);
+      await composer(ada.page, GENERAL).waitFor({ timeout: UI_TIMEOUT_MS });
+      await waitOnline(ada.page);
+      await attach(ada.page, [{ name: 'wide.png', mimeType: 'image/png', buffer: solidPng(1200, 600) }]);
+      await expect.poll(() => fileChips(ada.page).getAttribute('data-state'), { timeout: UI_TIMEOUT_MS }).toBe('ready');
+      expect(await seriousAxeViolations(ada.page)).toEqual([]);
+      await composer(ada.page, GENERAL).fill('on my phone');
+      await composer(ada.page, GENERAL).press('Enter');
+      const sent = messageWithText(ada.page, GENERAL, 'on my phone');
+      await sent.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      const box = await sent.getByRole('link', { name: 'Open image wide.png full size' }).boundingBox();
+      // Shown at most 360 wide, 2:1 like the picture, and never wider than the screen.
+      expect(box!.width).toBeLessThanOrEqual(360);
+      expect(Math.abs(box!.width / box!.height - 2)).toBeLessThan(0.05);
+      expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+      await ada.page.screenshot({ path: join(SCREENSHOT_DIR, 'attachments-phone.png') });
+    } finally {
+      await ada.close();
+    }
+  });
+
   it('a pasted screenshot becomes a file of the message, even sent without words; deleting the message takes it away', async () => {
     const ada = await joinGeneral(ADA);
     const ben = await joinGeneral(BEN);

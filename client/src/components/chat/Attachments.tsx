@@ -63,7 +63,9 @@ function ImageAttachment(props: { file: AttachmentView; fileUrl: (id: string) =>
         target="_blank"
         rel="noopener"
         aria-busy={url.loading ? 'true' : undefined}
-        style={{ width: `${size().width}px`, height: `${size().height}px` }}
+        // Its own proportions, reserved before the bytes arrive, and scaled down as a whole on a narrow
+        // screen (a fixed height would letterbox it there).
+        style={{ width: `${size().width}px`, 'aspect-ratio': `${size().width} / ${size().height}` }}
         onClick={(event) => {
           // A plain click opens the viewer here; a middle or modified click still opens a tab.
           if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
