@@ -72,6 +72,9 @@ describe('push notifications on the device', () => {
       const toggle = page.getByRole('switch', { name: /Push notifications/ });
       await toggle.waitFor({ timeout: UI_TIMEOUT_MS });
       expect(await toggle.isDisabled()).toBe(false);
+      // The account's push setting is on by default, but this browser has not subscribed: the switch,
+      // which is this browser's, says off.
+      expect(await toggle.isChecked()).toBe(false);
       expect(unexpectedErrors(opened)).toEqual([]);
     } finally {
       await opened.close();

@@ -52,3 +52,10 @@ export async function disablePush(token: string): Promise<void> {
   });
   await subscription.unsubscribe();
 }
+
+/** Whether this browser is subscribed to push (a subscription the service worker holds). */
+export async function browserPushSubscribed(): Promise<boolean> {
+  if (pushUnsupported() !== null) return false;
+  const registration = await navigator.serviceWorker.getRegistration();
+  return (await registration?.pushManager.getSubscription()) != null;
+}

@@ -7,7 +7,7 @@ import { Avatar } from '../components/Avatar.tsx';
 import { SettingsIcon } from '../components/icons.tsx';
 import { setTheme, theme, type ThemeChoice } from '../components/settings/theme.ts';
 import { YourData } from '../components/settings/YourData.tsx';
-import { disablePush, enablePush, pushUnsupported } from '../lib/push-subscription.ts';
+import { browserPushSubscribed, disablePush, enablePush, pushUnsupported } from '../lib/push-subscription.ts';
 import { useDocumentTitle } from '../lib/document-title.ts';
 import { createRefreshable } from '../lib/refreshable.ts';
 import { useReplica } from '../replica/context.ts';
@@ -190,6 +190,10 @@ export function SettingsPage(props: { token: string; user: User; onAccountDelete
   const settings = () => override() ?? loaded.value() ?? null;
   const [status, setStatus] = createSignal<{ text: string; error: boolean } | null>(null);
   const [phone, setPhone] = createSignal<string | null>(null);
+  /** Whether this browser has a push subscription (undefined while asking). */
+  const [browserSubscribed, setBrowserSubscribed] = createSignal<boolean | undefined>(undefined);
+  const refreshSubscribed = () => void browserPushSubscribed().then(setBrowserSubscribed);
+  refreshSubscribed();
 
   // Changes are sent one after another (arrow keys through a radio group make several in a row), so
   // the server ends with the last choice; only the answer to the latest change is shown.
@@ -287,32 +291,38 @@ export function SettingsPage(props: { token: string; user: User; onAccountDelete
               >
                 <div class="settings-list">
                   <Toggle
-                    label="Push notifications"
+                    label="Push notifications on this browser"
                     hint={
                       !pushOn(s())
                         ? 'This server does not send push notifications.'
                         : (pushUnsupported() ??
-                          "Mentions, replies in your threads and moderators' notices, on the browsers where you turn this on, even with Lounge closed.")
+                          "Mentions, replies in your threads, direct messages and moderators' notices, even with Lounge closed. Your other browsers keep their own setting.")
                     }
-                    checked={pushOn(s()) && s().notifyPush && pushUnsupported() === null}
+                    checked={pushOn(s()) && s().notifyPush && browserSubscribed() === true}
                     disabled={!pushOn(s()) || pushUnsupported() !== null}
-                    onChange={(notifyPush) => {
-                      // This browser subscribes (asking permission) before the setting says so.
-                      const change = notifyPush ? enablePush(props.token) : disablePush(props.token);
+                    onChange={(on) => {
+                      // The switch is this browser's: on subscribes it (asking permission first), off
+                      // unsubscribes it alone. The account's setting is turned on with the first browser.
+                      const change = on ? enablePush(props.token) : disablePush(props.token);
                       change.then(
-                        () =>
-                          save(
-                            { notifyPush },
-                            notifyPush
-                              ? 'Push notifications are on for this browser.'
-                              : 'Saved: push notifications off.',
-                          ),
+                        () => {
+                          refreshSubscribed();
+                          if (on && !s().notifyPush)
+                            save({ notifyPush: true }, 'Push notifications are on for this browser.');
+                          else
+                            setStatus({
+                              text: on
+                                ? 'Push notifications are on for this browser.'
+                                : 'Push notifications are off for this browser.',
+                              error: false,
+                            });
+                        },
                         (err: unknown) => {
+                          refreshSubscribed();
                           setStatus({
                             text: err instanceof Error ? err.message : 'Push could not be turned on.',
                             error: true,
                           });
-                          loaded.refresh();
                         },
                       );
                     }}
