@@ -1,6 +1,7 @@
 import { createSignal } from 'solid-js';
+import { paths } from '../../shared/app/paths.ts';
 
-/** The app's pages; paths match the host platform's COMMUNITY menu (/lounge, /messages, ...). */
+/** The app's pages (their addresses: shared/app/paths.ts). */
 export type Route =
   | { name: 'lounge'; roomSlug: string | null; threadId: string | null }
   | { name: 'thrive-circle'; circleSlug: string | null; threadId: string | null }
@@ -11,20 +12,7 @@ export type Route =
   | { name: 'settings' }
   | { name: 'not-found'; path: string };
 
-export const paths = {
-  lounge: '/lounge',
-  room: (slug: string) => `/lounge/${encodeURIComponent(slug)}`,
-  thread: (slug: string, threadId: string) => `/lounge/${encodeURIComponent(slug)}/thread/${threadId}`,
-  thriveCircle: '/thrive-circle',
-  circle: (slug: string) => `/thrive-circle/${encodeURIComponent(slug)}`,
-  circleThread: (slug: string, threadId: string) => `/thrive-circle/${encodeURIComponent(slug)}/thread/${threadId}`,
-  messages: '/messages',
-  conversation: (channelId: string) => `/messages/${channelId}`,
-  moderation: '/moderation',
-  search: '/search',
-  notifications: '/notifications',
-  settings: '/settings',
-} as const;
+export { paths };
 
 export function parseRoute(pathname: string): Route {
   const segments = pathname.split('/').filter((s) => s !== '');

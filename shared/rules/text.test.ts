@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { charCount, fitsChars, isValidHandle } from './text.ts';
+import { charCount, excerpt, fitsChars, isValidHandle } from './text.ts';
 import { LIMITS } from './limits.ts';
 
 describe('charCount', () => {
@@ -35,5 +35,13 @@ describe('isValidHandle', () => {
     ['a@b', false],
   ])('%s → %s', (handle, ok) => {
     expect(isValidHandle(handle)).toBe(ok);
+  });
+});
+
+describe('excerpt', () => {
+  it('folds line breaks and cuts at code points with an ellipsis, never inside an emoji', () => {
+    expect(excerpt('  line one\n\n  line two  ', 100)).toBe('line one line two');
+    expect(excerpt('abcdef', 4)).toBe('abc…');
+    expect(excerpt('ab🎉🎉🎉', 4)).toBe('ab🎉…');
   });
 });

@@ -27,3 +27,12 @@ export function fitsChars(text: string, maxChars: number): boolean {
 export function isValidHandle(handle: string): boolean {
   return LIMITS.handle.pattern.test(handle);
 }
+
+/**
+ * A short quote of someone's words for a notification (push, email): line breaks and runs of spaces
+ * folded into one space, cut at `maxChars` code points with an ellipsis — never inside an emoji.
+ */
+export function excerpt(text: string, maxChars: number): string {
+  const chars = [...text.replace(/\s+/g, ' ').trim()];
+  return chars.length > maxChars ? `${chars.slice(0, maxChars - 1).join('')}…` : chars.join('');
+}

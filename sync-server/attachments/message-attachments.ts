@@ -24,8 +24,21 @@ export interface AttachmentRow {
   height: number | null;
 }
 
-export const ATTACHMENT_COLUMNS =
-  'id, uploader_id, message_id, removed_at, filename, content_type, byte_size, width, height';
+const COLUMNS = [
+  'id',
+  'uploader_id',
+  'message_id',
+  'removed_at',
+  'filename',
+  'content_type',
+  'byte_size',
+  'width',
+  'height',
+];
+
+/** The columns an AttachmentRow is read from, of `attachments` as `alias` when a query joins it. */
+export const attachmentColumns = (alias?: string): string =>
+  COLUMNS.map((c) => (alias ? `${alias}.${c}` : c)).join(', ');
 
 /** The public description every replica gets (what `messages.attachments` holds, in the order sent). */
 export function attachmentViewOf(row: AttachmentRow): AttachmentView {
@@ -43,7 +56,7 @@ export async function loadUploads(db: Queryable, ids: readonly string[]): Promis
   const uploads = new Map<string, UploadRecord>();
   if (ids.length === 0) return uploads;
   const { rows } = await db.query<AttachmentRow>(
-    `SELECT ${ATTACHMENT_COLUMNS} FROM attachments WHERE id = ANY($1::uuid[])`,
+    `SELECT ${attachmentColumns()} FROM attachments WHERE id = ANY($1::uuid[])`,
     [[...new Set(ids)]],
   );
   for (const row of rows) {
@@ -60,25 +73,24 @@ export async function loadUploads(db: Queryable, ids: readonly string[]): Promis
 
 /**
  * The files a send may carry: each one the sender's own upload that no message has yet, and not named
- * twice (by this send or by an earlier send of the same batch, whose ids are in `taken`). Refuses with a
+ * twice (by this send, or by an earlier accepted send of the same batch: `taken`). Refuses with a
  * sentence the member can act on; nothing is claimed here (the write does it, see claimUploadsSql).
  */
 export function pickUploads(
   senderId: string,
   ids: readonly string[],
   uploads: ReadonlyMap<string, UploadRecord>,
-  taken: Set<string>,
+  taken: ReadonlySet<string>,
 ): AttachmentView[] {
   const views: AttachmentView[] = [];
-  for (const id of ids) {
+  for (const [i, id] of ids.entries()) {
     const upload = uploads.get(id);
     if (!upload || upload.removed || upload.uploaderId !== senderId) {
       throw new IntentRefusal('attachment_missing', 'One of the files is no longer available; attach it again.');
     }
-    if (upload.messageId !== null || taken.has(id)) {
+    if (upload.messageId !== null || taken.has(id) || ids.indexOf(id) !== i) {
       throw new IntentRefusal('attachment_used', 'One of the files is already on another message; attach it again.');
     }
-    taken.add(id);
     views.push(upload.view);
   }
   return views;

@@ -1,5 +1,6 @@
 import type { EmailMessage } from './email-sender.ts';
 import { escapeHtml } from './html.ts';
+import { paths } from '../../shared/app/paths.ts';
 
 export interface DigestRoom {
   name: string;
@@ -40,12 +41,12 @@ export function digestEmail(to: string, digest: Digest, appUrl: string): EmailMe
   ]
     .filter(Boolean)
     .join(': ');
-  const footer = `You get this ${digest.period} digest because of your Lounge settings: ${appUrl}/settings`;
+  const footer = `You get this ${digest.period} digest because of your Lounge settings: ${appUrl}${paths.settings}`;
 
   const text: string[] = [];
   if (digest.unread > 0)
     text.push(
-      `You have ${plural(digest.unread, 'unread mention or reply', 'unread mentions and replies')}: ${appUrl}/notifications`,
+      `You have ${plural(digest.unread, 'unread mention or reply', 'unread mentions and replies')}: ${appUrl}${paths.notifications}`,
       '',
     );
   if (digest.rooms.length > 0) text.push(`In your rooms ${when}:`, '');
@@ -59,7 +60,7 @@ export function digestEmail(to: string, digest: Digest, appUrl: string): EmailMe
   const html = [
     '<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#1b1d2a">',
     digest.unread > 0
-      ? `<p><a href="${escapeHtml(`${appUrl}/notifications`)}"><strong>${escapeHtml(
+      ? `<p><a href="${escapeHtml(`${appUrl}${paths.notifications}`)}"><strong>${escapeHtml(
           `You have ${plural(digest.unread, 'unread mention or reply', 'unread mentions and replies')}`,
         )}</strong></a></p>`
       : '',
@@ -80,7 +81,7 @@ export function digestEmail(to: string, digest: Digest, appUrl: string): EmailMe
           : ''),
     ),
     `<p style="color:#666b81;font-size:13px">You get this ${digest.period} digest because of your ` +
-      `<a href="${escapeHtml(`${appUrl}/settings`)}">Lounge settings</a>.</p>`,
+      `<a href="${escapeHtml(`${appUrl}${paths.settings}`)}">Lounge settings</a>.</p>`,
     '</body></html>',
   ].join('');
   return { to, subject, text: text.join('\n'), html };

@@ -1,5 +1,6 @@
 import type { EmailMessage } from './email-sender.ts';
 import { escapeHtml } from './html.ts';
+import { excerpt } from '../../shared/rules/text.ts';
 
 /** One notification as an email lists it. */
 export interface EmailedNotification {
@@ -15,10 +16,7 @@ export interface EmailedNotification {
 
 const EXCERPT_CHARS = 280;
 
-const shorten = (text: string) => {
-  const chars = [...text.replace(/\s+/g, ' ').trim()];
-  return chars.length > EXCERPT_CHARS ? `${chars.slice(0, EXCERPT_CHARS - 1).join('')}…` : chars.join('');
-};
+const shorten = (text: string) => excerpt(text, EXCERPT_CHARS);
 
 const headline = (n: EmailedNotification) =>
   n.kind === 'mention' ? `${n.actorName} mentioned you in ${n.place}` : `${n.actorName} replied in ${n.place}`;

@@ -278,7 +278,7 @@ export async function checkSends(
           if (uploadIds.length > 0) {
             const { actor, room, thread } = access;
             ensureAllowed(can(actor, 'post_attachment', { room, ...(thread ? { thread } : {}) }));
-            attachments = pickUploads(userId, uploadIds, reads.uploads ?? new Map(), new Set(taken));
+            attachments = pickUploads(userId, uploadIds, reads.uploads ?? new Map(), taken);
           }
           asked = true;
           if (await consumeMessageAllowance(ctx, userId, send.intentId, prefetched)) onRecorded?.(send);

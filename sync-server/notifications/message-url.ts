@@ -1,3 +1,5 @@
+import { paths } from '../../shared/app/paths.ts';
+
 /** Where a notified message is, as emails and pushes link it. */
 export interface MessagePlaceRow {
   message_id: string | null;
@@ -12,8 +14,15 @@ export interface MessagePlaceRow {
  */
 export function messageUrl(appUrl: string, row: MessagePlaceRow): string {
   const at = row.message_id ? `#message-${row.message_id}` : '';
-  const slug = row.room_slug ? encodeURIComponent(row.room_slug) : null;
-  const base = row.room_type === 'lounge' ? '/lounge' : row.room_type === 'circle' ? '/thrive-circle' : null;
-  if (!slug || !base) return `${appUrl}/notifications`;
-  return row.thread_id ? `${appUrl}${base}/${slug}/thread/${row.thread_id}${at}` : `${appUrl}${base}/${slug}${at}`;
+  const slug = row.room_slug;
+  if (!slug || (row.room_type !== 'lounge' && row.room_type !== 'circle')) return `${appUrl}${paths.notifications}`;
+  const page =
+    row.room_type === 'lounge'
+      ? row.thread_id
+        ? paths.thread(slug, row.thread_id)
+        : paths.room(slug)
+      : row.thread_id
+        ? paths.circleThread(slug, row.thread_id)
+        : paths.circle(slug);
+  return `${appUrl}${page}${at}`;
 }

@@ -3,6 +3,7 @@ import type { Database } from '../../sync-server/db/database.ts';
 import { digestEmail, digestHasNews, type Digest } from '../../sync-server/email/digest-email.ts';
 import type { EmailSender } from '../../sync-server/email/email-sender.ts';
 import type { JobData } from '../job-queue.ts';
+import { paths } from '../../shared/app/paths.ts';
 
 export interface DigestDeps {
   db: Database;
@@ -99,14 +100,14 @@ async function readDigest(deps: DigestDeps, userId: string, period: Digest['peri
     period,
     unread: Number(unread.rows[0]?.n ?? 0),
     rooms: rooms.rows.map((room) => {
-      const base = `${deps.appUrl}${room.room_type === 'circle' ? '/thrive-circle' : '/lounge'}/${encodeURIComponent(room.slug)}`;
+      const circle = room.room_type === 'circle';
       return {
         name: room.name,
-        url: base,
+        url: `${deps.appUrl}${circle ? paths.circle(room.slug) : paths.room(room.slug)}`,
         messages: Number(room.messages),
         threads: (room.threads ?? []).map((t) => ({
           title: t.title,
-          url: `${base}/thread/${t.id}`,
+          url: `${deps.appUrl}${circle ? paths.circleThread(room.slug, t.id) : paths.thread(room.slug, t.id)}`,
           replies: t.replies,
         })),
       };

@@ -5,6 +5,7 @@ import { notificationEmail, type EmailedNotification } from '../../sync-server/e
 import { DELETED_USER_NAME } from '../../sync-server/features/users/public-user.ts';
 import type { JobData } from '../job-queue.ts';
 import { messageUrl } from '../../sync-server/notifications/message-url.ts';
+import { paths } from '../../shared/app/paths.ts';
 
 export interface EmailNotificationsDeps {
   db: Database;
@@ -88,7 +89,7 @@ export async function emailNotifications(
     url: messageUrl(deps.appUrl, row),
   }));
   try {
-    await deps.email.send(notificationEmail(settings.email, items, `${deps.appUrl}/settings`));
+    await deps.email.send(notificationEmail(settings.email, items, `${deps.appUrl}${paths.settings}`));
   } catch (err) {
     await deps.db
       .query('UPDATE notifications SET emailed_at = NULL WHERE id = ANY($1::uuid[])', [rows.map((r) => r.id)])

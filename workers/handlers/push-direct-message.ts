@@ -3,6 +3,9 @@ import type { Database } from '../../sync-server/db/database.ts';
 import { DELETED_USER_NAME } from '../../sync-server/features/users/public-user.ts';
 import type { PushPayload, PushSender } from '../../sync-server/push/web-push-sender.ts';
 import type { JobData } from '../job-queue.ts';
+import { excerpt } from '../../shared/rules/text.ts';
+import { pushToBrowsers, type StoredSubscription } from '../../sync-server/push/push-to-browsers.ts';
+import { paths } from '../../shared/app/paths.ts';
 
 export interface PushDirectMessageDeps {
   db: Database;
@@ -43,7 +46,7 @@ export async function pushDirectMessage(
   );
   const message = rows[0];
   if (!message || message.silenced) return { sent: 0 };
-  const { rows: subscriptions } = await deps.db.query<{ id: string; endpoint: string; p256dh: string; auth: string }>(
+  const { rows: subscriptions } = await deps.db.query<StoredSubscription>(
     `SELECT ps.id, ps.endpoint, ps.p256dh, ps.auth
        FROM dm_participants p JOIN push_subscriptions ps ON ps.user_id = p.user_id
       WHERE p.dm_thread_id = $1 AND p.left_at IS NULL AND p.user_id IS DISTINCT FROM $2
@@ -57,27 +60,13 @@ export async function pushDirectMessage(
   );
   if (subscriptions.length === 0) return { sent: 0 };
   const author = message.author_deleted ? DELETED_USER_NAME : (message.author_name ?? 'Someone');
-  const words = [...message.body.replace(/\s+/g, ' ').trim()];
-  const text = words.length > EXCERPT_CHARS ? `${words.slice(0, EXCERPT_CHARS - 1).join('')}…` : words.join('');
+  const text = excerpt(message.body, EXCERPT_CHARS);
   const payload: PushPayload = {
     title: message.is_group ? `${author} in ${message.title ?? 'your group'}` : author,
     body: text || (message.files.length > 0 ? `Shared ${message.files.map((f) => f.name).join(', ')}` : 'New message'),
-    url: `${deps.appUrl}/messages/${message.channel_id}`,
+    url: `${deps.appUrl}${paths.conversation(message.channel_id)}`,
     tag: `dm-${message.channel_id}`,
   };
-  let sent = 0;
-  let failure: unknown;
-  for (const sub of subscriptions) {
-    try {
-      if ((await deps.push.send(sub, payload)) === 'gone') {
-        await deps.db.query('DELETE FROM push_subscriptions WHERE id = $1', [sub.id]);
-      } else sent++;
-    } catch (err) {
-      failure = err;
-      deps.logger.warn({ err, subscription: sub.id }, 'a push could not be delivered');
-    }
-  }
-  // Nothing reached anyone: the job retries (a device that got it keeps one notification by its tag).
-  if (sent === 0 && failure) throw failure;
-  return { sent };
+  // Nothing reached anyone: it throws and the job retries (a device that got it keeps one notification by its tag).
+  return { sent: await pushToBrowsers(deps, subscriptions, payload) };
 }

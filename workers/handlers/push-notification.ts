@@ -4,6 +4,8 @@ import { DELETED_USER_NAME } from '../../sync-server/features/users/public-user.
 import { messageUrl } from '../../sync-server/notifications/message-url.ts';
 import type { PushPayload, PushSender } from '../../sync-server/push/web-push-sender.ts';
 import type { JobData } from '../job-queue.ts';
+import { excerpt } from '../../shared/rules/text.ts';
+import { pushToBrowsers, type StoredSubscription } from '../../sync-server/push/push-to-browsers.ts';
 
 export interface PushNotificationDeps {
   db: Database;
@@ -56,9 +58,8 @@ export function pushPayload(row: Claimed, appUrl: string): PushPayload {
   }
   const actor = row.actor_deleted ? DELETED_USER_NAME : (row.actor_name ?? 'Someone');
   const title = row.kind === 'mention' ? `${actor} mentioned you` : `${actor} replied in your thread`;
-  const words = row.silenced ? [] : [...(row.body ?? '').replace(/\s+/g, ' ').trim()];
-  const excerpt = words.length > EXCERPT_CHARS ? `${words.slice(0, EXCERPT_CHARS - 1).join('')}…` : words.join('');
-  return { title, body: excerpt ? `In ${place}: ${excerpt}` : `In ${place}`, url, tag };
+  const words = row.silenced ? '' : excerpt(row.body ?? '', EXCERPT_CHARS);
+  return { title, body: words ? `In ${place}: ${words}` : `In ${place}`, url, tag };
 }
 
 /**
@@ -94,28 +95,14 @@ export async function pushNotification(
   const row = rows[0];
   if (!row) return { sent: 0 };
   const payload = pushPayload(row, deps.appUrl);
-  const subscriptions = await deps.db.query<{ id: string; endpoint: string; p256dh: string; auth: string }>(
+  const subscriptions = await deps.db.query<StoredSubscription>(
     'SELECT id, endpoint, p256dh, auth FROM push_subscriptions WHERE user_id = $1',
     [row.user_id],
   );
-  let sent = 0;
-  let failure: unknown;
-  for (const sub of subscriptions.rows) {
-    try {
-      const outcome = await deps.push.send(sub, payload);
-      if (outcome === 'gone') await deps.db.query('DELETE FROM push_subscriptions WHERE id = $1', [sub.id]);
-      else {
-        sent++;
-        await deps.db.query('UPDATE push_subscriptions SET last_sent_at = now() WHERE id = $1', [sub.id]);
-      }
-    } catch (err) {
-      failure = err;
-      deps.logger.warn({ err, subscription: sub.id }, 'a push could not be delivered');
-    }
-  }
-  if (sent === 0 && failure) {
+  try {
+    return { sent: await pushToBrowsers(deps, subscriptions.rows, payload) };
+  } catch (err) {
     await deps.db.query('UPDATE notifications SET pushed_at = NULL WHERE id = $1', [row.id]).catch(() => undefined);
-    throw failure;
+    throw err;
   }
-  return { sent };
 }

@@ -8,7 +8,7 @@ import { trustLevelOf } from '../../../shared/rules/trust.ts';
 import { isImageType } from '../../../shared/sync/channel-doc.ts';
 import type { AppDeps } from '../../app-deps.ts';
 import { classifyUpload, cleanFilename } from '../../attachments/classify-upload.ts';
-import { ATTACHMENT_COLUMNS, attachmentViewOf, type AttachmentRow } from '../../attachments/message-attachments.ts';
+import { attachmentColumns, attachmentViewOf, type AttachmentRow } from '../../attachments/message-attachments.ts';
 import { memberOf, memberIdOf } from '../../auth/auth-plugin.ts';
 import { ApiError, badRequest, errorBodySchema, forbidden, notFound } from '../../http/errors.ts';
 import { readsHiddenBodies, requireReadable } from '../threads/channel-read.ts';
@@ -102,7 +102,7 @@ export async function attachmentRoutes(app: FastifyInstance, deps: AppDeps): Pro
       try {
         const { rows } = await db.query<AttachmentRow>(
           `INSERT INTO attachments (id, uploader_id, storage_key, filename, content_type, byte_size, width, height)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${ATTACHMENT_COLUMNS}`,
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${attachmentColumns()}`,
           [
             id,
             member.id,
@@ -151,7 +151,7 @@ export async function attachmentRoutes(app: FastifyInstance, deps: AppDeps): Pro
           is_deleted: boolean | null;
         }
       >(
-        `SELECT a.${ATTACHMENT_COLUMNS.split(', ').join(', a.')}, a.storage_key, m.channel_id, m.is_hidden, m.is_deleted
+        `SELECT ${attachmentColumns('a')}, a.storage_key, m.channel_id, m.is_hidden, m.is_deleted
            FROM attachments a LEFT JOIN messages m ON m.id = a.message_id
           WHERE a.id = $1`,
         [request.params.id],

@@ -44,7 +44,7 @@ export function MessageAttachments(props: {
 function ImageAttachment(props: { file: AttachmentView; fileUrl: (id: string) => Promise<string> }): JSX.Element {
   const [url] = createResource(() => props.file.id, props.fileUrl);
   const size = () => shownSize(props.file);
-  let viewer: HTMLDialogElement | undefined;
+  const [viewing, setViewing] = createSignal(false);
   return (
     <Show
       when={!url.error}
@@ -70,7 +70,7 @@ function ImageAttachment(props: { file: AttachmentView; fileUrl: (id: string) =>
           // A plain click opens the viewer here; a middle or modified click still opens a tab.
           if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
           event.preventDefault();
-          if (url()) viewer?.showModal();
+          if (url()) setViewing(true);
         }}
       >
         <Show when={url()}>
@@ -80,32 +80,44 @@ function ImageAttachment(props: { file: AttachmentView; fileUrl: (id: string) =>
         </Show>
         <span class="visually-hidden">Open image {props.file.name} full size</span>
       </a>
-      <dialog
-        ref={(el) => (viewer = el)}
-        class="image-viewer"
-        aria-label={`Image: ${props.file.name}`}
-        // A click on the backdrop (the dialog itself, around its content) closes it.
-        onClick={(event) => {
-          if (event.target === event.currentTarget) viewer?.close();
-        }}
-      >
-        <div class="image-viewer__bar">
-          <span class="image-viewer__name">
-            {props.file.name}
-            <span class="image-viewer__meta">
-              {' '}
-              · {props.file.width} × {props.file.height} · {formatBytes(props.file.size)}
-            </span>
-          </span>
-          <a class="button button--secondary button--small" href={url() ?? '#'} download={props.file.name}>
-            Download
-          </a>
-          <button type="button" class="icon-button" aria-label="Close" onClick={() => viewer?.close()}>
-            <CloseIcon />
-          </button>
-        </div>
-        <Show when={url()}>{(src) => <img class="image-viewer__image" src={src()} alt={props.file.name} />}</Show>
-      </dialog>
+      {/* Made only while open: a log of many images holds no hidden copy of each. */}
+      <Show when={viewing() && url()}>
+        {(src) => (
+          <dialog
+            ref={(el) => queueMicrotask(() => el.isConnected && el.showModal())}
+            class="image-viewer"
+            aria-label={`Image: ${props.file.name}`}
+            // Escape, the close button and a click on the backdrop (the dialog itself, around its content)
+            // all close it; closing takes it away.
+            onClose={() => setViewing(false)}
+            onClick={(event) => {
+              if (event.target === event.currentTarget) event.currentTarget.close();
+            }}
+          >
+            <div class="image-viewer__bar">
+              <span class="image-viewer__name">
+                {props.file.name}
+                <span class="image-viewer__meta">
+                  {' '}
+                  · {props.file.width} × {props.file.height} · {formatBytes(props.file.size)}
+                </span>
+              </span>
+              <a class="button button--secondary button--small" href={src()} download={props.file.name}>
+                Download
+              </a>
+              <button
+                type="button"
+                class="icon-button"
+                aria-label="Close"
+                onClick={(event) => event.currentTarget.closest('dialog')?.close()}
+              >
+                <CloseIcon />
+              </button>
+            </div>
+            <img class="image-viewer__image" src={src()} alt={props.file.name} />
+          </dialog>
+        )}
+      </Show>
     </Show>
   );
 }
