@@ -1,4 +1,5 @@
 import { MENTION_PATTERN } from '../../shared/mentions/mentions.ts';
+import { blankOutCode } from '../../shared/moderation/code-spans.ts';
 import { LIMITS } from '../../shared/rules/limits.ts';
 import type { ChannelChange, ThreadView } from '../../shared/sync/channel-doc.ts';
 import type { ChannelAccess } from '../access/channel-access.ts';
@@ -38,7 +39,8 @@ export async function resolveMentions(
 ): Promise<string[]> {
   const handles = [
     ...new Set(
-      [...body.matchAll(MENTION_PATTERN)].flatMap((m) => {
+      // `@Component` in code is code (the client shows no chip there either): nobody is notified.
+      [...blankOutCode(body).matchAll(MENTION_PATTERN)].flatMap((m) => {
         const written = m[2]!.toLowerCase();
         const bare = written.replace(/[.-]+$/, '');
         return bare !== written && bare.length >= 2 ? [written, bare] : [written];

@@ -26,6 +26,7 @@ import type { RateDecision, RateLimiter } from '../rate-limit/rate-limiter.ts';
 import { appendChange } from '../sync/change-log.ts';
 import type { HandlerResult } from './handler-context.ts';
 import { appendThreadChange, cleanBody, recordThreadActivity, resolveMentions } from './message-writes.ts';
+import { markdownToPlainText } from '../../shared/markdown/message-markdown.ts';
 import { loadMessageView } from './message-view.ts';
 import { describeWait, ensureAllowed, IntentRefusal } from './refusal.ts';
 import { opaqueArray } from '../db/opaque-array.ts';
@@ -562,11 +563,14 @@ async function openQuestionThread(
   messageId: string,
   body: string,
 ): Promise<ChannelChange[]> {
-  const firstLine =
-    body
+  // Its words, not its Markdown: "**How do I** …" is titled "How do I …", and a question that opens with
+  // a code block by the block's first line. Marks alone ("---") title it as typed.
+  const firstLineOf = (text: string) =>
+    text
       .split('\n')
       .find((line) => line.trim().length > 0)
-      ?.trim() ?? body;
+      ?.trim();
+  const firstLine = firstLineOf(markdownToPlainText(body)) ?? firstLineOf(body) ?? body;
   const title = [...firstLine].length > 100 ? `${[...firstLine].slice(0, 99).join('')}…` : firstLine;
   const channel = await tx.query<{ id: string }>(`INSERT INTO channels (kind) VALUES ('thread') RETURNING id`);
   const threadId = channel.rows[0]!.id;

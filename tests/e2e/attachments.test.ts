@@ -15,6 +15,7 @@ import {
   LIVE_TIMEOUT_MS,
   SCREENSHOT_DIR,
   confirmed,
+  confirmedBodies,
   demoAccount,
 } from '../support/chat-ui.ts';
 import { solidPng } from '../support/png.ts';
@@ -259,17 +260,30 @@ describe('files on messages', () => {
       expect(await waiting.innerText()).toContain('train.png');
       expect(await waiting.innerText()).toContain('Waiting for connection · the files upload, then it sends');
       expect(await fileChips(page).count()).toBe(0);
+      // Words written after it wait behind it: sent first, they would arrive above the screenshot.
+      await composer(page, GENERAL).fill('It is the one with the red error');
+      await composer(page, GENERAL).press('Enter');
+      await expect.poll(() => waiting.count(), { timeout: UI_TIMEOUT_MS }).toBe(2);
+      expect(await waiting.nth(1).innerText()).toContain('Waiting for connection · will send automatically');
 
-      // A reload without network keeps it, file and all.
+      // A reload without network keeps them, file and all.
       await page.reload({ timeout: UI_TIMEOUT_MS });
       await composer(page, GENERAL).waitFor({ timeout: UI_TIMEOUT_MS });
-      await page.locator('article.msg[data-intent-id^="deferred:"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      await expect.poll(() => waiting.count(), { timeout: UI_TIMEOUT_MS }).toBe(2);
       expect(await ben.page.getByText('Screenshot from the train').count()).toBe(0);
 
       await page.context().setOffline(false);
       const onBen = messageWithText(ben.page, GENERAL, 'Screenshot from the train');
       await onBen.waitFor({ timeout: 30_000 });
       await expect.poll(() => drawn(ben.page, 'train.png'), { timeout: UI_TIMEOUT_MS }).toBe(48);
+      await messageWithText(ben.page, GENERAL, 'It is the one with the red error').waitFor({
+        timeout: LIVE_TIMEOUT_MS,
+      });
+      const order = await confirmedBodies(ben.page, GENERAL);
+      expect(order.indexOf('Screenshot from the train')).toBeGreaterThanOrEqual(0);
+      expect(order.indexOf('Screenshot from the train')).toBeLessThan(
+        order.indexOf('It is the one with the red error'),
+      );
       await expect
         .poll(() => page.locator('article.msg[data-intent-id^="deferred:"]').count(), { timeout: LIVE_TIMEOUT_MS })
         .toBe(0);

@@ -49,6 +49,8 @@ describe('sync engine: one node, real WebSockets, real client code, PostgreSQL',
     const second = b.intent({ kind: 'send', channelId: general, body: 'hey Ada' });
     const third = a.intent({ kind: 'send', channelId: general, body: 'how are you?' });
     await waitFor('all three messages on both devices', () => a.messages(general).length === 3 && b.messages(general).length === 3);
+    // Verdicts come through each sender's inbox doc after the channel's change (deliverCommitted's order).
+    await waitFor('the three verdicts', () => [a.verdict(first), b.verdict(second), a.verdict(third)].every(Boolean));
     expect(a.messages(general)).toEqual(b.messages(general));
     expect(a.messages(general).map((m) => m.seq)).toEqual([1, 2, 3]);
     expect(a.verdict(first)).toMatchObject({ status: 'accepted', seq: expect.any(Number) });

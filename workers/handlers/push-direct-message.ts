@@ -3,7 +3,7 @@ import type { Database } from '../../sync-server/db/database.ts';
 import { DELETED_USER_NAME } from '../../sync-server/features/users/public-user.ts';
 import type { PushPayload, PushSender } from '../../sync-server/push/web-push-sender.ts';
 import type { JobData } from '../job-queue.ts';
-import { excerpt } from '../../shared/rules/text.ts';
+import { messageExcerpt } from '../../shared/markdown/message-markdown.ts';
 import { pushToBrowsers, type StoredSubscription } from '../../sync-server/push/push-to-browsers.ts';
 import { paths } from '../../shared/app/paths.ts';
 
@@ -60,7 +60,7 @@ export async function pushDirectMessage(
   );
   if (subscriptions.length === 0) return { sent: 0 };
   const author = message.author_deleted ? DELETED_USER_NAME : (message.author_name ?? 'Someone');
-  const text = excerpt(message.body, EXCERPT_CHARS);
+  const text = messageExcerpt(message.body, EXCERPT_CHARS);
   const payload: PushPayload = {
     title: message.is_group ? `${author} in ${message.title ?? 'your group'}` : author,
     body: text || (message.files.length > 0 ? `Shared ${message.files.map((f) => f.name).join(', ')}` : 'New message'),

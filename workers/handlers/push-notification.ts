@@ -4,7 +4,7 @@ import { DELETED_USER_NAME } from '../../sync-server/features/users/public-user.
 import { messageUrl } from '../../sync-server/notifications/message-url.ts';
 import type { PushPayload, PushSender } from '../../sync-server/push/web-push-sender.ts';
 import type { JobData } from '../job-queue.ts';
-import { excerpt } from '../../shared/rules/text.ts';
+import { messageExcerpt } from '../../shared/markdown/message-markdown.ts';
 import { pushToBrowsers, type StoredSubscription } from '../../sync-server/push/push-to-browsers.ts';
 
 export interface PushNotificationDeps {
@@ -58,7 +58,7 @@ export function pushPayload(row: Claimed, appUrl: string): PushPayload {
   }
   const actor = row.actor_deleted ? DELETED_USER_NAME : (row.actor_name ?? 'Someone');
   const title = row.kind === 'mention' ? `${actor} mentioned you` : `${actor} replied in your thread`;
-  const words = row.silenced ? '' : excerpt(row.body ?? '', EXCERPT_CHARS);
+  const words = row.silenced ? '' : messageExcerpt(row.body ?? '', EXCERPT_CHARS);
   return { title, body: words ? `In ${place}: ${words}` : `In ${place}`, url, tag };
 }
 

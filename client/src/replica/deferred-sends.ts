@@ -11,7 +11,10 @@ export interface DeferredFile {
   view?: AttachmentView;
 }
 
-/** A message whose files wait to be uploaded: it goes to the outbox once they are. */
+/**
+ * A message whose files wait to be uploaded: it goes to the outbox once they are. A message without files
+ * waits here too when an earlier one of its conversation does, to keep the order they were written in.
+ */
 export interface DeferredSend {
   id: string;
   channelId: string;
@@ -47,6 +50,8 @@ export class DeferredSends {
   private readonly state = createSignal<DeferredSend[]>([]);
   private db: Promise<IDBDatabase | null>;
   private working = false;
+  /** Asked to work while working: the list may have grown after the pass read it. */
+  private again = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private readonly onOnline = () => this.kick();
@@ -64,6 +69,14 @@ export class DeferredSends {
 
   /** Reactive: every deferred send, oldest first. */
   readonly all: Accessor<DeferredSend[]> = () => this.state[0]();
+
+  /**
+   * Whether a message of this conversation is still waiting here (not stopped by a refusal). A message
+   * written after it must wait behind it, files or not: straight to the outbox, it would arrive first.
+   */
+  waitingIn(channelId: string): boolean {
+    return this.state[0]().some((s) => s.channelId === channelId && !s.failure);
+  }
 
   /** Keeps a message until its files are uploaded; answers its id. */
   add(send: Omit<DeferredSend, 'id' | 'createdAt' | 'failure'>): string {
@@ -85,10 +98,16 @@ export class DeferredSends {
   /** Tries again now: the connection is back, or the member asked. */
   kick(): void {
     clearTimeout(this.timer);
-    if (this.closed || this.working) return;
+    if (this.closed) return;
+    if (this.working) {
+      this.again = true;
+      return;
+    }
     this.working = true;
+    this.again = false;
     void this.work().finally(() => {
       this.working = false;
+      if (this.again) this.kick();
     });
   }
 

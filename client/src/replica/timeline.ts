@@ -1,3 +1,4 @@
+import { messageExcerpt } from '../../../shared/markdown/message-markdown.ts';
 import type { MessageView } from '../../../shared/sync/channel-doc.ts';
 import type { Intent } from '../../../shared/sync/intents.ts';
 
@@ -93,8 +94,7 @@ export function dayLabel(date: Date, now: Date): string {
 export function snippetOf(message: MessageView): string {
   if (message.deleted) return 'Message deleted';
   if (message.hidden) return 'Hidden by moderation';
-  const text = message.body.replace(/\s+/g, ' ').trim();
-  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
+  return messageExcerpt(message.body, 120);
 }
 
 function applyOwnChanges(
@@ -224,7 +224,8 @@ export function buildTimeline(input: TimelineInput): { items: TimelineItem[]; se
       status: d.failure ? 'failed' : 'sending',
       reason: d.failure,
       at: pendingAt(d.createdAt),
-      deferredFiles: d.files,
+      // A message without files waits only for the one before it: it shows as an ordinary pending send.
+      ...(d.files.length > 0 ? { deferredFiles: d.files } : {}),
     });
   }
 

@@ -11,6 +11,7 @@ import { useReplica } from '../replica/context.ts';
 import { searchLocal } from '../replica/local-search.ts';
 import { placeOfMessage } from '../lib/message-place.ts';
 import { paths } from '../router.ts';
+import { markdownToPlainText } from '../../../shared/markdown/message-markdown.ts';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -222,7 +223,7 @@ function SearchResult(props: {
               {(m) => (
                 <li classList={{ 'search-hit__target': m.id === props.hit.messageId }}>
                   <strong>{replica.members.nameOf(m.authorId)}:</strong>{' '}
-                  {m.deleted ? 'Message deleted' : m.hidden ? 'Hidden by moderation' : m.body}
+                  {m.deleted ? 'Message deleted' : m.hidden ? 'Hidden by moderation' : markdownToPlainText(m.body)}
                 </li>
               )}
             </For>

@@ -6,6 +6,7 @@ import { threadReplyRefusal, useThreadSession } from '../components/chat/thread-
 import { ChevronLeftIcon } from '../components/icons.tsx';
 import { useReplica } from '../replica/context.ts';
 import type { Standing } from '../replica/standing.ts';
+import { MessageText } from '../components/chat/MessageText.tsx';
 
 /**
  * A thread of the widget's room, opened in place of the room's conversation: in a help room (a learning
@@ -58,7 +59,12 @@ export function WidgetThread(props: {
                     {replica.members.nameOf(parent().authorId)} asked in {props.room.name}
                   </figcaption>
                   <blockquote class="thread-panel__parent-body">
-                    {parent().hidden ? 'Hidden by moderation' : parent().deleted ? 'Message deleted' : parent().body}
+                    <Show
+                      when={!parent().hidden && !parent().deleted}
+                      fallback={parent().hidden ? 'Hidden by moderation' : 'Message deleted'}
+                    >
+                      <MessageText body={parent().body} mentions={parent().mentions} />
+                    </Show>
                   </blockquote>
                 </figure>
               )}

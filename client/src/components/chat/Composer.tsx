@@ -1,4 +1,5 @@
 import { createEffect, createMemo, createSignal, For, on, onCleanup, Show, untrack, type JSX } from 'solid-js';
+import { insideOpenFence } from '../../../../shared/markdown/message-markdown.ts';
 import {
   insertMention,
   mentionQueryAt,
@@ -77,6 +78,8 @@ export function Composer(props: {
   asksQuestions?: boolean;
 }): JSX.Element {
   const [text, setText] = createSignal('');
+  // The caret is nearly always at the end while writing; the hint follows the text's end.
+  const inCodeBlock = createMemo(() => insideOpenFence(text(), text().length));
   /** Ids unique per composer: a room and its open thread each have one on screen. */
   const uid = Math.random().toString(36).slice(2, 8);
   const [error, setError] = createSignal<string | null>(null);
@@ -112,7 +115,10 @@ export function Composer(props: {
       setMention(null);
       return;
     }
-    const at = mentionQueryAt(input.value, input.selectionStart);
+    // In a code block `@decorator` is code, and the server notifies nobody for it either.
+    const at = insideOpenFence(input.value, input.selectionStart)
+      ? null
+      : mentionQueryAt(input.value, input.selectionStart);
     const previous = untrack(mention);
     if (at?.start !== previous?.start || at?.end !== previous?.end || at?.query !== previous?.query) setMention(at);
     if (at) props.mentions?.prepare();
@@ -408,6 +414,9 @@ export function Composer(props: {
               }
             }
             if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+              const area = event.currentTarget;
+              // Inside an open ``` block Enter is the code's next line; Ctrl/Cmd+Enter sends anyway.
+              if (!event.ctrlKey && !event.metaKey && insideOpenFence(area.value, area.selectionStart)) return;
               event.preventDefault();
               send();
             } else if (event.key === 'Escape' && props.replyTo) {
@@ -454,7 +463,17 @@ export function Composer(props: {
                   </>
                 }
               >
-                <kbd>Enter</kbd> to send · <kbd>Shift</kbd> + <kbd>Enter</kbd> for a new line
+                <Show
+                  when={inCodeBlock()}
+                  fallback={
+                    <>
+                      <kbd>Enter</kbd> to send · <kbd>Shift</kbd> + <kbd>Enter</kbd> for a new line ·{' '}
+                      <span class="composer__md">**bold** _italic_ `code` ```block```</span>
+                    </>
+                  }
+                >
+                  In a code block: <kbd>Enter</kbd> for a new line · <kbd>Ctrl</kbd> + <kbd>Enter</kbd> to send
+                </Show>
               </Show>
             }
           >

@@ -619,6 +619,14 @@ export function Conversation(props: ConversationProps): JSX.Element {
               queueMicrotask(scrollToBottom);
             }}
             onSend={(body, replyToId, files) => {
+              // Behind a message still waiting for its files, so the conversation keeps the order it was written in.
+              if (replica.deferred.waitingIn(session().channelId)) {
+                const uploaded = files.map((view) => ({ name: view.name, size: view.size, view }));
+                replica.deferred.add({ channelId: session().channelId, body, replyToId, files: uploaded });
+                setReplyTo(null);
+                queueMicrotask(scrollToBottom);
+                return;
+              }
               replica.enqueue({
                 kind: 'send',
                 channelId: session().channelId,

@@ -21,6 +21,7 @@ import {
 import { ActionForm, MessageMenu, menuItems, type FormResult, type ModerationForm } from './MessageMenu.tsx';
 import { EmojiPicker, QUICK_REACTIONS } from './EmojiPicker.tsx';
 import { MessageText } from './MessageText.tsx';
+import { messageExcerpt } from '../../../../shared/markdown/message-markdown.ts';
 import { MessageAttachments } from './Attachments.tsx';
 import { uploadedFile } from '../../api/attachments.ts';
 
@@ -350,9 +351,9 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
             </p>
           </Match>
           <Match when={m().hidden && staffBody() !== undefined && staffBody() !== null}>
-            <p class="msg__body msg__body--hidden">
+            <div class="msg__body msg__body--hidden">
               <MessageText body={staffBody() ?? ''} />
-            </p>
+            </div>
             <Show when={props.actions.fileUrl && (props.actions.hiddenFiles?.(m()) ?? []).length > 0}>
               <MessageAttachments files={props.actions.hiddenFiles?.(m()) ?? []} fileUrl={props.actions.fileUrl!} />
             </Show>
@@ -385,7 +386,7 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
           </Match>
           <Match when={true}>
             <Show when={m().body !== '' || m().edited}>
-              <p class="msg__body">
+              <div class="msg__body">
                 <MessageText body={m().body} mentions={m().mentions} />
                 <Show when={m().edited}>
                   <span
@@ -395,7 +396,7 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
                     {props.item.saving === 'edit' ? ' (saving…)' : ' (edited)'}
                   </span>
                 </Show>
-              </p>
+              </div>
             </Show>
           </Match>
         </Switch>
@@ -432,7 +433,7 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
             <ActionForm
               form={current()}
               hidden={m().hidden}
-              snippet={m().hidden ? '' : m().body.replace(/\s+/g, ' ').trim()}
+              snippet={m().hidden ? '' : messageExcerpt(m().body, LIMITS.text.threadTitleMaxChars)}
               onCancel={() => setForm(null)}
               onSubmit={(result) => {
                 props.actions.onForm?.(current(), m(), result);
@@ -462,7 +463,7 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
               props.actions.onReply({
                 id: m().id,
                 authorId: m().authorId,
-                snippet: m().hidden ? 'Hidden by moderation' : m().body,
+                snippet: m().hidden ? 'Hidden by moderation' : messageExcerpt(m().body, 140),
               })
             }
           >
@@ -532,7 +533,7 @@ export function PendingRow(props: { item: PendingItem; actions: MessageActions }
             </time>
           </header>
         </Show>
-        <p class="msg__body">
+        <div class="msg__body">
           <MessageText body={props.item.intent.body} />
           <Show when={pendingFiles().length > 0}>
             <span class="msg__pending-files">
@@ -545,7 +546,7 @@ export function PendingRow(props: { item: PendingItem; actions: MessageActions }
               <ClockIcon />
             </span>
           </Show>
-        </p>
+        </div>
         <Show
           when={failed()}
           fallback={

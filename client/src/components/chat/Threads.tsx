@@ -11,6 +11,7 @@ import { CheckIcon, CloseIcon, LockIcon, PinIcon, PlusIcon, ThreadIcon } from '.
 import { Conversation } from './Conversation.tsx';
 import { MessageMenu } from './MessageMenu.tsx';
 import { threadReplyRefusal, useThreadSession } from './thread-session.ts';
+import { MessageText } from './MessageText.tsx';
 
 export interface ThreadInfo {
   id: string;
@@ -489,7 +490,12 @@ export function ThreadPanel(props: {
                     {replica.members.nameOf(parent().authorId)} asked in {props.room.name}
                   </figcaption>
                   <blockquote class="thread-panel__parent-body">
-                    {parent().hidden ? 'Hidden by moderation' : parent().deleted ? 'Message deleted' : parent().body}
+                    <Show
+                      when={!parent().hidden && !parent().deleted}
+                      fallback={parent().hidden ? 'Hidden by moderation' : 'Message deleted'}
+                    >
+                      <MessageText body={parent().body} mentions={parent().mentions} />
+                    </Show>
                   </blockquote>
                 </figure>
               )}

@@ -1,0 +1,152 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openPage, seriousAxeViolations, type OpenedPage } from '../support/browser.ts';
+import {
+  composer,
+  messageWithText,
+  pending,
+  submitDemoSignIn,
+  UI_TIMEOUT_MS,
+  unexpectedErrors,
+  waitOnline,
+  LIVE_TIMEOUT_MS,
+  SCREENSHOT_DIR,
+} from '../support/chat-ui.ts';
+import { startServer, type ServerProcess } from '../support/server-process.ts';
+
+const CODING = { slug: 'coding', name: 'Coding & Automation' };
+const GENERAL = { slug: 'general', name: 'General Chat' };
+const ADA = { handle: 'ada_fmt', name: 'Ada Formats' };
+const GRACE = { handle: 'grace_fmt', name: 'Grace Reads' };
+
+let server: ServerProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function enter(room: { slug: string; name: string }, member: { handle: string; name: string }) {
+  // Clipboard access for the code block's Copy button.
+  const opened = await openPage(browser, { permissions: ['clipboard-read', 'clipboard-write'] });
+  await opened.page.goto(`${server.url}/lounge/${room.slug}`);
+  await submitDemoSignIn(opened.page, member.handle, member.name);
+  await composer(opened.page, room).waitFor({ timeout: UI_TIMEOUT_MS });
+  await waitOnline(opened.page);
+  return opened;
+}
+
+describe('formatted messages', () => {
+  it('a question written with Markdown and a code block reaches the other member formatted, titled by its words', async () => {
+    let ada: OpenedPage | undefined;
+    let grace: OpenedPage | undefined;
+    try {
+      ada = await enter(CODING, ADA);
+      grace = await enter(CODING, GRACE);
+      const box = composer(ada.page, CODING);
+
+      // Typed as a member types it: Enter inside an open ``` block is the code's next line, not a send.
+      await box.click();
+      await box.pressSequentially('**How do I** retry a `fetch`?', { delay: 5 });
+      await box.press('Shift+Enter');
+      await box.pressSequentially('```ts', { delay: 5 });
+      await box.press('Enter');
+      await ada.page.getByText('In a code block:').waitFor({ timeout: UI_TIMEOUT_MS });
+      await box.pressSequentially(`const res = await fetch(url); // ask @${GRACE.handle}`, { delay: 2 });
+      await box.press('Enter');
+      await box.pressSequentially('if (res.status >= 500) retry();', { delay: 2 });
+      await box.press('Enter');
+      expect(await pending(ada.page, CODING).count()).toBe(0);
+      await box.pressSequentially('```', { delay: 5 });
+      // The block is closed: now Enter sends.
+      await box.press('Enter');
+      await expect.poll(() => box.inputValue(), { timeout: UI_TIMEOUT_MS }).toBe('');
+
+      const onGrace = messageWithText(grace.page, CODING, 'retry a');
+      await onGrace.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      const body = onGrace.locator('.msg__body');
+      await expect(body.locator('strong').innerText()).resolves.toBe('How do I');
+      await expect(body.locator('code.md-code-inline').innerText()).resolves.toBe('fetch');
+      // The code keeps its lines and spaces, in a monospaced block that names its language.
+      const code = body.locator('pre');
+      await expect(code.innerText()).resolves.toBe(
+        `const res = await fetch(url); // ask @${GRACE.handle}\nif (res.status >= 500) retry();`,
+      );
+      await expect(code.evaluate('(el) => getComputedStyle(el).fontFamily')).resolves.toMatch(/mono/i);
+      await expect(body.locator('.md-code__lang').innerText()).resolves.toBe('ts');
+      // A handle inside code is code: no mention chip.
+      expect(await body.locator('.mention').count()).toBe(0);
+
+      // The Copy button puts the code on the clipboard, exactly.
+      await onGrace.getByRole('button', { name: 'Copy code' }).click();
+      await onGrace.getByRole('button', { name: 'Copied' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await expect(grace.page.evaluate('navigator.clipboard.readText()')).resolves.toBe(
+        `const res = await fetch(url); // ask @${GRACE.handle}\nif (res.status >= 500) retry();`,
+      );
+
+      // The help room made it a thread titled by its words, not its marks.
+      await grace.page.getByRole('button', { name: /^Threads/ }).click();
+      await grace.page
+        .locator('.thread-list')
+        .getByRole('button', { name: /^How do I retry a fetch\?/ })
+        .waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await grace.page.getByRole('button', { name: /^Threads/ }).click();
+
+      expect(await seriousAxeViolations(grace.page)).toEqual([]);
+      await grace.page.screenshot({ path: join(SCREENSHOT_DIR, 'formatting-code-desktop-light.png') });
+      expect(unexpectedErrors(ada)).toEqual([]);
+      expect(unexpectedErrors(grace)).toEqual([]);
+    } finally {
+      await ada?.close();
+      await grace?.close();
+    }
+  });
+
+  it('HTML and script links in a message show as the characters typed; lists, quotes and tables render', async () => {
+    let ada: OpenedPage | undefined;
+    let grace: OpenedPage | undefined;
+    try {
+      ada = await enter(GENERAL, ADA);
+      grace = await enter(GENERAL, GRACE);
+      const hostile =
+        'Look <img src=x onerror="window.__pwned=1"> and [click](javascript:window.__pwned=2) or <script>window.__pwned=3</script>';
+      const box = composer(ada.page, GENERAL);
+      await box.fill(hostile);
+      await box.press('Enter');
+      const shown = messageWithText(grace.page, GENERAL, 'Look <img');
+      await shown.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await expect(shown.locator('.msg__body').innerText()).resolves.toBe(hostile);
+      expect(await shown.locator('.msg__body img, .msg__body script').count()).toBe(0);
+      expect(await shown.locator('.msg__body a').count()).toBe(0);
+      await expect(grace.page.evaluate('window.__pwned')).resolves.toBeUndefined();
+
+      await box.fill(
+        '> the docs say\n\n1. install\n2. run\n\n- [x] read\n- [ ] ask\n\n| model | tokens |\n|---|--:|\n| small | 8k |',
+      );
+      await box.press('Enter');
+      const rich = messageWithText(grace.page, GENERAL, 'the docs say');
+      await rich.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await expect(rich.locator('blockquote').innerText()).resolves.toBe('the docs say');
+      await expect(rich.locator('ol > li').allInnerTexts()).resolves.toEqual(['install', 'run']);
+      await expect(rich.getByRole('img', { name: 'Done:' }).count()).resolves.toBe(1);
+      await expect(rich.getByRole('img', { name: 'To do:' }).count()).resolves.toBe(1);
+      await expect(rich.locator('table th').allInnerTexts()).resolves.toEqual(['model', 'tokens']);
+      await expect(rich.locator('table td').allInnerTexts()).resolves.toEqual(['small', '8k']);
+
+      expect(await seriousAxeViolations(grace.page)).toEqual([]);
+      expect(unexpectedErrors(grace)).toEqual([]);
+    } finally {
+      await ada?.close();
+      await grace?.close();
+    }
+  });
+});
