@@ -331,6 +331,59 @@ describe('members chat in a Lounge room', () => {
     }
   });
 
+  it('back in a room, a "New" line marks where the unread messages begin, and the room opens there', async () => {
+    const bob = await joinRoom(NEWCOMERS, 'newline_bob', 'Bob Busy');
+    const ada = await joinRoom(GENERAL, 'newline_ada', 'Ada Away');
+    const { page } = ada;
+    const roomLink = (room: Room) => page.locator(`a.room-item__link[data-room-slug="${room.slug}"]`);
+    const newLine = page.getByRole('separator', { name: 'New messages since you last read' });
+    try {
+      await send(bob.page, NEWCOMERS, 'Welcome aboard, everyone');
+      // Ada reads the room, then leaves it for another (leaving marks it read at once).
+      await roomLink(NEWCOMERS).click();
+      await messageWithText(page, NEWCOMERS, 'Welcome aboard, everyone').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await newLine.count()).toBe(0);
+      await roomLink(GENERAL).click();
+      await composer(page, GENERAL).waitFor({ timeout: UI_TIMEOUT_MS });
+
+      // Bob writes more than a screen while she is away (long notes: a new member may send 10 a minute).
+      const filler =
+        'Here is a longer catch-up note so that a handful of them fill more than one screen of the room. '.repeat(3);
+      const notes = Array.from({ length: 8 }, (_, i) => `Catch-up note ${i + 1}. ${filler}`.trim());
+      for (const note of notes) await send(bob.page, NEWCOMERS, note);
+      await messageWithText(bob.page, NEWCOMERS, notes.at(-1)!).waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+      await roomLink(NEWCOMERS).click();
+      await messageWithText(page, NEWCOMERS, notes.at(-1)!).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await newLine.waitFor({ timeout: UI_TIMEOUT_MS });
+      // The line sits between what she read and the first note, and the room opened with it on screen.
+      const lineBox = await newLine.boundingBox();
+      const readBox = await messageWithText(page, NEWCOMERS, 'Welcome aboard, everyone').boundingBox();
+      const firstNew = await messageWithText(page, NEWCOMERS, notes[0]!).boundingBox();
+      expect(readBox!.y).toBeLessThan(lineBox!.y);
+      expect(lineBox!.y).toBeLessThan(firstNew!.y);
+      const logBox = await messageLog(page, NEWCOMERS).boundingBox();
+      await expect
+        .poll(async () => {
+          const box = await newLine.boundingBox();
+          return box !== null && box.y >= logBox!.y && box.y + box.height <= logBox!.y + logBox!.height;
+        })
+        .toBe(true);
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'chat-new-line-desktop-light.png') });
+
+      // Read now: the next visit opens without the line.
+      await roomLink(GENERAL).click();
+      await composer(page, GENERAL).waitFor({ timeout: UI_TIMEOUT_MS });
+      await roomLink(NEWCOMERS).click();
+      await messageWithText(page, NEWCOMERS, notes.at(-1)!).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await newLine.count()).toBe(0);
+      expect(unexpectedErrors(ada)).toEqual([]);
+    } finally {
+      await ada.close();
+      await bob.close();
+    }
+  });
+
   it('renders HTML in a message as text (nothing in it runs); edits and deletes show on every screen', async () => {
     const mallory = await joinRoom(PROMPTS, 'html_mallory', 'Mallory');
     const reader = await joinRoom(PROMPTS, 'html_reader', 'Reader');

@@ -81,7 +81,9 @@ describe('formatted messages', () => {
       await expect(code.innerText()).resolves.toBe(
         `const res = await fetch(url); // ask @${GRACE.handle}\nif (res.status >= 500) retry();`,
       );
-      await expect(code.evaluate('(el) => getComputedStyle(el).fontFamily')).resolves.toMatch(/mono/i);
+      await expect(
+        grace.page.evaluate(`getComputedStyle(document.querySelector('.msg__body pre')).fontFamily`),
+      ).resolves.toMatch(/mono/i);
       await expect(body.locator('.md-code__lang').innerText()).resolves.toBe('ts');
       // A handle inside code is code: no mention chip.
       expect(await body.locator('.mention').count()).toBe(0);
@@ -144,6 +146,45 @@ describe('formatted messages', () => {
 
       expect(await seriousAxeViolations(grace.page)).toEqual([]);
       expect(unexpectedErrors(grace)).toEqual([]);
+    } finally {
+      await ada?.close();
+      await grace?.close();
+    }
+  });
+});
+
+describe('the composer keyboard', () => {
+  it('↑ in an empty composer edits the last message; Enter saves it for everyone and the caret comes back', async () => {
+    let ada: OpenedPage | undefined;
+    let grace: OpenedPage | undefined;
+    try {
+      ada = await enter(GENERAL, ADA);
+      grace = await enter(GENERAL, GRACE);
+      const box = composer(ada.page, GENERAL);
+      await box.fill('Meet at the libary at noon');
+      await box.press('Enter');
+      await messageWithText(grace.page, GENERAL, 'Meet at the libary').waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+      // With words in the composer ↑ is only a caret key.
+      await box.fill('draft');
+      await box.press('ArrowUp');
+      expect(await ada.page.getByRole('textbox', { name: 'Edit message' }).count()).toBe(0);
+      await box.fill('');
+
+      await box.press('ArrowUp');
+      const editor = ada.page.getByRole('textbox', { name: 'Edit message' });
+      await editor.waitFor({ timeout: UI_TIMEOUT_MS });
+      await expect.poll(() => editor.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+      await expect(editor.inputValue()).resolves.toBe('Meet at the libary at noon');
+      await editor.fill('Meet at the library at noon');
+      await editor.press('Enter');
+
+      const onGrace = messageWithText(grace.page, GENERAL, 'Meet at the library at noon');
+      await onGrace.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await onGrace.locator('.msg__edited').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      // Back to writing: the composer has the keyboard again.
+      await expect.poll(() => box.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+      expect(unexpectedErrors(ada)).toEqual([]);
     } finally {
       await ada?.close();
       await grace?.close();

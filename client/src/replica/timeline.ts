@@ -47,7 +47,13 @@ export interface DayItem {
   iso: string;
 }
 
-export type TimelineItem = MessageItem | PendingItem | DayItem;
+/** Where the messages this member has not read yet begin (others' messages after their read position). */
+export interface UnreadItem {
+  kind: 'unread';
+  key: 'unread';
+}
+
+export type TimelineItem = MessageItem | PendingItem | DayItem | UnreadItem;
 
 export interface TimelineInput {
   me: string;
@@ -68,6 +74,11 @@ export interface TimelineInput {
     failure: string | null;
   }>;
   now: Date;
+  /**
+   * The member's read position when they opened the conversation: the "New" line goes above the first
+   * message of someone else after it. 0 (never read here) draws none: everything would be "new".
+   */
+  unreadAfter?: number;
 }
 
 /** Messages of one author closer together than this read as one block. */
@@ -230,6 +241,8 @@ export function buildTimeline(input: TimelineInput): { items: TimelineItem[]; se
   }
 
   const items: TimelineItem[] = [];
+  const unreadAfter = input.unreadAfter ?? 0;
+  let unreadDrawn = unreadAfter <= 0;
   let lastDay = '';
   let previous: { authorId: string | null; at: Date; groupable: boolean } | null = null;
   for (const row of rows) {
@@ -238,6 +251,12 @@ export function buildTimeline(input: TimelineInput): { items: TimelineItem[]; se
       lastDay = day;
       previous = null;
       items.push({ kind: 'day', key: `day-${day}`, label: dayLabel(row.at, input.now), iso: row.at.toISOString() });
+    }
+    if (!unreadDrawn && row.type === 'message' && row.message.seq > unreadAfter && row.message.authorId !== me) {
+      unreadDrawn = true;
+      items.push({ kind: 'unread', key: 'unread' });
+      // The first unread message shows who wrote it, even after a message of theirs that was read.
+      previous = null;
     }
     const authorId = row.type === 'message' ? row.message.authorId : me;
     const replyToId = row.type === 'message' ? row.message.replyToId : (row.intent.replyToId ?? null);

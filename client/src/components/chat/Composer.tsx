@@ -60,6 +60,8 @@ export function Composer(props: {
    * are. Without it, Send waits for the uploads.
    */
   onSendLater?: (body: string, replyToId: string | null, files: DeferredFile[]) => void;
+  /** ↑ in the empty composer: opens the member's last message for editing; false when there is none. */
+  onEditLast?: () => boolean;
   onTyping: (active: boolean) => void;
   replyTo: ReplyTarget | null;
   onCancelReply: () => void;
@@ -412,6 +414,19 @@ export function Composer(props: {
                 setClosed(true);
                 return;
               }
+            }
+            if (
+              event.key === 'ArrowUp' &&
+              !event.shiftKey &&
+              !event.altKey &&
+              !event.ctrlKey &&
+              !event.metaKey &&
+              event.currentTarget.value === '' &&
+              props.onEditLast?.()
+            ) {
+              // Slack's and Discord's ↑: the member's last message opens for editing.
+              event.preventDefault();
+              return;
             }
             if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
               const area = event.currentTarget;

@@ -34,6 +34,7 @@ const MARK_READ_DEBOUNCE_MS = 1200;
 /** First guesses of row heights (px) until rows are measured; close guesses mean less correction. */
 function estimateHeight(item: TimelineItem): number {
   if (item.kind === 'day') return 46;
+  if (item.kind === 'unread') return 28;
   const base = item.grouped ? 26 : 62;
   const reply = item.replyTo ? 26 : 0;
   const reactions = item.kind === 'message' && Object.keys(item.message.reactions).length > 0 ? 34 : 0;
@@ -109,6 +110,12 @@ export function Conversation(props: ConversationProps): JSX.Element {
   // While a jump pages in many older pages, the timeline is built once at the end, not once per page.
   const [paging, setPaging] = createSignal(false);
   const messages = createMemo<MessageView[]>((previous) => (paging() ? previous : session().messages()), []);
+  // The read position when this conversation opened: the "New" line stays put while the member reads on
+  // (reading moves the marker within a second of opening).
+  const unreadAfter = createMemo(() => {
+    const channelId = session().channelId;
+    return untrack(() => replica.readMarker(channelId));
+  });
   const timeline = createMemo<TimelineItem[]>(() => {
     const s = session();
     const { items, settled } = buildTimeline({
@@ -121,9 +128,27 @@ export function Conversation(props: ConversationProps): JSX.Element {
       failed: replica.failed().map((f) => ({ id: f.id, intent: f.intent, reason: f.verdict.reason })),
       deferred: replica.deferred.all().map((d) => ({ ...d, files: d.files.map((f) => f.name) })),
       now: now(),
+      unreadAfter: unreadAfter(),
     });
     if (settled.length > 0) queueMicrotask(() => replica.settleKnown(settled));
     return cache()(items);
+  });
+
+  // Opening a conversation with more unread than a screen holds starts at the "New" line, as Slack does;
+  // when the line is on screen at the bottom already, the log stays there and keeps following.
+  let unreadRevealedIn: string | undefined;
+  createEffect(() => {
+    const channelId = session().channelId;
+    const items = timeline();
+    if (unreadRevealedIn === channelId || !session().synced()) return;
+    unreadRevealedIn = channelId;
+    if (!items.some((item) => item.kind === 'unread')) return;
+    // Once the log has laid the rows out at the bottom (two frames: render, then measure).
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        if (session().channelId === channelId && log && !log.inView('unread')) void log.reveal('unread');
+      }),
+    );
   });
 
   const lastSeq = () => messages().at(-1)?.seq ?? 0;
@@ -327,10 +352,30 @@ export function Conversation(props: ConversationProps): JSX.Element {
       .filter((t) => t.resolved);
     return new Set(resolved.map((t) => t.id));
   });
+  // ↑ in the empty composer: the member's last message they can still change opens for editing.
+  const [editRequest, setEditRequest] = createSignal<{ messageId: string } | null>(null);
+  const editLast = (): boolean => {
+    const items = timeline();
+    for (let i = items.length - 1; i >= 0; i--) {
+      const item = items[i]!;
+      if (item.kind !== 'message' || !item.mine) continue;
+      const { message } = item;
+      if (message.deleted || message.hidden || message.type === 'system' || item.saving === 'delete') continue;
+      setEditRequest({ messageId: message.id });
+      // A row scrolled out of the rendered window is brought back so it can take the request.
+      if (!document.querySelector(`article.msg[data-message-id="${message.id}"]`)) void log?.reveal(message.id);
+      return true;
+    }
+    return false;
+  };
+
   const actions: MessageActions = {
     me,
     online,
     now,
+    editRequest,
+    onEditRequestTaken: () => setEditRequest(null),
+    onEditFromComposerDone: () => composer?.focus(),
     threadResolved: (threadId) => resolvedThreads().has(threadId),
     nameOf: (id) => (id === me ? props.user.displayName : replica.members.nameOf(id)),
     handleOf: (id) => (id === me ? props.user.handle : (replica.members.get(id)?.handle ?? '')),
@@ -486,8 +531,8 @@ export function Conversation(props: ConversationProps): JSX.Element {
       <VirtualLog
         items={timeline()}
         estimate={estimateHeight}
-        anchorable={(item) => item.kind !== 'day'}
-        focusable={(item) => item.kind !== 'day'}
+        anchorable={(item) => item.kind !== 'day' && item.kind !== 'unread'}
+        focusable={(item) => item.kind !== 'day' && item.kind !== 'unread'}
         label={`Messages in ${props.name}`}
         onNearTop={onNearTop}
         onFollowChange={(value) => {
@@ -549,6 +594,13 @@ export function Conversation(props: ConversationProps): JSX.Element {
                   <span class="day-divider__label">{day().label}</span>
                 </div>
               )}
+            </Match>
+            <Match when={item.kind === 'unread'}>
+              <div class="unread-divider" role="separator" aria-label="New messages since you last read">
+                <span class="unread-divider__label" aria-hidden="true">
+                  New
+                </span>
+              </div>
             </Match>
             <Match when={item.kind === 'message' && item}>
               {(msg) => <MessageRow item={msg()} actions={actions} />}
@@ -638,6 +690,7 @@ export function Conversation(props: ConversationProps): JSX.Element {
               queueMicrotask(scrollToBottom);
             }}
             onTyping={(active) => session().typing(active)}
+            onEditLast={editLast}
             replyTo={replyTo()}
             onCancelReply={() => setReplyTo(null)}
             ref={(handle) => (composer = handle)}

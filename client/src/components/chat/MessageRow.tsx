@@ -21,7 +21,7 @@ import {
 import { ActionForm, MessageMenu, menuItems, type FormResult, type ModerationForm } from './MessageMenu.tsx';
 import { EmojiPicker, QUICK_REACTIONS } from './EmojiPicker.tsx';
 import { MessageText } from './MessageText.tsx';
-import { messageExcerpt } from '../../../../shared/markdown/message-markdown.ts';
+import { insideOpenFence, messageExcerpt } from '../../../../shared/markdown/message-markdown.ts';
 import { MessageAttachments } from './Attachments.tsx';
 import { uploadedFile } from '../../api/attachments.ts';
 
@@ -59,6 +59,12 @@ export interface MessageActions {
   hiddenFiles?: (message: MessageView) => MessageView['attachments'];
   /** A URL for a file's bytes (fetched with the member's token); without it files are listed by name only. */
   fileUrl?: (attachmentId: string) => Promise<string>;
+  /** A message the member asked to edit from the composer (↑ in an empty composer), until its row takes it. */
+  editRequest?: () => { messageId: string } | null;
+  /** The row took the request: it is editing now. */
+  onEditRequestTaken?: () => void;
+  /** An edit started from the composer ended (saved or cancelled): the composer takes the keyboard back. */
+  onEditFromComposerDone?: () => void;
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
@@ -224,6 +230,9 @@ function InlineEditor(props: { initial: string; onSave: (body: string) => void; 
             e.preventDefault();
             props.onCancel();
           } else if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+            // As in the composer: inside an open ``` block Enter is the code's next line.
+            if (!e.ctrlKey && !e.metaKey && insideOpenFence(e.currentTarget.value, e.currentTarget.selectionStart))
+              return;
             e.preventDefault();
             save();
           }
@@ -288,6 +297,21 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
   createEffect(() => {
     if (removed()) setForm(null);
   });
+  // ↑ in the empty composer edits the member's last message; the caret goes back there when done.
+  let editFromComposer = false;
+  createEffect(() => {
+    const request = props.actions.editRequest?.();
+    if (!request || request.messageId !== m().id) return;
+    props.actions.onEditRequestTaken?.();
+    if (!canChange()) return;
+    editFromComposer = true;
+    setEditing(true);
+  });
+  const endEdit = () => {
+    setEditing(false);
+    if (editFromComposer) props.actions.onEditFromComposerDone?.();
+    editFromComposer = false;
+  };
   // The toolbar (reaction picker, reply, edit, delete, more actions) is built the first time the row is
   // pointed at or focused (a tap focuses it too): it shows only then, and a room's first screen of rows
   // — and every row scrolled past — does not pay for buttons, menus and permission checks nobody opened.
@@ -377,10 +401,10 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
           <Match when={editing()}>
             <InlineEditor
               initial={m().body}
-              onCancel={() => setEditing(false)}
+              onCancel={endEdit}
               onSave={(body) => {
                 props.actions.onEdit(m().id, body);
-                setEditing(false);
+                endEdit();
               }}
             />
           </Match>

@@ -16,6 +16,8 @@ export interface VirtualLogHandle {
    * when no row has that key.
    */
   reveal(key: string): Promise<HTMLElement | null>;
+  /** Whether the row with this key is wholly on screen now (false for a row the list does not have). */
+  inView(key: string): boolean;
 }
 
 export interface VirtualLogProps<T extends { key: string }> {
@@ -382,6 +384,13 @@ export function VirtualLog<T extends { key: string }>(props: VirtualLogProps<T>)
       restore();
     },
     reveal,
+    inView: (key) => {
+      const { offsets, index } = layout();
+      const i = index.get(key);
+      if (i === undefined) return false;
+      const top = scroller.scrollTop - listTop();
+      return offsets[i]! >= top && offsets[i + 1]! <= top + scroller.clientHeight;
+    },
   });
 
   return (
