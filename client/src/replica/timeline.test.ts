@@ -1,36 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageView } from '../../../shared/sync/channel-doc.ts';
+import { messageFromDoc, type MessageView } from '../../../shared/sync/channel-doc.ts';
 import { buildTimeline, type TimelineItem } from './timeline.ts';
 
 const ME = 'me';
 const CHANNEL = 'room';
 const start = Date.parse('2026-11-27T09:00:00Z');
 
-function message(seq: number, authorId: string): MessageView {
-  return {
-    id: `m${seq}`,
-    channelId: CHANNEL,
-    seq,
-    authorId,
-    body: `message ${seq}`,
-    type: 'text',
-    replyToId: null,
-    threadId: null,
-    mentions: [],
-    edited: false,
-    hidden: false,
-    hiddenReason: null,
-    deleted: false,
-    pinned: false,
-    // A minute apart: one day, groupable.
-    createdAt: new Date(start + seq * 60_000).toISOString(),
-    editedAt: null,
-    reactions: {},
-    threadReplies: 0,
-    threadLastReplyAt: null,
-    attachments: [],
-  };
-}
+// A minute apart: one day, groupable. The stored form's defaults fill in the rest of the view.
+const message = (seq: number, authorId: string): MessageView =>
+  messageFromDoc(`m${seq}`, { seq, authorId, body: `message ${seq}`, createdAt: start + seq * 60_000 }, CHANNEL);
 
 const timeline = (messages: MessageView[], unreadAfter?: number) =>
   buildTimeline({
