@@ -266,6 +266,26 @@ describe('attachments (PostgreSQL + S3)', () => {
     expect([403, 404]).toContain((await fetchFile(eve, file.id)).statusCode);
   });
 
+  it("search finds a message by its file's name, as typed or by a part of it, and names the files", async () => {
+    const log = await uploaded(ada, Buffer.from('step 3 failed: exit code 137\n'), 'nightly_build-output.log');
+    const message = messageOf(await send(ada, general, 'the crash from last night', [log.id]));
+    for (const q of ['nightly_build-output.log', 'nightly', 'output log']) {
+      const res = await app.inject({
+        method: 'GET',
+        url: `/api/search?q=${encodeURIComponent(q)}`,
+        headers: await auth(bob),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const hit = res
+        .json<{ results: Array<{ messageId: string; files: string[] }> }>()
+        .results.find((r) => r.messageId === message.id);
+      expect(hit, q).toMatchObject({ files: ['nightly_build-output.log'] });
+    }
+    // Words of neither the message nor its file find nothing.
+    const none = await app.inject({ method: 'GET', url: '/api/search?q=nightlies%20zebra', headers: await auth(bob) });
+    expect(none.json<{ results: unknown[] }>().results).toEqual([]);
+  });
+
   it("a hidden message's files reach its room's moderators only; a deleted message's nobody, and the sweep deletes the bytes", async () => {
     const file = await uploaded(ada, solidPng(16, 16), 'hide-me.png');
     const message = messageOf(await send(ada, general, 'see', [file.id]));

@@ -71,6 +71,8 @@ export interface SearchHit {
   createdAt: string;
   rank: number;
   fragments: Array<{ text: string; highlights: Array<{ start: number; end: number }> }>;
+  /** The names of the message's files: a hit may be by one of them. */
+  files: string[];
 }
 
 export type DmPermission = 'everyone' | 'connections' | 'following' | 'none';

@@ -24,7 +24,7 @@ export interface SqlReader {
 export const SEARCH_SQL = `
   WITH q AS (SELECT websearch_to_tsquery('english', $1) AS query),
   hits AS (
-    SELECT m.id, m.channel_id, m.seq, m.author_id, m.created_at, m.body, m.search
+    SELECT m.id, m.channel_id, m.seq, m.author_id, m.created_at, m.body, m.search, m.attachments
       FROM messages m
      WHERE m.search @@ websearch_to_tsquery('english', $1) AND NOT m.hidden AND NOT m.deleted
        AND (m.author_id IS NULL OR m.author_id <> ALL ($2::uuid[]))
@@ -36,7 +36,8 @@ export const SEARCH_SQL = `
          CASE WHEN d.channel_id IS NOT NULL THEN NULL ELSE COALESCE(t.room_id, h.channel_id) END AS room_id,
          t.id AS thread_id,
          ts_rank(h.search, q.query) AS rank,
-         ts_headline('english', ${headlineInputSql('h.body')}, q.query, $4) AS headline
+         ts_headline('english', ${headlineInputSql('h.body')}, q.query, $4) AS headline,
+         ARRAY(SELECT f ->> 'name' FROM jsonb_array_elements(h.attachments) AS f) AS files
     FROM hits h CROSS JOIN q
     LEFT JOIN threads t ON t.id = h.channel_id
     LEFT JOIN dms d ON d.channel_id = h.channel_id
@@ -53,6 +54,7 @@ interface HitRow {
   thread_id: string | null;
   rank: number;
   headline: string;
+  files: string[];
 }
 
 export async function searchLocal(
@@ -78,5 +80,6 @@ export async function searchLocal(
     createdAt: row.created_at instanceof Date ? row.created_at.toISOString() : row.created_at,
     rank: row.rank,
     fragments: parseHeadline(row.headline),
+    files: row.files,
   }));
 }

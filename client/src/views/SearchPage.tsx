@@ -4,7 +4,7 @@ import { isApiError } from '../api/http.ts';
 import { cachedCircles } from '../api/circles.ts';
 import { cachedLounge } from '../api/lounge.ts';
 import type { User } from '../api/types.ts';
-import { SearchIcon } from '../components/icons.tsx';
+import { FileIcon, SearchIcon } from '../components/icons.tsx';
 import { Link } from '../components/Link.tsx';
 import { useDocumentTitle } from '../lib/document-title.ts';
 import { useReplica } from '../replica/context.ts';
@@ -200,6 +200,18 @@ function SearchResult(props: {
           </p>
         )}
       </For>
+      <Show when={props.hit.files.length > 0}>
+        <ul class="search-hit__files" aria-label="Files">
+          <For each={props.hit.files}>
+            {(name) => (
+              <li class="search-hit__file">
+                <FileIcon />
+                {name}
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
       <Show
         when={context()}
         fallback={

@@ -35,6 +35,8 @@ const hitSchema = z.object({
   rank: z.number(),
   /** Up to three plain-text pieces of the message around the matches, with the matches' offsets. */
   fragments: z.array(fragmentSchema),
+  /** The names of the message's files (search looks at them too: a hit may be by a file's name). */
+  files: z.array(z.string()),
 });
 
 /** The sort key of the last hit of a page: created_at (PostgreSQL's microseconds) and id. */
@@ -54,6 +56,7 @@ interface HitRow {
   created_at: Date;
   rank: number;
   headline: string;
+  files: string[];
 }
 
 /**
@@ -157,7 +160,8 @@ export const OLDER_SQL = `
 const DETAILS_SQL = `
   SELECT m.id, m.channel_id, c.kind, m.room_id, m.seq, m.author_id, m.created_at,
          ts_rank(m.search_vector, q.query) AS rank,
-         ts_headline('english', ${headlineInputSql('m.body')}, q.query, $3) AS headline
+         ts_headline('english', ${headlineInputSql('m.body')}, q.query, $3) AS headline,
+         ARRAY(SELECT f ->> 'name' FROM jsonb_array_elements(m.attachments) AS f) AS files
     FROM messages m
     JOIN channels c ON c.id = m.channel_id
     CROSS JOIN (SELECT websearch_to_tsquery('english', $1) AS query) q
@@ -306,6 +310,7 @@ export async function searchRoutes(app: FastifyInstance, deps: AppDeps): Promise
           createdAt: row.created_at.toISOString(),
           rank: Number(row.rank),
           fragments: parseHeadline(row.headline),
+          files: row.files,
         })),
         nextCursor: keys.length > limit && last ? encodeCursor({ t: last.t, id: last.id }) : null,
       };

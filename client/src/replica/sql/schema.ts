@@ -16,10 +16,18 @@
  * Text search uses the same configuration as the server ('english', websearch syntax), so a query finds
  * the same words offline as online.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS replica_schema (version integer NOT NULL);
+
+-- A message is found by its files' names too, as on the server (migrations/0019_search_file_names.sql).
+CREATE OR REPLACE FUNCTION attachment_search_text(files jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(string_agg(n || ' ' || translate(n, '._-', '   '), ' '), '')
+    FROM (SELECT f ->> 'name' AS n FROM jsonb_array_elements(files) AS f) AS names
+   WHERE n IS NOT NULL
+$$;
 
 CREATE TABLE IF NOT EXISTS messages (
   id          uuid PRIMARY KEY,
@@ -38,7 +46,7 @@ CREATE TABLE IF NOT EXISTS messages (
   edited_at   timestamptz,
   reactions   jsonb NOT NULL DEFAULT '{}',
   attachments jsonb NOT NULL DEFAULT '[]',
-  search      tsvector GENERATED ALWAYS AS (to_tsvector('english', body)) STORED,
+  search      tsvector GENERATED ALWAYS AS (to_tsvector('english', body || ' ' || attachment_search_text(attachments))) STORED,
   CONSTRAINT hidden_words_are_not_kept CHECK (NOT (hidden OR deleted) OR body = '')
 );
 CREATE INDEX IF NOT EXISTS messages_channel_seq ON messages (channel_id, seq);
