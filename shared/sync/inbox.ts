@@ -41,7 +41,7 @@ interface NotificationBase {
  * reason, which is addressed to the member.
  */
 export type NotificationEntry =
-  | (NotificationBase & { kind: 'mention' | 'reply'; messageId: string; seq: number })
+  | (NotificationBase & { kind: 'mention' | 'reply' | 'message_reply'; messageId: string; seq: number })
   | (NotificationBase & {
       kind: 'moderation';
       action: ModerationAction;

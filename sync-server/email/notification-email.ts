@@ -4,7 +4,7 @@ import { excerpt } from '../../shared/rules/text.ts';
 
 /** One notification as an email lists it. */
 export interface EmailedNotification {
-  kind: 'mention' | 'reply';
+  kind: 'mention' | 'reply' | 'message_reply';
   actorName: string;
   /** Where: a room's name, or a thread's title with its room. */
   place: string;
@@ -18,8 +18,13 @@ const EXCERPT_CHARS = 280;
 
 const shorten = (text: string) => excerpt(text, EXCERPT_CHARS);
 
-const headline = (n: EmailedNotification) =>
-  n.kind === 'mention' ? `${n.actorName} mentioned you in ${n.place}` : `${n.actorName} replied in ${n.place}`;
+const HEADLINE_VERBS: Record<EmailedNotification['kind'], string> = {
+  mention: 'mentioned you in',
+  message_reply: 'replied to your message in',
+  reply: 'replied in',
+};
+
+const headline = (n: EmailedNotification) => `${n.actorName} ${HEADLINE_VERBS[n.kind]} ${n.place}`;
 
 /**
  * The email of what waited for a member: one notification says exactly what happened in its subject;

@@ -25,7 +25,14 @@ export class NotificationActivity {
     const ids = [
       ...new Set(
         messages
-          .filter((m) => m.mentions.length > 0 || m.hidden || m.deleted || kinds.get(m.channelId) === 'thread')
+          .filter(
+            (m) =>
+              m.mentions.length > 0 ||
+              m.replyToId !== null ||
+              m.hidden ||
+              m.deleted ||
+              kinds.get(m.channelId) === 'thread',
+          )
           .map((m) => m.id),
       ),
     ];

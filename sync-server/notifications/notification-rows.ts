@@ -29,7 +29,7 @@ export const NOTIFICATION_COLUMNS = `n.id, n.user_id, n.kind, n.channel_id, n.me
   n.payload, n.read_at IS NOT NULL AS read, n.created_at`;
 
 /** The kinds an inbox shows (the table also holds kinds that other channels, push and email, may use). */
-export const INBOX_NOTIFICATION_KINDS = ['mention', 'reply', 'moderation'] as const;
+export const INBOX_NOTIFICATION_KINDS = ['mention', 'reply', 'message_reply', 'moderation'] as const;
 
 export function notificationFromRow(row: NotificationRow): NotificationEntry {
   const base = {

@@ -145,6 +145,45 @@ describe('notifications of mentions and thread replies (PostgreSQL)', () => {
     expect((await delivered(own.changes)).size).toBe(0);
   });
 
+  it('a reply to a message notifies its author, live — a reply that also mentions them is one mention', async () => {
+    const original = messageOf(await accepted(eve, sendIntent(general, 'Anyone tried the new eval harness?')), general);
+    const reply = await accepted(max, sendIntent(general, 'Yes, it is great', { replyToId: original.id }));
+    const answer = messageOf(reply, general);
+    expect(await notificationsFor(answer.id)).toEqual([{ user_id: eve.id, kind: 'message_reply', read: false }]);
+    const live = await delivered(reply.changes);
+    expect([...live.keys()]).toEqual([eve.id]);
+    expect(live.get(eve.id)).toEqual([
+      expect.objectContaining({
+        kind: 'message_reply',
+        channelId: general,
+        threadId: null,
+        messageId: answer.id,
+        actorId: max.id,
+      }),
+    ]);
+
+    const both = await accepted(ada, sendIntent(general, '@ntf_eve same here', { replyToId: original.id }));
+    expect(await notificationsFor(messageOf(both, general).id)).toEqual([
+      { user_id: eve.id, kind: 'mention', read: false },
+    ]);
+    // Replying to your own message notifies no one.
+    const own = await accepted(eve, sendIntent(general, 'Answering myself', { replyToId: original.id }));
+    expect(await notificationsFor(messageOf(own, general).id)).toEqual([]);
+  });
+
+  it("a reply to a member's message in a thread says so, not merely that the thread has a reply", async () => {
+    const question = messageOf(await accepted(eve, sendIntent(coding, 'How do I pin a dependency?')), coding);
+    const threadId = question.threadId!;
+    const hint = messageOf(await accepted(max, sendIntent(threadId, 'Use an exact version.')), threadId);
+    const followUp = await accepted(ada, sendIntent(threadId, 'And commit the lockfile', { replyToId: hint.id }));
+    expect(await notificationsFor(messageOf(followUp, threadId).id)).toEqual(
+      [
+        { user_id: eve.id, kind: 'reply', read: false },
+        { user_id: max.id, kind: 'message_reply', read: false },
+      ].sort((a, b) => a.user_id.localeCompare(b.user_id)),
+    );
+  });
+
   it("a thread made of another member's message notifies both its opener and the message's author", async () => {
     const message = messageOf(await accepted(max, sendIntent(general, 'Is anyone using Solid stores?')), general);
     const created = await accepted(eve, {

@@ -71,7 +71,7 @@ async function readDigest(deps: DigestDeps, userId: string, period: Digest['peri
   const [unread, rooms] = await Promise.all([
     deps.db.query<{ n: string | number }>(
       `SELECT count(*) AS n FROM notifications
-        WHERE user_id = $1 AND read_at IS NULL AND kind IN ('mention', 'reply') AND created_at > $2`,
+        WHERE user_id = $1 AND read_at IS NULL AND kind IN ('mention', 'reply', 'message_reply') AND created_at > $2`,
       [userId, since],
     ),
     deps.db.query<{

@@ -21,7 +21,7 @@ const PER_EMAIL = 20;
 
 interface Claimed {
   id: string;
-  kind: 'mention' | 'reply';
+  kind: 'mention' | 'reply' | 'message_reply';
   message_id: string;
   thread_id: string | null;
   room_id: string | null;
@@ -60,7 +60,7 @@ export async function emailNotifications(
     `WITH claimed AS (
        UPDATE notifications n SET emailed_at = now()
         WHERE n.id IN (SELECT id FROM notifications
-                        WHERE user_id = $1 AND read_at IS NULL AND emailed_at IS NULL AND kind IN ('mention', 'reply')
+                        WHERE user_id = $1 AND read_at IS NULL AND emailed_at IS NULL AND kind IN ('mention', 'reply', 'message_reply')
                           AND created_at > now() - interval '1 day'
                         ORDER BY created_at DESC LIMIT $2
                         FOR UPDATE SKIP LOCKED)

@@ -17,7 +17,7 @@ export interface PushNotificationDeps {
 interface Claimed {
   id: string;
   user_id: string;
-  kind: 'mention' | 'reply' | 'moderation';
+  kind: 'mention' | 'reply' | 'message_reply' | 'moderation';
   message_id: string | null;
   thread_id: string | null;
   action: string | null;
@@ -57,7 +57,12 @@ export function pushPayload(row: Claimed, appUrl: string): PushPayload {
     };
   }
   const actor = row.actor_deleted ? DELETED_USER_NAME : (row.actor_name ?? 'Someone');
-  const title = row.kind === 'mention' ? `${actor} mentioned you` : `${actor} replied in your thread`;
+  const title =
+    row.kind === 'mention'
+      ? `${actor} mentioned you`
+      : row.kind === 'message_reply'
+        ? `${actor} replied to your message`
+        : `${actor} replied in your thread`;
   const words = row.silenced ? '' : messageExcerpt(row.body ?? '', EXCERPT_CHARS);
   return { title, body: words ? `In ${place}: ${words}` : `In ${place}`, url, tag };
 }

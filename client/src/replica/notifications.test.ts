@@ -10,7 +10,7 @@ import {
   type NotificationItem,
 } from './notifications.ts';
 
-type MessageNotification = Extract<NotificationItem, { kind: 'mention' | 'reply' }>;
+type MessageNotification = Extract<NotificationItem, { kind: 'mention' | 'reply' | 'message_reply' }>;
 type ModerationNotice = Extract<NotificationItem, { kind: 'moderation' }>;
 
 const item = (id: string, over: Partial<MessageNotification> = {}): MessageNotification => ({

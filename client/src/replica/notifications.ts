@@ -91,13 +91,17 @@ export function newestFirst(items: readonly NotificationItem[]): NotificationIte
 
 /**
  * What happened, in words: "Ada mentioned you in General", "Ada mentioned you in a thread in General",
- * "Ben replied to your thread in Coding Help", "A moderator hid your message in General: Off topic".
+ * "Ben replied to your thread in Coding Help", "Cy replied to your message in General", "A moderator hid your message in General: Off topic".
  * A moderator is not named: the notice speaks for the room's moderators.
  */
 export function notificationText(n: NotificationItem, who: string, room: string, until?: string): string {
   switch (n.kind) {
     case 'reply':
       return `${who} replied to your thread in ${room}`;
+    case 'message_reply':
+      return n.threadId
+        ? `${who} replied to your message in a thread in ${room}`
+        : `${who} replied to your message in ${room}`;
     case 'mention':
       return n.threadId ? `${who} mentioned you in a thread in ${room}` : `${who} mentioned you in ${room}`;
     case 'moderation': {
