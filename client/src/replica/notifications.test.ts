@@ -102,6 +102,12 @@ describe('notifications on this device', () => {
     expect(notificationText(item('a', { kind: 'reply', threadId: 't1' }), 'Ben', 'Coding Help')).toBe(
       'Ben replied to your thread in Coding Help',
     );
+    expect(notificationText(item('a', { kind: 'message_reply' }), 'Cy', 'General')).toBe(
+      'Cy replied to your message in General',
+    );
+    expect(notificationText(item('a', { kind: 'message_reply', threadId: 't1' }), 'Cy', 'General')).toBe(
+      'Cy replied to your message in a thread in General',
+    );
   });
 
   it('groups the replies of one thread that share a read state into one row, placed at the newest', () => {
@@ -113,16 +119,19 @@ describe('notifications on this device', () => {
       reply('r2', 3, 't1', 'Ada'),
       reply('r3', 4, 't2', 'Cy'),
       reply('r4', 5, 't1', 'Ben'),
+      // A reply to the member's own message in that thread stands alone: it is about them.
+      item('q1', { kind: 'message_reply', at: 6, threadId: 't1', channelId: 't1' }),
     ];
     const seen = new Set(['r1']);
     const rows = groupNotifications(list, (n) => !seen.has(n.id));
     expect(rows.map((r) => [r.key, r.items.map((n) => n.id), r.unread])).toEqual([
+      ['q1', ['q1'], true],
       ['reply:t1:new', ['r4', 'r2'], true],
       ['reply:t2:new', ['r3'], true],
       ['m1', ['m1'], true],
       ['reply:t1:seen', ['r1'], false],
     ]);
-    expect(actorsText(rows[0]!.items.map((n) => n.actorName ?? ''))).toBe('Ben and Ada');
+    expect(actorsText(rows[1]!.items.map((n) => n.actorName ?? ''))).toBe('Ben and Ada');
   });
 
   it('names who did it, each once, and how many more', () => {
