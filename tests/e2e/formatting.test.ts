@@ -191,3 +191,41 @@ describe('the composer keyboard', () => {
     }
   });
 });
+
+describe('links to messages', () => {
+  it("a member copies a message's link from its menu; another member opening it lands on that message", async () => {
+    let ada: OpenedPage | undefined;
+    let grace: OpenedPage | undefined;
+    try {
+      ada = await enter(GENERAL, ADA);
+      grace = await enter(GENERAL, GRACE);
+      const box = composer(ada.page, GENERAL);
+      await box.fill('The answer to the rate limit question is in the docs, section 4');
+      await box.press('Enter');
+      const mine = messageWithText(ada.page, GENERAL, 'The answer to the rate limit question');
+      await mine.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      const id = await mine.getAttribute('data-message-id');
+
+      await mine.focus();
+      await mine.getByRole('button', { name: 'More actions' }).click();
+      await mine.getByRole('button', { name: 'Copy link to message' }).click();
+      await ada.page.getByText('Link to the message copied.').waitFor({ timeout: UI_TIMEOUT_MS });
+      const link = await ada.page.evaluate<string>('navigator.clipboard.readText()');
+      expect(link).toBe(`${server.url}/lounge/${GENERAL.slug}#message-${id}`);
+
+      // Grace follows it from elsewhere: the room opens on the message, highlighted and focused.
+      await grace.page.goto(`${server.url}/lounge/newcomers`);
+      await composer(grace.page, { name: 'Newcomers Welcome' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await grace.page.goto(link);
+      const target = grace.page.locator(`article.msg[data-message-id="${id}"]`);
+      await target.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await expect
+        .poll(() => target.evaluate((el) => el === el.ownerDocument.activeElement), { timeout: UI_TIMEOUT_MS })
+        .toBe(true);
+      expect(unexpectedErrors(grace)).toEqual([]);
+    } finally {
+      await ada?.close();
+      await grace?.close();
+    }
+  });
+});

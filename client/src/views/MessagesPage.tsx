@@ -179,6 +179,7 @@ function DmView(props: { dm: DmSummary; title: string; token: string; user: User
         room={null}
         standing={standing}
         canStartThread={false}
+        pagePath={paths.conversation(props.dm.channelId)}
         postRefusal={
           partner() && replica.blocks(partner()) ? 'You blocked this member. Unblock them to write here.' : null
         }

@@ -76,6 +76,13 @@ export interface ConversationProps {
   /** Why the member cannot post here (a locked thread): the composer gives way to this sentence. */
   postRefusal?: string | null;
   onOpenThread?: (threadId: string) => void;
+  /** The app's page that shows this conversation (a message's link is it with `#message-<id>`). */
+  pagePath?: string;
+  /**
+   * Whether a `#message-<id>` in the address is this conversation's to show (default yes). A room's main
+   * chat says no while a thread is open: the link names a message of the thread.
+   */
+  showsLinkedMessage?: boolean;
   /** Hands the view around it a way to show a message (the pinned messages panel's "Jump"). */
   ref?: (handle: ConversationHandle) => void;
 }
@@ -142,6 +149,8 @@ export function Conversation(props: ConversationProps): JSX.Element {
     const items = timeline();
     if (unreadRevealedIn === channelId || !session().synced()) return;
     unreadRevealedIn = channelId;
+    // A link to a message opens on that message instead.
+    if (/^#message-/.test(window.location.hash)) return;
     if (!items.some((item) => item.kind === 'unread')) return;
     // Once the log has laid the rows out at the bottom (two frames: render, then measure).
     requestAnimationFrame(() =>
@@ -217,7 +226,8 @@ export function Conversation(props: ConversationProps): JSX.Element {
     on(
       () => session().channelId,
       (channelId) => {
-        hashJumpFor = /^#message-[\w-]+$/.test(window.location.hash) ? channelId : null;
+        hashJumpFor =
+          props.showsLinkedMessage !== false && /^#message-[\w-]+$/.test(window.location.hash) ? channelId : null;
         queueMicrotask(scrollToBottom);
       },
     ),
@@ -375,6 +385,15 @@ export function Conversation(props: ConversationProps): JSX.Element {
     now,
     editRequest,
     onEditRequestTaken: () => setEditRequest(null),
+    onCopyLink: props.pagePath
+      ? (message) => {
+          const link = `${window.location.origin}${props.pagePath}#message-${message.id}`;
+          void navigator.clipboard?.writeText(link).then(
+            () => say('Link to the message copied.'),
+            () => say('The link could not be copied here.', true),
+          );
+        }
+      : undefined,
     onEditFromComposerDone: () => composer?.focus(),
     threadResolved: (threadId) => resolvedThreads().has(threadId),
     nameOf: (id) => (id === me ? props.user.displayName : replica.members.nameOf(id)),

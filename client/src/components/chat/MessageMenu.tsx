@@ -43,12 +43,16 @@ export interface MenuContext {
   onRelation: (kind: 'blocks' | 'mutes', on: boolean) => void;
   /** Pins (true) or unpins (false) the message; without it the menu offers no pinning. */
   onPin?: (pinned: boolean) => void;
+  /** Copies the message's address; without it (an embedded widget has no page of its own) no item. */
+  onCopyLink?: () => void;
 }
 
 /** Which actions the member may take on a message, decided with the same `can()` the server uses. */
 export function menuItems(ctx: MenuContext): MenuItem[] {
   const { message, standing } = ctx;
   const items: MenuItem[] = [];
+  // "Here is the answer: <link>": the way a forum points at a message.
+  if (ctx.onCopyLink && !message.deleted) items.push({ label: 'Copy link to message', run: ctx.onCopyLink });
   if (ctx.canStartThread && message.threadId === null && message.type !== 'system') {
     const d = standing.decide('create_thread', {});
     items.push({ label: 'Start a thread', form: 'thread', refusal: d.allowed ? undefined : d.reason });

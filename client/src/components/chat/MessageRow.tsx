@@ -51,6 +51,8 @@ export interface MessageActions {
   onRelation?: (userId: string, kind: 'blocks' | 'mutes', on: boolean) => void;
   /** Pins or unpins a message (the "More actions" item, for those the rules allow). */
   onPin?: (message: MessageView, pinned: boolean) => void;
+  /** Copies a message's address in the app (absent where the conversation has no page, e.g. a widget). */
+  onCopyLink?: (message: MessageView) => void;
   blocks?: (userId: string | null) => boolean;
   mutes?: (userId: string | null) => boolean;
   /** A hidden message's words, for moderators (read over REST; null while loading or when not allowed). */
@@ -292,6 +294,7 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
           muted: props.actions.mutes?.(m().authorId) ?? false,
           onRelation: (kind, on) => m().authorId && props.actions.onRelation?.(m().authorId!, kind, on),
           onPin: props.actions.onPin ? (pinned) => props.actions.onPin?.(m(), pinned) : undefined,
+          onCopyLink: props.actions.onCopyLink ? () => props.actions.onCopyLink?.(m()) : undefined,
         })
       : [];
   createEffect(() => {

@@ -159,6 +159,8 @@ export function RoomView(props: {
           room={props.room}
           standing={standing}
           canStartThread={true}
+          pagePath={where().room(props.room.slug)}
+          showsLinkedMessage={!props.threadId}
           intro={<RoomIntro room={props.room} />}
           onOpenThread={openThread}
           ref={(handle) => (conversation = handle)}
@@ -220,6 +222,7 @@ export function RoomView(props: {
               token={props.token}
               user={props.user}
               standing={standing}
+              pagePath={where().thread(props.room.slug, threadId())}
               parent={
                 session()
                   .messages()

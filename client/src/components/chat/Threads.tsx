@@ -435,6 +435,8 @@ export function ThreadPanel(props: {
   standing: Standing;
   /** The room message the thread hangs off (a help room's question), when it is loaded. */
   parent: MessageView | null;
+  /** The thread's page in the app, for links to its messages. */
+  pagePath?: string;
   onClose: () => void;
 }): JSX.Element {
   const replica = useReplica();
@@ -472,6 +474,7 @@ export function ThreadPanel(props: {
         room={props.room}
         standing={props.standing}
         canStartThread={false}
+        pagePath={props.pagePath}
         postRefusal={refusal()}
         intro={
           <div class="room-start room-start--thread">
