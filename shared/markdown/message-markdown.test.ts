@@ -103,6 +103,13 @@ describe('parseMessage reads a body the way chat members write it', () => {
     expect(depth).toBeLessThanOrEqual(10);
   });
 
+  it('shows as typed a body nested deeper than the lexer can follow, instead of failing', () => {
+    for (const body of ['>'.repeat(4000), '> '.repeat(2000), `${'- '.repeat(1999)}x`, '1. '.repeat(1333)]) {
+      expect(() => parseMessage(body)).not.toThrow();
+      expect(markdownToPlainText(body)).toBe(body);
+    }
+  });
+
   it('reads every character of a body of punctuation soup', () => {
     const body = '*_[`~'.repeat(800);
     expect(markdownToPlainText(body).replace(/\s/g, '').length).toBeGreaterThan(0);

@@ -38,6 +38,8 @@ export type MdBlock =
 // Quotes in quotes in lists…: past this depth the rest shows as typed (a pathological body must not
 // build a tree the renderer recurses through without end).
 const MAX_DEPTH = 8;
+// Markers at the start of one line (quote, bullet, number), whitespace before each: one way to match.
+const DEEP_NESTING = /^(?:[ \t]*(?:>|[*+-]|\d{1,9}[.)])){9}/m;
 // A chat line is not a document: `#` to `######` all read as a heading, at three sizes at most.
 const MAX_HEADING = 3;
 
@@ -60,7 +62,26 @@ export function safeHref(candidate: string): string | null {
  */
 export function parseMessage(body: string): MdBlock[] {
   if (body.length === 0) return [];
-  return blocksOf(Lexer.lex(body, { gfm: true, breaks: true }), 0);
+  // A line that opens more quotes or lists than a tree is drawn for (MAX_DEPTH) is nobody's message: as typed, without the lexer's time.
+  if (DEEP_NESTING.test(body)) return [asTypedLines(body)];
+  let tokens: Token[];
+  try {
+    tokens = Lexer.lex(body, { gfm: true, breaks: true });
+  } catch {
+    // The lexer recurses once per nesting level: a body of 2,000 ">" or "- " exhausts the stack. Such a
+    // body is shown as typed, line by line, rather than breaking the conversation it is in.
+    return [asTypedLines(body)];
+  }
+  return blocksOf(tokens, 0);
+}
+
+function asTypedLines(body: string): MdBlock {
+  const children: MdInline[] = [];
+  body.split('\n').forEach((line, i) => {
+    if (i > 0) children.push({ kind: 'break' });
+    if (line !== '') children.push(plain(line));
+  });
+  return { kind: 'paragraph', children };
 }
 
 function blocksOf(tokens: readonly Token[], depth: number): MdBlock[] {
@@ -245,7 +266,15 @@ export function insideOpenFence(text: string, caret: number): boolean {
   return open !== null;
 }
 
-/** A short quote of a message for a notification or a preview: its words without their marks. */
+/**
+ * A short quote of a message for a notification or a preview: its words without their marks. Only the
+ * body's start is read: a long list costs the lexer tens of milliseconds, and a quote needs a few words.
+ */
 export function messageExcerpt(body: string, maxChars: number): string {
-  return excerpt(markdownToPlainText(body), maxChars);
+  return excerpt(markdownToPlainText(startOf(body, maxChars * 4 + 200)), maxChars);
+}
+
+/** The first `maxChars` code points of `text` (never half an emoji). */
+export function startOf(text: string, maxChars: number): string {
+  return text.length <= maxChars ? text : [...text].slice(0, maxChars).join('');
 }

@@ -6,7 +6,7 @@ import { DELETED_USER_NAME } from '../../sync-server/features/users/public-user.
 import type { JobData } from '../job-queue.ts';
 import { messageUrl } from '../../sync-server/notifications/message-url.ts';
 import { paths } from '../../shared/app/paths.ts';
-import { markdownToPlainText } from '../../shared/markdown/message-markdown.ts';
+import { markdownToPlainText, startOf } from '../../shared/markdown/message-markdown.ts';
 
 export interface EmailNotificationsDeps {
   db: Database;
@@ -86,7 +86,7 @@ export async function emailNotifications(
     // Files alone are named, so "Ada mentioned you" is not followed by nothing.
     excerpt: row.silenced
       ? ''
-      : markdownToPlainText(row.body) ||
+      : markdownToPlainText(startOf(row.body, 2000)) ||
         (row.files.length > 0 ? `Shared ${row.files.map((f) => f.name).join(', ')}` : ''),
     url: messageUrl(deps.appUrl, row),
   }));
