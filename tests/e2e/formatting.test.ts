@@ -45,13 +45,26 @@ async function enter(room: { slug: string; name: string }, member: { handle: str
   return opened;
 }
 
+/** Ada and Grace in one room, each in a browser of their own, closed whatever the test's outcome. */
+async function withAdaAndGrace(
+  room: { slug: string; name: string },
+  test: (ada: OpenedPage, grace: OpenedPage) => Promise<void>,
+): Promise<void> {
+  let ada: OpenedPage | undefined;
+  let grace: OpenedPage | undefined;
+  try {
+    ada = await enter(room, ADA);
+    grace = await enter(room, GRACE);
+    await test(ada, grace);
+  } finally {
+    await ada?.close();
+    await grace?.close();
+  }
+}
+
 describe('formatted messages', () => {
   it('a question written with Markdown and a code block reaches the other member formatted, titled by its words', async () => {
-    let ada: OpenedPage | undefined;
-    let grace: OpenedPage | undefined;
-    try {
-      ada = await enter(CODING, ADA);
-      grace = await enter(CODING, GRACE);
+    await withAdaAndGrace(CODING, async (ada, grace) => {
       const box = composer(ada.page, CODING);
 
       // Typed as a member types it: Enter inside an open ``` block is the code's next line, not a send.
@@ -107,18 +120,11 @@ describe('formatted messages', () => {
       await grace.page.screenshot({ path: join(SCREENSHOT_DIR, 'formatting-code-desktop-light.png') });
       expect(unexpectedErrors(ada)).toEqual([]);
       expect(unexpectedErrors(grace)).toEqual([]);
-    } finally {
-      await ada?.close();
-      await grace?.close();
-    }
+    });
   });
 
   it('HTML and script links in a message show as the characters typed; lists, quotes and tables render', async () => {
-    let ada: OpenedPage | undefined;
-    let grace: OpenedPage | undefined;
-    try {
-      ada = await enter(GENERAL, ADA);
-      grace = await enter(GENERAL, GRACE);
+    await withAdaAndGrace(GENERAL, async (ada, grace) => {
       const hostile =
         'Look <img src=x onerror="window.__pwned=1"> and [click](javascript:window.__pwned=2) or <script>window.__pwned=3</script>';
       const box = composer(ada.page, GENERAL);
@@ -146,20 +152,13 @@ describe('formatted messages', () => {
 
       expect(await seriousAxeViolations(grace.page)).toEqual([]);
       expect(unexpectedErrors(grace)).toEqual([]);
-    } finally {
-      await ada?.close();
-      await grace?.close();
-    }
+    });
   });
 });
 
 describe('the composer keyboard', () => {
   it('↑ in an empty composer edits the last message; Enter saves it for everyone and the caret comes back', async () => {
-    let ada: OpenedPage | undefined;
-    let grace: OpenedPage | undefined;
-    try {
-      ada = await enter(GENERAL, ADA);
-      grace = await enter(GENERAL, GRACE);
+    await withAdaAndGrace(GENERAL, async (ada, grace) => {
       const box = composer(ada.page, GENERAL);
       await box.fill('Meet at the libary at noon');
       await box.press('Enter');
@@ -185,20 +184,13 @@ describe('the composer keyboard', () => {
       // Back to writing: the composer has the keyboard again.
       await expect.poll(() => box.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
       expect(unexpectedErrors(ada)).toEqual([]);
-    } finally {
-      await ada?.close();
-      await grace?.close();
-    }
+    });
   });
 });
 
 describe('links to messages', () => {
   it("a member copies a message's link from its menu; another member opening it lands on that message", async () => {
-    let ada: OpenedPage | undefined;
-    let grace: OpenedPage | undefined;
-    try {
-      ada = await enter(GENERAL, ADA);
-      grace = await enter(GENERAL, GRACE);
+    await withAdaAndGrace(GENERAL, async (ada, grace) => {
       const box = composer(ada.page, GENERAL);
       await box.fill('The answer to the rate limit question is in the docs, section 4');
       await box.press('Enter');
@@ -223,9 +215,6 @@ describe('links to messages', () => {
         .poll(() => target.evaluate((el) => el === el.ownerDocument.activeElement), { timeout: UI_TIMEOUT_MS })
         .toBe(true);
       expect(unexpectedErrors(grace)).toEqual([]);
-    } finally {
-      await ada?.close();
-      await grace?.close();
-    }
+    });
   });
 });
