@@ -690,21 +690,20 @@ export function Conversation(props: ConversationProps): JSX.Element {
               queueMicrotask(scrollToBottom);
             }}
             onSend={(body, replyToId, files) => {
+              const channelId = session().channelId;
               // Behind a message still waiting for its files, so the conversation keeps the order it was written in.
-              if (replica.deferred.waitingIn(session().channelId)) {
+              if (replica.deferred.waitingIn(channelId)) {
                 const uploaded = files.map((view) => ({ name: view.name, size: view.size, view }));
-                replica.deferred.add({ channelId: session().channelId, body, replyToId, files: uploaded });
-                setReplyTo(null);
-                queueMicrotask(scrollToBottom);
-                return;
+                replica.deferred.add({ channelId, body, replyToId, files: uploaded });
+              } else {
+                replica.enqueue({
+                  kind: 'send',
+                  channelId,
+                  body,
+                  replyToId,
+                  ...(files.length > 0 ? { attachmentIds: files.map((f) => f.id) } : {}),
+                });
               }
-              replica.enqueue({
-                kind: 'send',
-                channelId: session().channelId,
-                body,
-                replyToId,
-                ...(files.length > 0 ? { attachmentIds: files.map((f) => f.id) } : {}),
-              });
               setReplyTo(null);
               queueMicrotask(scrollToBottom);
             }}
