@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Hist, type SparseHist } from '../lib/hist.ts';
 import type { Stamp } from '../lib/stamp.ts';
 
@@ -38,8 +40,33 @@ export class Deliveries {
   initial = 0;
   outOfRange = 0;
 
+  /** Diagnostics (`BENCH_PER_MESSAGE_DIR`): per message index, the sum and the worst of its live latencies. */
+  private readonly perMessage?: { sum: Float64Array; max: Float64Array; count: Uint32Array; sentAt: Float64Array };
+
   constructor(readonly capacity: number) {
     this.seenAny = new Uint8Array(Math.ceil(capacity / 8) + 1);
+    if (process.env.BENCH_PER_MESSAGE_DIR)
+      this.perMessage = {
+        sum: new Float64Array(capacity),
+        max: new Float64Array(capacity),
+        count: new Uint32Array(capacity),
+        sentAt: new Float64Array(capacity),
+      };
+  }
+
+  /**
+   * Writes the per-message figures to `BENCH_PER_MESSAGE_DIR/<server>-<pid>.json` when that diagnostics
+   * option is on: rows of [index, deliveries, latency sum ms, worst ms, sentAt]. Read with
+   * `bench/tools/per-message.ts`.
+   */
+  dumpPerMessage(server: string): void {
+    const dir = process.env.BENCH_PER_MESSAGE_DIR;
+    if (!dir || !this.perMessage) return;
+    const { sum, max, count, sentAt } = this.perMessage;
+    const rows: [number, number, number, number, number][] = [];
+    for (let i = 0; i < this.capacity; i++) if (count[i]) rows.push([i, count[i]!, sum[i]!, max[i]!, sentAt[i]!]);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${server}-${process.pid}.json`), JSON.stringify(rows));
   }
 
   newTrack(): SubTrack {
@@ -75,6 +102,13 @@ export class Deliveries {
     let h = this.hists.get(stamp.step);
     if (!h) this.hists.set(stamp.step, (h = new Hist()));
     h.add(now - stamp.sentAt);
+    if (this.perMessage) {
+      const ms = now - stamp.sentAt;
+      this.perMessage.sum[i] = this.perMessage.sum[i]! + ms;
+      this.perMessage.count[i]!++;
+      if (ms > this.perMessage.max[i]!) this.perMessage.max[i] = ms;
+      this.perMessage.sentAt[i] = stamp.sentAt;
+    }
   }
 
   distinctSeen(): number[] {

@@ -294,6 +294,7 @@ function stats(req: Req): void {
 
 function final(req: Req): void {
   const c = ctx;
+  c?.deliveries.dumpPerMessage(lounge.length > 0 ? 'lounge' : (peers[0]?.kind ?? 'app'));
   reply(req, {
     type: 'final',
     report: c?.deliveries.report(req.withSeen === true),

@@ -1,6 +1,6 @@
 import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { HostedDoc } from './hosted-doc.ts';
 import type { SyncPeer } from './sync-peer.ts';
@@ -39,11 +39,12 @@ const settle = async () => {
   for (let i = 0; i < 400; i++) await turn();
 };
 
-function bigRoom(count: number) {
+function bigRoom(count: number, kind: 'channel-segment' | 'channel-meta' = 'channel-segment') {
   const doc = new Y.Doc();
-  const hosted = new HostedDoc('ch.x.seg.0', { kind: 'channel-segment', channelId: 'x', segment: 0 }, doc, {
-    awareness: false,
-  });
+  const hosted =
+    kind === 'channel-segment'
+      ? new HostedDoc('ch.x.seg.0', { kind, channelId: 'x', segment: 0 }, doc, { awareness: false })
+      : new HostedDoc('ch.x.meta', { kind, channelId: 'x' }, doc, { awareness: false });
   const received: Array<{ peer: number; keys: string[] }> = [];
   const peers = Array.from({ length: count }, (_, i) => replicaPeer(i, received));
   for (const p of peers) hosted.peers.add(p);
@@ -83,7 +84,7 @@ describe('broadcasting server changes to a big room', { timeout: 30_000 }, () =>
     const joined: ReplicaPeer[] = [];
     const left = new Set<ReplicaPeer>();
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 40; i++) {
       messages.set(`m${i}`, `message ${i}`);
       if (random() < 0.3) {
@@ -110,6 +111,34 @@ describe('broadcasting server changes to a big room', { timeout: 30_000 }, () =>
       expect(p.frames).toBeLessThanOrEqual(40);
     }
     hosted.destroy();
+  });
+
+  it("spreads the meta doc's changes over time, and every subscriber ends with all of them, in order", async () => {
+    // Only the pauses between paced slices are faked: event-loop turns stay real.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { doc, hosted, peers } = bigRoom(1000, 'channel-meta');
+      const meta = doc.getMap<number>('meta');
+      const headOf = (p: ReplicaPeer) => p.doc.getMap<number>('meta').get('head');
+      meta.set('head', 1);
+      for (let i = 0; i < 5; i++) await turn();
+      // The head moving on is bookkeeping: a hundredth of the devices has it, the rest over the next second.
+      expect(peers.filter((p) => headOf(p) === 1)).toHaveLength(10);
+      meta.set('head', 2);
+      for (let i = 0; i < 200 && peers.some((p) => headOf(p) !== 2); i++) {
+        vi.advanceTimersByTime(10);
+        await turn();
+      }
+      for (const p of peers) {
+        expect(headOf(p)).toBe(2);
+        expect(p.frames).toBeLessThanOrEqual(2);
+      }
+      // Those the first change had not reached yet got both in one frame.
+      expect(peers.filter((p) => p.frames === 1).length).toBeGreaterThan(800);
+      hosted.destroy();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('sends nothing more to a subscriber that left while a broadcast was going out', async () => {

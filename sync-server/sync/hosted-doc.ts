@@ -2,11 +2,23 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { encodeFrame, FrameType } from '../../shared/protocol/frames.ts';
 import type { DocName } from '../../shared/sync/doc-names.ts';
-import { SlicedBroadcast, updatePayload } from './sliced-broadcast.ts';
+import { SlicedBroadcast, updatePayload, type BroadcastPace } from './sliced-broadcast.ts';
 import type { SyncPeer } from './sync-peer.ts';
 
 // Subscribers served in one go; a bigger room's server updates go out in time slices.
 const BROADCAST_SLICE_PEERS = 256;
+
+/**
+ * A big room's meta doc changes reach its subscribers spread over a second. Those changes are
+ * bookkeeping — the head moving on every 256 messages, a pin, a thread's state — and the head move lands
+ * with the first message of the new segment. Sent at once, every device would apply it in the same
+ * instant as that message: on a host running many clients (the fan-out benchmark's load generators: a
+ * meta update costs each replica 50–200 µs there) that is a burst of CPU that delayed the messages after
+ * each segment boundary by 50–150 ms, the benchmark's worst latencies; and the server would write two
+ * frames per member for that message. Spread, it is a trickle. Devices hold the next segment before the
+ * head moves (nextSegmentPoint), so no message waits for it; a pin shows within a second.
+ */
+const META_PACE: BroadcastPace = { spreadMs: 1000, gapMs: 10 };
 
 /** Origin of changes that came from another node over the fan-out. */
 export const FANOUT_ORIGIN = Symbol('fanout');
@@ -71,7 +83,7 @@ export class HostedDoc {
     readonly doc: Y.Doc,
     options: { awareness: boolean },
   ) {
-    this.sliced = new SlicedBroadcast(name, () => this.peers);
+    this.sliced = new SlicedBroadcast(name, () => this.peers, parsed.kind === 'channel-meta' ? META_PACE : undefined);
     this.onUpdate = (update, origin) => this.updated(update, origin);
     doc.on('update', this.onUpdate);
     if (options.awareness) {

@@ -7,6 +7,16 @@ import type { SyncPeer } from './sync-peer.ts';
 
 const SLICE_MS = 1;
 
+/**
+ * A paced broadcast: each pass reaches its subscribers evenly over `spreadMs`, a share of them every
+ * `gapMs`. For docs whose changes are bookkeeping rather than messages (a big room's meta doc: the head
+ * moving on, pins, thread states).
+ */
+export interface BroadcastPace {
+  readonly spreadMs: number;
+  readonly gapMs: number;
+}
+
 /** One round of sending: these subscribers, from `next` on, are still owed `updates`. */
 interface Pass {
   readonly peers: SyncPeer[];
@@ -33,11 +43,14 @@ export class SlicedBroadcast {
   private passes: Pass[] = [];
   private scheduled = false;
   private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly docName: string,
     /** The doc's subscribers now (a subscriber that left is skipped). */
     private readonly subscribers: () => ReadonlySet<SyncPeer>,
+    /** Spreads each pass over time at this many subscribers per gap instead of sending as fast as it can. */
+    private readonly pace?: BroadcastPace,
   ) {}
 
   get sending(): boolean {
@@ -71,28 +84,32 @@ export class SlicedBroadcast {
   stop(): void {
     this.stopped = true;
     this.passes = [];
+    clearTimeout(this.timer);
   }
 
   private slice(): void {
     this.scheduled = false;
     if (this.stopped) return;
     const until = performance.now() + SLICE_MS;
+    const pace = this.pace;
+    const budget = pace ? Math.ceil(this.passes[0]!.peers.length / (pace.spreadMs / pace.gapMs)) : Infinity;
     const subscribers = this.subscribers();
     let sent = 0;
-    while (this.passes.length > 0) {
+    while (this.passes.length > 0 && sent < budget) {
       const pass = this.passes[0]!;
       while (pass.next < pass.peers.length) {
         const peer = pass.peers[pass.next++]!;
         // A subscriber that left or lost access between two slices gets nothing more.
         if (subscribers.has(peer)) peer.sendSync(this.docName, payloadOf(pass), pass.encoded);
-        if ((++sent & 31) === 0 && performance.now() >= until) break;
+        if (++sent >= budget || ((sent & 31) === 0 && performance.now() >= until)) break;
       }
       if (pass.next < pass.peers.length) break;
       this.passes.shift();
     }
     if (this.passes.length > 0) {
       this.scheduled = true;
-      setImmediate(() => this.slice());
+      if (pace) this.timer = setTimeout(() => this.slice(), pace.gapMs);
+      else setImmediate(() => this.slice());
     }
   }
 }
