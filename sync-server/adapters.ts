@@ -24,6 +24,7 @@ import { createSesEmailSender } from './email/email-sender.ts';
 import { createTwilioSmsSender } from './sms/sms-sender.ts';
 import { outOfAppDelivery } from './notifications/out-of-app.ts';
 import { createWebPushSender } from './push/web-push-sender.ts';
+import { createFcmSender } from './push/fcm-sender.ts';
 import { loadOrCreateVapidKeys } from './push/embedded-vapid.ts';
 
 export interface Adapters extends AppDeps {
@@ -107,18 +108,21 @@ export async function createAdapters(
       ? { ...(await loadOrCreateVapidKeys(config.dataDir)), subject: 'mailto:lounge@localhost' }
       : undefined);
   const push = vapid ? createWebPushSender(vapid) : undefined;
+  const fcm = config.push.fcmKeyFile ? createFcmSender(config.push.fcmKeyFile) : undefined;
+  if (fcm) closers.push(() => fcm.close());
+  const pushing = push !== undefined || fcm !== undefined;
   const jobs = await createJobs(config, {
     db,
     attachments,
     email,
-    push,
+    push: { web: push, fcm },
     sms: config.sms ? createTwilioSmsSender(config.sms) : undefined,
     appUrl: config.appUrl,
     logger,
     moderator,
     onChanges: (changes) => sync.channels.committed(changes),
   });
-  const outOfApp = outOfAppDelivery(config, jobs.queue, push !== undefined);
+  const outOfApp = outOfAppDelivery(config, jobs.queue, pushing);
   const sync = new SyncService({
     db,
     fanout,
@@ -136,7 +140,7 @@ export async function createAdapters(
         }
       : {}),
     ...(outOfApp ? { onNotified: outOfApp } : {}),
-    ...(push
+    ...(pushing
       ? {
           onDirectMessages: async (messageIds: string[]) => {
             for (const messageId of messageIds)
@@ -162,6 +166,7 @@ export async function createAdapters(
     sync,
     attachments,
     ...(push ? { push: { sender: push, allowedHosts: config.push.allowedHosts } } : {}),
+    appDevicePush: fcm !== undefined,
     jobs: jobs.queue,
     readinessChecks,
     logger,

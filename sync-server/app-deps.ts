@@ -19,6 +19,8 @@ export interface AppDeps {
   sync: SyncService;
   /** Web Push, when the server has VAPID keys: the sender and the push services it may post to. */
   push?: { sender: PushSender; allowedHosts: string[] };
+  /** FCM is configured (a Firebase service account): members' app devices may register for pushes. */
+  appDevicePush?: boolean;
   /** Where uploaded files' bytes live. */
   attachments: AttachmentStore;
   /** Background jobs (workers/); optional so hand-built test deps need not supply a queue. */

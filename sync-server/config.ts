@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -108,6 +109,11 @@ const envSchema = z.object({
   PUSH_ALLOWED_HOSTS: z
     .string()
     .default('fcm.googleapis.com,updates.push.services.mozilla.com,web.push.apple.com,.notify.windows.com'),
+  /**
+   * FCM for members' app devices (native apps register their tokens at `PUT /api/me/devices`): the
+   * Firebase project's service account key file (JSON). Unset: app devices get no pushes.
+   */
+  FIREBASE_SERVICE_ACCOUNT_FILE: z.string().min(1).optional(),
   /** How long a mention may wait unread in the app before it is emailed. */
   EMAIL_NOTIFY_DELAY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
 });
@@ -153,7 +159,12 @@ export interface Config {
   /** Notification email (SES); undefined: off, and the Settings page says so. */
   email: { from: string; region: string; endpoint: string | undefined; delaySeconds: number } | undefined;
   /** Web Push: VAPID keys (undefined: generated in the embedded default, push off in production) and where it may go. */
-  push: { vapid: { publicKey: string; privateKey: string; subject: string } | undefined; allowedHosts: string[] };
+  push: {
+    vapid: { publicKey: string; privateKey: string; subject: string } | undefined;
+    allowedHosts: string[];
+    /** FCM's service account key file; undefined: no pushes to app devices. */
+    fcmKeyFile: string | undefined;
+  };
   /** Critical alerts by SMS (Twilio); undefined: off. */
   sms: { accountSid: string; authToken: string; from: string; apiUrl: string | undefined } | undefined;
   moderation: {
@@ -195,6 +206,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (!e.VAPID_PUBLIC_KEY !== !e.VAPID_PRIVATE_KEY) {
     problems.push('  VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY: set both or neither');
+  }
+  if (e.FIREBASE_SERVICE_ACCOUNT_FILE) {
+    const problem = serviceAccountProblem(e.FIREBASE_SERVICE_ACCOUNT_FILE);
+    if (problem) problems.push(`  FIREBASE_SERVICE_ACCOUNT_FILE: ${problem}`);
   }
   if (e.TWILIO_ACCOUNT_SID && (!e.TWILIO_AUTH_TOKEN || !e.TWILIO_FROM)) {
     problems.push('  TWILIO_AUTH_TOKEN and TWILIO_FROM: required when TWILIO_ACCOUNT_SID is set');
@@ -246,6 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           ? { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY, subject: e.VAPID_SUBJECT }
           : undefined,
       allowedHosts: list(e.PUSH_ALLOWED_HOSTS),
+      fcmKeyFile: e.FIREBASE_SERVICE_ACCOUNT_FILE,
     },
     sms:
       e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM
@@ -285,4 +301,17 @@ function s3Settings(e: Env): Config['attachments'] {
     bucket: e.S3_BUCKET,
     region: e.S3_REGION,
   };
+}
+
+/** Why a Firebase service account key file cannot be used, or undefined when it can. */
+function serviceAccountProblem(path: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    return `cannot read it as JSON (${(err as Error).message})`;
+  }
+  const fields = ['project_id', 'client_email', 'private_key'] as const;
+  const missing = fields.filter((f) => typeof (parsed as Record<string, unknown> | null)?.[f] !== 'string');
+  return missing.length > 0 ? `not a service account key (no ${missing.join(', ')})` : undefined;
 }

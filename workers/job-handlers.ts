@@ -14,7 +14,7 @@ import { smsAlert } from './handlers/sms-alert.ts';
 import { emailDigests } from './handlers/email-digests.ts';
 import { pushNotification } from './handlers/push-notification.ts';
 import { pushDirectMessage } from './handlers/push-direct-message.ts';
-import type { PushSender } from '../sync-server/push/web-push-sender.ts';
+import { pushConfigured, type PushChannels } from '../sync-server/push/push-to-devices.ts';
 import type { AttachmentStore } from '../sync-server/attachments/attachment-store.ts';
 import type { AiModerator } from '../sync-server/moderation/ai-moderation.ts';
 import { parseJobData, type JobData, type JobName } from './job-queue.ts';
@@ -37,8 +37,8 @@ export interface HandlerDeps {
   onChanges: (changes: ChannelChange[]) => Promise<void>;
   /** Notification email; undefined when it is off (then such jobs are never enqueued). */
   email?: EmailSender | undefined;
-  /** Web Push; undefined when off (then such jobs are never enqueued). */
-  push?: PushSender | undefined;
+  /** Web Push and FCM; with neither on, such jobs are never enqueued. */
+  push?: PushChannels | undefined;
   /** Critical alerts by SMS; undefined when off (then such jobs are never enqueued). */
   sms?: SmsSender | undefined;
   /** The app's public address, for links in emails. */
@@ -69,11 +69,13 @@ export function createJobHandlers(deps: HandlerDeps): JobHandlers {
       await emailDigests({ db: deps.db, email: deps.email, appUrl: deps.appUrl ?? '', logger: ctx.logger }, data);
     },
     'push-notification': async (data, ctx) => {
-      if (!deps.push) throw new Error('Web Push is not configured (VAPID keys)');
+      if (!deps.push || !pushConfigured(deps.push))
+        throw new Error('push is not configured (VAPID keys or FIREBASE_SERVICE_ACCOUNT_FILE)');
       await pushNotification({ db: deps.db, push: deps.push, appUrl: deps.appUrl ?? '', logger: ctx.logger }, data);
     },
     'push-direct-message': async (data, ctx) => {
-      if (!deps.push) throw new Error('Web Push is not configured (VAPID keys)');
+      if (!deps.push || !pushConfigured(deps.push))
+        throw new Error('push is not configured (VAPID keys or FIREBASE_SERVICE_ACCOUNT_FILE)');
       await pushDirectMessage({ db: deps.db, push: deps.push, appUrl: deps.appUrl ?? '', logger: ctx.logger }, data);
     },
     'sms-alert': async (data, ctx) => {

@@ -14,6 +14,7 @@ import { createAttachmentStore } from '../sync-server/attachments/create-attachm
 import { createSesEmailSender } from '../sync-server/email/email-sender.ts';
 import { createTwilioSmsSender } from '../sync-server/sms/sms-sender.ts';
 import { createWebPushSender } from '../sync-server/push/web-push-sender.ts';
+import { createFcmSender } from '../sync-server/push/fcm-sender.ts';
 import { JobSettingsError, readJobSettings, type JobSettings } from './job-settings.ts';
 
 /** How long SIGTERM waits for running jobs before giving up (every job is safe to run again). */
@@ -75,7 +76,10 @@ async function main(): Promise<void> {
       attachments: createAttachmentStore(config.attachments),
       email: config.email ? createSesEmailSender(config.email) : undefined,
       sms: config.sms ? createTwilioSmsSender(config.sms) : undefined,
-      push: config.push.vapid ? createWebPushSender(config.push.vapid) : undefined,
+      push: {
+        web: config.push.vapid ? createWebPushSender(config.push.vapid) : undefined,
+        fcm: config.push.fcmKeyFile ? createFcmSender(config.push.fcmKeyFile) : undefined,
+      },
       appUrl: config.appUrl,
       onChanges: announce,
       moderator: config.moderation.ai ? createOpenAiModerator(config.moderation.ai) : undefined,

@@ -6,15 +6,15 @@ import type { NewNotification } from '../sync/sync-service.ts';
 export const SMS_ACTIONS = ['ban', 'mute'] as const;
 
 /**
- * Which new notifications leave the app, and when: every one by Web Push at once (to the browsers the
- * member subscribed); mentions and replies by email after a few minutes'
+ * Which new notifications leave the app, and when: every one by push at once (to the browsers the
+ * member subscribed and the app devices they registered); mentions and replies by email after a few minutes'
  * grace (read in the app by then, no email; one pending job per member gathers what comes meanwhile into
  * one email), bans and mutes by SMS at once. Undefined when the server sends neither.
  */
 export function outOfAppDelivery(
   config: Pick<Config, 'email' | 'sms'>,
   queue: JobQueue,
-  /** The server has Web Push keys. */
+  /** The server pushes: Web Push keys, or a Firebase account for app devices. */
   push = false,
 ): ((notifications: NewNotification[]) => Promise<void>) | undefined {
   const { email, sms } = config;

@@ -52,7 +52,7 @@ describe('web push (PostgreSQL + a local push service)', () => {
       ])
     ).rows[0]!.id;
   const run = (notificationId: string) =>
-    pushNotification({ db, push: sender, appUrl: APP, logger: pino({ level: 'silent' }) }, { notificationId });
+    pushNotification({ db, push: { web: sender }, appUrl: APP, logger: pino({ level: 'silent' }) }, { notificationId });
   const subscribe = async (u: UserRow, json: unknown) =>
     app.inject({ method: 'PUT', url: '/api/me/push-subscriptions', headers: await auth(u), payload: json as object });
 
@@ -175,7 +175,7 @@ describe('web push (PostgreSQL + a local push service)', () => {
     const dmId = dm.verdict.status === 'accepted' ? dm.verdict.channelId! : '';
     const said = await act(ada, sendIntent(dmId, 'are you coming tonight?'));
     const runDm = (messageId: string) =>
-      pushDirectMessage({ db, push: sender, appUrl: APP, logger: pino({ level: 'silent' }) }, { messageId });
+      pushDirectMessage({ db, push: { web: sender }, appUrl: APP, logger: pino({ level: 'silent' }) }, { messageId });
     const messageId = said.verdict.status === 'accepted' ? said.verdict.messageId! : '';
     expect(await runDm(messageId)).toEqual({ sent: 1 });
     expect(service.pushes[0]!.payload).toEqual({

@@ -54,6 +54,8 @@ export interface TestAppOptions {
   jobs?: JobQueue;
   /** Web Push; off by default. */
   push?: AppDeps['push'];
+  /** App devices may register FCM tokens; off by default. */
+  appDevicePush?: boolean;
 }
 
 /** The real app over a real database, with in-process adapters unless the test passes others. */
@@ -95,6 +97,7 @@ export async function createTestApp(
     logger,
     ...(options.jobs ? { jobs: options.jobs } : {}),
     ...(options.push ? { push: options.push } : {}),
+    ...(options.appDevicePush ? { appDevicePush: true } : {}),
   };
   const app = await buildApp(deps);
   app.addHook('onClose', async () => {

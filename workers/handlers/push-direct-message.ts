@@ -1,15 +1,15 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../sync-server/db/database.ts';
 import { DELETED_USER_NAME } from '../../sync-server/features/users/public-user.ts';
-import type { PushPayload, PushSender } from '../../sync-server/push/web-push-sender.ts';
+import type { PushPayload } from '../../sync-server/push/web-push-sender.ts';
 import type { JobData } from '../job-queue.ts';
 import { messageExcerpt } from '../../shared/markdown/message-markdown.ts';
-import { pushToBrowsers, type StoredSubscription } from '../../sync-server/push/push-to-browsers.ts';
+import { pushTargetsOf, pushToDevices, type PushChannels } from '../../sync-server/push/push-to-devices.ts';
 import { paths } from '../../shared/app/paths.ts';
 
 export interface PushDirectMessageDeps {
   db: Database;
-  push: PushSender;
+  push: PushChannels;
   appUrl: string;
   logger: Logger;
 }
@@ -17,7 +17,7 @@ export interface PushDirectMessageDeps {
 const EXCERPT_CHARS = 140;
 
 /**
- * Pushes a new direct message to the other participants' browsers (spec: DMs always, if push is on):
+ * Pushes a new direct message to the other participants' browsers and app devices (spec: DMs always, if push is on):
  * not to who left, muted or blocked the author (or was blocked), turned push off, or already read it.
  * One notification per conversation on a device (its tag): a newer message replaces the older one.
  * Scheduled once per message (the send's job id); a subscription the service says is gone is forgotten.
@@ -46,9 +46,9 @@ export async function pushDirectMessage(
   );
   const message = rows[0];
   if (!message || message.silenced) return { sent: 0 };
-  const { rows: subscriptions } = await deps.db.query<StoredSubscription>(
-    `SELECT ps.id, ps.endpoint, ps.p256dh, ps.auth
-       FROM dm_participants p JOIN push_subscriptions ps ON ps.user_id = p.user_id
+  const { rows: recipients } = await deps.db.query<{ user_id: string }>(
+    `SELECT p.user_id
+       FROM dm_participants p
       WHERE p.dm_thread_id = $1 AND p.left_at IS NULL AND p.user_id IS DISTINCT FROM $2
         AND NOT EXISTS (SELECT 1 FROM user_settings s WHERE s.user_id = p.user_id AND NOT s.notify_push)
         AND NOT EXISTS (SELECT 1 FROM user_mutes x WHERE x.muter_id = p.user_id AND x.muted_id = $2)
@@ -58,7 +58,13 @@ export async function pushDirectMessage(
         AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = p.user_id AND u.anonymized_at IS NOT NULL)`,
     [message.channel_id, message.author_id, message.seq],
   );
-  if (subscriptions.length === 0) return { sent: 0 };
+  if (recipients.length === 0) return { sent: 0 };
+  const targets = await pushTargetsOf(
+    deps.db,
+    deps.push,
+    recipients.map((r) => r.user_id),
+  );
+  if (targets.browsers.length === 0 && targets.devices.length === 0) return { sent: 0 };
   const author = message.author_deleted ? DELETED_USER_NAME : (message.author_name ?? 'Someone');
   const text = messageExcerpt(message.body, EXCERPT_CHARS);
   const payload: PushPayload = {
@@ -68,5 +74,5 @@ export async function pushDirectMessage(
     tag: `dm-${message.channel_id}`,
   };
   // Nothing reached anyone: it throws and the job retries (a device that got it keeps one notification by its tag).
-  return { sent: await pushToBrowsers(deps, subscriptions, payload) };
+  return { sent: await pushToDevices(deps, targets, payload) };
 }

@@ -2,14 +2,14 @@ import type { Logger } from 'pino';
 import type { Database } from '../../sync-server/db/database.ts';
 import { DELETED_USER_NAME } from '../../sync-server/features/users/public-user.ts';
 import { messageUrl } from '../../sync-server/notifications/message-url.ts';
-import type { PushPayload, PushSender } from '../../sync-server/push/web-push-sender.ts';
+import type { PushPayload } from '../../sync-server/push/web-push-sender.ts';
 import type { JobData } from '../job-queue.ts';
 import { messageExcerpt } from '../../shared/markdown/message-markdown.ts';
-import { pushToBrowsers, type StoredSubscription } from '../../sync-server/push/push-to-browsers.ts';
+import { pushTargetsOf, pushToDevices, type PushChannels } from '../../sync-server/push/push-to-devices.ts';
 
 export interface PushNotificationDeps {
   db: Database;
-  push: PushSender;
+  push: PushChannels;
   appUrl: string;
   logger: Logger;
 }
@@ -68,8 +68,8 @@ export function pushPayload(row: Claimed, appUrl: string): PushPayload {
 }
 
 /**
- * Pushes one notification to every browser the member subscribed (a mention, a reply in their thread,
- * a moderator's notice), unless they turned push off or already read it. Claimed (`pushed_at`) before
+ * Pushes one notification to every browser the member subscribed and every app device they registered
+ * (a mention, a reply to them, a moderator's notice), unless they turned push off or already read it. Claimed (`pushed_at`) before
  * sending, so it goes once; a subscription the push service says is gone is forgotten; when no
  * subscription could be reached the claim is given back and the job retries.
  */
@@ -81,7 +81,8 @@ export async function pushNotification(
     `WITH claimed AS (
        UPDATE notifications n SET pushed_at = now()
         WHERE n.id = $1 AND n.pushed_at IS NULL AND n.read_at IS NULL
-          AND EXISTS (SELECT 1 FROM push_subscriptions p WHERE p.user_id = n.user_id)
+          AND (EXISTS (SELECT 1 FROM push_subscriptions p WHERE p.user_id = n.user_id)
+               OR EXISTS (SELECT 1 FROM device_tokens d WHERE d.user_id = n.user_id))
           AND NOT EXISTS (SELECT 1 FROM user_settings s WHERE s.user_id = n.user_id AND NOT s.notify_push)
           AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = n.user_id AND u.anonymized_at IS NOT NULL)
        RETURNING n.id, n.user_id, n.kind, n.message_id, n.actor_id, n.payload)
@@ -100,12 +101,8 @@ export async function pushNotification(
   const row = rows[0];
   if (!row) return { sent: 0 };
   const payload = pushPayload(row, deps.appUrl);
-  const subscriptions = await deps.db.query<StoredSubscription>(
-    'SELECT id, endpoint, p256dh, auth FROM push_subscriptions WHERE user_id = $1',
-    [row.user_id],
-  );
   try {
-    return { sent: await pushToBrowsers(deps, subscriptions.rows, payload) };
+    return { sent: await pushToDevices(deps, await pushTargetsOf(deps.db, deps.push, [row.user_id]), payload) };
   } catch (err) {
     await deps.db.query('UPDATE notifications SET pushed_at = NULL WHERE id = $1', [row.id]).catch(() => undefined);
     throw err;

@@ -26,10 +26,24 @@ export function isAllowedPushHost(hostname: string, allowed: readonly string[]):
 
 const unavailable = () => new ApiError(503, 'push_unavailable', 'This server does not send push notifications.');
 
+/** An app device's FCM registration token, as the Firebase SDK of a native app (or a host page) gives it. */
+const deviceSchema = z.strictObject({
+  token: z
+    .string()
+    .min(20)
+    .max(4096)
+    .regex(/^[A-Za-z0-9_:.-]+$/, 'an FCM registration token'),
+  platform: z.enum(['android', 'ios', 'web']),
+});
+
+// A member's app devices kept for pushes; registering one more forgets the one not seen the longest.
+const MAX_DEVICES = 20;
+
 /**
  * Web Push subscriptions: the app asks for the server's public key, subscribes the browser with it, and
  * hands the subscription over. Each browser is one row (subscribing again replaces it); the endpoint must
- * be a known push service, since the server will post to it.
+ * be a known push service, since the server will post to it. App devices (a native shell, a host page
+ * with Firebase's SDK) register their FCM token instead, which the server hands to FCM.
  */
 export async function pushRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { db } = deps;
@@ -95,6 +109,53 @@ export async function pushRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         member.id,
         request.body.endpoint,
       ]);
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.put(
+    '/api/me/devices',
+    {
+      schema: {
+        tags: ['push'],
+        summary: 'Push to this app device (its FCM registration token); again on every app start, as tokens rotate',
+        body: deviceSchema,
+        response: { 204: z.null(), 400: errorBodySchema, 503: errorBodySchema },
+      },
+    },
+    async (request, reply) => {
+      const member = memberOf(request);
+      if (!deps.appDevicePush)
+        throw new ApiError(503, 'push_unavailable', 'This server does not send push notifications to apps.');
+      const { token, platform } = request.body;
+      // A device is one token: signed in as someone else now, it is theirs.
+      await db.query(
+        `WITH registered AS (
+           INSERT INTO device_tokens (user_id, token, platform) VALUES ($1, $2, $3)
+           ON CONFLICT (token) DO UPDATE SET user_id = EXCLUDED.user_id, platform = EXCLUDED.platform, last_seen_at = now()
+           RETURNING id)
+         DELETE FROM device_tokens WHERE id IN (
+           SELECT id FROM device_tokens WHERE user_id = $1 AND id NOT IN (SELECT id FROM registered)
+            ORDER BY last_seen_at DESC OFFSET $4)`,
+        [member.id, token, platform, MAX_DEVICES - 1],
+      );
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.delete(
+    '/api/me/devices',
+    {
+      schema: {
+        tags: ['push'],
+        summary: 'Stop pushing to this app device (on signing out of the app)',
+        body: z.strictObject({ token: z.string().min(1).max(4096) }),
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      const member = memberOf(request);
+      await db.query('DELETE FROM device_tokens WHERE user_id = $1 AND token = $2', [member.id, request.body.token]);
       return reply.code(204).send(null);
     },
   );
