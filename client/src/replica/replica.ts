@@ -17,7 +17,8 @@ import { catchUpReplica } from './sql/catch-up.ts';
 import { materializeDoc } from './sql/materialize.ts';
 import { SqlReplica } from './sql/sql-replica.ts';
 import { installReplicaTestHook } from './sql/test-hook.ts';
-import { DeferredSends } from './deferred-sends.ts';
+import { DeferredSends, type DeferredFile } from './deferred-sends.ts';
+import type { AttachmentView } from '../../../shared/sync/channel-doc.ts';
 import { uploadAttachment } from '../api/attachments.ts';
 
 export type IntentInput = Intent extends infer I ? (I extends Intent ? Omit<I, 'n' | 'createdAt'> : never) : never;
@@ -334,6 +335,42 @@ export class Replica {
     privateMaps(this.privateDoc).failed.delete(intentId);
   }
 
+  /**
+   * Sends a message with its uploaded files. It goes to the outbox, unless an earlier message of its
+   * conversation still waits for its files on this device (DeferredSends): then it waits behind that one,
+   * files or not — straight to the outbox it would arrive first. Every send of the app comes through here
+   * (or sendLater), so no caller can skip that rule.
+   */
+  send(message: {
+    channelId: string;
+    body: string;
+    replyToId: string | null;
+    files?: readonly AttachmentView[];
+  }): void {
+    const { channelId, body, replyToId, files = [] } = message;
+    if (this.deferred.waitingIn(channelId)) {
+      this.deferred.add({
+        channelId,
+        body,
+        replyToId,
+        files: files.map((view) => ({ name: view.name, size: view.size, view })),
+      });
+      return;
+    }
+    this.enqueue({
+      kind: 'send',
+      channelId,
+      body,
+      replyToId,
+      ...(files.length > 0 ? { attachmentIds: files.map((f) => f.id) } : {}),
+    });
+  }
+
+  /** Sends a message whose files wait for a connection: kept on the device until they are uploaded. */
+  sendLater(message: { channelId: string; body: string; replyToId: string | null; files: DeferredFile[] }): void {
+    this.deferred.add(message);
+  }
+
   /** Sends a refused message again, as a new intent (the refusal of the old id stands). */
   retryFailed(intentId: string): void {
     const { failed } = privateMaps(this.privateDoc);
@@ -342,7 +379,7 @@ export class Replica {
     const { channelId, body, replyToId } = entry.intent;
     this.privateDoc.transact(() => {
       failed.delete(intentId);
-      enqueueIntent(this.privateDoc, { kind: 'send', channelId, body, replyToId: replyToId ?? null }, newId);
+      this.send({ channelId, body, replyToId: replyToId ?? null });
     });
   }
 

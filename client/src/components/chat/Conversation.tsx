@@ -685,25 +685,12 @@ export function Conversation(props: ConversationProps): JSX.Element {
             onRemoteDraft={(fn) => replica.onRemoteDraft(fn)}
             saveDraft={(channelId, text) => replica.setDraft(channelId, text)}
             onSendLater={(body, replyToId, files) => {
-              replica.deferred.add({ channelId: session().channelId, body, replyToId, files });
+              replica.sendLater({ channelId: session().channelId, body, replyToId, files });
               setReplyTo(null);
               queueMicrotask(scrollToBottom);
             }}
             onSend={(body, replyToId, files) => {
-              const channelId = session().channelId;
-              // Behind a message still waiting for its files, so the conversation keeps the order it was written in.
-              if (replica.deferred.waitingIn(channelId)) {
-                const uploaded = files.map((view) => ({ name: view.name, size: view.size, view }));
-                replica.deferred.add({ channelId, body, replyToId, files: uploaded });
-              } else {
-                replica.enqueue({
-                  kind: 'send',
-                  channelId,
-                  body,
-                  replyToId,
-                  ...(files.length > 0 ? { attachmentIds: files.map((f) => f.id) } : {}),
-                });
-              }
+              replica.send({ channelId: session().channelId, body, replyToId, files });
               setReplyTo(null);
               queueMicrotask(scrollToBottom);
             }}
