@@ -157,6 +157,56 @@ describe('formatted messages', () => {
 });
 
 describe('the composer keyboard', () => {
+  it('emoji by name: `:tad` suggests 🎉 and Enter inserts it, a typed `:rocket:` becomes 🚀, and the reaction picker finds any emoji', async () => {
+    await withAdaAndGrace(GENERAL, async (ada, grace) => {
+      const box = composer(ada.page, GENERAL);
+      await box.click();
+      await box.pressSequentially('Shipped :tad', { delay: 10 });
+      const list = ada.page.getByRole('listbox', { name: 'Emoji' });
+      await list.getByRole('option', { name: ':tada:' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await box.press('Enter');
+      await expect(box.inputValue()).resolves.toBe('Shipped 🎉 ');
+      await box.pressSequentially('to prod :rocket:', { delay: 10 });
+      await expect(box.inputValue()).resolves.toBe('Shipped 🎉 to prod 🚀');
+      // A time and a smiley stay as typed, and suggest nothing.
+      await box.pressSequentially(' at 10:30 :)', { delay: 10 });
+      expect(await list.isHidden()).toBe(true);
+      await box.press('Enter');
+      const onGrace = messageWithText(grace.page, GENERAL, 'Shipped 🎉 to prod 🚀 at 10:30 :)');
+      await onGrace.waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+      // Grace reacts with an emoji that is not a quick reaction: found by name in the picker.
+      await onGrace.focus();
+      await onGrace.getByRole('toolbar').getByRole('button', { name: 'Add reaction' }).click();
+      const picker = grace.page.getByRole('group', { name: 'Choose a reaction' });
+      await picker
+        .getByRole('group', { name: 'All emoji' })
+        .getByRole('button')
+        .first()
+        .waitFor({ timeout: UI_TIMEOUT_MS });
+      await picker.getByRole('searchbox', { name: 'Search emoji' }).fill('eyes');
+      await picker
+        .getByRole('group', { name: 'Emoji found' })
+        .getByRole('button', { name: 'eyes', exact: true })
+        .click();
+      const onAda = messageWithText(ada.page, GENERAL, 'Shipped 🎉 to prod').locator(
+        'button.reaction[data-emoji="👀"]',
+      );
+      await onAda.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await onAda.innerText()).toContain('1');
+      // The picker open with a search typed passes axe; Escape closes it.
+      await onGrace.focus();
+      await onGrace.getByRole('toolbar').getByRole('button', { name: 'Add reaction' }).click();
+      await picker.getByRole('searchbox', { name: 'Search emoji' }).fill('heart');
+      await picker.getByRole('group', { name: 'Emoji found' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await seriousAxeViolations(grace.page)).toEqual([]);
+      await grace.page.keyboard.press('Escape');
+      await expect.poll(() => picker.count()).toBe(0);
+      expect(unexpectedErrors(ada)).toEqual([]);
+      expect(unexpectedErrors(grace)).toEqual([]);
+    });
+  });
+
   it('↑ in an empty composer edits the last message; Enter saves it for everyone and the caret comes back', async () => {
     await withAdaAndGrace(GENERAL, async (ada, grace) => {
       const box = composer(ada.page, GENERAL);

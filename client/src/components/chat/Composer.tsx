@@ -14,6 +14,20 @@ import { CloseIcon, FileIcon, PaperclipIcon, RefreshIcon, SendIcon } from '../ic
 import { createComposerFiles, type ComposerFile } from './composer-files.ts';
 import type { DeferredFile } from '../../replica/deferred-sends.ts';
 import type { MentionSource } from './mention-source.ts';
+import { emojiDataIfLoaded, loadEmoji, type EmojiData } from '../../emoji/emoji-data.ts';
+import {
+  completedShortcode,
+  emojiQueryAt,
+  insertEmoji,
+  searchEmoji,
+  type EmojiEntry,
+  type EmojiQuery,
+} from '../../emoji/emoji-search.ts';
+
+/** What the list under the composer offers: a member to mention, or an emoji for the `:name` typed. */
+type Suggestion = { kind: 'member'; member: MentionCandidate } | { kind: 'emoji'; entry: EmojiEntry };
+
+const EMOJI_SUGGESTIONS = 8;
 
 export interface ReplyTarget {
   id: string;
@@ -91,48 +105,88 @@ export function Composer(props: {
   /** The channel on screen, readable without tracking (cleanup must not touch reactive props). */
   let currentChannel = '';
 
-  // ---- @-mention suggestions ----
+  // ---- suggestions: members after `@`, emoji after `:` ----
   const [mention, setMention] = createSignal<MentionQuery | null>(null);
+  const [emojiAt, setEmojiAt] = createSignal<EmojiQuery | null>(null);
+  const [emoji, setEmoji] = createSignal<EmojiData | undefined>(emojiDataIfLoaded());
   const [closed, setClosed] = createSignal(false);
   const [activeIndex, setActive] = createSignal(0);
   /** The highlighted suggestion (the list may have shrunk under it). */
   const active = () => Math.max(0, Math.min(activeIndex(), suggestions().length - 1));
-  const suggestions = createMemo<MentionCandidate[]>(() => {
+  const suggestions = createMemo<Suggestion[]>(() => {
+    if (closed()) return [];
     const at = mention();
-    if (!at || closed() || !props.mentions) return [];
-    return props.mentions.suggest(at.query);
+    if (at && props.mentions) return props.mentions.suggest(at.query).map((member) => ({ kind: 'member', member }));
+    const colon = emojiAt();
+    const data = emoji();
+    if (colon && data)
+      return searchEmoji(data.entries, colon.query, EMOJI_SUGGESTIONS).map((entry) => ({ kind: 'emoji', entry }));
+    return [];
   });
   const listOpen = () => suggestions().length > 0;
+  const listKind = () => suggestions()[0]?.kind ?? 'member';
   const listId = `composer-mentions-${uid}`;
   const optionId = (index: number) => `composer-mention-${uid}-${index}`;
   createEffect(
     on(
-      () => mention()?.query,
+      () => mention()?.query ?? emojiAt()?.query,
       () => setActive(0),
     ),
   );
-  /** Reads the `@query` at the caret (none while text is selected). */
+  const clearSuggestions = () => {
+    setMention(null);
+    setEmojiAt(null);
+  };
+  /** Reads the `@query` or `:query` at the caret (none while text is selected). */
   const readMention = () => {
     if (!input || input.selectionStart !== input.selectionEnd) {
-      setMention(null);
+      clearSuggestions();
       return;
     }
-    // In a code block `@decorator` is code, and the server notifies nobody for it either.
-    const at = insideOpenFence(input.value, input.selectionStart)
-      ? null
-      : mentionQueryAt(input.value, input.selectionStart);
+    // In a code block `@decorator` and `:name` are code, and the server notifies nobody for it either.
+    const inCode = insideOpenFence(input.value, input.selectionStart);
+    const at = inCode ? null : mentionQueryAt(input.value, input.selectionStart);
     const previous = untrack(mention);
     if (at?.start !== previous?.start || at?.end !== previous?.end || at?.query !== previous?.query) setMention(at);
     if (at) props.mentions?.prepare();
+    const colon = inCode || at ? null : emojiQueryAt(input.value, input.selectionStart);
+    const before = untrack(emojiAt);
+    if (colon?.start !== before?.start || colon?.end !== before?.end || colon?.query !== before?.query)
+      setEmojiAt(colon);
+    if (colon && !untrack(emoji)) void loadEmoji().then(setEmoji);
+  };
+  /** A known `:name:` just closed before the caret becomes its emoji (loading the list the first time). */
+  const convertShortcode = () => {
+    if (!input || input.selectionStart !== input.selectionEnd || input.value[input.selectionStart - 1] !== ':') return;
+    if (insideOpenFence(input.value, input.selectionStart)) return;
+    const data = untrack(emoji);
+    if (!data) return;
+    const next = completedShortcode(input.value, input.selectionStart, data.byName);
+    if (!next) return;
+    setText(next.text);
+    input.value = next.text;
+    input.setSelectionRange(next.caret, next.caret);
+  };
+  const choose = (suggestion: Suggestion) => {
+    if (suggestion.kind === 'member') chooseMention(suggestion.member);
+    else chooseEmoji(suggestion.entry);
+  };
+  const chooseEmoji = (entry: EmojiEntry) => {
+    const at = emojiAt();
+    if (!at || !input) return;
+    applyCompletion(insertEmoji(text(), at, entry.emoji));
   };
   const chooseMention = (member: MentionCandidate) => {
     const at = mention();
     if (!at || !input) return;
-    const next = insertMention(text(), at, member.handle);
+    applyCompletion(insertMention(text(), at, member.handle));
+  };
+  const applyCompletion = (next: { text: string; caret: number }) => {
+    if (!input) return;
     setText(next.text);
     input.value = next.text;
     input.setSelectionRange(next.caret, next.caret);
-    setMention(null);
+    clearSuggestions();
     setError(null);
     dirty = true;
     clearTimeout(saveTimer);
@@ -192,7 +246,7 @@ export function Composer(props: {
         if (previous) flushDraft(previous);
         currentChannel = channelId;
         attached?.switchTo(channelId);
-        setMention(null);
+        clearSuggestions();
         setText(props.draft());
         setError(null);
         queueMicrotask(autosize);
@@ -248,7 +302,7 @@ export function Composer(props: {
       // Offline: the message waits on this device with its files and goes once they are uploaded.
       props.onSendLater?.(body, props.replyTo?.id ?? null, attached?.takeForLater() ?? []);
     } else props.onSend(body, props.replyTo?.id ?? null, attached?.take() ?? []);
-    setMention(null);
+    clearSuggestions();
     setText('');
     setError(null);
     dirty = true;
@@ -259,7 +313,7 @@ export function Composer(props: {
 
   props.ref?.({
     fill: (value) => {
-      setMention(null);
+      clearSuggestions();
       setText(value);
       dirty = true;
       flushDraft(currentChannel);
@@ -371,6 +425,7 @@ export function Composer(props: {
             props.onTyping(event.currentTarget.value.trim() !== '');
             autosize();
             setClosed(false);
+            convertShortcode();
             readMention();
           }}
           onClick={readMention}
@@ -385,7 +440,7 @@ export function Composer(props: {
             if (['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) readMention();
           }}
           onBlur={() => {
-            setMention(null);
+            clearSuggestions();
             // Removing a focused field fires blur while Solid disposes the view: act after that.
             queueMicrotask(() => {
               if (disposed) return;
@@ -405,7 +460,7 @@ export function Composer(props: {
               if ((event.key === 'Enter' && !event.shiftKey) || (event.key === 'Tab' && !event.shiftKey)) {
                 event.preventDefault();
                 const chosen = suggestions()[active()];
-                if (chosen) chooseMention(chosen);
+                if (chosen) choose(chosen);
                 return;
               }
               if (event.key === 'Escape') {
@@ -444,9 +499,15 @@ export function Composer(props: {
           <SendIcon />
         </button>
       </div>
-      <ul class="composer__mentions" id={listId} role="listbox" aria-label="Members to mention" hidden={!listOpen()}>
+      <ul
+        class="composer__mentions"
+        id={listId}
+        role="listbox"
+        aria-label={listKind() === 'emoji' ? 'Emoji' : 'Members to mention'}
+        hidden={!listOpen()}
+      >
         <For each={suggestions()}>
-          {(member, index) => (
+          {(suggestion, index) => (
             <li
               class="composer__mention"
               classList={{ 'composer__mention--active': index() === active() }}
@@ -456,10 +517,30 @@ export function Composer(props: {
               // Keeps focus (and the caret) in the textarea.
               onMouseDown={(event) => event.preventDefault()}
               onMouseMove={() => setActive(index())}
-              onClick={() => chooseMention(member)}
+              onClick={() => choose(suggestion)}
             >
-              <span class="composer__mention-name">{member.name}</span>
-              <span class="composer__mention-handle">@{member.handle}</span>
+              <Show
+                when={suggestion.kind === 'emoji' ? suggestion.entry : undefined}
+                fallback={
+                  <Show when={suggestion.kind === 'member' ? suggestion.member : undefined}>
+                    {(member) => (
+                      <>
+                        <span class="composer__mention-name">{member().name}</span>
+                        <span class="composer__mention-handle">@{member().handle}</span>
+                      </>
+                    )}
+                  </Show>
+                }
+              >
+                {(entry) => (
+                  <>
+                    <span class="composer__emoji" aria-hidden="true">
+                      {entry().emoji}
+                    </span>
+                    <span class="composer__mention-name">:{entry().names[0]}:</span>
+                  </>
+                )}
+              </Show>
             </li>
           )}
         </For>
@@ -492,8 +573,8 @@ export function Composer(props: {
               </Show>
             }
           >
-            <kbd>↑</kbd> <kbd>↓</kbd> to choose · <kbd>Enter</kbd> or <kbd>Tab</kbd> to mention · <kbd>Esc</kbd> to
-            close
+            <kbd>↑</kbd> <kbd>↓</kbd> to choose · <kbd>Enter</kbd> or <kbd>Tab</kbd> to{' '}
+            {listKind() === 'emoji' ? 'insert' : 'mention'} · <kbd>Esc</kbd> to close
           </Show>
         </span>
         <span

@@ -1,4 +1,6 @@
-import { createSignal, For, onCleanup, onMount, Show, type JSX } from 'solid-js';
+import { createMemo, createSignal, For, onCleanup, onMount, Show, type JSX } from 'solid-js';
+import { emojiDataIfLoaded, loadEmoji, type EmojiData } from '../../emoji/emoji-data.ts';
+import { searchEmoji, type EmojiEntry } from '../../emoji/emoji-search.ts';
 import { SmilePlusIcon } from '../icons.tsx';
 
 /** The quick reactions: one tap each, like the row every chat app puts on a message. */
@@ -13,22 +15,85 @@ export const QUICK_REACTIONS: ReadonlyArray<{ emoji: string; name: string }> = [
   { emoji: '🔥', name: 'fire' },
 ];
 
-const PANEL_HEIGHT_PX = 110;
+/** Space kept between the panel and the window's edges (an embedded widget can be a small frame). */
+const EDGE_PX = 8;
+const GAP_PX = 6;
+const COLUMNS = 8;
+const SEARCH_RESULTS = 80;
 
 /**
- * "Add reaction": a button that opens a small grid of emoji. Arrow keys move in the grid, Escape
- * closes it and gives focus back to the button; a click outside closes it too.
+ * "Add reaction": a button that opens the quick reactions, a search field and every emoji by category
+ * (loaded the first time a picker opens). Arrow keys move in the grid, typing in the field narrows it
+ * (`party`, `:tada:`, `heart`), Escape closes it and gives focus back to the button; a click outside
+ * closes it too.
  */
 export function EmojiPicker(props: { onPick: (emoji: string) => void; label?: string; class?: string }): JSX.Element {
   const [open, setOpen] = createSignal(false);
-  /** Opens upwards when the scrolling list has no room for it below the button. */
-  const [upwards, setUpwards] = createSignal(false);
+  /**
+   * Where the panel sits: fixed to the window, under the button or above it (where there is more room),
+   * kept inside the window and shortened to fit — in a small widget frame too. Null until measured.
+   */
+  const [place, setPlace] = createSignal<{ top: number; left: number; maxHeight: number } | null>(null);
+  const [query, setQuery] = createSignal('');
+  const [data, setData] = createSignal<EmojiData | undefined>(emojiDataIfLoaded());
   let trigger: HTMLButtonElement | undefined;
   let panel: HTMLDivElement | undefined;
 
+  const results = createMemo(() => {
+    const all = data();
+    return all && query().trim() !== '' ? searchEmoji(all.entries, query(), SEARCH_RESULTS) : null;
+  });
+  const categories = createMemo(() => {
+    const all = data();
+    if (!all) return [];
+    const groups = new Map<string, EmojiEntry[]>();
+    for (const entry of all.entries) {
+      const list = groups.get(entry.category) ?? [];
+      list.push(entry);
+      groups.set(entry.category, list);
+    }
+    return [...groups].map(([name, entries]) => ({ name, entries }));
+  });
+
+  const position = () => {
+    if (!trigger || !panel) return;
+    const button = trigger.getBoundingClientRect();
+    const width = panel.offsetWidth;
+    const height = panel.scrollHeight;
+    const below = window.innerHeight - button.bottom - GAP_PX - EDGE_PX;
+    const above = button.top - GAP_PX - EDGE_PX;
+    const up = below < height && above > below;
+    const maxHeight = Math.max(0, up ? above : below);
+    const shown = Math.min(height, maxHeight);
+    setPlace({
+      top: Math.max(EDGE_PX, up ? button.top - GAP_PX - shown : button.bottom + GAP_PX),
+      left: Math.max(EDGE_PX, Math.min(button.right - width, window.innerWidth - width - EDGE_PX)),
+      maxHeight,
+    });
+  };
+  // The list scrolled or the window changed under an open panel: it follows its button.
+  const onMove = (event: Event) => {
+    if (!open() || (event.target instanceof Node && panel?.contains(event.target))) return;
+    position();
+  };
+  onMount(() => {
+    document.addEventListener('scroll', onMove, true);
+    window.addEventListener('resize', onMove);
+  });
+  onCleanup(() => {
+    document.removeEventListener('scroll', onMove, true);
+    window.removeEventListener('resize', onMove);
+  });
+
   const close = (refocus: boolean) => {
     setOpen(false);
+    setPlace(null);
+    setQuery('');
     if (refocus) trigger?.focus();
+  };
+  const pick = (emoji: string) => {
+    props.onPick(emoji);
+    close(true);
   };
   const onDocumentPointer = (event: PointerEvent) => {
     if (!open()) return;
@@ -47,12 +112,41 @@ export function EmojiPicker(props: { onPick: (emoji: string) => void; label?: st
       return;
     }
     const buttons = Array.from(panel?.querySelectorAll<HTMLButtonElement>('button') ?? []);
+    const inSearch = event.target instanceof HTMLInputElement;
+    if (inSearch) {
+      // From the field, ↓ (or Enter on a search) goes to the first emoji found.
+      const first = panel?.querySelector<HTMLButtonElement>('.emoji-picker__grid button');
+      if (event.key === 'ArrowDown' && first) {
+        event.preventDefault();
+        first.focus();
+      } else if (event.key === 'Enter' && first && query().trim() !== '') {
+        event.preventDefault();
+        first.click();
+      }
+      return;
+    }
     const index = buttons.findIndex((b) => b === document.activeElement);
-    const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: 4, ArrowUp: -4 }[event.key];
+    const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: COLUMNS, ArrowUp: -COLUMNS }[event.key];
     if (step === undefined || index < 0) return;
     event.preventDefault();
-    buttons[(index + step + buttons.length) % buttons.length]?.focus();
+    buttons[Math.max(0, Math.min(buttons.length - 1, index + step))]?.focus();
   };
+
+  const option = (entry: { emoji: string; label: string; title: string }) => (
+    <button
+      type="button"
+      class="emoji-picker__option"
+      aria-label={entry.label}
+      title={entry.title}
+      onClick={() => pick(entry.emoji)}
+    >
+      <span aria-hidden="true">{entry.emoji}</span>
+    </button>
+  );
+  // In the grid an emoji is named by its description ("party popper"); the quick row's "React with party"
+  // stays the only button of that name.
+  const entryOption = (entry: EmojiEntry) =>
+    option({ emoji: entry.emoji, label: entry.description, title: `${entry.description} :${entry.names[0]}:` });
 
   return (
     <span class={`emoji-picker ${props.class ?? ''}`}>
@@ -65,13 +159,13 @@ export function EmojiPicker(props: { onPick: (emoji: string) => void; label?: st
         aria-expanded={open()}
         aria-haspopup="true"
         onClick={() => {
-          if (!open() && trigger) {
-            const bounds = trigger.closest('.chat__scroller')?.getBoundingClientRect();
-            const below = (bounds?.bottom ?? window.innerHeight) - trigger.getBoundingClientRect().bottom;
-            setUpwards(below < PANEL_HEIGHT_PX);
-          }
-          setOpen(!open());
-          if (open()) queueMicrotask(() => panel?.querySelector('button')?.focus());
+          if (open()) return close(false);
+          setOpen(true);
+          if (!data()) void loadEmoji().then(setData);
+          queueMicrotask(() => {
+            position();
+            panel?.querySelector('button')?.focus({ preventScroll: true });
+          });
         }}
       >
         <SmilePlusIcon />
@@ -80,27 +174,59 @@ export function EmojiPicker(props: { onPick: (emoji: string) => void; label?: st
         <div
           ref={(el) => (panel = el)}
           class="emoji-picker__panel"
-          classList={{ 'emoji-picker__panel--up': upwards() }}
+          style={{
+            top: `${place()?.top ?? 0}px`,
+            left: `${place()?.left ?? 0}px`,
+            'max-height': place() ? `${place()!.maxHeight}px` : undefined,
+            visibility: place() ? 'visible' : 'hidden',
+          }}
           role="group"
           aria-label="Choose a reaction"
           onKeyDown={onKeyDown}
         >
-          <For each={QUICK_REACTIONS}>
-            {(item) => (
-              <button
-                type="button"
-                class="emoji-picker__option"
-                aria-label={`React with ${item.name}`}
-                title={item.name}
-                onClick={() => {
-                  props.onPick(item.emoji);
-                  close(true);
-                }}
+          <div class="emoji-picker__quick">
+            <For each={QUICK_REACTIONS}>
+              {(item) => option({ emoji: item.emoji, label: `React with ${item.name}`, title: item.name })}
+            </For>
+          </div>
+          <input
+            type="search"
+            class="emoji-picker__search"
+            placeholder="Search emoji"
+            aria-label="Search emoji"
+            value={query()}
+            onInput={(event) => setQuery(event.currentTarget.value)}
+          />
+          <div class="emoji-picker__grid" role="group" aria-label={results() ? 'Emoji found' : 'All emoji'}>
+            <Show when={data()} fallback={<p class="emoji-picker__note">Loading emoji…</p>}>
+              <Show
+                when={results()}
+                fallback={
+                  <For each={categories()}>
+                    {(category) => (
+                      <section class="emoji-picker__category" aria-label={category.name}>
+                        <h3 class="emoji-picker__heading">{category.name}</h3>
+                        <div class="emoji-picker__options">
+                          <For each={category.entries}>{entryOption}</For>
+                        </div>
+                      </section>
+                    )}
+                  </For>
+                }
               >
-                <span aria-hidden="true">{item.emoji}</span>
-              </button>
-            )}
-          </For>
+                {(found) => (
+                  <Show
+                    when={found().length > 0}
+                    fallback={<p class="emoji-picker__note">No emoji called “{query().trim()}”.</p>}
+                  >
+                    <div class="emoji-picker__options">
+                      <For each={found()}>{entryOption}</For>
+                    </div>
+                  </Show>
+                )}
+              </Show>
+            </Show>
+          </div>
         </div>
       </Show>
     </span>

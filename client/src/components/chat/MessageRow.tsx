@@ -20,6 +20,7 @@ import {
 } from '../icons.tsx';
 import { ActionForm, MessageMenu, menuItems, type FormResult, type ModerationForm } from './MessageMenu.tsx';
 import { EmojiPicker, QUICK_REACTIONS } from './EmojiPicker.tsx';
+import { emojiDataIfLoaded } from '../../emoji/emoji-data.ts';
 import { MessageText } from './MessageText.tsx';
 import { insideOpenFence, messageExcerpt } from '../../../../shared/markdown/message-markdown.ts';
 import { MessageAttachments } from './Attachments.tsx';
@@ -123,7 +124,8 @@ function ThreadChip(props: { message: MessageView; actions: MessageActions }): J
   );
 }
 
-const emojiName = (emoji: string) => QUICK_REACTIONS.find((r) => r.emoji === emoji)?.name ?? emoji;
+const emojiName = (emoji: string) =>
+  QUICK_REACTIONS.find((r) => r.emoji === emoji)?.name ?? emojiDataIfLoaded()?.byEmoji.get(emoji)?.description ?? emoji;
 
 function AuthorAvatar(props: { id: string; name: string; handle: string }): JSX.Element {
   return (
