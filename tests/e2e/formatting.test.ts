@@ -98,6 +98,15 @@ describe('formatted messages', () => {
         grace.page.evaluate(`getComputedStyle(document.querySelector('.msg__body pre')).fontFamily`),
       ).resolves.toMatch(/mono/i);
       await expect(body.locator('.md-code__lang').innerText()).resolves.toBe('ts');
+      // Coloured as TypeScript: keywords, the comment and the number are marked, the text is unchanged.
+      await code.locator('.hljs-keyword', { hasText: 'const' }).first().waitFor({ timeout: UI_TIMEOUT_MS });
+      await expect(code.locator('.hljs-comment').innerText()).resolves.toBe(`// ask @${GRACE.handle}`);
+      await expect(code.locator('.hljs-number').innerText()).resolves.toBe('500');
+      expect(
+        await grace.page.evaluate(
+          `getComputedStyle(document.querySelector('.msg__body pre .hljs-keyword')).color !== getComputedStyle(document.querySelector('.msg__body pre')).color`,
+        ),
+      ).toBe(true);
       // A handle inside code is code: no mention chip.
       expect(await body.locator('.mention').count()).toBe(0);
 

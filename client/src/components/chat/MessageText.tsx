@@ -1,3 +1,4 @@
+import { highlighterIfLoaded, loadHighlighter } from '../../markdown/code-highlight.ts';
 import { createMemo, createSignal, For, Match, Show, Switch, useContext, type JSX } from 'solid-js';
 import { splitMentions } from '../../../../shared/mentions/mentions.ts';
 import {
@@ -181,6 +182,10 @@ function MentionedText(props: { text: string; ctx: RenderContext }): JSX.Element
 /** A fenced block: monospaced, scrolls sideways instead of wrapping, with its language and a copy button. */
 function CodeBlock(props: { lang: string; text: string }): JSX.Element {
   const [copied, setCopied] = createSignal(false);
+  // Coloured once the highlighter is here (at once when it already is); plain text until then.
+  const [highlight, setHighlight] = createSignal(highlighterIfLoaded());
+  if (props.lang && !highlight()) void loadHighlighter().then((h) => setHighlight(() => h));
+  const tokens = createMemo(() => highlight()?.(props.lang, props.text) ?? null);
   const copy = () => {
     void navigator.clipboard
       ?.writeText(props.text)
@@ -201,7 +206,13 @@ function CodeBlock(props: { lang: string; text: string }): JSX.Element {
         </button>
       </div>
       <pre class="md-code__pre" tabindex="0" role="group" aria-label={props.lang ? `Code, ${props.lang}` : 'Code'}>
-        <code>{props.text}</code>
+        <code>
+          <Show when={tokens()} fallback={props.text}>
+            {(runs) => (
+              <For each={runs()}>{(run) => (run.classes ? <span class={run.classes}>{run.text}</span> : run.text)}</For>
+            )}
+          </Show>
+        </code>
       </pre>
     </div>
   );
