@@ -14,10 +14,30 @@ const DELIMITER = '\uE002';
 const LT = '\uE003';
 const AMP = '\uE004';
 
-/** SQL that prepares a body (`column`) for `ts_headline` as described above. */
+/**
+ * SQL that prepares a body (`column`) for `ts_headline` as described above, without its Markdown marks: a
+ * hit shows the words a member reads, not `**`, backticks, fence lines, `#`, `>` or list markers; a link
+ * keeps its label and its address. The words stay the same, so the matches do too. The same SQL runs in
+ * PostgreSQL and in the device's PGlite.
+ */
 export function headlineInputSql(column: string): string {
-  return `translate(${column}, E'<&\\uE000\\uE001\\uE002\\uE003\\uE004', E'\\uE003\\uE004     ')`;
+  let sql = column;
+  for (const [pattern, replacement, flags] of MARKDOWN_MARKS)
+    sql = `regexp_replace(${sql}, '${pattern}', '${replacement}', '${flags}')`;
+  return `translate(${sql}, E'<&\\uE000\\uE001\\uE002\\uE003\\uE004', E'\\uE003\\uE004     ')`;
 }
+
+// [pattern, replacement, flags] for regexp_replace (PostgreSQL's regular expressions; `n`: ^ and $ at
+// every line). In order: fence lines, links, heading and quote marks, list markers and task boxes, then
+// bold, strike-through and code marks. `_` and single `*` stay: they are often not marks (`__init__`,
+// 2 * 3).
+const MARKDOWN_MARKS: ReadonlyArray<readonly [string, string, string]> = [
+  ['^[ \t]*(```|~~~)[^\n]*$', '', 'gn'],
+  ['\\[([^]]*)\\]\\((https?://[^)[:space:]]*)\\)', '\\1 \\2', 'g'],
+  ['^[ \t]*(#{1,6}[ \t]+|>[ \t]?)+', '', 'gn'],
+  ['^[ \t]*([-*+]|[0-9]+[.)])[ \t]+(\\[[ xX]\\][ \t]+)?', '', 'gn'],
+  ['\\*\\*|~~|`+', '', 'g'],
+];
 
 /** `ts_headline` options: up to three fragments of 8–24 words around the matches. */
 export const HEADLINE_OPTIONS = `StartSel=${START}, StopSel=${STOP}, FragmentDelimiter=${DELIMITER}, MaxFragments=3, MaxWords=24, MinWords=8, ShortWord=2`;

@@ -42,6 +42,20 @@ describe('searching this device (the SQL replica)', () => {
     }
   });
 
+  it('shows a hit in the words a member reads: no Markdown marks, the match still highlighted', async () => {
+    await insert(
+      '## Deploy notes\n> **Remember** to run `migrate` first\n- [x] check [the runbook](https://ops.example.org/runbook)\n```sh\nnpm run migrate\n```',
+      [],
+    );
+    const [hit] = await searchLocal(reader, 'runbook');
+    const text = hit!.fragments.map((f) => f.text).join(' … ');
+    expect(text).not.toMatch(/\*\*|`|^#|\n>|\[x\]|\]\(/);
+    expect(text).toContain('Remember to run migrate first');
+    expect(text).toContain('check the runbook https://ops.example.org/runbook');
+    const marked = hit!.fragments.flatMap((f) => f.highlights.map((h) => f.text.slice(h.start, h.end)));
+    expect(marked).toContain('runbook');
+  });
+
   it('finds nothing by the file of a hidden message, even where a row still names it', async () => {
     await insert('secret plans', ['hidden-roadmap.pdf'], { hidden: true });
     expect(await searchLocal(reader, 'roadmap')).toEqual([]);
