@@ -25,6 +25,7 @@ import { createTwilioSmsSender } from './sms/sms-sender.ts';
 import { outOfAppDelivery } from './notifications/out-of-app.ts';
 import { createWebPushSender } from './push/web-push-sender.ts';
 import { createFcmSender } from './push/fcm-sender.ts';
+import { createLinkPreviewReader } from './link-previews/link-preview-reader.ts';
 import { loadOrCreateVapidKeys } from './push/embedded-vapid.ts';
 
 export interface Adapters extends AppDeps {
@@ -120,6 +121,7 @@ export async function createAdapters(
     appUrl: config.appUrl,
     logger,
     moderator,
+    linkPreview: config.linkPreviews ? createLinkPreviewReader(config.linkPreviews) : undefined,
     onChanges: (changes) => sync.channels.committed(changes),
   });
   const outOfApp = outOfAppDelivery(config, jobs.queue, pushing);
@@ -136,6 +138,14 @@ export async function createAdapters(
           moderateMessages: async (ids: string[]) => {
             for (const messageId of ids)
               await jobs.queue.enqueue('moderate-message', { messageId }, { jobId: `moderate:${messageId}` });
+          },
+        }
+      : {}),
+    ...(config.linkPreviews
+      ? {
+          unfurlMessages: async (ids: string[]) => {
+            for (const messageId of ids)
+              await jobs.queue.enqueue('unfurl-message', { messageId }, { jobId: `unfurl:${messageId}` });
           },
         }
       : {}),

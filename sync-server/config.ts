@@ -114,6 +114,13 @@ const envSchema = z.object({
    * Firebase project's service account key file (JSON). Unset: app devices get no pushes.
    */
   FIREBASE_SERVICE_ACCOUNT_FILE: z.string().min(1).optional(),
+  /** Link previews: the server reads the first web address of each message for a card (off: none). */
+  LINK_PREVIEWS: z.enum(['on', 'off']).default('on'),
+  /**
+   * Host names whose private addresses link previews may read (an intranet wiki); by default a preview
+   * reads public addresses only, never this machine's network.
+   */
+  LINK_PREVIEW_PRIVATE_HOSTS: z.string().default(''),
   /** How long a mention may wait unread in the app before it is emailed. */
   EMAIL_NOTIFY_DELAY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
 });
@@ -165,6 +172,8 @@ export interface Config {
     /** FCM's service account key file; undefined: no pushes to app devices. */
     fcmKeyFile: string | undefined;
   };
+  /** Link previews; undefined: off. */
+  linkPreviews: { privateHosts: string[] } | undefined;
   /** Critical alerts by SMS (Twilio); undefined: off. */
   sms: { accountSid: string; authToken: string; from: string; apiUrl: string | undefined } | undefined;
   moderation: {
@@ -263,6 +272,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowedHosts: list(e.PUSH_ALLOWED_HOSTS),
       fcmKeyFile: e.FIREBASE_SERVICE_ACCOUNT_FILE,
     },
+    linkPreviews:
+      e.LINK_PREVIEWS === 'on'
+        ? { privateHosts: list(e.LINK_PREVIEW_PRIVATE_HOSTS).map((h) => h.toLowerCase()) }
+        : undefined,
     sms:
       e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM
         ? {

@@ -18,6 +18,8 @@ import { pushConfigured, type PushChannels } from '../sync-server/push/push-to-d
 import type { AttachmentStore } from '../sync-server/attachments/attachment-store.ts';
 import type { AiModerator } from '../sync-server/moderation/ai-moderation.ts';
 import { parseJobData, type JobData, type JobName } from './job-queue.ts';
+import { unfurlMessage } from './handlers/unfurl-message.ts';
+import type { LinkPreview } from '../shared/sync/channel-doc.ts';
 
 /** What a queue tells the handler about the run: the logger carries the job's name and id. */
 export interface JobContext {
@@ -45,6 +47,8 @@ export interface HandlerDeps {
   appUrl?: string;
   /** Layer 2; undefined when no AI endpoint is configured (then such jobs are never enqueued). */
   moderator?: AiModerator | undefined;
+  /** Reads a linked page for its preview; undefined when previews are off (then such jobs are never enqueued). */
+  linkPreview?: ((url: string) => Promise<LinkPreview | null>) | undefined;
 }
 
 /** Binds every handler to its dependencies; both queue implementations run this same table. */
@@ -81,6 +85,13 @@ export function createJobHandlers(deps: HandlerDeps): JobHandlers {
     'sms-alert': async (data, ctx) => {
       if (!deps.sms) throw new Error('SMS alerts are not configured (TWILIO_ACCOUNT_SID)');
       await smsAlert({ db: deps.db, sms: deps.sms, logger: ctx.logger }, data);
+    },
+    'unfurl-message': async (data, ctx) => {
+      if (!deps.linkPreview) return;
+      await unfurlMessage(
+        { db: deps.db, logger: ctx.logger, preview: deps.linkPreview, onChanges: deps.onChanges },
+        data,
+      );
     },
     'moderate-message': async (data, ctx) => {
       if (!deps.moderator) throw new Error('Layer-2 moderation is not configured (OPENAI_API_KEY)');

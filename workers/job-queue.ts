@@ -38,6 +38,8 @@ export const jobSchemas = {
   'sms-alert': z.strictObject({ notificationId: z.uuid() }),
   /** Layer-2 (AI) moderation of one message's current words. */
   'moderate-message': z.strictObject({ messageId: z.uuid() }),
+  /** The link preview of a new or edited message's first web address. */
+  'unfurl-message': z.strictObject({ messageId: z.uuid() }),
 };
 
 export type JobName = keyof typeof jobSchemas;

@@ -15,6 +15,7 @@ import { createSesEmailSender } from '../sync-server/email/email-sender.ts';
 import { createTwilioSmsSender } from '../sync-server/sms/sms-sender.ts';
 import { createWebPushSender } from '../sync-server/push/web-push-sender.ts';
 import { createFcmSender } from '../sync-server/push/fcm-sender.ts';
+import { createLinkPreviewReader } from '../sync-server/link-previews/link-preview-reader.ts';
 import { JobSettingsError, readJobSettings, type JobSettings } from './job-settings.ts';
 
 /** How long SIGTERM waits for running jobs before giving up (every job is safe to run again). */
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
       appUrl: config.appUrl,
       onChanges: announce,
       moderator: config.moderation.ai ? createOpenAiModerator(config.moderation.ai) : undefined,
+      linkPreview: config.linkPreviews ? createLinkPreviewReader(config.linkPreviews) : undefined,
     }),
   });
   logger.info({ prefix: jobs.prefix, concurrency: jobs.concurrency }, 'worker started');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { insideOpenFence, markdownToPlainText, parseMessage, type MdBlock } from './message-markdown.ts';
+import { firstLink, insideOpenFence, markdownToPlainText, parseMessage, type MdBlock } from './message-markdown.ts';
 
 const text = (t: string) => ({ kind: 'text', text: t });
 const paragraph = (...children: unknown[]) => ({ kind: 'paragraph', children });
@@ -141,5 +141,20 @@ describe('insideOpenFence tells the composer when Enter belongs to a code block'
     expect(insideOpenFence('~~~\n```\nstill code', 18)).toBe(true);
     expect(insideOpenFence('````\n```\nstill code', 19)).toBe(true);
     expect(insideOpenFence('inline ```code``` here', 22)).toBe(false);
+  });
+});
+
+describe('the link a preview shows', () => {
+  it('is the first web address in reading order, bare or as a labelled link, never one in code', () => {
+    expect(firstLink('see https://example.org/a and https://example.org/b')).toBe('https://example.org/a');
+    expect(firstLink('**read [the guide](https://docs.example.org/guide)** first')).toBe(
+      'https://docs.example.org/guide',
+    );
+    expect(firstLink('```\ncurl https://internal.example.org\n```\nthen https://example.org')).toBe(
+      'https://example.org/',
+    );
+    expect(firstLink('`https://example.org` in code only')).toBeNull();
+    expect(firstLink('- item\n- > quoted https://example.org/q')).toBe('https://example.org/q');
+    expect(firstLink('no links, javascript:alert(1) neither')).toBeNull();
   });
 });

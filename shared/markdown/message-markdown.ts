@@ -278,3 +278,34 @@ export function messageExcerpt(body: string, maxChars: number): string {
 export function startOf(text: string, maxChars: number): string {
   return text.length <= maxChars ? text : [...text].slice(0, maxChars).join('');
 }
+
+/**
+ * The first web address a message links to, in reading order, outside code (a link written in a code
+ * block is code): what its link preview shows. Null when it links nowhere.
+ */
+export function firstLink(body: string): string | null {
+  if (!/https?:\/\//i.test(body)) return null;
+  const inInline = (nodes: readonly MdInline[]): string | null => {
+    for (const node of nodes) {
+      if (node.kind === 'link') return node.href;
+      if (node.kind === 'strong' || node.kind === 'em' || node.kind === 'del') {
+        const found = inInline(node.children);
+        if (found) return found;
+      }
+    }
+    return null;
+  };
+  const inBlocks = (blocks: readonly MdBlock[]): string | null => {
+    for (const block of blocks) {
+      let found: string | null = null;
+      if (block.kind === 'paragraph' || block.kind === 'heading') found = inInline(block.children);
+      else if (block.kind === 'quote') found = inBlocks(block.blocks);
+      else if (block.kind === 'list') for (const item of block.items) found ??= inBlocks(item.blocks);
+      else if (block.kind === 'table')
+        for (const row of [block.header, ...block.rows]) for (const cell of row) found ??= inInline(cell);
+      if (found) return found;
+    }
+    return null;
+  };
+  return inBlocks(parseMessage(body));
+}

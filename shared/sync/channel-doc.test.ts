@@ -30,6 +30,7 @@ const message = (seq: number, extra: Partial<MessageView> = {}): MessageView => 
   threadReplies: 0,
   threadLastReplyAt: null,
   attachments: [],
+  linkPreview: null,
   ...extra,
 });
 

@@ -36,6 +36,18 @@ export interface MessageView {
   threadLastReplyAt: string | null;
   /** Files shared with the message (none once it is hidden or deleted). */
   attachments: AttachmentView[];
+  /** The card of the first web address in the message (filled shortly after it is sent), or null. */
+  linkPreview: LinkPreview | null;
+}
+
+/** What a linked page says about itself (its Open Graph tags or its title), as text. */
+export interface LinkPreview {
+  /** The address as the message has it. */
+  url: string;
+  title: string;
+  description: string | null;
+  /** The site's own name (`og:site_name`), or its host name. */
+  siteName: string;
 }
 
 /**
@@ -96,6 +108,7 @@ const MESSAGE_DEFAULTS = {
   threadReplies: 0,
   threadLastReplyAt: null,
   attachments: [],
+  linkPreview: null,
 } as const satisfies Omit<
   MessageView,
   keyof Pick<MessageView, 'id' | 'channelId' | 'seq' | 'authorId' | 'body' | 'createdAt'>

@@ -1,4 +1,4 @@
-import type { AttachmentView, MessageView } from '../../shared/sync/channel-doc.ts';
+import type { AttachmentView, LinkPreview, MessageView } from '../../shared/sync/channel-doc.ts';
 import type { Queryable } from '../db/database.ts';
 
 /**
@@ -8,7 +8,7 @@ import type { Queryable } from '../db/database.ts';
  * same, so a page scrolled back to shows exactly what a doc shows.
  */
 export const MESSAGE_COLUMNS = `id, channel_id, seq, author_id, body, message_type, reply_to_id, is_edited, is_hidden,
-  hidden_reason, is_deleted, is_pinned, created_at, edited_at, mentions, attachments,
+  hidden_reason, is_deleted, is_pinned, created_at, edited_at, mentions, attachments, link_preview,
   (SELECT jsonb_build_object('id', t.id, 'replies', t.message_count, 'lastAt', t.last_message_at)
      FROM threads t WHERE t.parent_message_id = messages.id) AS thread,
   (SELECT jsonb_object_agg(x.emoji, x.users)
@@ -32,6 +32,7 @@ export interface MessageRow {
   edited_at: Date | null;
   mentions: string[];
   attachments: AttachmentView[];
+  link_preview: LinkPreview | null;
   /** jsonb: timestamps come back as ISO strings. */
   thread: { id: string; replies: number; lastAt: string | null } | null;
   reactions: Record<string, string[]> | null;
@@ -78,6 +79,7 @@ export function messageViewOf(row: MessageRow, viewer: { viewerIsModerator: bool
     threadLastReplyAt: row.thread?.replies && row.thread.lastAt ? new Date(row.thread.lastAt).toISOString() : null,
     // Files go with the words: a hidden message's reach its room's moderators only, a deleted one's nobody.
     attachments: row.is_deleted || (row.is_hidden && !viewer.viewerIsModerator) ? [] : row.attachments,
+    linkPreview: silenced ? null : (row.link_preview ?? null),
   };
 }
 

@@ -607,6 +607,8 @@ export function newMessageView(w: Written): MessageView {
     threadReplies: 0,
     threadLastReplyAt: null,
     attachments: w.attachments,
+    // Filled by the unfurl job once the message is in.
+    linkPreview: null,
   };
 }
 

@@ -66,6 +66,8 @@ export interface SyncServiceOptions {
   onDirectMessages?: (messageIds: string[]) => Promise<void>;
   /** Hands new or edited messages to Layer-2 moderation (absent when it is off). */
   moderateMessages?: (messageIds: string[]) => Promise<void>;
+  /** Hands new or edited messages with a web address to the link-preview job (absent when previews are off). */
+  unfurlMessages?: (messageIds: string[]) => Promise<void>;
   /** Test-only fault injection: called after an intent commits and before anything is broadcast. */
   afterCommitHook?: () => void;
   /** Snapshot scheduling (workers/): told about loads and changes of channel docs. */
@@ -221,6 +223,18 @@ export class SyncService {
         .catch((err: unknown) =>
           this.logger.warn({ err, messages: moderate.length }, 'could not queue layer-2 moderation'),
         );
+    }
+    if (moderate.length > 0 && this.options.unfurlMessages) {
+      // Only words with an address in them: most messages have none, and a job each would be wasted.
+      const written = new Set(moderate);
+      const linked = outcomes
+        .flatMap((o) => o.changes)
+        .filter((c) => c.kind === 'message' && written.has(c.message.id) && /https?:\/\//i.test(c.message.body))
+        .map((c) => (c.kind === 'message' ? c.message.id : ''));
+      if (linked.length > 0)
+        await this.options
+          .unfurlMessages([...new Set(linked)])
+          .catch((err: unknown) => this.logger.warn({ err }, 'could not queue link previews'));
     }
   }
 

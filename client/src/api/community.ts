@@ -50,6 +50,7 @@ export interface HistoryMessage {
   threadReplies?: number;
   threadLastReplyAt?: string | null;
   attachments?: MessageView['attachments'];
+  linkPreview?: MessageView['linkPreview'];
 }
 
 export interface RoomMember {
@@ -231,5 +232,6 @@ export function fromHistory(m: HistoryMessage): MessageView {
     threadReplies: m.threadReplies ?? 0,
     threadLastReplyAt: m.threadLastReplyAt ?? null,
     attachments: m.attachments ?? [],
+    linkPreview: m.linkPreview ?? null,
   };
 }

@@ -37,6 +37,10 @@ export const apiMessageSchema = z.object({
   attachments: z
     .array(apiAttachmentSchema)
     .describe('Files on the message (bytes: GET /api/attachments/:id); none when hidden or deleted.'),
+  linkPreview: z
+    .object({ url: z.string(), title: z.string(), description: z.string().nullable(), siteName: z.string() })
+    .nullable()
+    .describe("The card of the message's first web address (its page's title and description), or null."),
 });
 export type ApiMessage = z.infer<typeof apiMessageSchema>;
 

@@ -24,6 +24,7 @@ import { emojiDataIfLoaded } from '../../emoji/emoji-data.ts';
 import { MessageText } from './MessageText.tsx';
 import { insideOpenFence, messageExcerpt } from '../../../../shared/markdown/message-markdown.ts';
 import { MessageAttachments } from './Attachments.tsx';
+import { LinkCard } from './LinkCard.tsx';
 import { uploadedFile } from '../../api/attachments.ts';
 
 export interface MessageActions {
@@ -431,6 +432,9 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
         </Switch>
         <Show when={!removed() && !muted() && m().attachments.length > 0 && props.actions.fileUrl}>
           {(fileUrl) => <MessageAttachments files={m().attachments} fileUrl={fileUrl()} />}
+        </Show>
+        <Show when={!removed() && !muted() && !editing() ? m().linkPreview : null}>
+          {(card) => <LinkCard preview={card()} />}
         </Show>
         <Show when={confirmingDelete()}>
           <div class="msg__confirm" role="group" aria-label="Confirm delete">

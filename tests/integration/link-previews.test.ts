@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChannelChange } from '../../shared/sync/channel-doc.ts';
+import type { Database } from '../../sync-server/db/database.ts';
+import type { UserRow } from '../../sync-server/features/users/users-repo.ts';
+import { processIntent, type IntentDeps } from '../../sync-server/intents/process-intent.ts';
+import { createLinkPreviewReader } from '../../sync-server/link-previews/link-preview-reader.ts';
+import { unfurlMessage } from '../../workers/handlers/unfurl-message.ts';
+import {
+  createMember,
+  intentDeps,
+  loungeRoomId,
+  seededDatabase,
+  sendIntent,
+  unlimitedRateLimiter,
+} from '../support/fixtures.ts';
+import type { TestDatabase } from '../support/postgres.ts';
+
+/**
+ * A message's first web address gets a card (the page's title, description and site name) through the
+ * `unfurl-message` job, against a local web server — which a preview may only read because the test
+ * lists it as an allowed private host: by default the server never reads its own machine or network.
+ */
+describe('link previews (PostgreSQL + a local web server)', () => {
+  let testDb: TestDatabase;
+  let db: Database;
+  let deps: IntentDeps;
+  let web: Server;
+  let site: string;
+  let general: string;
+  let ada: UserRow;
+  let n = 1;
+  const hits = new Map<string, number>();
+  const published: ChannelChange[] = [];
+  const logger = pino({ level: 'silent' });
+
+  const pages: Record<string, (res: import('node:http').ServerResponse) => void> = {
+    '/guide': (res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          '<html><head><meta property="og:title" content="Retrying requests"><meta property="og:description" content="Backoff &amp; jitter, step by step."><meta property="og:site_name" content="Team Docs"></head><body>…</body></html>',
+        ),
+    '/moved': (res) => res.writeHead(301, { location: '/guide' }).end(),
+    '/to-metadata': (res) => res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end(),
+    '/file.zip': (res) => res.writeHead(200, { 'content-type': 'application/zip' }).end('PK'),
+    '/slow': () => undefined,
+  };
+  const act = async (u: UserRow, intent: Record<string, unknown>) => {
+    const out = await processIntent(deps, u.id, randomUUID(), { n: n++, createdAt: Date.now(), ...intent });
+    if (out.verdict.status !== 'accepted') throw new Error(JSON.stringify(out.verdict));
+    return out.verdict;
+  };
+  const unfurl = (messageId: string, privateHosts: string[] = ['127.0.0.1']) =>
+    unfurlMessage(
+      {
+        db,
+        logger,
+        preview: createLinkPreviewReader({ privateHosts }),
+        onChanges: async (changes) => void published.push(...changes),
+      },
+      { messageId },
+    );
+  const cardOf = async (messageId: string) =>
+    (await db.query<{ link_preview: unknown }>('SELECT link_preview FROM messages WHERE id = $1', [messageId])).rows[0]!
+      .link_preview;
+
+  beforeAll(async () => {
+    web = createServer((req, res) => {
+      hits.set(req.url ?? '', (hits.get(req.url ?? '') ?? 0) + 1);
+      (pages[req.url ?? ''] ?? ((r) => r.writeHead(404).end()))(res);
+    });
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    site = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
+    ({ testDb, db } = await seededDatabase());
+    deps = intentDeps(db, unlimitedRateLimiter);
+    general = await loungeRoomId(db, 'general');
+    ada = await createMember(db, 'lp_ada');
+  });
+  afterAll(async () => {
+    web?.closeAllConnections();
+    web?.close();
+    await db?.close();
+    await testDb?.drop();
+  });
+
+  it('the first address gets its card, reaching replicas as a change of the message; the page is read once a day', async () => {
+    const sent = await act(ada, sendIntent(general, `read **[this](${site}/guide)** first, then ${site}/other`));
+    published.length = 0;
+    expect(await unfurl(sent.messageId!)).toEqual({ preview: true });
+    const card = {
+      url: `${site}/guide`,
+      title: 'Retrying requests',
+      description: 'Backoff & jitter, step by step.',
+      siteName: 'Team Docs',
+    };
+    expect(await cardOf(sent.messageId!)).toEqual(card);
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({
+      kind: 'message',
+      channelId: general,
+      message: { id: sent.messageId, linkPreview: card },
+    });
+
+    // Another message with the same link: the card from the cache, the page not read again.
+    const again = await act(ada, sendIntent(general, `${site}/guide is good`));
+    expect(await unfurl(again.messageId!)).toEqual({ preview: true });
+    expect(hits.get('/guide')).toBe(1);
+  });
+
+  it('an edit that drops the link drops the card; one that changes it gets the new one (through a redirect)', async () => {
+    const sent = await act(ada, sendIntent(general, `see ${site}/guide`));
+    await unfurl(sent.messageId!);
+    await act(ada, { kind: 'edit', messageId: sent.messageId, body: 'never mind' });
+    published.length = 0;
+    expect(await unfurl(sent.messageId!)).toEqual({ preview: false });
+    expect(await cardOf(sent.messageId!)).toBeNull();
+    expect(published).toHaveLength(1);
+    await act(ada, { kind: 'edit', messageId: sent.messageId, body: `see ${site}/moved` });
+    expect(await unfurl(sent.messageId!)).toEqual({ preview: true });
+    expect(await cardOf(sent.messageId!)).toMatchObject({ url: `${site}/moved`, title: 'Retrying requests' });
+  });
+
+  it('never reads this machine or its network unless listed, nor a redirect into it, nor anything but a page', async () => {
+    for (const path of ['/guide-unlisted', '/to-metadata', '/file.zip']) {
+      const target = path === '/guide-unlisted' ? `http://localhost:${new URL(site).port}/guide` : `${site}${path}`;
+      const sent = await act(ada, sendIntent(general, `look: ${target}`));
+      // Unlisted: localhost resolves to 127.0.0.1, which is not public.
+      expect(await unfurl(sent.messageId!, path === '/guide-unlisted' ? [] : ['127.0.0.1']), path).toEqual({
+        preview: false,
+      });
+      expect(await cardOf(sent.messageId!), path).toBeNull();
+    }
+    // The metadata address was never requested: the redirect was refused before connecting.
+    expect(hits.get('/to-metadata')).toBe(1);
+  });
+
+  it('a page that never answers gives no card after the time limit, and nothing waits on it', async () => {
+    const sent = await act(ada, sendIntent(general, `slow: ${site}/slow`));
+    const started = Date.now();
+    expect(await unfurl(sent.messageId!)).toEqual({ preview: false });
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 20_000);
+});
