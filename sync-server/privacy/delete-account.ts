@@ -45,6 +45,7 @@ export async function deleteAccount(db: Database, userId: string): Promise<Delet
             blocks AS (DELETE FROM user_blocks WHERE blocker_id = $1),
             mutes AS (DELETE FROM user_mutes WHERE muter_id = $1),
             devices AS (DELETE FROM device_tokens WHERE user_id = $1),
+            browsers AS (DELETE FROM push_subscriptions WHERE user_id = $1),
             markers AS (DELETE FROM read_markers WHERE user_id = $1),
             notes AS (DELETE FROM notifications WHERE user_id = $1),
             intents AS (DELETE FROM client_intents WHERE user_id = $1),

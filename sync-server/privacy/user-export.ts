@@ -227,6 +227,13 @@ async function writeDocument(
       `SELECT platform, created_at AS "registeredAt", last_seen_at AS "lastSeenAt" FROM device_tokens WHERE user_id = $1`,
     ),
   );
+  field(
+    'browsersForPush',
+    await all(
+      `SELECT endpoint AS "pushService", created_at AS "subscribedAt", last_sent_at AS "lastPushAt"
+         FROM push_subscriptions WHERE user_id = $1 ORDER BY created_at`,
+    ),
+  );
   const files = (
     await db.query<FileRow & Record<string, unknown>>(
       `SELECT id, storage_key, filename, content_type AS type, byte_size AS size, width, height,

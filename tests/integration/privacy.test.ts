@@ -103,6 +103,10 @@ describe('privacy: data export and account deletion (PostgreSQL)', () => {
       `INSERT INTO user_settings (user_id, email) VALUES ($1, 'ada@example.com') ON CONFLICT (user_id) DO UPDATE SET email = EXCLUDED.email`,
       [ada.id],
     );
+    await db.query(
+      `INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth) VALUES ($1, 'https://fcm.googleapis.com/fcm/send/ada', 'k', 'a')`,
+      [ada.id],
+    );
 
     const asked = await node.app.inject({ method: 'POST', url: '/api/me/exports', headers: await auth(ada) });
     expect(asked.statusCode, asked.body).toBe(202);
@@ -155,6 +159,7 @@ describe('privacy: data export and account deletion (PostgreSQL)', () => {
       notifications: [{ kind: 'mention', from: 'gdpr_bob' }],
       blocked: [{ handle: 'gdpr_bob' }],
       files: [{ id: file.id, name: 'desk.png', type: 'image/png', inThisExport: `files/${file.id}/desk.png` }],
+      browsersForPush: [{ pushService: 'https://fcm.googleapis.com/fcm/send/ada' }],
     });
     const messages = data.messages as Array<{ body: string; in: string; where: string | null }>;
     expect(messages.map((m) => [m.in, m.body])).toEqual([
@@ -195,6 +200,13 @@ describe('privacy: data export and account deletion (PostgreSQL)', () => {
     await act(dee, sendIntent(dm!.channelId!, 'see you, Bob'));
     await act(bob, sendIntent(general, 'thanks @gdpr_dee'));
     await db.query('INSERT INTO user_mutes (muter_id, muted_id) VALUES ($1, $2)', [dee.id, bob.id]);
+    await db.query(
+      `INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth) VALUES ($1, 'https://fcm.googleapis.com/fcm/send/dee', 'k', 'a')`,
+      [dee.id],
+    );
+    await db.query(`INSERT INTO device_tokens (user_id, token, platform) VALUES ($1, 'dee-phone-token', 'android')`, [
+      dee.id,
+    ]);
     await db.query(
       `INSERT INTO user_settings (user_id, phone_e164) VALUES ($1, '+15551234567') ON CONFLICT (user_id) DO UPDATE SET phone_e164 = EXCLUDED.phone_e164`,
       [dee.id],
@@ -272,6 +284,9 @@ describe('privacy: data export and account deletion (PostgreSQL)', () => {
     const count = async (sql: string) => Number((await db.query<{ n: string }>(sql, [dee.id])).rows[0]!.n);
     expect(await count('SELECT count(*) AS n FROM user_settings WHERE user_id = $1')).toBe(0);
     expect(await count('SELECT count(*) AS n FROM user_mutes WHERE muter_id = $1')).toBe(0);
+    // No push reaches their browsers or phones again: the subscriptions and tokens are gone, not just unused.
+    expect(await count('SELECT count(*) AS n FROM push_subscriptions WHERE user_id = $1')).toBe(0);
+    expect(await count('SELECT count(*) AS n FROM device_tokens WHERE user_id = $1')).toBe(0);
     expect(await count('SELECT count(*) AS n FROM room_memberships WHERE user_id = $1')).toBe(0);
     expect(await count('SELECT count(*) AS n FROM notifications WHERE user_id = $1')).toBe(0);
     expect(await count('SELECT count(*) AS n FROM read_markers WHERE user_id = $1')).toBe(0);
