@@ -16,7 +16,7 @@ export interface DmSummary {
 }
 
 /** What a moderator did that concerns the member: to them in a room, or to a message of theirs. */
-export type ModerationAction = 'warn' | 'mute' | 'unmute' | 'ban' | 'unban' | 'hide';
+export type ModerationAction = 'warn' | 'mute' | 'unmute' | 'ban' | 'unban' | 'hide' | 'delete';
 
 interface NotificationBase {
   /** The channel it happened in: a room's main chat or a thread (for actions on a member: the room). */

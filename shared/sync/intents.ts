@@ -36,7 +36,13 @@ export const intentSchema = z.discriminatedUnion('kind', [
     ...common,
   }),
   z.strictObject({ kind: z.literal('edit'), messageId: uuid, body, ...common }),
-  z.strictObject({ kind: z.literal('delete'), messageId: uuid, ...common }),
+  z.strictObject({
+    kind: z.literal('delete'),
+    messageId: uuid,
+    // A moderator's reason, told to the author and kept in the moderation log (ignored for one's own).
+    reason: text().pipe(z.string().trim().max(500)).optional(),
+    ...common,
+  }),
   z.strictObject({ kind: z.literal('react'), messageId: uuid, emoji, ...common }),
   z.strictObject({ kind: z.literal('unreact'), messageId: uuid, emoji, ...common }),
   z.strictObject({ kind: z.literal('pin'), messageId: uuid, pinned: z.boolean(), ...common }),

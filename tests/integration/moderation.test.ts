@@ -99,6 +99,32 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
     }
   });
 
+  it('a new thread is moderated like a message: its title by Layer 1 too, its first message by Layer 2', async () => {
+    const author = await createMember(db, 'threader');
+    const d = device(author);
+    await d.openChannel(general);
+    const start = async (title: string, body: string) => {
+      const id = d.intent({ kind: 'create_thread', roomId: general, title, body });
+      return waitFor(`verdict for thread "${title}"`, () => d.verdict(id));
+    };
+    const refused = await start('you are a fucking idiot', 'hello');
+    expect(refused).toMatchObject({ status: 'rejected', code: 'profanity.blocked' });
+    const queued = await start('well shit, the build broke', 'any ideas?');
+    expect(queued.status).toBe('accepted');
+    const review = await db.query<{ source: string; reason: string }>(
+      'SELECT source, reason FROM moderation_queue WHERE message_id = $1',
+      [queued.status === 'accepted' ? queued.messageId : ''],
+    );
+    expect(review.rows).toEqual([{ source: 'system', reason: expect.stringMatching(/^Title: /) as unknown as string }]);
+    // Layer 2 reads the first message of a thread as it reads any new message: a 0.9 hides it.
+    const scored = await start('A question', 'something nasty [score=0.9]');
+    const firstId = scored.status === 'accepted' ? scored.messageId! : '';
+    await waitFor('the thread opener hidden by Layer 2', async () => {
+      const q = await db.query<{ is_hidden: boolean }>('SELECT is_hidden FROM messages WHERE id = $1', [firstId]);
+      return q.rows[0]?.is_hidden;
+    });
+  });
+
   it('Layer 2: scores 0.1 / 0.5 / 0.9 give allow / flag / hide + queue, without delaying delivery', async () => {
     const author = await createMember(db, 'scored');
     const reader = await createMember(db, 'watcher');
@@ -295,6 +321,38 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
       targetHandle: 'auth0r',
       reason: 'Please keep it kind',
     });
+  });
+
+  it("a moderator's delete tells the author why (and logs it); deleting one's own message tells nobody", async () => {
+    const [author, mod] = (await Promise.all(['deleted_author', 'deleting_mod'].map((h) => createMember(db, h)))) as [
+      UserRow,
+      UserRow,
+    ];
+    await setRole(db, general, mod.id, 'moderator');
+    const [a, m] = [device(author), device(mod)];
+    await Promise.all([a.openChannel(general), m.openChannel(general)]);
+    const sent = await send(a, general, 'selling my old laptop, DM me');
+    const messageId = sent.status === 'accepted' ? sent.messageId! : '';
+    const del = m.intent({ kind: 'delete', messageId, reason: 'No sales posts in General' });
+    await waitFor('delete accepted', () => m.verdict(del)?.status === 'accepted');
+    const notices = await db.query<{ action: string; reason: string }>(
+      `SELECT payload->>'action' AS action, payload->>'reason' AS reason FROM notifications
+        WHERE user_id = $1 AND kind = 'moderation' AND message_id = $2`,
+      [author.id, messageId],
+    );
+    expect(notices.rows).toEqual([{ action: 'delete', reason: 'No sales posts in General' }]);
+    const log = await db.query<{ reason: string }>(
+      `SELECT reason FROM moderation_actions WHERE message_id = $1 AND action = 'delete'`,
+      [messageId],
+    );
+    expect(log.rows).toEqual([{ reason: 'No sales posts in General' }]);
+
+    const own = await send(a, general, 'oops, wrong room');
+    const ownId = own.status === 'accepted' ? own.messageId! : '';
+    const mine = a.intent({ kind: 'delete', messageId: ownId });
+    await waitFor('own delete accepted', () => a.verdict(mine)?.status === 'accepted');
+    const none = await db.query('SELECT 1 FROM notifications WHERE message_id = $1', [ownId]);
+    expect(none.rows).toHaveLength(0);
   });
 
   it('review queue: members cannot see or act on it; a room moderator only in their rooms; a ban purges the room from the member', async () => {

@@ -40,6 +40,7 @@ const ACTION_WORDS: Record<string, string> = {
   ban: 'banned you',
   unban: 'lifted your ban',
   hide: 'hid your message',
+  delete: 'deleted your message',
 };
 
 /** What the device shows: who and what in the title, where (and the words) in the body. */

@@ -81,10 +81,12 @@ export function RoomIntro(props: { room: Room }): JSX.Element {
           <li>Every new question here starts its own thread, so answers stay easy to find.</li>
         </Show>
         <Show when={props.room.slowModeSeconds > 0}>
-          <li>Slow mode is on: one message every {props.room.slowModeSeconds} seconds.</li>
+          <li>
+            Slow mode is on: one message every {props.room.slowModeSeconds} seconds (new members wait twice as long).
+          </li>
         </Show>
         <Show when={props.room.contextType === 'announcement'}>
-          <li>Only moderators post here; everyone can react and reply in threads.</li>
+          <li>Only moderators post here; everyone can read and react.</li>
         </Show>
         <li>Be kind, stay on topic, and help newcomers find their way.</li>
       </ul>

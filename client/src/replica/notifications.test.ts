@@ -84,6 +84,9 @@ describe('notifications on this device', () => {
     expect(notificationText(notice('h', { action: 'hide', reason: 'Off topic' }), 'Moe', 'Showcase')).toBe(
       'A moderator hid your message in Showcase: Off topic',
     );
+    expect(notificationText(notice('d', { action: 'delete', reason: 'No sales posts' }), 'Moe', 'General')).toBe(
+      'A moderator deleted your message in General: No sales posts',
+    );
     expect(notificationText(notice('b', { action: 'ban', reason: 'Spam' }), 'Moe', 'General')).toBe(
       'You were banned from General: Spam',
     );

@@ -119,6 +119,8 @@ export function notificationText(n: NotificationItem, who: string, room: string,
           return `Your ban from ${room} was lifted`;
         case 'hide':
           return `A moderator hid your message in ${room}${why}`;
+        case 'delete':
+          return `A moderator deleted your message in ${room}${why}`;
       }
     }
   }

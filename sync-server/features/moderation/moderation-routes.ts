@@ -290,7 +290,7 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
           await settle('hidden');
           return { status: 'hidden' as const };
         case 'delete':
-          await run({ kind: 'delete', messageId: row.message_id });
+          await run({ kind: 'delete', messageId: row.message_id, reason });
           await settle('deleted');
           return { status: 'deleted' as const };
         case 'warn':

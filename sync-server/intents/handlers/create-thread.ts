@@ -6,6 +6,7 @@ import type { HandlerContext, HandlerResult } from '../handler-context.ts';
 import { appendThreadChange, cleanBody, insertMessage, resolveMentions } from '../message-writes.ts';
 import { describeWait, ensureAllowed, IntentRefusal } from '../refusal.ts';
 import { checkCanPost } from './send-message.ts';
+import { layer1Verdict, queueForReview } from '../../moderation/layer1-check.ts';
 
 /** A thread is its own channel with its own seq, hanging off a room (and optionally a message of it). */
 export async function createThread(
@@ -19,7 +20,10 @@ export async function createThread(
   const title = intent.title.trim().replace(/\s+/g, ' ');
   if (title.length === 0) throw new IntentRefusal('empty_title', 'A thread needs a title.');
   if ([...title].length > LIMITS.text.threadTitleMaxChars) {
-    throw new IntentRefusal('title_too_long', `Thread titles can be at most ${LIMITS.text.threadTitleMaxChars} characters.`);
+    throw new IntentRefusal(
+      'title_too_long',
+      `Thread titles can be at most ${LIMITS.text.threadTitleMaxChars} characters.`,
+    );
   }
   const body = cleanBody(intent.body);
   if (intent.parentMessageId) {
@@ -31,7 +35,12 @@ export async function createThread(
     if (!parent.rows[0]) throw new IntentRefusal('bad_parent', 'That message is not in this room.');
     if (parent.rows[0].has_thread) throw new IntentRefusal('thread_exists', 'That message already has a thread.');
   }
-  const rate = await ctx.rateLimiter.consume(`threads:${userId}`, LIMITS.rate.threadCreates, ctx.intentId, ctx.now.getTime());
+  const rate = await ctx.rateLimiter.consume(
+    `threads:${userId}`,
+    LIMITS.rate.threadCreates,
+    ctx.intentId,
+    ctx.now.getTime(),
+  );
   if (!rate.allowed) {
     throw new IntentRefusal(
       'rate_limited',
@@ -46,13 +55,35 @@ export async function createThread(
     [threadId, intent.roomId, intent.parentMessageId ?? null, title, userId],
   );
   const threadAccess = (await loadChannelAccess(tx, threadId, userId, ctx.now))!;
-  await checkCanPost(ctx, threadAccess, body);
+  // The title is posted words too, shown in the room's thread list: Layer 1 reads it as it reads the body.
+  const titleCheck = layer1Verdict(ctx.moderation, threadAccess, title, []);
+  const bodyCheck = await checkCanPost(ctx, threadAccess, body);
+  const flagged = titleCheck.flagged || bodyCheck.flagged;
   const mentions = await resolveMentions(tx, threadAccess, userId, body);
-  const first = await insertMessage(tx, threadAccess, { authorId: userId, body, replyToId: null, mentions });
+  const first = await insertMessage(tx, threadAccess, { authorId: userId, body, replyToId: null, mentions, flagged });
+  if (flagged)
+    await queueForReview(
+      tx,
+      first.messageId,
+      intent.roomId,
+      'system',
+      [titleCheck.flagged ? `Title: ${titleCheck.reason}` : '', bodyCheck.flagged ? bodyCheck.reason : '']
+        .filter(Boolean)
+        .join(' ')
+        .slice(0, 1000),
+    );
   // The first message's activity record logged the parent message, which now shows its thread in the room.
   const changes = [...first.changes];
   if (!changes.some((c) => c.kind === 'thread' && c.channelId === intent.roomId)) {
     changes.push(await appendThreadChange(tx, intent.roomId, threadId));
   }
-  return { status: 'accepted', messageId: first.messageId, channelId: threadId, seq: first.seq, changes };
+  // Layer 2 reads the first message as it reads any new one.
+  return {
+    status: 'accepted',
+    messageId: first.messageId,
+    channelId: threadId,
+    seq: first.seq,
+    changes,
+    moderate: [first.messageId],
+  };
 }

@@ -7,6 +7,7 @@ import type { HandlerContext, HandlerResult } from '../handler-context.ts';
 import { lockMessage } from '../message-writes.ts';
 import { loadMessageView } from '../message-view.ts';
 import { ensureAllowed, IntentRefusal } from '../refusal.ts';
+import { notifyModeration } from '../../notifications/notification-rows.ts';
 
 /** Soft delete: the message keeps its place in the conversation as a placeholder without words or files. */
 export async function deleteMessage(
@@ -35,11 +36,31 @@ export async function deleteMessage(
   if (!own) {
     await tx.query(
       `INSERT INTO moderation_actions (room_id, message_id, target_user_id, actor_id, source, action, reason)
-       VALUES ($1, $2, $3, $4, 'admin', 'delete', 'Deleted by a moderator')`,
-      [access.roomId, message.id, message.authorId, userId],
+       VALUES ($1, $2, $3, $4, 'admin', 'delete', $5)`,
+      [access.roomId, message.id, message.authorId, userId, intent.reason || 'Deleted by a moderator'],
     );
   }
   const view = await loadMessageView(tx, message.id);
   const change = await appendChange(tx, message.channelId, { kind: 'message', message: view });
-  return { status: 'accepted', messageId: message.id, channelId: message.channelId, seq: view.seq, changes: [change] };
+  // A moderator's delete is an action on the author's content: they are told (spec: mod actions notify).
+  const inbox =
+    !own && message.authorId && access.roomId
+      ? await notifyModeration(tx, {
+          userId: message.authorId,
+          actorId: userId,
+          action: 'delete',
+          reason: intent.reason ?? '',
+          roomId: access.roomId,
+          channelId: message.channelId,
+          message: { id: message.id, seq: view.seq, threadId: access.kind === 'thread' ? message.channelId : null },
+        })
+      : [];
+  return {
+    status: 'accepted',
+    messageId: message.id,
+    channelId: message.channelId,
+    seq: view.seq,
+    changes: [change],
+    inbox,
+  };
 }

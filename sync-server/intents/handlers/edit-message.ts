@@ -9,7 +9,10 @@ import { loadMessageView } from '../message-view.ts';
 import { describeWait, ensureAllowed, IntentRefusal } from '../refusal.ts';
 import { queueForReview, runLayer1 } from '../../moderation/layer1-check.ts';
 
-export async function editMessage(ctx: HandlerContext, intent: Extract<Intent, { kind: 'edit' }>): Promise<HandlerResult> {
+export async function editMessage(
+  ctx: HandlerContext,
+  intent: Extract<Intent, { kind: 'edit' }>,
+): Promise<HandlerResult> {
   const { tx, userId } = ctx;
   const message = await lockMessage(tx, intent.messageId);
   const access = await loadChannelAccess(tx, message.channelId, userId, ctx.now);
@@ -19,7 +22,11 @@ export async function editMessage(ctx: HandlerContext, intent: Extract<Intent, {
   const body = cleanBody(intent.body);
   const rate = await ctx.rateLimiter.consume(`edits:${userId}`, LIMITS.rate.edits, ctx.intentId, ctx.now.getTime());
   if (!rate.allowed) {
-    throw new IntentRefusal('rate_limited', `Too many edits; try again in ${describeWait(rate.retryAfterMs)}.`, rate.retryAfterMs);
+    throw new IntentRefusal(
+      'rate_limited',
+      `Too many edits; try again in ${describeWait(rate.retryAfterMs)}.`,
+      rate.retryAfterMs,
+    );
   }
   const layer1 = await runLayer1(ctx, access, body);
   const mentions = await resolveMentions(tx, access, userId, body);
@@ -36,5 +43,12 @@ export async function editMessage(ctx: HandlerContext, intent: Extract<Intent, {
   if (layer1.flagged) await queueForReview(tx, message.id, access.roomId, 'system', layer1.reason);
   const view = await loadMessageView(tx, message.id);
   const change = await appendChange(tx, message.channelId, { kind: 'message', message: view });
-  return { status: 'accepted', messageId: message.id, channelId: message.channelId, seq: view.seq, changes: [change], moderate: [message.id] };
+  return {
+    status: 'accepted',
+    messageId: message.id,
+    channelId: message.channelId,
+    seq: view.seq,
+    changes: [change],
+    moderate: [message.id],
+  };
 }

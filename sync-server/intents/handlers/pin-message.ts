@@ -7,7 +7,10 @@ import { lockMessage } from '../message-writes.ts';
 import { loadMessageView } from '../message-view.ts';
 import { ensureAllowed, IntentRefusal } from '../refusal.ts';
 
-export async function pinMessage(ctx: HandlerContext, intent: Extract<Intent, { kind: 'pin' }>): Promise<HandlerResult> {
+export async function pinMessage(
+  ctx: HandlerContext,
+  intent: Extract<Intent, { kind: 'pin' }>,
+): Promise<HandlerResult> {
   const { tx, userId } = ctx;
   const message = await lockMessage(tx, intent.messageId);
   const access = await loadChannelAccess(tx, message.channelId, userId, ctx.now);

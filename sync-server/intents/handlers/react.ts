@@ -21,20 +21,28 @@ export async function react(
   if (message.isDeleted) throw new IntentRefusal('deleted', 'You cannot react to a deleted message.');
   let changed: number;
   if (intent.kind === 'react') {
-    const rate = await ctx.rateLimiter.consume(`reactions:${userId}`, LIMITS.rate.reactions, ctx.intentId, ctx.now.getTime());
+    const rate = await ctx.rateLimiter.consume(
+      `reactions:${userId}`,
+      LIMITS.rate.reactions,
+      ctx.intentId,
+      ctx.now.getTime(),
+    );
     if (!rate.allowed) {
-      throw new IntentRefusal('rate_limited', `Too many reactions; try again in ${describeWait(rate.retryAfterMs)}.`, rate.retryAfterMs);
+      throw new IntentRefusal(
+        'rate_limited',
+        `Too many reactions; try again in ${describeWait(rate.retryAfterMs)}.`,
+        rate.retryAfterMs,
+      );
     }
     ({ rowCount: changed } = await tx.query(
       'INSERT INTO reactions (message_id, user_id, emoji) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
       [message.id, userId, intent.emoji],
     ));
   } else {
-    ({ rowCount: changed } = await tx.query('DELETE FROM reactions WHERE message_id = $1 AND user_id = $2 AND emoji = $3', [
-      message.id,
-      userId,
-      intent.emoji,
-    ]));
+    ({ rowCount: changed } = await tx.query(
+      'DELETE FROM reactions WHERE message_id = $1 AND user_id = $2 AND emoji = $3',
+      [message.id, userId, intent.emoji],
+    ));
   }
   const view = await loadMessageView(tx, message.id);
   const changes = changed > 0 ? [await appendChange(tx, message.channelId, { kind: 'message', message: view })] : [];

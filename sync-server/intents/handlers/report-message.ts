@@ -13,7 +13,10 @@ import { describeWait, ensureAllowed, IntentRefusal } from '../refusal.ts';
  * A member reports a message: it joins the review queue, and once enough distinct trusted members
  * (config, default 3) have reported it, it is hidden pending review — the community's own brake.
  */
-export async function reportMessage(ctx: HandlerContext, intent: Extract<Intent, { kind: 'report' }>): Promise<HandlerResult> {
+export async function reportMessage(
+  ctx: HandlerContext,
+  intent: Extract<Intent, { kind: 'report' }>,
+): Promise<HandlerResult> {
   const { tx, userId } = ctx;
   const message = await lockMessage(tx, intent.messageId);
   const access = await loadChannelAccess(tx, message.channelId, userId, ctx.now);
@@ -21,7 +24,11 @@ export async function reportMessage(ctx: HandlerContext, intent: Extract<Intent,
   ensureAllowed(can(access.actor, 'report_message', { room: access.room, message: { authorId: message.authorId } }));
   const rate = await ctx.rateLimiter.consume(`reports:${userId}`, LIMITS.rate.reports, ctx.intentId, ctx.now.getTime());
   if (!rate.allowed) {
-    throw new IntentRefusal('rate_limited', `You've sent many reports; try again in ${describeWait(rate.retryAfterMs)}.`, rate.retryAfterMs);
+    throw new IntentRefusal(
+      'rate_limited',
+      `You've sent many reports; try again in ${describeWait(rate.retryAfterMs)}.`,
+      rate.retryAfterMs,
+    );
   }
   const inserted = await tx.query(
     `INSERT INTO reports (message_id, reporter_id, reason, details) VALUES ($1, $2, $3, $4)
@@ -47,9 +54,13 @@ export async function reportMessage(ctx: HandlerContext, intent: Extract<Intent,
              OR m.role IN ('trusted', 'moderator', 'admin', 'owner') OR u.is_global_admin)`,
     [message.id, access.roomId, LIMITS.trust.trusted.minMessages, LIMITS.trust.trusted.minDays],
   );
-  if (trusted.rows[0]!.n < ctx.moderation.reportsToHide || view.hidden || message.isDeleted) return { ...base, changes: [] };
+  if (trusted.rows[0]!.n < ctx.moderation.reportsToHide || view.hidden || message.isDeleted)
+    return { ...base, changes: [] };
   const reason = 'Hidden after reports from the community, pending review.';
-  await tx.query('UPDATE messages SET is_hidden = true, hidden_reason = $2, updated_at = now() WHERE id = $1', [message.id, reason]);
+  await tx.query('UPDATE messages SET is_hidden = true, hidden_reason = $2, updated_at = now() WHERE id = $1', [
+    message.id,
+    reason,
+  ]);
   await tx.query(
     `INSERT INTO moderation_actions (room_id, message_id, target_user_id, source, action, reason, details)
      VALUES ($1, $2, $3, 'community', 'hide', $4, $5)`,

@@ -16,7 +16,10 @@ export async function checkCanPost(ctx: HandlerContext, access: ChannelAccess, b
 }
 
 /** One send on its own: the batch path with a batch of one, so both decide and write alike. */
-export async function sendMessage(ctx: HandlerContext, intent: Extract<Intent, { kind: 'send' }>): Promise<HandlerResult> {
+export async function sendMessage(
+  ctx: HandlerContext,
+  intent: Extract<Intent, { kind: 'send' }>,
+): Promise<HandlerResult> {
   const [outcome] = await sendMessages(ctx, [{ userId: ctx.userId, intentId: ctx.intentId, intent }]);
   if (!outcome) throw new Error('a batch of one send gave no outcome');
   if (!outcome.ok) throw outcome.refusal;

@@ -45,12 +45,18 @@ async function refuseUnreachable(tx: Queryable, senderId: string, recipientIds: 
         throw new IntentRefusal('dm_closed', `@${r.handle} doesn't accept direct messages.`);
       case 'connections':
         if (!r.connected) {
-          throw new IntentRefusal('dm_connections_only', `@${r.handle} accepts direct messages only from people they're connected with.`);
+          throw new IntentRefusal(
+            'dm_connections_only',
+            `@${r.handle} accepts direct messages only from people they're connected with.`,
+          );
         }
         break;
       case 'following':
         if (!r.follows_sender) {
-          throw new IntentRefusal('dm_following_only', `@${r.handle} accepts direct messages only from people they follow.`);
+          throw new IntentRefusal(
+            'dm_following_only',
+            `@${r.handle} accepts direct messages only from people they follow.`,
+          );
         }
         break;
     }
@@ -58,12 +64,18 @@ async function refuseUnreachable(tx: Queryable, senderId: string, recipientIds: 
 }
 
 /** Opens (or, for a pair that already has one, returns) a DM conversation. */
-export async function startDm(ctx: HandlerContext, intent: Extract<Intent, { kind: 'start_dm' }>): Promise<HandlerResult> {
+export async function startDm(
+  ctx: HandlerContext,
+  intent: Extract<Intent, { kind: 'start_dm' }>,
+): Promise<HandlerResult> {
   const { tx, userId } = ctx;
   const others = [...new Set(intent.participantIds)].filter((id) => id !== userId);
   if (others.length === 0) throw new IntentRefusal('no_participants', 'Choose at least one other member to message.');
   if (others.length + 1 > LIMITS.dm.groupMaxParticipants) {
-    throw new IntentRefusal('group_too_large', `Group conversations can have at most ${LIMITS.dm.groupMaxParticipants} people.`);
+    throw new IntentRefusal(
+      'group_too_large',
+      `Group conversations can have at most ${LIMITS.dm.groupMaxParticipants} people.`,
+    );
   }
   const isGroup = others.length > 1;
   const pairKey = isGroup ? null : [userId, others[0]!].sort().join(':');
@@ -76,9 +88,18 @@ export async function startDm(ctx: HandlerContext, intent: Extract<Intent, { kin
     }
   }
   await refuseUnreachable(tx, userId, others);
-  const rate = await ctx.rateLimiter.consume(`dm-starts:${userId}`, LIMITS.rate.dmStarts, ctx.intentId, ctx.now.getTime());
+  const rate = await ctx.rateLimiter.consume(
+    `dm-starts:${userId}`,
+    LIMITS.rate.dmStarts,
+    ctx.intentId,
+    ctx.now.getTime(),
+  );
   if (!rate.allowed) {
-    throw new IntentRefusal('rate_limited', `You've started many conversations; try again in ${describeWait(rate.retryAfterMs)}.`, rate.retryAfterMs);
+    throw new IntentRefusal(
+      'rate_limited',
+      `You've started many conversations; try again in ${describeWait(rate.retryAfterMs)}.`,
+      rate.retryAfterMs,
+    );
   }
   const channel = await tx.query<{ id: string }>(`INSERT INTO channels (kind) VALUES ('dm') RETURNING id`);
   const channelId = channel.rows[0]!.id;
@@ -91,10 +112,10 @@ export async function startDm(ctx: HandlerContext, intent: Extract<Intent, { kin
     userId,
   ]);
   const participantIds = [userId, ...others];
-  await tx.query(
-    'INSERT INTO dm_participants (dm_thread_id, user_id) SELECT $1, unnest($2::uuid[])',
-    [channelId, participantIds],
-  );
+  await tx.query('INSERT INTO dm_participants (dm_thread_id, user_id) SELECT $1, unnest($2::uuid[])', [
+    channelId,
+    participantIds,
+  ]);
   const summary = { channelId, isGroup, title, participantIds };
   const inbox: InboxEntry[] = participantIds.map((id) => ({ userId: id, map: 'dms', key: channelId, value: summary }));
   return { status: 'accepted', channelId, changes: [], inbox };

@@ -492,7 +492,10 @@ export function Conversation(props: ConversationProps): JSX.Element {
           break;
         }
         case 'delete':
-          answer(replica.enqueue({ kind: 'delete', messageId: message.id }), 'The message was deleted.');
+          answer(
+            replica.enqueue({ kind: 'delete', messageId: message.id, reason: result.reason }),
+            'The message was deleted.',
+          );
           break;
         case 'report': {
           const id = replica.enqueue({
