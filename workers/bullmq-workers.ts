@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { BullmqConnectionOptions } from './bullmq-queue.ts';
 import { queueNameOf } from './bullmq-queue.ts';
 import { runJob, type JobHandlers } from './job-handlers.ts';
-import { JOB_NAMES, type JobName } from './job-queue.ts';
+import { JOB_NAMES, RetryLater, type JobName } from './job-queue.ts';
 
 export interface JobWorkersOptions extends BullmqConnectionOptions {
   handlers: JobHandlers;
@@ -40,6 +40,7 @@ export function startJobWorkers(options: JobWorkersOptions): JobWorkers {
         await runJob(options.handlers, name, job.data, {
           jobId,
           attempt: job.attemptsMade + 1,
+          lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
           logger: logger.child({ job: name, jobId, attempt: job.attemptsMade + 1 }),
         });
       },
@@ -56,6 +57,8 @@ export function startJobWorkers(options: JobWorkersOptions): JobWorkers {
     worker.on('completed', (job) => logger.info({ job: name, jobId: job.id }, 'job completed'));
     worker.on('failed', (job, err) => {
       const final = job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1);
+      if (!final && err instanceof RetryLater)
+        return void logger.info({ job: name, jobId: job?.id, reason: err.message }, 'job runs again later');
       logger[final ? 'error' : 'warn'](
         { err, job: name, jobId: job?.id, attemptsMade: job?.attemptsMade },
         final ? 'job failed; no attempts left' : 'job failed; will retry',

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { runJob, type JobHandlers } from './job-handlers.ts';
 import {
   DEFAULT_RETRY,
+  RetryLater,
   parseJobData,
   retryDelayMs,
   type EnqueueOptions,
@@ -127,7 +128,12 @@ export class InProcessQueue implements JobQueue {
       this.runningKeys.add(job.key);
     }
     const logger = this.logger.child({ job: job.name, jobId: job.id, attempt: job.attempt });
-    const run = runJob(this.handlers, job.name, job.data, { jobId: job.id, attempt: job.attempt, logger })
+    const run = runJob(this.handlers, job.name, job.data, {
+      jobId: job.id,
+      attempt: job.attempt,
+      lastAttempt: job.attempt >= this.retry.attempts,
+      logger,
+    })
       .then(
         () => logger.debug('job completed'),
         (err: unknown) => this.failed(job, err, logger),
@@ -152,7 +158,8 @@ export class InProcessQueue implements JobQueue {
       return;
     }
     const delayMs = retryDelayMs(this.retry, job.attempt);
-    logger.warn({ err, retryInMs: delayMs }, 'job failed; retrying');
+    if (err instanceof RetryLater) logger.info({ reason: err.message, retryInMs: delayMs }, 'job runs again later');
+    else logger.warn({ err, retryInMs: delayMs }, 'job failed; retrying');
     if (job.key !== undefined) this.pendingKeys.add(job.key);
     this.later(delayMs, { ...job, attempt: job.attempt + 1 });
   }

@@ -26,6 +26,8 @@ export interface JobContext {
   jobId: string;
   /** 1 on the first run, 2 on the first retry, … */
   attempt: number;
+  /** No retry follows this run if it fails. */
+  lastAttempt: boolean;
   logger: Logger;
 }
 
@@ -75,12 +77,30 @@ export function createJobHandlers(deps: HandlerDeps): JobHandlers {
     'push-notification': async (data, ctx) => {
       if (!deps.push || !pushConfigured(deps.push))
         throw new Error('push is not configured (VAPID keys or FIREBASE_SERVICE_ACCOUNT_FILE)');
-      await pushNotification({ db: deps.db, push: deps.push, appUrl: deps.appUrl ?? '', logger: ctx.logger }, data);
+      await pushNotification(
+        {
+          db: deps.db,
+          push: deps.push,
+          appUrl: deps.appUrl ?? '',
+          logger: ctx.logger,
+          layer2: deps.moderator ? { lastAttempt: ctx.lastAttempt } : undefined,
+        },
+        data,
+      );
     },
     'push-direct-message': async (data, ctx) => {
       if (!deps.push || !pushConfigured(deps.push))
         throw new Error('push is not configured (VAPID keys or FIREBASE_SERVICE_ACCOUNT_FILE)');
-      await pushDirectMessage({ db: deps.db, push: deps.push, appUrl: deps.appUrl ?? '', logger: ctx.logger }, data);
+      await pushDirectMessage(
+        {
+          db: deps.db,
+          push: deps.push,
+          appUrl: deps.appUrl ?? '',
+          logger: ctx.logger,
+          layer2: deps.moderator ? { lastAttempt: ctx.lastAttempt } : undefined,
+        },
+        data,
+      );
     },
     'sms-alert': async (data, ctx) => {
       if (!deps.sms) throw new Error('SMS alerts are not configured (TWILIO_ACCOUNT_SID)');

@@ -70,6 +70,14 @@ export interface RetryPolicy {
   backoffMs: number;
 }
 
+/**
+ * A run that is not a failure but must happen later (it waits for something else to finish): retried with
+ * the usual backoff, logged as information rather than as a failure.
+ */
+export class RetryLater extends Error {
+  override name = 'RetryLater';
+}
+
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, backoffMs: 1000 };
 
 /** Delay before retry number `attempt` (1 = the first retry): backoff, 2×backoff, 4×backoff, … */

@@ -70,7 +70,7 @@ export type AiOutcome = 'allow' | 'flag' | 'hide' | 'skipped';
 export async function moderateMessageWithAi(
   deps: { db: Database; moderator: AiModerator; store: AttachmentStore },
   messageId: string,
-): Promise<{ outcome: AiOutcome; changes: ChannelChange[] }> {
+): Promise<{ outcome: AiOutcome; changes: ChannelChange[]; judgedBody?: string }> {
   const { rows } = await deps.db.query<{ body: string; is_deleted: boolean; is_hidden: boolean }>(
     'SELECT body, is_deleted, is_hidden FROM messages WHERE id = $1',
     [messageId],
@@ -98,7 +98,7 @@ export async function moderateMessageWithAi(
   const worst = parts.reduce((a, b) => (b.classification.maxScore > a.classification.maxScore ? b : a));
   const classification = worst.classification;
   const verdict = aiVerdictForScore(classification.maxScore);
-  if (verdict === 'allow') return { outcome: 'allow', changes: [] };
+  if (verdict === 'allow') return { outcome: 'allow', changes: [], judgedBody: message.body };
   return deps.db.transaction(async (tx) => {
     const current = await tx.query<{
       body: string;
@@ -112,7 +112,7 @@ export async function moderateMessageWithAi(
     ]);
     const row = current.rows[0];
     if (!row || row.body !== message.body || row.is_deleted || row.is_hidden)
-      return { outcome: 'skipped' as const, changes: [] };
+      return { outcome: 'skipped' as const, changes: [], judgedBody: message.body };
     const top = Object.entries(classification.categories).sort((a, b) => b[1] - a[1])[0];
     const where = worst.what === 'text' ? '' : ` in ${worst.what}`;
     const explanation = top
@@ -139,11 +139,12 @@ export async function moderateMessageWithAi(
         JSON.stringify(classification),
       ],
     );
-    if (verdict === 'flag') return { outcome: 'flag' as const, changes: [] };
+    if (verdict === 'flag') return { outcome: 'flag' as const, changes: [], judgedBody: message.body };
     const view = await loadMessageView(tx, messageId);
     return {
       outcome: 'hide' as const,
       changes: [await appendChange(tx, row.channel_id, { kind: 'message', message: view })],
+      judgedBody: message.body,
     };
   });
 }

@@ -8,6 +8,7 @@ import { createFcmSender, type FcmSender } from '../../sync-server/push/fcm-send
 import { createWebPushSender, generateVapidKeys, type PushSender } from '../../sync-server/push/web-push-sender.ts';
 import { pushDirectMessage } from '../../workers/handlers/push-direct-message.ts';
 import { pushNotification } from '../../workers/handlers/push-notification.ts';
+import { RetryLater } from '../../workers/job-queue.ts';
 import {
   createMember,
   intentDeps,
@@ -184,6 +185,52 @@ describe('push to app devices through FCM (PostgreSQL + a local FCM)', () => {
       data: { url: `${APP}/messages/${dm.channelId}`, tag: `dm-${dm.channelId}` },
       android: { collapse_key: `dm-${dm.channelId}` },
     });
+  });
+
+  it('with Layer 2 on, a push waits for its verdict: retried until judged; past the last attempt it goes without the words', async () => {
+    fcm.messages.length = 0;
+    const kim = await createMember(db, 'fcm_kim');
+    await register(kim, { token: token('kim-android'), platform: 'android' });
+    const said = await act(ada, sendIntent(general, 'meet at 5, @fcm_kim?'));
+    const id = await notificationFor(kim, said.messageId!);
+    const run = (lastAttempt: boolean) =>
+      pushNotification(
+        { db, push: { fcm: sender }, appUrl: APP, logger, layer2: { lastAttempt } },
+        { notificationId: id },
+      );
+    // Not judged yet: the job asks to run again later, and nothing is pushed or claimed.
+    await expect(run(false)).rejects.toBeInstanceOf(RetryLater);
+    expect(fcm.messages).toHaveLength(0);
+    // Judged (as the moderation job marks it): the push goes, words and all.
+    await db.query('UPDATE messages SET ai_checked_at = now() WHERE id = $1', [said.messageId]);
+    expect(await run(false)).toEqual({ sent: 1 });
+    expect(fcm.messages[0]!.message.notification).toEqual({
+      title: 'fcm_ada mentioned you',
+      body: 'In General Chat: meet at 5, @fcm_kim?',
+    });
+
+    // Layer 2 down through every attempt: the last one pushes that something happened, not the words.
+    const unjudged = await act(ada, sendIntent(general, 'unjudged words for @fcm_kim'));
+    const late = await notificationFor(kim, unjudged.messageId!);
+    expect(
+      await pushNotification(
+        { db, push: { fcm: sender }, appUrl: APP, logger, layer2: { lastAttempt: true } },
+        { notificationId: late },
+      ),
+    ).toEqual({ sent: 1 });
+    expect(fcm.messages[1]!.message.notification).toEqual({ title: 'fcm_ada mentioned you', body: 'In General Chat' });
+
+    // A direct message waits the same way, then goes without its words on the last attempt.
+    const dm = await act(ada, { kind: 'start_dm', participantIds: [kim.id] });
+    const secret = await act(ada, sendIntent(dm.channelId!, 'words nobody judged yet'));
+    const runDm = (lastAttempt: boolean) =>
+      pushDirectMessage(
+        { db, push: { fcm: sender }, appUrl: APP, logger, layer2: { lastAttempt } },
+        { messageId: secret.messageId! },
+      );
+    await expect(runDm(false)).rejects.toBeInstanceOf(RetryLater);
+    expect(await runDm(true)).toEqual({ sent: 1 });
+    expect(fcm.messages[2]!.message.notification).toEqual({ title: 'fcm_ada', body: 'New message' });
   });
 
   it('registering: bad tokens and platforms are refused with a reason; a device signed in as someone else becomes theirs; 20 at most', async () => {

@@ -142,6 +142,13 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
       'the 0.9 message hidden on the reader',
       () => r.messages(coding).find((m) => m.id === ids['0.9'])?.hidden,
     );
+    // Every judged message is marked so (pushes of it waited for that), whatever the verdict.
+    await waitFor('all three judged', async () => {
+      const judged = await db.query('SELECT 1 FROM messages WHERE id = ANY($1::uuid[]) AND ai_checked_at IS NOT NULL', [
+        Object.values(ids),
+      ]);
+      return judged.rows.length === 3;
+    });
     const rows = await db.query<{ id: string; is_flagged: boolean; is_hidden: boolean }>(
       'SELECT id, is_flagged, is_hidden FROM messages WHERE id = ANY($1::uuid[])',
       [Object.values(ids)],

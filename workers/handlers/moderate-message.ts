@@ -19,7 +19,13 @@ export interface ModerateMessageDeps {
  * backoff; until then the message stays as Layer 1 decided — nothing is lost or left in limbo.
  */
 export async function moderateMessage(deps: ModerateMessageDeps, data: JobData<'moderate-message'>): Promise<void> {
-  const { outcome, changes } = await moderateMessageWithAi(deps, data.messageId);
+  const { outcome, changes, judgedBody } = await moderateMessageWithAi(deps, data.messageId);
+  // Judged, or nothing left to judge (deleted, hidden, no words or images): pushes waiting for the verdict
+  // may go — unless the words changed meanwhile (their own job judges them).
+  await deps.db.query('UPDATE messages SET ai_checked_at = now() WHERE id = $1 AND ($2::text IS NULL OR body = $2)', [
+    data.messageId,
+    judgedBody ?? null,
+  ]);
   deps.logger.info({ messageId: data.messageId, outcome }, 'layer-2 moderation');
   if (changes.length > 0) {
     await deps

@@ -5,11 +5,14 @@ import type { PushPayload } from '../../sync-server/push/web-push-sender.ts';
 import type { JobData } from '../job-queue.ts';
 import { messageExcerpt } from '../../shared/markdown/message-markdown.ts';
 import { pushTargetsOf, pushToDevices, type PushChannels } from '../../sync-server/push/push-to-devices.ts';
+import { awaitingModeration, type Layer2Gate } from './layer2-gate.ts';
 import { paths } from '../../shared/app/paths.ts';
 
 export interface PushDirectMessageDeps {
   db: Database;
   push: PushChannels;
+  /** Present when Layer 2 is on: the push waits for the message's verdict. */
+  layer2?: Layer2Gate | undefined;
   appUrl: string;
   logger: Logger;
 }
@@ -35,17 +38,23 @@ export async function pushDirectMessage(
     body: string;
     files: Array<{ name: string }>;
     silenced: boolean;
+    unjudged: boolean;
     is_group: boolean;
     title: string | null;
   }>(
     `SELECT m.channel_id, m.seq, m.author_id, a.display_name AS author_name, a.anonymized_at IS NOT NULL AS author_deleted,
-            m.body, m.attachments AS files, (m.is_hidden OR m.is_deleted) AS silenced, d.is_group, d.title
+            m.body, m.attachments AS files, (m.is_hidden OR m.is_deleted) AS silenced,
+            m.ai_checked_at IS NULL AS unjudged, d.is_group, d.title
        FROM messages m JOIN dm_threads d ON d.id = m.channel_id LEFT JOIN users a ON a.id = m.author_id
       WHERE m.id = $1`,
     [data.messageId],
   );
   const message = rows[0];
   if (!message || message.silenced) return { sent: 0 };
+  // Layer 2 first: a message it hides must not reach a lock screen. Down or slow past the last attempt,
+  // the push goes without the words.
+  const withheld = deps.layer2 !== undefined && message.unjudged;
+  if (withheld && !deps.layer2!.lastAttempt) throw awaitingModeration();
   const { rows: recipients } = await deps.db.query<{ user_id: string }>(
     `SELECT p.user_id
        FROM dm_participants p
@@ -66,10 +75,12 @@ export async function pushDirectMessage(
   );
   if (targets.browsers.length === 0 && targets.devices.length === 0) return { sent: 0 };
   const author = message.author_deleted ? DELETED_USER_NAME : (message.author_name ?? 'Someone');
-  const text = messageExcerpt(message.body, EXCERPT_CHARS);
+  const text = withheld ? '' : messageExcerpt(message.body, EXCERPT_CHARS);
   const payload: PushPayload = {
     title: message.is_group ? `${author} in ${message.title ?? 'your group'}` : author,
-    body: text || (message.files.length > 0 ? `Shared ${message.files.map((f) => f.name).join(', ')}` : 'New message'),
+    body:
+      text ||
+      (message.files.length > 0 && !withheld ? `Shared ${message.files.map((f) => f.name).join(', ')}` : 'New message'),
     url: `${deps.appUrl}${paths.conversation(message.channel_id)}`,
     tag: `dm-${message.channel_id}`,
   };

@@ -6,10 +6,13 @@ import type { PushPayload } from '../../sync-server/push/web-push-sender.ts';
 import type { JobData } from '../job-queue.ts';
 import { messageExcerpt } from '../../shared/markdown/message-markdown.ts';
 import { pushTargetsOf, pushToDevices, type PushChannels } from '../../sync-server/push/push-to-devices.ts';
+import { awaitingModeration, type Layer2Gate } from './layer2-gate.ts';
 
 export interface PushNotificationDeps {
   db: Database;
   push: PushChannels;
+  /** Present when Layer 2 is on: the push waits for the message's verdict. */
+  layer2?: Layer2Gate | undefined;
   appUrl: string;
   logger: Logger;
 }
@@ -78,6 +81,19 @@ export async function pushNotification(
   deps: PushNotificationDeps,
   data: JobData<'push-notification'>,
 ): Promise<{ sent: number }> {
+  let withheld = false;
+  if (deps.layer2) {
+    const { rows: unjudged } = await deps.db.query(
+      `SELECT 1 FROM notifications n JOIN messages m ON m.id = n.message_id
+        WHERE n.id = $1 AND m.ai_checked_at IS NULL AND NOT m.is_hidden AND NOT m.is_deleted`,
+      [data.notificationId],
+    );
+    if (unjudged.length > 0) {
+      if (!deps.layer2.lastAttempt) throw awaitingModeration();
+      // Layer 2 is down or slow: the member still learns of it, without the words nobody has judged.
+      withheld = true;
+    }
+  }
   const { rows } = await deps.db.query<Claimed>(
     `WITH claimed AS (
        UPDATE notifications n SET pushed_at = now()
@@ -101,7 +117,7 @@ export async function pushNotification(
   );
   const row = rows[0];
   if (!row) return { sent: 0 };
-  const payload = pushPayload(row, deps.appUrl);
+  const payload = pushPayload(withheld ? { ...row, silenced: true } : row, deps.appUrl);
   try {
     return { sent: await pushToDevices(deps, await pushTargetsOf(deps.db, deps.push, [row.user_id]), payload) };
   } catch (err) {

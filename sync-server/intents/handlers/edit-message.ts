@@ -36,7 +36,7 @@ export async function editMessage(
     [message.id, userId],
   );
   await tx.query(
-    `UPDATE messages SET body = $2, mentions = $3, is_edited = true, edited_at = now(), updated_at = now(),
+    `UPDATE messages SET body = $2, mentions = $3, is_edited = true, edited_at = now(), updated_at = now(), ai_checked_at = NULL,
                          is_flagged = is_flagged OR $4 WHERE id = $1`,
     [message.id, body, JSON.stringify(mentions), layer1.flagged],
   );
