@@ -59,6 +59,13 @@ export const intentSchema = z.discriminatedUnion('kind', [
     title: text().pipe(z.string().max(300)),
     body,
     parentMessageId: uuid.nullish(),
+    /** Archived after this many hours without a message (default 72). */
+    autoArchiveAfterHours: z
+      .number()
+      .int()
+      .min(LIMITS.threads.autoArchiveHoursMin)
+      .max(LIMITS.threads.autoArchiveHoursMax)
+      .optional(),
     ...common,
   }),
   z.strictObject({

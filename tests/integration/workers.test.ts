@@ -359,12 +359,13 @@ describe('workers: snapshot and thread archive jobs against PostgreSQL and Redis
   });
 
   describe('archive-idle-threads', () => {
-    async function createThread(roomId: string, title: string): Promise<string> {
+    async function createThread(roomId: string, title: string, autoArchiveAfterHours?: number): Promise<string> {
       const outcome = await processIntent(intents, author.id, randomUUID(), {
         kind: 'create_thread',
         roomId,
         title,
         body: `first post of ${title}`,
+        ...(autoArchiveAfterHours ? { autoArchiveAfterHours } : {}),
         n: 1,
         createdAt: Date.now(),
       });
@@ -377,17 +378,15 @@ describe('workers: snapshot and thread archive jobs against PostgreSQL and Redis
       const stale = await createThread(room, 'stale');
       const neverPosted = await createThread(room, 'never posted');
       const live = await createThread(room, 'live');
-      const shortFuse = await createThread(room, 'short fuse');
+      // Its creator chose "archive after 1 hour" (the others keep the default 3 days).
+      const shortFuse = await createThread(room, 'short fuse', 1);
       await db.query(`UPDATE threads SET last_message_at = now() - interval '100 hours' WHERE id = $1`, [stale]);
       await db.query(
         `UPDATE threads SET last_message_at = NULL, created_at = now() - interval '80 hours' WHERE id = $1`,
         [neverPosted],
       );
       await db.query(`UPDATE threads SET last_message_at = now() - interval '10 hours' WHERE id = $1`, [live]);
-      await db.query(
-        `UPDATE threads SET auto_archive_after_hours = 1, last_message_at = now() - interval '2 hours' WHERE id = $1`,
-        [shortFuse],
-      );
+      await db.query(`UPDATE threads SET last_message_at = now() - interval '2 hours' WHERE id = $1`, [shortFuse]);
       const before = await currentChangeSeq(room);
 
       const announced: ChannelChange[] = [];

@@ -409,7 +409,7 @@ export function SettingsPage(props: { token: string; user: User; onAccountDelete
         <Section
           id="settings-blocked"
           title="Blocked members"
-          description="You and they can't message or mention each other, and you don't see each other's messages."
+          description="You and they can't message or mention each other, and their messages are hidden on your devices."
         >
           <RelationList
             ids={blocked()}

@@ -51,8 +51,16 @@ export async function createThread(
   const channel = await tx.query<{ id: string }>(`INSERT INTO channels (kind) VALUES ('thread') RETURNING id`);
   const threadId = channel.rows[0]!.id;
   await tx.query(
-    `INSERT INTO threads (id, room_id, parent_message_id, title, creator_id) VALUES ($1, $2, $3, $4, $5)`,
-    [threadId, intent.roomId, intent.parentMessageId ?? null, title, userId],
+    `INSERT INTO threads (id, room_id, parent_message_id, title, creator_id, auto_archive_after_hours)
+     VALUES ($1, $2, $3, $4, $5, $6)`,
+    [
+      threadId,
+      intent.roomId,
+      intent.parentMessageId ?? null,
+      title,
+      userId,
+      intent.autoArchiveAfterHours ?? LIMITS.threads.autoArchiveHoursDefault,
+    ],
   );
   const threadAccess = (await loadChannelAccess(tx, threadId, userId, ctx.now))!;
   // The title is posted words too, shown in the room's thread list: Layer 1 reads it as it reads the body.

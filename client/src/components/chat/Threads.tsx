@@ -12,6 +12,15 @@ import { Conversation } from './Conversation.tsx';
 import { MessageMenu } from './MessageMenu.tsx';
 import { threadReplyRefusal, useThreadSession } from './thread-session.ts';
 import { MessageText } from './MessageText.tsx';
+import { LIMITS } from '../../../../shared/rules/limits.ts';
+
+/** How long a thread may go without a message before it is archived (Discord's choices). */
+const ARCHIVE_CHOICES = [
+  { hours: 1, label: '1 hour' },
+  { hours: 24, label: '1 day' },
+  { hours: 72, label: '3 days' },
+  { hours: 168, label: '1 week' },
+] as const;
 
 export interface ThreadInfo {
   id: string;
@@ -284,6 +293,7 @@ export function ThreadList(props: {
   const [creating, setCreating] = createSignal(false);
   const [title, setTitle] = createSignal('');
   const [body, setBody] = createSignal('');
+  const [archiveHours, setArchiveHours] = createSignal(String(LIMITS.threads.autoArchiveHoursDefault));
   const [status, setStatus] = createSignal<{ text: string; error: boolean } | null>(null);
   const canCreate = () => props.standing.decide('create_thread', {});
   const submit = (event: Event) => {
@@ -294,6 +304,7 @@ export function ThreadList(props: {
       roomId: props.room.id,
       title: title().trim(),
       body: body().trim(),
+      autoArchiveAfterHours: Number(archiveHours()),
     });
     setStatus({ text: 'Starting the thread…', error: false });
     void replica.whenVerdict(id).then((verdict) => {
@@ -355,6 +366,19 @@ export function ThreadList(props: {
                 value={body()}
                 onInput={(e) => setBody(e.currentTarget.value)}
               />
+              <label class="msg-form__field" for="new-thread-archive">
+                Archive after no activity for
+              </label>
+              <select
+                id="new-thread-archive"
+                class="input"
+                value={archiveHours()}
+                onChange={(e) => setArchiveHours(e.currentTarget.value)}
+              >
+                <For each={ARCHIVE_CHOICES}>
+                  {(choice) => <option value={String(choice.hours)}>{choice.label}</option>}
+                </For>
+              </select>
               <div class="msg-form__buttons">
                 <button type="button" class="button button--secondary button--small" onClick={() => setCreating(false)}>
                   Cancel
