@@ -283,6 +283,8 @@ export async function checkSends(
           }
           asked = true;
           if (await consumeMessageAllowance(ctx, userId, send.intentId, prefetched)) onRecorded?.(send);
+          // A question opens a thread: the spec's 5 thread creates an hour hold for it too.
+          if (question) await consumeQuestionThread(ctx, userId, send.intentId);
           for (const a of attachments) taken.add(a.id);
           recentBodies.push(body);
           if (recentBodies.length > RECENT_COUNT) recentBodies.shift();
@@ -346,6 +348,28 @@ export async function consumeMessageAllowance(
     );
   }
   return rate.recorded !== false;
+}
+
+/** Spec: 5 threads an hour per member, whether started by hand or by a help-room question. */
+async function consumeQuestionThread(
+  ctx: { now: Date; rateLimiter: RateLimiter },
+  userId: string,
+  intentId: string,
+): Promise<void> {
+  const rate = await ctx.rateLimiter.consume(
+    `threads:${userId}`,
+    LIMITS.rate.threadCreates,
+    intentId,
+    ctx.now.getTime(),
+  );
+  if (rate.allowed) return;
+  // The message it would have been is not sent: its allowance goes back.
+  await releaseMessageAllowance(ctx, userId, intentId).catch(() => {});
+  throw new IntentRefusal(
+    'rate_limited',
+    `You can ask ${LIMITS.rate.threadCreates[0].max} questions (or start as many threads) an hour; try again in ${describeWait(rate.retryAfterMs)}.`,
+    rate.retryAfterMs,
+  );
 }
 
 /** A prefetched allowance for a send the rules refused: what it recorded goes back. */

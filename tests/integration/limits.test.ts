@@ -154,6 +154,36 @@ describe('rate limits and slow mode', () => {
     expect(verdicts).toEqual([...Array(6).fill('accepted'), ...Array(4).fill('rejected')]);
   });
 
+  it('a help room: the 6th question in an hour is refused (each question is a thread), with when to ask again', async () => {
+    const m = await createMember(db, `hq${randomUUID().slice(0, 8)}`);
+    const coding = await loungeRoomId(db, 'coding');
+    const t0 = Date.now();
+    const verdicts = [];
+    for (let i = 0; i < 6; i++)
+      verdicts.push(
+        (
+          await processIntent(
+            { ...node1, now: () => new Date(t0 + i * 70_000) },
+            m.id,
+            randomUUID(),
+            sendIntent(coding, `How do I do thing ${i}?`),
+          )
+        ).verdict,
+      );
+    expect(verdicts.slice(0, 5).map((v) => v.status)).toEqual(Array(5).fill('accepted'));
+    expect(verdicts[5]).toMatchObject({ status: 'rejected', code: 'rate_limited' });
+    expect(verdicts[5]!.status === 'rejected' && verdicts[5]!.reason).toMatch(/5 questions .* an hour; try again in/);
+    // Answers in the room's threads are replies, not questions: not limited by it.
+    const thread = await db.query<{ id: string }>('SELECT id FROM threads WHERE creator_id = $1 LIMIT 1', [m.id]);
+    const answer = await processIntent(
+      { ...node1, now: () => new Date(t0 + 6 * 70_000) },
+      m.id,
+      randomUUID(),
+      sendIntent(thread.rows[0]!.id, 'never mind, solved it'),
+    );
+    expect(answer.verdict.status).toBe('accepted');
+  });
+
   it('30 reactions a minute, the 31st refused', async () => {
     const m = await createMember(db, `rx${randomUUID().slice(0, 8)}`);
     const sent = await processIntent(node1, m.id, randomUUID(), sendIntent(general, 'react to me'));
