@@ -206,8 +206,9 @@ export async function setRelation(token: string, kind: 'blocks' | 'mutes', userI
 export const fetchModerationStatus = (token: string) =>
   apiRequest<ModerationStatus>('/api/moderation/status', { token });
 
-export const fetchReviewQueue = (token: string) =>
-  apiRequest<{ items: ReviewItem[]; nextCursor: string | null }>('/api/moderation/queue?status=pending&limit=50', {
+/** Waiting for a room's moderators, or (global admins only) escalated to the admins. */
+export const fetchReviewQueue = (token: string, status: 'pending' | 'escalated' = 'pending') =>
+  apiRequest<{ items: ReviewItem[]; nextCursor: string | null }>(`/api/moderation/queue?status=${status}&limit=50`, {
     token,
   });
 

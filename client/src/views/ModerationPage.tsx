@@ -44,7 +44,12 @@ const errorText = (err: unknown, fallback: string) => (isApiError(err) ? err.mes
 export function ModerationPage(props: { token: string; user: User }): JSX.Element {
   useDocumentTitle(() => 'Review queue');
   const status = createRefreshable(() => props.token, fetchModerationStatus);
-  const queue = createRefreshable(() => props.token, fetchReviewQueue);
+  // Room moderators see what waits in their rooms; global admins can also open what was escalated to them.
+  const [view, setView] = createSignal<'pending' | 'escalated'>('pending');
+  const queue = createRefreshable(
+    () => ({ token: props.token, view: view() }),
+    (key) => fetchReviewQueue(key.token, key.view),
+  );
   const [done, setDone] = createSignal<Record<string, string>>({});
   const rooms = () => new Map((cachedLounge(props.user.id)?.rooms ?? []).map((r) => [r.id, r.name]));
 
@@ -64,6 +69,28 @@ export function ModerationPage(props: { token: string; user: User }): JSX.Elemen
             </Show>
           )}
         </Show>
+        <Show when={props.user.isGlobalAdmin}>
+          <div class="segmented" role="group" aria-label="Which items">
+            <button
+              type="button"
+              class="button button--small"
+              classList={{ 'button--primary': view() === 'pending', 'button--secondary': view() !== 'pending' }}
+              aria-pressed={view() === 'pending'}
+              onClick={() => setView('pending')}
+            >
+              Waiting for review
+            </button>
+            <button
+              type="button"
+              class="button button--small"
+              classList={{ 'button--primary': view() === 'escalated', 'button--secondary': view() !== 'escalated' }}
+              aria-pressed={view() === 'escalated'}
+              onClick={() => setView('escalated')}
+            >
+              Escalated to admins
+            </button>
+          </div>
+        </Show>
         <div>
           <button type="button" class="button button--secondary button--small" onClick={() => queue.refresh()}>
             <RefreshIcon />
@@ -79,11 +106,15 @@ export function ModerationPage(props: { token: string; user: User }): JSX.Elemen
           when={(queue.value()?.items ?? []).length > 0}
           fallback={
             <Show when={queue.value()}>
-              <p class="side-panel__note">Nothing waits for review. Well done, team.</p>
+              <p class="side-panel__note">
+                {view() === 'escalated'
+                  ? 'Nothing was escalated to the admins.'
+                  : 'Nothing waits for review. Well done, team.'}
+              </p>
             </Show>
           }
         >
-          <ul class="review-list" aria-label="Items waiting for review">
+          <ul class="review-list" aria-label={view() === 'escalated' ? 'Escalated items' : 'Items waiting for review'}>
             <For each={queue.value()?.items ?? []}>
               {(item) => (
                 <ReviewCard
@@ -246,7 +277,8 @@ function ReviewCard(props: {
           </div>
         </div>
         <div class="review-item__actions" role="group" aria-label="Decide">
-          <For each={ACTIONS}>
+          {/* Escalating is what room moderators do; an escalated item is for the admins to decide. */}
+          <For each={ACTIONS.filter((a) => !(a.action === 'escalate' && item().status === 'escalated'))}>
             {(a) => (
               <button
                 type="button"

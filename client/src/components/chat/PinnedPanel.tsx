@@ -92,6 +92,8 @@ function fromRow(row: SqlMessageRow): MessageView {
     threadReplies: 0,
     threadLastReplyAt: null,
     attachments: row.attachments ?? [],
+    // The device's SQL replica keeps no cards: a pinned message read from it shows its words and files.
+    linkPreview: null,
   };
 }
 

@@ -1,0 +1,85 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../sync-server/db/database.ts';
+import { launchBrowser, openPage, seriousAxeViolations } from '../support/browser.ts';
+import { fillChannelHistory } from '../support/bulk-history.ts';
+import {
+  demoAccount,
+  submitDemoSignIn,
+  UI_TIMEOUT_MS,
+  unexpectedErrors,
+  LIVE_TIMEOUT_MS,
+  SCREENSHOT_DIR,
+} from '../support/chat-ui.ts';
+import { startServer, type ServerProcess } from '../support/server-process.ts';
+
+/** A global admin (set in the database between two starts: the host platform's admin flag). */
+const ADMIN = { handle: 'gia_admin', name: 'Gia Admin' };
+const ESCALATED_BODY = 'history message 3';
+
+let server: ServerProcess;
+let browser: Browser;
+let dataDir: string;
+
+beforeAll(async () => {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  dataDir = await mkdtemp(join(tmpdir(), 'lounge-e2e-admin-'));
+  // First start: Gia's account exists. With the server stopped she becomes a global admin, General gets a
+  // few messages, and a room moderator's escalation of one of them waits for the admins.
+  const first = await startServer({ dataDir });
+  const giaId = (await demoAccount(first.url, ADMIN.handle, ADMIN.name)).id;
+  await first.stop();
+  const db = await PGlite.create(join(dataDir, 'pglite'));
+  await db.query('UPDATE users SET is_global_admin = true WHERE id = $1', [giaId]);
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM rooms WHERE slug = 'general'`);
+  const general = rows[0]!.id;
+  await fillChannelHistory(db as unknown as Database, general, giaId, 5);
+  await db.query(
+    `INSERT INTO moderation_queue (message_id, room_id, source, status, reason, escalated)
+     SELECT id, room_id, 'community', 'escalated', 'Looks like a scam; escalated by the room moderators', true
+       FROM messages WHERE channel_id = $1 AND body = $2`,
+    [general, ESCALATED_BODY],
+  );
+  await db.close();
+  server = await startServer({ dataDir });
+  browser = await launchBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('escalated review items', () => {
+  it('a global admin opens what room moderators escalated and decides it; an escalated item cannot be escalated again', async () => {
+    const gia = await openPage(browser);
+    try {
+      const { page } = gia;
+      await page.goto(`${server.url}/lounge/general`);
+      await submitDemoSignIn(page, ADMIN.handle, ADMIN.name);
+      await page.getByRole('link', { name: 'Review', exact: true }).click();
+      await page.getByRole('heading', { name: 'Review queue' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.getByText('Nothing waits for review. Well done, team.').waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+      await page.getByRole('button', { name: 'Escalated to admins' }).click();
+      const item = page.getByRole('list', { name: 'Escalated items' }).getByRole('listitem').filter({
+        hasText: ESCALATED_BODY,
+      });
+      await item.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await item.getByText('Looks like a scam; escalated by the room moderators').waitFor();
+      expect(await item.getByRole('button', { name: 'Escalate' }).count()).toBe(0);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await item.getByLabel('Reason (recorded in the moderation log)').fill('Phishing link');
+      await item.getByRole('button', { name: 'Hide' }).click();
+      await item.getByText(/Done: hide/).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(unexpectedErrors(gia)).toEqual([]);
+    } finally {
+      await gia.close();
+    }
+  });
+});
