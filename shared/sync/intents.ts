@@ -47,6 +47,12 @@ export const intentSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('unreact'), messageId: uuid, emoji, ...common }),
   z.strictObject({ kind: z.literal('pin'), messageId: uuid, pinned: z.boolean(), ...common }),
   z.strictObject({
+    kind: z.literal('approve'),
+    messageId: uuid,
+    reason: text().pipe(z.string().trim().max(1000)).default(''),
+    ...common,
+  }),
+  z.strictObject({
     kind: z.literal('hide'),
     messageId: uuid,
     hidden: z.boolean(),

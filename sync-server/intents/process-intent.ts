@@ -6,6 +6,7 @@ import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
 import type { ModerationDeps } from '../moderation/moderation-deps.ts';
 import type { HandlerContext, HandlerResult, InboxEntry, Revocation } from './handler-context.ts';
 import { moderateMember } from './handlers/moderate-member.ts';
+import { approveMessage } from './handlers/approve-message.ts';
 import { reportMessage } from './handlers/report-message.ts';
 import { createThread } from './handlers/create-thread.ts';
 import { deleteMessage } from './handlers/delete-message.ts';
@@ -67,6 +68,8 @@ function runHandler(ctx: HandlerContext, intent: Intent): Promise<HandlerResult>
       return pinMessage(ctx, intent);
     case 'hide':
       return hideMessage(ctx, intent);
+    case 'approve':
+      return approveMessage(ctx, intent);
     case 'create_thread':
       return createThread(ctx, intent);
     case 'thread_state':

@@ -362,6 +362,48 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
     expect(none.rows).toHaveLength(0);
   });
 
+  it('a held message notifies nobody until a moderator approves it; then the member it mentions is told, once', async () => {
+    const [writer, mentioned, mod] = (await Promise.all(
+      ['held_writer', 'held_mentioned', 'held_mod'].map((h) => createMember(db, h)),
+    )) as [UserRow, UserRow, UserRow];
+    await setRole(db, general, mod.id, 'moderator');
+    const [w, m] = [device(writer), device(mentioned)];
+    await Promise.all([w.openChannel(general), m.openChannel(general)]);
+    const sent = await send(w, general, 'well shit @held_mentioned, the deploy broke');
+    const messageId = sent.status === 'accepted' ? sent.messageId! : '';
+    const notices = async () =>
+      (await db.query('SELECT 1 FROM notifications WHERE message_id = $1 AND user_id = $2', [messageId, mentioned.id]))
+        .rows.length;
+    // Held (Layer 1 flagged it): no notification, no inbox entry.
+    expect(await notices()).toBe(0);
+    const item = await db.query<{ id: string }>(
+      `SELECT id FROM moderation_queue WHERE message_id = $1 AND status = 'pending'`,
+      [messageId],
+    );
+    const approved = await node.app.inject({
+      method: 'POST',
+      url: `/api/moderation/queue/${item.rows[0]!.id}/actions`,
+      headers: await auth(mod),
+      payload: { action: 'approve', reason: 'Frustration, not abuse' },
+    });
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect(approved.json()).toEqual({ status: 'approved' });
+    expect(await notices()).toBe(1);
+    // It reaches the member's devices through their inbox doc, as any notification does.
+    await waitFor('the mention in the inbox', () =>
+      [...m.inboxDoc.getMap<{ messageId?: string }>('notifications').values()].some((n) => n.messageId === messageId),
+    );
+    const log = await db.query<{ action: string; reason: string }>(
+      `SELECT action, reason FROM moderation_actions WHERE message_id = $1`,
+      [messageId],
+    );
+    expect(log.rows).toEqual([{ action: 'approve', reason: 'Frustration, not abuse' }]);
+    const flagged = await db.query<{ is_flagged: boolean }>('SELECT is_flagged FROM messages WHERE id = $1', [
+      messageId,
+    ]);
+    expect(flagged.rows[0]!.is_flagged).toBe(false);
+  });
+
   it('review queue: members cannot see or act on it; a room moderator only in their rooms; a ban purges the room from the member', async () => {
     const [member, roomMod, offender] = (await Promise.all(
       ['plain', 'roommod', 'offender'].map((h) => createMember(db, h)),

@@ -277,13 +277,9 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
       };
       switch (action) {
         case 'approve':
-          if (row.is_hidden) await run({ kind: 'hide', messageId: row.message_id, hidden: false, reason });
+          // Shown again if it was hidden, and whoever it mentions or answers is told now.
+          await run({ kind: 'approve', messageId: row.message_id, reason });
           await settle('approved');
-          await db.query(
-            `INSERT INTO moderation_actions (room_id, message_id, target_user_id, actor_id, source, action, reason)
-             VALUES ($1, $2, $3, $4, 'admin', 'approve', $5)`,
-            [row.room_id, row.message_id, row.author_id, member.id, reason],
-          );
           return { status: 'approved' as const };
         case 'hide':
           await run({ kind: 'hide', messageId: row.message_id, hidden: true, reason });
