@@ -8,7 +8,9 @@ import type { Database } from '../../sync-server/db/database.ts';
 import { launchBrowser, openPage, seriousAxeViolations } from '../support/browser.ts';
 import { fillChannelHistory } from '../support/bulk-history.ts';
 import {
+  composer,
   demoAccount,
+  messageWithText,
   submitDemoSignIn,
   UI_TIMEOUT_MS,
   unexpectedErrors,
@@ -20,6 +22,7 @@ import { startServer, type ServerProcess } from '../support/server-process.ts';
 /** A global admin (set in the database between two starts: the host platform's admin flag). */
 const ADMIN = { handle: 'gia_admin', name: 'Gia Admin' };
 const ESCALATED_BODY = 'history message 3';
+const GENERAL_NAME = 'General Chat';
 
 let server: ServerProcess;
 let browser: Browser;
@@ -53,6 +56,48 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("a room's settings", () => {
+  it('a global admin turns on slow mode and rewords the room; members read it in the intro and are held to it', async () => {
+    const gia = await openPage(browser);
+    const ola = await openPage(browser);
+    try {
+      await gia.page.goto(`${server.url}/lounge/general`);
+      await submitDemoSignIn(gia.page, ADMIN.handle, ADMIN.name);
+      await gia.page.getByRole('button', { name: 'Settings' }).click();
+      const dialog = gia.page.getByRole('dialog', { name: 'Room settings' });
+      await dialog.waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await seriousAxeViolations(gia.page)).toEqual([]);
+      await dialog.getByLabel('What the room is for').fill('Off-topic and wins of the week. Keep it calm.');
+      await dialog.getByLabel(/^Slow mode/).selectOption({ label: '30 seconds' });
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => dialog.count()).toBe(0);
+      await gia.page
+        .getByText('Off-topic and wins of the week. Keep it calm.')
+        .first()
+        .waitFor({ timeout: UI_TIMEOUT_MS });
+      await gia.page.getByText(/Slow mode is on: one message every 30 seconds/).waitFor({ timeout: UI_TIMEOUT_MS });
+
+      // A member who opens the room reads it, and the server holds them to it.
+      await ola.page.goto(`${server.url}/lounge/general`);
+      await submitDemoSignIn(ola.page, 'ola_member', 'Ola Member');
+      await ola.page.getByText(/Slow mode is on: one message every 30 seconds/).waitFor({ timeout: UI_TIMEOUT_MS });
+      const box = composer(ola.page, GENERAL_NAME);
+      await box.fill('first words');
+      await box.press('Enter');
+      await messageWithText(ola.page, GENERAL_NAME, 'first words').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await box.fill('second words, too soon');
+      await box.press('Enter');
+      await ola.page
+        .getByText(/Slow mode is on in this room: you can post again in/)
+        .waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(unexpectedErrors(gia)).toEqual([]);
+    } finally {
+      await gia.close();
+      await ola.close();
+    }
+  });
 });
 
 describe('escalated review items', () => {

@@ -236,3 +236,17 @@ export function fromHistory(m: HistoryMessage): MessageView {
     linkPreview: m.linkPreview ?? null,
   };
 }
+
+/** A room's settings as its owners and admins change them (PATCH /api/rooms/:id). */
+export interface RoomSettingsPatch {
+  name?: string;
+  description?: string;
+  emoji?: string;
+  slowModeSeconds?: number;
+  archived?: boolean;
+}
+
+export const updateRoomSettings = (token: string, roomId: string, patch: RoomSettingsPatch) =>
+  apiRequest<{
+    room: Required<RoomSettingsPatch> & { id: string; slug: string };
+  }>(`/api/rooms/${enc(roomId)}`, { method: 'PATCH', token, body: patch });

@@ -4,7 +4,9 @@ import { isApiError } from '../../api/http.ts';
 import { useReplica } from '../../replica/context.ts';
 import { standingIn } from '../../replica/standing.ts';
 import { navigate, paths } from '../../router.ts';
-import { PinIcon, ThreadIcon } from '../icons.tsx';
+import { PinIcon, SettingsIcon, ThreadIcon } from '../icons.tsx';
+import { RoomSettingsDialog } from './RoomSettings.tsx';
+import type { RoomSettingsPatch } from '../../api/community.ts';
 import { RoomHeader, RoomIntro, type BackLink } from '../RoomHeader.tsx';
 import { Conversation, type ConversationHandle } from './Conversation.tsx';
 import { PinnedPanel, usePins } from './PinnedPanel.tsx';
@@ -60,7 +62,17 @@ export function RoomView(props: {
 
   const present = () => session().present();
   const lastSeq = () => session().messages().at(-1)?.seq ?? 0;
-  const liveRoom = () => ({ ...props.room, messageCount: Math.max(props.room.messageCount, lastSeq()) });
+  // Settings just saved here show at once (the room list catches up on its next refresh).
+  const [saved, setSaved] = createSignal<RoomSettingsPatch>({});
+  createEffect(on(roomId, () => setSaved({}), { defer: true }));
+  const liveRoom = () => ({
+    ...props.room,
+    ...saved(),
+    messageCount: Math.max(props.room.messageCount, lastSeq()),
+  });
+  const [editing, setEditing] = createSignal(false);
+  let settingsButton: HTMLButtonElement | undefined;
+  const canManage = () => standing.decide('manage_room', {}).allowed;
 
   // The room list shows this room's live count while it is open.
   createEffect(() => {
@@ -104,11 +116,33 @@ export function RoomView(props: {
 
   return (
     <section class="room-view" aria-labelledby="room-title">
+      <Show when={editing()}>
+        <RoomSettingsDialog
+          room={liveRoom()}
+          token={props.token}
+          onSaved={(changed) => setSaved((before) => ({ ...before, ...changed }))}
+          onClose={() => {
+            setEditing(false);
+            settingsButton?.focus();
+          }}
+        />
+      </Show>
       <RoomHeader
         room={liveRoom()}
         onlineCount={present().length > 0 ? present().length : undefined}
         back={where().back}
       >
+        <Show when={canManage()}>
+          <button
+            type="button"
+            class="button button--secondary button--small"
+            ref={(el) => (settingsButton = el)}
+            onClick={() => setEditing(true)}
+          >
+            <SettingsIcon />
+            <span class="room-header__label">Settings</span>
+          </button>
+        </Show>
         <button
           type="button"
           class="button button--secondary button--small room-header__threads"
@@ -161,7 +195,7 @@ export function RoomView(props: {
           canStartThread={true}
           pagePath={where().room(props.room.slug)}
           showsLinkedMessage={!props.threadId}
-          intro={<RoomIntro room={props.room} />}
+          intro={<RoomIntro room={liveRoom()} />}
           onOpenThread={openThread}
           ref={(handle) => (conversation = handle)}
         />

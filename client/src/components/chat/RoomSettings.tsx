@@ -1,0 +1,145 @@
+import { createSignal, For, onMount, Show, type JSX } from 'solid-js';
+import { isApiError } from '../../api/http.ts';
+import { updateRoomSettings, type RoomSettingsPatch } from '../../api/community.ts';
+import type { Room } from '../../api/types.ts';
+
+/** Slow mode as a community admin reaches for it: off in a calm room, minutes during a raid. */
+const SLOW_MODES = [
+  { seconds: 0, label: 'Off' },
+  { seconds: 5, label: '5 seconds' },
+  { seconds: 10, label: '10 seconds' },
+  { seconds: 30, label: '30 seconds' },
+  { seconds: 60, label: '1 minute' },
+  { seconds: 300, label: '5 minutes' },
+  { seconds: 900, label: '15 minutes' },
+  { seconds: 3600, label: '1 hour' },
+] as const;
+
+/**
+ * A room's settings for its owners and admins (the server checks `manage_room` again): name, emoji, what
+ * it is for, slow mode, archived. Only what changed is sent; the server's sentence is shown when it
+ * refuses. A modal dialog: Escape or Cancel closes it and focus goes back to the button that opened it.
+ */
+export function RoomSettingsDialog(props: {
+  room: Room;
+  token: string;
+  onSaved: (changed: RoomSettingsPatch) => void;
+  onClose: () => void;
+}): JSX.Element {
+  let dialog: HTMLDialogElement | undefined;
+  const [name, setName] = createSignal(props.room.name);
+  const [description, setDescription] = createSignal(props.room.description);
+  const [emoji, setEmoji] = createSignal(props.room.emoji);
+  const [slowMode, setSlowMode] = createSignal(props.room.slowModeSeconds);
+  const [archived, setArchived] = createSignal(props.room.archived);
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  onMount(() => dialog?.showModal());
+
+  const changes = (): RoomSettingsPatch => {
+    const patch: RoomSettingsPatch = {};
+    if (name().trim() !== props.room.name) patch.name = name().trim();
+    if (description().trim() !== props.room.description) patch.description = description().trim();
+    if (emoji().trim() !== props.room.emoji) patch.emoji = emoji().trim();
+    if (slowMode() !== props.room.slowModeSeconds) patch.slowModeSeconds = slowMode();
+    if (archived() !== props.room.archived) patch.archived = archived();
+    return patch;
+  };
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const patch = changes();
+    if (Object.keys(patch).length === 0) return props.onClose();
+    setBusy(true);
+    setError(null);
+    try {
+      await updateRoomSettings(props.token, props.room.id, patch);
+      props.onSaved(patch);
+      props.onClose();
+    } catch (err) {
+      setError(isApiError(err) ? err.message : 'The settings could not be saved. Try again.');
+    } finally {
+      setBusy(false);
+    }
+  };
+  // A slow mode set elsewhere (not one of the choices) stays selectable as it is.
+  const slowChoices = () =>
+    SLOW_MODES.some((m) => m.seconds === props.room.slowModeSeconds)
+      ? SLOW_MODES
+      : [...SLOW_MODES, { seconds: props.room.slowModeSeconds, label: `${props.room.slowModeSeconds} seconds` }];
+
+  return (
+    <dialog
+      ref={(el) => (dialog = el)}
+      class="room-settings"
+      aria-labelledby="room-settings-title"
+      onClose={() => props.onClose()}
+    >
+      <form class="msg-form" onSubmit={(e) => void submit(e)}>
+        <h2 id="room-settings-title" class="room-settings__title">
+          Room settings
+        </h2>
+        <label class="msg-form__field" for="room-settings-name">
+          Name
+        </label>
+        <input
+          id="room-settings-name"
+          class="input"
+          maxLength={100}
+          required
+          value={name()}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
+        <label class="msg-form__field" for="room-settings-emoji">
+          Emoji
+        </label>
+        <input
+          id="room-settings-emoji"
+          class="input room-settings__emoji"
+          maxLength={16}
+          value={emoji()}
+          onInput={(e) => setEmoji(e.currentTarget.value)}
+        />
+        <label class="msg-form__field" for="room-settings-description">
+          What the room is for
+        </label>
+        <textarea
+          id="room-settings-description"
+          class="input msg-form__textarea"
+          maxLength={500}
+          value={description()}
+          onInput={(e) => setDescription(e.currentTarget.value)}
+        />
+        <label class="msg-form__field" for="room-settings-slow">
+          Slow mode (new members wait twice as long; moderators not at all)
+        </label>
+        <select
+          id="room-settings-slow"
+          class="input"
+          value={String(slowMode())}
+          onChange={(e) => setSlowMode(Number(e.currentTarget.value))}
+        >
+          <For each={slowChoices()}>{(m) => <option value={String(m.seconds)}>{m.label}</option>}</For>
+        </select>
+        <label class="room-settings__check">
+          <input type="checkbox" checked={archived()} onChange={(e) => setArchived(e.currentTarget.checked)} />
+          Archived (read-only: nobody posts until it is unarchived)
+        </label>
+        <Show when={error()}>
+          {(text) => (
+            <p class="refusal" role="alert">
+              {text()}
+            </p>
+          )}
+        </Show>
+        <div class="msg-form__buttons">
+          <button type="button" class="button button--secondary button--small" onClick={() => dialog?.close()}>
+            Cancel
+          </button>
+          <button type="submit" class="button button--primary button--small" disabled={busy()}>
+            {busy() ? 'Saving…' : 'Save'}
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}
