@@ -122,6 +122,15 @@ describe('escalated review items', () => {
       await item.getByLabel('Reason (recorded in the moderation log)').fill('Phishing link');
       await item.getByRole('button', { name: 'Hide' }).click();
       await item.getByText(/Done: hide/).waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+      // The room's moderation log shows the decision: who, what, why.
+      await page.getByLabel('Room', { exact: true }).selectOption({ label: GENERAL_NAME });
+      const log = page.getByRole('list', { name: 'Moderation actions, newest first' });
+      await log.getByRole('listitem').first().waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await expect(log.getByRole('listitem').first().innerText()).resolves.toMatch(
+        /@gia_admin hid a message by @gia_admin: Phishing link$/,
+      );
+      expect(await seriousAxeViolations(page)).toEqual([]);
       expect(unexpectedErrors(gia)).toEqual([]);
     } finally {
       await gia.close();

@@ -250,3 +250,22 @@ export const updateRoomSettings = (token: string, roomId: string, patch: RoomSet
   apiRequest<{
     room: Required<RoomSettingsPatch> & { id: string; slug: string };
   }>(`/api/rooms/${enc(roomId)}`, { method: 'PATCH', token, body: patch });
+
+/** One entry of a room's moderation log (who did what to whom, and why). */
+export interface ModerationLogEntry {
+  id: string;
+  action: string;
+  source: string;
+  reason: string;
+  actorHandle: string | null;
+  targetHandle: string | null;
+  messageId: string | null;
+  expiresAt: string | null;
+  createdAt: string;
+}
+
+export const fetchModerationLog = (token: string, roomId: string) =>
+  apiRequest<{ entries: ModerationLogEntry[]; nextCursor: string | null }>(
+    `/api/rooms/${enc(roomId)}/moderation-log?limit=50`,
+    { token },
+  );

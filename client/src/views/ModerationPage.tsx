@@ -12,6 +12,7 @@ import type { User } from '../api/types.ts';
 import { MUTE_DURATIONS, REPORT_REASONS } from '../components/chat/MessageMenu.tsx';
 import { RefreshIcon, ShieldIcon } from '../components/icons.tsx';
 import { RestrictedMembers } from '../components/moderation/RestrictedMembers.tsx';
+import { ModerationLog } from '../components/moderation/ModerationLog.tsx';
 import { MessageAttachments } from '../components/chat/Attachments.tsx';
 import { attachmentUrl } from '../api/attachments.ts';
 import { relativeTime } from '../format.ts';
@@ -129,6 +130,7 @@ export function ModerationPage(props: { token: string; user: User }): JSX.Elemen
           </ul>
         </Show>
         <RestrictedMembers token={props.token} rooms={cachedLounge(props.user.id)?.rooms ?? []} />
+        <ModerationLog token={props.token} rooms={cachedLounge(props.user.id)?.rooms ?? []} />
       </div>
     </main>
   );
