@@ -135,6 +135,11 @@ async function startHostPlatform(): Promise<{ url: string; close: () => Promise<
     if (event.origin !== LOUNGE || !event.data || event.data.type !== 'lounge:token-request') return;
     event.source.postMessage({ type: 'lounge:token', token: TOKEN }, LOUNGE);
   });
+  // The member minimized the chat: the frame shrinks to its header, and grows back when it is opened.
+  window.addEventListener('message', (event) => {
+    if (event.origin !== LOUNGE || !event.data || event.data.type !== 'lounge:widget-size') return;
+    document.getElementById('lounge-chat').style.height = event.data.collapsed ? event.data.height + 'px' : '600px';
+  });
 </script>
 </body></html>`);
     })();
@@ -337,6 +342,48 @@ describe('the embeddable chat widget', () => {
         await ada.page.screenshot({ path: join(SCREENSHOT_DIR, 'widget-project-light.png') });
         expect(unexpectedErrors(ada)).toEqual([]);
         expect(unexpectedErrors(grace)).toEqual([]);
+      } finally {
+        await ada.close();
+        await grace.close();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'a member minimizes the chat to its header (the host shrinks the frame), sees how many new messages came, and opens it again',
+    async () => {
+      const ada = await openHostPage(`/project/${PROJECT.hostId}`, ADA);
+      const grace = await openHostPage(`/project/${PROJECT.hostId}`, GRACE);
+      try {
+        const onAda = widgetOf(ada.page);
+        const onGrace = widgetOf(grace.page);
+        await widgetComposer(onAda, PROJECT.name).waitFor({ timeout: OPEN_TIMEOUT_MS });
+        await waitWidgetOnline(onAda);
+        const frameHeight = () =>
+          ada.page.locator('#lounge-chat').evaluate((el) => Math.round(el.getBoundingClientRect().height));
+        expect(await frameHeight()).toBeGreaterThan(500);
+
+        await onAda.getByRole('button', { name: 'Minimize the chat' }).click();
+        await expect.poll(frameHeight, { timeout: UI_TIMEOUT_MS }).toBeLessThan(130);
+        expect(await widgetComposer(onAda, PROJECT.name).isVisible()).toBe(false);
+
+        // Grace writes meanwhile (joining first if this is her first visit): Ada's header counts it.
+        const joinButton = onGrace.getByRole('button', { name: 'Join discussion' });
+        await widgetComposer(onGrace, PROJECT.name).or(joinButton).waitFor({ timeout: OPEN_TIMEOUT_MS });
+        if (await joinButton.isVisible()) await joinButton.click();
+        await widgetComposer(onGrace, PROJECT.name).waitFor({ timeout: UI_TIMEOUT_MS });
+        await waitWidgetOnline(onGrace);
+        await sendIn(widgetComposer(onGrace, PROJECT.name), 'Anyone around for a quick question?');
+        await onAda.getByRole('status').filter({ hasText: '1 new' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+        await onAda.getByRole('button', { name: 'Open the chat' }).click();
+        await expect.poll(frameHeight, { timeout: UI_TIMEOUT_MS }).toBeGreaterThan(500);
+        await widgetMessage(onAda, PROJECT.name, 'Anyone around for a quick question?').waitFor({
+          timeout: UI_TIMEOUT_MS,
+        });
+        expect(await onAda.getByText('1 new').count()).toBe(0);
+        expect(ada.errors).toEqual([]);
       } finally {
         await ada.close();
         await grace.close();

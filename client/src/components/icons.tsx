@@ -132,6 +132,18 @@ export const ChevronLeftIcon = (): JSX.Element => (
   </Icon>
 );
 
+export const ChevronDownIcon = (): JSX.Element => (
+  <Icon>
+    <path d="m5 9 7 7 7-7" />
+  </Icon>
+);
+
+export const ChevronUpIcon = (): JSX.Element => (
+  <Icon>
+    <path d="m5 15 7-7 7 7" />
+  </Icon>
+);
+
 export const CloseIcon = (): JSX.Element => (
   <Icon>
     <path d="M6 6l12 12M18 6 6 18" />

@@ -1,9 +1,10 @@
+import { announceWidgetSize } from './host-bridge.ts';
 import { createEffect, createMemo, createSignal, on, onCleanup, Show, type JSX } from 'solid-js';
 import type { User } from '../api/types.ts';
 import { Conversation } from '../components/chat/Conversation.tsx';
 import { OnlineList } from '../components/chat/Presence.tsx';
 import { ConnectionStatus } from '../components/ConnectionStatus.tsx';
-import { UsersIcon } from '../components/icons.tsx';
+import { ChevronDownIcon, ChevronUpIcon, UsersIcon } from '../components/icons.tsx';
 import { useReplica } from '../replica/context.ts';
 import { CONTEXT_LABEL } from './embed-address.ts';
 import type { EmbedView } from './embed-api.ts';
@@ -44,6 +45,23 @@ export function WidgetRoom(props: {
   });
 
   const [showPeople, setShowPeople] = createSignal(false);
+  // Minimized to its header (the spec's collapsible widget): the conversation stays open underneath, so
+  // the header can count what others wrote meanwhile, and the host is told to shrink the frame.
+  const [collapsed, setCollapsed] = createSignal(false);
+  const [seenSeq, setSeenSeq] = createSignal(0);
+  let header: HTMLElement | undefined;
+  const newWhileCollapsed = () =>
+    collapsed()
+      ? session()
+          .messages()
+          .filter((m) => m.seq > seenSeq() && m.authorId !== props.user.id).length
+      : 0;
+  const toggleCollapsed = () => {
+    const next = !collapsed();
+    if (next) setSeenSeq(session().messages().at(-1)?.seq ?? 0);
+    setCollapsed(next);
+    announceWidgetSize(next, header?.getBoundingClientRect().height ?? 56);
+  };
   /** A thread of this room shown in place of its conversation (help rooms: each question's answers). */
   const [openThread, setOpenThread] = createSignal<string | null>(null);
   const [joining, setJoining] = createSignal(false);
@@ -63,8 +81,8 @@ export function WidgetRoom(props: {
     props.view.canJoin ? 'Join this discussion to post, reply and react.' : props.view.postRefusal;
 
   return (
-    <div class="widget" data-channel-id={props.view.channelId}>
-      <header class="widget__header">
+    <div class="widget" classList={{ 'widget--collapsed': collapsed() }} data-channel-id={props.view.channelId}>
+      <header class="widget__header" ref={(el) => (header = el)}>
         <Show when={props.view.room.emoji}>
           {(emoji) => (
             <span class="widget__emoji" aria-hidden="true">
@@ -90,9 +108,27 @@ export function WidgetRoom(props: {
             <span>{onlineText(present().length)}</span>
           </button>
           <ConnectionStatus />
+          <Show when={newWhileCollapsed() > 0}>
+            <span class="chip widget__new" role="status">
+              {newWhileCollapsed()} new
+            </span>
+          </Show>
+          <button
+            type="button"
+            class="icon-button widget__collapse"
+            aria-expanded={!collapsed()}
+            aria-controls="widget-main"
+            aria-label={collapsed() ? 'Open the chat' : 'Minimize the chat'}
+            title={collapsed() ? 'Open the chat' : 'Minimize the chat'}
+            onClick={toggleCollapsed}
+          >
+            <Show when={collapsed()} fallback={<ChevronDownIcon />}>
+              <ChevronUpIcon />
+            </Show>
+          </button>
         </div>
       </header>
-      <main class="widget__main" aria-labelledby="widget-title">
+      <main class="widget__main" id="widget-main" aria-labelledby="widget-title" hidden={collapsed()}>
         <Show when={showPeople()}>
           <div class="widget__people" id="widget-people">
             <OnlineList

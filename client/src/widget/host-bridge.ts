@@ -8,6 +8,8 @@ import type { EmbedAddress } from './embed-address.ts';
  *
  *   widget → host   { type: 'lounge:token-request', contextType, contextId }   (no secret: any origin may read it)
  *   host → widget   { type: 'lounge:token', token: string | null }          (null: the visitor is signed out)
+ *   widget → host   { type: 'lounge:widget-size', collapsed: boolean, height: number }   (the member minimized
+ *                   or reopened the chat: a host that listens sizes the iframe to `height` CSS pixels, or back)
  *
  * The host must post the answer to the iframe's window with the Lounge origin as targetOrigin, so the
  * token can reach nobody else. The widget asks again when the server refuses the token (expired).
@@ -29,6 +31,16 @@ export function isFramed(): boolean {
     // A cross-origin top window cannot even be compared in some browsers: that is a frame too.
     return true;
   }
+}
+
+export const WIDGET_SIZE = 'lounge:widget-size';
+
+/**
+ * Tells the host page that the member minimized the chat to its header (`height` pixels) or opened it
+ * again, so it can shrink the iframe and give the page back its room. Nothing secret: any origin may read it.
+ */
+export function announceWidgetSize(collapsed: boolean, height: number): void {
+  if (isFramed()) window.parent.postMessage({ type: WIDGET_SIZE, collapsed, height: Math.ceil(height) }, '*');
 }
 
 /** Asks the host page for its member's token. */
