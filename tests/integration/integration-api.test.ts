@@ -346,6 +346,35 @@ describe('the host platform’s integration API (PostgreSQL)', () => {
     expect(banned.json().error).toEqual({ code: 'banned', message: 'You are banned from this room.' });
   });
 
+  it('a member turns "Ask me" on in their own Settings: their profile chat opens (as the host\'s switch would), off locks it', async () => {
+    await mirror('u-asker');
+    await mirror('u-curious');
+    const settings = async (askMeEnabled: boolean) =>
+      app.inject({
+        method: 'PATCH',
+        url: '/api/me/settings',
+        headers: await memberToken('u-asker'),
+        payload: { askMeEnabled },
+      });
+    const embed = async () =>
+      app.inject({ method: 'GET', url: '/api/embed/ask_me/u-asker', headers: await memberToken('u-curious') });
+    expect((await embed()).statusCode).toBe(404);
+
+    const on = await settings(true);
+    expect(on.statusCode, on.body).toBe(200);
+    expect(on.json()).toMatchObject({ askMeEnabled: true });
+    const opened = await embed();
+    expect(opened.statusCode, opened.body).toBe(200);
+    expect(opened.json()).toMatchObject({ kind: 'thread', canPost: true, title: 'Ask UASKER' });
+
+    expect((await settings(false)).json()).toMatchObject({ askMeEnabled: false });
+    expect((await embed()).statusCode).toBe(404);
+    const locked = await db.query(
+      `SELECT is_locked FROM threads WHERE host_context_type = 'ask_me' AND host_context_id = 'u-asker'`,
+    );
+    expect(locked.rows).toEqual([{ is_locked: true }]);
+  });
+
   it('bad input is a 400 in the error shape and changes nothing', async () => {
     await mirror('u-bad');
     const before = await counts();

@@ -12,10 +12,10 @@ import { conflict, errorBodySchema, notFound } from '../../http/errors.ts';
 import { appendThreadChange } from '../../intents/message-writes.ts';
 import { publishCommitted } from '../rooms-admin/publish.ts';
 import { revokeLostReaders } from '../memberships/revoke-readers.ts';
-import { logRoomMeta, ROOM_SETTINGS_COLUMNS, type RoomSettingsRow } from '../rooms-admin/room-settings.ts';
 import { NO_NUL_MESSAGE, noNul } from '../rooms-admin/text-input.ts';
 import { isRealInstant, REAL_INSTANT_MESSAGE } from '../threads/keyset.ts';
 import { checkIntegrationSecret } from './integration-auth.ts';
+import { switchAskMe } from './ask-me.ts';
 import {
   contextLoungeId,
   emojiSchema,
@@ -97,7 +97,6 @@ async function requireHostUser(tx: Queryable, hostUserId: string): Promise<UserI
 }
 
 /** A thread's title as a thread list shows it: trimmed to the column's 200 characters. */
-const fitTitle = (title: string) => [...title].slice(0, LIMITS.text.threadTitleMaxChars).join('');
 
 /**
  * The host platform's server-to-server API. Every call is an idempotent PUT keyed by the host's own id:
@@ -581,67 +580,15 @@ export async function integrationRoutes(app: FastifyInstance, deps: AppDeps): Pr
       const { hostUserId } = request.params;
       const { enabled } = request.body;
       const outcome = await db.transaction(async (tx) => {
-        await lockHostRecord(tx, 'ask_me', hostUserId);
         const user = await requireHostUser(tx, hostUserId);
-        if (user.anonymized_at && enabled) {
-          throw conflict('This member deleted their account.', 'user_deleted');
-        }
-        await tx.query(
-          `INSERT INTO user_settings (user_id, ask_me_enabled) VALUES ($1, $2)
-           ON CONFLICT (user_id) DO UPDATE SET ask_me_enabled = $2, updated_at = now()
-            WHERE user_settings.ask_me_enabled <> $2`,
-          [user.id, enabled],
+        return switchAskMe(
+          tx,
+          { id: user.id, hostUserId, displayName: user.display_name, deleted: Boolean(user.anonymized_at) },
+          enabled,
         );
-        const existing = await tx.query<{ id: string; room_id: string; is_locked: boolean }>(
-          `SELECT id, room_id, is_locked FROM threads WHERE host_context_type = 'ask_me' AND host_context_id = $1 FOR UPDATE`,
-          [hostUserId],
-        );
-        const thread = existing.rows[0];
-        const changes: ChannelChange[] = [];
-        if (thread) {
-          // Locked while off: nobody adds questions, the history stays readable.
-          if (thread.is_locked === enabled) {
-            await tx.query('UPDATE threads SET is_locked = $2, updated_at = now() WHERE id = $1', [
-              thread.id,
-              !enabled,
-            ]);
-            changes.push(await appendThreadChange(tx, thread.room_id, thread.id));
-          }
-          return { threadId: thread.id, changes };
-        }
-        if (!enabled) return { threadId: null, changes };
-        const room = await askMeRoom(tx, changes);
-        const channel = await tx.query<{ id: string }>(`INSERT INTO channels (kind) VALUES ('thread') RETURNING id`);
-        const threadId = channel.rows[0]!.id;
-        await tx.query(
-          `INSERT INTO threads (id, room_id, title, creator_id, host_context_type, host_context_id)
-           VALUES ($1, $2, $3, $4, 'ask_me', $5)`,
-          [threadId, room, fitTitle(`Ask ${user.display_name}`), user.id, hostUserId],
-        );
-        changes.push(await appendThreadChange(tx, room, threadId));
-        return { threadId, changes };
       });
       await publishCommitted(deps, outcome.changes, request.log);
       return { enabled, threadId: enabled ? outcome.threadId : null };
     },
   );
-}
-
-/** The room holding every member's "Ask me" thread, created on first use. */
-async function askMeRoom(tx: Queryable, changes: ChannelChange[]): Promise<string> {
-  const loungeId = await contextLoungeId(tx);
-  await tx.query('SELECT pg_advisory_xact_lock(7420010, hashtext($1))', ['room:ask-me']);
-  const found = await tx.query<{ id: string }>(`SELECT id FROM rooms WHERE lounge_id = $1 AND slug = 'ask-me'`, [
-    loungeId,
-  ]);
-  if (found.rows[0]) return found.rows[0].id;
-  const channel = await tx.query<{ id: string }>(`INSERT INTO channels (kind) VALUES ('room') RETURNING id`);
-  const { rows } = await tx.query<RoomSettingsRow>(
-    `INSERT INTO rooms (id, lounge_id, room_type, slug, name, description, emoji, context_type)
-     VALUES ($1, $2, 'lounge', 'ask-me', 'Ask me', 'Questions to members who opened "Ask me" on their profile.', '🙋', 'help')
-     RETURNING ${ROOM_SETTINGS_COLUMNS}`,
-    [channel.rows[0]!.id, loungeId],
-  );
-  changes.push(...(await logRoomMeta(tx, null, rows[0]!)));
-  return rows[0]!.id;
 }

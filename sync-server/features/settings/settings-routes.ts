@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { switchAskMe } from '../integration/ask-me.ts';
+import { publishCommitted } from '../rooms-admin/publish.ts';
 import type { AppDeps } from '../../app-deps.ts';
 import { memberOf } from '../../auth/auth-plugin.ts';
 import { badRequest, errorBodySchema, notFound } from '../../http/errors.ts';
@@ -119,11 +121,27 @@ export async function settingsRoutes(app: FastifyInstance, deps: AppDeps): Promi
         }
       }
       await read(member.id);
-      const sets = entries.map(([key], i) => `${COLUMNS[key]} = $${i + 2}`);
-      await db.query(`UPDATE user_settings SET ${sets.join(', ')}, updated_at = now() WHERE user_id = $1`, [
-        member.id,
-        ...entries.map(([, v]) => v),
-      ]);
+      // "Ask me" is more than a column: turning it on opens the member's profile chat (as the host platform's
+      // switch does), turning it off locks it.
+      const columns = entries.filter(([key]) => key !== 'askMeEnabled');
+      if (columns.length > 0) {
+        const sets = columns.map(([key], i) => `${COLUMNS[key]} = $${i + 2}`);
+        await db.query(`UPDATE user_settings SET ${sets.join(', ')}, updated_at = now() WHERE user_id = $1`, [
+          member.id,
+          ...columns.map(([, v]) => v),
+        ]);
+      }
+      if (request.body.askMeEnabled !== undefined) {
+        const enabled = request.body.askMeEnabled;
+        const { changes } = await db.transaction((tx) =>
+          switchAskMe(
+            tx,
+            { id: member.id, hostUserId: member.host_user_id, displayName: member.display_name, deleted: false },
+            enabled,
+          ),
+        );
+        await publishCommitted(deps, changes, request.log);
+      }
       return read(member.id);
     },
   );
