@@ -45,6 +45,9 @@ describe('InProcessQueue', () => {
     'moderate-message': async ({ messageId }, ctx) => {
       runs.push({ doc: messageId, attempt: ctx.attempt, at: Date.now() });
     },
+    'purge-deleted-words': async (_data, ctx) => {
+      runs.push({ doc: 'purge', attempt: ctx.attempt, at: Date.now() });
+    },
     'unfurl-message': async ({ messageId }, ctx) => {
       runs.push({ doc: messageId, attempt: ctx.attempt, at: Date.now() });
     },

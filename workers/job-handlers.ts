@@ -19,6 +19,7 @@ import type { AttachmentStore } from '../sync-server/attachments/attachment-stor
 import type { AiModerator } from '../sync-server/moderation/ai-moderation.ts';
 import { parseJobData, type JobData, type JobName } from './job-queue.ts';
 import { unfurlMessage } from './handlers/unfurl-message.ts';
+import { purgeDeletedWords } from './handlers/purge-deleted-words.ts';
 import type { LinkPreview } from '../shared/sync/channel-doc.ts';
 
 /** What a queue tells the handler about the run: the logger carries the job's name and id. */
@@ -106,6 +107,8 @@ export function createJobHandlers(deps: HandlerDeps): JobHandlers {
       if (!deps.sms) throw new Error('SMS alerts are not configured (TWILIO_ACCOUNT_SID)');
       await smsAlert({ db: deps.db, sms: deps.sms, logger: ctx.logger }, data);
     },
+    'purge-deleted-words': async (data, ctx) =>
+      void (await purgeDeletedWords({ db: deps.db, logger: ctx.logger }, data)),
     'unfurl-message': async (data, ctx) => {
       if (!deps.linkPreview) return;
       await unfurlMessage(

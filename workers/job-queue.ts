@@ -38,6 +38,8 @@ export const jobSchemas = {
   'sms-alert': z.strictObject({ notificationId: z.uuid() }),
   /** Layer-2 (AI) moderation of one message's current words. */
   'moderate-message': z.strictObject({ messageId: z.uuid() }),
+  /** Erases the words of messages deleted long enough ago (LIMITS.privacy.deletedWordsKeptDays). */
+  'purge-deleted-words': z.strictObject({}),
   /** The link preview of a new or edited message's first web address. */
   'unfurl-message': z.strictObject({ messageId: z.uuid() }),
 };
@@ -91,6 +93,7 @@ export const RECURRING_JOBS = [
   { name: 'sweep-attachments', data: {}, everyMs: 60 * 60_000 },
   { name: 'expire-data-exports', data: {}, everyMs: 60 * 60_000 },
   { name: 'email-digests', data: {}, everyMs: 60 * 60_000 },
+  { name: 'purge-deleted-words', data: {}, everyMs: 60 * 60_000 },
 ] as const satisfies ReadonlyArray<{
   name: JobName;
   data: JobData<JobName>;

@@ -143,6 +143,14 @@ export const LIMITS = {
     docsPerConnection: 200,
   },
 
+  privacy: {
+    /**
+     * Our choice: a deleted message's words (and their earlier versions) are kept this long for the
+     * moderators — a report or an appeal about it — then erased; nobody but moderators reads them meanwhile.
+     */
+    deletedWordsKeptDays: 30,
+  },
+
   exports: {
     /** Our choice: three data exports a day per member; each reads all of their history. */
     perDay: 3,
@@ -186,6 +194,7 @@ export const LIMITS = {
   threads: Readonly<Record<string, number>>;
   sync: Readonly<Record<string, number>>;
   attachments: Readonly<Record<string, number>>;
+  privacy: Readonly<Record<string, number>>;
   exports: Readonly<Record<string, number>>;
   history: Readonly<Record<string, number>>;
 };

@@ -11,6 +11,7 @@ import { processIntent, type IntentDeps } from '../../sync-server/intents/proces
 import { InProcessQueue } from '../../workers/in-process-queue.ts';
 import { createJobHandlers } from '../../workers/job-handlers.ts';
 import { expireDataExports } from '../../workers/handlers/expire-data-exports.ts';
+import { purgeDeletedWords } from '../../workers/handlers/purge-deleted-words.ts';
 import { createMember, intentDeps, loungeRoomId, sendIntent, unlimitedRateLimiter } from '../support/fixtures.ts';
 import { solidPng } from '../support/png.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
@@ -191,6 +192,46 @@ describe('privacy: data export and account deletion (PostgreSQL)', () => {
     expect(expired).toBeGreaterThanOrEqual(LIMITS.exports.perDay);
     for (const { object_key } of keys) expect(await store.get(object_key)).toBeNull();
     expect(await exportsOf(carl)).toEqual([]);
+  });
+
+  it(`a deleted message's words (and earlier versions) are erased ${LIMITS.privacy.deletedWordsKeptDays} days after its deletion; until then only moderators could read them`, async () => {
+    const pia = await createMember(db, 'gdpr_pia');
+    const old = await act(pia, sendIntent(general, 'my phone number is 555-0100'));
+    await act(pia, { kind: 'edit', messageId: old!.messageId, body: 'call me, number in DM' });
+    await act(pia, { kind: 'delete', messageId: old!.messageId });
+    const recent = await act(pia, sendIntent(general, 'deleted only yesterday'));
+    await act(pia, { kind: 'delete', messageId: recent!.messageId });
+    const kept = await act(pia, sendIntent(general, 'still here'));
+    await db.query(`UPDATE messages SET deleted_at = now() - interval '31 days' WHERE id = $1`, [old!.messageId]);
+    await db.query(`UPDATE messages SET deleted_at = now() - interval '1 day' WHERE id = $1`, [recent!.messageId]);
+
+    const result = await purgeDeletedWords({ db, logger: pino({ level: 'silent' }) }, {});
+    expect(result.purged).toBeGreaterThanOrEqual(1);
+    const bodies = async () =>
+      new Map(
+        (
+          await db.query<{ id: string; body: string }>('SELECT id, body FROM messages WHERE id = ANY($1::uuid[])', [
+            [old!.messageId, recent!.messageId, kept!.messageId],
+          ])
+        ).rows.map((r) => [r.id, r.body]),
+      );
+    expect(await bodies()).toEqual(
+      new Map([
+        [old!.messageId!, ''],
+        [recent!.messageId!, 'deleted only yesterday'],
+        [kept!.messageId!, 'still here'],
+      ]),
+    );
+    const edits = await db.query('SELECT 1 FROM message_edits WHERE message_id = $1', [old!.messageId]);
+    expect(edits.rows).toHaveLength(0);
+    // Search finds nothing of it any more.
+    const found = await db.query(
+      `SELECT 1 FROM messages WHERE id = $1 AND search_vector @@ plainto_tsquery('english', 'phone number')`,
+      [old!.messageId],
+    );
+    expect(found.rows).toHaveLength(0);
+    // Nothing left to do: a second run erases nothing.
+    expect((await purgeDeletedWords({ db, logger: pino({ level: 'silent' }) }, {})).purged).toBe(0);
   });
 
   it('deleting the account keeps the conversation, under "Deleted user", erases the rest, and signs the member out everywhere', async () => {
