@@ -56,6 +56,18 @@ export interface HandlerDeps {
 
 /** Binds every handler to its dependencies; both queue implementations run this same table. */
 export function createJobHandlers(deps: HandlerDeps): JobHandlers {
+  /** What both push jobs need; with Layer 2 on, they wait for the message's verdict (see layer2-gate.ts). */
+  const pushDeps = (ctx: JobContext) => {
+    if (!deps.push || !pushConfigured(deps.push))
+      throw new Error('push is not configured (VAPID keys or FIREBASE_SERVICE_ACCOUNT_FILE)');
+    return {
+      db: deps.db,
+      push: deps.push,
+      appUrl: deps.appUrl ?? '',
+      logger: ctx.logger,
+      layer2: deps.moderator ? { lastAttempt: ctx.lastAttempt } : undefined,
+    };
+  };
   return {
     'snapshot-channel-doc': (data, ctx) => snapshotChannelDoc({ db: deps.db, logger: ctx.logger }, data),
     'archive-idle-threads': async (data, ctx) =>
@@ -75,34 +87,8 @@ export function createJobHandlers(deps: HandlerDeps): JobHandlers {
       if (!deps.email) return;
       await emailDigests({ db: deps.db, email: deps.email, appUrl: deps.appUrl ?? '', logger: ctx.logger }, data);
     },
-    'push-notification': async (data, ctx) => {
-      if (!deps.push || !pushConfigured(deps.push))
-        throw new Error('push is not configured (VAPID keys or FIREBASE_SERVICE_ACCOUNT_FILE)');
-      await pushNotification(
-        {
-          db: deps.db,
-          push: deps.push,
-          appUrl: deps.appUrl ?? '',
-          logger: ctx.logger,
-          layer2: deps.moderator ? { lastAttempt: ctx.lastAttempt } : undefined,
-        },
-        data,
-      );
-    },
-    'push-direct-message': async (data, ctx) => {
-      if (!deps.push || !pushConfigured(deps.push))
-        throw new Error('push is not configured (VAPID keys or FIREBASE_SERVICE_ACCOUNT_FILE)');
-      await pushDirectMessage(
-        {
-          db: deps.db,
-          push: deps.push,
-          appUrl: deps.appUrl ?? '',
-          logger: ctx.logger,
-          layer2: deps.moderator ? { lastAttempt: ctx.lastAttempt } : undefined,
-        },
-        data,
-      );
-    },
+    'push-notification': async (data, ctx) => void (await pushNotification(pushDeps(ctx), data)),
+    'push-direct-message': async (data, ctx) => void (await pushDirectMessage(pushDeps(ctx), data)),
     'sms-alert': async (data, ctx) => {
       if (!deps.sms) throw new Error('SMS alerts are not configured (TWILIO_ACCOUNT_SID)');
       await smsAlert({ db: deps.db, sms: deps.sms, logger: ctx.logger }, data);

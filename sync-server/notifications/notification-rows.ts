@@ -106,3 +106,30 @@ export async function notifyModeration(tx: Queryable, notice: ModerationNotice):
   );
   return notificationEntries(rows);
 }
+
+/**
+ * Tells a message's author what a moderator did to it (hide, delete), with the reason; nobody when the
+ * message has no author or no room, or the moderator acted on their own message.
+ */
+export function notifyAuthorOfModeration(
+  tx: Queryable,
+  act: {
+    message: { id: string; channelId: string; authorId: string | null; seq: number };
+    access: { roomId: string | null; kind: string };
+    actorId: string;
+    action: ModerationAction;
+    reason: string;
+  },
+): Promise<InboxEntry[]> {
+  const { message, access } = act;
+  if (!message.authorId || !access.roomId) return Promise.resolve([]);
+  return notifyModeration(tx, {
+    userId: message.authorId,
+    actorId: act.actorId,
+    action: act.action,
+    reason: act.reason,
+    roomId: access.roomId,
+    channelId: message.channelId,
+    message: { id: message.id, seq: message.seq, threadId: access.kind === 'thread' ? message.channelId : null },
+  });
+}

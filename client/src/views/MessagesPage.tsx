@@ -17,6 +17,7 @@ import { byRecentActivity, isDmUnread } from '../replica/dm-unread.ts';
 import type { MemberInfo } from '../replica/members.ts';
 import { standingIn } from '../replica/standing.ts';
 import { navigate, paths } from '../router.ts';
+import { RefusalAlert } from '../components/RefusalAlert.tsx';
 
 /** Direct messages: the member's conversations (their inbox doc's `dms`), a new one, and the open one. */
 export function MessagesPage(props: { token: string; user: User; channelId: string | null }): JSX.Element {
@@ -164,13 +165,7 @@ function DmView(props: { dm: DmSummary; title: string; token: string; user: User
           )}
         </Show>
       </header>
-      <Show when={note()}>
-        {(n) => (
-          <p class="refusal" role="alert">
-            {n()}
-          </p>
-        )}
-      </Show>
+      <RefusalAlert message={note()} />
       <Conversation
         session={session}
         name={props.title}

@@ -18,6 +18,7 @@ import { attachmentUrl } from '../api/attachments.ts';
 import { relativeTime } from '../format.ts';
 import { useDocumentTitle } from '../lib/document-title.ts';
 import { createRefreshable } from '../lib/refreshable.ts';
+import { RefusalAlert } from '../components/RefusalAlert.tsx';
 
 const SOURCE_LABELS: Record<ReviewItem['source'], string> = {
   ai: 'Flagged by AI review',
@@ -293,13 +294,7 @@ function ReviewCard(props: {
             )}
           </For>
         </div>
-        <Show when={error()}>
-          {(e) => (
-            <p class="refusal" role="alert">
-              {e()}
-            </p>
-          )}
-        </Show>
+        <RefusalAlert message={error()} />
       </Show>
     </li>
   );

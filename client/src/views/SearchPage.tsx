@@ -12,6 +12,7 @@ import { searchLocal } from '../replica/local-search.ts';
 import { placeOfMessage } from '../lib/message-place.ts';
 import { paths } from '../router.ts';
 import { markdownToPlainText } from '../../../shared/markdown/message-markdown.ts';
+import { RefusalAlert } from '../components/RefusalAlert.tsx';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -129,13 +130,7 @@ export function SearchPage(props: { token: string; user: User }): JSX.Element {
             Search
           </button>
         </form>
-        <Show when={error()}>
-          {(e) => (
-            <p class="refusal" role="alert">
-              {e()}
-            </p>
-          )}
-        </Show>
+        <RefusalAlert message={error()} />
         <Show when={results()}>
           {(list) => (
             <>
@@ -242,13 +237,7 @@ function SearchResult(props: {
           </ol>
         )}
       </Show>
-      <Show when={error()}>
-        {(e) => (
-          <p class="refusal" role="alert">
-            {e()}
-          </p>
-        )}
-      </Show>
+      <RefusalAlert message={error()} />
     </li>
   );
 }

@@ -7,7 +7,7 @@ import type { HandlerContext, HandlerResult } from '../handler-context.ts';
 import { lockMessage } from '../message-writes.ts';
 import { loadMessageView } from '../message-view.ts';
 import { ensureAllowed, IntentRefusal } from '../refusal.ts';
-import { notifyModeration } from '../../notifications/notification-rows.ts';
+import { notifyAuthorOfModeration } from '../../notifications/notification-rows.ts';
 
 /** Soft delete: the message keeps its place in the conversation as a placeholder without words or files. */
 export async function deleteMessage(
@@ -43,18 +43,15 @@ export async function deleteMessage(
   const view = await loadMessageView(tx, message.id);
   const change = await appendChange(tx, message.channelId, { kind: 'message', message: view });
   // A moderator's delete is an action on the author's content: they are told (spec: mod actions notify).
-  const inbox =
-    !own && message.authorId && access.roomId
-      ? await notifyModeration(tx, {
-          userId: message.authorId,
-          actorId: userId,
-          action: 'delete',
-          reason: intent.reason ?? '',
-          roomId: access.roomId,
-          channelId: message.channelId,
-          message: { id: message.id, seq: view.seq, threadId: access.kind === 'thread' ? message.channelId : null },
-        })
-      : [];
+  const inbox = own
+    ? []
+    : await notifyAuthorOfModeration(tx, {
+        message: { ...message, seq: view.seq },
+        access,
+        actorId: userId,
+        action: 'delete',
+        reason: intent.reason ?? '',
+      });
   return {
     status: 'accepted',
     messageId: message.id,

@@ -2,7 +2,7 @@ import { can } from '../../../shared/rules/permissions.ts';
 import type { Intent } from '../../../shared/sync/intents.ts';
 import { loadChannelAccess } from '../../access/channel-access.ts';
 import { appendChange } from '../../sync/change-log.ts';
-import { notifyModeration } from '../../notifications/notification-rows.ts';
+import { notifyAuthorOfModeration } from '../../notifications/notification-rows.ts';
 import type { HandlerContext, HandlerResult } from '../handler-context.ts';
 import { lockMessage } from '../message-writes.ts';
 import { loadMessageView } from '../message-view.ts';
@@ -42,18 +42,15 @@ export async function hideMessage(
   );
   const change = await appendChange(tx, message.channelId, { kind: 'message', message: view });
   // The author learns that, and why, from their notifications (not only from a body gone grey).
-  const inbox =
-    intent.hidden && message.authorId && access.roomId
-      ? await notifyModeration(tx, {
-          userId: message.authorId,
-          actorId: userId,
-          action: 'hide',
-          reason,
-          roomId: access.roomId,
-          channelId: message.channelId,
-          message: { id: message.id, seq: view.seq, threadId: access.kind === 'thread' ? message.channelId : null },
-        })
-      : [];
+  const inbox = intent.hidden
+    ? await notifyAuthorOfModeration(tx, {
+        message: { ...message, seq: view.seq },
+        access,
+        actorId: userId,
+        action: 'hide',
+        reason,
+      })
+    : [];
   return {
     status: 'accepted',
     messageId: message.id,

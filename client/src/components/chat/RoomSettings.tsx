@@ -1,7 +1,8 @@
-import { createSignal, For, onMount, Show, type JSX } from 'solid-js';
+import { createSignal, For, onMount, type JSX } from 'solid-js';
 import { isApiError } from '../../api/http.ts';
 import { updateRoomSettings, type RoomSettingsPatch } from '../../api/community.ts';
 import type { Room } from '../../api/types.ts';
+import { RefusalAlert } from '../RefusalAlert.tsx';
 
 /** Slow mode as a community admin reaches for it: off in a calm room, minutes during a raid. */
 const SLOW_MODES = [
@@ -124,13 +125,7 @@ export function RoomSettingsDialog(props: {
           <input type="checkbox" checked={archived()} onChange={(e) => setArchived(e.currentTarget.checked)} />
           Archived (read-only: nobody posts until it is unarchived)
         </label>
-        <Show when={error()}>
-          {(text) => (
-            <p class="refusal" role="alert">
-              {text()}
-            </p>
-          )}
-        </Show>
+        <RefusalAlert message={error()} />
         <div class="msg-form__buttons">
           <button type="button" class="button button--secondary button--small" onClick={() => dialog?.close()}>
             Cancel

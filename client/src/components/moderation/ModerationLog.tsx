@@ -3,6 +3,7 @@ import { isApiError } from '../../api/http.ts';
 import { fetchModerationLog, type ModerationLogEntry } from '../../api/community.ts';
 import type { Room } from '../../api/types.ts';
 import { relativeTime } from '../../format.ts';
+import { RefusalAlert } from '../RefusalAlert.tsx';
 
 /** What each logged action reads as, by whom it was taken. */
 const ACTION_WORDS: Record<string, string> = {
@@ -67,13 +68,7 @@ export function ModerationLog(props: { token: string; rooms: Room[] }): JSX.Elem
         <option value="">Choose a room…</option>
         <For each={props.rooms}>{(room) => <option value={room.id}>{room.name}</option>}</For>
       </select>
-      <Show when={error()}>
-        {(text) => (
-          <p class="refusal" role="alert">
-            {text()}
-          </p>
-        )}
-      </Show>
+      <RefusalAlert message={error()} />
       <Show when={entries()}>
         {(list) => (
           <Show when={list().length > 0} fallback={<p class="side-panel__note">Nothing logged in this room yet.</p>}>

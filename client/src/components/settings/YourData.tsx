@@ -10,6 +10,7 @@ import {
 } from '../../api/privacy.ts';
 import type { User } from '../../api/types.ts';
 import { createRefreshable } from '../../lib/refreshable.ts';
+import { RefusalAlert } from '../RefusalAlert.tsx';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -191,13 +192,7 @@ function DeleteAccount(props: { token: string; user: User; onDeleted: () => void
               Cancel
             </button>
           </div>
-          <Show when={error()}>
-            {(text) => (
-              <p class="refusal" role="alert">
-                {text()}
-              </p>
-            )}
-          </Show>
+          <RefusalAlert message={error()} />
         </form>
       </Show>
     </section>
