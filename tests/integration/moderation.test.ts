@@ -377,7 +377,7 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
     // Held (Layer 1 flagged it): no notification, no inbox entry.
     expect(await notices()).toBe(0);
     // Its author cannot approve it themselves: refused with a reason, nothing changes.
-    const selfApproval = w.intent({ kind: 'approve', messageId });
+    const selfApproval = w.intent({ kind: 'approve', messageId, reason: '' });
     await waitFor('self-approval refused', () => w.verdict(selfApproval)?.status === 'rejected');
     expect(await notices()).toBe(0);
     const item = await db.query<{ id: string }>(
