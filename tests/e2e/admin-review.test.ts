@@ -92,6 +92,21 @@ describe("a room's settings", () => {
       await ola.page
         .getByText(/Slow mode is on in this room: you can post again in/)
         .waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+      // Ola posted, so she is a member of the room: Gia makes her a moderator from the same dialog.
+      await gia.page.getByRole('button', { name: 'Settings' }).click();
+      const roles = gia.page
+        .getByRole('dialog', { name: 'Room settings' })
+        .getByRole('list', { name: 'Members of this room' });
+      const olaRole = roles.getByRole('combobox', { name: 'Role of Ola Member' });
+      await olaRole.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await expect(olaRole.inputValue()).resolves.toBe('member');
+      await olaRole.selectOption({ label: 'Moderator' });
+      await gia.page.getByText('Ola Member is now moderator.').waitFor({ timeout: UI_TIMEOUT_MS });
+      // The server holds it: opened again, the dialog reads her new role back.
+      await gia.page.getByRole('button', { name: 'Cancel' }).click();
+      await gia.page.getByRole('button', { name: 'Settings' }).click();
+      await expect.poll(() => olaRole.inputValue().catch(() => ''), { timeout: LIVE_TIMEOUT_MS }).toBe('moderator');
       expect(unexpectedErrors(gia)).toEqual([]);
     } finally {
       await gia.close();

@@ -269,3 +269,13 @@ export const fetchModerationLog = (token: string, roomId: string) =>
     `/api/rooms/${enc(roomId)}/moderation-log?limit=50`,
     { token },
   );
+
+/** Roles a room's owner or admin can hand out (mutes and bans go through moderation). */
+export type GrantableRole = 'admin' | 'moderator' | 'trusted' | 'member';
+
+export const grantRole = (token: string, roomId: string, userId: string, role: GrantableRole) =>
+  apiRequest<{ role: GrantableRole }>(`/api/rooms/${enc(roomId)}/members/${enc(userId)}/role`, {
+    method: 'PUT',
+    token,
+    body: { role },
+  });

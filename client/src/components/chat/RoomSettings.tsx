@@ -3,6 +3,7 @@ import { isApiError } from '../../api/http.ts';
 import { updateRoomSettings, type RoomSettingsPatch } from '../../api/community.ts';
 import type { Room } from '../../api/types.ts';
 import { RefusalAlert } from '../RefusalAlert.tsx';
+import { RoomRoles } from './RoomRoles.tsx';
 
 /** Slow mode as a community admin reaches for it: off in a calm room, minutes during a raid. */
 const SLOW_MODES = [
@@ -24,6 +25,8 @@ const SLOW_MODES = [
 export function RoomSettingsDialog(props: {
   room: Room;
   token: string;
+  /** The member editing (their own role is not theirs to change here). */
+  me: string;
   onSaved: (changed: RoomSettingsPatch) => void;
   onClose: () => void;
 }): JSX.Element {
@@ -135,6 +138,7 @@ export function RoomSettingsDialog(props: {
           </button>
         </div>
       </form>
+      <RoomRoles roomId={props.room.id} token={props.token} me={props.me} />
     </dialog>
   );
 }

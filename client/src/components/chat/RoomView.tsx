@@ -120,6 +120,7 @@ export function RoomView(props: {
         <RoomSettingsDialog
           room={liveRoom()}
           token={props.token}
+          me={props.user.id}
           onSaved={(changed) => setSaved((before) => ({ ...before, ...changed }))}
           onClose={() => {
             setEditing(false);
