@@ -240,6 +240,14 @@ describe('push to app devices through FCM (PostgreSQL + a local FCM)', () => {
     expect(windows.statusCode).toBe(400);
     const extra = await register(eve, { token: token('eve-x'), platform: 'web', note: 'x' });
     expect(extra.statusCode).toBe(400);
+    // Signing out with a malformed token (a NUL, found by the fuzz test) is a 400, not a server error.
+    const badDelete = await app.inject({
+      method: 'DELETE',
+      url: '/api/me/devices',
+      headers: await auth(eve),
+      payload: { token: 'abc\u0000def-0123456789abcdef' },
+    });
+    expect(badDelete.statusCode).toBe(400);
 
     const shared = token('family-tablet');
     await register(eve, { token: shared, platform: 'android' });

@@ -149,7 +149,8 @@ export async function pushRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       schema: {
         tags: ['push'],
         summary: 'Stop pushing to this app device (on signing out of the app)',
-        body: z.strictObject({ token: z.string().min(1).max(4096) }),
+        // The same shape as on registering: anything else names no device (and NUL would fail in PostgreSQL).
+        body: z.strictObject({ token: deviceSchema.shape.token }),
         response: { 204: z.null() },
       },
     },
