@@ -280,11 +280,19 @@ export function startOf(text: string, maxChars: number): string {
 }
 
 /**
+ * Whether `body` may link anywhere: a cheap test before parsing. False means `firstLink` is null; true
+ * means only that it is worth asking.
+ */
+export function mayLink(body: string): boolean {
+  return /https?:\/\//i.test(body);
+}
+
+/**
  * The first web address a message links to, in reading order, outside code (a link written in a code
  * block is code): what its link preview shows. Null when it links nowhere.
  */
 export function firstLink(body: string): string | null {
-  if (!/https?:\/\//i.test(body)) return null;
+  if (!mayLink(body)) return null;
   const inInline = (nodes: readonly MdInline[]): string | null => {
     for (const node of nodes) {
       if (node.kind === 'link') return node.href;

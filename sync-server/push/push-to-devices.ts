@@ -41,33 +41,36 @@ export async function pushToDevices(
 ): Promise<number> {
   let sent = 0;
   let failure: unknown;
-  const { web, fcm } = deps.push;
-  const deliver = async (
-    id: string,
-    attempt: () => Promise<'sent' | 'gone'>,
-    table: 'push_subscriptions' | 'device_tokens',
-  ) => {
-    try {
-      if ((await attempt()) === 'gone') {
-        await deps.db.query(`DELETE FROM ${table} WHERE id = $1`, [id]);
-        return;
-      }
-      sent++;
-      if (table === 'push_subscriptions')
-        await deps.db.query('UPDATE push_subscriptions SET last_sent_at = now() WHERE id = $1', [id]);
-    } catch (err) {
-      failure = err;
-      deps.logger.warn(
-        { err, [table === 'push_subscriptions' ? 'subscription' : 'device']: id },
-        'a push could not be delivered',
-      );
-    }
+  const failed = (err: unknown, target: { subscription: string } | { device: string }) => {
+    failure = err;
+    deps.logger.warn({ err, ...target }, 'a push could not be delivered');
   };
+  const { web, fcm } = deps.push;
   if (web)
-    for (const sub of targets.browsers) await deliver(sub.id, () => web.send(sub, payload), 'push_subscriptions');
+    for (const sub of targets.browsers) {
+      try {
+        if ((await web.send(sub, payload)) === 'gone') {
+          await deps.db.query('DELETE FROM push_subscriptions WHERE id = $1', [sub.id]);
+          continue;
+        }
+        sent++;
+        await deps.db.query('UPDATE push_subscriptions SET last_sent_at = now() WHERE id = $1', [sub.id]);
+      } catch (err) {
+        failed(err, { subscription: sub.id });
+      }
+    }
   if (fcm)
-    for (const device of targets.devices)
-      await deliver(device.id, () => fcm.send(device.token, payload, device.platform), 'device_tokens');
+    for (const device of targets.devices) {
+      try {
+        if ((await fcm.send(device.token, payload, device.platform)) === 'gone') {
+          await deps.db.query('DELETE FROM device_tokens WHERE id = $1', [device.id]);
+          continue;
+        }
+        sent++;
+      } catch (err) {
+        failed(err, { device: device.id });
+      }
+    }
   if (sent === 0 && failure) throw failure;
   return sent;
 }

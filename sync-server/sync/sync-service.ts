@@ -11,6 +11,7 @@ import {
   SYNC_LIMITS,
 } from '../../shared/protocol/frames.ts';
 import { can } from '../../shared/rules/permissions.ts';
+import { mayLink } from '../../shared/markdown/message-markdown.ts';
 import { inboxDocName, isServerOwned, type DocName } from '../../shared/sync/doc-names.ts';
 import type { Verdict } from '../../shared/sync/intents.ts';
 import { accessKey, loadChannelAccessMany, readChannelAccess } from '../access/channel-access.ts';
@@ -229,7 +230,7 @@ export class SyncService {
       const written = new Set(moderate);
       const linked = outcomes
         .flatMap((o) => o.changes)
-        .filter((c) => c.kind === 'message' && written.has(c.message.id) && /https?:\/\//i.test(c.message.body))
+        .filter((c) => c.kind === 'message' && written.has(c.message.id) && mayLink(c.message.body))
         .map((c) => (c.kind === 'message' ? c.message.id : ''));
       if (linked.length > 0)
         await this.options

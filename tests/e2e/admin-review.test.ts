@@ -115,6 +115,70 @@ describe("a room's settings", () => {
   });
 });
 
+describe('who can post in a room', () => {
+  it('an admin keeps posting to moderators, then to established members: a member is told why instead of a composer that fails', async () => {
+    const gia = await openPage(browser);
+    const pia = await openPage(browser);
+    const ROOM = { slug: 'prompt-engineering', name: 'Prompt Engineering' };
+    try {
+      await gia.page.goto(`${server.url}/lounge/${ROOM.slug}`);
+      await submitDemoSignIn(gia.page, ADMIN.handle, ADMIN.name);
+      const settings = async () => {
+        await gia.page.getByRole('button', { name: 'Settings' }).click();
+        const dialog = gia.page.getByRole('dialog', { name: 'Room settings' });
+        await dialog.waitFor({ timeout: UI_TIMEOUT_MS });
+        return dialog;
+      };
+      let dialog = await settings();
+      await expect(dialog.getByLabel('Who can post').inputValue()).resolves.toBe('everyone');
+      await dialog.getByLabel('Who can post').selectOption({ label: 'Moderators and admins' });
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => dialog.count()).toBe(0);
+      // The admin still posts.
+      await composer(gia.page, ROOM.name).waitFor({ timeout: UI_TIMEOUT_MS });
+
+      // A member who opens the room reads it but gets the reason where the composer would be.
+      await pia.page.goto(`${server.url}/lounge/${ROOM.slug}`);
+      await submitDemoSignIn(pia.page, 'pia_member', 'Pia Member');
+      const note = pia.page.getByRole('note').filter({ hasText: 'Only moderators can post in this room.' });
+      await note.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await composer(pia.page, ROOM.name).count()).toBe(0);
+
+      // Open to everyone again, but only to members of some standing: Pia's account is minutes old.
+      dialog = await settings();
+      await expect(dialog.getByLabel('Who can post').inputValue()).resolves.toBe('moderator');
+      await dialog.getByLabel('Who can post').selectOption({ label: 'Everyone who can read it' });
+      await dialog.getByLabel(/^Members need before posting/).selectOption({ label: '10 messages and 3 days in the community' });
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => dialog.count()).toBe(0);
+      await pia.page.reload();
+      await pia.page
+        .getByRole('note')
+        .filter({ hasText: /You can post in this room once you have sent 10 messages/ })
+        .waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await composer(pia.page, ROOM.name).count()).toBe(0);
+      expect(await seriousAxeViolations(pia.page)).toEqual([]);
+
+      // Back to anyone: Pia's composer is there and her words go through.
+      dialog = await settings();
+      await dialog.getByLabel(/^Members need before posting/).selectOption({ label: 'Anyone, new accounts too' });
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => dialog.count()).toBe(0);
+      await pia.page.reload();
+      const box = composer(pia.page, ROOM.name);
+      await box.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await box.fill('hello prompt people');
+      await box.press('Enter');
+      await messageWithText(gia.page, ROOM.name, 'hello prompt people').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(unexpectedErrors(gia)).toEqual([]);
+      expect(unexpectedErrors(pia)).toEqual([]);
+    } finally {
+      await gia.close();
+      await pia.close();
+    }
+  });
+});
+
 describe('escalated review items', () => {
   it('a global admin opens what room moderators escalated and decides it; an escalated item cannot be escalated again', async () => {
     const gia = await openPage(browser);

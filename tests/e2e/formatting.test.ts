@@ -193,6 +193,11 @@ describe('the composer keyboard', () => {
         .getByRole('button')
         .first()
         .waitFor({ timeout: UI_TIMEOUT_MS });
+      // Categories after the first appear a frame at a time; all of them, down to the flags, are there.
+      await picker
+        .getByRole('region', { name: 'Flags' })
+        .getByRole('button', { name: 'flag: Japan' })
+        .waitFor({ state: 'attached', timeout: UI_TIMEOUT_MS });
       await picker.getByRole('searchbox', { name: 'Search emoji' }).fill('eyes');
       await picker
         .getByRole('group', { name: 'Emoji found' })

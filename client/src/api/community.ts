@@ -1,5 +1,5 @@
 import type { MessageView } from '../../../shared/sync/channel-doc.ts';
-import type { Role } from '../../../shared/rules/roles.ts';
+import type { PermissionLevel, Role } from '../../../shared/rules/roles.ts';
 import type { TrustLevel } from '../../../shared/rules/trust.ts';
 import { apiRequest } from './http.ts';
 
@@ -244,6 +244,8 @@ export interface RoomSettingsPatch {
   emoji?: string;
   slowModeSeconds?: number;
   archived?: boolean;
+  writePermissionLevel?: PermissionLevel;
+  minTrustLevel?: TrustLevel;
 }
 
 export const updateRoomSettings = (token: string, roomId: string, patch: RoomSettingsPatch) =>

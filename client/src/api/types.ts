@@ -1,3 +1,6 @@
+import type { PermissionLevel } from '../../../shared/rules/roles.ts';
+import type { TrustLevel } from '../../../shared/rules/trust.ts';
+
 /** Shapes of the sync server's REST answers, as its API contract defines them. */
 
 export interface User {
@@ -23,6 +26,13 @@ export interface Room {
   position: number;
   slowModeSeconds: number;
   archived: boolean;
+  /**
+   * Who reads and who posts, as the room's admins set it (absent from a room list cached before the server
+   * sent them: the client then assumes the open defaults, and the server still decides).
+   */
+  readPermissionLevel?: PermissionLevel;
+  writePermissionLevel?: PermissionLevel;
+  minTrustLevel?: TrustLevel;
   onlineCount: number;
   unreadCount: number;
   /** The room's newest seq (absent from an older server's answers). */

@@ -99,9 +99,9 @@ export function roomTarget(room: Room): RoomTarget {
     contextType: room.contextType,
     isPrivate: circle,
     archived: room.archived,
-    readPermissionLevel: 'everyone',
-    writePermissionLevel: 'everyone',
-    minTrustLevel: 'new',
+    readPermissionLevel: room.readPermissionLevel ?? 'everyone',
+    writePermissionLevel: room.writePermissionLevel ?? 'everyone',
+    minTrustLevel: room.minTrustLevel ?? 'new',
   };
 }
 
@@ -125,6 +125,11 @@ export interface Standing {
   decide<A extends Action>(action: A, target: Omit<TargetFor<A>, 'room'>): Decision;
   /** True when the member is staff in this room (sees hidden bodies, moderator menu). */
   staff: () => boolean;
+  /**
+   * Why the member cannot post in the room's conversation, once their standing there is known (null
+   * before: a moderator must not see "only moderators post here" while their role loads).
+   */
+  postRefusal: () => string | null;
 }
 
 export function standingIn(user: User, room: () => Room | null, token: string): Standing {
@@ -141,5 +146,11 @@ export function standingIn(user: User, room: () => Room | null, token: string): 
   return {
     decide: (action, rest) => can(actor(), action, { ...rest, room: target() } as never),
     staff: () => can(actor(), 'hide_message', { room: target() }).allowed,
+    postRefusal: () => {
+      const r = room();
+      if (!r || standingOf(user, r.id, token) === undefined) return null;
+      const decision = can(actor(), 'post_message', { room: target() });
+      return decision.allowed ? null : decision.reason;
+    },
   };
 }

@@ -31,6 +31,10 @@ export function widgetStanding(view: () => EmbedView): Standing {
     decide: (action, rest) =>
       can(actorOf(view(), new Date()), action, { ...rest, room: roomTargetOf(view()) } as never),
     staff: () => can(actorOf(view(), new Date()), 'hide_message', { room: roomTargetOf(view()) }).allowed,
+    postRefusal: () => {
+      const decision = can(actorOf(view(), new Date()), 'post_message', { room: roomTargetOf(view()) });
+      return decision.allowed ? null : decision.reason;
+    },
   };
 }
 

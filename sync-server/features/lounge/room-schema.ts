@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { PERMISSION_LEVELS } from '../../../shared/rules/roles.ts';
+import { TRUST_LEVELS } from '../../../shared/rules/trust.ts';
 
 export const contextTypeSchema = z.enum(['text', 'announcement', 'help', 'showcase', 'voice']);
 
@@ -13,6 +15,11 @@ export const apiRoomSchema = z.object({
   position: z.number().int(),
   slowModeSeconds: z.number().int(),
   archived: z.boolean(),
+  readPermissionLevel: z.enum(PERMISSION_LEVELS).describe('The lowest room role that reads the room.'),
+  writePermissionLevel: z
+    .enum(PERMISSION_LEVELS)
+    .describe('The lowest room role that posts in the room (announcement rooms: moderators whatever it says).'),
+  minTrustLevel: z.enum(TRUST_LEVELS).describe('The trust a member needs to post (staff are exempt).'),
   onlineCount: z.number().int(),
   unreadCount: z.number().int(),
   lastSeq: z
@@ -31,7 +38,8 @@ export type ApiRoom = z.infer<typeof apiRoomSchema>;
  * `read_markers m` (LEFT JOINed): unread = messages after the reader's marker, all of them when none.
  */
 export const ROOM_ROW_COLUMNS = `r.id, r.slug, r.name, r.description, r.emoji, r.context_type, r.auto_thread, r.position,
-         r.slow_mode_seconds, r.archived, r.message_count, r.last_message_at,
+         r.slow_mode_seconds, r.archived, r.read_permission_level, r.write_permission_level, r.min_trust_level,
+         r.message_count, r.last_message_at,
          (c.last_seq - COALESCE(m.last_read_seq, 0))::int AS unread_count, c.last_seq::int AS last_seq`;
 
 export interface RoomRow {
@@ -45,6 +53,9 @@ export interface RoomRow {
   position: number;
   slow_mode_seconds: number;
   archived: boolean;
+  read_permission_level: ApiRoom['readPermissionLevel'];
+  write_permission_level: ApiRoom['writePermissionLevel'];
+  min_trust_level: ApiRoom['minTrustLevel'];
   message_count: number;
   last_message_at: Date | null;
   unread_count: number;
@@ -63,6 +74,9 @@ export function toApiRoom(row: RoomRow, onlineCount: number): ApiRoom {
     position: row.position,
     slowModeSeconds: row.slow_mode_seconds,
     archived: row.archived,
+    readPermissionLevel: row.read_permission_level,
+    writePermissionLevel: row.write_permission_level,
+    minTrustLevel: row.min_trust_level,
     onlineCount,
     unreadCount: row.unread_count,
     lastSeq: row.last_seq,

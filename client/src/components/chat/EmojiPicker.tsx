@@ -54,6 +54,32 @@ export function EmojiPicker(props: { onPick: (emoji: string) => void; label?: st
     }
     return [...groups].map(([name, entries]) => ({ name, entries }));
   });
+  /**
+   * Categories rendered so far. Building all ~1,800 buttons at once made opening the picker take a
+   * noticeable moment on a phone; the first category appears with the panel, the others one per frame
+   * after it (well before a thumb scrolls to them).
+   */
+  const [shownCategories, setShownCategories] = createSignal(1);
+  let revealFrame: number | undefined;
+  const revealRest = () => {
+    if (revealFrame !== undefined) return;
+    const step = () => {
+      revealFrame = undefined;
+      if (!open()) return;
+      const total = categories().length;
+      if (total === 0 || shownCategories() < total) {
+        if (total > 0) setShownCategories((n) => n + 1);
+        revealFrame = requestAnimationFrame(step);
+      }
+    };
+    revealFrame = requestAnimationFrame(step);
+  };
+  const stopRevealing = () => {
+    if (revealFrame !== undefined) cancelAnimationFrame(revealFrame);
+    revealFrame = undefined;
+    setShownCategories(1);
+  };
+  onCleanup(stopRevealing);
 
   const position = () => {
     if (!trigger || !panel) return;
@@ -87,6 +113,7 @@ export function EmojiPicker(props: { onPick: (emoji: string) => void; label?: st
 
   const close = (refocus: boolean) => {
     setOpen(false);
+    stopRevealing();
     setPlace(null);
     setQuery('');
     if (refocus) trigger?.focus();
@@ -162,6 +189,7 @@ export function EmojiPicker(props: { onPick: (emoji: string) => void; label?: st
           if (open()) return close(false);
           setOpen(true);
           if (!data()) void loadEmoji().then(setData);
+          revealRest();
           queueMicrotask(() => {
             position();
             panel?.querySelector('button')?.focus({ preventScroll: true });
@@ -202,7 +230,7 @@ export function EmojiPicker(props: { onPick: (emoji: string) => void; label?: st
               <Show
                 when={results()}
                 fallback={
-                  <For each={categories()}>
+                  <For each={categories().slice(0, shownCategories())}>
                     {(category) => (
                       <section class="emoji-picker__category" aria-label={category.name}>
                         <h3 class="emoji-picker__heading">{category.name}</h3>

@@ -1,9 +1,12 @@
-import { createSignal, For, onMount, type JSX } from 'solid-js';
+import { createSignal, For, onMount, Show, type JSX } from 'solid-js';
 import { isApiError } from '../../api/http.ts';
 import { updateRoomSettings, type RoomSettingsPatch } from '../../api/community.ts';
 import type { Room } from '../../api/types.ts';
 import { RefusalAlert } from '../RefusalAlert.tsx';
 import { RoomRoles } from './RoomRoles.tsx';
+import { LIMITS } from '../../../../shared/rules/limits.ts';
+import type { PermissionLevel } from '../../../../shared/rules/roles.ts';
+import type { TrustLevel } from '../../../../shared/rules/trust.ts';
 
 /** Slow mode as a community admin reaches for it: off in a calm room, minutes during a raid. */
 const SLOW_MODES = [
@@ -17,9 +20,27 @@ const SLOW_MODES = [
   { seconds: 3600, label: '1 hour' },
 ] as const;
 
+/** Who may post, in the words of the room's roles (announcement rooms: moderators, whatever this says). */
+const WRITE_LEVELS: ReadonlyArray<{ level: PermissionLevel; label: string }> = [
+  { level: 'everyone', label: 'Everyone who can read it' },
+  { level: 'member', label: 'Members of the room' },
+  { level: 'trusted', label: 'Trusted members, moderators and admins' },
+  { level: 'moderator', label: 'Moderators and admins' },
+  { level: 'admin', label: 'Admins only' },
+];
+
+const trustLabel = (level: 'member' | 'trusted') =>
+  `${LIMITS.trust[level].minMessages} messages and ${LIMITS.trust[level].minDays} days in the community`;
+/** How established a member must be to post: keeps brand-new (often throwaway) accounts out of a room. */
+const TRUST_CHOICES: ReadonlyArray<{ level: TrustLevel; label: string }> = [
+  { level: 'new', label: 'Anyone, new accounts too' },
+  { level: 'member', label: trustLabel('member') },
+  { level: 'trusted', label: trustLabel('trusted') },
+];
+
 /**
  * A room's settings for its owners and admins (the server checks `manage_room` again): name, emoji, what
- * it is for, slow mode, archived. Only what changed is sent; the server's sentence is shown when it
+ * it is for, slow mode, who can post, archived. Only what changed is sent; the server's sentence is shown when it
  * refuses. A modal dialog: Escape or Cancel closes it and focus goes back to the button that opened it.
  */
 export function RoomSettingsDialog(props: {
@@ -36,6 +57,10 @@ export function RoomSettingsDialog(props: {
   const [emoji, setEmoji] = createSignal(props.room.emoji);
   const [slowMode, setSlowMode] = createSignal(props.room.slowModeSeconds);
   const [archived, setArchived] = createSignal(props.room.archived);
+  const writeLevel = () => props.room.writePermissionLevel ?? 'everyone';
+  const trustLevel = () => props.room.minTrustLevel ?? 'new';
+  const [whoPosts, setWhoPosts] = createSignal<PermissionLevel>(writeLevel());
+  const [minTrust, setMinTrust] = createSignal<TrustLevel>(trustLevel());
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
   onMount(() => dialog?.showModal());
@@ -47,6 +72,8 @@ export function RoomSettingsDialog(props: {
     if (emoji().trim() !== props.room.emoji) patch.emoji = emoji().trim();
     if (slowMode() !== props.room.slowModeSeconds) patch.slowModeSeconds = slowMode();
     if (archived() !== props.room.archived) patch.archived = archived();
+    if (whoPosts() !== writeLevel()) patch.writePermissionLevel = whoPosts();
+    if (minTrust() !== trustLevel()) patch.minTrustLevel = minTrust();
     return patch;
   };
   const submit = async (event: Event) => {
@@ -123,6 +150,37 @@ export function RoomSettingsDialog(props: {
           onChange={(e) => setSlowMode(Number(e.currentTarget.value))}
         >
           <For each={slowChoices()}>{(m) => <option value={String(m.seconds)}>{m.label}</option>}</For>
+        </select>
+        <Show
+          when={props.room.contextType !== 'announcement'}
+          fallback={
+            <p class="room-settings__note">
+              An announcement room: only its moderators and admins post; everyone reacts.
+            </p>
+          }
+        >
+          <label class="msg-form__field" for="room-settings-writers">
+            Who can post
+          </label>
+          <select
+            id="room-settings-writers"
+            class="input"
+            value={whoPosts()}
+            onChange={(e) => setWhoPosts(e.currentTarget.value as PermissionLevel)}
+          >
+            <For each={WRITE_LEVELS}>{(c) => <option value={c.level}>{c.label}</option>}</For>
+          </select>
+        </Show>
+        <label class="msg-form__field" for="room-settings-trust">
+          Members need before posting (moderators and admins are exempt)
+        </label>
+        <select
+          id="room-settings-trust"
+          class="input"
+          value={minTrust()}
+          onChange={(e) => setMinTrust(e.currentTarget.value as TrustLevel)}
+        >
+          <For each={TRUST_CHOICES}>{(c) => <option value={c.level}>{c.label}</option>}</For>
         </select>
         <label class="room-settings__check">
           <input type="checkbox" checked={archived()} onChange={(e) => setArchived(e.currentTarget.checked)} />

@@ -53,7 +53,8 @@ export function RoomView(props: {
       return opened.session;
     }),
   );
-  const standing = standingIn(props.user, () => props.room, props.token);
+  // Settings just saved here (who may post) count at once, before the room list catches up.
+  const standing = standingIn(props.user, () => liveRoom(), props.token);
   const threads = useThreads(
     () => props.token,
     () => props.room,
@@ -196,6 +197,7 @@ export function RoomView(props: {
           canStartThread={true}
           pagePath={where().room(props.room.slug)}
           showsLinkedMessage={!props.threadId}
+          postRefusal={standing.postRefusal()}
           intro={<RoomIntro room={liveRoom()} />}
           onOpenThread={openThread}
           ref={(handle) => (conversation = handle)}
