@@ -25,7 +25,7 @@ import { createTwilioSmsSender } from './sms/sms-sender.ts';
 import { outOfAppDelivery } from './notifications/out-of-app.ts';
 import { createWebPushSender } from './push/web-push-sender.ts';
 import { createFcmSender } from './push/fcm-sender.ts';
-import { createLinkPreviewReader } from './link-previews/link-preview-reader.ts';
+import { linkPreviewReaderFor } from './link-previews/link-preview-reader.ts';
 import { loadOrCreateVapidKeys } from './push/embedded-vapid.ts';
 
 export interface Adapters extends AppDeps {
@@ -121,7 +121,7 @@ export async function createAdapters(
     appUrl: config.appUrl,
     logger,
     moderator,
-    linkPreview: config.linkPreviews ? createLinkPreviewReader(config.linkPreviews) : undefined,
+    linkPreview: config.linkPreviews ? linkPreviewReaderFor(config.linkPreviews, attachments, logger) : undefined,
     onChanges: (changes) => sync.channels.committed(changes),
   });
   const outOfApp = outOfAppDelivery(config, jobs.queue, pushing);

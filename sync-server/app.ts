@@ -27,6 +27,7 @@ import { embedRoutes } from './features/integration/embed-routes.ts';
 import { installErrorHandling } from './http/errors.ts';
 import { syncRoutes } from './sync/sync-routes.ts';
 import { attachmentRoutes } from './features/attachments/attachment-routes.ts';
+import { linkImageRoutes } from './features/link-images/link-image-routes.ts';
 import { privacyRoutes } from './features/privacy/privacy-routes.ts';
 import { pushRoutes } from './features/push/push-routes.ts';
 
@@ -86,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => moderationRoutes(scope, deps));
   await app.register(async (scope) => standingRoutes(scope, deps));
   await app.register(async (scope) => attachmentRoutes(scope, deps));
+  await app.register(async (scope) => linkImageRoutes(scope, deps));
   await app.register(async (scope) => privacyRoutes(scope, deps));
   await app.register(async (scope) => pushRoutes(scope, deps));
   await app.register(async (scope) => syncRoutes(scope, deps));

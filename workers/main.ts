@@ -15,7 +15,7 @@ import { createSesEmailSender } from '../sync-server/email/email-sender.ts';
 import { createTwilioSmsSender } from '../sync-server/sms/sms-sender.ts';
 import { createWebPushSender } from '../sync-server/push/web-push-sender.ts';
 import { createFcmSender } from '../sync-server/push/fcm-sender.ts';
-import { createLinkPreviewReader } from '../sync-server/link-previews/link-preview-reader.ts';
+import { linkPreviewReaderFor } from '../sync-server/link-previews/link-preview-reader.ts';
 import { JobSettingsError, readJobSettings, type JobSettings } from './job-settings.ts';
 
 /** How long SIGTERM waits for running jobs before giving up (every job is safe to run again). */
@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     );
   };
 
+  const attachments = createAttachmentStore(config.attachments);
   const queue = new BullmqQueue({ redisUrl, prefix: jobs.prefix }, logger);
   for (const job of RECURRING_JOBS) await queue.repeat(job.name, job.data, job.everyMs);
   const workers = startJobWorkers({
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
     logger,
     handlers: createJobHandlers({
       db,
-      attachments: createAttachmentStore(config.attachments),
+      attachments,
       email: config.email ? createSesEmailSender(config.email) : undefined,
       sms: config.sms ? createTwilioSmsSender(config.sms) : undefined,
       push: {
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
       appUrl: config.appUrl,
       onChanges: announce,
       moderator: config.moderation.ai ? createOpenAiModerator(config.moderation.ai) : undefined,
-      linkPreview: config.linkPreviews ? createLinkPreviewReader(config.linkPreviews) : undefined,
+      linkPreview: config.linkPreviews ? linkPreviewReaderFor(config.linkPreviews, attachments, logger) : undefined,
     }),
   });
   logger.info({ prefix: jobs.prefix, concurrency: jobs.concurrency }, 'worker started');

@@ -48,6 +48,19 @@ export interface LinkPreview {
   description: string | null;
   /** The site's own name (`og:site_name`), or its host name. */
   siteName: string;
+  /**
+   * The page's picture (`og:image`), as a copy this server made: readers load it from
+   * `GET /api/link-images/:id`, never from the site. Absent or null when the page names none or it could
+   * not be copied.
+   */
+  image?: LinkPreviewImage | null;
+}
+
+/** A link preview's picture: its id (content hash and type) and its size, so a card reserves its box. */
+export interface LinkPreviewImage {
+  id: string;
+  width: number;
+  height: number;
 }
 
 /**

@@ -17,6 +17,21 @@ const USER_AGENT = 'LoungeBot/1.0 (link previews; +https://github.com/lounge)';
 /** Why a page was not read; the job logs it and caches "no preview". */
 export class PageRefused extends Error {}
 
+/** What a fetch accepts: the Accept header sent, the content types taken, and whether a cut body will do. */
+interface Wanted {
+  accept: string;
+  types: RegExp;
+  /** True: a body over the limit is refused (a cut image is no image); false: it is cut (a page's head is at its start). */
+  whole: boolean;
+}
+
+const PAGE: Wanted = {
+  accept: 'text/html,application/xhtml+xml',
+  types: /^\s*(text\/html|application\/xhtml\+xml)/i,
+  whole: false,
+};
+const IMAGE: Wanted = { accept: 'image/png,image/jpeg,image/gif,image/webp', types: /^\s*image\//i, whole: true };
+
 /**
  * Reads an HTML page the way a link preview may: http(s) only, at most three redirects (each checked
  * again), a time limit for the whole exchange, at most `maxBytes` read, HTML only. Every address a host
@@ -25,12 +40,29 @@ export class PageRefused extends Error {}
  * (DNS rebinding) cannot slip an internal address in.
  */
 export async function fetchPage(url: string, options: FetchPageOptions): Promise<{ url: string; html: string }> {
+  const found = await fetchWeb(url, options, PAGE);
+  return { url: found.url, html: decode(found.bytes, /charset=([\w-]+)/i.exec(found.type)?.[1]) };
+}
+
+/**
+ * Reads a page's picture under the same rules, whole or not at all (over `maxBytes` it is refused). The
+ * type the site claims is only a first filter: the caller reads what the bytes really are.
+ */
+export async function fetchImage(url: string, options: FetchPageOptions): Promise<Buffer> {
+  return (await fetchWeb(url, options, IMAGE)).bytes;
+}
+
+async function fetchWeb(
+  url: string,
+  options: FetchPageOptions,
+  wanted: Wanted,
+): Promise<{ url: string; bytes: Buffer; type: string }> {
   const deadline = AbortSignal.timeout(options.timeoutMs);
   let current = new URL(url);
   for (let hop = 0; ; hop++) {
     if (current.protocol !== 'http:' && current.protocol !== 'https:')
       throw new PageRefused(`not a web address: ${current.protocol}`);
-    const response = await request(current, options, deadline);
+    const response = await request(current, options, wanted.accept, deadline);
     const status = response.statusCode ?? 0;
     if (status >= 300 && status < 400 && response.headers.location) {
       response.resume();
@@ -43,16 +75,21 @@ export async function fetchPage(url: string, options: FetchPageOptions): Promise
       throw new PageRefused(`answered ${status}`);
     }
     const type = response.headers['content-type'] ?? '';
-    if (!/^\s*(text\/html|application\/xhtml\+xml)/i.test(type)) {
+    if (!wanted.types.test(type)) {
       response.resume();
-      throw new PageRefused(`not a page: ${type || 'no type'}`);
+      throw new PageRefused(`not what was asked for: ${type || 'no type'}`);
     }
-    const bytes = await readCapped(response, options.maxBytes, deadline);
-    return { url: current.href, html: decode(bytes, /charset=([\w-]+)/i.exec(type)?.[1]) };
+    const declared = Number(response.headers['content-length']);
+    if (wanted.whole && declared > options.maxBytes) {
+      response.destroy();
+      throw new PageRefused(`too large: ${declared} bytes`);
+    }
+    const bytes = await readCapped(response, options.maxBytes, deadline, wanted.whole);
+    return { url: current.href, bytes, type };
   }
 }
 
-function request(url: URL, options: FetchPageOptions, signal: AbortSignal): Promise<IncomingMessage> {
+function request(url: URL, options: FetchPageOptions, accept: string, signal: AbortSignal): Promise<IncomingMessage> {
   const privateAllowed = options.privateHosts.includes(url.hostname.toLowerCase());
   const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
     dnsLookup(hostname, { all: true, family: lookupOptions.family ?? 0 }, (err, addresses) => {
@@ -75,7 +112,7 @@ function request(url: URL, options: FetchPageOptions, signal: AbortSignal): Prom
       {
         lookup,
         signal,
-        headers: { 'user-agent': USER_AGENT, accept: 'text/html,application/xhtml+xml', 'accept-language': 'en' },
+        headers: { 'user-agent': USER_AGENT, accept, 'accept-language': 'en' },
       },
       resolve,
     );
@@ -83,12 +120,21 @@ function request(url: URL, options: FetchPageOptions, signal: AbortSignal): Prom
   });
 }
 
-async function readCapped(response: IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
+async function readCapped(
+  response: IncomingMessage,
+  maxBytes: number,
+  signal: AbortSignal,
+  whole: boolean,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of response) {
     if (signal.aborted) throw new PageRefused('too slow');
     const buffer = chunk as Buffer;
+    if (whole && size + buffer.length > maxBytes) {
+      response.destroy();
+      throw new PageRefused(`too large: over ${maxBytes} bytes`);
+    }
     // The head is at the start: a page larger than this is cut, not refused.
     chunks.push(buffer.subarray(0, Math.max(0, maxBytes - size)));
     size += buffer.length;

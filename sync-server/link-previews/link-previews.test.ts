@@ -36,7 +36,7 @@ describe("reading a page's card", () => {
       <meta property="og:site_name" content="Lounge Docs">
       <meta property="og:image" content="https://tracker.example.net/pixel.png">
     </head><body><meta property="og:title" content="ignored, in the body"></body></html>`;
-    const card = readPreview(html, 'https://docs.example.org/retry')!;
+    const { card, imageUrl } = readPreview(html, 'https://docs.example.org/retry')!;
     expect(card.title).toBe('Retry with backoff & jitter');
     expect([...card.description!].length).toBe(300);
     expect(card.description!.endsWith('…')).toBe(true);
@@ -46,8 +46,21 @@ describe("reading a page's card", () => {
       description: card.description,
       siteName: 'Lounge Docs',
     });
-    // No image: a card never loads anything from elsewhere.
+    // The picture is only named (the server copies it); the card itself never points at the site's copy.
+    expect(imageUrl).toBe('https://tracker.example.net/pixel.png');
     expect(JSON.stringify(card)).not.toContain('pixel.png');
+  });
+
+  it("names the page's picture as an absolute web address, or none", () => {
+    const image = (tags: string) =>
+      readPreview(`<head><title>T</title>${tags}</head>`, 'https://example.org/blog/post')?.imageUrl;
+    expect(image('<meta property="og:image" content="/img/cover.png">')).toBe('https://example.org/img/cover.png');
+    expect(image('<meta name="twitter:image" content="https://cdn.example.org/c.jpg">')).toBe(
+      'https://cdn.example.org/c.jpg',
+    );
+    expect(image('<meta property="og:image" content="javascript:alert(1)">')).toBeNull();
+    expect(image('<meta property="og:image" content="data:image/png;base64,AAAA">')).toBeNull();
+    expect(image('')).toBeNull();
   });
 
   it('falls back to <title>, the meta description and the host name; a page naming nothing has no card', () => {
@@ -57,14 +70,17 @@ describe("reading a page's card", () => {
         'https://www.example.org/x',
       ),
     ).toEqual({
-      url: 'https://www.example.org/x',
-      title: 'A plain page',
-      description: 'Plain words.',
-      siteName: 'example.org',
+      card: {
+        url: 'https://www.example.org/x',
+        title: 'A plain page',
+        description: 'Plain words.',
+        siteName: 'example.org',
+      },
+      imageUrl: null,
     });
     expect(readPreview('<html><head></head><body>hello</body></html>', 'https://example.org/')).toBeNull();
     // Markup in a title is text.
-    expect(readPreview('<title>&lt;script&gt;x&lt;/script&gt;</title>', 'https://example.org/')?.title).toBe(
+    expect(readPreview('<title>&lt;script&gt;x&lt;/script&gt;</title>', 'https://example.org/')?.card.title).toBe(
       '<script>x</script>',
     );
   });

@@ -4,12 +4,18 @@ import type { LinkPreview } from '../../shared/sync/channel-doc.ts';
 const TITLE_MAX = 200;
 const DESCRIPTION_MAX = 300;
 
+/** A page's card, and the address of the picture it names (which the server copies, if it may). */
+export interface PageCard {
+  card: LinkPreview;
+  imageUrl: string | null;
+}
+
 /**
  * What a page says about itself, from its `<head>`: Open Graph first (what sites write for exactly this),
- * then Twitter's card tags, then `<title>` and the meta description. Text only; images are left out (a
- * card must not load anything from elsewhere on readers' devices). Null when the page names nothing.
+ * then Twitter's card tags, then `<title>` and the meta description. The picture is only named here (an
+ * absolute http(s) address): readers' devices never load it from the site. Null when the page names nothing.
  */
-export function readPreview(html: string, url: string): LinkPreview | null {
+export function readPreview(html: string, url: string): PageCard | null {
   const meta = new Map<string, string>();
   let title = '';
   let inTitle = false;
@@ -44,11 +50,25 @@ export function readPreview(html: string, url: string): LinkPreview | null {
   if (!pageTitle) return null;
   const description = pick('og:description', 'twitter:description', 'description');
   return {
-    url,
-    title: cut(pageTitle, TITLE_MAX),
-    description: description ? cut(description, DESCRIPTION_MAX) : null,
-    siteName: cut(pick('og:site_name') || new URL(url).hostname.replace(/^www\./, ''), 80),
+    card: {
+      url,
+      title: cut(pageTitle, TITLE_MAX),
+      description: description ? cut(description, DESCRIPTION_MAX) : null,
+      siteName: cut(pick('og:site_name') || new URL(url).hostname.replace(/^www\./, ''), 80),
+    },
+    imageUrl: webAddress(pick('og:image:secure_url', 'og:image', 'og:image:url', 'twitter:image'), url),
   };
+}
+
+/** `href` made absolute against the page, when it is a web address; null otherwise (data:, javascript:…). */
+function webAddress(href: string, base: string): string | null {
+  if (!href) return null;
+  try {
+    const resolved = new URL(href, base);
+    return resolved.protocol === 'http:' || resolved.protocol === 'https:' ? resolved.href : null;
+  } catch {
+    return null;
+  }
 }
 
 const tidy = (text: string) => text.replace(/\s+/g, ' ').trim();

@@ -19,6 +19,7 @@ import {
   SCREENSHOT_DIR,
 } from '../support/chat-ui.ts';
 import { startServer, type ServerProcess } from '../support/server-process.ts';
+import { solidPng } from '../support/png.ts';
 
 const GENERAL = { slug: 'general', name: 'General Chat' };
 /** New members cannot post links (spam accounts are new accounts): Mia has been a member for a while. */
@@ -30,11 +31,14 @@ let browser: Browser;
 let dataDir: string;
 let site: Server;
 let siteUrl: string;
+/** The page's picture: a banner (wide), shown under the card's words. */
+const COVER = solidPng(600, 300, [30, 140, 90]);
 
 beforeAll(async () => {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   // A page to link to, on this machine: the server may read it for previews only because it is listed.
   site = createServer((req, res) => {
+    if (req.url === '/track.png') return void res.writeHead(200, { 'content-type': 'image/png' }).end(COVER);
     if (req.url !== '/retry-guide') return void res.writeHead(404).end();
     res
       .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
@@ -77,7 +81,7 @@ async function enter(member: { handle: string; name: string }): Promise<OpenedPa
 }
 
 describe('link previews', () => {
-  it("a message with a link shows the page's card to everyone: its site, title and description, nothing loaded from the site", async () => {
+  it("a message with a link shows the page's card to everyone: its site, title, description and picture, nothing loaded from the site", async () => {
     let mia: OpenedPage | undefined;
     let ned: OpenedPage | undefined;
     try {
@@ -96,11 +100,28 @@ describe('link previews', () => {
         await expect(card.innerText().then((t) => t.replace(/\n+/g, '\n'))).resolves.toBe(
           'Team Docs\nRetrying fetch, properly\nBackoff, jitter and when to give up.',
         );
+        // The page's picture, as the server's copy, drawn at its size.
+        const picture = card.locator('img.link-card__image');
+        await picture.waitFor({ timeout: LIVE_TIMEOUT_MS });
+        await expect(picture.getAttribute('src')).resolves.toMatch(/^\/api\/link-images\/[0-9a-f]{64}\.png$/);
+        await expect
+          .poll(
+            () =>
+              picture.evaluate((el) => {
+                const img = el as unknown as { complete: boolean; naturalWidth: number };
+                return img.complete ? img.naturalWidth : 0;
+              }),
+            {
+              timeout: LIVE_TIMEOUT_MS,
+            },
+          )
+          .toBe(600);
         const link = card.getByRole('link', { name: 'Retrying fetch, properly' });
         await expect(link.getAttribute('href')).resolves.toBe(`${siteUrl}/retry-guide`);
         await expect(link.getAttribute('rel')).resolves.toContain('noopener');
       }
-      // The server read the page; the members' browsers never touched the site (no image, no page).
+      await mia.page.screenshot({ path: join(SCREENSHOT_DIR, 'link-preview-banner.png') });
+      // The server read the page and copied its picture; the members' browsers never touched the site.
       expect(requested.filter((url) => url.startsWith(siteUrl))).toEqual([]);
       expect(await seriousAxeViolations(ned.page)).toEqual([]);
       expect(unexpectedErrors(mia)).toEqual([]);

@@ -18,6 +18,8 @@ import {
   unlimitedRateLimiter,
 } from '../support/fixtures.ts';
 import type { TestDatabase } from '../support/postgres.ts';
+import { solidPng } from '../support/png.ts';
+import { createTestApp, scratchAttachmentStore, testConfig } from '../support/test-app.ts';
 
 /**
  * A message's first web address gets a card (the page's title, description and site name) through the
@@ -48,7 +50,24 @@ describe('link previews (PostgreSQL + a local web server)', () => {
     '/to-metadata': (res) => res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end(),
     '/file.zip': (res) => res.writeHead(200, { 'content-type': 'application/zip' }).end('PK'),
     '/slow': () => undefined,
+    '/with-picture': (res) => page(res, 'Cover story', '/cover.png'),
+    '/cover.png': (res) => res.writeHead(200, { 'content-type': 'image/png' }).end(COVER),
+    '/with-fake-picture': (res) => page(res, 'Fake cover', '/fake.png'),
+    // A page that calls itself a picture: it must never be served on as one.
+    '/fake.png': (res) =>
+      res.writeHead(200, { 'content-type': 'image/png' }).end('<html><script>alert(1)</script></html>'),
+    '/with-huge-picture': (res) => page(res, 'Huge cover', '/huge.png'),
+    '/huge.png': (res) => res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.alloc(2 * 1024 * 1024, 1)),
   };
+  const COVER = solidPng(120, 63, [200, 80, 40]);
+  function page(res: import('node:http').ServerResponse, title: string, image: string) {
+    res
+      .writeHead(200, { 'content-type': 'text/html' })
+      .end(
+        `<html><head><meta property="og:title" content="${title}"><meta property="og:image" content="${image}"></head></html>`,
+      );
+  }
+  const images = scratchAttachmentStore();
   const act = async (u: UserRow, intent: Record<string, unknown>) => {
     const out = await processIntent(deps, u.id, randomUUID(), { n: n++, createdAt: Date.now(), ...intent });
     if (out.verdict.status !== 'accepted') throw new Error(JSON.stringify(out.verdict));
@@ -59,7 +78,7 @@ describe('link previews (PostgreSQL + a local web server)', () => {
       {
         db,
         logger,
-        preview: createLinkPreviewReader({ privateHosts }),
+        preview: createLinkPreviewReader({ privateHosts, images }),
         onChanges: async (changes) => void published.push(...changes),
       },
       { messageId },
@@ -136,6 +155,46 @@ describe('link previews (PostgreSQL + a local web server)', () => {
     }
     // The metadata address was never requested: the redirect was refused before connecting.
     expect(hits.get('/to-metadata')).toBe(1);
+  });
+
+  it("the page's picture is copied to this server, which serves it to anyone by its hash; a fake or huge one is left out", async () => {
+    const sent = await act(ada, sendIntent(general, `cover: ${site}/with-picture`));
+    expect(await unfurl(sent.messageId!)).toEqual({ preview: true });
+    const card = (await cardOf(sent.messageId!)) as {
+      title: string;
+      image: { id: string; width: number; height: number };
+    };
+    expect(card).toMatchObject({ title: 'Cover story', image: { width: 120, height: 63 } });
+    expect(card.image.id).toMatch(/^[0-9a-f]{64}\.png$/);
+
+    // Readers load the copy, without signing in (an <img> sends no token), cached for good.
+    const app = await createTestApp(db, testConfig(), { attachments: images });
+    try {
+      const res = await app.inject({ method: 'GET', url: `/api/link-images/${card.image.id}` });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('image/png');
+      expect(res.headers['cache-control']).toContain('immutable');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(Buffer.compare(res.rawPayload, COVER)).toBe(0);
+      // Not an id a card gives: refused with a reason; an unknown picture: 404.
+      const bad = await app.inject({ method: 'GET', url: '/api/link-images/..%2F..%2Fetc%2Fpasswd' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.message).toMatch(/picture id/);
+      const unknown = await app.inject({ method: 'GET', url: `/api/link-images/${'0'.repeat(64)}.png` });
+      expect(unknown.statusCode).toBe(404);
+    } finally {
+      await app.close();
+    }
+
+    // A "picture" that is a page, or one over 1 MB: the card keeps its words and has no picture.
+    for (const path of ['/with-fake-picture', '/with-huge-picture']) {
+      const other = await act(ada, sendIntent(general, `look: ${site}${path}`));
+      expect(await unfurl(other.messageId!), path).toEqual({ preview: true });
+      const withoutPicture = (await cardOf(other.messageId!)) as Record<string, unknown>;
+      expect(withoutPicture.title, path).toMatch(/cover/);
+      expect(withoutPicture.image, path).toBeUndefined();
+    }
+    expect(hits.get('/fake.png')).toBe(1);
   });
 
   it('a page that never answers gives no card after the time limit, and nothing waits on it', async () => {

@@ -38,7 +38,17 @@ export const apiMessageSchema = z.object({
     .array(apiAttachmentSchema)
     .describe('Files on the message (bytes: GET /api/attachments/:id); none when hidden or deleted.'),
   linkPreview: z
-    .object({ url: z.string(), title: z.string(), description: z.string().nullable(), siteName: z.string() })
+    .object({
+      url: z.string(),
+      title: z.string(),
+      description: z.string().nullable(),
+      siteName: z.string(),
+      image: z
+        .object({ id: z.string(), width: z.number().int(), height: z.number().int() })
+        .nullable()
+        .optional()
+        .describe("The page's picture, copied by this server: GET /api/link-images/:id."),
+    })
     .nullable()
     .describe("The card of the message's first web address (its page's title and description), or null."),
 });
