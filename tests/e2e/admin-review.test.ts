@@ -1,7 +1,6 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../sync-server/db/database.ts';
@@ -9,7 +8,6 @@ import { launchBrowser, openPage, seriousAxeViolations } from '../support/browse
 import { fillChannelHistory } from '../support/bulk-history.ts';
 import {
   composer,
-  demoAccount,
   messageWithText,
   submitDemoSignIn,
   UI_TIMEOUT_MS,
@@ -17,7 +15,8 @@ import {
   LIVE_TIMEOUT_MS,
   SCREENSHOT_DIR,
 } from '../support/chat-ui.ts';
-import { startServer, type ServerProcess } from '../support/server-process.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { startPreparedServer } from '../support/prepared-server.ts';
 
 /** A global admin (set in the database between two starts: the host platform's admin flag). */
 const ADMIN = { handle: 'gia_admin', name: 'Gia Admin' };
@@ -33,22 +32,18 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'lounge-e2e-admin-'));
   // First start: Gia's account exists. With the server stopped she becomes a global admin, General gets a
   // few messages, and a room moderator's escalation of one of them waits for the admins.
-  const first = await startServer({ dataDir });
-  const giaId = (await demoAccount(first.url, ADMIN.handle, ADMIN.name)).id;
-  await first.stop();
-  const db = await PGlite.create(join(dataDir, 'pglite'));
-  await db.query('UPDATE users SET is_global_admin = true WHERE id = $1', [giaId]);
-  const { rows } = await db.query<{ id: string }>(`SELECT id FROM rooms WHERE slug = 'general'`);
-  const general = rows[0]!.id;
-  await fillChannelHistory(db as unknown as Database, general, giaId, 5);
-  await db.query(
-    `INSERT INTO moderation_queue (message_id, room_id, source, status, reason, escalated)
-     SELECT id, room_id, 'community', 'escalated', 'Looks like a scam; escalated by the room moderators', true
-       FROM messages WHERE channel_id = $1 AND body = $2`,
-    [general, ESCALATED_BODY],
-  );
-  await db.close();
-  server = await startServer({ dataDir });
+  ({ server } = await startPreparedServer({ dataDir }, [ADMIN], async (db, [giaId]) => {
+    await db.query('UPDATE users SET is_global_admin = true WHERE id = $1', [giaId]);
+    const { rows } = await db.query<{ id: string }>(`SELECT id FROM rooms WHERE slug = 'general'`);
+    const general = rows[0]!.id;
+    await fillChannelHistory(db as unknown as Database, general, giaId!, 5);
+    await db.query(
+      `INSERT INTO moderation_queue (message_id, room_id, source, status, reason, escalated)
+       SELECT id, room_id, 'community', 'escalated', 'Looks like a scam; escalated by the room moderators', true
+         FROM messages WHERE channel_id = $1 AND body = $2`,
+      [general, ESCALATED_BODY],
+    );
+  }));
   browser = await launchBrowser();
 }, 180_000);
 
@@ -148,7 +143,9 @@ describe('who can post in a room', () => {
       dialog = await settings();
       await expect(dialog.getByLabel('Who can post').inputValue()).resolves.toBe('moderator');
       await dialog.getByLabel('Who can post').selectOption({ label: 'Everyone who can read it' });
-      await dialog.getByLabel(/^Members need before posting/).selectOption({ label: '10 messages and 3 days in the community' });
+      await dialog
+        .getByLabel(/^Members need before posting/)
+        .selectOption({ label: '10 messages and 3 days in the community' });
       await dialog.getByRole('button', { name: 'Save' }).click();
       await expect.poll(() => dialog.count()).toBe(0);
       await pia.page.reload();

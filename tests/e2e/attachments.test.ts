@@ -1,7 +1,6 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, seriousAxeViolations, type OpenedPage } from '../support/browser.ts';
@@ -16,10 +15,10 @@ import {
   SCREENSHOT_DIR,
   confirmed,
   confirmedBodies,
-  demoAccount,
 } from '../support/chat-ui.ts';
 import { solidPng } from '../support/png.ts';
-import { startServer, type ServerProcess } from '../support/server-process.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { startPreparedServer } from '../support/prepared-server.ts';
 
 const GENERAL = { slug: 'general', name: 'General Chat' };
 /** Members for weeks, with messages behind them: new members may not share files (spec). */
@@ -42,23 +41,15 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'lounge-e2e-files-'));
   // The embedded default (files in the data folder). Ada and Ben exist after a first start; with the
   // server stopped their accounts are aged, then it starts again over the same data.
-  const first = await startServer({ dataDir });
-  const ids = [
-    (await demoAccount(first.url, ADA.handle, ADA.name)).id,
-    (await demoAccount(first.url, BEN.handle, BEN.name)).id,
-  ];
-  const miaId = (await demoAccount(first.url, MIA.handle, MIA.name)).id;
-  await first.stop();
-  const db = await PGlite.create(join(dataDir, 'pglite'));
-  await db.query(`UPDATE users SET joined_at = now() - interval '30 days', messages_sent = 60 WHERE id = ANY($1)`, [
-    ids,
-  ]);
-  await db.query(
-    `INSERT INTO room_memberships (room_id, user_id, role) SELECT id, $1, 'moderator' FROM rooms WHERE slug = 'general'`,
-    [miaId],
-  );
-  await db.close();
-  server = await startServer({ dataDir });
+  ({ server } = await startPreparedServer({ dataDir }, [ADA, BEN, MIA], async (db, [adaId, benId, miaId]) => {
+    await db.query(`UPDATE users SET joined_at = now() - interval '30 days', messages_sent = 60 WHERE id = ANY($1)`, [
+      [adaId, benId],
+    ]);
+    await db.query(
+      `INSERT INTO room_memberships (room_id, user_id, role) SELECT id, $1, 'moderator' FROM rooms WHERE slug = 'general'`,
+      [miaId],
+    );
+  }));
   browser = await launchBrowser();
 }, 180_000);
 

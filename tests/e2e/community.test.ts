@@ -1,7 +1,6 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -24,7 +23,8 @@ import {
   SCREENSHOT_DIR,
   demoAccount,
 } from '../support/chat-ui.ts';
-import { startServer, type ServerProcess } from '../support/server-process.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { startPreparedServer } from '../support/prepared-server.ts';
 
 let server: ServerProcess;
 let browser: Browser;
@@ -46,18 +46,14 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'lounge-e2e-community-'));
   // First start: the moderator's account exists; then, with the server stopped, the database makes them
   // a moderator of General Chat (no API grants room roles yet), and the server starts again over it.
-  const first = await startServer({ dataDir });
-  const mod = await demoAccount(first.url, MODERATOR.handle, MODERATOR.name);
-  await first.stop();
-  const db = await PGlite.create(join(dataDir, 'pglite'));
-  await db.query(
-    `INSERT INTO room_memberships (room_id, user_id, role)
-     SELECT id, $1, 'moderator' FROM rooms WHERE slug = 'general'
-     ON CONFLICT (room_id, user_id) DO UPDATE SET role = 'moderator'`,
-    [mod.id],
-  );
-  await db.close();
-  server = await startServer({ dataDir });
+  ({ server } = await startPreparedServer({ dataDir }, [MODERATOR], async (db, [modId]) => {
+    await db.query(
+      `INSERT INTO room_memberships (room_id, user_id, role)
+       SELECT id, $1, 'moderator' FROM rooms WHERE slug = 'general'
+       ON CONFLICT (room_id, user_id) DO UPDATE SET role = 'moderator'`,
+      [modId],
+    );
+  }));
   browser = await launchBrowser();
 }, 180_000);
 

@@ -3,13 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, seriousAxeViolations, type OpenedPage } from '../support/browser.ts';
 import {
   composer,
-  demoAccount,
   messageWithText,
   submitDemoSignIn,
   UI_TIMEOUT_MS,
@@ -18,7 +16,8 @@ import {
   LIVE_TIMEOUT_MS,
   SCREENSHOT_DIR,
 } from '../support/chat-ui.ts';
-import { startServer, type ServerProcess } from '../support/server-process.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { startPreparedServer } from '../support/prepared-server.ts';
 import { solidPng } from '../support/png.ts';
 
 const GENERAL = { slug: 'general', name: 'General Chat' };
@@ -53,13 +52,9 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'lounge-e2e-previews-'));
   const env = { LINK_PREVIEW_PRIVATE_HOSTS: '127.0.0.1', MODERATION_ALLOWED_LINK_DOMAINS: '127.0.0.1,github.com' };
   // First start: Mia's account exists; with the server stopped she becomes a member of some days' standing.
-  const first = await startServer({ dataDir, env });
-  const miaId = (await demoAccount(first.url, MIA.handle, MIA.name)).id;
-  await first.stop();
-  const db = await PGlite.create(join(dataDir, 'pglite'));
-  await db.query(`UPDATE users SET joined_at = now() - interval '5 days', messages_sent = 12 WHERE id = $1`, [miaId]);
-  await db.close();
-  server = await startServer({ dataDir, env });
+  ({ server } = await startPreparedServer({ dataDir, env }, [MIA], async (db, [miaId]) => {
+    await db.query(`UPDATE users SET joined_at = now() - interval '5 days', messages_sent = 12 WHERE id = $1`, [miaId]);
+  }));
   browser = await launchBrowser();
 }, 180_000);
 

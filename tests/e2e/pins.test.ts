@@ -1,7 +1,6 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../sync-server/db/database.ts';
@@ -24,9 +23,9 @@ import {
   waitOnline,
   LIVE_TIMEOUT_MS,
   SCREENSHOT_DIR,
-  demoAccount,
 } from '../support/chat-ui.ts';
-import { startServer, type ServerProcess } from '../support/server-process.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { startPreparedServer } from '../support/prepared-server.ts';
 
 const GENERAL = { slug: 'general', name: 'General Chat' };
 /** A trusted member (≥ 50 messages, ≥ 14 days: set in the database before the second start). */
@@ -48,25 +47,24 @@ beforeAll(async () => {
   // her messages (trust is computed from those), fills General Chat with older history and pins an old
   // message in it the way the intent pipeline would (message row and its change), then the server starts
   // again over it.
-  const first = await startServer({ dataDir });
-  const taraId = (await demoAccount(first.url, TRUSTED.handle, TRUSTED.name)).id;
-  await first.stop();
-  const db = await PGlite.create(join(dataDir, 'pglite'));
-  await db.query(`UPDATE users SET joined_at = now() - interval '30 days', messages_sent = 60 WHERE id = $1`, [taraId]);
-  const { rows } = await db.query<{ id: string }>(`SELECT id FROM rooms WHERE slug = $1`, [GENERAL.slug]);
-  const general = rows[0]!.id;
-  await fillChannelHistory(db as unknown as Database, general, taraId, HISTORY);
-  const pinned = await db.query<{ id: string }>(
-    `UPDATE messages SET is_pinned = true WHERE channel_id = $1 AND seq = $2 RETURNING id`,
-    [general, OLD_PINNED_SEQ],
-  );
-  oldPinnedId = pinned.rows[0]!.id;
-  await db.query(
-    `UPDATE channel_changes SET payload = jsonb_set(payload, '{message,pinned}', 'true') WHERE message_id = $1`,
-    [oldPinnedId],
-  );
-  await db.close();
-  server = await startServer({ dataDir });
+  ({ server, prepared: oldPinnedId } = await startPreparedServer({ dataDir }, [TRUSTED], async (db, [taraId]) => {
+    await db.query(`UPDATE users SET joined_at = now() - interval '30 days', messages_sent = 60 WHERE id = $1`, [
+      taraId,
+    ]);
+    const { rows } = await db.query<{ id: string }>(`SELECT id FROM rooms WHERE slug = $1`, [GENERAL.slug]);
+    const general = rows[0]!.id;
+    await fillChannelHistory(db as unknown as Database, general, taraId!, HISTORY);
+    const pinned = await db.query<{ id: string }>(
+      `UPDATE messages SET is_pinned = true WHERE channel_id = $1 AND seq = $2 RETURNING id`,
+      [general, OLD_PINNED_SEQ],
+    );
+    const id = pinned.rows[0]!.id;
+    await db.query(
+      `UPDATE channel_changes SET payload = jsonb_set(payload, '{message,pinned}', 'true') WHERE message_id = $1`,
+      [id],
+    );
+    return id;
+  }));
   browser = await launchBrowser();
 }, 180_000);
 

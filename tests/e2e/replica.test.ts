@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, type OpenedPage } from '../support/browser.ts';
@@ -16,7 +15,8 @@ import {
   waitOnline,
   LIVE_TIMEOUT_MS,
 } from '../support/chat-ui.ts';
-import { startServer, type ServerProcess } from '../support/server-process.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { startPreparedServer } from '../support/prepared-server.ts';
 
 /**
  * What the device keeps, checked in the device's own SQL replica (PGlite in the page's worker, read through
@@ -33,22 +33,13 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'lounge-e2e-replica-'));
   // The moderator's account exists after a first start; with the server stopped, the database makes them
   // a moderator of General Chat (no API grants room roles yet).
-  const first = await startServer({ dataDir, readyTimeoutMs: 180_000 });
-  const res = await fetch(`${first.url}/api/auth/demo`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ handle: MODERATOR.handle, displayName: MODERATOR.name }),
-  });
-  const mod = (await res.json()) as { user: { id: string } };
-  await first.stop();
-  const db = await PGlite.create(join(dataDir, 'pglite'));
-  await db.query(
-    `INSERT INTO room_memberships (room_id, user_id, role) SELECT id, $1, 'moderator' FROM rooms WHERE slug = 'general'
-     ON CONFLICT (room_id, user_id) DO UPDATE SET role = 'moderator'`,
-    [mod.user.id],
-  );
-  await db.close();
-  server = await startServer({ dataDir, readyTimeoutMs: 180_000 });
+  ({ server } = await startPreparedServer({ dataDir, readyTimeoutMs: 180_000 }, [MODERATOR], async (db, [modId]) => {
+    await db.query(
+      `INSERT INTO room_memberships (room_id, user_id, role) SELECT id, $1, 'moderator' FROM rooms WHERE slug = 'general'
+       ON CONFLICT (room_id, user_id) DO UPDATE SET role = 'moderator'`,
+      [modId],
+    );
+  }));
   browser = await launchBrowser();
 }, 400_000);
 
