@@ -188,6 +188,14 @@ describe('email digests (PostgreSQL + SES)', () => {
     const fay = await createMember(db, 'dig_fay');
     await setRole(db, general, dan.id, 'member');
     await setRole(db, coding, dan.id, 'member');
+    // Dan reads Prompt Engineering without having posted there (no membership): it counts too. AI Art,
+    // which he never opened, does not.
+    const prompts = await loungeRoomId(db, 'prompt-engineering');
+    const art = await loungeRoomId(db, 'ai-art');
+    await db.query('INSERT INTO read_markers (user_id, channel_id, last_read_seq) VALUES ($1, $2, 0)', [
+      dan.id,
+      prompts,
+    ]);
     // A first turn only starts the clock.
     await digestOf(dan, 'weekly', null);
     await db.query('UPDATE user_settings SET last_digest_at = NULL WHERE user_id = $1', [dan.id]);
@@ -206,10 +214,14 @@ describe('email digests (PostgreSQL + SES)', () => {
     await act(ada, sendIntent(thread, 'You never await the promise'));
     // Dan's own messages are not news to him.
     await act(dan, sendIntent(general, 'count me in'));
+    await act(fay, sendIntent(prompts, 'A prompt pattern that works'));
+    await act(fay, sendIntent(art, 'My new render'));
 
     expect(await run()).toEqual({ sent: 1 });
     const mail = ses.emails.find((e) => e.to.includes('dig_dan@example.org'))!;
-    expect(mail.subject).toBe('Your weekly Lounge digest: 1 unread mention, 5 new messages');
+    expect(mail.subject).toBe('Your weekly Lounge digest: 1 unread mention, 6 new messages');
+    expect(mail.text).toContain('Prompt Engineering — 1 new message');
+    expect(mail.text).not.toContain('AI Art');
     expect(mail.text).toContain(`You have 1 unread mention or reply: ${APP}/notifications`);
     expect(mail.text.indexOf('General Chat — 3 new messages')).toBeLessThan(
       mail.text.indexOf('Coding & Automation — 2 new messages'),

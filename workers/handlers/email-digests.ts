@@ -86,11 +86,16 @@ async function readDigest(deps: DigestDeps, userId: string, period: Digest['peri
                  SELECT t.id, t.title, t.message_count AS replies FROM threads t
                   WHERE t.room_id = r.id AND t.created_at > $2
                   ORDER BY t.message_count DESC, t.created_at DESC LIMIT $3) x) AS threads
-         FROM room_memberships m JOIN rooms r ON r.id = m.room_id
+         FROM rooms r LEFT JOIN room_memberships m ON m.room_id = r.id AND m.user_id = $1
          CROSS JOIN LATERAL (SELECT count(*) AS messages FROM messages x
                               WHERE x.room_id = r.id AND x.created_at > $2 AND x.author_id IS DISTINCT FROM $1
                                 AND NOT x.is_hidden AND NOT x.is_deleted) a
-        WHERE m.user_id = $1 AND m.role <> 'banned' AND r.room_type IN ('lounge', 'circle') AND a.messages > 0
+        WHERE r.room_type IN ('lounge', 'circle') AND a.messages > 0
+          AND (m.role IS NOT NULL AND m.role <> 'banned'
+               -- Many read a public room without ever posting (which is what makes one a member): a
+               -- room they opened (it has their read marker) is theirs to hear about too.
+               OR (m.role IS NULL AND r.room_type = 'lounge' AND NOT r.is_private AND r.read_permission_level = 'everyone'
+                   AND EXISTS (SELECT 1 FROM read_markers k WHERE k.user_id = $1 AND k.channel_id = r.id)))
         ORDER BY a.messages DESC, r.name
         LIMIT $4`,
       [userId, since, THREADS, ROOMS],
