@@ -43,6 +43,8 @@ export interface ComposerHandle {
   /** Puts back the files of a refused send (already uploaded). */
   restoreFiles: (files: readonly AttachmentView[]) => void;
   focus: () => void;
+  /** Writes `@handle ` where the caret is (with a space before it when needed) and focuses the composer. */
+  mention: (handle: string) => void;
 }
 
 const MAX = LIMITS.text.messageBodyMaxChars;
@@ -323,6 +325,22 @@ export function Composer(props: {
       });
     },
     focus: () => input?.focus(),
+    mention: (handle) => {
+      clearSuggestions();
+      const current = text();
+      const at = input?.selectionStart ?? current.length;
+      const before = current.slice(0, at);
+      const insert = `${before === '' || /\s$/.test(before) ? '' : ' '}@${handle} `;
+      setText(before + insert + current.slice(at));
+      dirty = true;
+      flushDraft(currentChannel);
+      queueMicrotask(() => {
+        autosize();
+        input?.focus();
+        const caret = before.length + insert.length;
+        input?.setSelectionRange(caret, caret);
+      });
+    },
     restoreFiles: (files) => attached?.restore(files),
     addFiles: (files) => void (files.length > 0 && attached?.add(files)),
   });

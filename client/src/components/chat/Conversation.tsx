@@ -18,6 +18,7 @@ import { isApiError } from '../../api/http.ts';
 import type { Room, User } from '../../api/types.ts';
 import { createMinuteClock } from '../../lib/minute-clock.ts';
 import { useReplica } from '../../replica/context.ts';
+import { navigate, paths } from '../../router.ts';
 import type { RoomSession } from '../../replica/room-session.ts';
 import type { Standing } from '../../replica/standing.ts';
 import { buildTimeline, createItemCache, type TimelineItem } from '../../replica/timeline.ts';
@@ -379,6 +380,18 @@ export function Conversation(props: ConversationProps): JSX.Element {
     return false;
   };
 
+  /** A name's "Message": the 1:1 conversation with them (the server returns the pair's existing one). */
+  const messageMember = (userId: string) => {
+    const name = replica.members.nameOf(userId);
+    const id = replica.enqueue({ kind: 'start_dm', participantIds: [userId], title: null });
+    if (!online()) say(`Saved on this device: your conversation with ${name} opens when you are back online.`);
+    void replica.whenVerdict(id).then((verdict) => {
+      if (verdict.status === 'rejected') {
+        replica.dropFailed(id);
+        say(verdict.reason, true);
+      } else if (verdict.channelId) navigate(paths.conversation(verdict.channelId));
+    });
+  };
   const actions: MessageActions = {
     me,
     online,
@@ -457,6 +470,13 @@ export function Conversation(props: ConversationProps): JSX.Element {
       return props.canStartThread;
     },
     onOpenThread: (threadId) => props.onOpenThread?.(threadId),
+    // Only in the app (a conversation with a page): a widget cannot take the member to their messages.
+    get onMessageMember() {
+      return props.pagePath === undefined ? undefined : messageMember;
+    },
+    get onMention() {
+      return props.postRefusal ? undefined : (handle: string) => composer?.mention(handle);
+    },
     blocks: (id) => replica.blocks(id),
     mutes: (id) => replica.mutes(id),
     hiddenBody,

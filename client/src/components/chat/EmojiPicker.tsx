@@ -2,6 +2,7 @@ import { createMemo, createSignal, For, onCleanup, onMount, Show, type JSX } fro
 import { emojiDataIfLoaded, loadEmoji, type EmojiData } from '../../emoji/emoji-data.ts';
 import { searchEmoji, type EmojiEntry } from '../../emoji/emoji-search.ts';
 import { SmilePlusIcon } from '../icons.tsx';
+import { placePopover, type PopoverPlace } from '../../lib/popover-place.ts';
 
 /** The quick reactions: one tap each, like the row every chat app puts on a message. */
 export const QUICK_REACTIONS: ReadonlyArray<{ emoji: string; name: string }> = [
@@ -15,9 +16,6 @@ export const QUICK_REACTIONS: ReadonlyArray<{ emoji: string; name: string }> = [
   { emoji: '🔥', name: 'fire' },
 ];
 
-/** Space kept between the panel and the window's edges (an embedded widget can be a small frame). */
-const EDGE_PX = 8;
-const GAP_PX = 6;
 const COLUMNS = 8;
 const SEARCH_RESULTS = 80;
 
@@ -33,7 +31,7 @@ export function EmojiPicker(props: { onPick: (emoji: string) => void; label?: st
    * Where the panel sits: fixed to the window, under the button or above it (where there is more room),
    * kept inside the window and shortened to fit — in a small widget frame too. Null until measured.
    */
-  const [place, setPlace] = createSignal<{ top: number; left: number; maxHeight: number } | null>(null);
+  const [place, setPlace] = createSignal<PopoverPlace | null>(null);
   const [query, setQuery] = createSignal('');
   const [data, setData] = createSignal<EmojiData | undefined>(emojiDataIfLoaded());
   let trigger: HTMLButtonElement | undefined;
@@ -82,20 +80,7 @@ export function EmojiPicker(props: { onPick: (emoji: string) => void; label?: st
   onCleanup(stopRevealing);
 
   const position = () => {
-    if (!trigger || !panel) return;
-    const button = trigger.getBoundingClientRect();
-    const width = panel.offsetWidth;
-    const height = panel.scrollHeight;
-    const below = window.innerHeight - button.bottom - GAP_PX - EDGE_PX;
-    const above = button.top - GAP_PX - EDGE_PX;
-    const up = below < height && above > below;
-    const maxHeight = Math.max(0, up ? above : below);
-    const shown = Math.min(height, maxHeight);
-    setPlace({
-      top: Math.max(EDGE_PX, up ? button.top - GAP_PX - shown : button.bottom + GAP_PX),
-      left: Math.max(EDGE_PX, Math.min(button.right - width, window.innerWidth - width - EDGE_PX)),
-      maxHeight,
-    });
+    if (trigger && panel) setPlace(placePopover(trigger, panel));
   };
   // The list scrolled or the window changed under an open panel: it follows its button.
   const onMove = (event: Event) => {

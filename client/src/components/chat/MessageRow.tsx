@@ -25,6 +25,7 @@ import { MessageText } from './MessageText.tsx';
 import { insideOpenFence, messageExcerpt } from '../../../../shared/markdown/message-markdown.ts';
 import { MessageAttachments } from './Attachments.tsx';
 import { LinkCard } from './LinkCard.tsx';
+import { MemberName } from './MemberName.tsx';
 import { uploadedFile } from '../../api/attachments.ts';
 
 export interface MessageActions {
@@ -53,6 +54,10 @@ export interface MessageActions {
   onRelation?: (userId: string, kind: 'blocks' | 'mutes', on: boolean) => void;
   /** Pins or unpins a message (the "More actions" item, for those the rules allow). */
   onPin?: (message: MessageView, pinned: boolean) => void;
+  /** Opens (or starts) a 1:1 conversation with a member, from their name's card (absent in a widget). */
+  onMessageMember?: (userId: string) => void;
+  /** Writes `@handle` in the composer, from a name's card (absent where the member cannot post). */
+  onMention?: (handle: string) => void;
   /** Copies a message's address in the app (absent where the conversation has no page, e.g. a widget). */
   onCopyLink?: (message: MessageView) => void;
   blocks?: (userId: string | null) => boolean;
@@ -362,7 +367,14 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
       <div class="msg__main">
         <Show when={!props.item.grouped}>
           <header class="msg__meta">
-            <span class="msg__author">{author()}</span>
+            <MemberName
+              id={m().authorId}
+              name={author()}
+              handle={props.actions.handleOf(m().authorId)}
+              me={props.actions.me}
+              onMessage={props.actions.onMessageMember}
+              onMention={props.actions.onMention}
+            />
             <time class="msg__time" dateTime={m().createdAt} title={fullFormat.format(at())}>
               {timeFormat.format(at())}
             </time>
