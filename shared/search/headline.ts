@@ -39,6 +39,21 @@ const MARKDOWN_MARKS: ReadonlyArray<readonly [string, string, string]> = [
   ['\\*\\*|~~|`+', '', 'g'],
 ];
 
+/** Messages up to this long are shown whole in a hit: fragments drop the words and marks around them. */
+const WHOLE_UP_TO_CHARS = 280;
+
+/**
+ * The headline of a hit, as SQL: a chat message of a few lines whole (every word and mark, the matches
+ * highlighted), a long one as fragments around the matches. `options` is the SQL of HEADLINE_OPTIONS
+ * (a parameter); later options override earlier ones.
+ */
+export function headlineSql(column: string, query: string, options: string): string {
+  const input = headlineInputSql(column);
+  return `CASE WHEN char_length(${column}) <= ${WHOLE_UP_TO_CHARS}
+               THEN ts_headline('english', ${input}, ${query}, ${options}::text || ', HighlightAll=true, MaxFragments=0')
+               ELSE ts_headline('english', ${input}, ${query}, ${options}) END`;
+}
+
 /** `ts_headline` options: up to three fragments of 8–24 words around the matches. */
 export const HEADLINE_OPTIONS = `StartSel=${START}, StopSel=${STOP}, FragmentDelimiter=${DELIMITER}, MaxFragments=3, MaxWords=24, MinWords=8, ShortWord=2`;
 

@@ -2,7 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, type OpenedPage, type ViewportName } from '../support/browser.ts';
+import {
+  launchBrowser,
+  openPage,
+  seriousAxeViolations,
+  type OpenedPage,
+  type ViewportName,
+} from '../support/browser.ts';
 import {
   composer,
   confirmed,
@@ -243,6 +249,18 @@ describe('members chat in a Lounge room', () => {
         .poll(() => composer(page, NEWCOMERS).inputValue(), { timeout: UI_TIMEOUT_MS })
         .toBe('A draft written offline');
       expect(await bob.page.getByText('Written offline one').count()).toBe(0);
+
+      // Signing out now would wipe the outbox: Lounge asks first, and staying keeps everything.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      const ask = page.getByRole('dialog', { name: 'Sign out?' });
+      await ask.waitFor({ timeout: UI_TIMEOUT_MS });
+      await ask
+        .getByText('3 messages you wrote have not been sent yet: Lounge is offline.', { exact: false })
+        .waitFor();
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await ask.getByRole('button', { name: 'Stay signed in' }).click();
+      await expect.poll(() => ask.count()).toBe(0);
+      expect(await page.getByTestId('member-name').innerText()).toBe('Ada Offline');
 
       await context.setOffline(false);
       await waitOnline(page);

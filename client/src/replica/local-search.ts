@@ -1,4 +1,4 @@
-import { HEADLINE_OPTIONS, headlineInputSql, parseHeadline } from '../../../shared/search/headline.ts';
+import { HEADLINE_OPTIONS, headlineSql, parseHeadline } from '../../../shared/search/headline.ts';
 import type { SearchHit } from '../api/community.ts';
 
 /** What the search needs of the SQL replica (SqlReplica in the app; bare PGlite in bench/tools). */
@@ -36,7 +36,7 @@ export const SEARCH_SQL = `
          CASE WHEN d.channel_id IS NOT NULL THEN NULL ELSE COALESCE(t.room_id, h.channel_id) END AS room_id,
          t.id AS thread_id,
          ts_rank(h.search, q.query) AS rank,
-         ts_headline('english', ${headlineInputSql('h.body')}, q.query, $4) AS headline,
+         ${headlineSql('h.body', 'q.query', '$4')} AS headline,
          ARRAY(SELECT f ->> 'name' FROM jsonb_array_elements(h.attachments) AS f) AS files
     FROM hits h CROSS JOIN q
     LEFT JOIN threads t ON t.id = h.channel_id

@@ -1,4 +1,4 @@
-import { createSignal, For, Show, type JSX } from 'solid-js';
+import { createSignal, For, onMount, Show, type JSX } from 'solid-js';
 import { fetchAround, searchMessages, type HistoryMessage, type SearchHit } from '../api/community.ts';
 import { isApiError } from '../api/http.ts';
 import { cachedCircles } from '../api/circles.ts';
@@ -107,6 +107,10 @@ export function SearchPage(props: { token: string; user: User }): JSX.Element {
     return { label: 'A conversation', href: null };
   };
 
+  // Opened from the header's search button: the cursor waits in the field, as in every search page.
+  let searchInput: HTMLInputElement | undefined;
+  onMount(() => searchInput?.focus());
+
   return (
     <main class="content-page" id="main" tabIndex={-1}>
       <div class="content-page__inner">
@@ -119,6 +123,7 @@ export function SearchPage(props: { token: string; user: User }): JSX.Element {
             Search messages
           </label>
           <input
+            ref={(el) => (searchInput = el)}
             id="search-input"
             class="input"
             type="search"
@@ -136,7 +141,7 @@ export function SearchPage(props: { token: string; user: User }): JSX.Element {
             <>
               <p class="side-panel__note" role="status">
                 {list().length === 0
-                  ? 'No messages found.'
+                  ? 'No messages found'
                   : `${list().length} ${list().length === 1 ? 'message' : 'messages'} found`}
                 {source() === 'device'
                   ? ' on this device (offline: only messages already synced here are searched).'

@@ -9,7 +9,7 @@ import { ApiError, badRequest, errorBodySchema } from '../../http/errors.ts';
 import { pgErrorCode, type Database, type Queryable } from '../../db/database.ts';
 import { requireReadable } from '../threads/channel-read.ts';
 import { isRealInstant, REAL_INSTANT_MESSAGE, timestampKeySchema, timestampKeySql } from '../threads/keyset.ts';
-import { HEADLINE_OPTIONS, headlineInputSql, parseHeadline } from '../../../shared/search/headline.ts';
+import { HEADLINE_OPTIONS, headlineSql, parseHeadline } from '../../../shared/search/headline.ts';
 import { requiredPairs, requiredPhrases } from './phrase-pairs.ts';
 import { readableChannels } from './readable-channels.ts';
 import { readableRoomSql } from './readable-sql.ts';
@@ -160,7 +160,7 @@ export const OLDER_SQL = `
 const DETAILS_SQL = `
   SELECT m.id, m.channel_id, c.kind, m.room_id, m.seq, m.author_id, m.created_at,
          ts_rank(m.search_vector, q.query) AS rank,
-         ts_headline('english', ${headlineInputSql('m.body')}, q.query, $3) AS headline,
+         ${headlineSql('m.body', 'q.query', '$3')} AS headline,
          ARRAY(SELECT f ->> 'name' FROM jsonb_array_elements(m.attachments) AS f) AS files
     FROM messages m
     JOIN channels c ON c.id = m.channel_id

@@ -1,4 +1,5 @@
 import { createSignal, For, onCleanup, onMount, Show, type JSX } from 'solid-js';
+import { placePopover, type PopoverPlace } from '../../lib/popover-place.ts';
 import type { MessageView } from '../../../../shared/sync/channel-doc.ts';
 import type { Standing } from '../../replica/standing.ts';
 import { MoreIcon } from '../icons.tsx';
@@ -113,13 +114,34 @@ export function MessageMenu(props: {
   describedBy?: string;
 }): JSX.Element {
   const [open, setOpen] = createSignal(false);
+  /**
+   * The list floats over the conversation (fixed to the window), under the button or above it where
+   * there is more room: inside the scrolling log, the last messages' menus were cut off at the composer.
+   */
+  const [place, setPlace] = createSignal<PopoverPlace | null>(null);
   let root: HTMLDivElement | undefined;
   let button: HTMLButtonElement | undefined;
+  let panel: HTMLUListElement | undefined;
+  const position = () => {
+    if (button && panel) setPlace(placePopover(button, panel));
+  };
   const onDocumentPointer = (event: PointerEvent) => {
     if (open() && root && !root.contains(event.target as Node)) setOpen(false);
   };
-  onMount(() => document.addEventListener('pointerdown', onDocumentPointer));
-  onCleanup(() => document.removeEventListener('pointerdown', onDocumentPointer));
+  // The log scrolled or the window changed under an open menu: it follows its button.
+  const onMove = (event: Event) => {
+    if (open() && !(event.target instanceof Node && panel?.contains(event.target))) position();
+  };
+  onMount(() => {
+    document.addEventListener('pointerdown', onDocumentPointer);
+    document.addEventListener('scroll', onMove, true);
+    window.addEventListener('resize', onMove);
+  });
+  onCleanup(() => {
+    document.removeEventListener('pointerdown', onDocumentPointer);
+    document.removeEventListener('scroll', onMove, true);
+    window.removeEventListener('resize', onMove);
+  });
   const id = `menu-${Math.random().toString(36).slice(2)}`;
   return (
     <Show when={props.items.length > 0}>
@@ -135,14 +157,26 @@ export function MessageMenu(props: {
           ref={(el) => (button = el)}
           onClick={() => {
             setOpen(!open());
-            if (open()) queueMicrotask(() => root?.querySelector<HTMLButtonElement>('.msg-menu__item')?.focus());
+            setPlace(null);
+            if (open())
+              queueMicrotask(() => {
+                position();
+                root?.querySelector<HTMLButtonElement>('.msg-menu__item')?.focus({ preventScroll: true });
+              });
           }}
         >
           <MoreIcon />
         </button>
         <Show when={open()}>
           <ul
+            ref={(el) => (panel = el)}
             class="msg-menu__panel"
+            style={{
+              top: `${place()?.top ?? 0}px`,
+              left: `${place()?.left ?? 0}px`,
+              'max-height': place() ? `${place()!.maxHeight}px` : undefined,
+              visibility: place() ? 'visible' : 'hidden',
+            }}
             id={id}
             aria-label={props.label ?? 'More actions'}
             onKeyDown={(e) => {
