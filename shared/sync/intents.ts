@@ -136,6 +136,13 @@ export type Intent = z.infer<typeof intentSchema>;
 export type IntentKind = Intent['kind'];
 
 /** What the server answers to each intent, written to the member's inbox doc under the intent id. */
+/**
+ * Refusals that can pass on a later try of the very same intent (a limit or a mute that runs out, a fault
+ * of the server). The others (no links yet, a blocked word, who may post) refuse it again whatever the
+ * moment: the member edits or discards it, and a "Retry" would only fail again.
+ */
+export const PASSING_REFUSALS: ReadonlySet<string> = new Set(['rate_limited', 'slow_mode', 'muted', 'internal']);
+
 export type Verdict =
   | { status: 'accepted'; at: number; messageId?: string; channelId?: string; seq?: number }
   | { status: 'held'; at: number; reason: string; messageId?: string; channelId?: string; seq?: number }

@@ -14,6 +14,7 @@ import type { AppDeps } from '../app-deps.ts';
 import { MemberIds } from './member-ids.ts';
 import { AuthError } from './tokens.ts';
 import { apiUserSchema } from '../features/users/user-schema.ts';
+import { handleProblem } from '../../shared/rules/handle.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -51,15 +52,14 @@ function bearerToken(request: FastifyRequest): string {
   return match?.[1] ?? '';
 }
 
+// The sign-in form checks the same rule first (shared/rules/handle.ts), in the same words.
 const handleSchema = z
   .string()
   .trim()
-  .min(2, 'must be at least 2 characters')
-  .max(32, 'must be at most 32 characters')
-  .regex(
-    /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/,
-    'may use letters, digits, "_", "." and "-" and must not start with "." or "-"',
-  );
+  .superRefine((handle, ctx) => {
+    const problem = handleProblem(handle);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export async function authPlugin(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { db, tokens, config } = deps;

@@ -454,6 +454,8 @@ describe('members chat in a Lounge room', () => {
         .poll(() => confirmed(page, PROMPTS).count(), { timeout: LIVE_TIMEOUT_MS })
         .toBeGreaterThanOrEqual(10);
       expect(await refused.first().innerText()).toMatch(/Not sent: .*faster than the community allows/);
+      // A limit runs out: trying again as it is may pass.
+      expect(await refused.first().getByRole('button', { name: 'Retry' }).count()).toBe(1);
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'chat-refused-phone-dark.png') });
 
       await refused.first().getByRole('button', { name: 'Edit' }).click();
@@ -477,6 +479,14 @@ describe('members chat in a Lounge room', () => {
           timeout: LIVE_TIMEOUT_MS,
         })
         .toBeGreaterThan(0);
+
+      // A new member's link is refused whenever it is sent: no Retry, only Edit or Discard.
+      await send(late.page, PROMPTS, 'my notes: https://example.org/notes');
+      const refusedLink = messageLog(late.page, PROMPTS).locator('article.msg[data-status="failed"]');
+      await refusedLink.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await refusedLink.innerText()).toMatch(/Not sent: .*links/);
+      expect(await refusedLink.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+      expect(await refusedLink.getByRole('button', { name: 'Edit' }).count()).toBe(1);
       expect(unexpectedErrors(late)).toEqual([]);
     } finally {
       await late.close();

@@ -64,7 +64,7 @@ describe('bad input gets a clear 4xx in the one error shape and changes nothing'
     const before = await snapshot();
     const res = await app.inject({ method: 'POST', url: '/api/auth/demo', payload: { handle: 'x'.repeat(33) } });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.message).toMatch(/handle: must be at most 32 characters/);
+    expect(res.json().error.message).toMatch(/A handle can have at most 32 characters/);
     expect(await snapshot()).toEqual(before);
   });
 

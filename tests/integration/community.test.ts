@@ -35,13 +35,23 @@ describe('community rules through the intent pipeline (PostgreSQL)', () => {
   it('a help-room question opens a thread titled from its first line', async () => {
     const coding = await loungeRoomId(db, 'coding');
     const asker = await createMember(db, 'asker');
-    const out = await processIntent(deps, asker.id, randomUUID(), sendIntent(coding, 'Why does my loop never end?\nHere is the code…'));
+    const out = await processIntent(
+      deps,
+      asker.id,
+      randomUUID(),
+      sendIntent(coding, 'Why does my loop never end?\nHere is the code…'),
+    );
     expect(out.verdict.status).toBe('accepted');
     const thread = await db.query<{ title: string; parent_message_id: string }>(
       'SELECT title, parent_message_id FROM threads WHERE room_id = $1',
       [coding],
     );
-    expect(thread.rows).toEqual([{ title: 'Why does my loop never end?', parent_message_id: out.verdict.status === 'accepted' ? out.verdict.messageId : '' }]);
+    expect(thread.rows).toEqual([
+      {
+        title: 'Why does my loop never end?',
+        parent_message_id: out.verdict.status === 'accepted' ? out.verdict.messageId : '',
+      },
+    ]);
     const last = out.changes.filter((c) => c.kind === 'message').at(-1);
     expect(last?.kind === 'message' && last.message.threadId).toBeTruthy();
     expect(out.changes.some((c) => c.kind === 'thread')).toBe(true);
@@ -59,7 +69,12 @@ describe('community rules through the intent pipeline (PostgreSQL)', () => {
       const news = await processIntent(deps, mod.id, randomUUID(), sendIntent(general, 'Big news!'));
       expect(news.verdict.status).toBe('accepted');
       const messageId = news.verdict.status === 'accepted' ? news.verdict.messageId! : '';
-      const reaction = await processIntent(deps, member.id, randomUUID(), { kind: 'react', messageId, emoji: '🎉', ...common() });
+      const reaction = await processIntent(deps, member.id, randomUUID(), {
+        kind: 'react',
+        messageId,
+        emoji: '🎉',
+        ...common(),
+      });
       expect(reaction.verdict.status).toBe('accepted');
     } finally {
       await db.query(`UPDATE rooms SET context_type = 'text' WHERE id = $1`, [general]);
@@ -67,7 +82,11 @@ describe('community rules through the intent pipeline (PostgreSQL)', () => {
   });
 
   describe('DM settings decide who may start a conversation', () => {
-    const cases: Array<{ setting: string; relation: 'none' | 'connection' | 'recipient_follows' | 'sender_follows'; allowed: boolean }> = [
+    const cases: Array<{
+      setting: string;
+      relation: 'none' | 'connection' | 'recipient_follows' | 'sender_follows';
+      allowed: boolean;
+    }> = [
       { setting: 'everyone', relation: 'none', allowed: true },
       { setting: 'connections', relation: 'none', allowed: false },
       { setting: 'connections', relation: 'connection', allowed: true },
@@ -79,18 +98,28 @@ describe('community rules through the intent pipeline (PostgreSQL)', () => {
     ];
     for (const c of cases) {
       it(`${c.setting}, ${c.relation === 'none' ? 'strangers' : c.relation.replace('_', ' ')}: ${c.allowed ? 'allowed' : 'refused'}`, async () => {
-        const [sender, recipient] = await Promise.all([createMember(db, `s${randomUUID().slice(0, 8)}`), createMember(db, `r${randomUUID().slice(0, 8)}`)]);
+        const [sender, recipient] = await Promise.all([
+          createMember(db, `s${randomUUID().slice(0, 8)}`),
+          createMember(db, `r${randomUUID().slice(0, 8)}`),
+        ]);
         await db.query('UPDATE user_settings SET dm_permission = $2 WHERE user_id = $1', [recipient.id, c.setting]);
         if (c.relation === 'connection') {
-          await db.query('INSERT INTO user_connections (user_a, user_b) VALUES (LEAST($1::uuid, $2::uuid), GREATEST($1::uuid, $2::uuid))', [sender.id, recipient.id]);
+          await db.query(
+            'INSERT INTO user_connections (user_a, user_b) VALUES (LEAST($1::uuid, $2::uuid), GREATEST($1::uuid, $2::uuid))',
+            [sender.id, recipient.id],
+          );
         }
-        if (c.relation === 'recipient_follows') await db.query('INSERT INTO user_follows VALUES ($1, $2)', [recipient.id, sender.id]);
-        if (c.relation === 'sender_follows') await db.query('INSERT INTO user_follows VALUES ($1, $2)', [sender.id, recipient.id]);
+        if (c.relation === 'recipient_follows')
+          await db.query('INSERT INTO user_follows VALUES ($1, $2)', [recipient.id, sender.id]);
+        if (c.relation === 'sender_follows')
+          await db.query('INSERT INTO user_follows VALUES ($1, $2)', [sender.id, recipient.id]);
         const out = await startDm(sender, [recipient]);
         if (c.allowed) {
           expect(out.verdict.status).toBe('accepted');
           const again = await startDm(sender, [recipient]);
-          expect(again.verdict.status === 'accepted' && again.verdict.channelId).toBe(out.verdict.status === 'accepted' && out.verdict.channelId);
+          expect(again.verdict.status === 'accepted' && again.verdict.channelId).toBe(
+            out.verdict.status === 'accepted' && out.verdict.channelId,
+          );
           expect(out.inbox.map((e) => e.userId).sort()).toEqual([sender.id, recipient.id].sort());
         } else {
           expect(out.verdict.status).toBe('rejected');
@@ -106,10 +135,15 @@ describe('community rules through the intent pipeline (PostgreSQL)', () => {
     const [a, b] = await Promise.all([createMember(db, 'blocker'), createMember(db, 'blockee')]);
     const dm = await startDm(a, [b]);
     const channelId = dm.verdict.status === 'accepted' ? dm.verdict.channelId! : '';
-    expect((await processIntent(deps, b.id, randomUUID(), sendIntent(channelId, 'hi!'))).verdict.status).toBe('accepted');
+    expect((await processIntent(deps, b.id, randomUUID(), sendIntent(channelId, 'hi!'))).verdict.status).toBe(
+      'accepted',
+    );
     const res = await app.inject({ method: 'PUT', url: `/api/me/blocks/${b.id}`, headers: await authFor(a) });
     expect(res.statusCode).toBe(204);
-    for (const [from, to] of [[a, b], [b, a]] as const) {
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       const send = await processIntent(deps, from.id, randomUUID(), sendIntent(channelId, 'hello?'));
       expect(send.verdict).toMatchObject({ status: 'rejected', code: 'blocked' });
       const start = await startDm(from, [to]);
@@ -123,11 +157,15 @@ describe('community rules through the intent pipeline (PostgreSQL)', () => {
     expect(mentions.rows[0]!.mentions).toEqual([]);
     const unblock = await app.inject({ method: 'DELETE', url: `/api/me/blocks/${b.id}`, headers: await authFor(a) });
     expect(unblock.statusCode).toBe(204);
-    expect((await processIntent(deps, b.id, randomUUID(), sendIntent(channelId, 'friends again?'))).verdict.status).toBe('accepted');
+    expect(
+      (await processIntent(deps, b.id, randomUUID(), sendIntent(channelId, 'friends again?'))).verdict.status,
+    ).toBe('accepted');
   });
 
   it('a group DM takes at most 10 people and only its participants can read or write it', async () => {
-    const members = await Promise.all(Array.from({ length: 11 }, (_, i) => createMember(db, `g${i}${randomUUID().slice(0, 6)}`)));
+    const members = await Promise.all(
+      Array.from({ length: 11 }, (_, i) => createMember(db, `g${i}${randomUUID().slice(0, 6)}`)),
+    );
     const [owner, ...rest] = members as [UserRow, ...UserRow[]];
     const tooMany = await startDm(owner, rest);
     expect(tooMany.verdict).toMatchObject({ status: 'rejected', code: 'group_too_large' });
@@ -137,13 +175,20 @@ describe('community rules through the intent pipeline (PostgreSQL)', () => {
     const outsider = rest[9]!;
     const send = await processIntent(deps, outsider.id, randomUUID(), sendIntent(channelId, 'let me in'));
     expect(send.verdict.status).toBe('rejected');
-    expect((await processIntent(deps, rest[0]!.id, randomUUID(), sendIntent(channelId, 'hello group'))).verdict.status).toBe('accepted');
+    expect(
+      (await processIntent(deps, rest[0]!.id, randomUUID(), sendIntent(channelId, 'hello group'))).verdict.status,
+    ).toBe('accepted');
   });
 
   it('settings: a member changes their DM setting; bad values change nothing', async () => {
     const m = await createMember(db, 'settler');
     const headers = await authFor(m);
-    const ok = await app.inject({ method: 'PATCH', url: '/api/me/settings', headers, payload: { dmPermission: 'following' } });
+    const ok = await app.inject({
+      method: 'PATCH',
+      url: '/api/me/settings',
+      headers,
+      payload: { dmPermission: 'following' },
+    });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ dmPermission: 'following' });
     for (const payload of [{ dmPermission: 'friends' }, { smsCritical: true }, { nope: 1 }, {}]) {
@@ -151,7 +196,16 @@ describe('community rules through the intent pipeline (PostgreSQL)', () => {
       expect(bad.statusCode, JSON.stringify(payload)).toBe(400);
       expect(bad.json().error.message.length).toBeGreaterThan(5);
     }
+    // A phone number that is not in international format is refused with an example of one.
+    const phone = await app.inject({
+      method: 'PATCH',
+      url: '/api/me/settings',
+      headers,
+      payload: { phoneE164: '12345' },
+    });
+    expect(phone.statusCode).toBe(400);
+    expect(phone.json().error.message).toMatch(/international format, e\.g\. \+14155550123/);
     const after = await app.inject({ method: 'GET', url: '/api/me/settings', headers });
-    expect(after.json()).toMatchObject({ dmPermission: 'following', smsCritical: false });
+    expect(after.json()).toMatchObject({ dmPermission: 'following', smsCritical: false, phoneE164: null });
   });
 });

@@ -156,4 +156,35 @@ describe('members of a room and names of authors (PostgreSQL)', () => {
     }
     expect((await app.inject({ method: 'GET', url: `/api/users/${people.tina!.id}` })).statusCode).toBe(401);
   });
+
+  it('"New message" finds any member by the start of their handle or of a word of their name, not only those seen posting', async () => {
+    await db.query(`UPDATE users SET display_name = 'Ivy Admin' WHERE id = $1`, [people.adam!.id]);
+    const found = async (q: string) =>
+      (
+        (await get(people.mel!, `/api/users/search?q=${encodeURIComponent(q)}`)).json().users as Array<{
+          handle: string;
+        }>
+      ).map((u) => u.handle);
+    // Handles first, in order; the searcher, deleted accounts and blocked members are left out.
+    expect(await found('m')).toEqual(['mat', 'mona', 'muted']);
+    expect(await found('@MO')).toEqual(['mona']);
+    expect(await found('ivy')).toEqual(['adam']);
+    expect(await found('admin')).toEqual(['adam']);
+    expect(await found('dmin')).toEqual([]);
+    expect(await found('x')).toEqual([]);
+    // LIKE's wildcards are plain characters here.
+    expect(await found('%')).toEqual([]);
+    expect(await found('_')).toEqual([]);
+    await db.query('INSERT INTO user_blocks (blocker_id, blocked_id) VALUES ($1, $2)', [
+      people.mona!.id,
+      people.mel!.id,
+    ]);
+    expect(await found('mo')).toEqual([]);
+    for (const url of ['/api/users/search', '/api/users/search?q=', `/api/users/search?q=${'a'.repeat(65)}`]) {
+      const res = await get(people.mel!, url);
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json(), url).toEqual(errorShape);
+    }
+    expect((await app.inject({ method: 'GET', url: '/api/users/search?q=mo' })).statusCode).toBe(401);
+  });
 });

@@ -183,6 +183,10 @@ export const fetchMyStanding = (token: string, roomId: string) =>
 export const fetchUsers = (token: string, ids: string[]) =>
   apiRequest<{ users: PublicUser[] }>(`/api/users?ids=${ids.map(enc).join(',')}`, { token });
 
+/** Members whose handle or name starts with `q` (at most 10): "New message" reaches anyone, not only those seen. */
+export const searchMembers = (token: string, q: string) =>
+  apiRequest<{ users: PublicUser[] }>(`/api/users/search?q=${enc(q)}`, { token });
+
 export const searchMessages = (token: string, q: string, options: { roomId?: string; cursor?: string } = {}) => {
   const query = new URLSearchParams({ q, limit: '30' });
   if (options.roomId) query.set('roomId', options.roomId);

@@ -68,7 +68,9 @@ export function useLiveRoomList<R extends Room>(
           ? room.unreadCount
           : Math.min(room.unreadCount, Math.max(0, room.lastSeq - replica.readMarker(room.id)));
       const unreadCount = open ? 0 : readHere;
-      if (live === undefined && unreadCount === room.unreadCount) return room;
-      return { ...room, onlineCount: live ?? room.onlineCount, unreadCount };
+      // Offline, this device sees nobody (the room's panel says so): the list's last answer would contradict it.
+      const onlineCount = replica.displayState() === 'offline' ? 0 : (live ?? room.onlineCount);
+      if (onlineCount === room.onlineCount && unreadCount === room.unreadCount) return room;
+      return { ...room, onlineCount, unreadCount };
     });
 }

@@ -32,6 +32,8 @@ export interface PendingItem {
   intent: SendIntent;
   status: 'sending' | 'failed';
   reason: string | null;
+  /** A failed send that may pass if tried again as it is (a limit ran out); false: only an edit helps. */
+  retryable: boolean;
   grouped: boolean;
   replyTo: ReplyRef | null;
   /** The last of a run of sends still waiting: it carries the run's "sending" line. */
@@ -62,7 +64,7 @@ export interface TimelineInput {
   outbox: Array<{ id: string; intent: Intent }>;
   /** Sends accepted by the server whose message may not have arrived yet. */
   accepted: Array<{ id: string; intent: SendIntent; messageId: string }>;
-  failed: Array<{ id: string; intent: Intent; reason: string }>;
+  failed: Array<{ id: string; intent: Intent; reason: string; retryable?: boolean }>;
   /** Messages whose files wait to be uploaded (they are not in the outbox yet). */
   deferred?: Array<{
     id: string;
@@ -184,6 +186,7 @@ export function buildTimeline(input: TimelineInput): { items: TimelineItem[]; se
         intent: SendIntent;
         status: 'sending' | 'failed';
         reason: string | null;
+        retryable?: boolean;
         at: Date;
         deferredFiles?: string[];
       };
@@ -213,9 +216,9 @@ export function buildTimeline(input: TimelineInput): { items: TimelineItem[]; se
     pendingIds.add(id);
     rows.push({ type: 'pending', id, intent, status: 'sending', reason: null, at: pendingAt(intent.createdAt) });
   }
-  for (const { id, intent, reason } of input.failed) {
+  for (const { id, intent, reason, retryable } of input.failed) {
     if (intent.kind !== 'send' || intent.channelId !== channelId || pendingIds.has(id)) continue;
-    rows.push({ type: 'pending', id, intent, status: 'failed', reason, at: pendingAt(intent.createdAt) });
+    rows.push({ type: 'pending', id, intent, status: 'failed', reason, retryable, at: pendingAt(intent.createdAt) });
   }
   // After the outbox's sends: these reach it only once their files are uploaded.
   for (const d of input.deferred ?? []) {
@@ -286,6 +289,7 @@ export function buildTimeline(input: TimelineInput): { items: TimelineItem[]; se
         intent: row.intent,
         status: row.status,
         reason: row.reason,
+        retryable: row.retryable ?? true,
         grouped,
         replyTo: replyRef(row.intent.replyToId),
         lastOfRun: true,

@@ -1,7 +1,7 @@
-import { createMemo, createSignal, For, on, onCleanup, Show, type JSX } from 'solid-js';
+import { createEffect, createMemo, createSignal, For, on, onCleanup, Show, type JSX } from 'solid-js';
 import { LIMITS } from '../../../shared/rules/limits.ts';
 import type { DmSummary } from '../../../shared/sync/inbox.ts';
-import { fetchMembers, setRelation } from '../api/community.ts';
+import { fetchMembers, searchMembers, setRelation } from '../api/community.ts';
 import { isApiError } from '../api/http.ts';
 import { cachedLounge } from '../api/lounge.ts';
 import type { User } from '../api/types.ts';
@@ -223,6 +223,28 @@ function NewConversation(props: { token: string; user: User }): JSX.Element {
         .catch(() => undefined);
     }
   };
+  // Beside the members this device knows, the server's directory: someone who never posted in a room the
+  // device loaded is found too. Asked a moment after typing stops; offline, the known members remain.
+  let searchTimer: ReturnType<typeof setTimeout> | undefined;
+  onCleanup(() => clearTimeout(searchTimer));
+  createEffect(
+    on(query, (typed) => {
+      clearTimeout(searchTimer);
+      const q = typed.trim().replace(/^@/, '');
+      if (q === '') return;
+      searchTimer = setTimeout(() => {
+        searchMembers(props.token, q)
+          .then(({ users }) => {
+            const found = users
+              .filter((u) => !u.deleted && u.handle)
+              .map((u) => ({ id: u.id, handle: u.handle!, name: u.displayName }));
+            for (const m of found) replica.members.remember(m);
+            setFetched((all) => [...all, ...found]);
+          })
+          .catch(() => undefined);
+      }, 200);
+    }),
+  );
   const candidates = () => {
     const q = query().trim().replace(/^@/, '').toLowerCase();
     const seen = new Set<string>();

@@ -108,7 +108,11 @@ function Toggle(props: {
   hint?: string;
   checked: boolean;
   disabled?: boolean;
-  onChange: (checked: boolean) => void;
+  /**
+   * A change that can fail (the browser refusing permission) answers whether it took: when it did not,
+   * the switch goes back to what is true — the reactive value did not change, so nothing else would move it.
+   */
+  onChange: (checked: boolean) => void | Promise<boolean>;
 }): JSX.Element {
   return (
     <label class="settings-toggle">
@@ -117,7 +121,14 @@ function Toggle(props: {
         role="switch"
         checked={props.checked}
         disabled={props.disabled}
-        onChange={(e) => props.onChange(e.currentTarget.checked)}
+        onChange={(e) => {
+          const input = e.currentTarget;
+          const result = props.onChange(input.checked);
+          if (result)
+            void result.then((took) => {
+              if (!took) input.checked = props.checked;
+            });
+        }}
       />
       <span class="settings-choice__text">
         <span class="settings-choice__label">{props.label}</span>
@@ -304,7 +315,7 @@ export function SettingsPage(props: { token: string; user: User; onAccountDelete
                       // The switch is this browser's: on subscribes it (asking permission first), off
                       // unsubscribes it alone. The account's setting is turned on with the first browser.
                       const change = on ? enablePush(props.token) : disablePush(props.token);
-                      change.then(
+                      return change.then(
                         () => {
                           refreshSubscribed();
                           if (on && !s().notifyPush)
@@ -316,6 +327,7 @@ export function SettingsPage(props: { token: string; user: User; onAccountDelete
                                 : 'Push notifications are off for this browser.',
                               error: false,
                             });
+                          return true;
                         },
                         (err: unknown) => {
                           refreshSubscribed();
@@ -323,6 +335,7 @@ export function SettingsPage(props: { token: string; user: User; onAccountDelete
                             text: err instanceof Error ? err.message : 'Push could not be turned on.',
                             error: true,
                           });
+                          return false;
                         },
                       );
                     }}
@@ -339,7 +352,9 @@ export function SettingsPage(props: { token: string; user: User; onAccountDelete
                     <select
                       class="input settings-field__control"
                       disabled={!emailOn(s())}
-                      value={s().emailDigest}
+                      // Like the switches: a server that sends no email shows the digest off, not a choice it ignores.
+                      value={emailOn(s()) ? s().emailDigest : 'off'}
+                      aria-describedby={emailOn(s()) ? undefined : 'settings-digest-hint'}
                       onChange={(e) =>
                         save(
                           { emailDigest: e.currentTarget.value as MySettings['emailDigest'] },
@@ -349,35 +364,42 @@ export function SettingsPage(props: { token: string; user: User; onAccountDelete
                     >
                       <For each={DIGESTS}>{(d) => <option value={d.value}>{d.label}</option>}</For>
                     </select>
+                    <Show when={!emailOn(s())}>
+                      <span class="settings-choice__hint" id="settings-digest-hint">
+                        This server does not send email.
+                      </span>
+                    </Show>
                   </label>
-                  <form
-                    class="settings-field"
-                    onSubmit={(e) => {
-                      e.preventDefault();
-                      const value = (phone() ?? s().phoneE164 ?? '').trim();
-                      save({ phoneE164: value === '' ? null : value }, 'Saved: phone number.');
-                      setPhone(null);
-                    }}
-                  >
-                    <label class="settings-choice__label" for="settings-phone">
-                      Phone for urgent SMS alerts
-                    </label>
-                    <div class="settings-field__row">
-                      <input
-                        id="settings-phone"
-                        class="input settings-field__control"
-                        type="tel"
-                        inputMode="tel"
-                        autocomplete="tel"
-                        placeholder="+14155550123"
-                        value={phone() ?? s().phoneE164 ?? ''}
-                        onInput={(e) => setPhone(e.currentTarget.value)}
-                      />
-                      <button type="submit" class="button button--secondary button--small">
-                        Save number
-                      </button>
-                    </div>
-                  </form>
+                  <Show when={smsOn(s())}>
+                    <form
+                      class="settings-field"
+                      onSubmit={(e) => {
+                        e.preventDefault();
+                        const value = (phone() ?? s().phoneE164 ?? '').trim();
+                        save({ phoneE164: value === '' ? null : value }, 'Saved: phone number.');
+                        setPhone(null);
+                      }}
+                    >
+                      <label class="settings-choice__label" for="settings-phone">
+                        Phone for urgent SMS alerts
+                      </label>
+                      <div class="settings-field__row">
+                        <input
+                          id="settings-phone"
+                          class="input settings-field__control"
+                          type="tel"
+                          inputMode="tel"
+                          autocomplete="tel"
+                          placeholder="+14155550123"
+                          value={phone() ?? s().phoneE164 ?? ''}
+                          onInput={(e) => setPhone(e.currentTarget.value)}
+                        />
+                        <button type="submit" class="button button--secondary button--small">
+                          Save number
+                        </button>
+                      </div>
+                    </form>
+                  </Show>
                   <Toggle
                     label="Urgent SMS alerts"
                     hint={

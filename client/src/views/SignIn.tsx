@@ -5,6 +5,7 @@ import type { AuthConfig } from '../api/types.ts';
 import { BrandMark } from '../components/BrandMark.tsx';
 import { useDocumentTitle } from '../lib/document-title.ts';
 import { signOutNotice, startSession } from '../session.ts';
+import { handleProblem } from '../../../shared/rules/handle.ts';
 
 /** The way in: demo sign-in by handle on the embedded server, otherwise a pointer to the host platform. */
 export function SignIn(props: { config: AuthConfig }): JSX.Element {
@@ -57,11 +58,16 @@ function DemoSignInForm(): JSX.Element {
   const submit = async (event: SubmitEvent): Promise<void> => {
     event.preventDefault();
     if (pending()) return;
+    // The server's own rule (shared), checked here first: a clear sentence, and no request that must fail.
+    const problem = handleProblem(handle().trim());
+    if (problem) {
+      setError(problem);
+      return;
+    }
     setPending(true);
     setError(null);
     try {
       const name = displayName().trim();
-      // The server owns the handle rules; its message is shown as it is, so the two never disagree.
       const result = await demoSignIn({ handle: handle().trim(), ...(name ? { displayName: name } : {}) });
       startSession({ token: result.token, user: result.user });
     } catch (err) {

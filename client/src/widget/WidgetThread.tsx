@@ -50,6 +50,7 @@ export function WidgetThread(props: {
         standing={props.standing}
         canStartThread={false}
         postRefusal={refusal()}
+        composerPlaceholder="Reply in this thread"
         intro={
           <div class="room-start widget__intro">
             <Show when={props.parent} fallback={<p class="room-start__text">The start of this thread.</p>}>

@@ -57,6 +57,44 @@ export async function usersRoutes(app: FastifyInstance, deps: AppDeps): Promise<
   );
 
   r.get(
+    '/api/users/search',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Members whose handle or name starts with the words typed, for "New message" (at most 10)',
+        description:
+          'Matches the start of the handle, of the display name, or of a word in it, ignoring case; the ' +
+          'searcher, deleted accounts and members either side blocked are left out. Writing to one is still ' +
+          'decided by their DM setting.',
+        querystring: z.strictObject({
+          q: z
+            .string()
+            .trim()
+            .transform((q) => q.replace(/^@/, ''))
+            .pipe(z.string().min(1, 'type at least one character').max(64, 'at most 64 characters')),
+        }),
+        response: { 200: z.object({ users: z.array(publicUserSchema) }), 400: errorBodySchema },
+      },
+    },
+    async (request) => {
+      const member = memberOf(request);
+      // LIKE's own characters in what was typed are literal.
+      const prefix = `${request.query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const { rows } = await db.query<PublicUserRow>(
+        `SELECT ${publicUserColumns('u')} FROM users u
+          WHERE u.anonymized_at IS NULL AND u.id <> $2
+            AND (lower(u.handle) LIKE $1 OR lower(u.display_name) LIKE $1 OR lower(u.display_name) LIKE '% ' || $1)
+            AND NOT EXISTS (SELECT 1 FROM user_blocks b
+                             WHERE (b.blocker_id = $2 AND b.blocked_id = u.id) OR (b.blocker_id = u.id AND b.blocked_id = $2))
+          ORDER BY (lower(u.handle) LIKE $1) DESC, lower(u.handle)
+          LIMIT 10`,
+        [prefix, member.id],
+      );
+      return { users: rows.map(toPublicUser) };
+    },
+  );
+
+  r.get(
     '/api/users',
     {
       schema: {

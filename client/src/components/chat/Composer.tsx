@@ -66,6 +66,8 @@ const MAX_HEIGHT_PX = 220;
 export function Composer(props: {
   channelId: string;
   roomName: string;
+  /** What the empty field says (default "Message <room>"; a thread's long title would fill three lines). */
+  placeholder?: string;
   /** The saved draft (read when the channel changes, and when another device changes it). */
   draft: () => string;
   onRemoteDraft: (fn: (channelId: string, text: string) => void) => () => void;
@@ -424,7 +426,7 @@ export function Composer(props: {
           id={`composer-input-${uid}`}
           class="composer__input"
           rows={1}
-          placeholder={`Message ${props.roomName}`}
+          placeholder={props.placeholder ?? `Message ${props.roomName}`}
           role="combobox"
           aria-autocomplete="list"
           aria-haspopup="listbox"

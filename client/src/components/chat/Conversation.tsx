@@ -12,6 +12,7 @@ import {
   type JSX,
 } from 'solid-js';
 import type { MessageView } from '../../../../shared/sync/channel-doc.ts';
+import { PASSING_REFUSALS } from '../../../../shared/sync/intents.ts';
 import { attachmentUrl, uploadAttachment, uploadedFile } from '../../api/attachments.ts';
 import { fetchAround, fromHistory, setRelation } from '../../api/community.ts';
 import { isApiError } from '../../api/http.ts';
@@ -74,6 +75,8 @@ export interface ConversationProps {
   canStartThread: boolean;
   /** Shown at the start of the conversation. */
   intro: JSX.Element;
+  /** What the empty composer says (default "Message <name>"). */
+  composerPlaceholder?: string;
   /** Why the member cannot post here (a locked thread): the composer gives way to this sentence. */
   postRefusal?: string | null;
   onOpenThread?: (threadId: string) => void;
@@ -133,7 +136,12 @@ export function Conversation(props: ConversationProps): JSX.Element {
       messages: messages().filter((m) => m.authorId === me || !replica.blocks(m.authorId)),
       outbox: replica.outbox(),
       accepted: replica.acceptedSends(s.channelId),
-      failed: replica.failed().map((f) => ({ id: f.id, intent: f.intent, reason: f.verdict.reason })),
+      failed: replica.failed().map((f) => ({
+        id: f.id,
+        intent: f.intent,
+        reason: f.verdict.reason,
+        retryable: PASSING_REFUSALS.has(f.verdict.code),
+      })),
       deferred: replica.deferred.all().map((d) => ({ ...d, files: d.files.map((f) => f.name) })),
       now: now(),
       unreadAfter: unreadAfter(),
@@ -704,6 +712,7 @@ export function Conversation(props: ConversationProps): JSX.Element {
           <Composer
             channelId={session().channelId}
             roomName={props.name}
+            placeholder={props.composerPlaceholder}
             draft={() => replica.draft(session().channelId)}
             onRemoteDraft={(fn) => replica.onRemoteDraft(fn)}
             saveDraft={(channelId, text) => replica.setDraft(channelId, text)}

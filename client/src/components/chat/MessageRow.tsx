@@ -288,6 +288,13 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
   const canChange = () => props.item.mine && !m().deleted && !m().hidden && props.item.saving !== 'delete';
   const canReact = () => !m().deleted && props.item.saving !== 'delete';
   const [form, setForm] = createSignal<ModerationForm | null>(null);
+  // Threads one click away, as in Slack and Discord (the More actions menu keeps the item, with its reason
+  // when the member may not).
+  const canThread = () =>
+    (props.actions.canStartThread ?? false) &&
+    m().threadId === null &&
+    m().type !== 'system' &&
+    (props.actions.standing?.decide('create_thread', {}).allowed ?? false);
   const [expanded, setExpanded] = createSignal(false);
   const muted = () => !props.item.mine && (props.actions.mutes?.(m().authorId) ?? false) && !expanded();
   const staffBody = () => (m().hidden && props.actions.standing?.staff() ? props.actions.hiddenBody?.(m()) : null);
@@ -339,7 +346,7 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
         'msg--saving': props.item.saving !== null,
         'msg--removed': removed() || m().hidden,
         'msg--hidden-staff': staffBody() !== null && staffBody() !== undefined,
-        'msg--mentions-me': m().mentions.includes(props.actions.me) && !removed() && !m().hidden,
+        'msg--mentions-me': m().mentions.includes(props.actions.me) && !removed() && !m().hidden && !muted(),
       }}
       data-hidden={m().hidden ? 'true' : undefined}
       id={`msg-${m().id}`}
@@ -514,6 +521,17 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
           >
             <ReplyIcon />
           </button>
+          <Show when={canThread()}>
+            <button
+              type="button"
+              class="icon-button"
+              aria-label="Start a thread"
+              title="Start a thread"
+              onClick={() => setForm('thread')}
+            >
+              <ThreadIcon />
+            </button>
+          </Show>
           <Show when={canChange()}>
             <button
               type="button"
@@ -615,14 +633,16 @@ export function PendingRow(props: { item: PendingItem; actions: MessageActions }
               <span>Not sent: {props.item.reason}</span>
             </p>
             <div class="msg__failure-buttons">
-              <button
-                type="button"
-                class="button button--secondary button--small"
-                onClick={() => props.actions.onRetry(props.item.intentId)}
-              >
-                <RefreshIcon />
-                Retry
-              </button>
+              <Show when={props.item.retryable}>
+                <button
+                  type="button"
+                  class="button button--secondary button--small"
+                  onClick={() => props.actions.onRetry(props.item.intentId)}
+                >
+                  <RefreshIcon />
+                  Retry
+                </button>
+              </Show>
               <button
                 type="button"
                 class="button button--ghost button--small"

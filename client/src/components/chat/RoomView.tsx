@@ -131,7 +131,7 @@ export function RoomView(props: {
       </Show>
       <RoomHeader
         room={liveRoom()}
-        onlineCount={present().length > 0 ? present().length : undefined}
+        onlineCount={replica.displayState() === 'offline' ? 0 : present().length > 0 ? present().length : undefined}
         back={where().back}
       >
         <Show when={canManage()}>

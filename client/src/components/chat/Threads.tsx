@@ -500,6 +500,7 @@ export function ThreadPanel(props: {
         canStartThread={false}
         pagePath={props.pagePath}
         postRefusal={refusal()}
+        composerPlaceholder="Reply in this thread"
         intro={
           <div class="room-start room-start--thread">
             <Show
