@@ -515,7 +515,8 @@ export function ThreadPanel(props: {
               {(parent) => (
                 <figure class="thread-panel__parent">
                   <figcaption class="thread-panel__parent-author">
-                    {replica.members.nameOf(parent().authorId)} asked in {props.room.name}
+                    {replica.members.nameOf(parent().authorId)} {props.room.contextType === 'help' ? 'asked' : 'wrote'}{' '}
+                    in {props.room.name}
                   </figcaption>
                   <blockquote class="thread-panel__parent-body">
                     <Show
