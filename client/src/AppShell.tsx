@@ -1,6 +1,7 @@
-import { createMemo, Match, on, onCleanup, Show, Switch, type JSX } from 'solid-js';
+import { createMemo, createSignal, Match, on, onCleanup, onMount, Show, Switch, type JSX } from 'solid-js';
 import type { AuthConfig } from './api/types.ts';
 import { AppHeader } from './components/AppHeader.tsx';
+import { QuickSwitcher } from './components/QuickSwitcher.tsx';
 import { ReplicaContext } from './replica/context.ts';
 import { Replica } from './replica/replica.ts';
 import { currentRoute, type Route } from './router.ts';
@@ -58,6 +59,16 @@ export function AppShell(props: { session: Session; config: AuthConfig | undefin
     ),
   );
 
+  // Ctrl+K (⌘K on a Mac) anywhere: the quick switcher, as in Slack and Discord.
+  const [switching, setSwitching] = createSignal(false);
+  const onShortcut = (event: KeyboardEvent) => {
+    if (event.key.toLowerCase() !== 'k' || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+    event.preventDefault();
+    setSwitching((open) => !open);
+  };
+  onMount(() => document.addEventListener('keydown', onShortcut));
+  onCleanup(() => document.removeEventListener('keydown', onShortcut));
+
   // Signing out on purpose also takes the member's messages, drafts and outbox off this device.
   const signOut = (): void => {
     void replica().destroy({ wipe: true });
@@ -74,6 +85,9 @@ export function AppShell(props: { session: Session; config: AuthConfig | undefin
               Skip to content
             </a>
             <AppHeader user={props.session.user} links={props.config?.links} onSignOut={signOut} />
+            <Show when={switching()}>
+              <QuickSwitcher user={props.session.user} onClose={() => setSwitching(false)} />
+            </Show>
             <Switch>
               <Match when={loungeRoute()}>
                 {(r) => (

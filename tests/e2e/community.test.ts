@@ -553,6 +553,47 @@ describe("a member's card", () => {
   });
 });
 
+describe('the quick switcher', () => {
+  it('Ctrl+K jumps to a room, a conversation or a page by typing part of its name', async () => {
+    const pat = await joinRoom(GENERAL, 'jump_pat', 'Pat Jumper');
+    const { page } = pat;
+    try {
+      await page.keyboard.press('Control+K');
+      const switcher = page.getByRole('dialog', { name: 'Jump to a room or conversation' });
+      await switcher.waitFor({ timeout: UI_TIMEOUT_MS });
+      const where = switcher.getByRole('combobox', { name: 'Where to?' });
+      expect(
+        await where.evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement),
+      ).toBe(true);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      // A word inside the name finds it ("engineering" in Prompt Engineering); Enter goes there.
+      await where.fill('engine');
+      await expect
+        .poll(() => switcher.getByRole('option', { selected: true }).innerText())
+        .toContain('Prompt Engineering');
+      await where.press('Enter');
+      await expect.poll(() => new URL(page.url()).pathname).toBe('/lounge/prompt-engineering');
+      await composer(page, 'Prompt Engineering').waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await switcher.count()).toBe(0);
+
+      // Pages too, by the arrows; Escape closes without going anywhere.
+      await page.keyboard.press('Control+K');
+      await where.fill('set');
+      await switcher.getByRole('option', { name: /Settings/ }).waitFor();
+      await page.keyboard.press('Escape');
+      await expect.poll(() => switcher.count()).toBe(0);
+      expect(new URL(page.url()).pathname).toBe('/lounge/prompt-engineering');
+      await page.keyboard.press('Control+K');
+      await where.fill('settings');
+      await where.press('Enter');
+      await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(unexpectedErrors(pat)).toEqual([]);
+    } finally {
+      await pat.close();
+    }
+  });
+});
+
 describe('search', () => {
   it('finds a message by a word online (server) and offline (this device)', async () => {
     const PROMPTS: Room = { slug: 'prompt-engineering', name: 'Prompt Engineering' };

@@ -28,7 +28,7 @@ export function AppHeader(props: {
         class="button button--ghost button--icon-on-phone header-search"
         href={paths.search}
         aria-label="Search messages"
-        title="Search messages"
+        title="Search messages (Ctrl+K jumps to a room or conversation)"
       >
         <SearchIcon />
       </Link>
