@@ -5,6 +5,7 @@ import type { User } from '../api/types.ts';
 import { useReplica } from '../replica/context.ts';
 import { byRecentActivity, isDmUnread } from '../replica/dm-unread.ts';
 import { navigate, paths } from '../router.ts';
+import { matchPlaces } from '../lib/place-match.ts';
 
 interface Destination {
   key: string;
@@ -77,24 +78,7 @@ export function QuickSwitcher(props: { user: User; onClose: () => void }): JSX.E
     return [...rooms, ...circles, ...dms, ...pages];
   });
 
-  const matches = createMemo(() => {
-    const q = query().trim().toLowerCase();
-    const all = places();
-    if (q === '') return [...all.filter((p) => p.unread), ...all.filter((p) => !p.unread)].slice(0, MAX_SHOWN);
-    // Names that start with what was typed, then those with a word that does, then any that contain it.
-    const rank = (name: string) => {
-      const lower = name.toLowerCase();
-      if (lower.startsWith(q)) return 0;
-      if (lower.split(/[\s&,·-]+/).some((word) => word.startsWith(q))) return 1;
-      return lower.includes(q) ? 2 : 3;
-    };
-    return all
-      .map((place) => ({ place, rank: rank(place.name) }))
-      .filter((m) => m.rank < 3)
-      .sort((a, b) => a.rank - b.rank)
-      .map((m) => m.place)
-      .slice(0, MAX_SHOWN);
-  });
+  const matches = createMemo(() => matchPlaces(places(), query(), MAX_SHOWN));
   const current = () => matches()[Math.min(active(), matches().length - 1)];
 
   const go = (place: Destination | undefined) => {
