@@ -19,6 +19,8 @@ import {
 } from '../support/fixtures.ts';
 import type { TestDatabase } from '../support/postgres.ts';
 import { solidPng } from '../support/png.ts';
+import { sweepAttachments } from '../../workers/handlers/sweep-attachments.ts';
+import { linkImageKey } from '../../sync-server/link-previews/link-image-id.ts';
 import { createTestApp, scratchAttachmentStore, testConfig } from '../support/test-app.ts';
 
 /**
@@ -195,6 +197,24 @@ describe('link previews (PostgreSQL + a local web server)', () => {
       expect(withoutPicture.image, path).toBeUndefined();
     }
     expect(hits.get('/fake.png')).toBe(1);
+
+    // The picture is kept while a card shows it, and swept (a day later) once none does.
+    const id = card.image.id;
+    const tomorrow = () => new Date(Date.now() + 25 * 3_600_000);
+    const sweep = () => sweepAttachments({ db, store: images, logger, now: tomorrow }, {});
+    const stored = async () => (await images.get(linkImageKey(id))) !== null;
+    expect((await db.query('SELECT 1 FROM link_images WHERE id = $1', [id])).rows).toHaveLength(1);
+    await sweep();
+    expect(await stored()).toBe(true);
+    await act(ada, { kind: 'edit', messageId: sent.messageId, body: 'no link any more' });
+    await unfurl(sent.messageId!);
+    // The page's cached card still names it (another message may link the page tomorrow).
+    await sweep();
+    expect(await stored()).toBe(true);
+    await db.query('DELETE FROM link_previews WHERE url = $1', [`${site}/with-picture`]);
+    await sweep();
+    expect(await stored()).toBe(false);
+    expect((await db.query('SELECT 1 FROM link_images WHERE id = $1', [id])).rows).toHaveLength(0);
   });
 
   it('a page that never answers gives no card after the time limit, and nothing waits on it', async () => {

@@ -3,6 +3,7 @@ import { LIMITS } from '../../shared/rules/limits.ts';
 import type { AttachmentStore } from '../../sync-server/attachments/attachment-store.ts';
 import type { Database } from '../../sync-server/db/database.ts';
 import type { JobData } from '../job-queue.ts';
+import { linkImageKey } from '../../sync-server/link-previews/link-image-id.ts';
 
 export interface SweepDeps {
   db: Database;
@@ -52,5 +53,36 @@ export async function sweepAttachments(
     if (swept < batchSize) break;
   }
   if (deleted > 0) deps.logger.info({ deleted }, 'attachments swept');
-  return { deleted };
+  const pictures = await sweepLinkImages(deps, batchSize, maxBatches);
+  return { deleted: deleted + pictures };
+}
+
+/**
+ * Link previews' pictures that no message and no cached page names any more (the message was deleted and
+ * purged, edited to another link, or its card was read again without one) go after a day's grace: a card
+ * being written at this moment names a picture stored moments ago.
+ */
+async function sweepLinkImages(deps: SweepDeps, batchSize: number, maxBatches: number): Promise<number> {
+  let deleted = 0;
+  const graceBefore = new Date((deps.now?.() ?? new Date()).getTime() - 24 * 3_600_000);
+  for (let batch = 0; batch < maxBatches; batch++) {
+    const swept = await deps.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ id: string }>(
+        `SELECT i.id FROM link_images i
+          WHERE i.stored_at < $1
+            AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.link_preview #>> '{image,id}' = i.id)
+            AND NOT EXISTS (SELECT 1 FROM link_previews p WHERE p.preview #>> '{image,id}' = i.id)
+          ORDER BY i.stored_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [graceBefore, batchSize],
+      );
+      if (rows.length === 0) return 0;
+      await deps.store.delete(rows.map((r) => linkImageKey(r.id)));
+      await tx.query('DELETE FROM link_images WHERE id = ANY($1::text[])', [rows.map((r) => r.id)]);
+      return rows.length;
+    });
+    deleted += swept;
+    if (swept < batchSize) break;
+  }
+  if (deleted > 0) deps.logger.info({ deleted }, 'link preview pictures swept');
+  return deleted;
 }

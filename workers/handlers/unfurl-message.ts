@@ -51,6 +51,12 @@ export async function unfurlMessage(deps: UnfurlDeps, data: JobData<'unfurl-mess
       );
     }
   }
+  if (preview?.image) {
+    // The picture is in use again: the sweep keeps it (and learns of it, the first time).
+    await deps.db.query('INSERT INTO link_images (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET stored_at = now()', [
+      preview.image.id,
+    ]);
+  }
   if (preview === null && message.link_preview === null) return { preview: false };
   const changes = await deps.db.transaction(async (tx) => {
     const updated = await tx.query(
