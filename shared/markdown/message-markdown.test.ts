@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { firstLink, insideOpenFence, markdownToPlainText, parseMessage, type MdBlock } from './message-markdown.ts';
+import {
+  firstLink,
+  insideOpenFence,
+  markdownToPlainText,
+  parseMessage,
+  threadTitleFrom,
+  type MdBlock,
+} from './message-markdown.ts';
 
 const text = (t: string) => ({ kind: 'text', text: t });
 const paragraph = (...children: unknown[]) => ({ kind: 'paragraph', children });
@@ -156,5 +163,17 @@ describe('the link a preview shows', () => {
     expect(firstLink('`https://example.org` in code only')).toBeNull();
     expect(firstLink('- item\n- > quoted https://example.org/q')).toBe('https://example.org/q');
     expect(firstLink('no links, javascript:alert(1) neither')).toBeNull();
+  });
+});
+
+describe("a thread's title from a message", () => {
+  it('is the first line of words, without Markdown, cut to the length asked', () => {
+    expect(threadTitleFrom('**How do I** retry a request?\nI tried backoff.', 80)).toBe('How do I retry a request?');
+    expect(threadTitleFrom('\n\n  Second try  \nmore', 80)).toBe('Second try');
+    expect(threadTitleFrom('```python\nimport requests\n```', 80)).toBe('import requests');
+    expect(threadTitleFrom('---', 80)).toBe('---');
+    const long = threadTitleFrom('word '.repeat(40), 20);
+    expect([...long]).toHaveLength(20);
+    expect(long.endsWith('…')).toBe(true);
   });
 });

@@ -274,6 +274,23 @@ export function messageExcerpt(body: string, maxChars: number): string {
   return excerpt(markdownToPlainText(startOf(body, maxChars * 4 + 200)), maxChars);
 }
 
+/**
+ * A thread's title from a message: its first line of words, not its Markdown ("**How do I** …" gives "How
+ * do I …"; a message that opens with a code block, the block's first line; marks alone, as typed), at most
+ * `maxChars` code points. Help rooms title their questions' threads so; "Start a thread" suggests it.
+ */
+export function threadTitleFrom(body: string, maxChars: number): string {
+  const firstLineOf = (text: string) =>
+    text
+      .split('\n')
+      .find((line) => line.trim().length > 0)
+      ?.trim();
+  // The start of the body holds the first line (a long list would cost the lexer tens of milliseconds).
+  const firstLine = firstLineOf(markdownToPlainText(startOf(body, 1000))) ?? firstLineOf(body) ?? body;
+  const chars = [...firstLine];
+  return chars.length > maxChars ? `${chars.slice(0, maxChars - 1).join('')}…` : firstLine;
+}
+
 /** The first `maxChars` code points of `text` (never half an emoji). */
 export function startOf(text: string, maxChars: number): string {
   return text.length <= maxChars ? text : [...text].slice(0, maxChars).join('');

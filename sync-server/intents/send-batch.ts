@@ -26,7 +26,7 @@ import type { RateDecision, RateLimiter } from '../rate-limit/rate-limiter.ts';
 import { appendChange } from '../sync/change-log.ts';
 import type { HandlerResult } from './handler-context.ts';
 import { appendThreadChange, cleanBody, recordThreadActivity, resolveMentions } from './message-writes.ts';
-import { markdownToPlainText, startOf } from '../../shared/markdown/message-markdown.ts';
+import { threadTitleFrom } from '../../shared/markdown/message-markdown.ts';
 import { loadMessageView } from './message-view.ts';
 import { describeWait, ensureAllowed, IntentRefusal } from './refusal.ts';
 import { opaqueArray } from '../db/opaque-array.ts';
@@ -576,6 +576,8 @@ async function followUps(ctx: SendContext, written: readonly Written[], outcomes
   }
 }
 
+const QUESTION_TITLE_MAX_CHARS = 100;
+
 /**
  * Help rooms auto-thread (spec): each question gets a thread of its own, titled from its first line,
  * so answers stay together and the room reads as a list of questions.
@@ -587,16 +589,7 @@ async function openQuestionThread(
   messageId: string,
   body: string,
 ): Promise<ChannelChange[]> {
-  // Its words, not its Markdown: "**How do I** …" is titled "How do I …", and a question that opens with
-  // a code block by the block's first line. Marks alone ("---") title it as typed.
-  const firstLineOf = (text: string) =>
-    text
-      .split('\n')
-      .find((line) => line.trim().length > 0)
-      ?.trim();
-  // The start of the body holds the first line (a long list would cost the lexer tens of milliseconds here).
-  const firstLine = firstLineOf(markdownToPlainText(startOf(body, 1000))) ?? firstLineOf(body) ?? body;
-  const title = [...firstLine].length > 100 ? `${[...firstLine].slice(0, 99).join('')}…` : firstLine;
+  const title = threadTitleFrom(body, QUESTION_TITLE_MAX_CHARS);
   const channel = await tx.query<{ id: string }>(`INSERT INTO channels (kind) VALUES ('thread') RETURNING id`);
   const threadId = channel.rows[0]!.id;
   await tx.query(

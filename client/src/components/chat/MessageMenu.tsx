@@ -246,7 +246,7 @@ export function ActionForm(props: {
   const [details, setDetails] = createSignal('');
   const [reportReason, setReportReason] = createSignal<ReportReason>('spam');
   const [duration, setDuration] = createSignal<number | null>(60);
-  const [title, setTitle] = createSignal(props.snippet.slice(0, 80));
+  const [title, setTitle] = createSignal(props.snippet);
   const [body, setBody] = createSignal('');
   const unhiding = () => props.form === 'hide' && props.hidden;
   const valid = () => (props.form === 'thread' ? title().trim() !== '' && body().trim() !== '' : true);

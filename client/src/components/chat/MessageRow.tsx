@@ -22,7 +22,7 @@ import { ActionForm, MessageMenu, menuItems, type FormResult, type ModerationFor
 import { EmojiPicker, QUICK_REACTIONS } from './EmojiPicker.tsx';
 import { emojiDataIfLoaded } from '../../emoji/emoji-data.ts';
 import { MessageText } from './MessageText.tsx';
-import { insideOpenFence, messageExcerpt } from '../../../../shared/markdown/message-markdown.ts';
+import { insideOpenFence, messageExcerpt, threadTitleFrom } from '../../../../shared/markdown/message-markdown.ts';
 import { MessageAttachments } from './Attachments.tsx';
 import { LinkCard } from './LinkCard.tsx';
 import { MemberName } from './MemberName.tsx';
@@ -75,6 +75,8 @@ export interface MessageActions {
   /** An edit started from the composer ended (saved or cancelled): the composer takes the keyboard back. */
   onEditFromComposerDone?: () => void;
 }
+
+const SUGGESTED_TITLE_CHARS = 80;
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
@@ -485,7 +487,8 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
             <ActionForm
               form={current()}
               hidden={m().hidden}
-              snippet={m().hidden ? '' : messageExcerpt(m().body, LIMITS.text.threadTitleMaxChars)}
+              // A thread's suggested title: the message's first line, as a help room would title it.
+              snippet={m().hidden ? '' : threadTitleFrom(m().body, SUGGESTED_TITLE_CHARS)}
               onCancel={() => setForm(null)}
               onSubmit={(result) => {
                 props.actions.onForm?.(current(), m(), result);
