@@ -602,10 +602,21 @@ describe('search', () => {
       await send(gus.page, PROMPTS.name, 'The zebracorn prompt trick <b>works</b> wonders');
       await gus.page.getByRole('link', { name: 'Search messages' }).click();
       const box = gus.page.getByRole('searchbox', { name: 'Search messages' });
-      await box.fill('zebracorn');
+      // The cursor waits in the field: typing searches at once.
+      await box.waitFor({ timeout: UI_TIMEOUT_MS });
+      await expect
+        .poll(() =>
+          box.evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement),
+        )
+        .toBe(true);
+      await gus.page.keyboard.type('zebracorn');
       await box.press('Enter');
       const hit = gus.page.locator('.search-hit', { hasText: 'zebracorn' });
       await hit.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      // A short message reads whole, punctuation and all, with the match marked.
+      await expect
+        .poll(() => hit.locator('.search-hit__text').first().innerText())
+        .toBe('The zebracorn prompt trick <b>works</b> wonders');
       expect(await hit.locator('mark').first().innerText()).toMatch(/zebracorn/i);
       // Markup in a message stays text.
       expect(await hit.locator('b').count()).toBe(0);
@@ -625,6 +636,19 @@ describe('search', () => {
       expect(unexpectedErrors(gus)).toEqual([]);
     } finally {
       await gus.close();
+    }
+    // On a phone the page fits the screen: nothing runs off its right edge.
+    const phone = await signIn('/search', 'search_pia', 'Pia Phone', { viewport: 'phone' });
+    try {
+      const box = phone.page.getByRole('searchbox', { name: 'Search messages' });
+      await box.fill('zebracorn');
+      await box.press('Enter');
+      await phone.page.locator('.search-hit', { hasText: 'zebracorn' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      const overflow = await phone.page.locator('main').evaluate((el) => el.scrollWidth - el.clientWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await shoot(phone.page, 'search-phone-light');
+    } finally {
+      await phone.close();
     }
   });
 });
