@@ -1,8 +1,8 @@
 import { createSignal, For, onMount, Show, type JSX } from 'solid-js';
 import { fetchAround, searchMessages, type HistoryMessage, type SearchHit } from '../api/community.ts';
 import { isApiError } from '../api/http.ts';
-import { cachedCircles } from '../api/circles.ts';
-import { cachedLounge } from '../api/lounge.ts';
+import { cachedCircles, fetchCircles, rememberCircles } from '../api/circles.ts';
+import { cachedLounge, fetchLounge, rememberLounge } from '../api/lounge.ts';
 import type { User } from '../api/types.ts';
 import { FileIcon, SearchIcon } from '../components/icons.tsx';
 import { Link } from '../components/Link.tsx';
@@ -45,8 +45,28 @@ export function SearchPage(props: { token: string; user: User }): JSX.Element {
   const [busy, setBusy] = createSignal(false);
   /** The server's cursor to the next page of hits for the query on screen (null: no more, or offline). */
   const [next, setNext] = createSignal<{ q: string; cursor: string } | null>(null);
-  const rooms = () => new Map((cachedLounge(props.user.id)?.rooms ?? []).map((r) => [r.id, r]));
-  const circles = () => new Map((cachedCircles(props.user.id)?.circles ?? []).map((c) => [c.id, c]));
+  // Where each hit was written, by name: from the rooms and circles this device keeps, read again when the
+  // page is opened straight from an address (nothing loaded them yet on this device).
+  const [lounge, setLounge] = createSignal(cachedLounge(props.user.id));
+  const [circleList, setCircleList] = createSignal(cachedCircles(props.user.id));
+  onMount(() => {
+    fetchLounge(props.token).then(
+      (data) => {
+        rememberLounge(props.user.id, data);
+        setLounge(data);
+      },
+      () => undefined,
+    );
+    fetchCircles(props.token).then(
+      (data) => {
+        rememberCircles(props.user.id, data);
+        setCircleList(data);
+      },
+      () => undefined,
+    );
+  });
+  const rooms = () => new Map((lounge()?.rooms ?? []).map((r) => [r.id, r]));
+  const circles = () => new Map((circleList()?.circles ?? []).map((c) => [c.id, c]));
 
   const run = async (event?: Event) => {
     event?.preventDefault();
