@@ -140,6 +140,12 @@ async function startHostPlatform(): Promise<{ url: string; close: () => Promise<
     if (event.origin !== LOUNGE || !event.data || event.data.type !== 'lounge:widget-size') return;
     document.getElementById('lounge-chat').style.height = event.data.collapsed ? event.data.height + 'px' : '600px';
   });
+  // A member asked for a rematch on a battle's discussion: the platform's battles take it from here.
+  window.rematches = [];
+  window.addEventListener('message', (event) => {
+    if (event.origin !== LOUNGE || !event.data || event.data.type !== 'lounge:rematch') return;
+    window.rematches.push(event.data.battleId);
+  });
 </script>
 </body></html>`);
     })();
@@ -420,6 +426,16 @@ describe('the embeddable chat widget', () => {
           .getByText('Grace in the app')
           .waitFor({ timeout: LIVE_TIMEOUT_MS });
         await onAda.getByText('Battle discussion · in General Chat').waitFor({ timeout: UI_TIMEOUT_MS });
+
+        // "Discussion, rematch" (spec): the widget asks its battle page, which owns battles, for another round.
+        await onAda.getByRole('button', { name: 'Rematch' }).click();
+        await onAda
+          .getByText('Rematch requested: the battle page takes it from here.')
+          .waitFor({ timeout: UI_TIMEOUT_MS });
+        await expect
+          .poll(() => ada.page.evaluate('window.rematches'), { timeout: UI_TIMEOUT_MS })
+          .toEqual([BATTLE.hostId]);
+        expect(await onAda.getByRole('button', { name: 'Rematch' }).isDisabled()).toBe(true);
 
         expect(unexpectedErrors(ada)).toEqual([]);
         expect(unexpectedErrors(app)).toEqual([]);

@@ -1,4 +1,4 @@
-import { announceWidgetSize } from './host-bridge.ts';
+import { announceWidgetSize, requestRematch } from './host-bridge.ts';
 import { createEffect, createMemo, createSignal, on, onCleanup, Show, type JSX } from 'solid-js';
 import type { User } from '../api/types.ts';
 import { Conversation } from '../components/chat/Conversation.tsx';
@@ -65,6 +65,7 @@ export function WidgetRoom(props: {
   /** A thread of this room shown in place of its conversation (help rooms: each question's answers). */
   const [openThread, setOpenThread] = createSignal<string | null>(null);
   const [joining, setJoining] = createSignal(false);
+  const [rematchAsked, setRematchAsked] = createSignal<string | null>(null);
   const [joinError, setJoinError] = createSignal<string | null>(null);
   const join = async () => {
     setJoining(true);
@@ -137,6 +138,27 @@ export function WidgetRoom(props: {
               roomName={props.view.title}
               offline={replica.displayState() === 'offline'}
             />
+          </div>
+        </Show>
+        <Show when={props.view.contextType === 'battle' && !props.view.canJoin}>
+          <div class="widget__rematch">
+            <p class="widget__join-text" role="status">
+              {rematchAsked() ?? 'Good game? Ask for another round.'}
+            </p>
+            <button
+              type="button"
+              class="button button--secondary button--small"
+              disabled={rematchAsked() !== null}
+              onClick={() =>
+                setRematchAsked(
+                  requestRematch(props.view.contextId)
+                    ? 'Rematch requested: the battle page takes it from here.'
+                    : 'Open this discussion on its battle page to ask for a rematch.',
+                )
+              }
+            >
+              Rematch
+            </button>
           </div>
         </Show>
         <Show when={props.view.canJoin}>

@@ -10,6 +10,8 @@ import type { EmbedAddress } from './embed-address.ts';
  *   host → widget   { type: 'lounge:token', token: string | null }          (null: the visitor is signed out)
  *   widget → host   { type: 'lounge:widget-size', collapsed: boolean, height: number }   (the member minimized
  *                   or reopened the chat: a host that listens sizes the iframe to `height` CSS pixels, or back)
+ *   widget → host   { type: 'lounge:rematch', battleId: string }   (on a battle's discussion, the member asked
+ *                   for a rematch: battles are the host's, so the host page starts it, or says why not)
  *
  * The host must post the answer to the iframe's window with the Lounge origin as targetOrigin, so the
  * token can reach nobody else. The widget asks again when the server refuses the token (expired).
@@ -60,4 +62,17 @@ export function listenForHostToken(onToken: (token: string | null) => void): () 
   };
   window.addEventListener('message', onMessage);
   return () => window.removeEventListener('message', onMessage);
+}
+
+export const REMATCH = 'lounge:rematch';
+
+/**
+ * Asks the host page for a rematch of the battle this discussion is about (the spec's battle widget:
+ * "discussion, rematch"). Battles live on the host platform, which decides; answers false when there is
+ * no host page to ask (the widget's address opened on its own).
+ */
+export function requestRematch(battleId: string): boolean {
+  if (!isFramed()) return false;
+  window.parent.postMessage({ type: REMATCH, battleId }, '*');
+  return true;
 }
