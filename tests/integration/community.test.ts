@@ -183,26 +183,18 @@ describe('community rules through the intent pipeline (PostgreSQL)', () => {
   it('settings: a member changes their DM setting; bad values change nothing', async () => {
     const m = await createMember(db, 'settler');
     const headers = await authFor(m);
-    const ok = await app.inject({
-      method: 'PATCH',
-      url: '/api/me/settings',
-      headers,
-      payload: { dmPermission: 'following' },
-    });
+    const patch = (payload: Record<string, unknown>) =>
+      app.inject({ method: 'PATCH', url: '/api/me/settings', headers, payload });
+    const ok = await patch({ dmPermission: 'following' });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ dmPermission: 'following' });
     for (const payload of [{ dmPermission: 'friends' }, { smsCritical: true }, { nope: 1 }, {}]) {
-      const bad = await app.inject({ method: 'PATCH', url: '/api/me/settings', headers, payload });
+      const bad = await patch(payload);
       expect(bad.statusCode, JSON.stringify(payload)).toBe(400);
       expect(bad.json().error.message.length).toBeGreaterThan(5);
     }
     // A phone number that is not in international format is refused with an example of one.
-    const phone = await app.inject({
-      method: 'PATCH',
-      url: '/api/me/settings',
-      headers,
-      payload: { phoneE164: '12345' },
-    });
+    const phone = await patch({ phoneE164: '12345' });
     expect(phone.statusCode).toBe(400);
     expect(phone.json().error.message).toMatch(/international format, e\.g\. \+14155550123/);
     const after = await app.inject({ method: 'GET', url: '/api/me/settings', headers });
