@@ -600,16 +600,17 @@ export function PendingRow(props: { item: PendingItem; actions: MessageActions }
           </header>
         </Show>
         <div class="msg__body">
+          {/* Before the words, floated to the line's end: after them it fell onto a line of its own. */}
+          <Show when={!failed() && !props.item.lastOfRun}>
+            <span class="msg__pending-mark" title="Waiting to send">
+              <ClockIcon />
+            </span>
+          </Show>
           <MessageText body={props.item.intent.body} />
           <Show when={pendingFiles().length > 0}>
             <span class="msg__pending-files">
               {' '}
               <PaperclipIcon /> {pendingFiles().join(', ')}
-            </span>
-          </Show>
-          <Show when={!failed() && !props.item.lastOfRun}>
-            <span class="msg__pending-mark" title="Waiting to send">
-              <ClockIcon />
             </span>
           </Show>
         </div>
