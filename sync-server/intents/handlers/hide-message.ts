@@ -22,9 +22,11 @@ export async function hideMessage(
   if (!access) throw new IntentRefusal('not_found', 'That conversation does not exist.');
   ensureAllowed(can(access.actor, 'hide_message', { room: access.room }));
   const reason = intent.reason || (intent.hidden ? 'Hidden by a moderator.' : '');
+  // The message shows "Hidden by moderation" and the moderator's reason when there is one: the log's
+  // stand-in sentence would only repeat it ("Hidden by moderation: Hidden by a moderator.").
   const { rowCount } = await tx.query(
     `UPDATE messages SET is_hidden = $2, hidden_reason = $3, updated_at = now() WHERE id = $1 AND is_hidden <> $2`,
-    [message.id, intent.hidden, intent.hidden ? reason : null],
+    [message.id, intent.hidden, intent.hidden && intent.reason ? intent.reason : null],
   );
   const view = await loadMessageView(tx, message.id);
   if (rowCount === 0)

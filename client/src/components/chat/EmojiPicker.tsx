@@ -97,11 +97,12 @@ export function EmojiPicker(props: { onPick: (emoji: string) => void; label?: st
   });
 
   const close = (refocus: boolean) => {
+    // Focus first: the panel held it, and a message's toolbar goes away once focus leaves the row.
+    if (refocus) trigger?.focus();
     setOpen(false);
     stopRevealing();
     setPlace(null);
     setQuery('');
-    if (refocus) trigger?.focus();
   };
   const pick = (emoji: string) => {
     props.onPick(emoji);

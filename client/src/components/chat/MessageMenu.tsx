@@ -54,7 +54,7 @@ export function menuItems(ctx: MenuContext): MenuItem[] {
   const items: MenuItem[] = [];
   // "Here is the answer: <link>": the way a forum points at a message.
   if (ctx.onCopyLink && !message.deleted) items.push({ label: 'Copy link to message', run: ctx.onCopyLink });
-  if (ctx.canStartThread && message.threadId === null && message.type !== 'system') {
+  if (ctx.canStartThread && message.threadId === null && !message.hidden && message.type !== 'system') {
     const d = standing.decide('create_thread', {});
     items.push({ label: 'Start a thread', form: 'thread', refusal: d.allowed ? undefined : d.reason });
   }
@@ -183,8 +183,9 @@ export function MessageMenu(props: {
               if (e.key === 'Escape') {
                 e.preventDefault();
                 e.stopPropagation();
-                setOpen(false);
+                // Focus first: the list held it, and a message's toolbar goes away once focus leaves the row.
                 button?.focus();
+                setOpen(false);
               }
             }}
           >
@@ -197,6 +198,8 @@ export function MessageMenu(props: {
                     classList={{ 'msg-menu__item--danger': item.danger === true }}
                     disabled={item.refusal !== undefined}
                     onClick={() => {
+                      // Focus back on the menu's button before the list goes (a form that opens takes it next).
+                      button?.focus();
                       setOpen(false);
                       if (item.run) item.run();
                       else if (item.form) props.onForm(item.form);
@@ -266,6 +269,10 @@ export function ActionForm(props: {
   const uid = Math.random().toString(36).slice(2);
   return (
     <form
+      ref={(el) =>
+        // The form opened from a menu: the keyboard goes to its first field, as in any dialog.
+        queueMicrotask(() => el.querySelector<HTMLElement>('input, select, textarea, button')?.focus())
+      }
       class="msg-form"
       classList={{ 'msg-form--danger': ['delete', 'ban'].includes(props.form) }}
       aria-label={label()}
@@ -287,7 +294,6 @@ export function ActionForm(props: {
           class="input"
           value={title()}
           maxLength={200}
-          ref={(el) => queueMicrotask(() => el.focus())}
           onInput={(e) => setTitle(e.currentTarget.value)}
         />
         <label class="msg-form__field" for={`body-${uid}`}>
@@ -357,7 +363,6 @@ export function ActionForm(props: {
           class="input"
           maxLength={500}
           value={reason()}
-          ref={(el) => queueMicrotask(() => el.focus())}
           onInput={(e) => setReason(e.currentTarget.value)}
         />
       </Show>

@@ -85,7 +85,9 @@ const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeS
 function moveInToolbar(event: KeyboardEvent & { currentTarget: HTMLElement }): void {
   if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;
   const buttons = Array.from(
-    event.currentTarget.querySelectorAll<HTMLButtonElement>(':scope > button, :scope > .emoji-picker > button'),
+    event.currentTarget.querySelectorAll<HTMLButtonElement>(
+      ':scope > button, :scope > .emoji-picker > button, :scope > .msg-menu > button',
+    ),
   );
   const index = buttons.findIndex((b) => b === document.activeElement);
   if (index < 0) return;
@@ -288,13 +290,16 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
   const author = () => props.actions.nameOf(m().authorId);
   const removed = () => m().deleted || props.item.saving === 'delete';
   const canChange = () => props.item.mine && !m().deleted && !m().hidden && props.item.saving !== 'delete';
-  const canReact = () => !m().deleted && props.item.saving !== 'delete';
+  // A hidden message takes no reactions, replies or threads: moderation took it out of the conversation
+  // (its More actions stay, for moderators to unhide it).
+  const canReact = () => !m().deleted && !m().hidden && props.item.saving !== 'delete';
   const [form, setForm] = createSignal<ModerationForm | null>(null);
   // Threads one click away, as in Slack and Discord (the More actions menu keeps the item, with its reason
   // when the member may not).
   const canThread = () =>
     (props.actions.canStartThread ?? false) &&
     m().threadId === null &&
+    !m().hidden &&
     m().type !== 'system' &&
     (props.actions.standing?.decide('create_thread', {}).allowed ?? false);
   const [expanded, setExpanded] = createSignal(false);
@@ -509,21 +514,19 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
           <Show when={canReact()}>
             <EmojiPicker onPick={(emoji) => props.actions.onReact(m().id, emoji, true)} />
           </Show>
-          <button
-            type="button"
-            class="icon-button"
-            aria-label="Reply"
-            title="Reply"
-            onClick={() =>
-              props.actions.onReply({
-                id: m().id,
-                authorId: m().authorId,
-                snippet: m().hidden ? 'Hidden by moderation' : messageExcerpt(m().body, 140),
-              })
-            }
-          >
-            <ReplyIcon />
-          </button>
+          <Show when={!m().hidden}>
+            <button
+              type="button"
+              class="icon-button"
+              aria-label="Reply"
+              title="Reply"
+              onClick={() =>
+                props.actions.onReply({ id: m().id, authorId: m().authorId, snippet: messageExcerpt(m().body, 140) })
+              }
+            >
+              <ReplyIcon />
+            </button>
+          </Show>
           <Show when={canThread()}>
             <button
               type="button"

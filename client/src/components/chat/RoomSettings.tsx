@@ -115,7 +115,7 @@ export function RoomSettingsDialog(props: {
         <input
           id="room-settings-name"
           class="input"
-          maxLength={100}
+          maxLength={LIMITS.text.roomNameMaxChars}
           required
           value={name()}
           onInput={(e) => setName(e.currentTarget.value)}
@@ -141,7 +141,7 @@ export function RoomSettingsDialog(props: {
           onInput={(e) => setDescription(e.currentTarget.value)}
         />
         <label class="msg-form__field" for="room-settings-slow">
-          Slow mode (new members wait twice as long; moderators not at all)
+          Slow mode (new members wait twice as long; trusted members, moderators and admins not at all)
         </label>
         <select
           id="room-settings-slow"
