@@ -1,9 +1,21 @@
-import { createMemo, createSignal, Match, on, onCleanup, onMount, Show, Switch, type JSX } from 'solid-js';
+import {
+  createEffect,
+  createMemo,
+  createSignal,
+  Match,
+  on,
+  onCleanup,
+  onMount,
+  Show,
+  Switch,
+  type JSX,
+} from 'solid-js';
 import type { AuthConfig } from './api/types.ts';
 import { AppHeader } from './components/AppHeader.tsx';
 import { QuickSwitcher } from './components/QuickSwitcher.tsx';
 import { ReplicaContext } from './replica/context.ts';
 import { Replica } from './replica/replica.ts';
+import { refreshStanding } from './replica/standing.ts';
 import { currentRoute, type Route } from './router.ts';
 import { ACCOUNT_DELETED_NOTICE, endSession, session, SESSION_EXPIRED_NOTICE, type Session } from './session.ts';
 import { LoungePage } from './views/LoungePage.tsx';
@@ -57,6 +69,17 @@ export function AppShell(props: { session: Session; config: AuthConfig | undefin
         return r;
       },
     ),
+  );
+
+  // A moderator acted on the member in a room (mute, ban, warn, or lifted one): that room's standing is
+  // read again, so its composer shows the reason, or comes back, at once.
+  createEffect(
+    on(replica, (current) => {
+      const stop = current.onModerationNotice((roomId) =>
+        refreshStanding(props.session.user, roomId, session()?.token ?? props.session.token),
+      );
+      onCleanup(stop);
+    }),
   );
 
   // Ctrl+K (⌘K on a Mac) anywhere: the quick switcher, as in Slack and Discord.

@@ -368,6 +368,9 @@ describe('lifting moderation', () => {
       await muteForm.getByLabel('For how long').selectOption({ label: 'Until a moderator unmutes them' });
       await muteForm.getByRole('button', { name: 'Mute' }).click();
       await mia.page.getByText('Cal Loud is muted here.').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      // Cal learns it where he writes, at once: his composer gives way to the reason.
+      await cal.page.getByRole('note').filter({ hasText: /muted/i }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await composer(cal.page, GENERAL.name).count()).toBe(0);
       const deeOnMia = messageWithText(mia.page, GENERAL.name, 'I will spam until banned');
       await moreAction(deeOnMia, 'Ban author from this room');
       await mia.page
@@ -375,6 +378,11 @@ describe('lifting moderation', () => {
         .getByRole('button', { name: 'Ban' })
         .click();
       await mia.page.getByText('Dee Rowdy is banned from this room.').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      // Dee's room empties with the reason; opened again, it says she is banned — not that it does not exist.
+      await dee.page.getByText(/You were banned from this room/).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await dee.page.reload();
+      await dee.page.getByRole('heading', { name: 'You can’t open this room' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await dee.page.getByText(`You are banned from ${GENERAL.name}`).waitFor();
 
       // The moderation page lists both, with the way back.
       await mia.page.goto(`${server.url}/moderation`);
@@ -395,7 +403,8 @@ describe('lifting moderation', () => {
       await mia.page
         .getByText('Nobody is muted until further notice or banned in the rooms you moderate.')
         .waitFor({ timeout: LIVE_TIMEOUT_MS });
-      // A muted member's send would be refused; this one is confirmed.
+      // Cal's composer is back without a reload; a muted member's send would be refused, this one is confirmed.
+      await composer(cal.page, GENERAL.name).waitFor({ timeout: LIVE_TIMEOUT_MS });
       await send(cal.page, GENERAL.name, 'quieter now, thanks');
       for (const opened of [mia, cal]) expect(unexpectedErrors(opened)).toEqual([]);
     } finally {

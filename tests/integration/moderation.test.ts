@@ -468,6 +468,26 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
     await waitFor('purge notice', () => off.notices.some((n) => n.code === 'purge' && n.docName.includes(general)));
     const after = await send(off, general, 'let me back in');
     expect(after).toMatchObject({ status: 'rejected', code: 'banned' });
+    // Following a link to the room, the banned member is told so, with the moderator's reason — not "no such room".
+    const opening = await node.app.inject({
+      method: 'GET',
+      url: '/api/lounge/rooms/general',
+      headers: await auth(offender),
+    });
+    expect(opening.statusCode).toBe(403);
+    expect(opening.json().error).toEqual({ code: 'banned', message: 'You are banned from General Chat: Spam' });
+    const others = await node.app.inject({
+      method: 'GET',
+      url: '/api/lounge/rooms/general',
+      headers: await auth(member),
+    });
+    expect(others.json()).toEqual({ room: { id: general, slug: 'general', name: 'General Chat' } });
+    const nowhere = await node.app.inject({
+      method: 'GET',
+      url: '/api/lounge/rooms/no-such-room',
+      headers: await auth(member),
+    });
+    expect(nowhere.statusCode).toBe(404);
     const again = await node.app.inject({
       method: 'POST',
       url: `/api/moderation/queue/${itemId}/actions`,

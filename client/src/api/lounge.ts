@@ -19,3 +19,9 @@ export function cachedLounge(userId: string): LoungeResponse | undefined {
 export function rememberLounge(userId: string, data: LoungeResponse): void {
   writeCached(loungeCacheKey(userId), data);
 }
+
+/** Whether the member may open the room at this address (a 403 says why: banned, private). */
+export const checkLoungeRoom = (token: string, slug: string) =>
+  apiRequest<{ room: { id: string; slug: string; name: string } }>(`/api/lounge/rooms/${encodeURIComponent(slug)}`, {
+    token,
+  });

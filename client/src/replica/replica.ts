@@ -1,6 +1,6 @@
 import { batch, createSignal, type Accessor } from 'solid-js';
 import type * as Y from 'yjs';
-import type { DmSummary, NotificationEntry } from '../../../shared/sync/inbox.ts';
+import type { DmSummary, ModerationAction, NotificationEntry } from '../../../shared/sync/inbox.ts';
 import type { Intent, Verdict } from '../../../shared/sync/intents.ts';
 import { inboxDocName, parseDocName, privateDocName } from '../../../shared/sync/doc-names.ts';
 import { apiRequest, isUnauthorized } from '../api/http.ts';
@@ -103,7 +103,8 @@ export class Replica {
     setTimeout(() => this.sql.start(), SQL_START_FALLBACK_MS);
     this.store = new DocStore({
       userId: options.userId,
-      onOpened: (opened) => materializeDoc(opened, this.sql, (channelId, at) => void this.revoke(channelId, at)),
+      onOpened: (opened) =>
+        materializeDoc(opened, this.sql, (channelId, at, reason) => void this.revoke(channelId, at, reason)),
     });
     const priv = this.store.open(privateDocName(options.userId));
     const inbox = this.store.open(inboxDocName(options.userId));
@@ -228,6 +229,25 @@ export class Replica {
     // Read once for the whole list, not once per notification.
     const pending = pendingReads(outbox.values());
     return groupNotifications(items, (n) => isNotificationUnread(n, read.get(n.channelId) ?? 0, pending));
+  }
+
+  /**
+   * Calls `fn` with the room of each moderator's action on the member (warn, mute, ban, and their undoing)
+   * that arrives while the app runs — not for old ones the device loads on start.
+   */
+  onModerationNotice(fn: (roomId: string, action: ModerationAction) => void): () => void {
+    const notifications = this.inboxDoc.getMap<NotificationEntry>('notifications');
+    const since = Date.now() - NOTICE_FRESH_MS;
+    const observer = (event: Y.YMapEvent<NotificationEntry>) => {
+      for (const [key, change] of event.changes.keys) {
+        if (change.action !== 'add') continue;
+        const entry = notifications.get(key);
+        if (entry?.kind === 'moderation' && entry.at >= since && entry.action !== 'hide' && entry.action !== 'delete')
+          fn(entry.roomId, entry.action);
+      }
+    };
+    notifications.observe(observer);
+    return () => notifications.unobserve(observer);
   }
 
   /** Marks notifications read on every device of the member: these, or all of them. */
@@ -550,14 +570,15 @@ export class Replica {
    * docs leave the device, and an open view of it is emptied. `at` is the inbox doc's revocation time:
    * a revocation seen before is not applied again (the member may have been let back in since).
    */
-  async revoke(channelId: string, at?: number): Promise<void> {
+  async revoke(channelId: string, at?: number, reason?: string): Promise<void> {
     const threadIds = (
       await this.sql.read<{ id: string }>('SELECT id::text AS id FROM threads WHERE room_id = $1', [channelId])
     ).map((r) => r.id);
     const applied = await this.sql.purgeChannel(channelId, at);
     if (!applied || this.destroyed) return;
     for (const id of [channelId, ...threadIds]) {
-      this.rooms.get(id)?.session.purge('You no longer have access to this conversation.');
+      // The server's sentence ("You were banned from this room: …") when it gave one.
+      this.rooms.get(id)?.session.purge(reason || 'You no longer have access to this conversation.');
       this.firstPaint.drop(id);
     }
     await this.store.forgetChannels([channelId, ...threadIds]);
@@ -629,6 +650,9 @@ export class Replica {
     });
   }
 }
+
+/** A moderation notice older than this when the app starts is history, not news. */
+const NOTICE_FRESH_MS = 2 * 60_000;
 
 /**
  * Read markers and notification reads: bookkeeping the member never waits on — not counted as unsent,

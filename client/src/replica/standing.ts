@@ -48,27 +48,38 @@ const loading = new Set<string>();
 
 /** Reactive: the member's standing in a room (undefined until known; loads it in the background). */
 function standingOf(user: User, roomId: string, token: string): Known | undefined {
-  const [known, setKnown] = signalFor(user.id, roomId);
+  const [known] = signalFor(user.id, roomId);
   const current = known();
-  const key = `${user.id}:${roomId}`;
-  if (!loading.has(key)) {
-    loading.add(key);
-    void fetchMyStanding(token, roomId)
-      .then((answer) => {
-        const mine: Known = { role: answer.role, trustLevel: answer.trustLevel, mutedUntil: answer.mutedUntil };
-        setKnown(mine);
-        setRolesVersion((v) => v + 1);
-        const all = stored(user.id);
-        all[roomId] = mine;
-        try {
-          localStorage.setItem(KEY(user.id), JSON.stringify(all));
-        } catch {
-          // Storage disabled: the standing is read again next time.
-        }
-      })
-      .catch(() => loading.delete(key));
-  }
+  if (!loading.has(`${user.id}:${roomId}`)) load(user, roomId, token);
   return current;
+}
+
+function load(user: User, roomId: string, token: string): void {
+  const [, setKnown] = signalFor(user.id, roomId);
+  const key = `${user.id}:${roomId}`;
+  loading.add(key);
+  void fetchMyStanding(token, roomId)
+    .then((answer) => {
+      const mine: Known = { role: answer.role, trustLevel: answer.trustLevel, mutedUntil: answer.mutedUntil };
+      setKnown(mine);
+      setRolesVersion((v) => v + 1);
+      const all = stored(user.id);
+      all[roomId] = mine;
+      try {
+        localStorage.setItem(KEY(user.id), JSON.stringify(all));
+      } catch {
+        // Storage disabled: the standing is read again next time.
+      }
+    })
+    .catch(() => loading.delete(key));
+}
+
+/**
+ * A moderator just muted, banned, warned or let the member back in a room: the standing is read again at
+ * once, so the composer gives way to the reason (or comes back) without a reload.
+ */
+export function refreshStanding(user: User, roomId: string, token: string): void {
+  load(user, roomId, token);
 }
 
 /** Reactive: the member's role in a room (undefined until known, null when not a member; loads it in the background). */

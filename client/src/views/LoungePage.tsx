@@ -1,6 +1,6 @@
-import { createEffect, createMemo, Match, Show, Switch, untrack, type JSX } from 'solid-js';
+import { createEffect, createMemo, createResource, Match, Show, Switch, untrack, type JSX } from 'solid-js';
 import { isApiError } from '../api/http.ts';
-import { cachedLounge, fetchLounge, rememberLounge } from '../api/lounge.ts';
+import { cachedLounge, checkLoungeRoom, fetchLounge, rememberLounge } from '../api/lounge.ts';
 import type { User } from '../api/types.ts';
 import { LoungeWelcome } from '../components/LoungeWelcome.tsx';
 import { RoomView } from '../components/chat/RoomView.tsx';
@@ -10,7 +10,7 @@ import { useDocumentTitle } from '../lib/document-title.ts';
 import { useLiveRoomList } from '../lib/live-room-list.ts';
 import { createRefreshable } from '../lib/refreshable.ts';
 import { roleIn } from '../replica/standing.ts';
-import { NotFound } from './NotFound.tsx';
+import { NotFound, RoomRefused } from './NotFound.tsx';
 
 const errorText = (err: unknown): string =>
   isApiError(err) ? err.message : 'The rooms could not be loaded. Please try again.';
@@ -73,10 +73,12 @@ export function LoungePage(props: {
               <RoomView room={room()} token={props.token} user={props.user} threadId={props.threadId ?? null} />
             )}
           </Match>
-          <Match when={props.roomSlug !== null && data()}>
-            <div class="page page--centered">
-              <NotFound what="There is no room at this address. It may have been renamed or archived." />
-            </div>
+          <Match when={props.roomSlug !== null && data() ? props.roomSlug : null}>
+            {(slug) => (
+              <div class="page page--centered">
+                <RoomOutOfReach slug={slug()} token={props.token} />
+              </div>
+            )}
           </Match>
           <Match when={props.roomSlug === null && data()}>
             {(data) => <LoungeWelcome lounge={data().lounge} rooms={data().rooms} user={props.user} />}
@@ -92,5 +94,28 @@ export function LoungePage(props: {
         </Switch>
       </main>
     </div>
+  );
+}
+
+/**
+ * A room address that is not in the member's list: the server says why — banned (with the moderator's
+ * reason), private, archived — or that there is no such room. Offline, the plain "nothing here".
+ */
+function RoomOutOfReach(props: { slug: string; token: string }): JSX.Element {
+  const [refusal] = createResource(
+    () => props.slug,
+    (slug) =>
+      checkLoungeRoom(props.token, slug).then(
+        () => null,
+        (err: unknown) => (isApiError(err) && err.status === 403 ? err.message : null),
+      ),
+  );
+  return (
+    <Show
+      when={refusal()}
+      fallback={<NotFound what="There is no room at this address. It may have been renamed or archived." />}
+    >
+      {(why) => <RoomRefused reason={why()} />}
+    </Show>
   );
 }

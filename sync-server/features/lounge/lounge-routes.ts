@@ -5,7 +5,9 @@ import { LOUNGE_SEED } from '../../../shared/seed/lounge-rooms.ts';
 import { trustLevelOf } from '../../../shared/rules/trust.ts';
 import type { AppDeps } from '../../app-deps.ts';
 import { memberOf } from '../../auth/auth-plugin.ts';
-import { errorBodySchema, notFound } from '../../http/errors.ts';
+import { errorBodySchema, forbidden, notFound } from '../../http/errors.ts';
+import { loadChannelAccess } from '../../access/channel-access.ts';
+import { can } from '../../../shared/rules/permissions.ts';
 import { readableRoomSql } from '../search/readable-sql.ts';
 import { apiRoomSchema, ROOM_ROW_COLUMNS, toApiRoom, type RoomRow } from './room-schema.ts';
 
@@ -50,6 +52,49 @@ export async function loungeRoutes(app: FastifyInstance, deps: AppDeps): Promise
       const rooms = await db.query<RoomRow>(ROOM_LIST_SQL, [row.id, member.id, member.is_global_admin, trusted]);
       const online = await presence.onlineCounts(rooms.rows.map((room) => room.id));
       return { lounge: row, rooms: rooms.rows.map((room) => toApiRoom(room, online.get(room.id) ?? 0)) };
+    },
+  );
+
+  r.get(
+    '/api/lounge/rooms/:slug',
+    {
+      schema: {
+        tags: ['lounge'],
+        summary: 'Whether the member may open the Lounge room at this address, and if not why',
+        description:
+          'The room list leaves out rooms the member may not read; a member following a link to one is told ' +
+          'why here (banned — with the moderator’s reason —, private, archived) rather than "no such room".',
+        params: z.strictObject({ slug: z.string().max(64) }),
+        response: {
+          200: z.object({ room: z.object({ id: z.uuid(), slug: z.string(), name: z.string() }) }),
+          403: errorBodySchema,
+          404: errorBodySchema,
+        },
+      },
+    },
+    async (request) => {
+      const member = memberOf(request);
+      const { rows } = await db.query<{ id: string; slug: string; name: string; archived: boolean }>(
+        `SELECT r.id, r.slug, r.name, r.archived FROM rooms r JOIN lounges l ON l.id = r.lounge_id
+          WHERE l.slug = $1 AND r.slug = $2`,
+        [LOUNGE_SEED.slug, request.params.slug],
+      );
+      const room = rows[0];
+      if (!room) throw notFound('There is no room at this address. It may have been renamed.');
+      if (room.archived) throw notFound(`${room.name} is archived: an admin closed it.`, 'archived');
+      const access = await loadChannelAccess(db, room.id, member.id);
+      const decision = access ? can(access.actor, 'read', { room: access.room }) : null;
+      if (decision && !decision.allowed) {
+        if (decision.code !== 'banned') throw forbidden(decision.reason, decision.code);
+        const ban = await db.query<{ reason: string }>(
+          `SELECT reason FROM moderation_actions
+            WHERE room_id = $1 AND target_user_id = $2 AND action = 'ban' ORDER BY created_at DESC LIMIT 1`,
+          [room.id, member.id],
+        );
+        const why = ban.rows[0]?.reason;
+        throw forbidden(`You are banned from ${room.name}${why ? `: ${why}` : '.'}`, 'banned');
+      }
+      return { room: { id: room.id, slug: room.slug, name: room.name } };
     },
   );
 }

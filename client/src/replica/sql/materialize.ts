@@ -19,7 +19,7 @@ import type { SqlReplica } from './sql-replica.ts';
 export function materializeDoc(
   opened: OpenedDoc,
   sql: SqlReplica,
-  onRevoked: (channelId: string, at: number) => void,
+  onRevoked: (channelId: string, at: number, reason: string) => void,
 ): () => void {
   const parsed = parseDocName(opened.name);
   switch (parsed?.kind) {
@@ -81,7 +81,7 @@ function materializeMeta(channelId: string, opened: OpenedDoc, sql: SqlReplica):
 function materializeInbox(
   opened: OpenedDoc,
   sql: SqlReplica,
-  onRevoked: (channelId: string, at: number) => void,
+  onRevoked: (channelId: string, at: number, reason: string) => void,
 ): () => void {
   const dms = opened.doc.getMap<DmSummary>('dms');
   const revoked = opened.doc.getMap<InboxMaps['revoked']>('revoked');
@@ -94,7 +94,7 @@ function materializeInbox(
     void sql.replaceDms(list);
   };
   const applyRevocations = () => {
-    for (const [channelId, entry] of revoked.entries()) onRevoked(channelId, entry.at);
+    for (const [channelId, entry] of revoked.entries()) onRevoked(channelId, entry.at, entry.reason);
   };
   let stopped = false;
   void opened.loaded.then(() => {
