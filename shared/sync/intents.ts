@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../rules/limits.ts';
+import { REPORT_REASON_VALUES } from '../rules/report-reasons.ts';
 
 /**
  * Every write a member makes is an intent with a client-made id, written to the outbox of their private
@@ -77,7 +78,7 @@ export const intentSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('report'),
     messageId: uuid,
-    reason: z.enum(['spam', 'harassment', 'hate', 'sexual', 'violence', 'self_harm', 'off_topic', 'other']),
+    reason: z.enum(REPORT_REASON_VALUES),
     details: text().pipe(z.string().trim().max(1000)).default(''),
     ...common,
   }),

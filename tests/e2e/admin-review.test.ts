@@ -193,11 +193,13 @@ describe('escalated review items', () => {
       });
       await item.waitFor({ timeout: LIVE_TIMEOUT_MS });
       await item.getByText('Looks like a scam; escalated by the room moderators').waitFor();
+      // Named by the server, on any device: this is the first page Gia's device loads after signing in.
+      await item.getByText(`in ${GENERAL_NAME}`).waitFor();
       expect(await item.getByRole('button', { name: 'Escalate' }).count()).toBe(0);
       expect(await seriousAxeViolations(page)).toEqual([]);
       await item.getByLabel('Reason (recorded in the moderation log)').fill('Phishing link');
       await item.getByRole('button', { name: 'Hide' }).click();
-      await item.getByText(/Done: hide/).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await item.getByText('Hidden from members.').waitFor({ timeout: LIVE_TIMEOUT_MS });
 
       // The room's moderation log shows the decision: who, what, why.
       await page.getByLabel('Room', { exact: true }).selectOption({ label: GENERAL_NAME });

@@ -332,7 +332,7 @@ describe('moderation', () => {
       await shoot(mia.page, 'moderation-queue-desktop-light');
       const item = mia.page.locator('.review-item', { hasText: 'Rules reminder' });
       await item.getByRole('button', { name: 'Approve' }).click();
-      await item.getByText(/Done: approve/).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await item.getByText('Approved: the message stays.').waitFor({ timeout: LIVE_TIMEOUT_MS });
 
       // Ann was told about her hidden message, with the reason: her bell counts it until she opens it.
       const bell = ann.page.getByRole('link', { name: /^Notifications/ });

@@ -488,6 +488,28 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
       headers: await auth(member),
     });
     expect(nowhere.statusCode).toBe(404);
+    // The moderator's rooms and who is restricted in them, in one answer each (project rooms and circles too).
+    const rooms = await node.app.inject({
+      method: 'GET',
+      url: '/api/moderation/rooms',
+      headers: await auth(generalMod),
+    });
+    expect(rooms.json().rooms).toEqual([
+      expect.objectContaining({ id: general, name: 'General Chat', roomType: 'lounge' }),
+    ]);
+    const restricted = await node.app.inject({
+      method: 'GET',
+      url: '/api/moderation/restricted',
+      headers: await auth(generalMod),
+    });
+    expect(restricted.json().entries).toEqual([
+      {
+        room: expect.objectContaining({ id: general, name: 'General Chat' }),
+        member: { user: expect.objectContaining({ id: offender.id }), role: 'banned' },
+      },
+    ]);
+    for (const url of ['/api/moderation/rooms', '/api/moderation/restricted'])
+      expect((await node.app.inject({ method: 'GET', url, headers: await auth(member) })).statusCode, url).toBe(403);
     const again = await node.app.inject({
       method: 'POST',
       url: `/api/moderation/queue/${itemId}/actions`,
@@ -495,6 +517,40 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
       payload: { action: 'approve' },
     });
     expect(again.statusCode).toBe(409);
+  });
+
+  it('a room moderator escalates an item with a reason; the admins see who sent it up and why, with the room named', async () => {
+    const [author, mod, admin] = (await Promise.all(
+      ['esc_author', 'esc_mod', 'esc_admin'].map((h) => createMember(db, h, h === 'esc_admin' ? { admin: true } : {})),
+    )) as [UserRow, UserRow, UserRow];
+    await setRole(db, coding, mod.id, 'moderator');
+    const d = device(author);
+    await d.openChannel(coding);
+    const sent = await send(d, coding, 'a borderline offer [score=0.6]');
+    const messageId = sent.status === 'accepted' ? sent.messageId! : '';
+    await waitFor(
+      'queued by the AI',
+      async () => (await db.query('SELECT 1 FROM moderation_queue WHERE message_id = $1', [messageId])).rows.length,
+    );
+    const queued = async (m: UserRow, status: string) =>
+      (
+        await node.app.inject({ method: 'GET', url: `/api/moderation/queue?status=${status}`, headers: await auth(m) })
+      ).json().items as Array<{ id: string; roomName: string; escalation: unknown; message: { id: string } }>;
+    const item = (await queued(mod, 'pending')).find((i) => i.message.id === messageId)!;
+    const roomName = (await db.query<{ name: string }>('SELECT name FROM rooms WHERE id = $1', [coding])).rows[0]!.name;
+    expect(item).toMatchObject({ roomName, escalation: null });
+    const up = await node.app.inject({
+      method: 'POST',
+      url: `/api/moderation/queue/${item.id}/actions`,
+      headers: await auth(mod),
+      payload: { action: 'escalate', reason: 'Possible scam, needs an admin' },
+    });
+    expect(up.statusCode).toBe(200);
+    const forAdmins = (await queued(admin, 'escalated')).find((i) => i.message.id === messageId);
+    expect(forAdmins).toMatchObject({
+      roomName,
+      escalation: { reason: 'Possible scam, needs an admin', byHandle: 'esc_mod' },
+    });
   });
 
   it('Layer 2 status says whether AI moderation is on', async () => {

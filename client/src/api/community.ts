@@ -101,6 +101,8 @@ export type ReviewAction = 'approve' | 'hide' | 'delete' | 'warn' | 'mute' | 'ba
 export interface ReviewItem {
   id: string;
   roomId: string | null;
+  /** The room's name (null for a direct message; absent from an older server's answers). */
+  roomName?: string | null;
   source: 'ai' | 'community' | 'admin' | 'system';
   status: 'pending' | 'approved' | 'hidden' | 'deleted' | 'escalated';
   reason: string;
@@ -124,7 +126,29 @@ export interface ReviewItem {
   };
   context: Array<{ seq: number; authorHandle: string | null; body: string }>;
   reports: Array<{ reason: string; details: string; createdAt: string }>;
+  /** Why a room moderator sent it to the admins, and who. */
+  escalation?: { reason: string; byHandle: string | null } | null;
 }
+
+/** A room the member moderates (every room for a global admin). */
+export interface ModeratedRoom {
+  id: string;
+  name: string;
+  slug: string;
+  roomType: string;
+  archived: boolean;
+}
+
+export const fetchRestrictedMembers = (token: string) =>
+  apiRequest<{
+    entries: Array<{
+      room: { id: string; name: string; emoji: string };
+      member: { user: PublicUser; role: 'muted' | 'banned' };
+    }>;
+  }>('/api/moderation/restricted', { token });
+
+export const fetchModeratedRooms = (token: string) =>
+  apiRequest<{ rooms: ModeratedRoom[] }>('/api/moderation/rooms', { token });
 
 const enc = encodeURIComponent;
 

@@ -1,15 +1,16 @@
 import { createSignal, For, Show, type JSX } from 'solid-js';
 import {
   decideReviewItem,
+  fetchModeratedRooms,
   fetchModerationStatus,
   fetchReviewQueue,
   type ReviewAction,
   type ReviewItem,
 } from '../api/community.ts';
 import { isApiError } from '../api/http.ts';
-import { cachedLounge } from '../api/lounge.ts';
 import type { User } from '../api/types.ts';
-import { MUTE_DURATIONS, REPORT_REASONS } from '../components/chat/MessageMenu.tsx';
+import { MUTE_DURATIONS } from '../components/chat/MessageMenu.tsx';
+import { reportReasonLabel } from '../../../shared/rules/report-reasons.ts';
 import { RefreshIcon, ShieldIcon } from '../components/icons.tsx';
 import { RestrictedMembers } from '../components/moderation/RestrictedMembers.tsx';
 import { ModerationLog } from '../components/moderation/ModerationLog.tsx';
@@ -37,10 +38,20 @@ const ACTIONS: Array<{ action: ReviewAction; label: string; kind: 'primary' | 's
   { action: 'escalate', label: 'Escalate', kind: 'secondary' },
 ];
 
-const reportLabel = (reason: string) => REPORT_REASONS.find((r) => r.value === reason)?.label ?? reason;
 const percent = (score: number) => `${Math.round(score * 100)}%`;
 
 const errorText = (err: unknown, fallback: string) => (isApiError(err) ? err.message : fallback);
+
+/** What a decision did, as the card says it afterwards. */
+const DONE_TEXT: Record<ReviewAction, string> = {
+  approve: 'Approved: the message stays.',
+  hide: 'Hidden from members.',
+  delete: 'Deleted for everyone.',
+  warn: 'The author was warned; the message was hidden.',
+  mute: 'The author is muted here; the message was hidden.',
+  ban: 'The author is banned from this room; the message was hidden.',
+  escalate: 'Sent to the admins.',
+};
 
 /** The review queue: what the filters and members flagged in the rooms this member moderates. */
 export function ModerationPage(props: { token: string; user: User }): JSX.Element {
@@ -53,7 +64,9 @@ export function ModerationPage(props: { token: string; user: User }): JSX.Elemen
     (key) => fetchReviewQueue(key.token, key.view),
   );
   const [done, setDone] = createSignal<Record<string, string>>({});
-  const rooms = () => new Map((cachedLounge(props.user.id)?.rooms ?? []).map((r) => [r.id, r.name]));
+  // The rooms this member moderates, from the server: the log's picker offers only those (project rooms and
+  // circles too), on any device, whatever pages it has opened before.
+  const moderated = createRefreshable(() => props.token, fetchModeratedRooms);
 
   return (
     <main class="content-page" id="main" tabIndex={-1}>
@@ -121,7 +134,7 @@ export function ModerationPage(props: { token: string; user: User }): JSX.Elemen
               {(item) => (
                 <ReviewCard
                   item={item}
-                  roomName={item.roomId ? (rooms().get(item.roomId) ?? 'a room') : 'a conversation'}
+                  roomName={item.roomName ?? (item.roomId ? 'a room' : 'a direct message')}
                   token={props.token}
                   outcome={done()[item.id]}
                   onDone={(text) => setDone((all) => ({ ...all, [item.id]: text }))}
@@ -130,8 +143,8 @@ export function ModerationPage(props: { token: string; user: User }): JSX.Elemen
             </For>
           </ul>
         </Show>
-        <RestrictedMembers token={props.token} rooms={cachedLounge(props.user.id)?.rooms ?? []} />
-        <ModerationLog token={props.token} rooms={cachedLounge(props.user.id)?.rooms ?? []} />
+        <RestrictedMembers token={props.token} />
+        <Show when={moderated.value()?.rooms}>{(list) => <ModerationLog token={props.token} rooms={list()} />}</Show>
       </div>
     </main>
   );
@@ -157,12 +170,12 @@ function ReviewCard(props: {
     setBusy(true);
     setError(null);
     try {
-      const result = await decideReviewItem(props.token, item().id, {
+      await decideReviewItem(props.token, item().id, {
         action,
         reason: reason().trim(),
         ...(action === 'mute' ? { durationMinutes: duration() } : {}),
       });
-      props.onDone(`Done: ${action} (now ${result.status}).`);
+      props.onDone(DONE_TEXT[action]);
     } catch (err) {
       setError(errorText(err, 'That action did not go through. Please try again.'));
     } finally {
@@ -188,6 +201,14 @@ function ReviewCard(props: {
         </Show>
       </div>
       <p class="review-item__reason">{item().reason}</p>
+      <Show when={item().escalation}>
+        {(e) => (
+          <p class="review-item__reason">
+            <strong>Escalated{e().byHandle ? ` by @${e().byHandle}` : ''}</strong>
+            {e().reason ? `: ${e().reason}` : '.'}
+          </p>
+        )}
+      </Show>
       <Show when={item().context.length > 0}>
         <ul class="review-item__context" aria-label="Messages before it">
           <For each={item().context.filter((c) => c.seq < item().message.seq)}>
@@ -232,7 +253,7 @@ function ReviewCard(props: {
           <For each={item().reports}>
             {(r) => (
               <li>
-                {reportLabel(r.reason)}
+                {reportReasonLabel(r.reason)}
                 {r.details ? `: “${r.details}”` : ''} · {relativeTime(r.createdAt)}
               </li>
             )}

@@ -9,10 +9,13 @@ import { decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { ApiError, errorBodySchema, forbidden, notFound } from '../../http/errors.ts';
 import type { UserRow } from '../users/users-repo.ts';
 import { apiMessageSchema, type ApiMessage } from '../history/message-schema.ts';
+import { publicUserColumns, publicUserSchema, toPublicUser, type PublicUserRow } from '../users/public-user.ts';
 
 const queueItemSchema = z.object({
   id: z.uuid(),
   roomId: z.uuid().nullable(),
+  /** The room's name (null for a direct message), so the card reads on any device. */
+  roomName: z.string().nullable(),
   source: z.enum(['ai', 'community', 'admin', 'system']),
   status: z.enum(['pending', 'approved', 'hidden', 'deleted', 'escalated']),
   reason: z.string(),
@@ -38,11 +41,16 @@ const queueItemSchema = z.object({
   /** The messages just before and after, so a moderator judges in context. */
   context: z.array(z.object({ seq: z.number().int(), authorHandle: z.string().nullable(), body: z.string() })),
   reports: z.array(z.object({ reason: z.string(), details: z.string(), createdAt: z.string() })),
+  /** Why a room moderator sent it to the admins, and who (escalated items). */
+  escalation: z.object({ reason: z.string(), byHandle: z.string().nullable() }).nullable(),
 });
 
 interface QueueRow {
   id: string;
   room_id: string | null;
+  room_name: string | null;
+  escalation_reason: string | null;
+  escalated_by: string | null;
   source: 'ai' | 'community' | 'admin' | 'system';
   status: 'pending' | 'approved' | 'hidden' | 'deleted' | 'escalated';
   reason: string;
@@ -114,6 +122,89 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
   );
 
   r.get(
+    '/api/moderation/rooms',
+    {
+      schema: {
+        tags: ['moderation'],
+        summary: 'The rooms I moderate (every room, for global admins): Lounge rooms, circles and project rooms',
+        response: {
+          200: z.object({
+            rooms: z.array(
+              z.object({
+                id: z.uuid(),
+                name: z.string(),
+                slug: z.string(),
+                roomType: z.string(),
+                archived: z.boolean(),
+              }),
+            ),
+          }),
+          403: errorBodySchema,
+        },
+      },
+    },
+    async (request) => {
+      const member = memberOf(request);
+      const moderated = await moderatedRooms(member);
+      if (moderated && moderated.length === 0)
+        throw forbidden('Only moderators have rooms to review.', 'not_moderator');
+      const { rows } = await db.query<{ id: string; name: string; slug: string; room_type: string; archived: boolean }>(
+        `SELECT id, name, slug, room_type, archived FROM rooms
+          WHERE $1::uuid[] IS NULL OR id = ANY($1::uuid[])
+          ORDER BY archived, (room_type = 'lounge') DESC, room_type, position, name
+          LIMIT 500`,
+        [moderated ?? null],
+      );
+      return {
+        rooms: rows.map((r) => ({ id: r.id, name: r.name, slug: r.slug, roomType: r.room_type, archived: r.archived })),
+      };
+    },
+  );
+
+  r.get(
+    '/api/moderation/restricted',
+    {
+      schema: {
+        tags: ['moderation'],
+        summary: 'Members muted until further notice or banned, in the rooms I moderate (every room, for admins)',
+        response: {
+          200: z.object({
+            entries: z.array(
+              z.object({
+                room: z.object({ id: z.uuid(), name: z.string(), emoji: z.string() }),
+                member: z.object({ user: publicUserSchema, role: z.enum(['muted', 'banned']) }),
+              }),
+            ),
+          }),
+          403: errorBodySchema,
+        },
+      },
+    },
+    async (request) => {
+      const member = memberOf(request);
+      const moderated = await moderatedRooms(member);
+      if (moderated && moderated.length === 0)
+        throw forbidden('Only moderators see who is muted or banned.', 'not_moderator');
+      const { rows } = await db.query<
+        PublicUserRow & { room_id: string; room_name: string; room_emoji: string; role: 'muted' | 'banned' }
+      >(
+        `SELECT rm.room_id, r.name AS room_name, r.emoji AS room_emoji, rm.role, ${publicUserColumns('u')}
+           FROM room_memberships rm JOIN rooms r ON r.id = rm.room_id JOIN users u ON u.id = rm.user_id
+          WHERE rm.role IN ('muted', 'banned') AND ($1::uuid[] IS NULL OR rm.room_id = ANY($1::uuid[]))
+          ORDER BY r.name, rm.role, u.display_name
+          LIMIT 500`,
+        [moderated ?? null],
+      );
+      return {
+        entries: rows.map((row) => ({
+          room: { id: row.room_id, name: row.room_name, emoji: row.room_emoji },
+          member: { user: toPublicUser(row), role: row.role },
+        })),
+      };
+    },
+  );
+
+  r.get(
     '/api/moderation/queue',
     {
       schema: {
@@ -141,10 +232,15 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
         throw forbidden('You do not moderate that room.', 'not_moderator');
       const after = request.query.cursor ? decodeCursor(request.query.cursor, queueCursor) : null;
       const { rows } = await db.query<QueueRow>(
-        `SELECT q.id, q.room_id, q.source, q.status, q.reason, q.ai_categories, q.ai_max_score, q.report_count, q.escalated,
-                q.created_at, m.id AS message_id, m.channel_id, m.seq, m.author_id, u.handle AS author_handle, m.body,
-                m.attachments, m.is_hidden, m.hidden_reason, m.is_deleted, m.created_at AS message_created_at
+        `SELECT q.id, q.room_id, r.name AS room_name, q.source, q.status, q.reason, q.ai_categories, q.ai_max_score,
+                q.report_count, q.escalated, q.created_at, m.id AS message_id, m.channel_id, m.seq, m.author_id,
+                u.handle AS author_handle, m.body, m.attachments, m.is_hidden, m.hidden_reason, m.is_deleted,
+                m.created_at AS message_created_at, e.reason AS escalation_reason, e.handle AS escalated_by
            FROM moderation_queue q JOIN messages m ON m.id = q.message_id LEFT JOIN users u ON u.id = m.author_id
+           LEFT JOIN rooms r ON r.id = q.room_id
+           LEFT JOIN LATERAL (SELECT a.reason, au.handle FROM moderation_actions a LEFT JOIN users au ON au.id = a.actor_id
+                               WHERE q.escalated AND a.message_id = q.message_id AND a.action = 'escalate'
+                               ORDER BY a.created_at DESC LIMIT 1) e ON true
           WHERE q.status = $1
             AND ($2::uuid[] IS NULL OR q.room_id = ANY($2::uuid[]))
             AND ($3::uuid IS NULL OR q.room_id = $3)
@@ -169,6 +265,7 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
           return {
             id: row.id,
             roomId: row.room_id,
+            roomName: row.room_name,
             source: row.source,
             status: row.status,
             reason: row.reason,
@@ -200,6 +297,8 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
               details: rep.details,
               createdAt: rep.created_at.toISOString(),
             })),
+            escalation:
+              row.escalation_reason === null ? null : { reason: row.escalation_reason, byHandle: row.escalated_by },
           };
         }),
       );

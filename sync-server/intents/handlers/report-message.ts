@@ -8,6 +8,7 @@ import type { HandlerContext, HandlerResult } from '../handler-context.ts';
 import { lockMessage } from '../message-writes.ts';
 import { loadMessageView } from '../message-view.ts';
 import { describeWait, ensureAllowed, IntentRefusal } from '../refusal.ts';
+import { reportReasonLabel } from '../../../shared/rules/report-reasons.ts';
 
 /**
  * A member reports a message: it joins the review queue, and once enough distinct trusted members
@@ -38,7 +39,13 @@ export async function reportMessage(
   const view = await loadMessageView(tx, message.id);
   const base = { status: 'accepted' as const, messageId: message.id, channelId: message.channelId, seq: view.seq };
   if (inserted.rowCount === 0) return { ...base, changes: [] }; // one report per member per message
-  await queueForReview(tx, message.id, access.roomId, 'community', `Reported for ${intent.reason.replace('_', ' ')}.`);
+  await queueForReview(
+    tx,
+    message.id,
+    access.roomId,
+    'community',
+    `Reported by members: ${reportReasonLabel(intent.reason).toLowerCase()}.`,
+  );
   await tx.query(
     `UPDATE moderation_queue SET report_count = (SELECT count(*) FROM reports WHERE message_id = $1)
       WHERE message_id = $1 AND status = 'pending'`,

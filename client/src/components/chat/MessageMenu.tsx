@@ -6,17 +6,8 @@ import { MoreIcon } from '../icons.tsx';
 
 export type ModerationForm = 'hide' | 'delete' | 'report' | 'warn' | 'mute' | 'ban' | 'thread';
 
-export const REPORT_REASONS = [
-  { value: 'spam', label: 'Spam or advertising' },
-  { value: 'harassment', label: 'Harassment or bullying' },
-  { value: 'hate', label: 'Hate speech' },
-  { value: 'sexual', label: 'Sexual content' },
-  { value: 'violence', label: 'Violence or threats' },
-  { value: 'self_harm', label: 'Self-harm' },
-  { value: 'off_topic', label: 'Off topic' },
-  { value: 'other', label: 'Something else' },
-] as const;
-export type ReportReason = (typeof REPORT_REASONS)[number]['value'];
+export { REPORT_REASONS, type ReportReason } from '../../../../shared/rules/report-reasons.ts';
+import { REPORT_REASONS, type ReportReason } from '../../../../shared/rules/report-reasons.ts';
 
 export const MUTE_DURATIONS = [
   { minutes: 10, label: '10 minutes' },

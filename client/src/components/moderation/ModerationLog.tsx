@@ -1,7 +1,6 @@
 import { createSignal, For, Show, type JSX } from 'solid-js';
 import { isApiError } from '../../api/http.ts';
-import { fetchModerationLog, type ModerationLogEntry } from '../../api/community.ts';
-import type { Room } from '../../api/types.ts';
+import { fetchModerationLog, type ModeratedRoom, type ModerationLogEntry } from '../../api/community.ts';
 import { relativeTime } from '../../format.ts';
 import { RefusalAlert } from '../RefusalAlert.tsx';
 
@@ -19,6 +18,13 @@ const ACTION_WORDS: Record<string, string> = {
   unban: 'lifted the ban of',
   escalate: 'escalated a message',
 };
+/** Rooms that are not Lounge rooms say what they are, so "Orbit" the project reads apart from a topic. */
+const ROOM_KIND: Record<string, string> = {
+  circle: 'Thrive Circle',
+  project: 'project',
+  learning_path: 'learning path',
+};
+
 const SOURCE_ACTOR: Record<string, string> = {
   ai: 'Automatic moderation',
   system: 'The filter',
@@ -29,7 +35,7 @@ const SOURCE_ACTOR: Record<string, string> = {
  * A room's moderation log for its moderators: who did what to whom and why, newest first — so a team of
  * moderators sees each other's decisions (the spec's moderator dashboard). One room at a time.
  */
-export function ModerationLog(props: { token: string; rooms: Room[] }): JSX.Element {
+export function ModerationLog(props: { token: string; rooms: readonly ModeratedRoom[] }): JSX.Element {
   const [roomId, setRoomId] = createSignal<string>('');
   const [entries, setEntries] = createSignal<ModerationLogEntry[] | null>(null);
   const [error, setError] = createSignal<string | null>(null);
@@ -66,7 +72,15 @@ export function ModerationLog(props: { token: string; rooms: Room[] }): JSX.Elem
         onChange={(e) => void load(e.currentTarget.value)}
       >
         <option value="">Choose a room…</option>
-        <For each={props.rooms}>{(room) => <option value={room.id}>{room.name}</option>}</For>
+        <For each={props.rooms}>
+          {(room) => (
+            <option value={room.id}>
+              {room.name}
+              {ROOM_KIND[room.roomType] ? ` (${ROOM_KIND[room.roomType]})` : ''}
+              {room.archived ? ' · archived' : ''}
+            </option>
+          )}
+        </For>
       </select>
       <RefusalAlert message={error()} />
       <Show when={entries()}>

@@ -1,32 +1,13 @@
 import { createSignal, For, Show, type JSX } from 'solid-js';
-import { fetchMembersPage, type RoomMember } from '../../api/community.ts';
+import { fetchRestrictedMembers, type PublicUser } from '../../api/community.ts';
 import { isApiError } from '../../api/http.ts';
-import type { Room } from '../../api/types.ts';
 import { useReplica } from '../../replica/context.ts';
 import { Avatar } from '../Avatar.tsx';
 import { RefreshIcon } from '../icons.tsx';
 
-/** Pages of a room's member list read at most: banned members sort last, so big rooms need a few. */
-const MAX_PAGES = 10;
-
 interface Restricted {
-  room: Room;
-  member: RoomMember;
-}
-
-/** A room's muted (until lifted) and banned members, as its staff see them in the member list. */
-async function restrictedIn(token: string, room: Room): Promise<Restricted[]> {
-  const out: Restricted[] = [];
-  let cursor: string | null = null;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const result = await fetchMembersPage(token, room.id, cursor);
-    for (const member of result.members) {
-      if (member.role === 'muted' || member.role === 'banned') out.push({ room, member });
-    }
-    cursor = result.nextCursor;
-    if (!cursor) break;
-  }
-  return out;
+  room: { id: string; name: string; emoji: string };
+  member: { user: PublicUser; role: 'muted' | 'banned' };
 }
 
 /**
@@ -34,7 +15,7 @@ async function restrictedIn(token: string, room: Room): Promise<Restricted[]> {
  * the way back (Unmute, Unban) as `moderate_member` intents: the server decides and logs them like
  * any moderation action.
  */
-export function RestrictedMembers(props: { token: string; rooms: Room[] }): JSX.Element {
+export function RestrictedMembers(props: { token: string }): JSX.Element {
   const replica = useReplica();
   const [list, setList] = createSignal<Restricted[] | null>(null);
   const [loading, setLoading] = createSignal(false);
@@ -44,9 +25,8 @@ export function RestrictedMembers(props: { token: string; rooms: Room[] }): JSX.
   const load = async () => {
     setLoading(true);
     try {
-      // Rooms this member cannot see the restricted members of answer with ordinary roles only.
-      const found = await Promise.all(props.rooms.map((room) => restrictedIn(props.token, room).catch(() => [])));
-      setList(found.flat());
+      // One answer for every room this member moderates — project rooms and circles too.
+      setList((await fetchRestrictedMembers(props.token)).entries);
     } catch (err) {
       setStatus({ text: isApiError(err) ? err.message : 'Members could not be loaded.', error: true });
     } finally {
