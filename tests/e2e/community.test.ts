@@ -173,7 +173,7 @@ describe('threads', () => {
             timeout: LIVE_TIMEOUT_MS,
           },
         )
-        .toMatch(/2 messages/);
+        .toMatch(/2 replies/);
       await shoot(ada.page, 'threads-list-desktop-light');
       await ada.page
         .locator('.thread-list')

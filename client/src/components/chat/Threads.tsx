@@ -66,6 +66,15 @@ function merge(
   };
 }
 
+/**
+ * "3 replies" for a thread that hangs off a message (the message's chip says the same), "3 messages" for
+ * one started on its own.
+ */
+const threadCountLabel = (count: number, fromMessage: boolean) =>
+  fromMessage
+    ? `${count.toLocaleString()} ${count === 1 ? 'reply' : 'replies'}`
+    : `${count.toLocaleString()} ${count === 1 ? 'message' : 'messages'}`;
+
 /** The room's threads: the REST list (activity, counts) refreshed when the meta doc's thread states change. */
 export function useThreads(token: () => string, room: () => Room, session: () => RoomSession) {
   const listed = createRefreshable(
@@ -431,9 +440,7 @@ export function ThreadList(props: {
                     <span class="thread-item__meta">
                       <ThreadBadges thread={thread} />
                       <Show when={thread.messageCount !== null}>
-                        <span>
-                          {thread.messageCount} {thread.messageCount === 1 ? 'message' : 'messages'}
-                        </span>
+                        <span>{threadCountLabel(thread.messageCount!, thread.parentMessageId !== null)}</span>
                       </Show>
                       <Show when={thread.lastMessageAt}>{(at) => <span>{relativeTime(at())}</span>}</Show>
                     </span>
