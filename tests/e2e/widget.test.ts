@@ -541,6 +541,11 @@ describe('the embeddable chat widget', () => {
         await threadOnAda
           .locator('article.msg[data-message-id] .msg__body', { hasText: 'As short as it can be' })
           .waitFor({ timeout: LIVE_TIMEOUT_MS });
+        // Answered: Ada marks her question resolved from the widget, and Grace's room shows it.
+        await threadOnAda.getByRole('button', { name: 'Mark resolved' }).click();
+        await threadOnAda.getByRole('button', { name: 'Reopen thread' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+        await threadOnGrace.getByRole('button', { name: `Back to ${PATH.name}` }).click();
+        await questionOnGrace.getByText('Resolved').waitFor({ timeout: LIVE_TIMEOUT_MS });
         // Back in the room, the question is still there; the widget never leaves its room.
         await threadOnAda.getByRole('button', { name: `Back to ${PATH.name}` }).click();
         await widgetComposer(onAda, PATH.name).waitFor({ timeout: UI_TIMEOUT_MS });

@@ -7,6 +7,7 @@ import { ChevronLeftIcon } from '../components/icons.tsx';
 import { useReplica } from '../replica/context.ts';
 import type { Standing } from '../replica/standing.ts';
 import { MessageText } from '../components/chat/MessageText.tsx';
+import { ThreadActionBar } from '../components/chat/Threads.tsx';
 
 /**
  * A thread of the widget's room, opened in place of the room's conversation: in a help room (a learning
@@ -41,6 +42,17 @@ export function WidgetThread(props: {
           {title()}
         </h2>
       </div>
+      {/* Resolve (the asker, in a help room), pin and lock, as in the app's thread panel. */}
+      <Show when={props.thread}>
+        {(thread) => (
+          <div class="widget-thread__actions">
+            <ThreadActionBar
+              thread={{ ...thread(), messageCount: null, lastMessageAt: null }}
+              standing={props.standing}
+            />
+          </div>
+        )}
+      </Show>
       <Conversation
         session={session}
         name={title()}
@@ -57,7 +69,8 @@ export function WidgetThread(props: {
               {(parent) => (
                 <figure class="thread-panel__parent">
                   <figcaption class="thread-panel__parent-author">
-                    {replica.members.nameOf(parent().authorId)} asked in {props.room.name}
+                    {replica.members.nameOf(parent().authorId)} {props.room.contextType === 'help' ? 'asked' : 'wrote'}{' '}
+                    in {props.room.name}
                   </figcaption>
                   <blockquote class="thread-panel__parent-body">
                     <Show
