@@ -63,6 +63,11 @@ export class RoomSession {
   });
   private readonly purgedSignal = createSignal<string | null>(null);
   private readonly threadsSignal = createSignal<ThreadState[]>([]);
+  /** The room's settings as its meta doc has them (what its admins changed, live); compared as JSON. */
+  private readonly settingsSignal = createSignal<Record<string, unknown>>(
+    {},
+    { equals: (a, b) => JSON.stringify(a) === JSON.stringify(b) },
+  );
   private readonly pinsSignal = createSignal<PinRef[]>([], {
     equals: (a, b) => a.length === b.length && a.every((p, i) => p.messageId === b[i]!.messageId),
   });
@@ -111,11 +116,17 @@ export class RoomSession {
       performance.mark('lounge:room-meta-local');
       client.subscribe(this.meta.name, this.meta.doc, this.awareness);
       this.followHead();
-      this.threadsSignal[1](readMeta(this.meta.doc).threads);
+      const readSettings = () => {
+        const meta = readMeta(this.meta.doc);
+        this.threadsSignal[1](meta.threads);
+        const { head: _head, ...settings } = meta.fields;
+        this.settingsSignal[1](settings);
+      };
+      readSettings();
       this.pinsSignal[1](readPins(this.meta.doc));
       const onMeta = () => {
         this.followHead();
-        this.threadsSignal[1](readMeta(this.meta.doc).threads);
+        readSettings();
         this.pinsSignal[1](readPins(this.meta.doc));
       };
       this.meta.doc.on('update', onMeta);
@@ -148,6 +159,9 @@ export class RoomSession {
     this.historyState[0]();
   /** Reactive: the state of a room's threads (title, locked, pinned, resolved, archived), live from its meta doc. */
   readonly threads: Accessor<ThreadState[]> = () => this.threadsSignal[0]();
+
+  /** Reactive: the room's settings from its meta doc (name, slow mode, who may post, …), as the server wrote them. */
+  readonly settings: Accessor<Record<string, unknown>> = () => this.settingsSignal[0]();
   /**
    * Reactive: the channel's pinned messages (id and seq), newest pin first, live from its meta doc — so pins
    * of messages in segments this device never loaded are known too. Hidden and deleted messages are not in it.

@@ -3,6 +3,7 @@ import type { Room, User } from '../../api/types.ts';
 import { isApiError } from '../../api/http.ts';
 import { useReplica } from '../../replica/context.ts';
 import { standingIn } from '../../replica/standing.ts';
+import { liveRoomSettings } from '../../lib/live-room-settings.ts';
 import { navigate, paths } from '../../router.ts';
 import { PinIcon, SettingsIcon, ThreadIcon } from '../icons.tsx';
 import { RoomSettingsDialog } from './RoomSettings.tsx';
@@ -66,8 +67,11 @@ export function RoomView(props: {
   // Settings just saved here show at once (the room list catches up on its next refresh).
   const [saved, setSaved] = createSignal<RoomSettingsPatch>({});
   createEffect(on(roomId, () => setSaved({}), { defer: true }));
+  // What the room's admins changed reaches members live through the meta doc (slow mode, who may post, its
+  // words), over the room list's answer; this member's own just-saved edit over both.
   const liveRoom = () => ({
     ...props.room,
+    ...liveRoomSettings(session().settings()),
     ...saved(),
     messageCount: Math.max(props.room.messageCount, lastSeq()),
   });
