@@ -87,6 +87,7 @@ export function AppShell(props: { session: Session; config: AuthConfig | undefin
   const onShortcut = (event: KeyboardEvent) => {
     if (event.key.toLowerCase() !== 'k' || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
     event.preventDefault();
+    // Ctrl+K again closes it, as in Slack; the dialog's own Escape closes it too.
     setSwitching((open) => !open);
   };
   onMount(() => document.addEventListener('keydown', onShortcut));

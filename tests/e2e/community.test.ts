@@ -653,8 +653,15 @@ describe('search', () => {
       await box.fill('zebracorn');
       await box.press('Enter');
       await phone.page.locator('.search-hit', { hasText: 'zebracorn' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
-      const overflow = await phone.page.locator('main').evaluate((el) => el.scrollWidth - el.clientWidth);
-      expect(overflow).toBeLessThanOrEqual(0);
+      // Anything wider than the page is named, so a failure says what ran off the edge.
+      const tooWide = await phone.page.locator('main').evaluate((main) => {
+        const limit = main.getBoundingClientRect().right + 0.5;
+        return [...main.querySelectorAll('*')]
+          .filter((el) => el.getBoundingClientRect().right > limit)
+          .map((el) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(el.getBoundingClientRect().right)})`)
+          .slice(0, 5);
+      });
+      expect(tooWide).toEqual([]);
       await shoot(phone.page, 'search-phone-light');
     } finally {
       await phone.close();

@@ -103,6 +103,12 @@ export function QuickSwitcher(props: { user: User; onClose: () => void }): JSX.E
       ref={(el) => (dialog = el)}
       class="quick-switcher"
       aria-label="Jump to a room or conversation"
+      // Escape: closed at once (not on the dialog's later close event), so a Ctrl+K right after opens it again.
+      onCancel={(event) => {
+        event.preventDefault();
+        props.onClose();
+        returnFocus?.focus();
+      }}
       onClose={() => {
         props.onClose();
         returnFocus?.focus();
