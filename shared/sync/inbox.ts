@@ -28,6 +28,11 @@ interface NotificationBase {
   actorId: string | null;
   /** The actor's display name when it happened (so the list reads offline). */
   actorName: string | null;
+  /**
+   * The room's name when it happened: a project's or a learning path's room is in no list this device keeps
+   * (absent from notifications written by older servers).
+   */
+  roomName?: string | null;
   /** Epoch ms. */
   at: number;
   read: boolean;

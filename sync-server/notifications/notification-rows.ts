@@ -11,6 +11,7 @@ export interface NotificationRow {
   message_id: string | null;
   actor_id: string | null;
   actor_name: string | null;
+  room_name: string | null;
   payload: {
     seq?: number | null;
     roomId?: string;
@@ -26,6 +27,7 @@ export interface NotificationRow {
 /** The columns of a notification, for a query over `notifications n LEFT JOIN users a ON a.id = n.actor_id`. */
 export const NOTIFICATION_COLUMNS = `n.id, n.user_id, n.kind, n.channel_id, n.message_id, n.actor_id,
   CASE WHEN a.anonymized_at IS NULL THEN a.display_name END AS actor_name,
+  (SELECT r.name FROM rooms r WHERE r.id = COALESCE((n.payload ->> 'roomId')::uuid, n.channel_id)) AS room_name,
   n.payload, n.read_at IS NOT NULL AS read, n.created_at`;
 
 /** The kinds an inbox shows (the table also holds kinds that other channels, push and email, may use). */
@@ -38,6 +40,7 @@ export function notificationFromRow(row: NotificationRow): NotificationEntry {
     threadId: row.payload.threadId ?? null,
     actorId: row.actor_id,
     actorName: row.actor_name,
+    roomName: row.room_name,
     at: row.created_at.getTime(),
     read: row.read,
   };

@@ -111,6 +111,8 @@ describe('notifications of mentions and thread replies (PostgreSQL)', () => {
       seq: message.seq,
       actorId: ada.id,
       actorName: 'ntf_ada',
+      // Named, so a device that lists no such room (a project's, a path's) still says where.
+      roomName: 'General Chat',
       at: Date.parse(message.createdAt),
       read: false,
     };

@@ -106,7 +106,7 @@ function NotificationRow(props: {
     const n = newest();
     return n.kind === 'moderation' && n.until ? untilFormat.format(n.until) : undefined;
   };
-  const text = () => notificationText(newest(), who(), place().name ?? 'a room', until());
+  const text = () => notificationText(newest(), who(), place().name ?? newest().roomName ?? 'a room', until());
   // A room the member was banned from does not open for them: the notice is text only.
   const href = () => {
     const n = newest();
