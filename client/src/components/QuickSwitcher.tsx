@@ -6,6 +6,7 @@ import { useReplica } from '../replica/context.ts';
 import { byRecentActivity, isDmUnread } from '../replica/dm-unread.ts';
 import { navigate, paths } from '../router.ts';
 import { matchPlaces } from '../lib/place-match.ts';
+import { dmTitle } from '../lib/dm-title.ts';
 
 interface Destination {
   key: string;
@@ -57,13 +58,7 @@ export function QuickSwitcher(props: { user: User; onClose: () => void }): JSX.E
     }));
     const dms = byRecentActivity(replica.dms()).map((dm) => ({
       key: `dm-${dm.channelId}`,
-      name:
-        dm.title ??
-        (dm.participantIds
-          .filter((id) => id !== me)
-          .map((id) => replica.members.nameOf(id))
-          .join(', ') ||
-          'Just you'),
+      name: dmTitle(dm, me, (id) => replica.members.nameOf(id)),
       kind: dm.isGroup ? 'Group conversation' : 'Direct message',
       emoji: '💬',
       href: paths.conversation(dm.channelId),

@@ -10,6 +10,7 @@ import { Conversation } from '../components/chat/Conversation.tsx';
 import { CheckIcon, ChevronLeftIcon, CloseIcon, PlusIcon } from '../components/icons.tsx';
 import { Link } from '../components/Link.tsx';
 import { useDocumentTitle } from '../lib/document-title.ts';
+import { dmTitle } from '../lib/dm-title.ts';
 import { createMinuteClock } from '../lib/minute-clock.ts';
 import { relativeTime } from '../format.ts';
 import { useReplica } from '../replica/context.ts';
@@ -24,12 +25,7 @@ export function MessagesPage(props: { token: string; user: User; channelId: stri
   const replica = useReplica();
   const me = props.user.id;
   const others = (dm: DmSummary) => dm.participantIds.filter((id) => id !== me);
-  const titleOf = (dm: DmSummary) =>
-    dm.title ??
-    (others(dm)
-      .map((id) => replica.members.nameOf(id))
-      .join(', ') ||
-      'Just you');
+  const titleOf = (dm: DmSummary) => dmTitle(dm, me, (id) => replica.members.nameOf(id));
   const dms = createMemo(() => byRecentActivity(replica.dms()));
   const open = () => dms().find((dm) => dm.channelId === props.channelId) ?? null;
   const unread = (dm: DmSummary) =>
