@@ -181,8 +181,8 @@ describe('the host platform’s integration API (PostgreSQL)', () => {
     });
     expect(dropped).toEqual({ roomId: first.roomId, created: false, added: [], removed: ['u-cat'] });
     expect(revoked).toEqual([
-      [cat, first.roomId, 'You left this circle.'],
-      [cat, thread.rows[0]!.id, 'You left this circle.'],
+      [cat, first.roomId, 'You are no longer a member of this circle.'],
+      [cat, thread.rows[0]!.id, 'You are no longer a member of this circle.'],
     ]);
     const refused = await app.inject({
       method: 'GET',

@@ -32,10 +32,17 @@ export function CommunityNav(props: { links: AuthConfig['links'] | undefined; us
   const unreadDms = createMemo(() => {
     const route = currentRoute();
     const openId = route.name === 'messages' ? route.channelId : null;
-    return replica
-      .dms()
-      .filter((dm) => dm.channelId !== openId && isDmUnread(dm, props.user.id, replica.readMarker(dm.channelId)))
-      .length;
+    return (
+      replica
+        .dms()
+        // Muting is silence (spec): a muted member's new words wait in the list, without a count that calls.
+        .filter(
+          (dm) =>
+            dm.channelId !== openId &&
+            isDmUnread(dm, props.user.id, replica.readMarker(dm.channelId)) &&
+            !replica.mutes(dm.lastAuthorId ?? null),
+        ).length
+    );
   });
   createEffect(() => setTitleUnread('dms', unreadDms()));
   onCleanup(() => setTitleUnread('dms', 0));

@@ -10,7 +10,7 @@ import { Conversation } from '../components/chat/Conversation.tsx';
 import { CheckIcon, ChevronLeftIcon, CloseIcon, PlusIcon } from '../components/icons.tsx';
 import { Link } from '../components/Link.tsx';
 import { useDocumentTitle } from '../lib/document-title.ts';
-import { dmTitle } from '../lib/dm-title.ts';
+import { aloneRefusal, dmTitle } from '../lib/dm-title.ts';
 import { createMinuteClock } from '../lib/minute-clock.ts';
 import { relativeTime } from '../format.ts';
 import { useReplica } from '../replica/context.ts';
@@ -172,7 +172,8 @@ function DmView(props: { dm: DmSummary; title: string; token: string; user: User
         canStartThread={false}
         pagePath={paths.conversation(props.dm.channelId)}
         postRefusal={
-          partner() && replica.blocks(partner()) ? 'You blocked this member. Unblock them to write here.' : null
+          aloneRefusal(props.dm, props.user.id) ??
+          (partner() && replica.blocks(partner()) ? 'You blocked this member. Unblock them to write here.' : null)
         }
         intro={
           <div class="room-start room-start--thread">
@@ -283,6 +284,8 @@ function NewConversation(props: { token: string; user: User }): JSX.Element {
   };
   const close = () => {
     setPicking(false);
+    // A refusal answered the attempt just closed; it must not greet the next one.
+    setStatus(null);
     setQuery('');
     setChosen([]);
     setTitle('');

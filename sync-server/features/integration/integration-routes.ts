@@ -376,7 +376,7 @@ export async function integrationRoutes(app: FastifyInstance, deps: AppDeps): Pr
       for (const { user_id: userId } of outcome.removed) {
         for (const channelId of [outcome.room.id, ...outcome.threads]) {
           await deps.sync
-            .revokeAccess(userId, channelId, 'You left this circle.')
+            .revokeAccess(userId, channelId, 'You are no longer a member of this circle.')
             .catch((err: unknown) => request.log.warn({ err, userId, channelId }, 'revoking circle access failed'));
         }
       }

@@ -177,6 +177,8 @@ export function Conversation(props: ConversationProps): JSX.Element {
   };
   const present = () => session().present();
   const online = () => replica.displayState() === 'online';
+  // Access gone (a ban, removed from a circle): the composer gives way too (the log's top says why).
+  const postRefusal = () => (session().purged() ? 'You can’t write here any more.' : (props.postRefusal ?? null));
 
   // Room-wide refusals of the member's other changes (edits, reactions, deletes) in this room.
   const failedChanges = () => {
@@ -483,7 +485,7 @@ export function Conversation(props: ConversationProps): JSX.Element {
       return props.pagePath === undefined ? undefined : messageMember;
     },
     get onMention() {
-      return props.postRefusal ? undefined : (handle: string) => composer?.mention(handle);
+      return postRefusal() ? undefined : (handle: string) => composer?.mention(handle);
     },
     blocks: (id) => replica.blocks(id),
     mutes: (id) => replica.mutes(id),
@@ -702,10 +704,10 @@ export function Conversation(props: ConversationProps): JSX.Element {
           )}
         </For>
         <Show
-          when={!props.postRefusal}
+          when={!postRefusal()}
           fallback={
             <p class="chat__closed" role="note">
-              {props.postRefusal}
+              {postRefusal()}
             </p>
           }
         >
