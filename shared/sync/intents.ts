@@ -97,6 +97,8 @@ export const intentSchema = z.discriminatedUnion('kind', [
     reason: text().pipe(z.string().trim().max(1000)).default(''),
     ...common,
   }),
+  /** Leaves a group conversation: its words stay for the others; the member no longer reads or writes it. */
+  z.strictObject({ kind: z.literal('leave_dm'), channelId: uuid, ...common }),
   z.strictObject({
     kind: z.literal('start_dm'),
     /** The other participants: one for a 1:1 conversation, up to nine for a group (the handler says why past that). */

@@ -18,6 +18,7 @@ import { pinMessage } from './handlers/pin-message.ts';
 import { react } from './handlers/react.ts';
 import { sendMessage } from './handlers/send-message.ts';
 import { startDm } from './handlers/start-dm.ts';
+import { leaveDm } from './handlers/leave-dm.ts';
 import { setThreadState } from './handlers/thread-state.ts';
 import { IntentRefusal } from './refusal.ts';
 import {
@@ -80,6 +81,8 @@ function runHandler(ctx: HandlerContext, intent: Intent): Promise<HandlerResult>
       return readNotifications(ctx, intent);
     case 'start_dm':
       return startDm(ctx, intent);
+    case 'leave_dm':
+      return leaveDm(ctx, intent);
     case 'report':
       return reportMessage(ctx, intent);
     case 'moderate_member':

@@ -508,6 +508,16 @@ describe('direct messages', () => {
           });
         }
         await shoot(dee.page, 'dm-group-desktop-light');
+        // A named group says who is in it; Gus leaves it: it leaves his list, and the others see it without him.
+        const people = dee.page.locator('.dm-header__people');
+        await expect.poll(() => people.innerText(), { timeout: LIVE_TIMEOUT_MS }).toContain('Gus Group');
+        await gus.page.getByRole('button', { name: 'Leave', exact: true }).click();
+        await gus.page.getByRole('button', { name: 'Leave conversation' }).click();
+        await expect.poll(() => new URL(gus.page.url()).pathname, { timeout: LIVE_TIMEOUT_MS }).toBe('/messages');
+        await expect
+          .poll(() => gus.page.getByRole('link', { name: 'Weekend hack' }).count(), { timeout: LIVE_TIMEOUT_MS })
+          .toBe(0);
+        await expect.poll(() => people.innerText(), { timeout: LIVE_TIMEOUT_MS }).not.toContain('Gus Group');
         expect(unexpectedErrors(gus)).toEqual([]);
       } finally {
         await gus.close();

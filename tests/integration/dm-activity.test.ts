@@ -139,4 +139,43 @@ describe('direct-message activity in the participants’ inboxes (PostgreSQL)', 
     write(summary(6));
     expect(inboxMap(doc, 'dms').get('c1')?.lastSeq).toBe(6);
   });
+
+  it('a member leaves a group: the others see it without them, the leaver loses it everywhere; two-person conversations cannot be left', async () => {
+    const dee = await createMember(db, 'dma_dee');
+    const group = await startDm(ada, [bob, dee]);
+    await accepted(bob, sendIntent(group, 'see you all there'));
+    const out = await accepted(dee, { kind: 'leave_dm', channelId: group, n: 1, createdAt: Date.now() });
+    // Live: the others' summaries without Dee, Dee's entry removed, and her access revoked on every node.
+    expect(out.inbox).toEqual(
+      expect.arrayContaining([
+        { userId: dee.id, map: 'dms', key: group, value: null },
+        expect.objectContaining({
+          userId: ada.id,
+          value: expect.objectContaining({ participantIds: expect.arrayContaining([ada.id, bob.id]) }),
+        }),
+      ]),
+    );
+    expect(out.revoke).toEqual([{ userId: dee.id, channelId: group, reason: 'You left this conversation.' }]);
+    // Rebuilt from PostgreSQL the same way.
+    expect([...((await dmsOf(ada)).get(group)?.participantIds ?? [])].sort()).toEqual([ada.id, bob.id].sort());
+    expect((await dmsOf(dee)).has(group)).toBe(false);
+    // Her words stay for the others; she no longer writes there, nor leaves twice.
+    const again = await processIntent(deps, dee.id, randomUUID(), sendIntent(group, 'one more thing'));
+    expect(again.verdict.status).toBe('rejected');
+    const twice = await processIntent(deps, dee.id, randomUUID(), {
+      kind: 'leave_dm',
+      channelId: group,
+      n: 2,
+      createdAt: Date.now(),
+    });
+    expect(twice.verdict).toMatchObject({ status: 'rejected', code: 'not_participant' });
+    const pair = await startDm(ada, [cy]);
+    const alone = await processIntent(deps, ada.id, randomUUID(), {
+      kind: 'leave_dm',
+      channelId: pair,
+      n: 3,
+      createdAt: Date.now(),
+    });
+    expect(alone.verdict).toMatchObject({ status: 'rejected', code: 'not_group' });
+  });
 });

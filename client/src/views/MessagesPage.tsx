@@ -123,6 +123,19 @@ function DmView(props: { dm: DmSummary; title: string; token: string; user: User
   const partner = () =>
     props.dm.isGroup ? null : (props.dm.participantIds.find((id) => id !== props.user.id) ?? null);
   const [note, setNote] = createSignal<string | null>(null);
+  const people = () =>
+    props.dm.participantIds.map((id) => (id === props.user.id ? 'you' : replica.members.nameOf(id))).join(', ');
+  const [leaving, setLeaving] = createSignal(false);
+  const leave = () => {
+    setLeaving(false);
+    const id = replica.enqueue({ kind: 'leave_dm', channelId: props.dm.channelId });
+    void replica.whenVerdict(id).then((verdict) => {
+      if (verdict.status === 'rejected') {
+        replica.dropFailed(id);
+        setNote(verdict.reason);
+      } else navigate(paths.messages);
+    });
+  };
   const toggle = (kind: 'blocks' | 'mutes', on: boolean) => {
     const id = partner();
     if (!id) return;
@@ -137,9 +150,37 @@ function DmView(props: { dm: DmSummary; title: string; token: string; user: User
         <Link class="button button--ghost room-header__back" href={paths.messages} aria-label="All conversations">
           <ChevronLeftIcon />
         </Link>
-        <h1 class="dm-header__title" id="dm-title">
-          {props.title}
-        </h1>
+        <div class="dm-header__text">
+          <h1 class="dm-header__title" id="dm-title">
+            {props.title}
+          </h1>
+          {/* A group with a name says who is in it (an unnamed one is named by its people already). */}
+          <Show when={props.dm.isGroup && props.dm.title}>
+            <p class="dm-header__people">{people()}</p>
+          </Show>
+        </div>
+        <Show when={props.dm.isGroup && props.dm.participantIds.includes(props.user.id)}>
+          <div class="dm-header__actions">
+            <Show
+              when={leaving()}
+              fallback={
+                <button type="button" class="button button--ghost button--small" onClick={() => setLeaving(true)}>
+                  Leave
+                </button>
+              }
+            >
+              <span class="dm-header__confirm" role="group" aria-label="Leave this conversation?">
+                <span>Leave? You will no longer read it.</span>
+                <button type="button" class="button button--danger button--small" onClick={leave}>
+                  Leave conversation
+                </button>
+                <button type="button" class="button button--ghost button--small" onClick={() => setLeaving(false)}>
+                  Stay
+                </button>
+              </span>
+            </Show>
+          </div>
+        </Show>
         <Show when={partner()}>
           {(id) => (
             <div class="dm-header__actions">
