@@ -12,6 +12,7 @@ import {
 import {
   composer,
   confirmed,
+  messageLog,
   messageWithText,
   pending,
   submitDemoSignIn,
@@ -158,7 +159,12 @@ describe('mentions', () => {
       expect(await page.evaluate<boolean>('document.activeElement?.getAttribute("role") === "combobox"')).toBe(true);
       await box.fill('');
 
-      // A member Ada blocks is never suggested.
+      // A member Ada blocks is never suggested, and what he writes folds on her screen, saying why.
+      const gregBox = composer(greg.page, GENERAL);
+      await gregBox.fill('grumpy words nobody asked for');
+      await gregBox.press('Enter');
+      const fromGreg = messageWithText(page, GENERAL, 'grumpy words nobody asked for');
+      await fromGreg.waitFor({ timeout: LIVE_TIMEOUT_MS });
       const adaSession = await sessionOf(page);
       const gregSession = await sessionOf(greg.page);
       const blocked = await fetch(`${server.url}/api/me/blocks/${gregSession.user.id}`, {
@@ -177,6 +183,9 @@ describe('mentions', () => {
         )
         .toEqual([GRACE.name]);
       await box.fill('');
+      const folded = messageLog(page, GENERAL).getByText('Message from a member you blocked.');
+      await folded.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await messageLog(page, GENERAL).getByText('grumpy words nobody asked for').count()).toBe(0);
 
       // Offline, the members this device has met are still suggested (the member cache).
       await page.context().setOffline(true);

@@ -431,7 +431,7 @@ export function SettingsPage(props: { token: string; user: User; onAccountDelete
         <Section
           id="settings-blocked"
           title="Blocked members"
-          description="You and they can't message or mention each other, and their messages are hidden on your devices."
+          description="You and they can't message or mention each other, and their messages are folded away on your devices."
         >
           <RelationList
             ids={blocked()}

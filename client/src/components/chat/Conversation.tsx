@@ -132,8 +132,8 @@ export function Conversation(props: ConversationProps): JSX.Element {
     const { items, settled } = buildTimeline({
       me,
       channelId: s.channelId,
-      // Blocked members' messages are hidden on this member's devices.
-      messages: messages().filter((m) => m.authorId === me || !replica.blocks(m.authorId)),
+      // A blocked member's messages stay in the timeline, folded by their row ("a member you blocked").
+      messages: messages(),
       outbox: replica.outbox(),
       accepted: replica.acceptedSends(s.channelId),
       failed: replica.failed().map((f) => ({
@@ -499,7 +499,7 @@ export function Conversation(props: ConversationProps): JSX.Element {
           say(
             kind === 'blocks'
               ? on
-                ? `You blocked ${name}. Their messages are hidden on your devices.`
+                ? `You blocked ${name}. Their messages are folded away on your devices.`
                 : `You unblocked ${name}.`
               : on
                 ? `You muted ${name}. Their messages are collapsed.`

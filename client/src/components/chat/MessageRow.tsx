@@ -303,7 +303,10 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
     m().type !== 'system' &&
     (props.actions.standing?.decide('create_thread', {}).allowed ?? false);
   const [expanded, setExpanded] = createSignal(false);
-  const muted = () => !props.item.mine && (props.actions.mutes?.(m().authorId) ?? false) && !expanded();
+  // A blocked member's message folds like a muted one's, saying so (Discord's "blocked message"): a group
+  // that silently lost half its lines would read as broken.
+  const blocked = () => !props.item.mine && (props.actions.blocks?.(m().authorId) ?? false);
+  const muted = () => !props.item.mine && (blocked() || (props.actions.mutes?.(m().authorId) ?? false)) && !expanded();
   const staffBody = () => (m().hidden && props.actions.standing?.staff() ? props.actions.hiddenBody?.(m()) : null);
   const items = () =>
     props.actions.standing
@@ -424,7 +427,7 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
           </Match>
           <Match when={muted()}>
             <p class="msg__body msg__body--state">
-              Message from a member you muted.{' '}
+              {blocked() ? 'Message from a member you blocked.' : 'Message from a member you muted.'}{' '}
               <button type="button" class="link-button" onClick={() => setExpanded(true)}>
                 Show it
               </button>
