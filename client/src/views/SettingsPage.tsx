@@ -1,4 +1,4 @@
-import { createSignal, For, onCleanup, Show, type Accessor, type JSX } from 'solid-js';
+import { createEffect, createSignal, For, onCleanup, Show, type Accessor, type JSX } from 'solid-js';
 import type * as Y from 'yjs';
 import { fetchSettings, patchSettings, setRelation, type DmPermission, type MySettings } from '../api/community.ts';
 import { isApiError } from '../api/http.ts';
@@ -20,10 +20,17 @@ const THEMES: Array<{ value: ThemeChoice; label: string; hint: string }> = [
 
 const DM_CHOICES: Array<{ value: DmPermission; label: string; hint: string }> = [
   { value: 'everyone', label: 'Everyone', hint: 'Any member can start a conversation with you.' },
-  { value: 'connections', label: 'Connections', hint: 'Only your connections on the platform.' },
-  { value: 'following', label: 'People you follow', hint: 'Only members you follow.' },
+  {
+    value: 'connections',
+    label: 'Connections',
+    hint: 'Only your connections on the AllThrive platform (from your profile there).',
+  },
+  { value: 'following', label: 'People you follow', hint: 'Only members you follow on the AllThrive platform.' },
   { value: 'none', label: 'Nobody', hint: 'No new conversations; existing ones stay.' },
 ];
+
+/** How long "Saved: …" stays on screen. */
+const STATUS_SHOWN_MS = 5000;
 
 const DIGESTS: Array<{ value: MySettings['emailDigest']; label: string }> = [
   { value: 'off', label: 'Off' },
@@ -200,6 +207,14 @@ export function SettingsPage(props: { token: string; user: User; onAccountDelete
   const [override, setOverride] = createSignal<MySettings | null>(null);
   const settings = () => override() ?? loaded.value() ?? null;
   const [status, setStatus] = createSignal<{ text: string; error: boolean } | null>(null);
+  // "Saved: …" is a passing word at the window's foot; a refusal stays until the next change.
+  let statusTimer: ReturnType<typeof setTimeout> | undefined;
+  createEffect(() => {
+    const current = status();
+    clearTimeout(statusTimer);
+    if (current && !current.error) statusTimer = setTimeout(() => setStatus(null), STATUS_SHOWN_MS);
+  });
+  onCleanup(() => clearTimeout(statusTimer));
   const [phone, setPhone] = createSignal<string | null>(null);
   /** Whether this browser has a push subscription (undefined while asking). */
   const [browserSubscribed, setBrowserSubscribed] = createSignal<boolean | undefined>(undefined);
