@@ -1,18 +1,8 @@
-import {
-  createEffect,
-  createMemo,
-  createSignal,
-  Match,
-  on,
-  onCleanup,
-  onMount,
-  Show,
-  Switch,
-  type JSX,
-} from 'solid-js';
+import { createEffect, createMemo, Match, on, onCleanup, onMount, Show, Switch, type JSX } from 'solid-js';
 import type { AuthConfig } from './api/types.ts';
 import { AppHeader } from './components/AppHeader.tsx';
 import { QuickSwitcher } from './components/QuickSwitcher.tsx';
+import { setSwitcherOpen, switcherOpen } from './lib/quick-switcher-state.ts';
 import { ReplicaContext } from './replica/context.ts';
 import { Replica } from './replica/replica.ts';
 import { refreshStanding } from './replica/standing.ts';
@@ -83,7 +73,8 @@ export function AppShell(props: { session: Session; config: AuthConfig | undefin
   );
 
   // Ctrl+K (⌘K on a Mac) anywhere: the quick switcher, as in Slack and Discord.
-  const [switching, setSwitching] = createSignal(false);
+  const switching = switcherOpen;
+  const setSwitching = setSwitcherOpen;
   const onShortcut = (event: KeyboardEvent) => {
     if (event.key.toLowerCase() !== 'k' || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
     event.preventDefault();

@@ -606,6 +606,12 @@ describe('the quick switcher', () => {
       await where.fill('settings');
       await where.press('Enter');
       await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor({ timeout: UI_TIMEOUT_MS });
+      // Without a keyboard (a phone), the search page opens it.
+      await page.getByRole('link', { name: 'Search messages' }).click();
+      await page.getByRole('button', { name: 'Jump to it' }).click();
+      await where.waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.keyboard.press('Escape');
+      await expect.poll(() => switcher.count()).toBe(0);
       expect(unexpectedErrors(pat)).toEqual([]);
     } finally {
       await pat.close();

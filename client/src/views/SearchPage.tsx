@@ -11,6 +11,7 @@ import { useReplica } from '../replica/context.ts';
 import { searchLocal } from '../replica/local-search.ts';
 import { placeOfMessage } from '../lib/message-place.ts';
 import { paths } from '../router.ts';
+import { setSwitcherOpen } from '../lib/quick-switcher-state.ts';
 import { markdownToPlainText } from '../../../shared/markdown/message-markdown.ts';
 import { RefusalAlert } from '../components/RefusalAlert.tsx';
 
@@ -155,6 +156,13 @@ export function SearchPage(props: { token: string; user: User }): JSX.Element {
             Search
           </button>
         </form>
+        <p class="search-page__jump">
+          Looking for a room, a circle or a person?{' '}
+          <button type="button" class="link-button" onClick={() => setSwitcherOpen(true)}>
+            Jump to it
+          </button>{' '}
+          <span class="search-page__keys">(Ctrl+K anywhere)</span>
+        </p>
         <RefusalAlert message={error()} />
         <Show when={results()}>
           {(list) => (
