@@ -49,6 +49,8 @@ const RETRY_MS = 15_000;
 export class DeferredSends {
   private readonly state = createSignal<DeferredSend[]>([]);
   private db: Promise<IDBDatabase | null>;
+  /** The database once open: a write starts in the same task as the send, not a microtask later. */
+  private openDb: IDBDatabase | null = null;
   private working = false;
   /** Asked to work while working: the list may have grown after the pass read it. */
   private again = false;
@@ -60,6 +62,7 @@ export class DeferredSends {
     this.db = openDatabase(databaseName(options.userId));
     void this.db.then(async (db) => {
       if (!db) return;
+      this.openDb = db;
       const stored = await readAll(db);
       this.state[1](stored.sort((a, b) => a.createdAt - b.createdAt));
       this.kick();
@@ -160,7 +163,9 @@ export class DeferredSends {
   }
 
   private async persist(entry: DeferredSend): Promise<void> {
-    const db = await this.db;
+    // Started at once when the database is open: a reload or a closed tab right after "send" must find
+    // the message kept (awaiting the open promise first left a window where it was only in memory).
+    const db = this.openDb ?? (await this.db);
     if (!db || this.closed) return;
     await request(db.transaction(STORE, 'readwrite').objectStore(STORE).put(entry)).catch((err: unknown) =>
       console.warn('Lounge could not keep a message with files on this device', err),
