@@ -7,7 +7,7 @@ import { cachedLounge } from '../api/lounge.ts';
 import type { User } from '../api/types.ts';
 import { Avatar } from '../components/Avatar.tsx';
 import { Conversation } from '../components/chat/Conversation.tsx';
-import { CheckIcon, ChevronLeftIcon, CloseIcon, PlusIcon } from '../components/icons.tsx';
+import { CheckIcon, ChevronLeftIcon, CloseIcon, PlusIcon, UsersIcon } from '../components/icons.tsx';
 import { Link } from '../components/Link.tsx';
 import { useDocumentTitle } from '../lib/document-title.ts';
 import { aloneRefusal, dmTitle } from '../lib/dm-title.ts';
@@ -55,16 +55,26 @@ export function MessagesPage(props: { token: string; user: User; channelId: stri
                     href={paths.conversation(dm.channelId)}
                     aria-current={dm.channelId === props.channelId ? 'page' : undefined}
                   >
-                    <Avatar
-                      user={{
-                        id: others(dm)[0] ?? me,
-                        handle: replica.members.get(others(dm)[0] ?? me)?.handle ?? '',
-                        displayName: titleOf(dm),
-                        avatarUrl: null,
-                        isGlobalAdmin: false,
-                      }}
-                      size={32}
-                    />
+                    {/* A group is not a person: its mark is a group's, not initials that look like someone's. */}
+                    <Show
+                      when={!dm.isGroup}
+                      fallback={
+                        <span class="avatar avatar--group" aria-hidden="true">
+                          <UsersIcon />
+                        </span>
+                      }
+                    >
+                      <Avatar
+                        user={{
+                          id: others(dm)[0] ?? me,
+                          handle: replica.members.get(others(dm)[0] ?? me)?.handle ?? '',
+                          displayName: titleOf(dm),
+                          avatarUrl: null,
+                          isGlobalAdmin: false,
+                        }}
+                        size={32}
+                      />
+                    </Show>
                     <span class="conversation-item__name">{titleOf(dm)}</span>
                     <Show when={dm.lastMessageAt}>
                       {(at) => <span class="conversation-item__time">{relativeTime(at(), now().getTime())}</span>}
