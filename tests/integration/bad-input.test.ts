@@ -53,7 +53,11 @@ describe('bad input gets a clear 4xx in the one error shape and changes nothing'
 
   it('an unknown field', async () => {
     const before = await snapshot();
-    const res = await app.inject({ method: 'POST', url: '/api/auth/demo', payload: { handle: 'zed', isGlobalAdmin: true } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/auth/demo',
+      payload: { handle: 'zed', isGlobalAdmin: true },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual(errorShape);
     expect(res.json().error.message).toMatch(/unknown field "isGlobalAdmin"/);

@@ -82,7 +82,8 @@ export function RoomIntro(props: { room: Room }): JSX.Element {
         </Show>
         <Show when={props.room.slowModeSeconds > 0}>
           <li>
-            Slow mode is on: one message every {props.room.slowModeSeconds} seconds (new members wait twice as long; trusted members and moderators not at all).
+            Slow mode is on: one message every {props.room.slowModeSeconds} seconds (new members wait twice as long;
+            trusted members and moderators not at all).
           </li>
         </Show>
         <Show when={props.room.contextType === 'announcement'}>
