@@ -488,6 +488,14 @@ describe('moderation: Layer 1, Layer 2 (real openai SDK against a local endpoint
       headers: await auth(member),
     });
     expect(nowhere.statusCode).toBe(404);
+    // Not a room's address at all (the fuzzer sent a NUL, which reached PostgreSQL as a 500): a clear 400.
+    const malformed = await node.app.inject({
+      method: 'GET',
+      url: '/api/lounge/rooms/%00%01',
+      headers: await auth(member),
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().error.message).toMatch(/room address/);
     // The moderator's rooms and who is restricted in them, in one answer each (project rooms and circles too).
     const rooms = await node.app.inject({
       method: 'GET',

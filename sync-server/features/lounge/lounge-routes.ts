@@ -64,7 +64,11 @@ export async function loungeRoutes(app: FastifyInstance, deps: AppDeps): Promise
         description:
           'The room list leaves out rooms the member may not read; a member following a link to one is told ' +
           'why here (banned — with the moderator’s reason —, private, archived) rather than "no such room".',
-        params: z.strictObject({ slug: z.string().max(64) }),
+        // A room's address is lowercase letters, digits and dashes (rooms-admin's slug rule): anything else
+        // is no room's, answered as a bad address before it reaches PostgreSQL (a NUL would fail there).
+        params: z.strictObject({
+          slug: z.string().regex(/^[a-z0-9-]{1,64}$/, 'a room address is 1–64 lowercase letters, digits and dashes'),
+        }),
         response: {
           200: z.object({ room: z.object({ id: z.uuid(), slug: z.string(), name: z.string() }) }),
           403: errorBodySchema,

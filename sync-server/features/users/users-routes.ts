@@ -71,7 +71,14 @@ export async function usersRoutes(app: FastifyInstance, deps: AppDeps): Promise<
             .string()
             .trim()
             .transform((q) => q.replace(/^@/, ''))
-            .pipe(z.string().min(1, 'type at least one character').max(64, 'at most 64 characters')),
+            .pipe(
+              z
+                .string()
+                .min(1, 'type at least one character')
+                .max(64, 'at most 64 characters')
+                // PostgreSQL text holds no NUL: refused here with a sentence rather than failing there.
+                .refine((q) => !q.includes('\u0000'), 'a name or handle has no NUL characters'),
+            ),
         }),
         response: { 200: z.object({ users: z.array(publicUserSchema) }), 400: errorBodySchema },
       },
