@@ -654,4 +654,44 @@ describe('the embeddable chat widget', () => {
     },
     TEST_TIMEOUT_MS,
   );
+
+  it(
+    'a project owner mutes a member from the widget: the member’s composer gives way to the reason at once',
+    async () => {
+      const MOD_PROJECT = { hostId: 'p-quiet', name: 'Quiet Hours' };
+      await integration(`projects/${MOD_PROJECT.hostId}`, { name: MOD_PROJECT.name, ownerHostUserId: ADA.hostId });
+      const ada = await openHostPage(`/project/${MOD_PROJECT.hostId}`, ADA);
+      const grace = await openHostPage(`/project/${MOD_PROJECT.hostId}`, GRACE);
+      try {
+        const onAda = widgetOf(ada.page);
+        const onGrace = widgetOf(grace.page);
+        await widgetComposer(onAda, MOD_PROJECT.name).waitFor({ timeout: OPEN_TIMEOUT_MS });
+        await onGrace.getByRole('button', { name: 'Join discussion' }).click({ timeout: OPEN_TIMEOUT_MS });
+        await widgetComposer(onGrace, MOD_PROJECT.name).waitFor({ timeout: UI_TIMEOUT_MS });
+        await waitWidgetOnline(onGrace);
+        await sendIn(widgetComposer(onGrace, MOD_PROJECT.name), 'BUY MY COURSE NOW');
+
+        const onAdaMessage = widgetMessage(onAda, MOD_PROJECT.name, 'BUY MY COURSE NOW');
+        await onAdaMessage.waitFor({ timeout: LIVE_TIMEOUT_MS });
+        const toolbar = await actionsOf(onAdaMessage);
+        await toolbar.getByRole('button', { name: 'More actions' }).click();
+        await onAdaMessage
+          .getByRole('list', { name: 'More actions' })
+          .getByRole('button', { name: 'Mute author in this room' })
+          .click();
+        const form = onAda.getByRole('form', { name: 'Mute the author in this room' });
+        await form.getByRole('button', { name: 'Mute' }).click();
+
+        // Grace's widget learns it from her inbox and reads its view again: no reload.
+        await onGrace.getByRole('note').filter({ hasText: /muted/i }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+        expect(await widgetComposer(onGrace, MOD_PROJECT.name).count()).toBe(0);
+        expect(unexpectedErrors(ada)).toEqual([]);
+        expect(unexpectedErrors(grace)).toEqual([]);
+      } finally {
+        await ada.close();
+        await grace.close();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

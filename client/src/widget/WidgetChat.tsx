@@ -79,6 +79,17 @@ export function WidgetChat(props: {
   };
   load();
 
+  // A moderator acted on the member in this widget's room (mute, ban, warning, or lifted one): its view is
+  // read again, so the composer gives way to the reason, or comes back, at once — as in the app.
+  createEffect(
+    on(replica, (current) => {
+      const stop = current.onModerationNotice((roomId) => {
+        if (roomId === view()?.roomId) load();
+      });
+      onCleanup(stop);
+    }),
+  );
+
   // Back online: the member's standing may have changed meanwhile (joined elsewhere, muted, thread locked).
   createEffect(
     on(
