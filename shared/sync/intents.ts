@@ -99,6 +99,13 @@ export const intentSchema = z.discriminatedUnion('kind', [
   }),
   /** Leaves a group conversation: its words stay for the others; the member no longer reads or writes it. */
   z.strictObject({ kind: z.literal('leave_dm'), channelId: uuid, ...common }),
+  /** Names a group conversation (or, with an empty or null title, unnames it: it is called by its people). */
+  z.strictObject({
+    kind: z.literal('rename_dm'),
+    channelId: uuid,
+    title: text().pipe(z.string().trim().max(100)).nullable(),
+    ...common,
+  }),
   z.strictObject({
     kind: z.literal('start_dm'),
     /** The other participants: one for a 1:1 conversation, up to nine for a group (the handler says why past that). */

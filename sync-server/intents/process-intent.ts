@@ -18,7 +18,7 @@ import { pinMessage } from './handlers/pin-message.ts';
 import { react } from './handlers/react.ts';
 import { sendMessage } from './handlers/send-message.ts';
 import { startDm } from './handlers/start-dm.ts';
-import { leaveDm } from './handlers/leave-dm.ts';
+import { leaveDm, renameDm } from './handlers/group-dm.ts';
 import { setThreadState } from './handlers/thread-state.ts';
 import { IntentRefusal } from './refusal.ts';
 import {
@@ -83,6 +83,8 @@ function runHandler(ctx: HandlerContext, intent: Intent): Promise<HandlerResult>
       return startDm(ctx, intent);
     case 'leave_dm':
       return leaveDm(ctx, intent);
+    case 'rename_dm':
+      return renameDm(ctx, intent);
     case 'report':
       return reportMessage(ctx, intent);
     case 'moderate_member':

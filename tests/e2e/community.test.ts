@@ -511,11 +511,17 @@ describe('direct messages', () => {
         // A named group says who is in it; Gus leaves it: it leaves his list, and the others see it without him.
         const people = dee.page.locator('.dm-header__people');
         await expect.poll(() => people.innerText(), { timeout: LIVE_TIMEOUT_MS }).toContain('Gus Group');
+        // Any member names it for everyone in it.
+        await dee.page.getByRole('button', { name: 'Rename' }).click();
+        await dee.page.getByLabel('Conversation name').fill('Hack weekend');
+        await dee.page.getByRole('button', { name: 'Save' }).click();
+        for (const p of [dee.page, gus.page])
+          await p.getByRole('heading', { name: 'Hack weekend', level: 1 }).waitFor({ timeout: LIVE_TIMEOUT_MS });
         await gus.page.getByRole('button', { name: 'Leave', exact: true }).click();
         await gus.page.getByRole('button', { name: 'Leave conversation' }).click();
         await expect.poll(() => new URL(gus.page.url()).pathname, { timeout: LIVE_TIMEOUT_MS }).toBe('/messages');
         await expect
-          .poll(() => gus.page.getByRole('link', { name: 'Weekend hack' }).count(), { timeout: LIVE_TIMEOUT_MS })
+          .poll(() => gus.page.getByRole('link', { name: 'Hack weekend' }).count(), { timeout: LIVE_TIMEOUT_MS })
           .toBe(0);
         await expect.poll(() => people.innerText(), { timeout: LIVE_TIMEOUT_MS }).not.toContain('Gus Group');
         expect(unexpectedErrors(gus)).toEqual([]);

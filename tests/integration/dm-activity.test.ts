@@ -178,4 +178,37 @@ describe('direct-message activity in the participants’ inboxes (PostgreSQL)', 
     });
     expect(alone.verdict).toMatchObject({ status: 'rejected', code: 'not_group' });
   });
+
+  it('any member names a group for everyone in it, or unnames it; a conversation of two has no name', async () => {
+    const group = await startDm(ada, [bob, cy]);
+    const named = await accepted(bob, {
+      kind: 'rename_dm',
+      channelId: group,
+      title: '  Hack night ',
+      n: 1,
+      createdAt: Date.now(),
+    });
+    expect(named.inbox.map((e) => e.userId).sort()).toEqual([ada.id, bob.id, cy.id].sort());
+    expect((await dmsOf(cy)).get(group)?.title).toBe('Hack night');
+    await accepted(ada, { kind: 'rename_dm', channelId: group, title: '', n: 2, createdAt: Date.now() });
+    expect((await dmsOf(bob)).get(group)?.title).toBeNull();
+    const outsider = await createMember(db, 'dma_out');
+    const refused = await processIntent(deps, outsider.id, randomUUID(), {
+      kind: 'rename_dm',
+      channelId: group,
+      title: 'mine now',
+      n: 1,
+      createdAt: Date.now(),
+    });
+    expect(refused.verdict).toMatchObject({ status: 'rejected', code: 'not_participant' });
+    const pair = await startDm(bob, [cy]);
+    const pairName = await processIntent(deps, bob.id, randomUUID(), {
+      kind: 'rename_dm',
+      channelId: pair,
+      title: 'us',
+      n: 3,
+      createdAt: Date.now(),
+    });
+    expect(pairName.verdict).toMatchObject({ status: 'rejected', code: 'not_group' });
+  });
 });

@@ -136,6 +136,21 @@ function DmView(props: { dm: DmSummary; title: string; token: string; user: User
   const people = () =>
     props.dm.participantIds.map((id) => (id === props.user.id ? 'you' : replica.members.nameOf(id))).join(', ');
   const [leaving, setLeaving] = createSignal(false);
+  const [renaming, setRenaming] = createSignal(false);
+  const [newTitle, setNewTitle] = createSignal('');
+  /** A group's name, for everyone in it; empty unnames it. Offline it waits in the outbox like any change. */
+  const rename = () => {
+    setRenaming(false);
+    const title = newTitle().trim();
+    if (title === (props.dm.title ?? '')) return;
+    const id = replica.enqueue({ kind: 'rename_dm', channelId: props.dm.channelId, title: title || null });
+    void replica.whenVerdict(id).then((verdict) => {
+      if (verdict.status === 'rejected') {
+        replica.dropFailed(id);
+        setNote(verdict.reason);
+      }
+    });
+  };
   const leave = () => {
     setLeaving(false);
     const id = replica.enqueue({ kind: 'leave_dm', channelId: props.dm.channelId });
@@ -171,12 +186,53 @@ function DmView(props: { dm: DmSummary; title: string; token: string; user: User
         </div>
         <Show when={props.dm.isGroup && props.dm.participantIds.includes(props.user.id)}>
           <div class="dm-header__actions">
+            <Show when={renaming()}>
+              <form
+                class="dm-header__confirm"
+                aria-label="Name this conversation"
+                onSubmit={(event) => {
+                  event.preventDefault();
+                  rename();
+                }}
+              >
+                <input
+                  ref={(el) => queueMicrotask(() => el.focus())}
+                  class="input"
+                  aria-label="Conversation name"
+                  maxLength={LIMITS.text.dmTitleMaxChars}
+                  value={newTitle()}
+                  placeholder="Name it for everyone in it"
+                  onInput={(e) => setNewTitle(e.currentTarget.value)}
+                  onKeyDown={(e) => e.key === 'Escape' && setRenaming(false)}
+                />
+                <button type="submit" class="button button--primary button--small">
+                  Save
+                </button>
+                <button type="button" class="button button--ghost button--small" onClick={() => setRenaming(false)}>
+                  Cancel
+                </button>
+              </form>
+            </Show>
+            <Show when={!renaming() && !leaving()}>
+              <button
+                type="button"
+                class="button button--ghost button--small"
+                onClick={() => {
+                  setNewTitle(props.dm.title ?? '');
+                  setRenaming(true);
+                }}
+              >
+                Rename
+              </button>
+            </Show>
             <Show
               when={leaving()}
               fallback={
-                <button type="button" class="button button--ghost button--small" onClick={() => setLeaving(true)}>
-                  Leave
-                </button>
+                <Show when={!renaming()}>
+                  <button type="button" class="button button--ghost button--small" onClick={() => setLeaving(true)}>
+                    Leave
+                  </button>
+                </Show>
               }
             >
               <span class="dm-header__confirm" role="group" aria-label="Leave this conversation?">

@@ -50,3 +50,40 @@ export async function leaveDm(
     revoke: [{ userId, channelId: intent.channelId, reason: 'You left this conversation.' }],
   };
 }
+
+/**
+ * Names a group conversation, for everyone in it (any member may, as in Discord's group DMs); an empty
+ * name unnames it, so it is called by its people again. A conversation of two has no name.
+ */
+export async function renameDm(
+  ctx: HandlerContext,
+  intent: Extract<Intent, { kind: 'rename_dm' }>,
+): Promise<HandlerResult> {
+  const { tx, userId } = ctx;
+  const thread = await tx.query<{ is_group: boolean; member: boolean }>(
+    `SELECT d.is_group, EXISTS (SELECT 1 FROM dm_participants p
+                                 WHERE p.dm_thread_id = d.id AND p.user_id = $2 AND p.left_at IS NULL) AS member
+       FROM dm_threads d WHERE d.id = $1 FOR UPDATE`,
+    [intent.channelId, userId],
+  );
+  const row = thread.rows[0];
+  if (!row || !row.member) throw new IntentRefusal('not_participant', 'You are not in this conversation.');
+  if (!row.is_group) throw new IntentRefusal('not_group', 'Only group conversations have a name.');
+  const title = intent.title?.trim() || null;
+  await tx.query('UPDATE dm_threads SET title = $2 WHERE id = $1', [intent.channelId, title]);
+  const { rows } = await tx.query<DmRow>(`SELECT ${DM_SUMMARY_COLUMNS} FROM dm_threads d WHERE d.id = $1`, [
+    intent.channelId,
+  ]);
+  const summary = dmSummaryFromRow(rows[0]!);
+  return {
+    status: 'accepted',
+    channelId: intent.channelId,
+    changes: [],
+    inbox: summary.participantIds.map((id): InboxEntry => ({
+      userId: id,
+      map: 'dms',
+      key: intent.channelId,
+      value: summary,
+    })),
+  };
+}
