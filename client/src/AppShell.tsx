@@ -73,13 +73,11 @@ export function AppShell(props: { session: Session; config: AuthConfig | undefin
   );
 
   // Ctrl+K (⌘K on a Mac) anywhere: the quick switcher, as in Slack and Discord.
-  const switching = switcherOpen;
-  const setSwitching = setSwitcherOpen;
   const onShortcut = (event: KeyboardEvent) => {
     if (event.key.toLowerCase() !== 'k' || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
     event.preventDefault();
     // Ctrl+K again closes it, as in Slack; the dialog's own Escape closes it too.
-    setSwitching((open) => !open);
+    setSwitcherOpen((open) => !open);
   };
   onMount(() => document.addEventListener('keydown', onShortcut));
   onCleanup(() => document.removeEventListener('keydown', onShortcut));
@@ -100,8 +98,8 @@ export function AppShell(props: { session: Session; config: AuthConfig | undefin
               Skip to content
             </a>
             <AppHeader user={props.session.user} links={props.config?.links} onSignOut={signOut} />
-            <Show when={switching()}>
-              <QuickSwitcher user={props.session.user} onClose={() => setSwitching(false)} />
+            <Show when={switcherOpen()}>
+              <QuickSwitcher user={props.session.user} onClose={() => setSwitcherOpen(false)} />
             </Show>
             <Switch>
               <Match when={loungeRoute()}>

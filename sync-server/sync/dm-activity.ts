@@ -40,6 +40,28 @@ export function dmSummaryFromRow(row: DmRow): DmSummary {
 }
 
 /**
+ * The summaries of these conversations as each participant's inbox keeps them: one entry per participant
+ * and conversation. A new message, a member leaving, a new name — every change of a conversation reaches
+ * its people this way.
+ */
+export async function dmSummaryEntries(db: Queryable, channelIds: readonly string[]): Promise<InboxEntry[]> {
+  if (channelIds.length === 0) return [];
+  const { rows } = await db.query<DmRow>(
+    `SELECT ${DM_SUMMARY_COLUMNS} FROM dm_threads d WHERE d.id = ANY($1::uuid[])`,
+    [channelIds],
+  );
+  return rows.flatMap((row) => {
+    const summary = dmSummaryFromRow(row);
+    return summary.participantIds.map((userId): InboxEntry => ({
+      userId,
+      map: 'dms',
+      key: summary.channelId,
+      value: summary,
+    }));
+  });
+}
+
+/**
  * After a batch commits: the DMs it wrote a new message to, with their summaries as every participant's
  * inbox keeps them. That is how a member learns of a message in a conversation they do not have open —
  * the unread mark and the order of their conversation list — live, on every device.
@@ -55,21 +77,10 @@ export class DmActivity {
     const candidates = [...new Set(changes.flatMap((c) => (c.kind === 'message' ? [c.channelId] : [])))];
     if (candidates.length === 0) return [];
     const kinds = await this.kinds.of(candidates);
-    const dms = candidates.filter((id) => kinds.get(id) === 'dm');
-    if (dms.length === 0) return [];
-    const { rows } = await this.db.query<DmRow>(
-      `SELECT ${DM_SUMMARY_COLUMNS} FROM dm_threads d WHERE d.id = ANY($1::uuid[])`,
-      [dms],
+    return dmSummaryEntries(
+      this.db,
+      candidates.filter((id) => kinds.get(id) === 'dm'),
     );
-    return rows.flatMap((row) => {
-      const summary = dmSummaryFromRow(row);
-      return summary.participantIds.map((userId): InboxEntry => ({
-        userId,
-        map: 'dms',
-        key: summary.channelId,
-        value: summary,
-      }));
-    });
   }
 }
 

@@ -46,11 +46,12 @@ export function SearchPage(props: { token: string; user: User }): JSX.Element {
   const [busy, setBusy] = createSignal(false);
   /** The server's cursor to the next page of hits for the query on screen (null: no more, or offline). */
   const [next, setNext] = createSignal<{ q: string; cursor: string } | null>(null);
-  // Where each hit was written, by name: from the rooms and circles this device keeps, read again when the
-  // page is opened straight from an address (nothing loaded them yet on this device).
+  // Where each hit was written, by name: from the rooms and circles this device keeps, read only when the
+  // page is opened straight from an address before anything listed them on this device.
   const [lounge, setLounge] = createSignal(cachedLounge(props.user.id));
   const [circleList, setCircleList] = createSignal(cachedCircles(props.user.id));
   onMount(() => {
+    if (lounge() && circleList()) return;
     fetchLounge(props.token).then(
       (data) => {
         rememberLounge(props.user.id, data);

@@ -1,5 +1,5 @@
 import type { Intent } from '../../../shared/sync/intents.ts';
-import { DM_SUMMARY_COLUMNS, dmSummaryFromRow, type DmRow } from '../../sync/dm-activity.ts';
+import { dmSummaryEntries } from '../../sync/dm-activity.ts';
 import type { HandlerContext, HandlerResult, InboxEntry } from '../handler-context.ts';
 import { IntentRefusal } from '../refusal.ts';
 
@@ -29,18 +29,9 @@ export async function leaveDm(
     [intent.channelId, userId],
   );
   if (left.rowCount === 0) throw new IntentRefusal('not_participant', 'You are not in this conversation.');
-  const { rows } = await tx.query<DmRow>(`SELECT ${DM_SUMMARY_COLUMNS} FROM dm_threads d WHERE d.id = $1`, [
-    intent.channelId,
-  ]);
-  const summary = dmSummaryFromRow(rows[0]!);
   const inbox: InboxEntry[] = [
     { userId, map: 'dms', key: intent.channelId, value: null },
-    ...summary.participantIds.map((id): InboxEntry => ({
-      userId: id,
-      map: 'dms',
-      key: intent.channelId,
-      value: summary,
-    })),
+    ...(await dmSummaryEntries(tx, [intent.channelId])),
   ];
   return {
     status: 'accepted',
@@ -71,19 +62,10 @@ export async function renameDm(
   if (!row.is_group) throw new IntentRefusal('not_group', 'Only group conversations have a name.');
   const title = intent.title?.trim() || null;
   await tx.query('UPDATE dm_threads SET title = $2 WHERE id = $1', [intent.channelId, title]);
-  const { rows } = await tx.query<DmRow>(`SELECT ${DM_SUMMARY_COLUMNS} FROM dm_threads d WHERE d.id = $1`, [
-    intent.channelId,
-  ]);
-  const summary = dmSummaryFromRow(rows[0]!);
   return {
     status: 'accepted',
     channelId: intent.channelId,
     changes: [],
-    inbox: summary.participantIds.map((id): InboxEntry => ({
-      userId: id,
-      map: 'dms',
-      key: intent.channelId,
-      value: summary,
-    })),
+    inbox: await dmSummaryEntries(tx, [intent.channelId]),
   };
 }

@@ -315,33 +315,27 @@ export function Composer(props: {
     queueMicrotask(autosize);
   };
 
+  /** Puts `value` in the field as if typed (draft saved, height fitted), focused with the caret at `caret`. */
+  const replaceText = (value: string, caret: number) => {
+    clearSuggestions();
+    setText(value);
+    dirty = true;
+    flushDraft(currentChannel);
+    queueMicrotask(() => {
+      autosize();
+      input?.focus();
+      input?.setSelectionRange(caret, caret);
+    });
+  };
   props.ref?.({
-    fill: (value) => {
-      clearSuggestions();
-      setText(value);
-      dirty = true;
-      flushDraft(currentChannel);
-      queueMicrotask(() => {
-        autosize();
-        input?.focus();
-      });
-    },
+    fill: (value) => replaceText(value, value.length),
     focus: () => input?.focus(),
     mention: (handle) => {
-      clearSuggestions();
       const current = text();
       const at = input?.selectionStart ?? current.length;
       const before = current.slice(0, at);
       const insert = `${before === '' || /\s$/.test(before) ? '' : ' '}@${handle} `;
-      setText(before + insert + current.slice(at));
-      dirty = true;
-      flushDraft(currentChannel);
-      queueMicrotask(() => {
-        autosize();
-        input?.focus();
-        const caret = before.length + insert.length;
-        input?.setSelectionRange(caret, caret);
-      });
+      replaceText(before + insert + current.slice(at), before.length + insert.length);
     },
     restoreFiles: (files) => attached?.restore(files),
     addFiles: (files) => void (files.length > 0 && attached?.add(files)),
