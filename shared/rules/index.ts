@@ -5,5 +5,6 @@ export * from './trust.ts';
 export * from './permissions.ts';
 export * from './moderation.ts';
 export * from './text.ts';
+export * from './conversation.ts';
 export * from './time-left.ts';
 export * from './unreachable.ts';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LIMITS } from '../../shared/rules/limits.ts';
 import { can } from '../../shared/rules/permissions.ts';
+import { aloneSentence } from '../../shared/rules/conversation.ts';
 import { effectiveSlowModeSeconds, slowModeWaitSeconds } from '../../shared/rules/trust.ts';
 import type { AttachmentView, ChannelChange, MessageView } from '../../shared/sync/channel-doc.ts';
 import type { Intent } from '../../shared/sync/intents.ts';
@@ -121,6 +122,8 @@ export interface SendReads {
   replies: Map<string, string>;
   /** accessKey(channel, author) of 1:1 DMs where a block stops the send. */
   blocked: Set<string>;
+  /** accessKey(channel, author) of conversations nobody else is in any more, and whether each is a group. */
+  alone: Map<string, boolean>;
   /**
    * Rate-limiter answers asked for beside the reads (see prefetchAllowances), by intent id. Each is used
    * by one check only: a check that runs again (the general path after the one-statement path declined
@@ -171,7 +174,13 @@ function askAllowance(
  * fine (duplicates found later are ignored). A send to a channel that does not exist gets no row.
  */
 export async function loadSendReads(db: Queryable, sends: readonly PendingSend[], now: Date): Promise<SendReads> {
-  const reads: SendReads = { accesses: new Map(), recent: new Map(), replies: new Map(), blocked: new Set() };
+  const reads: SendReads = {
+    accesses: new Map(),
+    recent: new Map(),
+    replies: new Map(),
+    blocked: new Set(),
+    alone: new Map(),
+  };
   const unique = new Map(
     sends.map((s) => [`${accessKey(s.intent.channelId, s.userId)}:${s.intent.replyToId ?? ''}`, s] as const),
   );
@@ -187,6 +196,8 @@ export async function loadSendReads(db: Queryable, sends: readonly PendingSend[]
       q_reply: string | null;
       reply_channel: string | null;
       dm_blocked: boolean;
+      /** A conversation nobody else is in any more: whether it is a group; null otherwise. */
+      dm_alone_group: boolean | null;
       recent_bodies: string[];
     }
   >(SEND_READS_SQL, [
@@ -200,13 +211,15 @@ export async function loadSendReads(db: Queryable, sends: readonly PendingSend[]
     if (row.recent_bodies.length > 0) reads.recent.set(row.q_user, row.recent_bodies);
     if (row.q_reply && row.reply_channel) reads.replies.set(row.q_reply, row.reply_channel);
     if (row.dm_blocked) reads.blocked.add(key);
+    if (row.dm_alone_group !== null) reads.alone.set(key, row.dm_alone_group);
   }
   if (uploads) reads.uploads = await uploads;
   return reads;
 }
 
 // A block between the sender and the other member of a 1:1 DM stops the send (channels that are not
-// 1:1 DMs match nothing).
+// 1:1 DMs match nothing; group DMs fold a blocked member's messages on the reader's screen). So does a
+// conversation everyone else has gone from: nobody would read the message.
 const SEND_READS_SQL = `
   WITH q AS MATERIALIZED (
          SELECT * FROM unnest(${opaqueArray('$1', 'uuid[]')}, ${opaqueArray('$2', 'uuid[]')}, ${opaqueArray('$3', 'uuid[]')})
@@ -220,6 +233,10 @@ const SEND_READS_SQL = `
              JOIN user_blocks b ON (b.blocker_id = p.user_id AND b.blocked_id = q.user_id)
                                 OR (b.blocker_id = q.user_id AND b.blocked_id = p.user_id)
             WHERE d.id = q.channel_id AND NOT d.is_group) AS dm_blocked,
+         (SELECT d.is_group FROM dm_threads d
+           WHERE d.id = q.channel_id
+             AND NOT EXISTS (SELECT 1 FROM dm_participants p
+                              WHERE p.dm_thread_id = d.id AND p.user_id <> q.user_id AND p.left_at IS NULL)) AS dm_alone_group,
          recent.bodies AS recent_bodies
     FROM q JOIN recent ON recent.user_id = q.user_id
    CROSS JOIN LATERAL (${accessSqlFor('q.channel_id', 'q.user_id')}) a`;
@@ -234,7 +251,7 @@ export async function checkSends(
   /** Told of every send whose message this check recorded with the rate limiter. */
   onRecorded?: (send: PendingSend) => void,
 ): Promise<Checked[]> {
-  const { accesses, recent, replies, blocked } = reads;
+  const { accesses, recent, replies, blocked, alone } = reads;
 
   // Members are independent of each other; one member's sends are decided in their order, each seeing
   // the ones before it (slow mode, the repeat check, the rate limiter's count).
@@ -275,6 +292,8 @@ export async function checkSends(
           const layer1 = checkPostRules(ctx, { ...access, lastPostedAt }, body, recentBodies);
           if (blocked.has(accessKey(access.channelId, userId)))
             throw new IntentRefusal('blocked', "You can't message this person.");
+          const aloneIsGroup = alone.get(accessKey(access.channelId, userId));
+          if (aloneIsGroup !== undefined) throw new IntentRefusal('nobody_there', aloneSentence(aloneIsGroup));
           let attachments: AttachmentView[] = [];
           if (uploadIds.length > 0) {
             const { actor, room, thread } = access;
@@ -394,7 +413,6 @@ export function releaseMessageAllowance(
   return ctx.rateLimiter.release(`messages:${userId}`, LIMITS.rate.messages, intentId);
 }
 
-/** In a 1:1 conversation a block either way stops new messages (group DMs hide them client-side). */
 // ---- writes ---------------------------------------------------------------------------------------
 
 async function writeMessages(ctx: SendContext, checked: readonly Checked[]): Promise<Written[]> {

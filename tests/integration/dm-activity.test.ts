@@ -179,6 +179,33 @@ describe('direct-message activity in the participants’ inboxes (PostgreSQL)', 
     expect(alone.verdict).toMatchObject({ status: 'rejected', code: 'not_group' });
   });
 
+  it('a conversation everyone else has gone from takes no message: nobody would read it', async () => {
+    const eve = await createMember(db, 'dma_eve');
+    const group = await startDm(eve, [bob, cy]);
+    await accepted(bob, { kind: 'leave_dm', channelId: group, n: 1, createdAt: Date.now() });
+    await accepted(eve, sendIntent(group, 'cy, still here?'));
+    await accepted(cy, { kind: 'leave_dm', channelId: group, n: 1, createdAt: Date.now() });
+    const unread = await processIntent(deps, eve.id, randomUUID(), sendIntent(group, 'hello?'));
+    expect(unread.verdict).toMatchObject({
+      status: 'rejected',
+      code: 'nobody_there',
+      reason: 'Everyone else left this conversation: there is nobody to write to.',
+    });
+    // A 1:1 whose other member deleted their account (deletion ends their part in every conversation).
+    const pair = await startDm(eve, [ada]);
+    await db.query('UPDATE dm_participants SET left_at = now() WHERE dm_thread_id = $1 AND user_id = $2', [
+      pair,
+      ada.id,
+    ]);
+    const gone = await processIntent(deps, eve.id, randomUUID(), sendIntent(pair, 'are you there?'));
+    expect(gone.verdict).toMatchObject({ status: 'rejected', code: 'nobody_there' });
+    const { rows } = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM messages WHERE channel_id = ANY($1::uuid[])',
+      [[group, pair]],
+    );
+    expect(rows[0]!.n).toBe(1);
+  });
+
   it('any member names a group for everyone in it, or unnames it; a conversation of two has no name', async () => {
     const group = await startDm(ada, [bob, cy]);
     const named = await accepted(bob, {

@@ -1,3 +1,4 @@
+import { aloneSentence } from '../../../shared/rules/conversation.ts';
 import type { DmSummary } from '../../../shared/sync/inbox.ts';
 
 /**
@@ -13,9 +14,5 @@ const DELETED_USER = 'Deleted user';
 
 /** Nobody else reads this conversation any more: what the composer says instead of taking words. */
 export function aloneRefusal(dm: DmSummary, me: string): string | null {
-  return dm.participantIds.some((id) => id !== me)
-    ? null
-    : dm.isGroup
-      ? 'Everyone else left this conversation: there is nobody to write to.'
-      : 'This member deleted their account: there is nobody to write to.';
+  return dm.participantIds.some((id) => id !== me) ? null : aloneSentence(dm.isGroup);
 }
