@@ -241,6 +241,69 @@ describe('threads', () => {
     }
   });
 
+  it('a helper finds the unanswered questions of a busy help room; the asker finds theirs', async () => {
+    const ann = await joinRoom(CODING, 'tf_ann', 'Ann Asks');
+    const ben = await joinRoom(CODING, 'tf_ben', 'Ben Asks');
+    const annQuestions = [
+      'Webhook retries time out',
+      'Cron runs in the wrong timezone',
+      'Which OAuth scopes for Sheets',
+    ];
+    const benQuestions = ['Rate limit on the Slack API', 'Parsing dates from a CSV'];
+    try {
+      for (const q of annQuestions) await send(ann.page, CODING.name, q);
+      for (const q of benQuestions) await send(ben.page, CODING.name, q);
+      // Ben answers Ann's first question; Ann marks her second one resolved.
+      await messageWithText(ben.page, CODING.name, annQuestions[0]!)
+        .getByRole('button', { name: 'View thread' })
+        .click({ timeout: LIVE_TIMEOUT_MS });
+      await send(ben.page, annQuestions[0]!, 'Raise the timeout and retry with backoff.');
+      await messageWithText(ann.page, CODING.name, annQuestions[1]!)
+        .getByRole('button', { name: 'View thread' })
+        .click({ timeout: LIVE_TIMEOUT_MS });
+      const panel = ann.page.locator('.thread-panel');
+      await panel.getByRole('button', { name: 'Mark resolved' }).click({ timeout: LIVE_TIMEOUT_MS });
+      await panel.getByRole('button', { name: 'Reopen thread' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await ann.page.getByRole('button', { name: 'Close thread' }).click();
+
+      await ann.page.getByRole('button', { name: /^Threads/ }).click();
+      const list = ann.page.locator('.thread-list');
+      const titles = () => list.locator('.thread-item__title').allInnerTexts();
+      const mine = list.getByRole('button', { name: /^Started by me/ });
+      await expect.poll(() => mine.innerText(), { timeout: LIVE_TIMEOUT_MS }).toMatch(/Started by me\s*3/);
+      // A question somebody answered, or one resolved, is not waiting for a helper.
+      await list.getByRole('button', { name: /^No replies/ }).click();
+      await expect
+        .poll(async () => (await titles()).filter((t) => [...annQuestions, ...benQuestions].includes(t)).sort(), {
+          timeout: LIVE_TIMEOUT_MS,
+        })
+        .toEqual([annQuestions[2], ...benQuestions].sort());
+      expect(await list.getByRole('button', { name: /^No replies/ }).getAttribute('aria-pressed')).toBe('true');
+      // Words narrow it further, in any case.
+      await list.getByRole('searchbox', { name: 'Find a thread by title' }).fill('oauth SCOPES');
+      await expect.poll(titles, { timeout: UI_TIMEOUT_MS }).toEqual([annQuestions[2]]);
+      await list.getByRole('searchbox', { name: 'Find a thread by title' }).fill('');
+      await list.getByRole('button', { name: /^Resolved/ }).click();
+      await expect.poll(async () => (await titles()).includes(annQuestions[1]!), { timeout: UI_TIMEOUT_MS }).toBe(true);
+      expect(await titles()).not.toContain(annQuestions[0]);
+      await mine.click();
+      await expect
+        .poll(async () => (await titles()).sort(), { timeout: UI_TIMEOUT_MS })
+        .toEqual([...annQuestions].sort());
+      // Nothing matches: a way back to every thread.
+      await list.getByRole('searchbox', { name: 'Find a thread by title' }).fill('kubernetes');
+      await list.getByText('No threads match.').waitFor({ timeout: UI_TIMEOUT_MS });
+      await list.getByRole('button', { name: 'Show all threads' }).click();
+      await expect.poll(async () => (await titles()).length, { timeout: UI_TIMEOUT_MS }).toBeGreaterThanOrEqual(5);
+      await shoot(ann.page, 'threads-list-filters');
+      expect(unexpectedErrors(ann)).toEqual([]);
+      expect(unexpectedErrors(ben)).toEqual([]);
+    } finally {
+      await ann.close();
+      await ben.close();
+    }
+  });
+
   it('a moderator locks a thread: the member who started it sees the lock and can no longer reply', async () => {
     const ann = await joinRoom(GENERAL, 'lock_ann', 'Ann Locks');
     const title = 'Tabs or spaces, once and for all';

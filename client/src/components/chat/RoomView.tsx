@@ -248,6 +248,7 @@ export function RoomView(props: {
                     : null
                 }
                 standing={standing}
+                me={me}
                 selectedId={null}
                 onOpen={openThread}
                 onClose={() => setShowThreads(false)}

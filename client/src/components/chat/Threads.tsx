@@ -13,6 +13,13 @@ import { MessageMenu } from './MessageMenu.tsx';
 import { threadReplyRefusal, useThreadSession } from './thread-session.ts';
 import { MessageText } from './MessageText.tsx';
 import { LIMITS } from '../../../../shared/rules/limits.ts';
+import {
+  matchesThreadFilter,
+  THREAD_FILTERS,
+  threadFilterCounts,
+  titleMatcher,
+  type ThreadFilter,
+} from '../../lib/thread-filter.ts';
 
 /** How long a thread may go without a message before it is archived (Discord's choices). */
 const ARCHIVE_CHOICES = [
@@ -294,12 +301,27 @@ export function ThreadList(props: {
   loading: boolean;
   error: string | null;
   standing: Standing;
+  /** The member's id, for "Started by me". */
+  me: string;
   selectedId: string | null;
   onOpen: (threadId: string) => void;
   onClose: () => void;
 }): JSX.Element {
   const replica = useReplica();
   const [creating, setCreating] = createSignal(false);
+  const [filter, setFilter] = createSignal<ThreadFilter>('all');
+  const [query, setQuery] = createSignal('');
+  const titled = createMemo(() => {
+    const match = titleMatcher(query());
+    return props.threads.filter((t) => match(t.title));
+  });
+  const counts = createMemo(() => threadFilterCounts(titled(), props.me));
+  const shown = createMemo(() => titled().filter((t) => matchesThreadFilter(t, filter(), props.me)));
+  // A handful of threads reads at a glance; past that, a helper looks for the open or unanswered ones.
+  const filterable = () => props.threads.length > 4;
+  // "Resolved" means something where questions are asked (help rooms) or someone has used it.
+  const filters = () =>
+    THREAD_FILTERS.filter((f) => f.id !== 'resolved' || props.room.autoThread || counts().resolved > 0);
   const [title, setTitle] = createSignal('');
   const [body, setBody] = createSignal('');
   const [archiveHours, setArchiveHours] = createSignal(String(LIMITS.threads.autoArchiveHoursDefault));
@@ -423,8 +445,49 @@ export function ThreadList(props: {
             </Show>
           }
         >
+          <Show when={filterable()}>
+            <div class="thread-filters">
+              <input
+                type="search"
+                class="input thread-filters__find"
+                placeholder="Find a thread by title"
+                aria-label="Find a thread by title"
+                value={query()}
+                onInput={(e) => setQuery(e.currentTarget.value)}
+              />
+              <div class="thread-filters__kinds" role="group" aria-label="Show threads">
+                <For each={filters()}>
+                  {(f) => (
+                    <button
+                      type="button"
+                      class="thread-filters__kind"
+                      aria-pressed={filter() === f.id}
+                      onClick={() => setFilter(f.id)}
+                    >
+                      {f.label} <span class="thread-filters__count">{counts()[f.id].toLocaleString()}</span>
+                    </button>
+                  )}
+                </For>
+              </div>
+            </div>
+          </Show>
+          <Show when={shown().length === 0}>
+            <p class="side-panel__note" role="status">
+              No threads match.{' '}
+              <button
+                type="button"
+                class="link-button"
+                onClick={() => {
+                  setFilter('all');
+                  setQuery('');
+                }}
+              >
+                Show all threads
+              </button>
+            </p>
+          </Show>
           <ul class="thread-list__items">
-            <For each={props.threads}>
+            <For each={shown()}>
               {(thread) => (
                 <li class="thread-list__row">
                   <button
