@@ -348,6 +348,30 @@ describe('threads', () => {
   });
 });
 
+describe('room list', () => {
+  it('the room a member leaves stops counting them online in their own list', async () => {
+    const prompt: Room = { slug: 'prompt-engineering', name: 'Prompt Engineering' };
+    const dot = await joinRoom(prompt, 'list_dot', 'Dot Leaves');
+    try {
+      const online = (name: string) =>
+        dot.page
+          .getByRole('navigation', { name: 'Lounge rooms' })
+          .locator('.room-item', { hasText: name })
+          .locator('.room-item__online')
+          .innerText();
+      await expect.poll(() => online(prompt.name), { timeout: LIVE_TIMEOUT_MS }).toBe('1 online');
+      await dot.page.getByRole('navigation', { name: 'Lounge rooms' }).getByText(GENERAL.name).click();
+      await composer(dot.page, GENERAL.name).waitFor({ timeout: UI_TIMEOUT_MS });
+      await expect.poll(() => online(GENERAL.name), { timeout: LIVE_TIMEOUT_MS }).toBe('1 online');
+      // Well before the list's minute-long refresh.
+      await expect.poll(() => online(prompt.name), { timeout: 10_000 }).toBe('0 online');
+      expect(unexpectedErrors(dot)).toEqual([]);
+    } finally {
+      await dot.close();
+    }
+  });
+});
+
 describe('moderation', () => {
   it('a moderator hides a message: the other member loses its words; a member reports a message', async () => {
     const mia = await joinRoom(GENERAL, MODERATOR.handle, MODERATOR.name);

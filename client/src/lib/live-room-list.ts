@@ -7,6 +7,8 @@ import type { Refreshable } from './refreshable.ts';
 
 /** How often a visible, connected page asks for its room list again (unread counts of other rooms). */
 export const ROOM_LIST_REFRESH_MS = 60_000;
+/** How long after the member leaves a room its list entry is asked again (presence leaves with them). */
+const LEFT_ROOM_REFRESH_MS = 1_500;
 /**
  * After a reconnect the list is asked within this long, at a random point: when a node restarts, every
  * member reconnects at once, and their lists must not all be asked in the same second.
@@ -46,6 +48,22 @@ export function useLiveRoomList<R extends Room>(
       }, Math.random() * RECONNECT_SPREAD_MS);
     }),
   );
+  // The room just left no longer counts this member, but the list's last answer did (a live count is only
+  // kept for the room on screen): ask again once the server has seen them go.
+  let afterLeave: ReturnType<typeof setTimeout> | undefined;
+  createEffect(
+    on(
+      openSlug,
+      (now, before) => {
+        if (!before || now === before) return;
+        clearTimeout(afterLeave);
+        afterLeave = setTimeout(() => {
+          if (online()) source.refresh();
+        }, LEFT_ROOM_REFRESH_MS);
+      },
+      { defer: true },
+    ),
+  );
   // Each page at its own phase, so members who opened Lounge together do not ask together forever.
   const timer = setInterval(
     () => {
@@ -56,6 +74,7 @@ export function useLiveRoomList<R extends Room>(
   onCleanup(() => {
     clearInterval(timer);
     clearTimeout(afterReconnect);
+    clearTimeout(afterLeave);
   });
 
   return () =>

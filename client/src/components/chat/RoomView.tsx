@@ -1,4 +1,4 @@
-import { createEffect, createMemo, createSignal, on, onCleanup, Show, untrack, type JSX } from 'solid-js';
+import { createEffect, createMemo, createSignal, on, onCleanup, Show, type JSX } from 'solid-js';
 import type { Room, User } from '../../api/types.ts';
 import { isApiError } from '../../api/http.ts';
 import { useReplica } from '../../replica/context.ts';
@@ -79,15 +79,18 @@ export function RoomView(props: {
   let settingsButton: HTMLButtonElement | undefined;
   const canManage = () => standing.decide('manage_room', {}).allowed;
 
-  // The room list shows this room's live count while it is open.
+  // The room list shows this room's live count while it is open, and the list's own answer once it is not
+  // (this view stays mounted when the member moves to another room: the room it showed lets go then).
   createEffect(() => {
     const count = present().length;
     replica.setOnlineIn(session().channelId, count > 0 ? count : undefined);
   });
-  onCleanup(() => {
-    const channelId = untrack(session).channelId;
-    queueMicrotask(() => replica.setOnlineIn(channelId, undefined));
-  });
+  createEffect(
+    on(
+      () => session().channelId,
+      (channelId) => onCleanup(() => queueMicrotask(() => replica.setOnlineIn(channelId, undefined))),
+    ),
+  );
 
   const [showThreads, setShowThreads] = createSignal(false);
   const [showPins, setShowPins] = createSignal(false);
