@@ -372,6 +372,29 @@ describe('room list', () => {
   });
 });
 
+describe('on a phone', () => {
+  it('tapping one message, then another, shows the actions of the last one only, and presses none of them', async () => {
+    const eli = await joinRoom(AI_ART, 'tap_eli', 'Eli Taps', { viewport: 'phone' });
+    try {
+      await send(eli.page, AI_ART.name, 'First tapped line');
+      await send(eli.page, AI_ART.name, 'Second tapped line');
+      const first = messageWithText(eli.page, AI_ART.name, 'First tapped line');
+      const second = messageWithText(eli.page, AI_ART.name, 'Second tapped line');
+      await first.locator('.msg__body').tap();
+      await first.getByRole('toolbar').waitFor({ timeout: UI_TIMEOUT_MS });
+      await second.locator('.msg__body').tap();
+      await second.getByRole('toolbar').waitFor({ timeout: UI_TIMEOUT_MS });
+      // The tap only showed the tools: it did not press the one that appeared under the finger.
+      expect(await eli.page.getByText('Replying to').count()).toBe(0);
+      await expect.poll(() => first.getByRole('toolbar').isVisible()).toBe(false);
+      expect(await eli.page.locator('.msg__actions:visible').count()).toBe(1);
+      expect(unexpectedErrors(eli)).toEqual([]);
+    } finally {
+      await eli.close();
+    }
+  });
+});
+
 describe('moderation', () => {
   it('a moderator hides a message: the other member loses its words; a member reports a message', async () => {
     const mia = await joinRoom(GENERAL, MODERATOR.handle, MODERATOR.name);

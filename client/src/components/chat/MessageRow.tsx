@@ -345,6 +345,23 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
   // — and every row scrolled past — does not pay for buttons, menus and permission checks nobody opened.
   const [engaged, setEngaged] = createSignal(false);
   const engage = () => setEngaged(true);
+  // A finger's tap must not land on the buttons its own touch made appear (the toolbar sits over the
+  // message's first line): on touch, the toolbar comes once the tap is over.
+  let tapping = false;
+  const onPointerDown = (event: PointerEvent) => {
+    tapping = event.pointerType === 'touch';
+  };
+  const onPointerOver = (event: PointerEvent) => {
+    if (event.pointerType !== 'touch') engage();
+  };
+  const onFocusIn = () => {
+    if (!tapping) engage();
+  };
+  const onClick = () => {
+    if (!tapping) return;
+    tapping = false;
+    engage();
+  };
   const pinned = () => m().pinned && !removed() && !m().hidden;
 
   return (
@@ -365,8 +382,11 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
       tabIndex={-1}
       aria-label={`${author()}, ${timeFormat.format(at())}${pinned() ? ', pinned' : ''}`}
       data-pinned={pinned() ? 'true' : undefined}
-      onPointerOver={engage}
-      onFocusIn={engage}
+      onPointerDown={onPointerDown}
+      onPointerCancel={() => (tapping = false)}
+      onPointerOver={onPointerOver}
+      onFocusIn={onFocusIn}
+      onClick={onClick}
     >
       <Show when={props.item.replyTo}>{(reply) => <ReplyQuote reply={reply()} actions={props.actions} />}</Show>
       <div class="msg__gutter">
