@@ -37,7 +37,7 @@ export class AppDevice {
   /** When the segment doc was last synced after a (re)connect. */
   segSyncedAt = 0;
   sent = 0;
-  verdicts = { accepted: 0, held: 0, rejected: 0 };
+  verdicts = { accepted: 0, held: 0, rejected: 0, waiting: 0 };
   readonly role: 'reader' | 'writer';
   private readonly sockets = new Set<WebSocket>();
 

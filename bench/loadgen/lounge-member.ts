@@ -27,7 +27,7 @@ export interface LoungeMemberSpec {
 export interface MemberContext {
   deliveries: Deliveries;
   notices: Record<string, number>;
-  verdicts: { accepted: number; held: number; rejected: number; codes: Record<string, number> };
+  verdicts: { accepted: number; held: number; rejected: number; waiting: number; codes: Record<string, number> };
   frameErrors: number;
   closes: number;
   bytesIn: number;

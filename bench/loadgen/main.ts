@@ -43,7 +43,7 @@ function context(capacity: number): MemberContext {
   ctx ??= {
     deliveries: new Deliveries(capacity),
     notices: {},
-    verdicts: { accepted: 0, held: 0, rejected: 0, codes: {} },
+    verdicts: { accepted: 0, held: 0, rejected: 0, waiting: 0, codes: {} },
     frameErrors: 0,
     closes: 0,
     bytesIn: 0,

@@ -156,4 +156,15 @@ export const PASSING_REFUSALS: ReadonlySet<string> = new Set(['rate_limited', 's
 export type Verdict =
   | { status: 'accepted'; at: number; messageId?: string; channelId?: string; seq?: number }
   | { status: 'held'; at: number; reason: string; messageId?: string; channelId?: string; seq?: number }
-  | { status: 'rejected'; at: number; code: string; reason: string; retryAfterMs?: number };
+  | { status: 'rejected'; at: number; code: string; reason: string; retryAfterMs?: number }
+  /**
+   * Not decided yet: a limit that runs out (the message rate, slow mode, the hourly question limit) holds
+   * it until `retryAt` (server clock, epoch ms), when the server decides it again by itself. It stays in
+   * the outbox meanwhile (the member may still discard it); `reason` says which limit, without a "try again".
+   */
+  | { status: 'waiting'; at: number; code: string; reason: string; retryAt: number };
+
+/** A verdict that ends the intent's life in the outbox: accepted, held or refused (not waiting). */
+export type FinalVerdict = Exclude<Verdict, { status: 'waiting' }>;
+
+export const isFinalVerdict = (verdict: Verdict): verdict is FinalVerdict => verdict.status !== 'waiting';

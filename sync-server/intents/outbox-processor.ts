@@ -10,18 +10,25 @@ const orderSchema = z.object({ n: z.number() }).loose();
 // (the database would refuse it anyway; this saves the round trip).
 const REMEMBERED_PER_USER = 2000;
 const RETRY_AFTER_ERROR_MS = 3000;
+/** A limit's window is reckoned on another clock (Redis): a moment later than its end, it has surely passed. */
+const WAKE_SLACK_MS = 50;
 
 /**
  * Turns a member's outbox (in their private doc) into processed intents: everything waiting in the
  * outbox goes out as one group in client order `n`, each intent exactly once; a member has one group
  * in flight at a time. A transient failure (database down) leaves the entries in the outbox and retries
- * them later; nothing is dropped.
+ * them later; nothing is dropped. An intent a limit holds back (verdict "waiting": twelve messages
+ * written on a train, ten a minute allowed) stays in the outbox and goes again when the limit allows,
+ * still in the member's order.
  */
 export class OutboxProcessor {
   private readonly running = new Map<string, Promise<void>>();
   private readonly pendingScan = new Map<string, Y.Doc>();
   private readonly answered = new Map<string, Set<string>>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  /** Per member: intents a limit holds back, and when the server decides them again (epoch ms). */
+  private readonly waiting = new Map<string, Map<string, number>>();
+  private readonly wakeTimers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private closed = false;
 
   constructor(
@@ -50,8 +57,12 @@ export class OutboxProcessor {
     const outbox = doc.getMap<unknown>('outbox');
     let answered = this.answered.get(userId);
     if (!answered) this.answered.set(userId, (answered = new Set()));
+    // Held back by a limit until its time: not asked again on every change of the doc (a draft being typed).
+    const waits = this.waiting.get(userId);
+    const now = Date.now();
+    if (waits) for (const id of waits.keys()) if (!outbox.has(id)) waits.delete(id); // discarded meanwhile
     const todo = [...outbox.entries()]
-      .filter(([id]) => !answered.has(id))
+      .filter(([id]) => !answered.has(id) && !((waits?.get(id) ?? 0) > now))
       .map(([id, value]) => ({ id, value, n: orderSchema.safeParse(value).data?.n ?? Number.MAX_SAFE_INTEGER }))
       .sort((a, b) => a.n - b.n);
     const intents: Array<{ intentId: string; raw: unknown }> = [];
@@ -65,15 +76,45 @@ export class OutboxProcessor {
       intents.push({ intentId: id, raw: value });
     }
     if (intents.length === 0 || this.closed) return;
+    let outcomes: IntentOutcome[];
     try {
-      await this.submit({ userId, intents });
+      outcomes = await this.submit({ userId, intents });
     } catch (err) {
       this.logger.warn({ err, userId, intents: intents.length }, 'intent processing failed; will retry');
       this.scheduleRetry(userId, doc);
       return;
     }
-    for (const { intentId } of intents) answered.add(intentId);
+    intents.forEach(({ intentId }, i) => {
+      const verdict = outcomes[i]?.verdict;
+      if (verdict?.status === 'waiting') {
+        let held = this.waiting.get(userId);
+        if (!held) this.waiting.set(userId, (held = new Map()));
+        held.set(intentId, verdict.retryAt);
+        return;
+      }
+      this.waiting.get(userId)?.delete(intentId);
+      answered.add(intentId);
+    });
     while (answered.size > REMEMBERED_PER_USER) answered.delete(answered.values().next().value as string);
+    const held = this.waiting.get(userId);
+    if (held && held.size === 0) this.waiting.delete(userId);
+    else if (held) this.wakeAt(userId, doc, Math.min(...held.values()));
+  }
+
+  /** Looks at the member's outbox again when the first intent a limit holds back may go. */
+  private wakeAt(userId: string, doc: Y.Doc, at: number): void {
+    const current = this.wakeTimers.get(userId);
+    if (current && current.at <= at) return;
+    if (current) clearTimeout(current.timer);
+    const timer = setTimeout(
+      () => {
+        this.wakeTimers.delete(userId);
+        this.scan(userId, doc);
+      },
+      Math.max(0, at - Date.now()) + WAKE_SLACK_MS,
+    );
+    timer.unref();
+    this.wakeTimers.set(userId, { at, timer });
   }
 
   private scheduleRetry(userId: string, doc: Y.Doc): void {
@@ -90,5 +131,7 @@ export class OutboxProcessor {
     this.closed = true;
     for (const timer of this.retryTimers.values()) clearTimeout(timer);
     this.retryTimers.clear();
+    for (const { timer } of this.wakeTimers.values()) clearTimeout(timer);
+    this.wakeTimers.clear();
   }
 }

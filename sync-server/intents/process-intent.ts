@@ -20,7 +20,7 @@ import { sendMessage } from './handlers/send-message.ts';
 import { startDm } from './handlers/start-dm.ts';
 import { leaveDm, renameDm } from './handlers/group-dm.ts';
 import { setThreadState } from './handlers/thread-state.ts';
-import { IntentRefusal } from './refusal.ts';
+import { IntentRefusal, refusalRecord } from './refusal.ts';
 import {
   loadSendReads,
   prefetchAllowances,
@@ -97,14 +97,31 @@ function runHandler(ctx: HandlerContext, intent: Intent): Promise<HandlerResult>
 export interface StoredIntent {
   status: Verdict['status'];
   reason: string | null;
-  result: { code?: string; messageId?: string; channelId?: string; seq?: number; retryAfterMs?: number };
+  result: {
+    code?: string;
+    messageId?: string;
+    channelId?: string;
+    seq?: number;
+    retryAfterMs?: number;
+    /** A waiting intent: when it is decided again (epoch ms). */
+    retryAt?: number;
+  };
   created_at: Date;
 }
 
 /** The verdict a stored client_intents row stands for (answered again on retries, rebuilt into inboxes). */
 export function verdictFromRow(row: StoredIntent): Verdict {
   const at = row.created_at.getTime();
-  const { code, retryAfterMs, ...ids } = row.result;
+  const { code, retryAfterMs, retryAt, ...ids } = row.result;
+  if (row.status === 'waiting') {
+    return {
+      status: 'waiting',
+      at,
+      code: code ?? 'rate_limited',
+      reason: row.reason ?? 'Waiting.',
+      retryAt: retryAt ?? at,
+    };
+  }
   if (row.status === 'rejected') {
     return {
       status: 'rejected',
@@ -249,7 +266,7 @@ export async function processBatch(deps: IntentDeps, groups: readonly IntentGrou
       const { rows: fresh } = await tx.query<{ user_id: string; intent_id: string }>(
         `INSERT INTO client_intents (user_id, intent_id, kind, status)
          SELECT u, i, k, 'accepted' FROM unnest(${opaqueArray('$1', 'uuid[]')}, ${opaqueArray('$2', 'uuid[]')}, ${opaqueArray('$3', 'text[]')}) AS v(u, i, k)
-         ON CONFLICT (user_id, intent_id) DO NOTHING
+         ON CONFLICT (user_id, intent_id) DO UPDATE SET status = 'accepted' WHERE client_intents.status = 'waiting'
          RETURNING user_id, intent_id`,
         [
           unique.map((i) => i.userId),
@@ -257,6 +274,7 @@ export async function processBatch(deps: IntentDeps, groups: readonly IntentGrou
           unique.map((i) => (i.parsed.success ? i.parsed.data.kind : 'invalid')),
         ],
       );
+      // A waiting intent's row counts as fresh: it is decided again (the row lock makes one node do it).
       const freshKeys = new Set(fresh.map((r) => itemKey(r.user_id, r.intent_id)));
       const stored = await loadStored(
         tx,
@@ -372,7 +390,7 @@ async function decideSends(
   }
   head.forEach(({ item }, i) => {
     const outcome = outcomes[i]!;
-    decided.set(item, outcome.ok ? acceptedDecision(outcome.result) : refusedDecision(outcome.refusal));
+    decided.set(item, outcome.ok ? acceptedDecision(outcome.result) : refusedDecision(outcome.refusal, ctx.now));
   });
 }
 
@@ -387,7 +405,7 @@ async function decideOne(ctx: BatchCtx, item: Item, intent: Intent): Promise<Dec
     const refusal = err instanceof IntentRefusal ? err : asDeterministicRefusal(err, ctx.onFault);
     if (!refusal) throw err; // transient (connection lost, deadlock): no verdict, the client's outbox retries
     await ctx.tx.exec('ROLLBACK TO SAVEPOINT intent_handler');
-    return refusedDecision(refusal);
+    return refusedDecision(refusal, ctx.now);
   }
 }
 
@@ -410,14 +428,8 @@ function acceptedDecision(result: HandlerResult): Decision {
 
 const nothing = { changes: [], inbox: [], revoke: [], moderate: [] };
 
-function refusedDecision(refusal: IntentRefusal): Decision {
-  return {
-    status: 'rejected',
-    reason: refusal.reason,
-    result: { code: refusal.code, ...(refusal.retryAfterMs ? { retryAfterMs: Math.ceil(refusal.retryAfterMs) } : {}) },
-    channelId: null,
-    ...nothing,
-  };
+function refusedDecision(refusal: IntentRefusal, now: Date): Decision {
+  return { ...refusalRecord(refusal, now), channelId: null, ...nothing };
 }
 
 function invalidDecision(error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }): Decision {

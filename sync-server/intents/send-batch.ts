@@ -342,6 +342,7 @@ export function checkPostRules(
       'slow_mode',
       `Slow mode is on in this room: you can post again in ${describeWait(wait * 1000)}.`,
       wait * 1000,
+      'Slow mode is on in this room.',
     );
   }
   return layer1;
@@ -364,6 +365,7 @@ export async function consumeMessageAllowance(
       'rate_limited',
       `You're sending messages faster than the community allows. Try again in ${describeWait(rate.retryAfterMs)}.`,
       rate.retryAfterMs,
+      `The community allows ${LIMITS.rate.messages[0].max} messages a minute and ${LIMITS.rate.messages[1].max} an hour.`,
     );
   }
   return rate.recorded !== false;
@@ -388,6 +390,7 @@ async function consumeQuestionThread(
     'rate_limited',
     `You can ask ${LIMITS.rate.threadCreates[0].max} questions (or start as many threads) an hour; try again in ${describeWait(rate.retryAfterMs)}.`,
     rate.retryAfterMs,
+    `You can ask ${LIMITS.rate.threadCreates[0].max} questions (or start as many threads) an hour.`,
   );
 }
 

@@ -3,6 +3,7 @@ import type { ChannelChange } from '../../shared/sync/channel-doc.ts';
 import { SEGMENT_SIZE } from '../../shared/sync/segments.ts';
 import { isDataRefusal, type Database } from '../db/database.ts';
 import { resolveMentions } from './message-writes.ts';
+import { refusalRecord } from './refusal.ts';
 import type { StoredIntent } from './process-intent.ts';
 import type { ModerationDeps } from '../moderation/moderation-deps.ts';
 import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
@@ -85,6 +86,10 @@ export async function sendInOneStatement(
   );
 
   const messageIds = new Map<number, string>(checked.map((c) => [c.index, randomUUID()]));
+  const refusals = sends.map((_, i) => {
+    const o = outcomes[i];
+    return o && !o.ok ? refusalRecord(o.refusal, ctx.now) : undefined;
+  });
   const perChannel = countBy(checked, (c) => c.access.channelId);
   const position = new Map<string, number>();
   const counters = counterCounts(checked);
@@ -95,18 +100,11 @@ export async function sendInOneStatement(
       // intents, accepted and refused, in the batch's order
       sends.map((s) => s.userId),
       sends.map((s) => s.intentId),
-      sends.map((_, i) => (outcomes[i] && !outcomes[i].ok ? 'rejected' : 'accepted')),
-      sends.map((_, i) => {
-        const o = outcomes[i];
-        return o && !o.ok ? o.refusal.reason : null;
-      }),
+      sends.map((_, i) => refusals[i]?.status ?? 'accepted'),
+      sends.map((_, i) => refusals[i]?.reason ?? null),
       sends.map((s, i) => {
-        const o = outcomes[i];
-        if (o && !o.ok)
-          return JSON.stringify({
-            code: o.refusal.code,
-            ...(o.refusal.retryAfterMs ? { retryAfterMs: Math.ceil(o.refusal.retryAfterMs) } : {}),
-          });
+        const refused = refusals[i];
+        if (refused) return JSON.stringify(refused.result);
         return JSON.stringify({ messageId: messageIds.get(i), channelId: s.intent.channelId });
       }),
       sends.map((s, i) => (messageIds.has(i) ? s.intent.channelId : null)),

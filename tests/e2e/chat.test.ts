@@ -442,25 +442,45 @@ describe('members chat in a Lounge room', () => {
     }
   });
 
-  it("a refused message shows the server's reason, and the member can edit it back into the composer or discard it", async () => {
+  it('messages past the rate limit wait and go out by themselves; a refused one can be edited back or discarded', async () => {
     const eager = await joinRoom(PROMPTS, 'eager_writer', 'Eager Writer', { viewport: 'phone', colorScheme: 'dark' });
     const { page } = eager;
     try {
-      // The community allows 10 messages a minute; the 11th and 12th are refused with a reason.
+      // The community allows 10 messages a minute: the 11th and 12th are held, not refused.
       for (let i = 1; i <= 12; i++) await send(page, PROMPTS, `Message number ${i}`);
-      const refused = messageLog(page, PROMPTS).locator('article.msg[data-status="failed"]');
-      await expect.poll(() => refused.count(), { timeout: LIVE_TIMEOUT_MS }).toBe(2);
       await expect
         .poll(() => confirmed(page, PROMPTS).count(), { timeout: LIVE_TIMEOUT_MS })
         .toBeGreaterThanOrEqual(10);
-      expect(await refused.first().innerText()).toMatch(/Not sent: .*faster than the community allows/);
-      // A limit runs out: trying again as it is may pass.
-      expect(await refused.first().getByRole('button', { name: 'Retry' }).count()).toBe(1);
-      await page.screenshot({ path: join(SCREENSHOT_DIR, 'chat-refused-phone-dark.png') });
+      const held = messageLog(page, PROMPTS).getByRole('group', { name: 'Message held back' });
+      await held.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await held.innerText()).toMatch(
+        /The community allows 10 messages a minute and 100 an hour\. These 2 go out by themselves as the limit allows, the first in \d+ s\./,
+      );
+      expect(await pending(page, PROMPTS).locator('.msg__body').allInnerTexts()).toEqual([
+        'Message number 11',
+        'Message number 12',
+      ]);
+      expect(await messageLog(page, PROMPTS).locator('article.msg[data-status="failed"]').count()).toBe(0);
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'chat-held-phone-dark.png') });
+      // The member takes the last one back; the other goes out by itself once the minute has passed.
+      await held.getByRole('button', { name: "Don't send the last" }).click();
+      await expect.poll(() => pending(page, PROMPTS).count()).toBe(1);
+      await messageWithText(page, PROMPTS, 'Message number 11').waitFor({ timeout: 75_000 });
+      await expect.poll(() => pending(page, PROMPTS).count(), { timeout: LIVE_TIMEOUT_MS }).toBe(0);
+      expect(await messageWithText(page, PROMPTS, 'Message number 12').count()).toBe(0);
 
+      // A refusal no waiting can pass (a new member's link): the reason, no Retry; Edit brings it back.
+      await send(page, PROMPTS, 'See https://example.com/guide for more');
+      const refused = messageLog(page, PROMPTS).locator('article.msg[data-status="failed"]');
+      await expect.poll(() => refused.count(), { timeout: LIVE_TIMEOUT_MS }).toBe(1);
+      expect(await refused.first().innerText()).toMatch(/Not sent: .*links/i);
+      expect(await refused.first().getByRole('button', { name: 'Retry' }).count()).toBe(0);
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'chat-refused-phone-dark.png') });
       await refused.first().getByRole('button', { name: 'Edit' }).click();
-      await expect.poll(() => composer(page, PROMPTS).inputValue()).toBe('Message number 11');
-      await expect.poll(() => refused.count()).toBe(1);
+      await expect.poll(() => composer(page, PROMPTS).inputValue()).toBe('See https://example.com/guide for more');
+      await expect.poll(() => refused.count()).toBe(0);
+      await send(page, PROMPTS, 'Another https://example.com/link');
+      await expect.poll(() => refused.count(), { timeout: LIVE_TIMEOUT_MS }).toBe(1);
       await refused.first().getByRole('button', { name: 'Discard' }).click();
       await expect.poll(() => refused.count()).toBe(0);
       expect(await pending(page, PROMPTS).count()).toBe(0);

@@ -34,18 +34,29 @@ describe('intent processing against PostgreSQL', () => {
     const fresh = outcomes.filter((o) => !o.duplicate);
     expect(fresh).toHaveLength(1);
     for (const o of outcomes) expect(o.verdict).toMatchObject({ status: 'accepted', channelId: general, seq: 1 });
-    const { rows } = await db.query<{ body: string; seq: number }>('SELECT body, seq FROM messages WHERE channel_id = $1', [general]);
+    const { rows } = await db.query<{ body: string; seq: number }>(
+      'SELECT body, seq FROM messages WHERE channel_id = $1',
+      [general],
+    );
     expect(rows).toEqual([{ body: 'hello lounge', seq: 1 }]);
     expect(fresh[0]!.changes).toHaveLength(1);
-    expect(fresh[0]!.changes[0]).toMatchObject({ kind: 'message', changeSeq: 1, message: { seq: 1, body: 'hello lounge' } });
+    expect(fresh[0]!.changes[0]).toMatchObject({
+      kind: 'message',
+      changeSeq: 1,
+      message: { seq: 1, body: 'hello lounge' },
+    });
   });
 
   it('concurrent senders get gapless, unique seqs', async () => {
     const members = await Promise.all(['bo', 'cy', 'di', 'ed'].map((h) => createMember(db, h)));
     await Promise.all(
-      members.flatMap((m) => [1, 2, 3].map((i) => processIntent(deps, m.id, randomUUID(), sendIntent(general, `${m.handle} ${i}`)))),
+      members.flatMap((m) =>
+        [1, 2, 3].map((i) => processIntent(deps, m.id, randomUUID(), sendIntent(general, `${m.handle} ${i}`))),
+      ),
     );
-    const { rows } = await db.query<{ seq: number }>('SELECT seq FROM messages WHERE channel_id = $1 ORDER BY seq', [general]);
+    const { rows } = await db.query<{ seq: number }>('SELECT seq FROM messages WHERE channel_id = $1 ORDER BY seq', [
+      general,
+    ]);
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
     const changes = await db.query<{ change_seq: number }>(
       'SELECT change_seq FROM channel_changes WHERE channel_id = $1 ORDER BY change_seq',
@@ -95,13 +106,14 @@ describe('intent processing against PostgreSQL', () => {
     expect(banned.verdict).toMatchObject({ status: 'rejected', code: 'banned' });
   });
 
-  it('the 11th message in a minute is refused with when to retry', async () => {
+  it('the 11th message in a minute waits, saying until when', async () => {
     const jo = await createMember(db, 'jo');
     const verdicts = [];
-    for (let i = 0; i < 11; i++) verdicts.push((await processIntent(deps, jo.id, randomUUID(), sendIntent(general, `m${i}`))).verdict);
+    for (let i = 0; i < 11; i++)
+      verdicts.push((await processIntent(deps, jo.id, randomUUID(), sendIntent(general, `m${i}`))).verdict);
     expect(verdicts.slice(0, 10).every((v) => v.status === 'accepted')).toBe(true);
-    expect(verdicts[10]).toMatchObject({ status: 'rejected', code: 'rate_limited' });
-    const retry = verdicts[10]!.status === 'rejected' ? verdicts[10]!.retryAfterMs : 0;
+    expect(verdicts[10]).toMatchObject({ status: 'waiting', code: 'rate_limited' });
+    const retry = verdicts[10]!.status === 'waiting' ? verdicts[10]!.retryAt - Date.now() : 0;
     expect(retry).toBeGreaterThan(50_000);
     expect(retry).toBeLessThanOrEqual(60_000);
   });
@@ -111,15 +123,27 @@ describe('intent processing against PostgreSQL', () => {
     const sent = await processIntent(deps, kai.id, randomUUID(), sendIntent(general, 'first draft'));
     const messageId = sent.verdict.status === 'accepted' ? sent.verdict.messageId! : '';
     const common = { n: 1, createdAt: Date.now() };
-    const edit = await processIntent(deps, kai.id, randomUUID(), { kind: 'edit', messageId, body: 'final text', ...common });
+    const edit = await processIntent(deps, kai.id, randomUUID(), {
+      kind: 'edit',
+      messageId,
+      body: 'final text',
+      ...common,
+    });
     expect(edit.changes[0]).toMatchObject({ message: { body: 'final text', edited: true } });
-    const reactOut = await processIntent(deps, kai.id, randomUUID(), { kind: 'react', messageId, emoji: '🎉', ...common });
+    const reactOut = await processIntent(deps, kai.id, randomUUID(), {
+      kind: 'react',
+      messageId,
+      emoji: '🎉',
+      ...common,
+    });
     expect(reactOut.changes[0]).toMatchObject({ message: { reactions: { '🎉': [kai.id] } } });
     const pin = await processIntent(deps, kai.id, randomUUID(), { kind: 'pin', messageId, pinned: true, ...common });
     expect(pin.changes[0]).toMatchObject({ message: { pinned: true } });
     const del = await processIntent(deps, kai.id, randomUUID(), { kind: 'delete', messageId, ...common });
     expect(del.changes[0]).toMatchObject({ message: { deleted: true, body: '', type: 'deleted' } });
-    const edits = await db.query<{ old_body: string }>('SELECT old_body FROM message_edits WHERE message_id = $1', [messageId]);
+    const edits = await db.query<{ old_body: string }>('SELECT old_body FROM message_edits WHERE message_id = $1', [
+      messageId,
+    ]);
     expect(edits.rows).toEqual([{ old_body: 'first draft' }]);
   });
 

@@ -48,7 +48,10 @@ describe('sync engine: one node, real WebSockets, real client code, PostgreSQL',
     const first = a.intent({ kind: 'send', channelId: general, body: 'hi Bo!' });
     const second = b.intent({ kind: 'send', channelId: general, body: 'hey Ada' });
     const third = a.intent({ kind: 'send', channelId: general, body: 'how are you?' });
-    await waitFor('all three messages on both devices', () => a.messages(general).length === 3 && b.messages(general).length === 3);
+    await waitFor(
+      'all three messages on both devices',
+      () => a.messages(general).length === 3 && b.messages(general).length === 3,
+    );
     // Verdicts come through each sender's inbox doc after the channel's change (deliverCommitted's order).
     await waitFor('the three verdicts', () => [a.verdict(first), b.verdict(second), a.verdict(third)].every(Boolean));
     expect(a.messages(general)).toEqual(b.messages(general));
@@ -56,7 +59,10 @@ describe('sync engine: one node, real WebSockets, real client code, PostgreSQL',
     expect(a.verdict(first)).toMatchObject({ status: 'accepted', seq: expect.any(Number) });
     expect(b.verdict(second)).toMatchObject({ status: 'accepted' });
     expect(a.verdict(third)).toMatchObject({ status: 'accepted' });
-    const bodiesBySender = a.messages(general).filter((m) => m.authorId === ada.id).map((m) => m.body);
+    const bodiesBySender = a
+      .messages(general)
+      .filter((m) => m.authorId === ada.id)
+      .map((m) => m.body);
     expect(bodiesBySender).toEqual(['hi Bo!', 'how are you?']);
     await waitFor('outboxes drained', () => a.outboxSize() === 0 && b.outboxSize() === 0);
   });
@@ -66,7 +72,10 @@ describe('sync engine: one node, real WebSockets, real client code, PostgreSQL',
     const phone = device(cy);
     const laptop = device(cy);
     await Promise.all([phone.openChannel(general), laptop.openChannel(general)]);
-    await Promise.all([phone.client.whenSynced(privateDocName(cy.id)), laptop.client.whenSynced(privateDocName(cy.id))]);
+    await Promise.all([
+      phone.client.whenSynced(privateDocName(cy.id)),
+      laptop.client.whenSynced(privateDocName(cy.id)),
+    ]);
     const before = phone.messages(general).length;
     // The phone queues the intent while offline, the laptop gets a copy through the private doc,
     // and the phone reconnects twice: three deliveries of one intent id.
@@ -94,12 +103,21 @@ describe('sync engine: one node, real WebSockets, real client code, PostgreSQL',
     const ids: string[] = [];
     for (let i = 0; i < 10; i++) ids.push(d.intent({ kind: 'send', channelId: general, body: `offline ${i}` }));
     d.client.start();
-    await waitFor('the ten messages', () => d.messages(general).filter((m) => m.body.startsWith('offline ')).length === 10);
+    await waitFor(
+      'the ten messages',
+      () => d.messages(general).filter((m) => m.body.startsWith('offline ')).length === 10,
+    );
     const sent = d.messages(general).filter((m) => m.body.startsWith('offline '));
     expect(sent.map((m) => m.body)).toEqual(Array.from({ length: 10 }, (_, i) => `offline ${i}`));
     d.client.stop();
     for (const [i, m] of sent.entries()) {
-      ids.push(d.intent(i % 2 === 0 ? { kind: 'react', messageId: m.id, emoji: '👍' } : { kind: 'edit', messageId: m.id, body: `edited ${i}` }));
+      ids.push(
+        d.intent(
+          i % 2 === 0
+            ? { kind: 'react', messageId: m.id, emoji: '👍' }
+            : { kind: 'edit', messageId: m.id, body: `edited ${i}` },
+        ),
+      );
     }
     d.client.start();
     await waitFor('all 20 verdicts', () => ids.every((id) => d.verdict(id)));
@@ -108,8 +126,45 @@ describe('sync engine: one node, real WebSockets, real client code, PostgreSQL',
       const mine = d.messages(general).filter((m) => m.authorId === di.id);
       return mine.filter((m) => m.edited).length === 5 && mine.filter((m) => m.reactions['👍']).length === 5;
     });
-    const counts = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM messages WHERE author_id = $1', [di.id]);
+    const counts = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM messages WHERE author_id = $1', [
+      di.id,
+    ]);
     expect(counts.rows[0]!.n).toBe(10);
+  });
+
+  it('messages written offline into a slow-mode room wait their turn on reconnect and go out by themselves, in order', async () => {
+    const room = await loungeRoomId(db, 'prompt-engineering');
+    await db.query('UPDATE rooms SET slow_mode_seconds = 2 WHERE id = $1', [room]);
+    try {
+      // A member of some standing (a new member would wait twice as long).
+      const fay = await createMember(db, 'fay_slow', { daysAgo: 5, messagesSent: 20 });
+      const d = device(fay);
+      await d.openChannel(room);
+      d.client.stop();
+      const ids = [1, 2, 3].map((i) => d.intent({ kind: 'send', channelId: room, body: `on the train ${i}` }));
+      const seen = new Set<string>();
+      d.inboxDoc.getMap<{ status: string }>('verdicts').observe(() => {
+        for (const id of ids) if (d.verdict(id)?.status === 'waiting') seen.add(id);
+      });
+      d.client.start();
+      // The first goes at once; the others are held (still in the outbox), then sent 2 s apart.
+      await waitFor('the second held back', () => d.verdict(ids[1]!)?.status === 'waiting');
+      const held = d.verdict(ids[1]!);
+      expect(held).toMatchObject({ code: 'slow_mode', reason: 'Slow mode is on in this room.' });
+      expect(d.outboxSize()).toBeGreaterThanOrEqual(2);
+      await waitFor('all three sent', () => ids.every((id) => d.verdict(id)?.status === 'accepted'), 15_000);
+      expect([...seen].sort()).toEqual([ids[1], ids[2]].sort());
+      const { rows } = await db.query<{ body: string; created_at: Date }>(
+        'SELECT body, created_at FROM messages WHERE author_id = $1 ORDER BY seq',
+        [fay.id],
+      );
+      expect(rows.map((r) => r.body)).toEqual(['on the train 1', 'on the train 2', 'on the train 3']);
+      for (let i = 1; i < rows.length; i++)
+        expect(rows[i]!.created_at.getTime() - rows[i - 1]!.created_at.getTime()).toBeGreaterThanOrEqual(1_900);
+      await waitFor('the outbox emptied', () => d.outboxSize() === 0);
+    } finally {
+      await db.query('UPDATE rooms SET slow_mode_seconds = 0 WHERE id = $1', [room]);
+    }
   });
 
   it('a refused intent comes back with its reason and lands in the failed list, not the chat', async () => {
@@ -130,9 +185,13 @@ describe('sync engine: one node, real WebSockets, real client code, PostgreSQL',
     await Promise.all([f.openChannel(general), g.openChannel(general)]);
     const before = g.messages(general).length;
     // Fay forges a message straight into the segment doc.
-    f.doc(segmentDocName(general, 0)).getMap('messages').set('forged', { id: 'forged', seq: 999, body: 'forged!' } as never);
+    f.doc(segmentDocName(general, 0))
+      .getMap('messages')
+      .set('forged', { id: 'forged', seq: 999, body: 'forged!' } as never);
     // The client never sends server-owned writes; a hand-made frame does, and is dropped with a notice.
-    const ws = new WebSocket(`${node.baseUrl.replace('http', 'ws')}/sync?token=${await node.tokenFor(fay.host_user_id)()}`);
+    const ws = new WebSocket(
+      `${node.baseUrl.replace('http', 'ws')}/sync?token=${await node.tokenFor(fay.host_user_id)()}`,
+    );
     await new Promise((r) => ws.once('open', r));
     const forged = new Y.Doc();
     forged.getMap('messages').set('forged', { id: 'forged', seq: 999, body: 'forged!' });
@@ -142,7 +201,10 @@ describe('sync engine: one node, real WebSockets, real client code, PostgreSQL',
     const update = new Uint8Array([2, ...encodeVarBytes(Y.encodeStateAsUpdate(forged))]);
     ws.send(encodeFrame(FrameType.sync, segmentDocName(general, 0), update));
     ws.send(encodeFrame(FrameType.subscribe, privateDocName(gus.id)));
-    await waitFor('read_only and forbidden notices', () => notices.some((n) => n.includes('read_only')) && notices.some((n) => n.includes('forbidden')));
+    await waitFor(
+      'read_only and forbidden notices',
+      () => notices.some((n) => n.includes('read_only')) && notices.some((n) => n.includes('forbidden')),
+    );
     ws.close();
     await new Promise((r) => setTimeout(r, 200));
     expect(g.messages(general)).toHaveLength(before);
@@ -164,9 +226,14 @@ describe('sync engine: one node, real WebSockets, real client code, PostgreSQL',
     const h = device(hal);
     const i = device(ivy);
     await Promise.all([h.openChannel(general, { presence: true }), i.openChannel(general, { presence: true })]);
-    h.awareness.get(metaDocName(general))!.setLocalState({ user: { id: ivy.id, handle: 'ivy', name: 'Ivy' }, typing: true });
-    const seen = await waitFor('Hal in Ivy\'s presence list', () => {
-      const states = [...i.awareness.get(metaDocName(general))!.getStates().values()] as Array<{ user?: { id: string }; typingAt?: number }>;
+    h.awareness
+      .get(metaDocName(general))!
+      .setLocalState({ user: { id: ivy.id, handle: 'ivy', name: 'Ivy' }, typing: true });
+    const seen = await waitFor("Hal in Ivy's presence list", () => {
+      const states = [...i.awareness.get(metaDocName(general))!.getStates().values()] as Array<{
+        user?: { id: string };
+        typingAt?: number;
+      }>;
       return states.find((s) => s.user?.id === hal.id);
     });
     expect(seen).toMatchObject({ user: { id: hal.id, handle: 'hal' }, typingAt: expect.any(Number) });
@@ -175,8 +242,12 @@ describe('sync engine: one node, real WebSockets, real client code, PostgreSQL',
     // A member who arrives later sees who is already here at once, not at their next renewal.
     const late = device(await createMember(db, 'latecomer'));
     await late.openChannel(general, { presence: true });
-    await waitFor('existing presence on join', () =>
-      [...late.awareness.get(metaDocName(general))!.getStates().values()].some((s) => (s as { user?: { id: string } }).user?.id === hal.id),
+    await waitFor(
+      'existing presence on join',
+      () =>
+        [...late.awareness.get(metaDocName(general))!.getStates().values()].some(
+          (s) => (s as { user?: { id: string } }).user?.id === hal.id,
+        ),
       1500,
     );
   });
@@ -185,11 +256,16 @@ describe('sync engine: one node, real WebSockets, real client code, PostgreSQL',
     const jo = await createMember(db, 'jo');
     const doc = new Y.Doc();
     const token = await node.tokenFor(jo.host_user_id)();
-    const provider = new WebsocketProvider(`${node.baseUrl.replace('http', 'ws')}/sync/doc`, segmentDocName(general, 0), doc, {
-      WebSocketPolyfill: WebSocket as never,
-      params: { token },
-      disableBc: true,
-    });
+    const provider = new WebsocketProvider(
+      `${node.baseUrl.replace('http', 'ws')}/sync/doc`,
+      segmentDocName(general, 0),
+      doc,
+      {
+        WebSocketPolyfill: WebSocket as never,
+        params: { token },
+        disableBc: true,
+      },
+    );
     try {
       await waitFor('stock provider synced', () => provider.synced);
       const messages = readMessages(doc, general);

@@ -1,7 +1,7 @@
 import { batch, createSignal, type Accessor } from 'solid-js';
 import type * as Y from 'yjs';
 import type { DmSummary, ModerationAction, NotificationEntry } from '../../../shared/sync/inbox.ts';
-import type { Intent, Verdict } from '../../../shared/sync/intents.ts';
+import { isFinalVerdict, type FinalVerdict, type Intent, type Verdict } from '../../../shared/sync/intents.ts';
 import { inboxDocName, parseDocName, privateDocName } from '../../../shared/sync/doc-names.ts';
 import { apiRequest, isUnauthorized } from '../api/http.ts';
 import { enqueueIntent, privateMaps, settleVerdicts } from '../sync/outbox.ts';
@@ -276,7 +276,7 @@ export class Replica {
     for (const [id, intent] of this.knownIntents) {
       if (intent.kind !== 'send' || intent.channelId !== channelId) continue;
       const verdict = verdicts.get(id);
-      if (verdict && verdict.status !== 'rejected' && verdict.messageId)
+      if (verdict && (verdict.status === 'accepted' || verdict.status === 'held') && verdict.messageId)
         out.push({ id, intent, messageId: verdict.messageId });
     }
     return out;
@@ -306,13 +306,18 @@ export class Replica {
   }
 
   /** Resolves with the server's verdict on an intent (whenever it arrives: now, or after a reconnect). */
-  whenVerdict(intentId: string): Promise<Verdict> {
+  whenVerdict(intentId: string): Promise<FinalVerdict> {
     const verdicts = this.inboxDoc.getMap<Verdict>('verdicts');
-    const existing = verdicts.get(intentId) ?? privateMaps(this.privateDoc).failed.get(intentId)?.verdict;
+    // A waiting verdict is not an answer yet: the server decides again when its limit runs out.
+    const final = () => {
+      const verdict = verdicts.get(intentId) ?? privateMaps(this.privateDoc).failed.get(intentId)?.verdict;
+      return verdict && isFinalVerdict(verdict) ? verdict : undefined;
+    };
+    const existing = final();
     if (existing) return Promise.resolve(existing);
     return new Promise((resolve) => {
       const check = () => {
-        const verdict = verdicts.get(intentId) ?? privateMaps(this.privateDoc).failed.get(intentId)?.verdict;
+        const verdict = final();
         if (!verdict) return;
         verdicts.unobserve(check);
         resolve(verdict);
@@ -349,6 +354,34 @@ export class Replica {
   enqueue(input: IntentInput): string {
     return enqueueIntent(this.privateDoc, input, newId);
   }
+
+  /**
+   * Reactive: the member's intents a limit holds back (verdict "waiting"), by intent id: which limit, and
+   * when the server decides them again (server clock, epoch ms).
+   */
+  waitingIntents(): Map<string, { reason: string; retryAt: number }> {
+    this.verdictVersion[0]();
+    this.outboxVersion[0]();
+    const verdicts = this.inboxDoc.getMap<Verdict>('verdicts');
+    const out = new Map<string, { reason: string; retryAt: number }>();
+    for (const id of privateMaps(this.privateDoc).outbox.keys()) {
+      const verdict = verdicts.get(id);
+      if (verdict?.status === 'waiting') out.set(id, { reason: verdict.reason, retryAt: verdict.retryAt });
+    }
+    return out;
+  }
+
+  /**
+   * Takes back a message a limit holds: it leaves the outbox, so the server does not send it when the
+   * limit runs out (unless it is deciding it at this very moment: then it is sent, and can be deleted).
+   */
+  discardWaiting(intentId: string): void {
+    if (this.inboxDoc.getMap<Verdict>('verdicts').get(intentId)?.status !== 'waiting') return;
+    privateMaps(this.privateDoc).outbox.delete(intentId);
+  }
+
+  /** Reactive: this device's clock, ticking once a second (countdowns). */
+  readonly now: Accessor<number> = () => this.clock[0]();
 
   /** A refused intent is done with: the member discarded it (or it was retried under a new id). */
   dropFailed(intentId: string): void {

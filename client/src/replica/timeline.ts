@@ -38,8 +38,12 @@ export interface PendingItem {
   replyTo: ReplyRef | null;
   /** The last of a run of sends still waiting: it carries the run's "sending" line. */
   lastOfRun: boolean;
+  /** How many sends the run ending here holds (meaningful on its last). */
+  runLength: number;
   /** A message with files written while they could not be uploaded (replica/deferred-sends.ts): their names. */
   deferredFiles?: string[];
+  /** Held back by a limit that runs out (sent by the server then): which limit, and when (epoch ms). */
+  waiting?: { reason: string; retryAt: number };
 }
 
 export interface DayItem {
@@ -62,6 +66,8 @@ export interface TimelineInput {
   channelId: string;
   messages: MessageView[];
   outbox: Array<{ id: string; intent: Intent }>;
+  /** Outbox entries a limit holds back (verdict "waiting"), by intent id. */
+  waiting?: ReadonlyMap<string, { reason: string; retryAt: number }>;
   /** Sends accepted by the server whose message may not have arrived yet. */
   accepted: Array<{ id: string; intent: SendIntent; messageId: string }>;
   failed: Array<{ id: string; intent: Intent; reason: string; retryable?: boolean }>;
@@ -189,6 +195,7 @@ export function buildTimeline(input: TimelineInput): { items: TimelineItem[]; se
         retryable?: boolean;
         at: Date;
         deferredFiles?: string[];
+        waiting?: { reason: string; retryAt: number };
       };
   const rows: Row[] = messages.map((message) => ({ type: 'message', message, at: new Date(message.createdAt) }));
 
@@ -214,7 +221,16 @@ export function buildTimeline(input: TimelineInput): { items: TimelineItem[]; se
     const messageId = acceptedIds.get(id);
     if (messageId && byId.has(messageId)) continue;
     pendingIds.add(id);
-    rows.push({ type: 'pending', id, intent, status: 'sending', reason: null, at: pendingAt(intent.createdAt) });
+    const waiting = input.waiting?.get(id);
+    rows.push({
+      type: 'pending',
+      id,
+      intent,
+      status: 'sending',
+      reason: null,
+      at: pendingAt(intent.createdAt),
+      ...(waiting ? { waiting } : {}),
+    });
   }
   for (const { id, intent, reason, retryable } of input.failed) {
     if (intent.kind !== 'send' || intent.channelId !== channelId || pendingIds.has(id)) continue;
@@ -293,11 +309,21 @@ export function buildTimeline(input: TimelineInput): { items: TimelineItem[]; se
         grouped,
         replyTo: replyRef(row.intent.replyToId),
         lastOfRun: true,
+        runLength: 1,
         ...(row.deferredFiles ? { deferredFiles: row.deferredFiles } : {}),
+        ...(row.waiting ? { waiting: row.waiting } : {}),
       });
+      // One status line per run of sends in the same state (sending, or held back by the same limit).
       const before = items[items.length - 2];
-      if (before?.kind === 'pending' && before.status === 'sending' && row.status === 'sending')
+      if (
+        before?.kind === 'pending' &&
+        before.status === 'sending' &&
+        row.status === 'sending' &&
+        before.waiting?.reason === row.waiting?.reason
+      ) {
         before.lastOfRun = false;
+        (items[items.length - 1] as PendingItem).runLength = before.runLength + 1;
+      }
       previous = { authorId, at: row.at, groupable: true };
     }
   }

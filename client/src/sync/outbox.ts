@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { Intent, Verdict } from '../../../shared/sync/intents.ts';
+import { isFinalVerdict, type Intent, type Verdict } from '../../../shared/sync/intents.ts';
 
 type IntentInput = Intent extends infer I ? (I extends Intent ? Omit<I, 'n' | 'createdAt'> : never) : never;
 
@@ -22,7 +22,11 @@ export function privateMaps(doc: Y.Doc) {
  * Records an intent in the outbox: it survives reloads and offline (y-indexeddb), and the server
  * processes it exactly once whenever it arrives. Returns the client-made intent id.
  */
-export function enqueueIntent(doc: Y.Doc, input: IntentInput, makeId: () => string = () => crypto.randomUUID()): string {
+export function enqueueIntent(
+  doc: Y.Doc,
+  input: IntentInput,
+  makeId: () => string = () => crypto.randomUUID(),
+): string {
   const { outbox } = privateMaps(doc);
   const id = makeId();
   let n = 0;
@@ -33,7 +37,9 @@ export function enqueueIntent(doc: Y.Doc, input: IntentInput, makeId: () => stri
 }
 
 export function pendingIntents(doc: Y.Doc): PendingIntent[] {
-  return [...privateMaps(doc).outbox.entries()].map(([id, intent]) => ({ id, intent })).sort((a, b) => a.intent.n - b.intent.n);
+  return [...privateMaps(doc).outbox.entries()]
+    .map(([id, intent]) => ({ id, intent }))
+    .sort((a, b) => a.intent.n - b.intent.n);
 }
 
 /**
@@ -45,7 +51,11 @@ export function settleVerdicts(privateDoc: Y.Doc, inboxDoc: Y.Doc): () => void {
   const { outbox, failed } = privateMaps(privateDoc);
   const verdicts = inboxDoc.getMap<Verdict>('verdicts');
   const settle = () => {
-    const done = [...outbox.keys()].filter((id) => verdicts.has(id));
+    // A waiting intent stays: the server decides it again when its limit runs out.
+    const done = [...outbox.keys()].filter((id) => {
+      const verdict = verdicts.get(id);
+      return verdict !== undefined && isFinalVerdict(verdict);
+    });
     if (done.length === 0) return;
     privateDoc.transact(() => {
       for (const id of done) {

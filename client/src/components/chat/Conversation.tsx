@@ -135,6 +135,7 @@ export function Conversation(props: ConversationProps): JSX.Element {
       // A blocked member's messages stay in the timeline, folded by their row ("a member you blocked").
       messages: messages(),
       outbox: replica.outbox(),
+      waiting: replica.waitingIntents(),
       accepted: replica.acceptedSends(s.channelId),
       failed: replica.failed().map((f) => ({
         id: f.id,
@@ -406,6 +407,7 @@ export function Conversation(props: ConversationProps): JSX.Element {
     me,
     online,
     now,
+    clock: replica.now,
     editRequest,
     onEditRequestTaken: () => setEditRequest(null),
     onCopyLink: props.pagePath
@@ -465,8 +467,13 @@ export function Conversation(props: ConversationProps): JSX.Element {
       );
       replica.dropFailed(intentId);
     },
-    onDiscard: (intentId) =>
-      isDeferred(intentId) ? void replica.deferred.remove(deferredId(intentId)) : replica.dropFailed(intentId),
+    onDiscard: (intentId) => {
+      if (isDeferred(intentId)) void replica.deferred.remove(deferredId(intentId));
+      else {
+        replica.discardWaiting(intentId);
+        replica.dropFailed(intentId);
+      }
+    },
     onPin: (message, pinned) => {
       const id = replica.enqueue({ kind: 'pin', messageId: message.id, pinned });
       if (!online())

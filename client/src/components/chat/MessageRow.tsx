@@ -33,6 +33,8 @@ export interface MessageActions {
   online: () => boolean;
   /** The conversation's clock (ticks every minute), for "last reply 5 minutes ago". */
   now: () => Date;
+  /** This device's clock, ticking every second (epoch ms): a held message's countdown. */
+  clock?: () => number;
   nameOf: (id: string | null) => string;
   handleOf: (id: string | null) => string;
   onReply: (target: { id: string; authorId: string | null; snippet: string }) => void;
@@ -600,6 +602,19 @@ export function PendingRow(props: { item: PendingItem; actions: MessageActions }
     const names = ids.map((id) => uploadedFile(id)?.name);
     return names.every((n) => n !== undefined) ? names : [`${ids.length} ${ids.length === 1 ? 'file' : 'files'}`];
   };
+  // A run of held messages shares one line: the first of them goes when the limit allows, the rest after it.
+  const heldLine = (retryAt: number) => {
+    const seconds = Math.ceil((retryAt - (props.actions.clock?.() ?? Date.now())) / 1000);
+    const when = seconds <= 0 ? 'now' : seconds < 60 ? `in ${seconds} s` : `in ${Math.ceil(seconds / 60)} min`;
+    const count = props.item.runLength;
+    if (!props.actions.online())
+      return count > 1
+        ? `These ${count} go out by themselves once you are back online.`
+        : 'It goes out by itself once you are back online.';
+    return count > 1
+      ? `These ${count} go out by themselves as the limit allows, the first ${when}.`
+      : `It goes out by itself ${when}.`;
+  };
   return (
     <article
       class="msg msg--mine"
@@ -644,16 +659,40 @@ export function PendingRow(props: { item: PendingItem; actions: MessageActions }
           when={failed()}
           fallback={
             <Show when={props.item.lastOfRun}>
-              <p class="msg__status">
-                <ClockIcon />
-                {props.item.deferredFiles
-                  ? props.actions.online()
-                    ? 'Uploading files…'
-                    : 'Waiting for connection · the files upload, then it sends'
-                  : props.actions.online()
-                    ? 'Sending…'
-                    : 'Waiting for connection · will send automatically'}
-              </p>
+              <Show
+                when={props.item.waiting}
+                fallback={
+                  <p class="msg__status">
+                    <ClockIcon />
+                    {props.item.deferredFiles
+                      ? props.actions.online()
+                        ? 'Uploading files…'
+                        : 'Waiting for connection · the files upload, then it sends'
+                      : props.actions.online()
+                        ? 'Sending…'
+                        : 'Waiting for connection · will send automatically'}
+                  </p>
+                }
+              >
+                {(waiting) => (
+                  <div class="msg__waiting" role="group" aria-label="Message held back">
+                    <p class="msg__status">
+                      <ClockIcon />
+                      <span>
+                        {waiting().reason} {heldLine(waiting().retryAt)}
+                      </span>
+                    </p>
+                    <button
+                      type="button"
+                      class="button button--ghost button--small"
+                      onClick={() => props.actions.onDiscard(props.item.intentId)}
+                    >
+                      <TrashIcon />
+                      {props.item.runLength > 1 ? "Don't send the last" : "Don't send"}
+                    </button>
+                  </div>
+                )}
+              </Show>
             </Show>
           }
         >
