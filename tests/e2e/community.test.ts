@@ -434,6 +434,16 @@ describe('moderation', () => {
       await report.getByRole('button', { name: 'Send report' }).click();
       await ann.page.getByText('Thanks: your report was sent to the moderators.').waitFor({ timeout: LIVE_TIMEOUT_MS });
 
+      // Its author rewords it after the report: the review shows the words that were reported, marked as edited.
+      const id = await messageWithText(mia.page, GENERAL.name, 'Rules reminder').getAttribute('data-message-id');
+      const own = messageLog(mia.page, GENERAL.name).locator(`article.msg[data-message-id="${id}"]`);
+      await own.focus();
+      await own.getByRole('toolbar').getByRole('button', { name: 'Edit message' }).click();
+      const editor = own.getByRole('textbox', { name: 'Edit message' });
+      await editor.fill('Rules reminder: be kind');
+      await editor.press('Enter');
+      await messageWithText(ann.page, GENERAL.name, 'Rules reminder: be kind').waitFor({ timeout: LIVE_TIMEOUT_MS });
+
       // The moderator's review queue lists it, with the report.
       await mia.page.getByRole('link', { name: 'Review', exact: true }).click();
       await mia.page.getByRole('heading', { name: 'Review queue' }).waitFor();
@@ -441,6 +451,10 @@ describe('moderation', () => {
       await mia.page.locator('.review-item', { hasText: 'Testing the report flow' }).waitFor();
       await shoot(mia.page, 'moderation-queue-desktop-light');
       const item = mia.page.locator('.review-item', { hasText: 'Rules reminder' });
+      await item.getByRole('note').getByText('Edited after it was reported').waitFor();
+      const quotes = await item.locator('blockquote').allInnerTexts();
+      expect(quotes[0]).toContain('Rules reminder: no ads please');
+      expect(quotes[1]).toContain('Rules reminder: be kind');
       await item.getByRole('button', { name: 'Approve' }).click();
       await item.getByText('Approved: the message stays.').waitFor({ timeout: LIVE_TIMEOUT_MS });
 

@@ -613,3 +613,68 @@ describe("history shows hidden words to the room's moderators only", () => {
     }
   });
 });
+
+describe('the review queue shows what was reported, not what the author changed it to since', () => {
+  let testDb: TestDatabase;
+  let db: Database;
+  let node: SyncNode;
+  let general: string;
+  let n = 0;
+  const run = async (user: UserRow, intent: Record<string, unknown>) => {
+    const out = await node.app.deps.sync.runIntent(user.id, { ...intent, n: ++n, createdAt: Date.now() });
+    expect(out.verdict.status).toBe('accepted');
+    return out.verdict.status === 'accepted' ? out.verdict.messageId! : '';
+  };
+  const queueOf = async (m: UserRow) => {
+    const res = await node.app.inject({
+      method: 'GET',
+      url: '/api/moderation/queue',
+      headers: { authorization: `Bearer ${await hostToken({ sub: m.host_user_id })}` },
+    });
+    expect(res.statusCode).toBe(200);
+    return res.json().items as Array<{ message: { id: string; body: string; bodyWhenFlagged: string | null } }>;
+  };
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    db = createPgDatabase(testDb.url);
+    node = await startSyncNode(db);
+    general = await loungeRoomId(db, 'general');
+  });
+  afterAll(async () => {
+    await node.close();
+    await db.close();
+    await testDb.drop();
+  });
+
+  it('an insult edited into thanks after a report reads as reported, with the words it has now', async () => {
+    const [sam, mo, admin] = (await Promise.all(
+      ['eq_sam', 'eq_mo', 'eq_admin'].map((h) => createMember(db, h, { admin: h === 'eq_admin' })),
+    )) as [UserRow, UserRow, UserRow];
+    const messageId = await run(sam, {
+      kind: 'send',
+      channelId: general,
+      body: 'your posts are worthless garbage, go away',
+    });
+    await run(mo, { kind: 'report', messageId, reason: 'harassment', details: '' });
+    await run(sam, { kind: 'edit', messageId, body: 'thanks for the course!' });
+    await run(sam, { kind: 'edit', messageId, body: 'thanks for the course!!' });
+    const item = (await queueOf(admin)).find((i) => i.message.id === messageId);
+    expect(item?.message).toMatchObject({
+      body: 'thanks for the course!!',
+      bodyWhenFlagged: 'your posts are worthless garbage, go away',
+      editedAt: expect.any(String) as unknown as string,
+    });
+  });
+
+  it('a message edited before it was reported reads as reported: nothing changed since', async () => {
+    const [sam, mo, admin] = (await Promise.all(
+      ['eq_sam2', 'eq_mo2', 'eq_admin2'].map((h) => createMember(db, h, { admin: h === 'eq_admin2' })),
+    )) as [UserRow, UserRow, UserRow];
+    const messageId = await run(sam, { kind: 'send', channelId: general, body: 'first words' });
+    await run(sam, { kind: 'edit', messageId, body: 'your posts are worthless garbage, go away' });
+    await run(mo, { kind: 'report', messageId, reason: 'harassment', details: '' });
+    const item = (await queueOf(admin)).find((i) => i.message.id === messageId);
+    expect(item?.message).toMatchObject({ body: 'your posts are worthless garbage, go away', bodyWhenFlagged: null });
+  });
+});

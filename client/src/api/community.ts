@@ -117,7 +117,12 @@ export interface ReviewItem {
     seq: number;
     authorId: string | null;
     authorHandle: string | null;
+    /** The words as they read now. */
     body: string;
+    /** The words when the item was raised (first report or flag), when edited since; null when not. */
+    bodyWhenFlagged?: string | null;
+    /** When the author last edited it (null: never). */
+    editedAt?: string | null;
     hidden: boolean;
     hiddenReason: string | null;
     deleted: boolean;

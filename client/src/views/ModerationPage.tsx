@@ -162,6 +162,9 @@ function ReviewCard(props: {
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
   const item = () => props.item;
+  /** The words as reported or flagged, when the author edited them since (null: not edited since). */
+  const editedSince = () => item().message.bodyWhenFlagged ?? null;
+  const raisedAs = () => (item().source === 'community' ? 'reported' : 'flagged');
   const categories = () =>
     Object.entries(item().aiCategories)
       .filter(([, score]) => score > 0.01)
@@ -220,9 +223,19 @@ function ReviewCard(props: {
           </For>
         </ul>
       </Show>
+      {/* Edited since it was raised: the words that were reported come first, marked, then what it says now. */}
+      <Show when={editedSince() !== null}>
+        <p class="review-item__edited" role="note">
+          <strong>Edited after it was {raisedAs()}</strong>
+          {item().message.editedAt ? ` (${relativeTime(item().message.editedAt!)})` : ''}. As {raisedAs()}:
+        </p>
+      </Show>
       <blockquote class="review-item__message">
         <strong>@{item().message.authorHandle ?? 'unknown'}:</strong>{' '}
-        {item().message.body || (item().message.attachments?.length ? '' : '(no text)')}
+        {editedSince() ?? (item().message.body || (item().message.attachments?.length ? '' : '(no text)'))}
+        <Show when={editedSince() === null && item().message.editedAt}>
+          <span class="msg__edited"> (edited)</span>
+        </Show>
         <Show when={item().message.attachments?.length}>
           <MessageAttachments
             files={item().message.attachments ?? []}
@@ -230,6 +243,12 @@ function ReviewCard(props: {
           />
         </Show>
       </blockquote>
+      <Show when={editedSince() !== null}>
+        <p class="review-item__edited">It now reads:</p>
+        <blockquote class="review-item__message review-item__message--now">
+          {item().message.body || '(no text)'}
+        </blockquote>
+      </Show>
       <Show when={item().message.hidden || item().message.deleted}>
         <p class="side-panel__note">
           {item().message.deleted

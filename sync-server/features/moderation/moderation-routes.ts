@@ -30,7 +30,16 @@ const queueItemSchema = z.object({
     seq: z.number().int(),
     authorId: z.uuid().nullable(),
     authorHandle: z.string().nullable(),
+    /** The words as they read now. */
     body: z.string(),
+    /**
+     * The words as they read when this item was raised (its first report or flag), when the author has
+     * edited the message since — what was reported is what a moderator judges; null when not edited since
+     * (or deleted).
+     */
+    bodyWhenFlagged: z.string().nullable(),
+    /** When the author last edited it (null: never). */
+    editedAt: z.string().nullable(),
     hidden: z.boolean(),
     hiddenReason: z.string().nullable(),
     deleted: z.boolean(),
@@ -65,6 +74,8 @@ interface QueueRow {
   author_id: string | null;
   author_handle: string | null;
   body: string;
+  body_when_flagged: string | null;
+  edited_at: Date | null;
   attachments: ApiMessage['attachments'];
   is_hidden: boolean;
   hidden_reason: string | null;
@@ -234,10 +245,17 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
       const { rows } = await db.query<QueueRow>(
         `SELECT q.id, q.room_id, r.name AS room_name, q.source, q.status, q.reason, q.ai_categories, q.ai_max_score,
                 q.report_count, q.escalated, q.created_at, m.id AS message_id, m.channel_id, m.seq, m.author_id,
-                u.handle AS author_handle, m.body, m.attachments, m.is_hidden, m.hidden_reason, m.is_deleted,
-                m.created_at AS message_created_at, e.reason AS escalation_reason, e.handle AS escalated_by
+                u.handle AS author_handle, m.body, f.old_body AS body_when_flagged, m.edited_at, m.attachments,
+                m.is_hidden, m.hidden_reason, m.is_deleted, m.created_at AS message_created_at,
+                e.reason AS escalation_reason, e.handle AS escalated_by
            FROM moderation_queue q JOIN messages m ON m.id = q.message_id LEFT JOIN users u ON u.id = m.author_id
            LEFT JOIN rooms r ON r.id = q.room_id
+           -- Each edit keeps the body it replaced: the first edit after the item was raised kept the words that
+           -- were reported or flagged. (An edit in the raising transaction itself — the filter flagging the new
+           -- words — has the same time, and is not after.)
+           LEFT JOIN LATERAL (SELECT me.old_body FROM message_edits me
+                               WHERE me.message_id = q.message_id AND me.edited_at > q.created_at
+                               ORDER BY me.id LIMIT 1) f ON true
            LEFT JOIN LATERAL (SELECT a.reason, au.handle FROM moderation_actions a LEFT JOIN users au ON au.id = a.actor_id
                                WHERE q.escalated AND a.message_id = q.message_id AND a.action = 'escalate'
                                ORDER BY a.created_at DESC LIMIT 1) e ON true
@@ -281,6 +299,8 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
               authorId: row.author_id,
               authorHandle: row.author_handle,
               body: row.is_deleted ? '' : row.body,
+              bodyWhenFlagged: row.is_deleted ? null : row.body_when_flagged,
+              editedAt: row.edited_at ? row.edited_at.toISOString() : null,
               hidden: row.is_hidden,
               hiddenReason: row.hidden_reason,
               deleted: row.is_deleted,
