@@ -429,7 +429,15 @@ describe('moderation', () => {
       expect(await ruleOnAnn.getByRole('button', { name: 'Hide message' }).count()).toBe(0);
       await ruleOnAnn.getByRole('button', { name: 'Report message' }).click();
       const report = ann.page.getByRole('form', { name: 'Report this message to the moderators' });
+      // No reason is chosen for her: sending without one asks for it, and nothing is filed.
+      expect(await report.getByRole('radio', { checked: true }).count()).toBe(0);
+      await report.getByRole('button', { name: 'Send report' }).click();
+      expect(await report.getByRole('alert').innerText()).toBe(
+        'Choose what is wrong with the message, so the moderators know what to look for.',
+      );
+      expect(await ann.page.getByText('Thanks: your report was sent to the moderators.').count()).toBe(0);
       await report.getByLabel('Off topic').check();
+      expect(await report.getByRole('alert').count()).toBe(0);
       await report.getByLabel(/Anything the moderators/).fill('Testing the report flow');
       await report.getByRole('button', { name: 'Send report' }).click();
       await ann.page.getByText('Thanks: your report was sent to the moderators.').waitFor({ timeout: LIVE_TIMEOUT_MS });

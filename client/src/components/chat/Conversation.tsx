@@ -535,6 +535,7 @@ export function Conversation(props: ConversationProps): JSX.Element {
           );
           break;
         case 'report': {
+          if (!result.reportReason) return; // the form asks for one before it sends
           const id = replica.enqueue({
             kind: 'report',
             messageId: message.id,

@@ -212,7 +212,8 @@ export function MessageMenu(props: {
 export interface FormResult {
   reason: string;
   details: string;
-  reportReason: ReportReason;
+  /** What is wrong with a reported message: always chosen by the member (a report); null for other forms. */
+  reportReason: ReportReason | null;
   durationMinutes: number | null;
   title: string;
   body: string;
@@ -238,7 +239,10 @@ export function ActionForm(props: {
 }): JSX.Element {
   const [reason, setReason] = createSignal('');
   const [details, setDetails] = createSignal('');
-  const [reportReason, setReportReason] = createSignal<ReportReason>('spam');
+  // No reason is chosen for the member: a report filed under a preselected one would say what they never said.
+  const [reportReason, setReportReason] = createSignal<ReportReason | null>(null);
+  const [reasonMissing, setReasonMissing] = createSignal(false);
+  let choices: HTMLFieldSetElement | undefined;
   const [duration, setDuration] = createSignal<number | null>(60);
   const [title, setTitle] = createSignal(props.snippet);
   const [body, setBody] = createSignal('');
@@ -247,6 +251,11 @@ export function ActionForm(props: {
   const submit = (e: Event) => {
     e.preventDefault();
     if (!valid()) return;
+    if (props.form === 'report' && reportReason() === null) {
+      setReasonMissing(true);
+      choices?.querySelector<HTMLInputElement>('input[type="radio"]')?.focus();
+      return;
+    }
     props.onSubmit({
       reason: reason().trim(),
       details: details().trim(),
@@ -298,7 +307,11 @@ export function ActionForm(props: {
         />
       </Show>
       <Show when={props.form === 'report'}>
-        <fieldset class="msg-form__choices">
+        <fieldset
+          ref={(el) => (choices = el)}
+          class="msg-form__choices"
+          aria-describedby={reasonMissing() ? `report-missing-${uid}` : undefined}
+        >
           <legend class="msg-form__field">What is wrong with it?</legend>
           <For each={REPORT_REASONS}>
             {(r) => (
@@ -308,13 +321,22 @@ export function ActionForm(props: {
                   name={`report-${uid}`}
                   value={r.value}
                   checked={reportReason() === r.value}
-                  onChange={() => setReportReason(r.value)}
+                  aria-invalid={reasonMissing() ? 'true' : undefined}
+                  onChange={() => {
+                    setReportReason(r.value);
+                    setReasonMissing(false);
+                  }}
                 />
                 {r.label}
               </label>
             )}
           </For>
         </fieldset>
+        <Show when={reasonMissing()}>
+          <p class="refusal" role="alert" id={`report-missing-${uid}`}>
+            Choose what is wrong with the message, so the moderators know what to look for.
+          </p>
+        </Show>
         <label class="msg-form__field" for={`details-${uid}`}>
           Anything the moderators should know (optional)
         </label>
