@@ -47,6 +47,10 @@ export function notificationFromRow(row: NotificationRow): NotificationEntry {
   if (row.kind === 'moderation') {
     return {
       ...base,
+      // The notice speaks for the room's moderators ("A moderator warned you"): which one acted stays on the
+      // server, off the member's devices.
+      actorId: null,
+      actorName: null,
       kind: 'moderation',
       action: row.payload.action ?? 'warn',
       reason: row.payload.reason ?? '',

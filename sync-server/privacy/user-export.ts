@@ -171,10 +171,13 @@ async function writeDocument(
          FROM read_markers WHERE user_id = $1 ORDER BY updated_at`,
     ),
   );
+  // Who wrote a mention or a reply is named; a moderator's notice speaks for the room's moderators, as the app
+  // says it ("A moderator warned you"): which moderator acted is theirs to keep. A deleted account names nobody.
   field(
     'notifications',
     await all(
-      `SELECT n.kind, n.channel_id AS "channelId", n.message_id AS "messageId", a.handle AS "from", n.payload,
+      `SELECT n.kind, n.channel_id AS "channelId", n.message_id AS "messageId",
+              CASE WHEN n.kind <> 'moderation' AND a.anonymized_at IS NULL THEN a.handle END AS "from", n.payload,
               n.read_at AS "readAt", n.created_at AS "createdAt"
          FROM notifications n LEFT JOIN users a ON a.id = n.actor_id WHERE n.user_id = $1 ORDER BY n.created_at`,
     ),

@@ -12,7 +12,14 @@ import { InProcessQueue } from '../../workers/in-process-queue.ts';
 import { createJobHandlers } from '../../workers/job-handlers.ts';
 import { expireDataExports } from '../../workers/handlers/expire-data-exports.ts';
 import { purgeDeletedWords } from '../../workers/handlers/purge-deleted-words.ts';
-import { createMember, intentDeps, loungeRoomId, sendIntent, unlimitedRateLimiter } from '../support/fixtures.ts';
+import {
+  createMember,
+  intentDeps,
+  loungeRoomId,
+  sendIntent,
+  setRole,
+  unlimitedRateLimiter,
+} from '../support/fixtures.ts';
 import { solidPng } from '../support/png.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { startSyncNode, type SyncNode } from '../support/sync-node.ts';
@@ -87,6 +94,10 @@ describe('privacy: data export and account deletion (PostgreSQL)', () => {
     const first = await act(ada, sendIntent(general, 'my first words'));
     await act(ada, { kind: 'edit', messageId: first!.messageId, body: 'my first words, corrected' });
     await act(bob, sendIntent(general, 'hello @gdpr_ada'));
+    // A moderator warns her: her export says so, as the app does, without naming the moderator.
+    const mod = await createMember(db, 'gdpr_mod');
+    await setRole(db, general, mod.id, 'moderator');
+    await act(mod, { kind: 'moderate_member', roomId: general, userId: ada.id, action: 'warn', reason: 'Be kind' });
     await act(ada, { kind: 'react', messageId: first!.messageId, emoji: '🎉' });
     const dm = await act(ada, { kind: 'start_dm', participantIds: [bob.id] });
     await act(ada, sendIntent(dm!.channelId!, 'a private word for Bob'));
@@ -157,7 +168,10 @@ describe('privacy: data export and account deletion (PostgreSQL)', () => {
       directMessages: [{ with: ['gdpr_bob'] }],
       earlierVersionsOfYourMessages: [{ messageId: first!.messageId, body: 'my first words' }],
       reactions: [{ messageId: first!.messageId, emoji: '🎉' }],
-      notifications: [{ kind: 'mention', from: 'gdpr_bob' }],
+      notifications: [
+        { kind: 'mention', from: 'gdpr_bob' },
+        { kind: 'moderation', from: null, payload: { action: 'warn', reason: 'Be kind' } },
+      ],
       blocked: [{ handle: 'gdpr_bob' }],
       files: [{ id: file.id, name: 'desk.png', type: 'image/png', inThisExport: `files/${file.id}/desk.png` }],
       browsersForPush: [{ pushService: 'https://fcm.googleapis.com/fcm/send/ada' }],
@@ -169,8 +183,10 @@ describe('privacy: data export and account deletion (PostgreSQL)', () => {
       ['room', 'my desk'],
     ]);
     expect(messages[0]!.where).toBe('General Chat');
-    // Nothing of Bob's words is in Ada's export.
+    // Nothing of Bob's words is in Ada's export, and nothing names the moderator who warned her.
     expect(JSON.stringify(data)).not.toContain('hello @gdpr_ada');
+    expect(JSON.stringify(data)).not.toContain('gdpr_mod');
+    expect(JSON.stringify(data)).not.toContain(mod.id);
   });
 
   it(`at most ${LIMITS.exports.perDay} exports a day; a week later an export is gone`, async () => {
