@@ -21,6 +21,8 @@ import { startPreparedServer } from '../support/prepared-server.ts';
 /** A global admin (set in the database between two starts: the host platform's admin flag). */
 const ADMIN = { handle: 'gia_admin', name: 'Gia Admin' };
 const ESCALATED_BODY = 'history message 3';
+/** Who wrote the escalated message, and deleted their account since. */
+const GONE = { handle: 'gone_gus', name: 'Gus Gone' };
 const GENERAL_NAME = 'General Chat';
 
 let server: ServerProcess;
@@ -31,8 +33,9 @@ beforeAll(async () => {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   dataDir = await mkdtemp(join(tmpdir(), 'lounge-e2e-admin-'));
   // First start: Gia's account exists. With the server stopped she becomes a global admin, General gets a
-  // few messages, and a room moderator's escalation of one of them waits for the admins.
-  ({ server } = await startPreparedServer({ dataDir }, [ADMIN], async (db, [giaId]) => {
+  // few messages, and a room moderator's escalation of one of them waits for the admins. Its author, Gus,
+  // deleted his account since (anonymized as the server does it).
+  ({ server } = await startPreparedServer({ dataDir }, [ADMIN, GONE], async (db, [giaId, gusId]) => {
     await db.query('UPDATE users SET is_global_admin = true WHERE id = $1', [giaId]);
     const { rows } = await db.query<{ id: string }>(`SELECT id FROM rooms WHERE slug = 'general'`);
     const general = rows[0]!.id;
@@ -42,6 +45,16 @@ beforeAll(async () => {
        SELECT id, room_id, 'community', 'escalated', 'Looks like a scam; escalated by the room moderators', true
          FROM messages WHERE channel_id = $1 AND body = $2`,
       [general, ESCALATED_BODY],
+    );
+    await db.query('UPDATE messages SET author_id = $2 WHERE channel_id = $1 AND body = $3', [
+      general,
+      gusId,
+      ESCALATED_BODY,
+    ]);
+    await db.query(
+      `UPDATE users SET handle = 'deleted_' || substr(replace(id::text, '-', ''), 1, 12), display_name = 'Deleted user',
+                        anonymized_at = now() WHERE id = $1`,
+      [gusId],
     );
   }));
   browser = await launchBrowser();
@@ -198,6 +211,9 @@ describe('escalated review items', () => {
       // Named by the server, on any device: this is the first page Gia's device loads after signing in.
       await item.getByText(`in ${GENERAL_NAME}`).waitFor();
       expect(await item.getByRole('button', { name: 'Escalate' }).count()).toBe(0);
+      // Its author deleted their account: named as chat names them, not by the placeholder handle.
+      expect(await item.locator('blockquote').innerText()).toMatch(/^Deleted user: history message 3/);
+      expect(await item.innerText()).not.toContain('deleted_');
       expect(await seriousAxeViolations(page)).toEqual([]);
       await item.getByLabel('Reason (recorded in the moderation log)').fill('Phishing link');
       await item.getByRole('button', { name: 'Hide' }).click();
@@ -208,7 +224,7 @@ describe('escalated review items', () => {
       const log = page.getByRole('list', { name: 'Moderation actions, newest first' });
       await log.getByRole('listitem').first().waitFor({ timeout: LIVE_TIMEOUT_MS });
       await expect(log.getByRole('listitem').first().innerText()).resolves.toMatch(
-        /@gia_admin hid a message by @gia_admin: Phishing link$/,
+        /@gia_admin hid a message by Deleted user: Phishing link$/,
       );
       expect(await seriousAxeViolations(page)).toEqual([]);
       expect(unexpectedErrors(gia)).toEqual([]);

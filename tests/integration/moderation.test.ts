@@ -4,6 +4,7 @@ import type { Database } from '../../sync-server/db/database.ts';
 import { createPgDatabase } from '../../sync-server/db/pg-database.ts';
 import type { UserRow } from '../../sync-server/features/users/users-repo.ts';
 import { createOpenAiModerator } from '../../sync-server/moderation/ai-moderation.ts';
+import { deleteAccount } from '../../sync-server/privacy/delete-account.ts';
 import { InProcessQueue } from '../../workers/in-process-queue.ts';
 import { createJobHandlers } from '../../workers/job-handlers.ts';
 import { createMember, loungeRoomId, setRole } from '../support/fixtures.ts';
@@ -614,7 +615,7 @@ describe("history shows hidden words to the room's moderators only", () => {
   });
 });
 
-describe('the review queue shows what was reported, not what the author changed it to since', () => {
+describe('what moderators read in the review queue and the log', () => {
   let testDb: TestDatabase;
   let db: Database;
   let node: SyncNode;
@@ -632,7 +633,10 @@ describe('the review queue shows what was reported, not what the author changed 
       headers: { authorization: `Bearer ${await hostToken({ sub: m.host_user_id })}` },
     });
     expect(res.statusCode).toBe(200);
-    return res.json().items as Array<{ message: { id: string; body: string; bodyWhenFlagged: string | null } }>;
+    return res.json().items as Array<{
+      message: { id: string; body: string; bodyWhenFlagged: string | null };
+      context: Array<{ body: string }>;
+    }>;
   };
 
   beforeAll(async () => {
@@ -676,5 +680,38 @@ describe('the review queue shows what was reported, not what the author changed 
     await run(mo, { kind: 'report', messageId, reason: 'harassment', details: '' });
     const item = (await queueOf(admin)).find((i) => i.message.id === messageId);
     expect(item?.message).toMatchObject({ body: 'your posts are worthless garbage, go away', bodyWhenFlagged: null });
+  });
+
+  it('a deleted account is "Deleted user" in the queue and the log, never its placeholder handle', async () => {
+    const [sam, mo, mod, admin] = (await Promise.all(
+      ['dq_sam', 'dq_mo', 'dq_mod', 'dq_admin'].map((h) => createMember(db, h, { admin: h === 'dq_admin' })),
+    )) as [UserRow, UserRow, UserRow, UserRow];
+    await setRole(db, general, mod.id, 'moderator');
+    await run(sam, { kind: 'send', channelId: general, body: 'a warm-up line' });
+    const messageId = await run(sam, { kind: 'send', channelId: general, body: 'an unkind line' });
+    await run(mo, { kind: 'report', messageId, reason: 'harassment', details: '' });
+    await run(mod, { kind: 'moderate_member', roomId: general, userId: sam.id, action: 'warn', reason: 'Unkind' });
+    await deleteAccount(db, sam.id);
+    await deleteAccount(db, mod.id);
+
+    const item = (await queueOf(admin)).find((i) => i.message.id === messageId);
+    expect(item?.message).toMatchObject({ authorHandle: null, authorDeleted: true });
+    expect(item?.context.find((c) => c.body === 'a warm-up line')).toEqual({
+      seq: expect.any(Number) as unknown as number,
+      authorHandle: null,
+      authorDeleted: true,
+      body: 'a warm-up line',
+    });
+    const log = await node.app.inject({
+      method: 'GET',
+      url: `/api/rooms/${general}/moderation-log`,
+      headers: { authorization: `Bearer ${await hostToken({ sub: admin.host_user_id })}` },
+    });
+    expect(log.statusCode).toBe(200);
+    const warned = (log.json().entries as Array<{ action: string; reason: string }>).find(
+      (e) => e.action === 'warn' && e.reason === 'Unkind',
+    );
+    expect(warned).toMatchObject({ actorHandle: null, actorDeleted: true, targetHandle: null, targetDeleted: true });
+    expect(JSON.stringify([item, warned])).not.toMatch(/deleted_/);
   });
 });

@@ -116,7 +116,10 @@ export interface ReviewItem {
     channelId: string;
     seq: number;
     authorId: string | null;
+    /** null when there is no author, or their account was deleted. */
     authorHandle: string | null;
+    /** The author deleted their account ("Deleted user"). */
+    authorDeleted?: boolean;
     /** The words as they read now. */
     body: string;
     /** The words when the item was raised (first report or flag), when edited since; null when not. */
@@ -129,10 +132,10 @@ export interface ReviewItem {
     createdAt: string;
     attachments?: MessageView['attachments'];
   };
-  context: Array<{ seq: number; authorHandle: string | null; body: string }>;
+  context: Array<{ seq: number; authorHandle: string | null; authorDeleted?: boolean; body: string }>;
   reports: Array<{ reason: string; details: string; createdAt: string }>;
   /** Why a room moderator sent it to the admins, and who. */
-  escalation?: { reason: string; byHandle: string | null } | null;
+  escalation?: { reason: string; byHandle: string | null; byDeleted?: boolean } | null;
 }
 
 /** A room the member moderates (every room for a global admin). */
@@ -293,7 +296,11 @@ export interface ModerationLogEntry {
   source: string;
   reason: string;
   actorHandle: string | null;
+  /** The acting moderator deleted their account ("Deleted user"). */
+  actorDeleted?: boolean;
   targetHandle: string | null;
+  /** The member acted on deleted their account ("Deleted user"). */
+  targetDeleted?: boolean;
   messageId: string | null;
   expiresAt: string | null;
   createdAt: string;

@@ -14,6 +14,7 @@ import { reportReasonLabel } from '../../../shared/rules/report-reasons.ts';
 import { RefreshIcon, ShieldIcon } from '../components/icons.tsx';
 import { RestrictedMembers } from '../components/moderation/RestrictedMembers.tsx';
 import { ModerationLog } from '../components/moderation/ModerationLog.tsx';
+import { memberLabel } from '../components/moderation/member-label.ts';
 import { MessageAttachments } from '../components/chat/Attachments.tsx';
 import { attachmentUrl } from '../api/attachments.ts';
 import { relativeTime } from '../format.ts';
@@ -207,7 +208,9 @@ function ReviewCard(props: {
       <Show when={item().escalation}>
         {(e) => (
           <p class="review-item__reason">
-            <strong>Escalated{e().byHandle ? ` by @${e().byHandle}` : ''}</strong>
+            <strong>
+              Escalated{e().byHandle || e().byDeleted ? ` by ${memberLabel(e().byHandle, e().byDeleted, '')}` : ''}
+            </strong>
             {e().reason ? `: ${e().reason}` : '.'}
           </p>
         )}
@@ -217,7 +220,7 @@ function ReviewCard(props: {
           <For each={item().context.filter((c) => c.seq < item().message.seq)}>
             {(c) => (
               <li>
-                <strong>@{c.authorHandle ?? 'unknown'}:</strong> {c.body}
+                <strong>{memberLabel(c.authorHandle, c.authorDeleted, '@unknown')}:</strong> {c.body}
               </li>
             )}
           </For>
@@ -231,7 +234,7 @@ function ReviewCard(props: {
         </p>
       </Show>
       <blockquote class="review-item__message">
-        <strong>@{item().message.authorHandle ?? 'unknown'}:</strong>{' '}
+        <strong>{memberLabel(item().message.authorHandle, item().message.authorDeleted, '@unknown')}:</strong>{' '}
         {editedSince() ?? (item().message.body || (item().message.attachments?.length ? '' : '(no text)'))}
         <Show when={editedSince() === null && item().message.editedAt}>
           <span class="msg__edited"> (edited)</span>

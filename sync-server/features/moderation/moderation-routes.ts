@@ -29,7 +29,10 @@ const queueItemSchema = z.object({
     channelId: z.uuid(),
     seq: z.number().int(),
     authorId: z.uuid().nullable(),
+    /** null when there is no author, or their account was deleted. */
     authorHandle: z.string().nullable(),
+    /** The author deleted their account: named "Deleted user", as everywhere else. */
+    authorDeleted: z.boolean(),
     /** The words as they read now. */
     body: z.string(),
     /**
@@ -48,10 +51,17 @@ const queueItemSchema = z.object({
     attachments: apiMessageSchema.shape.attachments,
   }),
   /** The messages just before and after, so a moderator judges in context. */
-  context: z.array(z.object({ seq: z.number().int(), authorHandle: z.string().nullable(), body: z.string() })),
+  context: z.array(
+    z.object({
+      seq: z.number().int(),
+      authorHandle: z.string().nullable(),
+      authorDeleted: z.boolean(),
+      body: z.string(),
+    }),
+  ),
   reports: z.array(z.object({ reason: z.string(), details: z.string(), createdAt: z.string() })),
   /** Why a room moderator sent it to the admins, and who (escalated items). */
-  escalation: z.object({ reason: z.string(), byHandle: z.string().nullable() }).nullable(),
+  escalation: z.object({ reason: z.string(), byHandle: z.string().nullable(), byDeleted: z.boolean() }).nullable(),
 });
 
 interface QueueRow {
@@ -60,6 +70,7 @@ interface QueueRow {
   room_name: string | null;
   escalation_reason: string | null;
   escalated_by: string | null;
+  escalated_by_deleted: boolean;
   source: 'ai' | 'community' | 'admin' | 'system';
   status: 'pending' | 'approved' | 'hidden' | 'deleted' | 'escalated';
   reason: string;
@@ -73,6 +84,7 @@ interface QueueRow {
   seq: number;
   author_id: string | null;
   author_handle: string | null;
+  author_deleted: boolean;
   body: string;
   body_when_flagged: string | null;
   edited_at: Date | null;
@@ -82,6 +94,14 @@ interface QueueRow {
   is_deleted: boolean;
   message_created_at: Date;
 }
+
+/**
+ * A person as moderator views name them, from a `users` row aliased `alias` (LEFT JOINed): a deleted
+ * (anonymized) account keeps a placeholder handle ("deleted_…") that no screen should show, so it answers no
+ * handle and `deleted`, and the screens say "Deleted user" as chat does.
+ */
+const HANDLE = (alias: string) => `CASE WHEN ${alias}.anonymized_at IS NULL THEN ${alias}.handle END`;
+const DELETED = (alias: string) => `(${alias}.anonymized_at IS NOT NULL)`;
 
 const queueCursor = z.strictObject({ at: z.string(), id: z.uuid() });
 const logCursor = z.strictObject({ at: z.string(), id: z.uuid() });
@@ -245,9 +265,9 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
       const { rows } = await db.query<QueueRow>(
         `SELECT q.id, q.room_id, r.name AS room_name, q.source, q.status, q.reason, q.ai_categories, q.ai_max_score,
                 q.report_count, q.escalated, q.created_at, m.id AS message_id, m.channel_id, m.seq, m.author_id,
-                u.handle AS author_handle, m.body, f.old_body AS body_when_flagged, m.edited_at, m.attachments,
+                ${HANDLE('u')} AS author_handle, ${DELETED('u')} AS author_deleted, m.body, f.old_body AS body_when_flagged, m.edited_at, m.attachments,
                 m.is_hidden, m.hidden_reason, m.is_deleted, m.created_at AS message_created_at,
-                e.reason AS escalation_reason, e.handle AS escalated_by
+                e.reason AS escalation_reason, e.handle AS escalated_by, e.deleted AS escalated_by_deleted
            FROM moderation_queue q JOIN messages m ON m.id = q.message_id LEFT JOIN users u ON u.id = m.author_id
            LEFT JOIN rooms r ON r.id = q.room_id
            -- Each edit keeps the body it replaced: the first edit after the item was raised kept the words that
@@ -256,7 +276,8 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
            LEFT JOIN LATERAL (SELECT me.old_body FROM message_edits me
                                WHERE me.message_id = q.message_id AND me.edited_at > q.created_at
                                ORDER BY me.id LIMIT 1) f ON true
-           LEFT JOIN LATERAL (SELECT a.reason, au.handle FROM moderation_actions a LEFT JOIN users au ON au.id = a.actor_id
+           LEFT JOIN LATERAL (SELECT a.reason, ${HANDLE('au')} AS handle, ${DELETED('au')} AS deleted
+                                FROM moderation_actions a LEFT JOIN users au ON au.id = a.actor_id
                                WHERE q.escalated AND a.message_id = q.message_id AND a.action = 'escalate'
                                ORDER BY a.created_at DESC LIMIT 1) e ON true
           WHERE q.status = $1
@@ -270,8 +291,15 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
       const items = await Promise.all(
         rows.map(async (row) => {
           const [context, reports] = await Promise.all([
-            db.query<{ seq: number; author_handle: string | null; body: string; is_deleted: boolean }>(
-              `SELECT m.seq, u.handle AS author_handle, m.body, m.is_deleted FROM messages m LEFT JOIN users u ON u.id = m.author_id
+            db.query<{
+              seq: number;
+              author_handle: string | null;
+              author_deleted: boolean;
+              body: string;
+              is_deleted: boolean;
+            }>(
+              `SELECT m.seq, ${HANDLE('u')} AS author_handle, ${DELETED('u')} AS author_deleted, m.body, m.is_deleted
+                 FROM messages m LEFT JOIN users u ON u.id = m.author_id
                 WHERE m.channel_id = $1 AND m.seq BETWEEN $2 - 2 AND $2 + 2 AND m.seq <> $2 ORDER BY m.seq`,
               [row.channel_id, row.seq],
             ),
@@ -298,6 +326,7 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
               seq: row.seq,
               authorId: row.author_id,
               authorHandle: row.author_handle,
+              authorDeleted: row.author_deleted,
               body: row.is_deleted ? '' : row.body,
               bodyWhenFlagged: row.is_deleted ? null : row.body_when_flagged,
               editedAt: row.edited_at ? row.edited_at.toISOString() : null,
@@ -310,6 +339,7 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
             context: context.rows.map((c) => ({
               seq: c.seq,
               authorHandle: c.author_handle,
+              authorDeleted: c.author_deleted,
               body: c.is_deleted ? '' : c.body,
             })),
             reports: reports.rows.map((rep) => ({
@@ -318,7 +348,9 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
               createdAt: rep.created_at.toISOString(),
             })),
             escalation:
-              row.escalation_reason === null ? null : { reason: row.escalation_reason, byHandle: row.escalated_by },
+              row.escalation_reason === null
+                ? null
+                : { reason: row.escalation_reason, byHandle: row.escalated_by, byDeleted: row.escalated_by_deleted },
           };
         }),
       );
@@ -449,8 +481,13 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
                 action: z.string(),
                 source: z.string(),
                 reason: z.string(),
+                /** null for a machine or the community (see source), or a deleted account. */
                 actorHandle: z.string().nullable(),
+                /** The moderator's account was deleted: named "Deleted user". */
+                actorDeleted: z.boolean(),
                 targetHandle: z.string().nullable(),
+                /** The member acted on deleted their account: named "Deleted user". */
+                targetDeleted: z.boolean(),
                 messageId: z.uuid().nullable(),
                 expiresAt: z.string().nullable(),
                 createdAt: z.string(),
@@ -472,12 +509,15 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
         source: string;
         reason: string;
         actor_handle: string | null;
+        actor_deleted: boolean;
         target_handle: string | null;
+        target_deleted: boolean;
         message_id: string | null;
         expires_at: Date | null;
         created_at: Date;
       }>(
-        `SELECT a.id, a.action, a.source, a.reason, actor.handle AS actor_handle, target.handle AS target_handle,
+        `SELECT a.id, a.action, a.source, a.reason, ${HANDLE('actor')} AS actor_handle, ${DELETED('actor')} AS actor_deleted,
+                ${HANDLE('target')} AS target_handle, ${DELETED('target')} AS target_deleted,
                 a.message_id, a.expires_at, a.created_at
            FROM moderation_actions a
            LEFT JOIN users actor ON actor.id = a.actor_id LEFT JOIN users target ON target.id = a.target_user_id
@@ -493,7 +533,9 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
           source: e.source,
           reason: e.reason,
           actorHandle: e.actor_handle,
+          actorDeleted: e.actor_deleted,
           targetHandle: e.target_handle,
+          targetDeleted: e.target_deleted,
           messageId: e.message_id,
           expiresAt: e.expires_at ? e.expires_at.toISOString() : null,
           createdAt: e.created_at.toISOString(),

@@ -3,6 +3,7 @@ import { isApiError } from '../../api/http.ts';
 import { fetchModerationLog, type ModeratedRoom, type ModerationLogEntry } from '../../api/community.ts';
 import { relativeTime } from '../../format.ts';
 import { RefusalAlert } from '../RefusalAlert.tsx';
+import { memberLabel } from './member-label.ts';
 
 /** What each logged action reads as, by whom it was taken. */
 const ACTION_WORDS: Record<string, string> = {
@@ -50,12 +51,12 @@ export function ModerationLog(props: { token: string; rooms: readonly ModeratedR
       setError(isApiError(err) ? err.message : 'The log could not be loaded.');
     }
   };
-  const who = (e: ModerationLogEntry) => (e.actorHandle ? `@${e.actorHandle}` : (SOURCE_ACTOR[e.source] ?? 'Someone'));
+  const who = (e: ModerationLogEntry) =>
+    memberLabel(e.actorHandle, e.actorDeleted, SOURCE_ACTOR[e.source] ?? 'Someone');
   const what = (e: ModerationLogEntry) => {
     const words = ACTION_WORDS[e.action] ?? e.action;
-    return e.targetHandle && !words.endsWith('message')
-      ? `${words} @${e.targetHandle}`
-      : `${words}${e.targetHandle ? ` by @${e.targetHandle}` : ''}`;
+    const target = memberLabel(e.targetHandle, e.targetDeleted, '');
+    return target && !words.endsWith('message') ? `${words} ${target}` : `${words}${target ? ` by ${target}` : ''}`;
   };
   return (
     <section class="restricted moderation-log" aria-labelledby="moderation-log-title">
