@@ -373,6 +373,34 @@ describe('room list', () => {
 });
 
 describe('on a phone', () => {
+  it('offline, the state is in words under the navigation, with what waits to send', async () => {
+    const eli = await joinRoom(AI_ART, 'hdr_eli', 'Eli Offline', { viewport: 'phone' });
+    try {
+      const banner = eli.page.getByTestId('connection-banner');
+      expect(await banner.count()).toBe(0);
+      await eli.page.context().setOffline(true);
+      await banner.waitFor({ timeout: UI_TIMEOUT_MS });
+      await composer(eli.page, AI_ART.name).fill('Written in a tunnel');
+      await composer(eli.page, AI_ART.name).press('Enter');
+      await expect
+        .poll(() => banner.innerText(), { timeout: UI_TIMEOUT_MS })
+        .toBe('Offline: you can keep writing · 1 message waiting to send');
+      // The header keeps one row of tools above the navigation.
+      const [chip, menu] = await Promise.all([
+        eli.page.locator('.connection').boundingBox(),
+        eli.page.getByRole('button', { name: /^Sign out/ }).boundingBox(),
+      ]);
+      expect(Math.abs((chip?.y ?? 0) - (menu?.y ?? 100))).toBeLessThan(10);
+      await shoot(eli.page, 'offline-banner-phone');
+      await eli.page.context().setOffline(false);
+      await expect.poll(() => banner.count(), { timeout: LIVE_TIMEOUT_MS }).toBe(0);
+      await messageWithText(eli.page, AI_ART.name, 'Written in a tunnel').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(unexpectedErrors(eli)).toEqual([]);
+    } finally {
+      await eli.close();
+    }
+  });
+
   it('tapping one message, then another, shows the actions of the last one only, and presses none of them', async () => {
     const eli = await joinRoom(AI_ART, 'tap_eli', 'Eli Taps', { viewport: 'phone' });
     try {

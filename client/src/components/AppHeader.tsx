@@ -3,7 +3,7 @@ import type { AuthConfig, User } from '../api/types.ts';
 import { paths } from '../router.ts';
 import { BrandMark } from './BrandMark.tsx';
 import { CommunityNav } from './CommunityNav.tsx';
-import { ConnectionStatus } from './ConnectionStatus.tsx';
+import { ConnectionBanner, ConnectionStatus } from './ConnectionStatus.tsx';
 import { SearchIcon } from './icons.tsx';
 import { Link } from './Link.tsx';
 import { NotificationsLink } from './NotificationsLink.tsx';
@@ -35,6 +35,7 @@ export function AppHeader(props: {
       <NotificationsLink />
       <ConnectionStatus />
       <UserMenu user={props.user} onSignOut={props.onSignOut} />
+      <ConnectionBanner />
     </header>
   );
 }

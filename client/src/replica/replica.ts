@@ -12,6 +12,7 @@ import { FirstPaintCache } from './first-paint.ts';
 import { MemberCache } from './members.ts';
 import { groupNotifications, isNotificationUnread, pendingReads, type NotificationGroup } from './notifications.ts';
 import { RoomSession } from './room-session.ts';
+import { ConnectionDisplay, type DisplayState } from './connection-display.ts';
 import { createBrowserSocket } from './socket.ts';
 import { catchUpReplica } from './sql/catch-up.ts';
 import { materializeDoc } from './sql/materialize.ts';
@@ -24,7 +25,7 @@ import { uploadAttachment } from '../api/attachments.ts';
 export type IntentInput = Intent extends infer I ? (I extends Intent ? Omit<I, 'n' | 'createdAt'> : never) : never;
 
 /** What the header shows: the socket's state, with "offline" also covering a server out of reach. */
-export type DisplayState = 'online' | 'connecting' | 'offline';
+export type { DisplayState } from './connection-display.ts';
 
 export interface FailedIntent {
   id: string;
@@ -45,7 +46,6 @@ export interface ReplicaOptions {
 }
 
 /** After this long without a connection the header says "offline" rather than "connecting". */
-const OFFLINE_AFTER_MS = 6000;
 
 /** The SQL replica starts this long after the app at the latest, when no room is opened to start it. */
 const SQL_START_FALLBACK_MS = 1500;
@@ -81,7 +81,7 @@ export class Replica {
 
   private readonly rawState = createSignal<ConnectionState>('offline');
   private readonly browserOnline = createSignal(typeof navigator === 'undefined' ? true : navigator.onLine);
-  private readonly lastOnlineAt = createSignal(Date.now());
+  private readonly connection = new ConnectionDisplay(Date.now());
   private readonly clock = createSignal(Date.now());
   private readonly outboxVersion = createSignal(0);
   private readonly failedVersion = createSignal(0);
@@ -118,9 +118,9 @@ export class Replica {
       getToken: () => this.connectionToken(),
       createSocket: createBrowserSocket,
       onState: (state) => {
+        this.connection.changed(this.rawState[0](), state, Date.now());
         this.rawState[1](state);
         if (state === 'online') {
-          this.lastOnlineAt[1](Date.now());
           this.catchUp();
           this.deferred?.kick();
         }
@@ -180,19 +180,28 @@ export class Replica {
   readonly loaded: Accessor<boolean> = () => this.loadedSignal[0]();
 
   /** Reactive connection state for the header. */
-  readonly displayState: Accessor<DisplayState> = () => {
-    if (!this.browserOnline[0]()) return 'offline';
-    const raw = this.rawState[0]();
-    if (raw === 'online') return 'online';
-    return this.clock[0]() - this.lastOnlineAt[0]() > OFFLINE_AFTER_MS ? 'offline' : 'connecting';
-  };
+  readonly displayState: Accessor<DisplayState> = () =>
+    this.connection.state(this.rawState[0](), this.browserOnline[0](), this.clock[0]());
+
+  /** Reactive: whether the device itself has a network (false: the browser says it is offline). */
+  readonly deviceOnline: Accessor<boolean> = () => this.browserOnline[0]();
 
   /** Reactive: intents the member made that the server has not answered yet (read markers aside). */
   readonly pendingCount: Accessor<number> = () => {
+    const { sends, others } = this.pendingKinds();
+    return sends + others;
+  };
+
+  /** Reactive: the same, as messages (and files waiting to upload) and other changes (edits, reactions, …). */
+  readonly pendingKinds: Accessor<{ sends: number; others: number }> = () => {
     this.outboxVersion[0]();
-    let count = 0;
-    for (const intent of privateMaps(this.privateDoc).outbox.values()) if (!isReadKeeping(intent)) count++;
-    return count;
+    let sends = 0;
+    let others = 0;
+    for (const intent of privateMaps(this.privateDoc).outbox.values()) {
+      if (intent.kind === 'send') sends++;
+      else if (!isReadKeeping(intent)) others++;
+    }
+    return { sends, others };
   };
 
   /** Reactive: the outbox, in client order. */
