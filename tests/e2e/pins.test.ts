@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -24,6 +24,7 @@ import {
   LIVE_TIMEOUT_MS,
   SCREENSHOT_DIR,
 } from '../support/chat-ui.ts';
+import { solidPng } from '../support/png.ts';
 import type { ServerProcess } from '../support/server-process.ts';
 import { startPreparedServer } from '../support/prepared-server.ts';
 
@@ -74,8 +75,13 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-async function joinRoom(handle: string, displayName: string, viewport: ViewportName = 'desktop'): Promise<OpenedPage> {
-  const opened = await openPage(browser, { viewport });
+async function joinRoom(
+  handle: string,
+  displayName: string,
+  viewport: ViewportName = 'desktop',
+  options: { acceptDownloads?: boolean } = {},
+): Promise<OpenedPage> {
+  const opened = await openPage(browser, { viewport, ...options });
   const { page } = opened;
   await page.goto(`${server.url}/lounge/${GENERAL.slug}`);
   await submitDemoSignIn(page, handle, displayName);
@@ -260,6 +266,82 @@ describe('pinned messages', () => {
       }
       await bob.page.screenshot({ path: join(SCREENSHOT_DIR, 'pins-panel-empty-desktop-light.png') });
       expect(await seriousAxeViolations(bob.page)).toEqual([]);
+
+      expect(unexpectedErrors(tara)).toEqual([]);
+      expect(unexpectedErrors(bob)).toEqual([]);
+    } finally {
+      await tara.close();
+      await bob.close();
+    }
+  });
+
+  it('a pinned message’s files show in the Pinned panel: the image as a thumbnail, the PDF and the log as downloads', async () => {
+    const tara = await joinRoom(TRUSTED.handle, TRUSTED.name);
+    const bob = await joinRoom('pin_bea', 'Bea Reader', 'desktop', { acceptDownloads: true });
+    const guide = Buffer.from('%PDF-1.4\n%\u00e2\u00e3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
+    const log = 'ERROR worker 3: connection reset\nINFO retrying in 5s\n';
+    try {
+      // Tara shares the workshop's files (a trusted member may) and pins the message.
+      const chooser = tara.page.waitForEvent('filechooser');
+      await tara.page.getByRole('button', { name: 'Attach files' }).click();
+      await (
+        await chooser
+      ).setFiles([
+        { name: 'setup.png', mimeType: 'image/png', buffer: solidPng(320, 200, [40, 120, 200]) },
+        { name: 'guide.pdf', mimeType: 'application/pdf', buffer: guide },
+        { name: 'server.log', mimeType: 'text/plain', buffer: Buffer.from(log) },
+      ]);
+      const chips = tara.page.getByRole('list', { name: 'Files to send' }).getByRole('listitem');
+      await expect
+        .poll(() => chips.evaluateAll((items) => items.map((i) => i.getAttribute('data-state'))), {
+          timeout: UI_TIMEOUT_MS,
+        })
+        .toEqual(['ready', 'ready', 'ready']);
+      await send(tara.page, 'Workshop files: setup, guide and the server log');
+      const onTara = messageWithText(tara.page, GENERAL.name, 'Workshop files');
+      const messageId = (await onTara.getAttribute('data-message-id'))!;
+      await (await menuItem(onTara, 'Pin message')).click();
+      await tara.page.getByText('Message pinned.').waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+      // Bea opens Pinned: the message's words and its three files, not only its text.
+      await openPins(bob.page);
+      const item = pinsPanel(bob.page).locator(`li[data-message-id="${messageId}"]`);
+      await item.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await item.innerText()).toContain('Workshop files: setup, guide and the server log');
+      const files = item.getByRole('list', { name: '3 attached files' });
+      await files.waitFor({ timeout: UI_TIMEOUT_MS });
+      // The image as a thumbnail that fits the panel, its bytes drawn.
+      const thumb = files.getByRole('link', { name: 'Open image setup.png full size' });
+      const box = (await thumb.boundingBox())!;
+      expect(box.width).toBeLessThanOrEqual(200);
+      expect(Math.round((box.width / box.height) * 10) / 10).toBe(1.6);
+      await expect
+        .poll(() => thumb.locator('img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), {
+          timeout: UI_TIMEOUT_MS,
+        })
+        .toBe(320);
+      // The PDF and the log by name and size, each downloading its file.
+      const pdf = files.getByRole('link', { name: /guide\.pdf/ });
+      expect(await pdf.innerText()).toContain(`PDF · ${guide.length} bytes`);
+      const logCard = files.getByRole('link', { name: /server\.log/ });
+      expect(await logCard.innerText()).toContain(`Text · ${Buffer.byteLength(log)} bytes`);
+      const download = bob.page.waitForEvent('download');
+      await logCard.click();
+      const saved = await download;
+      expect(saved.suggestedFilename()).toBe('server.log');
+      expect(await readFile((await saved.path())!, 'utf8')).toBe(log);
+
+      expect(await seriousAxeViolations(bob.page)).toEqual([]);
+      await bob.page.mouse.move(0, 0);
+      await bob.page.screenshot({ path: join(SCREENSHOT_DIR, 'pins-panel-files-desktop-light.png') });
+      await bob.page.setViewportSize({ width: 390, height: 844 });
+      await item.scrollIntoViewIfNeeded();
+      expect(
+        await bob.page.evaluate<boolean>(
+          'document.documentElement.scrollWidth <= document.documentElement.clientWidth',
+        ),
+      ).toBe(true);
+      await bob.page.screenshot({ path: join(SCREENSHOT_DIR, 'pins-panel-files-phone-light.png') });
 
       expect(unexpectedErrors(tara)).toEqual([]);
       expect(unexpectedErrors(bob)).toEqual([]);

@@ -1,6 +1,7 @@
 import { createEffect, createMemo, createSignal, For, on, onCleanup, Show, type JSX } from 'solid-js';
 import type { MessageView } from '../../../../shared/sync/channel-doc.ts';
 import { fetchAround, fromHistory } from '../../api/community.ts';
+import { attachmentUrl } from '../../api/attachments.ts';
 import { isApiError } from '../../api/http.ts';
 import { useReplica } from '../../replica/context.ts';
 import { LocalDatabaseSlow } from '../../replica/sql/sql-replica.ts';
@@ -8,6 +9,7 @@ import type { RoomSession } from '../../replica/room-session.ts';
 import type { Standing } from '../../replica/standing.ts';
 import { snippetOf } from '../../replica/timeline.ts';
 import { CloseIcon, PinIcon } from '../icons.tsx';
+import { MessageAttachments } from './Attachments.tsx';
 
 /** One pinned message as the member sees the list: the server's pins with their own queued changes applied. */
 export interface PinEntry {
@@ -111,8 +113,8 @@ const LOCAL_READ_WAIT_MS = 8000;
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 /**
- * The room's pinned messages beside the conversation (the whole screen on phones): author, snippet and
- * time of each, newest pin first, each with "Jump" to show it in the log. A message the log has not loaded
+ * The room's pinned messages beside the conversation (the whole screen on phones): author, snippet, files
+ * (images as thumbnails, other files as download cards) and time of each, newest pin first, each with "Jump" to show it in the log. A message the log has not loaded
  * (older history) is read from this device's SQL replica or, online, from the server's history route, so
  * every pin is listed; hidden and deleted messages never are (the meta doc drops them). Live for everyone:
  * the list follows the meta doc.
@@ -303,6 +305,7 @@ export function PinnedPanel(props: {
                 const author = () => (entry.message ? props.nameOf(entry.message.authorId) : 'Earlier message');
                 const at = () => (entry.message ? new Date(entry.message.createdAt) : null);
                 const titleId = `pinned-${entry.messageId}`;
+                const files = () => entry.message?.attachments ?? [];
                 return (
                   <li class="pinned-item" data-message-id={entry.messageId}>
                     <p class="pinned-item__meta" id={titleId}>
@@ -320,13 +323,19 @@ export function PinnedPanel(props: {
                         </span>
                       </Show>
                     </p>
-                    <p class="pinned-item__snippet">
-                      {entry.message
-                        ? snippetOf(entry.message)
-                        : failed()
-                          ? 'This message is not on this device yet.'
-                          : 'Loading the message…'}
-                    </p>
+                    <Show when={!entry.message || snippetOf(entry.message) !== '' || files().length === 0}>
+                      <p class="pinned-item__snippet">
+                        {entry.message
+                          ? snippetOf(entry.message)
+                          : failed()
+                            ? 'This message is not on this device yet.'
+                            : 'Loading the message…'}
+                      </p>
+                    </Show>
+                    {/* What was pinned is often the file itself (a guide as a PDF, a screenshot of the fix). */}
+                    <Show when={files().length > 0}>
+                      <MessageAttachments files={files()} fileUrl={(id) => attachmentUrl(props.token, id)} />
+                    </Show>
                     <div class="pinned-item__buttons">
                       <button
                         type="button"
