@@ -37,6 +37,8 @@ interface Room {
 const GENERAL: Room = { slug: 'general', name: 'General Chat' };
 const CODING: Room = { slug: 'coding', name: 'Coding & Automation' };
 const AI_ART: Room = { slug: 'ai-art', name: 'AI Art & Design' };
+/** Made an announcement room before the second start; the moderator moderates it too. */
+const NEWCOMERS: Room = { slug: 'newcomers', name: 'Newcomers Welcome' };
 
 /** The moderator of General Chat in these tests (a role only the database can grant today). */
 const MODERATOR = { handle: 'mod_mia', name: 'Mia Moderator' };
@@ -49,10 +51,11 @@ beforeAll(async () => {
   ({ server } = await startPreparedServer({ dataDir }, [MODERATOR], async (db, [modId]) => {
     await db.query(
       `INSERT INTO room_memberships (room_id, user_id, role)
-       SELECT id, $1, 'moderator' FROM rooms WHERE slug = 'general'
+       SELECT id, $1, 'moderator' FROM rooms WHERE slug IN ('general', 'newcomers')
        ON CONFLICT (room_id, user_id) DO UPDATE SET role = 'moderator'`,
       [modId],
     );
+    await db.query(`UPDATE rooms SET context_type = 'announcement' WHERE slug = 'newcomers'`);
   }));
   browser = await launchBrowser();
 }, 180_000);
@@ -344,6 +347,45 @@ describe('threads', () => {
     } finally {
       await ann.close();
       await mia?.close();
+    }
+  });
+});
+
+describe('announcement rooms', () => {
+  it('a member reacts to an announcement but is offered no Reply or thread; the moderator is', async () => {
+    const mia = await joinRoom(NEWCOMERS, MODERATOR.handle, MODERATOR.name);
+    const nia = await signIn(`/lounge/${NEWCOMERS.slug}`, 'ann_nia', 'Nia Reads');
+    try {
+      await send(mia.page, NEWCOMERS.name, 'Office hours move to Friday at 5pm');
+      const onNia = messageWithText(nia.page, NEWCOMERS.name, 'Office hours move to Friday');
+      await onNia.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      // Nia cannot post here, and the log says why instead of a composer.
+      await nia.page
+        .getByText('Only moderators can post in announcement rooms.')
+        .first()
+        .waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await composer(nia.page, NEWCOMERS.name).count()).toBe(0);
+
+      // Her toolbar has what she may do (react, more actions), not a Reply that would do nothing.
+      await onNia.hover();
+      const toolbar = onNia.getByRole('toolbar');
+      await toolbar.waitFor({ timeout: UI_TIMEOUT_MS });
+      await toolbar.getByRole('button', { name: 'More actions' }).waitFor();
+      expect(await toolbar.getByRole('button', { name: 'Reply' }).count()).toBe(0);
+      expect(await toolbar.getByRole('button', { name: 'Start a thread' }).count()).toBe(0);
+      expect(await toolbar.getByRole('button', { name: /reaction/i }).count()).toBeGreaterThan(0);
+      await shoot(nia.page, 'announcement-member-toolbar');
+
+      // The moderator may reply, so her toolbar offers it, and it quotes the message in her composer.
+      const onMia = messageWithText(mia.page, NEWCOMERS.name, 'Office hours move to Friday');
+      await onMia.hover();
+      await onMia.getByRole('toolbar').getByRole('button', { name: 'Reply' }).click();
+      await mia.page.getByText('Replying to').first().waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(unexpectedErrors(mia)).toEqual([]);
+      expect(unexpectedErrors(nia)).toEqual([]);
+    } finally {
+      await mia.close();
+      await nia.close();
     }
   });
 });

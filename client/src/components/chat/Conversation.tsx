@@ -403,6 +403,14 @@ export function Conversation(props: ConversationProps): JSX.Element {
       } else if (verdict.channelId) navigate(paths.conversation(verdict.channelId));
     });
   };
+  const reply = (target: { id: string; authorId: string | null; snippet: string }) => {
+    setReplyTo({
+      id: target.id,
+      authorName: actions.nameOf(target.authorId),
+      snippet: target.snippet.length > 140 ? `${target.snippet.slice(0, 139)}…` : target.snippet,
+    });
+    composer?.focus();
+  };
   const actions: MessageActions = {
     me,
     online,
@@ -423,13 +431,10 @@ export function Conversation(props: ConversationProps): JSX.Element {
     threadResolved: (threadId) => resolvedThreads().has(threadId),
     nameOf: (id) => (id === me ? props.user.displayName : replica.members.nameOf(id)),
     handleOf: (id) => (id === me ? props.user.handle : (replica.members.get(id)?.handle ?? '')),
-    onReply: (target) => {
-      setReplyTo({
-        id: target.id,
-        authorName: actions.nameOf(target.authorId),
-        snippet: target.snippet.length > 140 ? `${target.snippet.slice(0, 139)}…` : target.snippet,
-      });
-      composer?.focus();
+    // Only where the member may post: an announcement room's member, a muted one or a locked thread's reader
+    // has no composer to reply in, so their toolbar offers no Reply.
+    get onReply() {
+      return postRefusal() ? undefined : reply;
     },
     onJump: (messageId) => void jumpTo(messageId),
     onReact: (messageId, emoji, add) => {

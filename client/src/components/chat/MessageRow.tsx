@@ -37,7 +37,8 @@ export interface MessageActions {
   clock?: () => number;
   nameOf: (id: string | null) => string;
   handleOf: (id: string | null) => string;
-  onReply: (target: { id: string; authorId: string | null; snippet: string }) => void;
+  /** Quotes a message in the composer; absent where the member cannot post (the toolbar offers no Reply). */
+  onReply?: (target: { id: string; authorId: string | null; snippet: string }) => void;
   onJump: (messageId: string) => void;
   onReact: (messageId: string, emoji: string, add: boolean) => void;
   onEdit: (messageId: string, body: string) => void;
@@ -539,18 +540,18 @@ export function MessageRow(props: { item: MessageItem; actions: MessageActions }
           <Show when={canReact()}>
             <EmojiPicker onPick={(emoji) => props.actions.onReact(m().id, emoji, true)} />
           </Show>
-          <Show when={!m().hidden}>
-            <button
-              type="button"
-              class="icon-button"
-              aria-label="Reply"
-              title="Reply"
-              onClick={() =>
-                props.actions.onReply({ id: m().id, authorId: m().authorId, snippet: messageExcerpt(m().body, 140) })
-              }
-            >
-              <ReplyIcon />
-            </button>
+          <Show when={!m().hidden && props.actions.onReply}>
+            {(reply) => (
+              <button
+                type="button"
+                class="icon-button"
+                aria-label="Reply"
+                title="Reply"
+                onClick={() => reply()({ id: m().id, authorId: m().authorId, snippet: messageExcerpt(m().body, 140) })}
+              >
+                <ReplyIcon />
+              </button>
+            )}
           </Show>
           <Show when={canThread()}>
             <button
