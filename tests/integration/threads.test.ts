@@ -154,13 +154,21 @@ describe('threads and channel history, as members read them (PostgreSQL)', () =>
     const seen: Array<{ title: string; pinned: boolean; creator: { handle: string } | null; messageCount: number }> =
       [];
     let cursor: string | null = null;
+    const totals: Array<number | undefined> = [];
     for (let page = 0; page < 10; page++) {
       const res = await get(ben, `/api/rooms/${general}/threads?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       expect(res.statusCode, res.body).toBe(200);
       seen.push(...res.json().threads);
+      totals.push(res.json().total);
       cursor = res.json().nextCursor;
       if (!cursor) break;
     }
+    // The first page says how many there are in all (the list's header count); later pages need not.
+    expect(totals).toEqual([6, undefined, undefined]);
+    expect((await get(ben, `/api/rooms/${general}/threads?limit=50`)).json()).toMatchObject({
+      total: 6,
+      nextCursor: null,
+    });
     expect(seen.map((t) => t.title)).toEqual([
       'Pinned FAQ',
       'Pinned rules',

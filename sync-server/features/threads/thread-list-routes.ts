@@ -74,6 +74,8 @@ const THREAD_PAGE_SQL = `
    ORDER BY t.is_pinned DESC, t.last_message_at DESC NULLS LAST, t.id
    LIMIT $5`;
 
+const THREAD_COUNT_SQL = 'SELECT count(*)::int AS n FROM threads WHERE room_id = $1';
+
 /**
  * A room's threads, pinned first, then by activity: what a thread side panel or a help room's question
  * list shows. Readable by whoever can read the room.
@@ -94,7 +96,12 @@ export async function threadsRoutes(app: FastifyInstance, deps: AppDeps): Promis
           limit: z.coerce.number().int().min(1).max(100).default(30),
         }),
         response: {
-          200: z.object({ threads: z.array(apiThreadSchema), nextCursor: z.string().nullable() }),
+          200: z.object({
+            threads: z.array(apiThreadSchema),
+            nextCursor: z.string().nullable(),
+            /** How many threads the room has, on the first page only (a list's header says "Threads 60"). */
+            total: z.number().int().optional(),
+          }),
           400: errorBodySchema,
           403: errorBodySchema,
           404: errorBodySchema,
@@ -116,8 +123,17 @@ export async function threadsRoutes(app: FastifyInstance, deps: AppDeps): Promis
       ]);
       const page = rows.slice(0, limit);
       const last = page.at(-1);
+      // Counted only when there is more than the page, and only for the first one: an index-only count
+      // over the room's prefix of threads_room_activity_idx.
+      const total =
+        after === null
+          ? rows.length > limit
+            ? (await db.query<{ n: number }>(THREAD_COUNT_SQL, [roomId])).rows[0]!.n
+            : page.length
+          : undefined;
       return {
         threads: page.map(toApiThread),
+        ...(total === undefined ? {} : { total }),
         nextCursor:
           rows.length > limit && last
             ? encodeCursor({
