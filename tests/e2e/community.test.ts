@@ -39,6 +39,9 @@ const CODING: Room = { slug: 'coding', name: 'Coding & Automation' };
 const AI_ART: Room = { slug: 'ai-art', name: 'AI Art & Design' };
 /** Made an announcement room before the second start; the moderator moderates it too. */
 const NEWCOMERS: Room = { slug: 'newcomers', name: 'Newcomers Welcome' };
+/** Holds more threads than a page of the thread list (written to the database before the second start). */
+const PROMPTS: Room = { slug: 'prompt-engineering', name: 'Prompt Engineering' };
+const OLD_THREADS = 60;
 
 /** The moderator of General Chat in these tests (a role only the database can grant today). */
 const MODERATOR = { handle: 'mod_mia', name: 'Mia Moderator' };
@@ -56,6 +59,16 @@ beforeAll(async () => {
       [modId],
     );
     await db.query(`UPDATE rooms SET context_type = 'announcement' WHERE slug = 'newcomers'`);
+    // Threads of months past, the most recent first: "Old topic 1" an hour ago … "Old topic 60" 60 hours ago.
+    const room = (await db.query<{ id: string }>(`SELECT id FROM rooms WHERE slug = 'prompt-engineering'`)).rows[0]!;
+    for (let n = 1; n <= OLD_THREADS; n++) {
+      const channel = await db.query<{ id: string }>(`INSERT INTO channels (kind) VALUES ('thread') RETURNING id`);
+      await db.query(
+        `INSERT INTO threads (id, room_id, title, creator_id, message_count, last_message_at)
+         VALUES ($1, $2, $3, $4, 2, now() - make_interval(hours => $5))`,
+        [channel.rows[0]!.id, room.id, `Old topic ${n}`, modId, n],
+      );
+    }
   }));
   browser = await launchBrowser();
 }, 180_000);
@@ -347,6 +360,74 @@ describe('threads', () => {
     } finally {
       await ann.close();
       await mia?.close();
+    }
+  });
+});
+
+describe('a room with many threads', () => {
+  it('the list pages in older threads, the header counts all of them, and search says what it looked at', async () => {
+    const pat = await joinRoom(PROMPTS, 'pg_pat', 'Pat Pages');
+    try {
+      const button = pat.page.getByRole('button', { name: /^Threads/ });
+      // All 60, not the 50 of the first page.
+      await expect
+        .poll(() => button.locator('.room-header__count').innerText(), { timeout: LIVE_TIMEOUT_MS })
+        .toBe(String(OLD_THREADS));
+      await button.click();
+      const list = pat.page.locator('.thread-list');
+      const titles = () => list.locator('.thread-item__title').allInnerTexts();
+      await expect.poll(async () => (await titles()).length, { timeout: LIVE_TIMEOUT_MS }).toBe(50);
+      expect((await titles())[0]).toBe('Old topic 1');
+      const older = list.getByRole('button', { name: 'Show older threads' });
+      await older.waitFor({ timeout: UI_TIMEOUT_MS });
+
+      // Looking for an old thread: the list says it searched the 50 loaded, and loads the rest on request.
+      const find = list.getByRole('searchbox', { name: 'Find a thread by title' });
+      await find.fill('topic 57');
+      await list.getByText('No threads match.').waitFor({ timeout: UI_TIMEOUT_MS });
+      const partial = list.locator('.thread-list__partial');
+      expect(await partial.innerText()).toContain('Filters and search look at the 50 most recent threads of 60.');
+      await shoot(pat.page, 'threads-list-search-partial');
+      await partial.getByRole('button', { name: 'Load older threads' }).click();
+      await expect.poll(titles, { timeout: LIVE_TIMEOUT_MS }).toEqual(['Old topic 57']);
+      expect(await partial.count()).toBe(0);
+
+      // Every thread is listed now, in order, with nothing more to load.
+      await find.fill('');
+      await expect.poll(async () => (await titles()).length, { timeout: UI_TIMEOUT_MS }).toBe(OLD_THREADS);
+      expect(await titles()).toEqual(Array.from({ length: OLD_THREADS }, (_, i) => `Old topic ${i + 1}`));
+      expect(await older.count()).toBe(0);
+      expect(await button.locator('.room-header__count').innerText()).toBe(String(OLD_THREADS));
+      // An old thread opens like any other.
+      await list.getByRole('button', { name: /^Old topic 60/ }).click();
+      await pat.page
+        .locator('.thread-panel')
+        .getByRole('heading', { level: 2, name: 'Old topic 60' })
+        .waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(await seriousAxeViolations(pat.page)).toEqual([]);
+      expect(unexpectedErrors(pat)).toEqual([]);
+    } finally {
+      await pat.close();
+    }
+  });
+
+  it('the button at the end of the list loads the next page', async () => {
+    const pia = await joinRoom(PROMPTS, 'pg_pia', 'Pia Pages');
+    try {
+      await pia.page.getByRole('button', { name: /^Threads/ }).click();
+      const list = pia.page.locator('.thread-list');
+      const titles = () => list.locator('.thread-item__title').allInnerTexts();
+      await expect.poll(async () => (await titles()).length, { timeout: LIVE_TIMEOUT_MS }).toBe(50);
+      const older = list.getByRole('button', { name: 'Show older threads' });
+      await older.scrollIntoViewIfNeeded();
+      await shoot(pia.page, 'threads-list-show-older');
+      await older.click();
+      await expect.poll(async () => (await titles()).length, { timeout: LIVE_TIMEOUT_MS }).toBe(OLD_THREADS);
+      expect((await titles()).at(-1)).toBe(`Old topic ${OLD_THREADS}`);
+      expect(await older.count()).toBe(0);
+      expect(unexpectedErrors(pia)).toEqual([]);
+    } finally {
+      await pia.close();
     }
   });
 });

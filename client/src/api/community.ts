@@ -160,10 +160,21 @@ export const fetchModeratedRooms = (token: string) =>
 
 const enc = encodeURIComponent;
 
-export const fetchThreads = (token: string, roomId: string) =>
-  apiRequest<{ threads: ThreadSummary[]; nextCursor: string | null }>(`/api/rooms/${enc(roomId)}/threads?limit=50`, {
-    token,
-  });
+/** Threads a page of the room's thread list holds. */
+export const THREAD_PAGE_SIZE = 50;
+
+/**
+ * One page of a room's threads (pinned first, then most recently active); the first page (no cursor) also
+ * says how many threads the room has.
+ */
+export const fetchThreads = (token: string, roomId: string, cursor?: string | null) => {
+  const query = new URLSearchParams({ limit: String(THREAD_PAGE_SIZE) });
+  if (cursor) query.set('cursor', cursor);
+  return apiRequest<{ threads: ThreadSummary[]; nextCursor: string | null; total?: number }>(
+    `/api/rooms/${enc(roomId)}/threads?${query.toString()}`,
+    { token },
+  );
+};
 
 export const fetchChannelPage = (token: string, channelId: string, before?: string | null, limit = 100) => {
   const query = new URLSearchParams({ limit: String(limit) });

@@ -166,9 +166,7 @@ export function RoomView(props: {
         >
           <ThreadIcon />
           <span class="room-header__label">Threads</span>
-          <Show when={threads.all().length > 0}>
-            <span class="room-header__count">{threads.all().length}</span>
-          </Show>
+          <Show when={threads.countLabel()}>{(count) => <span class="room-header__count">{count()}</span>}</Show>
         </button>
         <button
           type="button"
@@ -253,6 +251,7 @@ export function RoomView(props: {
                 standing={standing}
                 me={me}
                 selectedId={null}
+                more={threads.more()}
                 onOpen={openThread}
                 onClose={() => setShowThreads(false)}
               />

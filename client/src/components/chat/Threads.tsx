@@ -3,7 +3,9 @@ import type { MessageView, ThreadState } from '../../../../shared/sync/channel-d
 import { fetchThreads, type ThreadSummary } from '../../api/community.ts';
 import type { Room, User } from '../../api/types.ts';
 import { relativeTime } from '../../format.ts';
+import { isApiError } from '../../api/http.ts';
 import { createRefreshable } from '../../lib/refreshable.ts';
+import { listedThreads, nextThreadCursor, threadTotalLabel, type ThreadPages } from '../../lib/thread-pages.ts';
 import { useReplica } from '../../replica/context.ts';
 import type { RoomSession } from '../../replica/room-session.ts';
 import type { Standing } from '../../replica/standing.ts';
@@ -82,12 +84,60 @@ const threadCountLabel = (count: number, fromMessage: boolean) =>
     ? `${count.toLocaleString()} ${count === 1 ? 'reply' : 'replies'}`
     : `${count.toLocaleString()} ${count === 1 ? 'message' : 'messages'}`;
 
-/** The room's threads: the REST list (activity, counts) refreshed when the meta doc's thread states change. */
+/**
+ * The room's threads: the REST list (activity, counts) refreshed when the meta doc's thread states change,
+ * page by page: the first page on opening, older ones when the member asks ("Show older threads").
+ */
 export function useThreads(token: () => string, room: () => Room, session: () => RoomSession) {
   const listed = createRefreshable(
     () => `${room().id}`,
     () => fetchThreads(token(), room().id),
   );
+  // Older pages stay loaded while the first page is read again (their cursors stay valid: keyset paging).
+  const [older, setOlder] = createSignal<{ threads: ThreadSummary[]; cursor: string | null | undefined }>({
+    threads: [],
+    cursor: undefined,
+  });
+  const [loadingMore, setLoadingMore] = createSignal(false);
+  const [moreError, setMoreError] = createSignal<string | null>(null);
+  let pageGeneration = 0;
+  createMemo(
+    on(
+      () => room().id,
+      () => {
+        pageGeneration++;
+        setOlder({ threads: [], cursor: undefined });
+        setLoadingMore(false);
+        setMoreError(null);
+      },
+      { defer: true },
+    ),
+  );
+  const pages = (): ThreadPages<ThreadSummary> => ({
+    first: listed.value(),
+    older: older().threads,
+    olderCursor: older().cursor,
+  });
+  const nextCursor = createMemo(() => nextThreadCursor(pages()));
+  const loadMore = () => {
+    const cursor = nextCursor();
+    if (!cursor || loadingMore()) return;
+    const mine = ++pageGeneration;
+    setLoadingMore(true);
+    setMoreError(null);
+    fetchThreads(token(), room().id, cursor).then(
+      (page) => {
+        if (mine !== pageGeneration) return;
+        setOlder((before) => ({ threads: [...before.threads, ...page.threads], cursor: page.nextCursor }));
+        setLoadingMore(false);
+      },
+      (err: unknown) => {
+        if (mine !== pageGeneration) return;
+        setMoreError(isApiError(err) ? err.message : 'Older threads could not be loaded. Please try again.');
+        setLoadingMore(false);
+      },
+    );
+  };
   // A new or changed thread in the meta doc: read the list again (debounced).
   let timer: ReturnType<typeof setTimeout> | undefined;
   createMemo(
@@ -101,21 +151,23 @@ export function useThreads(token: () => string, room: () => Room, session: () =>
     ),
   );
   onCleanup(() => clearTimeout(timer));
-  const all = createMemo<ThreadInfo[]>(() => {
+  const rows = createMemo(() => listedThreads(pages()));
+  /** Every thread known here: listed, or only in the meta doc (offline, or beyond the pages loaded). */
+  const known = createMemo<ThreadInfo[]>(() => {
     const live = new Map(
       session()
         .threads()
         .map((t) => [t.id, t]),
     );
-    const rows = new Map((listed.value()?.threads ?? []).map((t) => [t.id, t]));
+    const byId = new Map(rows().map((t) => [t.id, t]));
     const activity = new Map<string, LiveActivity>();
     for (const m of session().messages()) {
       if (m.threadId) activity.set(m.threadId, { count: m.threadReplies, lastAt: m.threadLastReplyAt });
     }
-    const ids = new Set([...live.keys(), ...rows.keys()]);
+    const ids = new Set([...live.keys(), ...byId.keys()]);
     const out: ThreadInfo[] = [];
     for (const id of ids) {
-      const info = merge(live.get(id), rows.get(id), activity.get(id));
+      const info = merge(live.get(id), byId.get(id), activity.get(id));
       if (info) out.push(info);
     }
     return out.sort(
@@ -125,7 +177,37 @@ export function useThreads(token: () => string, room: () => Room, session: () =>
         a.title.localeCompare(b.title),
     );
   });
-  return { all, listed, byId: (id: string) => all().find((t) => t.id === id) ?? null };
+  /**
+   * The list's threads. While older pages remain, a thread only the meta doc knows (its state changed once)
+   * waits for its page: without its activity it would sort last, above threads more recent than it.
+   */
+  const all = createMemo<ThreadInfo[]>(() => {
+    if (nextCursor() === null) return known();
+    const ids = new Set(rows().map((t) => t.id));
+    return known().filter((t) => ids.has(t.id));
+  });
+  return {
+    all,
+    listed,
+    /** Older threads to load, and how: null once the list holds every thread of the room. */
+    more: createMemo(() =>
+      nextCursor() === null
+        ? null
+        : { total: listed.value()?.total ?? null, loading: loadingMore(), error: moreError(), load: loadMore },
+    ),
+    /** The header's count: every thread of the room, not only those loaded. */
+    countLabel: () => threadTotalLabel(all().length, nextCursor() !== null, listed.value()?.total),
+    byId: (id: string) => known().find((t) => t.id === id) ?? null,
+  };
+}
+
+/** Older threads of the room not loaded yet. */
+export interface MoreThreads {
+  /** Threads in the room in all, when the server said. */
+  total: number | null;
+  loading: boolean;
+  error: string | null;
+  load: () => void;
 }
 
 export function ThreadBadges(props: { thread: ThreadInfo }): JSX.Element {
@@ -304,6 +386,8 @@ export function ThreadList(props: {
   /** The member's id, for "Started by me". */
   me: string;
   selectedId: string | null;
+  /** Older threads the list can load; null or absent when it holds them all. */
+  more?: MoreThreads | null;
   onOpen: (threadId: string) => void;
   onClose: () => void;
 }): JSX.Element {
@@ -317,6 +401,7 @@ export function ThreadList(props: {
   });
   const counts = createMemo(() => threadFilterCounts(titled(), props.me));
   const shown = createMemo(() => titled().filter((t) => matchesThreadFilter(t, filter(), props.me)));
+  const narrowed = () => filter() !== 'all' || query().trim() !== '';
   // A handful of threads reads at a glance; past that, a helper looks for the open or unanswered ones.
   const filterable = () => props.threads.length > 4;
   // "Resolved" means something where questions are asked (help rooms) or someone has used it.
@@ -471,6 +556,17 @@ export function ThreadList(props: {
               </div>
             </div>
           </Show>
+          <Show when={narrowed() && props.more}>
+            {(more) => (
+              <p class="side-panel__note thread-list__partial" role="status">
+                Filters and search look at the {props.threads.length.toLocaleString()} most recent threads
+                {more().total !== null ? ` of ${more().total!.toLocaleString()}` : ''}.{' '}
+                <button type="button" class="link-button" disabled={more().loading} onClick={() => more().load()}>
+                  Load older threads
+                </button>
+              </p>
+            )}
+          </Show>
           <Show when={shown().length === 0}>
             <p class="side-panel__note" role="status">
               No threads match.{' '}
@@ -513,6 +609,28 @@ export function ThreadList(props: {
               )}
             </For>
           </ul>
+          <Show when={props.more}>
+            {(more) => (
+              <div class="thread-list__more">
+                <button
+                  type="button"
+                  class="button button--secondary button--small"
+                  aria-busy={more().loading ? 'true' : undefined}
+                  disabled={more().loading}
+                  onClick={() => more().load()}
+                >
+                  {more().loading ? 'Loading older threads…' : 'Show older threads'}
+                </button>
+                <Show when={more().error}>
+                  {(error) => (
+                    <p class="side-panel__note side-panel__note--error" role="alert">
+                      {error()}
+                    </p>
+                  )}
+                </Show>
+              </div>
+            )}
+          </Show>
         </Show>
       </div>
     </aside>
