@@ -1,6 +1,7 @@
 import { createEffect, createMemo, Match, on, onCleanup, onMount, Show, Switch, type JSX } from 'solid-js';
 import type { AuthConfig } from './api/types.ts';
 import { AppHeader } from './components/AppHeader.tsx';
+import { UnsentElsewhere } from './components/UnsentElsewhere.tsx';
 import { QuickSwitcher } from './components/QuickSwitcher.tsx';
 import { setSwitcherOpen, switcherOpen } from './lib/quick-switcher-state.ts';
 import { ReplicaContext } from './replica/context.ts';
@@ -98,6 +99,7 @@ export function AppShell(props: { session: Session; config: AuthConfig | undefin
               Skip to content
             </a>
             <AppHeader user={props.session.user} links={props.config?.links} onSignOut={signOut} />
+            <UnsentElsewhere />
             <Show when={switcherOpen()}>
               <QuickSwitcher user={props.session.user} onClose={() => setSwitcherOpen(false)} />
             </Show>

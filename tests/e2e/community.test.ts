@@ -495,6 +495,56 @@ describe('room list', () => {
   });
 });
 
+describe('refused while not on screen', () => {
+  it('a message written offline and refused after the member moved on is shown over the page, never lost', async () => {
+    const gus = await joinRoom(GENERAL, 'away_gus', 'Gus Away');
+    try {
+      const { page } = gus;
+      await page.context().setOffline(true);
+      await expect
+        .poll(() => page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })
+        .toBe('offline');
+      // A new member may not post links yet: the server will refuse it once it hears of it.
+      const words = 'Notes from the train: https://example.com/notes';
+      await composer(page, GENERAL.name).fill(words);
+      await composer(page, GENERAL.name).press('Enter');
+      await page
+        .getByRole('link', { name: /^Settings/ })
+        .first()
+        .click();
+      await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.context().setOffline(false);
+      const notice = page.getByRole('alert', { name: 'Messages not sent' });
+      await notice.waitFor({ timeout: LIVE_TIMEOUT_MS * 2 });
+      expect(await notice.innerText()).toMatch(/A message you wrote was not sent: .*links/i);
+      expect(await notice.innerText()).toContain(words);
+      // The page opened offline loads by itself once Lounge answers again.
+      await expect
+        .poll(() => page.getByText("Can't reach Lounge right now").count(), { timeout: LIVE_TIMEOUT_MS })
+        .toBe(0);
+      await page.getByRole('heading', { name: 'Blocked members' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await shoot(page, 'unsent-elsewhere-desktop');
+      // In its conversation it is shown where it was written instead.
+      await page.goto(`${server.url}/lounge/${GENERAL.slug}`);
+      await composer(page, GENERAL.name).waitFor({ timeout: UI_TIMEOUT_MS });
+      await messageLog(page, GENERAL.name)
+        .locator('article.msg[data-status="failed"]')
+        .waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await notice.count()).toBe(0);
+      await page
+        .getByRole('link', { name: /^Settings/ })
+        .first()
+        .click();
+      await notice.waitFor({ timeout: UI_TIMEOUT_MS });
+      await notice.getByRole('button', { name: 'Discard' }).click();
+      await expect.poll(() => notice.count()).toBe(0);
+      expect(unexpectedErrors(gus)).toEqual([]);
+    } finally {
+      await gus.close();
+    }
+  });
+});
+
 describe('on a phone', () => {
   it('offline, the state is in words under the navigation, with what waits to send', async () => {
     const eli = await joinRoom(AI_ART, 'hdr_eli', 'Eli Offline', { viewport: 'phone' });

@@ -1,4 +1,5 @@
-import { batch, createEffect, createMemo, createSignal, on, untrack, type Accessor } from 'solid-js';
+import { batch, createEffect, createMemo, createSignal, on, onCleanup, untrack, type Accessor } from 'solid-js';
+import { reconnects } from './reconnects.ts';
 
 export interface Refreshable<T> {
   /** The last value that loaded for the current key; kept while a refresh runs or fails. */
@@ -62,13 +63,29 @@ export function createRefreshable<K, T>(
     }),
   );
 
-  return {
-    value,
-    error,
-    loading,
-    refresh: () => {
-      const k = untrack(currentKey);
-      if (k !== null && k !== undefined) load(k);
-    },
+  const refresh = () => {
+    const k = untrack(currentKey);
+    if (k !== null && k !== undefined) load(k);
   };
+
+  // What failed while Lounge could not be reached loads again once it can: a page opened offline does not
+  // keep saying "Can't reach Lounge" beside a green "Online". At a random point of a short spread, so a
+  // restarted server is not asked by every member in the same instant.
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  createEffect(
+    on(
+      reconnects,
+      () => {
+        if (untrack(error) === undefined) return;
+        clearTimeout(retry);
+        retry = setTimeout(refresh, Math.random() * RECONNECT_RETRY_SPREAD_MS);
+      },
+      { defer: true },
+    ),
+  );
+  onCleanup(() => clearTimeout(retry));
+
+  return { value, error, loading, refresh };
 }
+
+const RECONNECT_RETRY_SPREAD_MS = 1_500;

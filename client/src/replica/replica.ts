@@ -12,6 +12,7 @@ import { FirstPaintCache } from './first-paint.ts';
 import { MemberCache } from './members.ts';
 import { groupNotifications, isNotificationUnread, pendingReads, type NotificationGroup } from './notifications.ts';
 import { RoomSession } from './room-session.ts';
+import { noteReconnected } from '../lib/reconnects.ts';
 import { ConnectionDisplay, type DisplayState } from './connection-display.ts';
 import { createBrowserSocket } from './socket.ts';
 import { catchUpReplica } from './sql/catch-up.ts';
@@ -69,6 +70,8 @@ export class Replica {
 
   private readonly client: SyncClient;
   private readonly rooms = new Map<string, { session: RoomSession; refs: number }>();
+  /** Bumped when a channel opens or closes on screen (which refused sends the conversations show). */
+  private readonly openVersion = createSignal(0);
   private readonly knownIntents = new Map<string, Intent>();
   private readonly cleanups: Array<() => void> = [];
   private stopSettling: () => void = () => {};
@@ -121,6 +124,7 @@ export class Replica {
         this.connection.changed(this.rawState[0](), state, Date.now());
         this.rawState[1](state);
         if (state === 'online') {
+          noteReconnected();
           this.catchUp();
           this.deferred?.kick();
         }
@@ -210,6 +214,18 @@ export class Replica {
     return [...privateMaps(this.privateDoc).outbox.entries()]
       .map(([id, intent]) => ({ id, intent }))
       .sort((a, b) => a.intent.n - b.intent.n);
+  }
+
+  /**
+   * Reactive: refused messages no conversation on screen shows — sent from a room the member was banned
+   * from meanwhile, or one they have left for another page — so they are never lost without a word.
+   */
+  failedSendsElsewhere(): Array<FailedIntent & { intent: Extract<Intent, { kind: 'send' }> }> {
+    this.openVersion[0]();
+    return this.failed().filter(
+      (f): f is FailedIntent & { intent: Extract<Intent, { kind: 'send' }> } =>
+        f.intent.kind === 'send' && !this.rooms.has(f.intent.channelId),
+    );
   }
 
   /** Reactive: refused intents waiting for the member to retry, edit or discard them. */
@@ -487,6 +503,7 @@ export class Replica {
       this.rooms.set(channelId, entry);
     }
     entry.refs += 1;
+    if (entry.refs === 1) this.openVersion[1]((v) => v + 1);
     const opened = entry;
     let closed = false;
     return {
@@ -498,6 +515,7 @@ export class Replica {
         if (opened.refs > 0) return;
         this.rooms.delete(channelId);
         opened.session.close();
+        this.openVersion[1]((v) => v + 1);
       },
     };
   }
