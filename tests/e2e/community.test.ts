@@ -545,6 +545,38 @@ describe('refused while not on screen', () => {
   });
 });
 
+describe('offline, a room never opened here', () => {
+  it('says its messages are not on this device yet, not that the room is empty, and fills in once online', async () => {
+    const prompt: Room = { slug: 'prompt-engineering', name: 'Prompt Engineering' };
+    const bea = await joinRoom(prompt, 'never_bea', 'Bea Writes');
+    let cal: OpenedPage | undefined;
+    try {
+      await send(bea.page, prompt.name, 'Prompt tip: give the model a role');
+      cal = await joinRoom(AI_ART, 'never_cal', 'Cal Travels');
+      const { page } = cal;
+      await page.context().setOffline(true);
+      await expect
+        .poll(() => page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })
+        .toBe('offline');
+      await page.getByRole('navigation', { name: 'Lounge rooms' }).getByText(prompt.name).click();
+      await messageLog(page, prompt.name).waitFor({ state: 'attached', timeout: UI_TIMEOUT_MS });
+      await page
+        .getByText(/this conversation’s messages aren’t on this device yet/)
+        .waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await page.getByText('This is the start of the room').count()).toBe(0);
+      await page.context().setOffline(false);
+      await messageWithText(page, prompt.name, 'Prompt tip: give the model a role').waitFor({
+        timeout: LIVE_TIMEOUT_MS,
+      });
+      expect(await page.getByText(/aren’t on this device yet/).count()).toBe(0);
+      expect(unexpectedErrors(cal)).toEqual([]);
+    } finally {
+      await bea.close();
+      await cal?.close();
+    }
+  });
+});
+
 describe('on a phone', () => {
   it('offline, the state is in words under the navigation, with what waits to send', async () => {
     const eli = await joinRoom(AI_ART, 'hdr_eli', 'Eli Offline', { viewport: 'phone' });

@@ -171,6 +171,14 @@ export function Conversation(props: ConversationProps): JSX.Element {
   });
 
   const lastSeq = () => messages().at(-1)?.seq ?? 0;
+  // Opened for the first time while offline: nothing of it is here, which is not "the start of the room"
+  // (a room the list says is empty is, though).
+  const notOnDevice = () =>
+    messages().length === 0 &&
+    !session().synced() &&
+    session().ready() &&
+    replica.displayState() === 'offline' &&
+    (props.room && session().channelId === props.room.id ? props.room.messageCount > 0 : true);
   const atStart = () => {
     const first = messages()[0];
     if (first) return first.seq <= 1 || session().history().exhausted;
@@ -614,6 +622,12 @@ export function Conversation(props: ConversationProps): JSX.Element {
                     {reason()}
                   </p>
                 )}
+              </Match>
+              <Match when={notOnDevice()}>
+                <p class="chat__notice" role="status">
+                  You’re offline, and this conversation’s messages aren’t on this device yet: they appear once you’re
+                  back online. You can still write; what you send goes out then.
+                </p>
               </Match>
               <Match when={atStart()}>{props.intro}</Match>
               <Match when={messages().length > 0}>
