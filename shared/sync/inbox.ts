@@ -39,14 +39,20 @@ interface NotificationBase {
 }
 
 /**
- * Something that asks for the member's attention: a mention of them, a reply in a thread they started, or
- * a moderator's action on them or on their message. A message's notification names where and who, never
+ * Something that asks for the member's attention: a mention of them, a reply in a thread they started or
+ * follow, or a moderator's action on them or on their message. A message's notification names where and who, never
  * the words (a moderator's hide must be able to take words back from every replica, and an inbox would keep
  * a copy); the app shows the message itself from its channel. A moderation notice carries the moderator's
  * reason, which is addressed to the member.
  */
 export type NotificationEntry =
-  | (NotificationBase & { kind: 'mention' | 'reply' | 'message_reply'; messageId: string; seq: number })
+  | (NotificationBase & {
+      kind: 'mention' | 'reply' | 'message_reply';
+      messageId: string;
+      seq: number;
+      /** A reply in a thread the member follows rather than started (absent: not that, or an older server). */
+      followed?: boolean;
+    })
   | (NotificationBase & {
       kind: 'moderation';
       action: ModerationAction;
@@ -69,7 +75,21 @@ export interface InboxMaps {
   muted: true;
   /** Notification id -> the notification; the newest ones only (NOTIFICATIONS_KEPT). */
   notifications: NotificationEntry;
+  /**
+   * Thread id -> whether the member follows it, where that was decided (they wrote there, or said Follow or
+   * Unfollow); the newest THREAD_FOLLOWS_KEPT. A thread not listed is followed by its starter only.
+   */
+  follows: ThreadFollow;
 }
+
+export interface ThreadFollow {
+  following: boolean;
+  /** Epoch ms of the decision. */
+  at: number;
+}
+
+/** How many thread follows an inbox doc keeps (most recently decided first); the rest stay in PostgreSQL. */
+export const THREAD_FOLLOWS_KEPT = 200;
 
 /** How many notifications an inbox doc keeps; older ones stay in PostgreSQL. */
 export const NOTIFICATIONS_KEPT = 50;

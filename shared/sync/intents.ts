@@ -130,6 +130,11 @@ export const intentSchema = z.discriminatedUnion('kind', [
     .refine((v) => v.pinned !== undefined || v.locked !== undefined || v.resolved !== undefined, {
       message: 'must set at least one of pinned, locked or resolved',
     }),
+  /**
+   * Follows (`true`) or unfollows (`false`) a thread the member can read: its followers are told of new
+   * replies. Writing in a thread follows it by itself; its starter follows it until they unfollow.
+   */
+  z.strictObject({ kind: z.literal('follow_thread'), threadId: uuid, following: z.boolean(), ...common }),
   z.strictObject({ kind: z.literal('mark_read'), channelId: uuid, seq: z.number().int().nonnegative(), ...common }),
   /** Notifications the member has seen: these ids, or with `all` every one of theirs. */
   z

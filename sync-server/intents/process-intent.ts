@@ -20,6 +20,7 @@ import { sendMessage } from './handlers/send-message.ts';
 import { startDm } from './handlers/start-dm.ts';
 import { leaveDm, renameDm } from './handlers/group-dm.ts';
 import { setThreadState } from './handlers/thread-state.ts';
+import { followThread } from './handlers/follow-thread.ts';
 import { IntentRefusal, refusalRecord } from './refusal.ts';
 import {
   loadSendReads,
@@ -75,6 +76,8 @@ function runHandler(ctx: HandlerContext, intent: Intent): Promise<HandlerResult>
       return createThread(ctx, intent);
     case 'thread_state':
       return setThreadState(ctx, intent);
+    case 'follow_thread':
+      return followThread(ctx, intent);
     case 'mark_read':
       return markRead(ctx, intent);
     case 'read_notifications':

@@ -3,6 +3,7 @@ import type { Queryable } from '../db/database.ts';
 import type { InboxEntry } from '../intents/handler-context.ts';
 import type { ChannelKinds } from '../sync/channel-kinds.ts';
 import { NOTIFICATION_COLUMNS, notificationEntries, type NotificationRow } from './notification-rows.ts';
+import { threadFollowEntry, type ThreadFollowRow } from './thread-follows.ts';
 
 /**
  * After a batch commits: the notifications its messages made (the triggers of migration 0012 wrote them in
@@ -37,11 +38,32 @@ export class NotificationActivity {
       ),
     ];
     if (ids.length === 0) return [];
-    const { rows } = await this.db.query<NotificationRow>(
-      `SELECT ${NOTIFICATION_COLUMNS} FROM notifications n LEFT JOIN users a ON a.id = n.actor_id
-        WHERE n.message_id = ANY($1::uuid[])`,
-      [ids],
+    const inThreads = messages.filter((m) => kinds.get(m.channelId) === 'thread' && m.authorId !== null);
+    const [{ rows }, follows] = await Promise.all([
+      this.db.query<NotificationRow>(
+        `SELECT ${NOTIFICATION_COLUMNS} FROM notifications n LEFT JOIN users a ON a.id = n.actor_id
+          WHERE n.message_id = ANY($1::uuid[])`,
+        [ids],
+      ),
+      this.followsStartedBy(inThreads.map((m) => m.id)),
+    ]);
+    return [...notificationEntries(rows), ...follows];
+  }
+
+  /**
+   * Writing in a thread follows it (the trigger of migration 0027): the follows these messages started, for
+   * their authors' inboxes — only those decided by the message's own transaction, so a member's tenth reply
+   * in a thread they already follow answers nothing.
+   */
+  private async followsStartedBy(messageIds: readonly string[]): Promise<InboxEntry[]> {
+    if (messageIds.length === 0) return [];
+    const { rows } = await this.db.query<ThreadFollowRow>(
+      `SELECT f.thread_id, f.user_id, f.following, f.updated_at
+         FROM messages m
+         JOIN thread_follows f ON f.thread_id = m.channel_id AND f.user_id = m.author_id
+        WHERE m.id = ANY($1::uuid[]) AND f.following AND f.updated_at >= m.created_at`,
+      [messageIds],
     );
-    return notificationEntries(rows);
+    return rows.map(threadFollowEntry);
   }
 }

@@ -19,6 +19,8 @@ export interface NotificationRow {
     action?: ModerationAction;
     reason?: string;
     until?: number | null;
+    /** A reply in a thread the member follows rather than started (migration 0027). */
+    followed?: boolean;
   };
   read: boolean;
   created_at: Date;
@@ -59,7 +61,13 @@ export function notificationFromRow(row: NotificationRow): NotificationEntry {
       seq: row.payload.seq ?? null,
     };
   }
-  return { ...base, kind: row.kind, messageId: row.message_id ?? '', seq: row.payload.seq ?? 0 };
+  return {
+    ...base,
+    kind: row.kind,
+    messageId: row.message_id ?? '',
+    seq: row.payload.seq ?? 0,
+    ...(row.payload.followed ? { followed: true } : {}),
+  };
 }
 
 /** Each row as the entry of its member's inbox. */

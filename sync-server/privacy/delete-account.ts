@@ -16,8 +16,9 @@ export interface DeletedAccount {
  * other members or moderators own (their notifications about them, reports, moderation records).
  * Erased: everything that names or describes them — handle, display name, avatar, the link to the host
  * account (a later sign-in is a new account), settings with email and phone, memberships, follows and
- * connections, their blocks and mutes, devices, read positions, notifications, intent history, drafts
- * and outbox (their private doc), their inbox, uploads no message carries, and their data exports.
+ * connections, the threads they follow, their blocks and mutes, devices, read positions, notifications,
+ * intent history, drafts and outbox (their private doc), their inbox, uploads no message carries, and
+ * their data exports.
  * They leave their direct-message conversations, which stay for the others.
  *
  * One transaction; answers undefined when there is no such live account (deleted already).
@@ -41,6 +42,7 @@ export async function deleteAccount(db: Database, userId: string): Promise<Delet
     await tx.query(
       `WITH settings AS (DELETE FROM user_settings WHERE user_id = $1),
             follows AS (DELETE FROM user_follows WHERE follower_id = $1 OR followee_id = $1),
+            threads AS (DELETE FROM thread_follows WHERE user_id = $1),
             connections AS (DELETE FROM user_connections WHERE user_a = $1 OR user_b = $1),
             blocks AS (DELETE FROM user_blocks WHERE blocker_id = $1),
             mutes AS (DELETE FROM user_mutes WHERE muter_id = $1),

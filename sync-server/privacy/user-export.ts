@@ -14,8 +14,8 @@ const README = `Your Lounge data
 data.json      everything Lounge keeps about you: your account and settings, the rooms you belong to,
                your direct-message conversations, every message you wrote (with earlier versions of
                edited ones, and those you deleted or a moderator hid), your reactions, reports,
-               notifications, read positions, blocks and mutes, follows and connections, moderation
-               actions taken about you, and the list of files you uploaded.
+               notifications, read positions, blocks and mutes, follows and connections, the threads
+               you follow, moderation actions taken about you, and the list of files you uploaded.
 files/         the files you uploaded, one folder per file (named by its id in data.json).
 
 Times are ISO 8601 in UTC. Other members appear by their handle only.
@@ -214,6 +214,15 @@ async function writeDocument(
     'following',
     await all(
       `SELECT u.handle, f.created_at AS "since" FROM user_follows f JOIN users u ON u.id = f.followee_id WHERE f.follower_id = $1`,
+    ),
+  );
+  // Threads they follow, or said they no longer follow (migration 0027).
+  field(
+    'threadsYouFollow',
+    await all(
+      `SELECT f.thread_id AS "threadId", t.title, r.name AS room, f.following, f.updated_at AS "since"
+         FROM thread_follows f JOIN threads t ON t.id = f.thread_id JOIN rooms r ON r.id = t.room_id
+        WHERE f.user_id = $1 ORDER BY f.updated_at`,
     ),
   );
   field(

@@ -136,15 +136,21 @@ describe('notifications of mentions and thread replies (PostgreSQL)', () => {
       expect.objectContaining({ kind: 'reply', channelId: threadId, roomId: coding, threadId, actorId: max.id }),
     ]);
 
+    // Max follows the thread since he replied in it (migration 0027): he is told too.
     const both = await accepted(ada, sendIntent(threadId, '@ntf_eve see the docs on effects'));
-    expect(await notificationsFor(messageOf(both, threadId).id)).toEqual([
-      { user_id: eve.id, kind: 'mention', read: false },
-    ]);
+    expect(await notificationsFor(messageOf(both, threadId).id)).toEqual(
+      [
+        { user_id: eve.id, kind: 'mention', read: false },
+        { user_id: max.id, kind: 'reply', read: false },
+      ].sort((a, b) => a.user_id.localeCompare(b.user_id)),
+    );
 
-    // The starter answering in their own thread notifies no one (nobody else is mentioned).
+    // The starter answering in their own thread does not notify them; it does notify its followers.
     const own = await accepted(eve, sendIntent(threadId, 'Thanks both!'));
-    expect(await notificationsFor(messageOf(own, threadId).id)).toEqual([]);
-    expect((await delivered(own.changes)).size).toBe(0);
+    expect((await notificationsFor(messageOf(own, threadId).id)).map((r) => r.user_id)).toEqual(
+      [ada.id, max.id].sort(),
+    );
+    expect((await delivered(own.changes)).has(eve.id)).toBe(false);
   });
 
   it('a reply to a message notifies its author, live — a reply that also mentions them is one mention', async () => {

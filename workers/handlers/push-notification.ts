@@ -33,6 +33,8 @@ interface Claimed {
   room_slug: string | null;
   room_type: string | null;
   thread_title: string | null;
+  /** A reply in a thread the member follows rather than started (migration 0027). */
+  followed?: boolean | null;
 }
 
 const EXCERPT_CHARS = 140;
@@ -66,7 +68,9 @@ export function pushPayload(row: Claimed, appUrl: string): PushPayload {
       ? `${actor} mentioned you`
       : row.kind === 'message_reply'
         ? `${actor} replied to your message`
-        : `${actor} replied in your thread`;
+        : row.followed
+          ? `${actor} replied in a thread you follow`
+          : `${actor} replied in your thread`;
   const words = row.silenced ? '' : messageExcerpt(row.body ?? '', EXCERPT_CHARS);
   return { title, body: words ? `In ${place}: ${words}` : `In ${place}`, url, tag };
 }
@@ -105,6 +109,7 @@ export async function pushNotification(
        RETURNING n.id, n.user_id, n.kind, n.message_id, n.actor_id, n.payload)
      SELECT c.id, c.user_id, c.kind, c.message_id, c.payload->>'threadId' AS thread_id,
             c.payload->>'action' AS action, c.payload->>'reason' AS reason,
+            (c.payload->>'followed')::boolean AS followed,
             a.display_name AS actor_name, a.anonymized_at IS NOT NULL AS actor_deleted,
             m.body, (m.is_hidden OR m.is_deleted) AS silenced,
             r.name AS room_name, r.slug AS room_slug, r.room_type, t.title AS thread_title
