@@ -105,6 +105,9 @@ describe('notifications on this device', () => {
     expect(notificationText(item('a', { kind: 'reply', threadId: 't1' }), 'Ben', 'Coding Help')).toBe(
       'Ben replied to your thread in Coding Help',
     );
+    expect(notificationText(item('a', { kind: 'reply', threadId: 't1', followed: true }), 'Ben', 'Coding Help')).toBe(
+      'Ben replied to a thread you follow in Coding Help',
+    );
     expect(notificationText(item('a', { kind: 'message_reply' }), 'Cy', 'General')).toBe(
       'Cy replied to your message in General',
     );

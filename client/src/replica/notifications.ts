@@ -39,7 +39,7 @@ export function isNotificationUnread(n: NotificationItem, channelReadSeq: number
 }
 
 /**
- * One row of the list: a notification, or the replies in one of the member's threads that share a read
+ * One row of the list: a notification, or the replies in one of the member's threads (started or followed) that share a read
  * state ("Ben and Ada replied to your thread…" instead of a row per reply in a busy help thread).
  */
 export interface NotificationGroup {
@@ -91,13 +91,15 @@ export function newestFirst(items: readonly NotificationItem[]): NotificationIte
 
 /**
  * What happened, in words: "Ada mentioned you in General", "Ada mentioned you in a thread in General",
- * "Ben replied to your thread in Coding Help", "Cy replied to your message in General", "A moderator hid your message in General: Off topic".
+ * "Ben replied to your thread in Coding Help", "Ben replied to a thread you follow in Coding Help", "Cy replied to your message in General", "A moderator hid your message in General: Off topic".
  * A moderator is not named: the notice speaks for the room's moderators.
  */
 export function notificationText(n: NotificationItem, who: string, room: string, until?: string): string {
   switch (n.kind) {
     case 'reply':
-      return `${who} replied to your thread in ${room}`;
+      return n.followed
+        ? `${who} replied to a thread you follow in ${room}`
+        : `${who} replied to your thread in ${room}`;
     case 'message_reply':
       return n.threadId
         ? `${who} replied to your message in a thread in ${room}`

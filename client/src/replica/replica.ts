@@ -1,6 +1,6 @@
 import { batch, createSignal, type Accessor } from 'solid-js';
 import type * as Y from 'yjs';
-import type { DmSummary, ModerationAction, NotificationEntry } from '../../../shared/sync/inbox.ts';
+import type { DmSummary, ModerationAction, NotificationEntry, ThreadFollow } from '../../../shared/sync/inbox.ts';
 import { isFinalVerdict, type FinalVerdict, type Intent, type Verdict } from '../../../shared/sync/intents.ts';
 import { inboxDocName, parseDocName, privateDocName } from '../../../shared/sync/doc-names.ts';
 import { apiRequest, isUnauthorized } from '../api/http.ts';
@@ -322,6 +322,15 @@ export class Replica {
   blocks(userId: string | null): boolean {
     this.relationsVersion[0]();
     return userId !== null && this.inboxDoc.getMap<true>('blocked').has(userId);
+  }
+
+  /**
+   * Reactive: whether the member follows a thread, as the server last decided it (they wrote there, or said
+   * Follow or Unfollow); undefined when it never did (then only the thread's starter follows it).
+   */
+  threadFollow(threadId: string): ThreadFollow | undefined {
+    this.relationsVersion[0]();
+    return this.inboxDoc.getMap<ThreadFollow>('follows').get(threadId);
   }
 
   /** Reactive: whether the member muted another member (their messages are collapsed). */
@@ -678,7 +687,7 @@ export class Replica {
     const onRead = () => this.outboxVersion[1]((v) => v + 1);
     const verdicts = this.inboxDoc.getMap<Verdict>('verdicts');
     const onVerdicts = () => this.verdictVersion[1]((v) => v + 1);
-    const relationMaps = ['dms', 'blocked', 'muted', 'notifications'].map((name) =>
+    const relationMaps = ['dms', 'blocked', 'muted', 'notifications', 'follows'].map((name) =>
       this.inboxDoc.getMap<unknown>(name),
     );
     const onRelations = () => this.relationsVersion[1]((v) => v + 1);

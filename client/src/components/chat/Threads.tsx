@@ -5,11 +5,12 @@ import type { Room, User } from '../../api/types.ts';
 import { relativeTime } from '../../format.ts';
 import { isApiError } from '../../api/http.ts';
 import { createRefreshable } from '../../lib/refreshable.ts';
+import { followsThread } from '../../lib/thread-follow.ts';
 import { listedThreads, nextThreadCursor, threadTotalLabel, type ThreadPages } from '../../lib/thread-pages.ts';
 import { useReplica } from '../../replica/context.ts';
 import type { RoomSession } from '../../replica/room-session.ts';
 import type { Standing } from '../../replica/standing.ts';
-import { CheckIcon, CloseIcon, LockIcon, PinIcon, PlusIcon, ThreadIcon } from '../icons.tsx';
+import { BellIcon, CheckIcon, CloseIcon, LockIcon, PinIcon, PlusIcon, ThreadIcon } from '../icons.tsx';
 import { Conversation } from './Conversation.tsx';
 import { MessageMenu } from './MessageMenu.tsx';
 import { threadReplyRefusal, useThreadSession } from './thread-session.ts';
@@ -360,6 +361,57 @@ export function ThreadActionBar(props: { thread: ThreadInfo; standing: Standing 
   );
 }
 
+/** Follow / Unfollow in an open thread's header: followers are notified of new replies. */
+function ThreadFollowControl(props: {
+  threadId: string;
+  thread: ThreadInfo | null;
+  parent: MessageView | null;
+  userId: string;
+}): JSX.Element {
+  const replica = useReplica();
+  const me = () => props.userId;
+  const state = createMemo(() =>
+    followsThread(
+      props.threadId,
+      replica.outbox(),
+      replica.threadFollow(props.threadId),
+      props.thread?.creatorId === me() || props.parent?.authorId === me(),
+    ),
+  );
+  const refused = () =>
+    replica
+      .failed()
+      .filter((f) => f.intent.kind === 'follow_thread' && f.intent.threadId === props.threadId)
+      .map((f) => ({ id: f.id, reason: f.verdict.reason }));
+  return (
+    <>
+      <div class="thread-follow">
+        <button
+          type="button"
+          class="button button--secondary button--small"
+          aria-describedby="thread-follow-state"
+          aria-busy={state().pending ? 'true' : undefined}
+          onClick={() =>
+            replica.enqueue({ kind: 'follow_thread', threadId: props.threadId, following: !state().following })
+          }
+        >
+          <BellIcon />
+          {state().following ? 'Unfollow thread' : 'Follow thread'}
+        </button>
+        <span class="thread-follow__state" id="thread-follow-state">
+          {state().following ? 'Following: new replies notify you' : 'Not following'}
+        </span>
+      </div>
+      <Show when={state().pending && replica.displayState() !== 'online'}>
+        <p class="side-panel__note thread-actions__pending" role="status">
+          Saved on this device: it is sent when you are back online.
+        </p>
+      </Show>
+      <ThreadStateRefusals refused={refused()} onDismiss={(id) => replica.dropFailed(id)} />
+    </>
+  );
+}
+
 /** The same actions as a small menu beside a thread in the room's thread list. */
 function ThreadListActions(props: { thread: ThreadInfo; standing: Standing; titleId: string }): JSX.Element {
   const state = useThreadState(() => props.thread);
@@ -663,6 +715,12 @@ export function ThreadPanel(props: {
           <h2 class="side-panel__title" id="thread-title">
             {title()}
           </h2>
+          <ThreadFollowControl
+            threadId={props.threadId}
+            thread={props.thread}
+            parent={props.parent}
+            userId={props.user.id}
+          />
           <Show when={props.thread}>
             {(t) => (
               <>
