@@ -215,7 +215,7 @@ describe('escalated review items', () => {
       expect(await item.locator('blockquote').innerText()).toMatch(/^Deleted user: history message 3/);
       expect(await item.innerText()).not.toContain('deleted_');
       expect(await seriousAxeViolations(page)).toEqual([]);
-      await item.getByLabel('Reason (recorded in the moderation log)').fill('Phishing link');
+      await item.getByLabel('Reason (the author is told it; kept in the moderation log)').fill('Phishing link');
       await item.getByRole('button', { name: 'Hide' }).click();
       await item.getByText('Hidden from members.').waitFor({ timeout: LIVE_TIMEOUT_MS });
 

@@ -33,9 +33,10 @@ const ACTIONS: Array<{ action: ReviewAction; label: string; kind: 'primary' | 's
   { action: 'approve', label: 'Approve', kind: 'secondary' },
   { action: 'hide', label: 'Hide', kind: 'secondary' },
   { action: 'delete', label: 'Delete', kind: 'danger' },
-  { action: 'warn', label: 'Warn', kind: 'secondary' },
-  { action: 'mute', label: 'Mute', kind: 'secondary' },
-  { action: 'ban', label: 'Ban', kind: 'danger' },
+  // Acting on the author takes the message down too: the buttons say both.
+  { action: 'warn', label: 'Hide and warn', kind: 'secondary' },
+  { action: 'mute', label: 'Hide and mute', kind: 'secondary' },
+  { action: 'ban', label: 'Hide and ban', kind: 'danger' },
   { action: 'escalate', label: 'Escalate', kind: 'secondary' },
 ];
 
@@ -293,7 +294,7 @@ function ReviewCard(props: {
         <div class="review-item__actions">
           <div class="review-item__reason">
             <label class="msg-form__field" for={`reason-${item().id}`}>
-              Reason (recorded in the moderation log)
+              Reason (the author is told it; kept in the moderation log)
             </label>
             <input
               id={`reason-${item().id}`}
