@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, seriousAxeViolations, type OpenedPage } from '../support/browser.ts';
 import {
+  offlineReady,
   composer,
   messageWithText,
   submitDemoSignIn,
@@ -235,11 +236,7 @@ describe('files on messages', () => {
     const { page } = ada;
     try {
       // The service worker holds the app shell before the network goes away.
-      expect(
-        await page.evaluate<boolean>(
-          'Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise((r) => setTimeout(() => r(false), 10000))])',
-        ),
-      ).toBe(true);
+      expect(await offlineReady(page)).toBe(true);
       await page.context().setOffline(true);
       await attach(page, [{ name: 'train.png', mimeType: 'image/png', buffer: solidPng(48, 32) }]);
       await composer(page, GENERAL).fill('Screenshot from the train');

@@ -10,6 +10,7 @@ import {
   type ViewportName,
 } from '../support/browser.ts';
 import {
+  offlineReady,
   composer,
   confirmed,
   confirmedBodies,
@@ -210,11 +211,7 @@ describe('members chat in a Lounge room', () => {
       await send(page, NEWCOMERS, 'Sent while online');
       await messageWithText(page, NEWCOMERS, 'Sent while online').waitFor({ timeout: LIVE_TIMEOUT_MS });
       // The service worker has cached the app shell before the network goes away.
-      expect(
-        await page.evaluate<boolean>(
-          'Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise((r) => setTimeout(() => r(false), 10000))])',
-        ),
-      ).toBe(true);
+      expect(await offlineReady(page)).toBe(true);
 
       await context.setOffline(true);
       await expect

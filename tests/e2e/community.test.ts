@@ -12,6 +12,7 @@ import {
 } from '../support/browser.ts';
 import {
   composer,
+  goOffline,
   confirmed,
   messageLog,
   messageWithText,
@@ -500,10 +501,7 @@ describe('refused while not on screen', () => {
     const gus = await joinRoom(GENERAL, 'away_gus', 'Gus Away');
     try {
       const { page } = gus;
-      await page.context().setOffline(true);
-      await expect
-        .poll(() => page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })
-        .toBe('offline');
+      await goOffline(page);
       // A new member may not post links yet: the server will refuse it once it hears of it.
       const words = 'Notes from the train: https://example.com/notes';
       await composer(page, GENERAL.name).fill(words);
@@ -554,10 +552,7 @@ describe('offline, a room never opened here', () => {
       await send(bea.page, prompt.name, 'Prompt tip: give the model a role');
       cal = await joinRoom(AI_ART, 'never_cal', 'Cal Travels');
       const { page } = cal;
-      await page.context().setOffline(true);
-      await expect
-        .poll(() => page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })
-        .toBe('offline');
+      await goOffline(page);
       await page.getByRole('navigation', { name: 'Lounge rooms' }).getByText(prompt.name).click();
       await messageLog(page, prompt.name).waitFor({ state: 'attached', timeout: UI_TIMEOUT_MS });
       await page
@@ -583,7 +578,7 @@ describe('on a phone', () => {
     try {
       const banner = eli.page.getByTestId('connection-banner');
       expect(await banner.count()).toBe(0);
-      await eli.page.context().setOffline(true);
+      await goOffline(eli.page);
       await banner.waitFor({ timeout: UI_TIMEOUT_MS });
       await composer(eli.page, AI_ART.name).fill('Written in a tunnel');
       await composer(eli.page, AI_ART.name).press('Enter');

@@ -14,6 +14,7 @@ import {
 } from '../support/browser.ts';
 import { fillChannelHistory } from '../support/bulk-history.ts';
 import {
+  offlineReady,
   composer,
   messageLog,
   messageWithText,
@@ -219,11 +220,7 @@ describe('pinned messages', () => {
       // Offline, Tara pins another message: shown at once, queued, and sent when she is back.
       const context = tara.page.context();
       // The service worker has cached the app shell before the network goes away.
-      expect(
-        await tara.page.evaluate<boolean>(
-          'Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise((r) => setTimeout(() => r(false), 10000))])',
-        ),
-      ).toBe(true);
+      expect(await offlineReady(tara.page)).toBe(true);
       await context.setOffline(true);
       await expect
         .poll(() => tara.page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })

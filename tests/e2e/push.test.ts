@@ -1,7 +1,14 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage } from '../support/browser.ts';
-import { composer, submitDemoSignIn, UI_TIMEOUT_MS, unexpectedErrors, waitOnline } from '../support/chat-ui.ts';
+import {
+  offlineReady,
+  composer,
+  submitDemoSignIn,
+  UI_TIMEOUT_MS,
+  unexpectedErrors,
+  waitOnline,
+} from '../support/chat-ui.ts';
 import { startServer, type ServerProcess } from '../support/server-process.ts';
 
 let server: ServerProcess;
@@ -27,11 +34,7 @@ describe('push notifications on the device', () => {
       await submitDemoSignIn(page, 'push_pia', 'Pia Push');
       await composer(page, 'General Chat').waitFor({ timeout: UI_TIMEOUT_MS });
       await waitOnline(page);
-      expect(
-        await page.evaluate<boolean>(
-          'Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise((r) => setTimeout(() => r(false), 10000))])',
-        ),
-      ).toBe(true);
+      expect(await offlineReady(page)).toBe(true);
 
       // The browser's own push machinery delivers a message to the worker, as from its push service
       // (which a test cannot reach: the payload is what the server sends, see web-push.test.ts).

@@ -10,6 +10,7 @@ import {
   type ViewportName,
 } from '../support/browser.ts';
 import {
+  offlineReady,
   composer,
   messageWithText,
   pending,
@@ -225,11 +226,7 @@ describe('Your Thrive Circle', () => {
       await messageWithText(page, CIRCLE.name, 'Hello circle').waitFor({ timeout: LIVE_TIMEOUT_MS });
       const circlePath = new URL(page.url()).pathname;
       expect(circlePath).toMatch(/^\/thrive-circle\/week-48-circle-[0-9a-f]{8}$/);
-      expect(
-        await page.evaluate<boolean>(
-          'Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise((r) => setTimeout(() => r(false), 10000))])',
-        ),
-      ).toBe(true);
+      expect(await offlineReady(page)).toBe(true);
 
       await page.context().setOffline(true);
       await page.goto(`${server.url}/thrive-circle`, { timeout: UI_TIMEOUT_MS });

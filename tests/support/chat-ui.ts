@@ -43,6 +43,25 @@ export async function submitDemoSignIn(page: Page, handle: string, displayName: 
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/**
+ * Whether the service worker has the app shell (up to 10 s): what lets a member's app open and keep
+ * working offline, as it does for anyone who has used it before.
+ */
+export function offlineReady(page: Page): Promise<boolean> {
+  return page.evaluate<boolean>(
+    'Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise((r) => setTimeout(() => r(false), 10000))])',
+  );
+}
+
+/** Takes the page's device offline once its app can work offline, and waits for the header to say so. */
+export async function goOffline(page: Page): Promise<void> {
+  expect(await offlineReady(page)).toBe(true);
+  await page.context().setOffline(true);
+  await expect
+    .poll(() => page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })
+    .toBe('offline');
+}
+
 export async function waitOnline(page: Page): Promise<void> {
   await expect
     .poll(() => page.locator('.connection').getAttribute('data-state'), { timeout: UI_TIMEOUT_MS })
