@@ -4,6 +4,11 @@ import { z } from 'zod';
 import type { IntentGroup, IntentOutcome } from './process-intent.ts';
 
 const intentIdSchema = z.uuid();
+/** The conversation an outbox entry sends a message to (null for other intents). */
+function sendChannel(value: unknown): string | null {
+  const v = value as { kind?: unknown; channelId?: unknown } | null;
+  return v?.kind === 'send' && typeof v.channelId === 'string' ? v.channelId : null;
+}
 const orderSchema = z.object({ n: z.number() }).loose();
 
 // Intent ids answered recently per member: a still-listed outbox entry is not processed twice here
@@ -35,6 +40,11 @@ export class OutboxProcessor {
     /** Processes a member's intents in order (the intent batcher); settles once they are committed. */
     private readonly submit: (group: IntentGroup) => Promise<IntentOutcome[]>,
     private readonly logger: Logger,
+    /**
+     * The member's private doc as held now, loaded if need be: a held intent's time can come after the
+     * member closed the app and the doc they wrote it in was unloaded (the outbox is kept with the doc).
+     */
+    private readonly currentDoc?: (userId: string) => Promise<Y.Doc>,
   ) {}
 
   /** Looks for unprocessed intents; cheap to call on every update of the doc. */
@@ -62,11 +72,21 @@ export class OutboxProcessor {
     const now = Date.now();
     if (waits) for (const id of waits.keys()) if (!outbox.has(id)) waits.delete(id); // discarded meanwhile
     const todo = [...outbox.entries()]
-      .filter(([id]) => !answered.has(id) && !((waits?.get(id) ?? 0) > now))
+      .filter(([id]) => !answered.has(id))
       .map(([id, value]) => ({ id, value, n: orderSchema.safeParse(value).data?.n ?? Number.MAX_SAFE_INTEGER }))
       .sort((a, b) => a.n - b.n);
     const intents: Array<{ intentId: string; raw: unknown }> = [];
+    // A conversation keeps the member's order: behind a send still held back, their later sends to the same
+    // conversation wait too (their own time may come first: slow mode's wait is counted in whole seconds
+    // from when each was decided). Other conversations are not held up by it.
+    const heldIn = new Set<string>();
     for (const { id, value } of todo) {
+      const channel = sendChannel(value);
+      if ((waits?.get(id) ?? 0) > now) {
+        if (channel) heldIn.add(channel);
+        continue;
+      }
+      if (channel && heldIn.has(channel)) continue;
       if (!intentIdSchema.safeParse(id).success) {
         // Not a uuid: cannot be recorded, so it is answered once and ignored.
         answered.add(id);
@@ -101,15 +121,30 @@ export class OutboxProcessor {
     else if (held) this.wakeAt(userId, doc, Math.min(...held.values()));
   }
 
-  /** Looks at the member's outbox again when the first intent a limit holds back may go. */
-  private wakeAt(userId: string, doc: Y.Doc, at: number): void {
+  /**
+   * Looks at the member's outbox again at `at`, when the first intent a limit holds back may go. Also told
+   * of held intents this process has not seen decided (it restarted, or another node decided them): see
+   * SyncService's sweep of waiting rows.
+   */
+  wakeAt(userId: string, doc: Y.Doc | undefined, at: number): void {
+    if (this.closed) return;
     const current = this.wakeTimers.get(userId);
     if (current && current.at <= at) return;
     if (current) clearTimeout(current.timer);
     const timer = setTimeout(
       () => {
         this.wakeTimers.delete(userId);
-        this.scan(userId, doc);
+        if (!this.currentDoc) {
+          if (doc) this.scan(userId, doc);
+          return;
+        }
+        this.currentDoc(userId).then(
+          (current) => this.scan(userId, current),
+          (err: unknown) => {
+            this.logger.warn({ err, userId }, 'could not load a private doc for its held intents; will retry');
+            this.wakeAt(userId, doc, Date.now() + RETRY_AFTER_ERROR_MS);
+          },
+        );
       },
       Math.max(0, at - Date.now()) + WAKE_SLACK_MS,
     );

@@ -45,6 +45,32 @@ export class DocRegistry {
 
   /** Loads (or reuses) the doc and subscribes the peer; the caller sends the first sync step after. */
   async attach(name: string, parsed: DocName, peer: SyncPeer): Promise<HostedDoc> {
+    const entry = this.entryFor(name, parsed);
+    if (entry.idleTimer) {
+      clearTimeout(entry.idleTimer);
+      entry.idleTimer = undefined;
+    }
+    const hosted = await entry.ready;
+    hosted.peers.add(peer);
+    return hosted;
+  }
+
+  /**
+   * The doc as held now, loaded for the server's own use when no subscriber holds it (a member's outbox
+   * with messages a limit holds back, after they closed the app): unloaded again after `idleMs` unless a
+   * subscriber comes.
+   */
+  async use(name: string, parsed: DocName): Promise<HostedDoc> {
+    const entry = this.entryFor(name, parsed);
+    const hosted = await entry.ready;
+    if (hosted.peers.size === 0 && !entry.idleTimer && this.entries.get(name) === entry) {
+      entry.idleTimer = setTimeout(() => void this.unload(hosted.name), this.idleMs);
+      entry.idleTimer.unref();
+    }
+    return hosted;
+  }
+
+  private entryFor(name: string, parsed: DocName): Entry {
     let entry = this.entries.get(name);
     if (!entry) {
       const created: Entry = { ready: Promise.resolve(undefined as unknown as HostedDoc) };
@@ -63,13 +89,7 @@ export class DocRegistry {
       this.entries.set(name, created);
       entry = created;
     }
-    if (entry.idleTimer) {
-      clearTimeout(entry.idleTimer);
-      entry.idleTimer = undefined;
-    }
-    const hosted = await entry.ready;
-    hosted.peers.add(peer);
-    return hosted;
+    return entry;
   }
 
   detach(hosted: HostedDoc, peer: SyncPeer): void {

@@ -12,7 +12,13 @@ import {
 } from '../../shared/protocol/frames.ts';
 import { can } from '../../shared/rules/permissions.ts';
 import { mayLink } from '../../shared/markdown/message-markdown.ts';
-import { inboxDocName, isServerOwned, type DocName } from '../../shared/sync/doc-names.ts';
+import {
+  inboxDocName,
+  isServerOwned,
+  parseDocName,
+  privateDocName,
+  type DocName,
+} from '../../shared/sync/doc-names.ts';
 import type { Verdict } from '../../shared/sync/intents.ts';
 import { accessKey, loadChannelAccessMany, readChannelAccess } from '../access/channel-access.ts';
 import type { Database } from '../db/database.ts';
@@ -47,6 +53,9 @@ export interface NewNotification {
   userId: string;
   notification: NotificationEntry;
 }
+
+/** How often the node looks in PostgreSQL for held intents coming due (see wakeHeldIntents). */
+const HELD_SWEEP_MS = 60_000;
 
 export interface SyncServiceOptions {
   db: Database;
@@ -99,6 +108,7 @@ export class SyncService {
   readonly registry: DocRegistry;
   readonly channels: ChannelSync;
   private readonly outbox: OutboxProcessor;
+  private readonly heldSweep: NodeJS.Timeout;
   private readonly batcher: IntentBatcher;
   private readonly accessTopic: Promise<() => Promise<void>>;
   private readonly db: Database;
@@ -138,7 +148,23 @@ export class SyncService {
     );
     // A member's next intents need the previous ones committed (their seqs follow), not delivered: the
     // delivery (docs, fan-out, verdicts) runs beside their transaction instead of ahead of it.
-    this.outbox = new OutboxProcessor((group) => this.batcher.submit(group, 'committed'), options.logger);
+    this.outbox = new OutboxProcessor(
+      (group) => this.batcher.submit(group, 'committed'),
+      options.logger,
+      async (userId) => {
+        const name = privateDocName(userId);
+        const parsed = parseDocName(name);
+        if (!parsed) throw new Error(`not a private doc name: ${name}`);
+        return (await this.registry.use(name, parsed)).doc;
+      },
+    );
+    const sweepHeld = () =>
+      void this.wakeHeldIntents().catch((err: unknown) =>
+        options.logger.warn({ err }, 'could not read the held intents to send'),
+      );
+    sweepHeld();
+    this.heldSweep = setInterval(sweepHeld, HELD_SWEEP_MS);
+    this.heldSweep.unref();
     this.accessTopic = this.fanout.subscribe(topics.access(), (envelope) => {
       if (envelope.event.kind === 'recheck') void this.recheckLocally(envelope.event.roomId, envelope.event.reason);
     });
@@ -538,7 +564,25 @@ export class SyncService {
     }
   }
 
+  /**
+   * Held intents whose time comes soon, from PostgreSQL: a restart loses the timers that would send them,
+   * and a member who has closed the app brings no doc load to find them. Run at start and every minute;
+   * on several nodes each schedules its wake, and exactly once holds as for any retry.
+   */
+  private async wakeHeldIntents(): Promise<void> {
+    const { rows } = await this.db.query<{ user_id: string; retry_at: string }>(
+      `SELECT user_id, min((result ->> 'retryAt')::bigint)::text AS retry_at
+         FROM client_intents
+        WHERE status = 'waiting' AND (result ->> 'retryAt')::bigint < $1
+        GROUP BY user_id
+        LIMIT 10000`,
+      [Date.now() + HELD_SWEEP_MS * 2],
+    );
+    for (const row of rows) this.outbox.wakeAt(row.user_id, undefined, Number(row.retry_at));
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.heldSweep);
     await (
       await this.accessTopic.catch(() => undefined)
     )?.();

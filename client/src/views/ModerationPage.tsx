@@ -159,6 +159,7 @@ function ReviewCard(props: {
   outcome: string | undefined;
   onDone: (text: string) => void;
 }): JSX.Element {
+  const gone = () => item().message.authorDeleted === true;
   const [reason, setReason] = createSignal('');
   const [duration, setDuration] = createSignal(60);
   const [busy, setBusy] = createSignal(false);
@@ -294,7 +295,9 @@ function ReviewCard(props: {
         <div class="review-item__actions">
           <div class="review-item__reason">
             <label class="msg-form__field" for={`reason-${item().id}`}>
-              Reason (the author is told it; kept in the moderation log)
+              {gone()
+                ? 'Reason (kept in the moderation log)'
+                : 'Reason (the author is told it; kept in the moderation log)'}
             </label>
             <input
               id={`reason-${item().id}`}
@@ -304,28 +307,37 @@ function ReviewCard(props: {
               onInput={(e) => setReason(e.currentTarget.value)}
             />
           </div>
-          <div>
-            <label class="msg-form__field" for={`duration-${item().id}`}>
-              Mute for
-            </label>
-            <select
-              id={`duration-${item().id}`}
-              class="input"
-              onChange={(e) => setDuration(Number(e.currentTarget.value))}
-            >
-              <For each={MUTE_DURATIONS}>
-                {(d) => (
-                  <option value={d.minutes} selected={d.minutes === duration()}>
-                    {d.label}
-                  </option>
-                )}
-              </For>
-            </select>
-          </div>
+          <Show when={!gone()}>
+            <div>
+              <label class="msg-form__field" for={`duration-${item().id}`}>
+                Mute for
+              </label>
+              <select
+                id={`duration-${item().id}`}
+                class="input"
+                onChange={(e) => setDuration(Number(e.currentTarget.value))}
+              >
+                <For each={MUTE_DURATIONS}>
+                  {(d) => (
+                    <option value={d.minutes} selected={d.minutes === duration()}>
+                      {d.label}
+                    </option>
+                  )}
+                </For>
+              </select>
+            </div>
+          </Show>
         </div>
         <div class="review-item__actions" role="group" aria-label="Decide">
           {/* Escalating is what room moderators do; an escalated item is for the admins to decide. */}
-          <For each={ACTIONS.filter((a) => !(a.action === 'escalate' && item().status === 'escalated'))}>
+          {/* A deleted account has nobody left to warn, mute or ban: the message alone is decided. */}
+          <For
+            each={ACTIONS.filter(
+              (a) =>
+                !(a.action === 'escalate' && item().status === 'escalated') &&
+                !(gone() && (a.action === 'warn' || a.action === 'mute' || a.action === 'ban')),
+            )}
+          >
             {(a) => (
               <button
                 type="button"

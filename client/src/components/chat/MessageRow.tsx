@@ -606,7 +606,8 @@ export function PendingRow(props: { item: PendingItem; actions: MessageActions }
   // A run of held messages shares one line: the first of them goes when the limit allows, the rest after it.
   const heldLine = (retryAt: number) => {
     const seconds = Math.ceil((retryAt - (props.actions.clock?.() ?? Date.now())) / 1000);
-    const when = seconds <= 0 ? 'now' : seconds < 60 ? `in ${seconds} s` : `in ${Math.ceil(seconds / 60)} min`;
+    const when =
+      seconds <= 0 ? 'any moment now' : seconds < 60 ? `in ${seconds} s` : `in ${Math.ceil(seconds / 60)} min`;
     const count = props.item.runLength;
     if (!props.actions.online())
       return count > 1
