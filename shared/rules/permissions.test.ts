@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import {
   ACTIONS,
   can,
+  canCreateLoungeRoom,
   DM_ROOM_TARGET,
   type Action,
   type Actor,
@@ -525,6 +526,17 @@ describe('global admins', () => {
     for (const action of ACTIONS) {
       expect(can(bannedAdmin, action, tableTarget(action)).allowed).toBe(true);
     }
+  });
+});
+
+describe('creating Lounge rooms', () => {
+  it('is for global admins only, whatever their room roles', () => {
+    expect(canCreateLoungeRoom(actor({ isGlobalAdmin: true })).allowed).toBe(true);
+    expect(canCreateLoungeRoom(actor({ role: 'owner' }))).toEqual({
+      allowed: false,
+      code: 'not_global_admin',
+      reason: 'Only platform admins can create rooms in The Lounge.',
+    });
   });
 });
 

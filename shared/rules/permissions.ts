@@ -28,6 +28,8 @@
  * - Warn/mute/ban need a strictly higher role than the subject's (when a subject is given), never oneself, and
  *   room staff cannot act on a global admin.
  * - `manage_room` (settings, slow mode, archive) is for the room's owner and admins, not moderators.
+ * - Creating a Lounge topic room is the platform's decision (spec: "Admin-created topic rooms"), so only
+ *   global admins may (`canCreateLoungeRoom`): there is no room yet whose roles could allow it.
  */
 import {
   isStaffRole,
@@ -163,6 +165,7 @@ export type RefusalCode =
   | 'not_trusted'
   | 'not_moderator'
   | 'not_room_admin'
+  | 'not_global_admin'
   | 'not_thread_creator'
   | 'self_target'
   | 'outranked'
@@ -275,6 +278,15 @@ export function can(actor: Actor, action: Action, target: Target): Decision {
     default:
       return unreachable(action);
   }
+}
+
+/**
+ * Whether the actor may create a topic room in The Lounge: global admins only. Apart from `can()` because it
+ * has no room to decide on; the server refuses with the same sentence the client shows.
+ */
+export function canCreateLoungeRoom(actor: Pick<Actor, 'isGlobalAdmin'>): Decision {
+  if (actor.isGlobalAdmin) return ALLOW;
+  return refuse('not_global_admin', 'Only platform admins can create rooms in The Lounge.');
 }
 
 /**

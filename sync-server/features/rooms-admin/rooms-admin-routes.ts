@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { can } from '../../../shared/rules/permissions.ts';
+import { can, canCreateLoungeRoom } from '../../../shared/rules/permissions.ts';
 import { LOUNGE_SEED } from '../../../shared/seed/lounge-rooms.ts';
 import type { ChannelChange } from '../../../shared/sync/channel-doc.ts';
 import { loadChannelAccess } from '../../access/channel-access.ts';
@@ -122,9 +122,8 @@ export async function roomsAdminRoutes(app: FastifyInstance, deps: AppDeps): Pro
     },
     async (request, reply) => {
       const member = memberOf(request);
-      if (!member.is_global_admin) {
-        throw forbidden('Only platform admins can create rooms in The Lounge.', 'not_global_admin');
-      }
+      const allowed = canCreateLoungeRoom({ isGlobalAdmin: member.is_global_admin });
+      if (!allowed.allowed) throw forbidden(allowed.reason, allowed.code);
       const body = request.body;
       const { room, changes } = await db.transaction(async (tx) => {
         const lounge = await tx.query<{ id: string }>('SELECT id FROM lounges WHERE slug = $1', [LOUNGE_SEED.slug]);
