@@ -132,14 +132,20 @@ describe('room administration (PostgreSQL)', () => {
       { archived: true, position: 99 },
     ]);
     expect(published.map((batch) => batch.map((c) => c.kind))).toEqual([['meta'], ['meta']]);
-    // Archived rooms leave The Lounge's list, and come back when unarchived.
+    // Archived rooms stay in The Lounge's list, marked and after the others (an admin finds them there to
+    // unarchive), and take their place again when unarchived.
     const listed = async () =>
       (await app.inject({ method: 'GET', url: '/api/lounge', headers: await authFor(member) }))
         .json()
-        .rooms.map((r: { id: string }) => r.id);
-    expect(await listed()).not.toContain(room.id);
+        .rooms.map((r: { id: string; archived: boolean }) => [r.id, r.archived]);
+    const moved = await call(root, 'PATCH', `/api/rooms/${room.id}`, { position: -5 });
+    expect(moved.statusCode).toBe(200);
+    expect((await listed()).at(-1)).toEqual([room.id, true]);
+    expect((await listed()).slice(0, -1).every(([, archived]: [string, boolean]) => !archived)).toBe(true);
+    const link = await app.inject({ method: 'GET', url: '/api/lounge/rooms/temp', headers: await authFor(member) });
+    expect(link.statusCode).toBe(200);
     await call(root, 'PATCH', `/api/rooms/${room.id}`, { archived: false });
-    expect(await listed()).toContain(room.id);
+    expect((await listed())[0]).toEqual([room.id, false]);
   });
 
   it('a project room’s owner manages their room; moderators, members and outsiders cannot, and nothing changes', async () => {

@@ -15,16 +15,18 @@ const loungeSchema = z.object({ id: z.uuid(), slug: z.string(), name: z.string()
 
 // Unread = messages after the member's read marker; a member who never opened a room has read nothing.
 // Only rooms the member may read (`can(read)` as SQL): a room made private, or one only staff read, is
-// not listed to others — the same answer its history gives them.
+// not listed to others — the same answer its history gives them. Archived rooms stay listed (they are
+// read-only, not gone: `can(read)` allows them, and an admin finds them there to unarchive), after the
+// others and marked by their `archived` flag.
 const ROOM_LIST_SQL = `
   SELECT ${ROOM_ROW_COLUMNS}
     FROM rooms r
     JOIN channels c ON c.id = r.id
     LEFT JOIN read_markers m ON m.channel_id = r.id AND m.user_id = $2
     LEFT JOIN room_memberships mm ON mm.room_id = r.id AND mm.user_id = $2
-   WHERE r.lounge_id = $1 AND NOT r.archived
+   WHERE r.lounge_id = $1
      AND ${readableRoomSql({ room: 'r', membership: 'mm', isGlobalAdmin: '$3::boolean', isTrusted: '$4::boolean' })}
-   ORDER BY r.position, r.name`;
+   ORDER BY r.archived, r.position, r.name`;
 
 export async function loungeRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { db, presence } = deps;
@@ -63,7 +65,8 @@ export async function loungeRoutes(app: FastifyInstance, deps: AppDeps): Promise
         summary: 'Whether the member may open the Lounge room at this address, and if not why',
         description:
           'The room list leaves out rooms the member may not read; a member following a link to one is told ' +
-          'why here (banned — with the moderator’s reason —, private, archived) rather than "no such room".',
+          'why here (banned — with the moderator’s reason —, private) rather than "no such room". An archived ' +
+          'room is listed and read like the others (read-only), so its address answers as theirs do.',
         // A room's address is lowercase letters, digits and dashes (rooms-admin's slug rule): anything else
         // is no room's, answered as a bad address before it reaches PostgreSQL (a NUL would fail there).
         params: z.strictObject({
@@ -78,14 +81,13 @@ export async function loungeRoutes(app: FastifyInstance, deps: AppDeps): Promise
     },
     async (request) => {
       const member = memberOf(request);
-      const { rows } = await db.query<{ id: string; slug: string; name: string; archived: boolean }>(
-        `SELECT r.id, r.slug, r.name, r.archived FROM rooms r JOIN lounges l ON l.id = r.lounge_id
+      const { rows } = await db.query<{ id: string; slug: string; name: string }>(
+        `SELECT r.id, r.slug, r.name FROM rooms r JOIN lounges l ON l.id = r.lounge_id
           WHERE l.slug = $1 AND r.slug = $2`,
         [LOUNGE_SEED.slug, request.params.slug],
       );
       const room = rows[0];
       if (!room) throw notFound('There is no room at this address. It may have been renamed.');
-      if (room.archived) throw notFound(`${room.name} is archived: an admin closed it.`, 'archived');
       const access = await loadChannelAccess(db, room.id, member.id);
       const decision = access ? can(access.actor, 'read', { room: access.room }) : null;
       if (decision && !decision.allowed) {
