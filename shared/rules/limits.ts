@@ -26,6 +26,8 @@ export const LIMITS = {
     roomNameMaxChars: 80,
     /** Migration 0002: `rooms.description` <= 1000. */
     roomDescriptionMaxChars: 1000,
+    /** Migration 0002: `rooms.emoji` <= 16 (a flag or a ZWJ sequence is several code points). */
+    roomEmojiMaxChars: 16,
     /** Migration 0001: `users.display_name` 1..80. */
     displayNameMaxChars: 80,
     /** Migration 0003: `dm_threads.title` 1..100. */
@@ -50,6 +52,14 @@ export const LIMITS = {
     minChars: 2,
     maxChars: 32,
     pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]{1,31}$/,
+  },
+
+  /** A room's address (`/lounge/<slug>`): the CHECK on `rooms.slug` (migration 0002). */
+  roomSlug: {
+    maxChars: 64,
+    pattern: /^[a-z0-9-]{1,64}$/,
+    /** The rule in words, as the server refuses and the client explains. */
+    rule: 'use 1–64 lowercase letters, digits and dashes (it becomes the room’s address)',
   },
 
   /**
@@ -185,6 +195,7 @@ export const LIMITS = {
 } as const satisfies {
   text: Readonly<Record<string, number>>;
   handle: { minChars: number; maxChars: number; pattern: RegExp };
+  roomSlug: { maxChars: number; pattern: RegExp; rule: string };
   rate: Readonly<Record<string, readonly RateWindow[]>>;
   dm: Readonly<Record<string, number>>;
   realtime: Readonly<Record<string, number>>;

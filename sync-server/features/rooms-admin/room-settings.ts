@@ -20,11 +20,9 @@ const text = (max: number, what: string) =>
 /** Every setting of a room an admin may set; one definition for create (with defaults) and edit (partial). */
 export const roomSettingsFields = {
   name: text(LIMITS.text.roomNameMaxChars, 'a room name').pipe(z.string().min(1, 'a room needs a name')),
-  slug: z
-    .string()
-    .regex(/^[a-z0-9-]{1,64}$/, 'use 1–64 lowercase letters, digits and dashes (it becomes the room’s address)'),
+  slug: z.string().regex(LIMITS.roomSlug.pattern, LIMITS.roomSlug.rule),
   description: text(LIMITS.text.roomDescriptionMaxChars, 'a description'),
-  emoji: text(16, 'the emoji'),
+  emoji: text(LIMITS.text.roomEmojiMaxChars, 'the emoji'),
   contextType: z.enum(CONTEXT_TYPES),
   autoThread: z.boolean(),
   readPermissionLevel: z.enum(PERMISSION_LEVELS),
