@@ -2,6 +2,7 @@ import type { MessageView } from '../../../shared/sync/channel-doc.ts';
 import type { PermissionLevel, Role } from '../../../shared/rules/roles.ts';
 import type { TrustLevel } from '../../../shared/rules/trust.ts';
 import { apiRequest } from './http.ts';
+import type { Room, RoomContextType } from './types.ts';
 
 /** Shapes of the community read side (threads, history, search, members, settings, moderation). */
 
@@ -289,11 +290,46 @@ export interface RoomSettingsPatch {
   name?: string;
   description?: string;
   emoji?: string;
+  contextType?: RoomContextType;
+  autoThread?: boolean;
   slowModeSeconds?: number;
   archived?: boolean;
+  readPermissionLevel?: PermissionLevel;
   writePermissionLevel?: PermissionLevel;
   minTrustLevel?: TrustLevel;
 }
+
+/** A new Lounge topic room as a platform admin describes it (POST /api/admin/rooms). */
+export interface NewRoom {
+  name: string;
+  /** The room's address: /lounge/<slug>. */
+  slug: string;
+  emoji: string;
+  description: string;
+  contextType: RoomContextType;
+}
+
+/** The server's answer: the room's settings (no counts yet: nobody has been in it). */
+export type CreatedRoom = Pick<
+  Room,
+  | 'id'
+  | 'slug'
+  | 'name'
+  | 'description'
+  | 'emoji'
+  | 'contextType'
+  | 'autoThread'
+  | 'position'
+  | 'slowModeSeconds'
+  | 'archived'
+  | 'readPermissionLevel'
+  | 'writePermissionLevel'
+  | 'minTrustLevel'
+>;
+
+/** Auto-thread is left to the server, which turns it on for help rooms. */
+export const createLoungeRoom = (token: string, room: NewRoom) =>
+  apiRequest<{ room: CreatedRoom }>('/api/admin/rooms', { method: 'POST', token, body: room });
 
 export const updateRoomSettings = (token: string, roomId: string, patch: RoomSettingsPatch) =>
   apiRequest<{

@@ -16,6 +16,8 @@ export interface RoomListProps {
   hrefFor?: (room: Room) => string;
   /** What an empty list says. */
   emptyNote?: string;
+  /** Beside the heading: what an admin may do with the list (a "New room" button). */
+  action?: JSX.Element;
 }
 
 const SKELETON_ROWS = 5;
@@ -44,9 +46,12 @@ export function RoomList(props: RoomListProps): JSX.Element {
       aria-label={props.label ?? 'Lounge rooms'}
       aria-busy={props.loading && props.rooms.length === 0}
     >
-      <h2 class="section-label" id="room-list-heading">
-        {props.heading ?? 'Rooms'}
-      </h2>
+      <div class="room-list__head">
+        <h2 class="section-label" id="room-list-heading">
+          {props.heading ?? 'Rooms'}
+        </h2>
+        {props.action}
+      </div>
       <Switch>
         <Match when={props.rooms.length > 0}>
           <ul class="room-list__items" onKeyDown={moveFocus}>

@@ -6,6 +6,7 @@ describe("an open room's live settings", () => {
     expect(
       liveRoomSettings({
         name: 'General',
+        contextType: 'announcement',
         slowModeSeconds: 30,
         writePermissionLevel: 'moderator',
         minTrustLevel: 'member',
@@ -15,6 +16,7 @@ describe("an open room's live settings", () => {
       }),
     ).toEqual({
       name: 'General',
+      contextType: 'announcement',
       slowModeSeconds: 30,
       writePermissionLevel: 'moderator',
       minTrustLevel: 'member',
@@ -23,6 +25,7 @@ describe("an open room's live settings", () => {
     expect(
       liveRoomSettings({
         name: '',
+        contextType: 'podcast',
         slowModeSeconds: '30',
         writePermissionLevel: 'everybody',
         minTrustLevel: 7,

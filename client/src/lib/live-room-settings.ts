@@ -1,4 +1,5 @@
 import type { Room } from '../api/types.ts';
+import { CONTEXT_TYPES, type ContextType } from '../../../shared/rules/permissions.ts';
 import { PERMISSION_LEVELS, type PermissionLevel } from '../../../shared/rules/roles.ts';
 import { TRUST_LEVELS, type TrustLevel } from '../../../shared/rules/trust.ts';
 
@@ -8,6 +9,7 @@ type LiveSettings = Partial<
     | 'name'
     | 'description'
     | 'emoji'
+    | 'contextType'
     | 'slowModeSeconds'
     | 'archived'
     | 'autoThread'
@@ -18,6 +20,7 @@ type LiveSettings = Partial<
 >;
 
 const isLevel = (v: unknown): v is PermissionLevel => (PERMISSION_LEVELS as readonly unknown[]).includes(v);
+const isContextType = (v: unknown): v is ContextType => (CONTEXT_TYPES as readonly unknown[]).includes(v);
 const isTrust = (v: unknown): v is TrustLevel => (TRUST_LEVELS as readonly unknown[]).includes(v);
 
 /**
@@ -29,6 +32,8 @@ export function liveRoomSettings(fields: Record<string, unknown>): LiveSettings 
   if (typeof fields.name === 'string' && fields.name !== '') out.name = fields.name;
   if (typeof fields.description === 'string') out.description = fields.description;
   if (typeof fields.emoji === 'string') out.emoji = fields.emoji;
+  // A room made an announcement room takes the composer from members at once, as `can()` says.
+  if (isContextType(fields.contextType)) out.contextType = fields.contextType;
   if (typeof fields.slowModeSeconds === 'number' && fields.slowModeSeconds >= 0)
     out.slowModeSeconds = fields.slowModeSeconds;
   if (typeof fields.archived === 'boolean') out.archived = fields.archived;

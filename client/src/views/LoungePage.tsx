@@ -1,7 +1,20 @@
-import { createEffect, createMemo, createResource, Match, Show, Switch, untrack, type JSX } from 'solid-js';
+import {
+  createEffect,
+  createMemo,
+  createResource,
+  createSignal,
+  Match,
+  Show,
+  Switch,
+  untrack,
+  type JSX,
+} from 'solid-js';
+import type { CreatedRoom } from '../api/community.ts';
 import { isApiError } from '../api/http.ts';
 import { cachedLounge, checkLoungeRoom, fetchLounge, rememberLounge } from '../api/lounge.ts';
-import type { User } from '../api/types.ts';
+import type { Room, User } from '../api/types.ts';
+import { PlusIcon } from '../components/icons.tsx';
+import { NewRoomDialog } from '../components/NewRoomDialog.tsx';
 import { LoungeWelcome } from '../components/LoungeWelcome.tsx';
 import { RoomView } from '../components/chat/RoomView.tsx';
 import { RoomList } from '../components/RoomList.tsx';
@@ -10,6 +23,8 @@ import { useDocumentTitle } from '../lib/document-title.ts';
 import { useLiveRoomList } from '../lib/live-room-list.ts';
 import { createRefreshable } from '../lib/refreshable.ts';
 import { roleIn } from '../replica/standing.ts';
+import { navigate, paths } from '../router.ts';
+import { canCreateLoungeRoom } from '../../../shared/rules/permissions.ts';
 import { NotFound, RoomRefused } from './NotFound.tsx';
 
 const errorText = (err: unknown): string =>
@@ -30,12 +45,26 @@ export function LoungePage(props: {
     if (fresh) rememberLounge(props.user.id, fresh);
   });
   const data = () => lounge.value() ?? cached();
-  const selectedRoom = createMemo(() => data()?.rooms.find((room) => room.slug === props.roomSlug) ?? null);
-  const rooms = useLiveRoomList(
-    lounge,
-    () => data()?.rooms ?? [],
-    () => props.roomSlug,
-  );
+  // Rooms this admin just created, listed (and open) before the list's next answer includes them.
+  const [created, setCreated] = createSignal<Room[]>([]);
+  const listed = createMemo(() => {
+    const answer = data()?.rooms ?? [];
+    const fresh = created().filter((room) => !answer.some((r) => r.id === room.id));
+    return fresh.length === 0 ? answer : [...answer, ...fresh];
+  });
+  const selectedRoom = createMemo(() => listed().find((room) => room.slug === props.roomSlug) ?? null);
+  const rooms = useLiveRoomList(lounge, listed, () => props.roomSlug);
+  const mayCreate = () => canCreateLoungeRoom(props.user).allowed;
+  const [creating, setCreating] = createSignal(false);
+  let newRoomButton: HTMLButtonElement | undefined;
+  const onCreated = (room: CreatedRoom) => {
+    setCreated((before) => [
+      ...before,
+      { ...room, onlineCount: 0, unreadCount: 0, lastSeq: 0, messageCount: 0, lastMessageAt: null },
+    ]);
+    lounge.refresh();
+    navigate(paths.room(room.slug));
+  };
 
   // The member's role in each room (read in the background): moderators get their tools and the review queue.
   createEffect(() => {
@@ -59,7 +88,30 @@ export function LoungePage(props: {
           loading={lounge.loading() && !data()}
           error={listError()}
           onRetry={lounge.refresh}
+          action={
+            <Show when={mayCreate()}>
+              <button
+                type="button"
+                class="button button--ghost button--small room-list__new"
+                ref={(el) => (newRoomButton = el)}
+                onClick={() => setCreating(true)}
+              >
+                <PlusIcon />
+                New room
+              </button>
+            </Show>
+          }
         />
+        <Show when={creating()}>
+          <NewRoomDialog
+            token={props.token}
+            onCreated={onCreated}
+            onClose={() => {
+              setCreating(false);
+              if (!props.roomSlug) newRoomButton?.focus();
+            }}
+          />
+        </Show>
         <Show when={lounge.error() && rooms().length > 0}>
           <p class="sidebar__stale" role="status">
             Showing the last known rooms. {errorText(lounge.error())}

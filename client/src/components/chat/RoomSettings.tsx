@@ -1,7 +1,8 @@
 import { createSignal, For, onMount, Show, type JSX } from 'solid-js';
 import { isApiError } from '../../api/http.ts';
 import { updateRoomSettings, type RoomSettingsPatch } from '../../api/community.ts';
-import type { Room } from '../../api/types.ts';
+import type { Room, RoomContextType } from '../../api/types.ts';
+import { ROOM_TYPE_CHOICES, roomWordsProblem } from '../../lib/room-form.ts';
 import { RefusalAlert } from '../RefusalAlert.tsx';
 import { RoomRoles } from './RoomRoles.tsx';
 import { LIMITS } from '../../../../shared/rules/limits.ts';
@@ -29,6 +30,51 @@ const WRITE_LEVELS: ReadonlyArray<{ level: PermissionLevel; label: string }> = [
   { level: 'admin', label: 'Admins only' },
 ];
 
+/** Who may read: those below the level do not see the room at all (the server takes it from them at once). */
+const READ_LEVELS: ReadonlyArray<{ level: PermissionLevel; label: string }> = [
+  { level: 'everyone', label: 'Everyone in the community' },
+  { level: 'member', label: 'Members of the room only' },
+  { level: 'trusted', label: 'Trusted members, moderators and admins' },
+  { level: 'moderator', label: 'Moderators and admins' },
+  { level: 'admin', label: 'Admins only' },
+];
+
+/**
+ * What kind of room it is, each kind with its one-line meaning (radio buttons: the explanations are read
+ * with each choice). Used when creating a room and in its settings.
+ */
+export function RoomTypeField(props: {
+  id: string;
+  value: RoomContextType;
+  onChange: (type: RoomContextType) => void;
+}): JSX.Element {
+  return (
+    <fieldset class="room-types">
+      <legend class="msg-form__field">Type</legend>
+      <For each={ROOM_TYPE_CHOICES}>
+        {(choice) => (
+          <label class="room-types__choice">
+            <input
+              type="radio"
+              name={props.id}
+              value={choice.type}
+              checked={props.value === choice.type}
+              aria-describedby={`${props.id}-${choice.type}`}
+              onChange={() => props.onChange(choice.type)}
+            />
+            <span class="room-types__text">
+              <span class="room-types__label">{choice.label}</span>
+              <span class="room-types__explanation" id={`${props.id}-${choice.type}`}>
+                {choice.explanation}
+              </span>
+            </span>
+          </label>
+        )}
+      </For>
+    </fieldset>
+  );
+}
+
 const trustLabel = (level: 'member' | 'trusted') =>
   `${LIMITS.trust[level].minMessages} messages and ${LIMITS.trust[level].minDays} days in the community`;
 /** How established a member must be to post: keeps brand-new (often throwaway) accounts out of a room. */
@@ -40,8 +86,9 @@ const TRUST_CHOICES: ReadonlyArray<{ level: TrustLevel; label: string }> = [
 
 /**
  * A room's settings for its owners and admins (the server checks `manage_room` again): name, emoji, what
- * it is for, slow mode, who can post, archived. Only what changed is sent; the server's sentence is shown when it
- * refuses. A modal dialog: Escape or Cancel closes it and focus goes back to the button that opened it.
+ * it is for, its type (and whether each message starts a thread), slow mode, who can read and who can post,
+ * archived. Only what changed is sent; what the server would refuse is said before sending (the shared
+ * limits), and the server's sentence is shown when it refuses. A modal dialog: Escape or Cancel closes it and focus goes back to the button that opened it.
  */
 export function RoomSettingsDialog(props: {
   room: Room;
@@ -57,6 +104,10 @@ export function RoomSettingsDialog(props: {
   const [emoji, setEmoji] = createSignal(props.room.emoji);
   const [slowMode, setSlowMode] = createSignal(props.room.slowModeSeconds);
   const [archived, setArchived] = createSignal(props.room.archived);
+  const [type, setType] = createSignal<RoomContextType>(props.room.contextType);
+  const [autoThread, setAutoThread] = createSignal(props.room.autoThread);
+  const readLevel = () => props.room.readPermissionLevel ?? 'everyone';
+  const [whoReads, setWhoReads] = createSignal<PermissionLevel>(readLevel());
   const writeLevel = () => props.room.writePermissionLevel ?? 'everyone';
   const trustLevel = () => props.room.minTrustLevel ?? 'new';
   const [whoPosts, setWhoPosts] = createSignal<PermissionLevel>(writeLevel());
@@ -72,6 +123,9 @@ export function RoomSettingsDialog(props: {
     if (emoji().trim() !== props.room.emoji) patch.emoji = emoji().trim();
     if (slowMode() !== props.room.slowModeSeconds) patch.slowModeSeconds = slowMode();
     if (archived() !== props.room.archived) patch.archived = archived();
+    if (type() !== props.room.contextType) patch.contextType = type();
+    if (autoThread() !== props.room.autoThread) patch.autoThread = autoThread();
+    if (whoReads() !== readLevel()) patch.readPermissionLevel = whoReads();
     if (whoPosts() !== writeLevel()) patch.writePermissionLevel = whoPosts();
     if (minTrust() !== trustLevel()) patch.minTrustLevel = minTrust();
     return patch;
@@ -80,6 +134,8 @@ export function RoomSettingsDialog(props: {
     event.preventDefault();
     const patch = changes();
     if (Object.keys(patch).length === 0) return props.onClose();
+    const problem = roomWordsProblem({ name: name(), emoji: emoji(), description: description() });
+    if (problem) return setError(problem);
     setBusy(true);
     setError(null);
     try {
@@ -126,7 +182,7 @@ export function RoomSettingsDialog(props: {
         <input
           id="room-settings-emoji"
           class="input room-settings__emoji"
-          maxLength={16}
+          maxLength={LIMITS.text.roomEmojiMaxChars * 2}
           value={emoji()}
           onInput={(e) => setEmoji(e.currentTarget.value)}
         />
@@ -136,10 +192,36 @@ export function RoomSettingsDialog(props: {
         <textarea
           id="room-settings-description"
           class="input msg-form__textarea"
-          maxLength={500}
+          maxLength={LIMITS.text.roomDescriptionMaxChars}
           value={description()}
           onInput={(e) => setDescription(e.currentTarget.value)}
         />
+        <Show when={props.room.roomType !== 'circle'}>
+          <RoomTypeField
+            id="room-settings-type"
+            value={type()}
+            onChange={(next) => {
+              setType(next);
+              // As the server decides for a new room: a help room threads each question, other kinds do not.
+              setAutoThread(next === 'help');
+            }}
+          />
+        </Show>
+        <label class="room-settings__check">
+          <input type="checkbox" checked={autoThread()} onChange={(e) => setAutoThread(e.currentTarget.checked)} />
+          Each new message starts its own thread
+        </label>
+        <label class="msg-form__field" for="room-settings-readers">
+          Who can read (whoever no longer can loses the room at once)
+        </label>
+        <select
+          id="room-settings-readers"
+          class="input"
+          value={whoReads()}
+          onChange={(e) => setWhoReads(e.currentTarget.value as PermissionLevel)}
+        >
+          <For each={READ_LEVELS}>{(c) => <option value={c.level}>{c.label}</option>}</For>
+        </select>
         <label class="msg-form__field" for="room-settings-slow">
           Slow mode (new members wait twice as long; trusted members, moderators and admins not at all)
         </label>
@@ -152,7 +234,7 @@ export function RoomSettingsDialog(props: {
           <For each={slowChoices()}>{(m) => <option value={String(m.seconds)}>{m.label}</option>}</For>
         </select>
         <Show
-          when={props.room.contextType !== 'announcement'}
+          when={type() !== 'announcement'}
           fallback={
             <p class="room-settings__note">
               An announcement room: only its moderators and admins post; everyone reacts.
