@@ -1,4 +1,4 @@
-import { For, Index, Match, Switch, type JSX } from 'solid-js';
+import { createMemo, For, Index, Match, Show, Switch, type JSX } from 'solid-js';
 import type { Room } from '../api/types.ts';
 import { RefreshIcon } from './icons.tsx';
 import { RoomListItem } from './RoomListItem.tsx';
@@ -26,7 +26,10 @@ const SKELETON_ROWS = 5;
 function moveFocus(event: KeyboardEvent & { currentTarget: HTMLElement }): void {
   const keys = ['ArrowDown', 'ArrowUp', 'Home', 'End'];
   if (!keys.includes(event.key)) return;
-  const links = Array.from(event.currentTarget.querySelectorAll<HTMLAnchorElement>('a.room-item__link'));
+  // Rooms in a closed group (the archived ones) are not reachable by arrows until the group is opened.
+  const links = Array.from(event.currentTarget.querySelectorAll<HTMLAnchorElement>('a.room-item__link')).filter(
+    (link) => link.getClientRects().length > 0,
+  );
   if (links.length === 0) return;
   const index = links.findIndex((link) => link === document.activeElement);
   let next: number;
@@ -38,8 +41,18 @@ function moveFocus(event: KeyboardEvent & { currentTarget: HTMLElement }): void 
   links[next]?.focus();
 }
 
-/** A sidebar's rooms in the order given: the Lounge's topic rooms, or the member's Thrive Circles. */
+/**
+ * A sidebar's rooms in the order given: the Lounge's topic rooms, or the member's Thrive Circles. Archived
+ * rooms (read-only) come after the others in a group of their own, closed unless the open room is one of them.
+ */
 export function RoomList(props: RoomListProps): JSX.Element {
+  const active = () => props.rooms.filter((room) => !room.archived);
+  const archived = () => props.rooms.filter((room) => room.archived);
+  // A memo, so a refreshed list does not close the group the member opened: it opens when the room does.
+  const archivedOpen = createMemo(() => archived().some((room) => room.slug === props.selectedSlug));
+  const item = (room: Room) => (
+    <RoomListItem room={room} selected={room.slug === props.selectedSlug} href={props.hrefFor?.(room)} />
+  );
   return (
     <nav
       class="room-list"
@@ -54,13 +67,21 @@ export function RoomList(props: RoomListProps): JSX.Element {
       </div>
       <Switch>
         <Match when={props.rooms.length > 0}>
-          <ul class="room-list__items" onKeyDown={moveFocus}>
-            <For each={props.rooms}>
-              {(room) => (
-                <RoomListItem room={room} selected={room.slug === props.selectedSlug} href={props.hrefFor?.(room)} />
-              )}
-            </For>
-          </ul>
+          <div onKeyDown={moveFocus}>
+            <ul class="room-list__items">
+              <For each={active()}>{item}</For>
+            </ul>
+            <Show when={archived().length > 0}>
+              <details class="room-list__archived" open={archivedOpen()}>
+                <summary class="room-list__archived-summary">
+                  Archived <span class="room-list__archived-count">{archived().length}</span>
+                </summary>
+                <ul class="room-list__items">
+                  <For each={archived()}>{item}</For>
+                </ul>
+              </details>
+            </Show>
+          </div>
         </Match>
         <Match when={props.error}>
           {(message) => (

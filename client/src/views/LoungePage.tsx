@@ -122,7 +122,13 @@ export function LoungePage(props: {
         <Switch>
           <Match when={selectedRoom()}>
             {(room) => (
-              <RoomView room={room()} token={props.token} user={props.user} threadId={props.threadId ?? null} />
+              <RoomView
+                room={room()}
+                token={props.token}
+                user={props.user}
+                threadId={props.threadId ?? null}
+                onListChanged={lounge.refresh}
+              />
             )}
           </Match>
           <Match when={props.roomSlug !== null && data() ? props.roomSlug : null}>
@@ -133,7 +139,13 @@ export function LoungePage(props: {
             )}
           </Match>
           <Match when={props.roomSlug === null && data()}>
-            {(data) => <LoungeWelcome lounge={data().lounge} rooms={data().rooms} user={props.user} />}
+            {(data) => (
+              <LoungeWelcome
+                lounge={data().lounge}
+                rooms={data().rooms.filter((room) => !room.archived)}
+                user={props.user}
+              />
+            )}
           </Match>
           <Match when={listError()}>
             {(message) => (

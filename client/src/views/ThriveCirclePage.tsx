@@ -92,6 +92,7 @@ export function ThriveCirclePage(props: {
                   user={props.user}
                   threadId={props.threadId}
                   paths={CIRCLE_PATHS}
+                  onListChanged={circles.refresh}
                 />
               )}
             </Match>

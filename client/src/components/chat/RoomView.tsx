@@ -14,6 +14,9 @@ import { PinnedPanel, usePins } from './PinnedPanel.tsx';
 import { OnlineList } from './Presence.tsx';
 import { ThreadList, ThreadPanel, useThreads } from './Threads.tsx';
 
+/** How long after an admin's change reaches an open room its member's list is asked again, at most. */
+const LIST_REFRESH_SPREAD_MS = 3_000;
+
 /** The addresses of a room view: the list it was opened from, the room, and one of its threads. */
 export interface RoomPaths {
   back: BackLink;
@@ -38,6 +41,11 @@ export function RoomView(props: {
   user: User;
   threadId?: string | null;
   paths?: RoomPaths;
+  /**
+   * The room's entry in the list it came from is out of date (its admins renamed, retyped or archived it,
+   * here or elsewhere): the page asks for its list again.
+   */
+  onListChanged?: () => void;
 }): JSX.Element {
   const replica = useReplica();
   const me = props.user.id;
@@ -75,6 +83,28 @@ export function RoomView(props: {
     ...saved(),
     messageCount: Math.max(props.room.messageCount, lastSeq()),
   });
+  // The meta doc is the one live feed a member holds of this room: when it says something the list shows
+  // differently (its admins renamed, retyped or archived it), the list is asked again — at a random point of
+  // a few seconds, since everyone in the room hears it at once. A memo: asked once per disagreement, not
+  // again on each refresh that has not settled it; once the list agrees there is nothing to ask.
+  const listStale = createMemo(() => {
+    const live = liveRoomSettings(session().settings());
+    const room = props.room;
+    const differs = (['name', 'emoji', 'description', 'contextType', 'archived'] as const).filter(
+      (key) => live[key] !== undefined && live[key] !== room[key],
+    );
+    return differs.length === 0 ? '' : `${room.id}:${differs.map((key) => `${key}=${String(live[key])}`).join(',')}`;
+  });
+  let listTimer: ReturnType<typeof setTimeout> | undefined;
+  createEffect(
+    on(listStale, (stale) => {
+      if (stale === '') return;
+      clearTimeout(listTimer);
+      listTimer = setTimeout(() => props.onListChanged?.(), Math.random() * LIST_REFRESH_SPREAD_MS);
+    }),
+  );
+  createEffect(on(roomId, () => clearTimeout(listTimer), { defer: true }));
+  onCleanup(() => clearTimeout(listTimer));
   const [editing, setEditing] = createSignal(false);
   let settingsButton: HTMLButtonElement | undefined;
   const canManage = () => standing.decide('manage_room', {}).allowed;
@@ -129,7 +159,10 @@ export function RoomView(props: {
           room={liveRoom()}
           token={props.token}
           me={props.user.id}
-          onSaved={(changed) => setSaved((before) => ({ ...before, ...changed }))}
+          onSaved={(changed) => {
+            setSaved((before) => ({ ...before, ...changed }));
+            props.onListChanged?.();
+          }}
           onClose={() => {
             setEditing(false);
             settingsButton?.focus();
