@@ -15,4 +15,7 @@ export const paths = {
   search: '/search',
   notifications: '/notifications',
   settings: '/settings',
+  /** A host page's chat widget opened on its own (a project's discussion, a battle's thread, ...). */
+  embed: (contextType: 'project' | 'learning_path' | 'battle' | 'ask_me', contextId: string) =>
+    `/embed/${contextType}/${encodeURIComponent(contextId)}`,
 } as const;

@@ -682,6 +682,99 @@ describe('what moderators read in the review queue and the log', () => {
     expect(item?.message).toMatchObject({ body: 'your posts are worthless garbage, go away', bodyWhenFlagged: null });
   });
 
+  it('each queue item and log entry says where its message is and links to it there; a DM only for its members', async () => {
+    const [sam, mo, admin, dmAdmin] = (await Promise.all(
+      ['pl_sam', 'pl_mo', 'pl_admin', 'pl_dmadmin'].map((h) => createMember(db, h, { admin: h.endsWith('admin') })),
+    )) as [UserRow, UserRow, UserRow, UserRow];
+    const act = async (user: UserRow, intent: Record<string, unknown>) => {
+      const out = await node.app.deps.sync.runIntent(user.id, { ...intent, n: ++n, createdAt: Date.now() });
+      if (out.verdict.status !== 'accepted') throw new Error(JSON.stringify(out.verdict));
+      return out.verdict;
+    };
+    const flag = (messageId: string, roomId: string | null) =>
+      db.query(`INSERT INTO moderation_queue (message_id, room_id, source, reason) VALUES ($1, $2, 'system', 'test')`, [
+        messageId,
+        roomId,
+      ]);
+    const inRoom = await run(sam, { kind: 'send', channelId: general, body: 'place: in the room' });
+    await flag(inRoom, general);
+    const thread = (await act(sam, { kind: 'create_thread', roomId: general, title: 'Place', body: 'first' }))
+      .channelId!;
+    const inThread = await run(sam, { kind: 'send', channelId: thread, body: 'place: in a thread' });
+    await flag(inThread, general);
+    const dm = (await act(sam, { kind: 'start_dm', participantIds: [mo.id] })).channelId!;
+    const inDm = await run(sam, { kind: 'send', channelId: dm, body: 'place: in a DM' });
+    await flag(inDm, null);
+    const adminDm = (await act(sam, { kind: 'start_dm', participantIds: [dmAdmin.id] })).channelId!;
+    const inAdminDm = await run(sam, { kind: 'send', channelId: adminDm, body: 'place: in a DM with an admin' });
+    await flag(inAdminDm, null);
+    // A project's discussion, as the host platform sets it up: it opens in its widget's page.
+    const project = (await db.query<{ id: string }>(`INSERT INTO channels (kind) VALUES ('room') RETURNING id`))
+      .rows[0]!.id;
+    await db.query(
+      `INSERT INTO rooms (id, room_type, project_host_id, slug, name) VALUES ($1, 'project', 'p-42|x', 'p-42', 'Orbit')`,
+      [project],
+    );
+    await setRole(db, project, sam.id, 'member');
+    const inProject = await run(sam, { kind: 'send', channelId: project, body: 'place: in a project' });
+    await flag(inProject, project);
+
+    const items = (await queueOf(admin)) as unknown as Array<{ message: { id: string }; place: unknown }>;
+    const placeOf = (id: string) => items.find((i) => i.message.id === id)?.place;
+    expect(placeOf(inRoom)).toEqual({
+      channelKind: 'room',
+      roomSlug: 'general',
+      roomType: 'lounge',
+      threadId: null,
+      path: `/lounge/general#message-${inRoom}`,
+      opensAtMessage: true,
+    });
+    expect(placeOf(inThread)).toMatchObject({
+      channelKind: 'thread',
+      threadId: thread,
+      path: `/lounge/general/thread/${thread}#message-${inThread}`,
+    });
+    // Direct messages are private even to admins: no address for one who is not in it.
+    expect(placeOf(inDm)).toEqual({
+      channelKind: 'dm',
+      roomSlug: null,
+      roomType: null,
+      threadId: null,
+      path: null,
+      opensAtMessage: false,
+    });
+    expect(placeOf(inProject)).toMatchObject({
+      roomType: 'project',
+      path: `/embed/project/p-42%7Cx#message-${inProject}`,
+    });
+    const forDmAdmin = (await queueOf(dmAdmin)) as unknown as Array<{ message: { id: string }; place: unknown }>;
+    expect(forDmAdmin.find((i) => i.message.id === inAdminDm)?.place).toMatchObject({
+      channelKind: 'dm',
+      path: `/messages/${adminDm}#message-${inAdminDm}`,
+    });
+
+    // The log links the message acted on; an action on a member alone has no place.
+    await run(admin, { kind: 'hide', messageId: inThread, hidden: true, reason: 'Place test' });
+    await run(admin, {
+      kind: 'moderate_member',
+      roomId: general,
+      userId: sam.id,
+      action: 'warn',
+      reason: 'Place warn',
+    });
+    const log = await node.app.inject({
+      method: 'GET',
+      url: `/api/rooms/${general}/moderation-log`,
+      headers: { authorization: `Bearer ${await hostToken({ sub: admin.host_user_id })}` },
+    });
+    expect(log.statusCode).toBe(200);
+    const entries = log.json().entries as Array<{ reason: string; place: unknown }>;
+    expect(entries.find((e) => e.reason === 'Place test')?.place).toMatchObject({
+      path: `/lounge/general/thread/${thread}#message-${inThread}`,
+    });
+    expect(entries.find((e) => e.reason === 'Place warn')?.place).toBeNull();
+  });
+
   it('a deleted account is "Deleted user" in the queue and the log, never its placeholder handle', async () => {
     const [sam, mo, mod, admin] = (await Promise.all(
       ['dq_sam', 'dq_mo', 'dq_mod', 'dq_admin'].map((h) => createMember(db, h, { admin: h === 'dq_admin' })),

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { can } from '../../../shared/rules/permissions.ts';
+import { paths } from '../../../shared/app/paths.ts';
+import { can, ROOM_TYPES } from '../../../shared/rules/permissions.ts';
 import type { AppDeps } from '../../app-deps.ts';
 import { loadChannelAccess } from '../../access/channel-access.ts';
 import { memberOf } from '../../auth/auth-plugin.ts';
@@ -11,11 +12,86 @@ import type { UserRow } from '../users/users-repo.ts';
 import { apiMessageSchema, type ApiMessage } from '../history/message-schema.ts';
 import { publicUserColumns, publicUserSchema, toPublicUser, type PublicUserRow } from '../users/public-user.ts';
 
+/**
+ * Where a message is, for a moderator to open it in its conversation: the kind of channel, its room (a
+ * thread's room), its thread, and the app's address that shows the conversation at the message (it pages
+ * older history in to reach it). The address is null where this moderator cannot open the conversation: a
+ * direct message they are not in (DMs are private, even to admins).
+ */
+const messagePlaceSchema = z.object({
+  channelKind: z.enum(['room', 'thread', 'dm']),
+  roomSlug: z.string().nullable(),
+  roomType: z.enum(ROOM_TYPES).nullable(),
+  threadId: z.uuid().nullable(),
+  path: z
+    .string()
+    .regex(/^\/[^#\s]*(#message-[0-9a-f-]+)?$/)
+    .nullable(),
+  /**
+   * Whether the address shows the message itself; false for a thread of a project room or learning path
+   * help room, which its page opens from the thread's first message (the page has no address per thread).
+   */
+  opensAtMessage: z.boolean(),
+});
+type MessagePlace = z.infer<typeof messagePlaceSchema>;
+
+/** The columns `placeOf` reads, from a LATERAL join `p` on the message's channel (`m`) for viewer `$viewer`. */
+const PLACE_JOIN = (viewer: string) => `LEFT JOIN LATERAL (
+             SELECT c.kind AS place_kind, t.id AS place_thread_id, t.parent_message_id AS place_thread_parent_id,
+                    t.host_context_type AS place_host_type, t.host_context_id AS place_host_id,
+                    pr.slug AS place_room_slug, pr.room_type AS place_room_type,
+                    pr.project_host_id AS place_project_host_id, pr.learning_path_host_id AS place_path_host_id,
+                    EXISTS (SELECT 1 FROM dm_participants dp
+                             WHERE dp.dm_thread_id = c.id AND dp.user_id = ${viewer} AND dp.left_at IS NULL) AS place_in_dm
+               FROM channels c LEFT JOIN threads t ON t.id = c.id
+               LEFT JOIN rooms pr ON c.kind <> 'dm' AND pr.id = COALESCE(t.room_id, c.id)
+              WHERE c.id = m.channel_id) p ON true`;
+
+interface PlaceRow {
+  place_kind: 'room' | 'thread' | 'dm' | null;
+  place_thread_id: string | null;
+  place_thread_parent_id: string | null;
+  place_host_type: 'battle' | 'ask_me' | null;
+  place_host_id: string | null;
+  place_room_slug: string | null;
+  place_room_type: MessagePlace['roomType'];
+  place_project_host_id: string | null;
+  place_path_host_id: string | null;
+  place_in_dm: boolean | null;
+}
+
+/** Where a message is and the address that opens it (null when there is no message, or it is gone). */
+function placeOf(row: PlaceRow, messageId: string | null, channelId: string | null): MessagePlace | null {
+  if (!messageId || !channelId || !row.place_kind) return null;
+  const at = `#message-${messageId}`;
+  const slug = row.place_room_slug;
+  const threadId = row.place_thread_id;
+  const place = { channelKind: row.place_kind, roomSlug: slug, roomType: row.place_room_type, threadId };
+  const opens = (path: string | null, opensAtMessage = path !== null) => ({ ...place, path, opensAtMessage });
+  if (row.place_kind === 'dm') return opens(row.place_in_dm ? paths.conversation(channelId) + at : null);
+  if (!slug) return opens(null);
+  if (row.place_room_type === 'lounge') return opens((threadId ? paths.thread(slug, threadId) : paths.room(slug)) + at);
+  if (row.place_room_type === 'circle')
+    return opens((threadId ? paths.circleThread(slug, threadId) : paths.circle(slug)) + at);
+  // Rooms the host platform embeds open in the widget's own page: a battle's or "Ask me" thread has one.
+  if (row.place_host_type && row.place_host_id) return opens(paths.embed(row.place_host_type, row.place_host_id) + at);
+  const room = row.place_project_host_id
+    ? paths.embed('project', row.place_project_host_id)
+    : row.place_path_host_id
+      ? paths.embed('learning_path', row.place_path_host_id)
+      : null;
+  if (!room) return opens(null);
+  if (!threadId) return opens(room + at);
+  return opens(row.place_thread_parent_id ? `${room}#message-${row.place_thread_parent_id}` : room, false);
+}
+
 const queueItemSchema = z.object({
   id: z.uuid(),
   roomId: z.uuid().nullable(),
   /** The room's name (null for a direct message), so the card reads on any device. */
   roomName: z.string().nullable(),
+  /** Where the message is, and the address that opens it there. */
+  place: messagePlaceSchema.nullable(),
   source: z.enum(['ai', 'community', 'admin', 'system']),
   status: z.enum(['pending', 'approved', 'hidden', 'deleted', 'escalated']),
   reason: z.string(),
@@ -64,7 +140,7 @@ const queueItemSchema = z.object({
   escalation: z.object({ reason: z.string(), byHandle: z.string().nullable(), byDeleted: z.boolean() }).nullable(),
 });
 
-interface QueueRow {
+interface QueueRow extends PlaceRow {
   id: string;
   room_id: string | null;
   room_name: string | null;
@@ -267,9 +343,10 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
                 q.report_count, q.escalated, q.created_at, m.id AS message_id, m.channel_id, m.seq, m.author_id,
                 ${HANDLE('u')} AS author_handle, ${DELETED('u')} AS author_deleted, m.body, f.old_body AS body_when_flagged, m.edited_at, m.attachments,
                 m.is_hidden, m.hidden_reason, m.is_deleted, m.created_at AS message_created_at,
-                e.reason AS escalation_reason, e.handle AS escalated_by, e.deleted AS escalated_by_deleted
+                e.reason AS escalation_reason, e.handle AS escalated_by, e.deleted AS escalated_by_deleted, p.*
            FROM moderation_queue q JOIN messages m ON m.id = q.message_id LEFT JOIN users u ON u.id = m.author_id
            LEFT JOIN rooms r ON r.id = q.room_id
+           ${PLACE_JOIN('$7')}
            -- Each edit keeps the body it replaced: the first edit after the item was raised kept the words that
            -- were reported or flagged. (An edit in the raising transaction itself — the filter flagging the new
            -- words — has the same time, and is not after.)
@@ -286,7 +363,7 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
             AND ($4::timestamptz IS NULL OR (q.created_at, q.id) > ($4::timestamptz, $5::uuid))
           ORDER BY q.created_at, q.id
           LIMIT $6`,
-        [status, rooms ?? null, roomId ?? null, after?.at ?? null, after?.id ?? null, limit],
+        [status, rooms ?? null, roomId ?? null, after?.at ?? null, after?.id ?? null, limit, member.id],
       );
       const items = await Promise.all(
         rows.map(async (row) => {
@@ -312,6 +389,7 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
             id: row.id,
             roomId: row.room_id,
             roomName: row.room_name,
+            place: placeOf(row, row.message_id, row.channel_id),
             source: row.source,
             status: row.status,
             reason: row.reason,
@@ -489,6 +567,8 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
                 /** The member acted on deleted their account: named "Deleted user". */
                 targetDeleted: z.boolean(),
                 messageId: z.uuid().nullable(),
+                /** Where the message acted on is, and the address that opens it (null: no message). */
+                place: messagePlaceSchema.nullable(),
                 expiresAt: z.string().nullable(),
                 createdAt: z.string(),
               }),
@@ -503,27 +583,32 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
       const member = memberOf(request);
       await ensureModerates(member, request.params.roomId);
       const before = request.query.cursor ? decodeCursor(request.query.cursor, logCursor) : null;
-      const { rows } = await db.query<{
-        id: string;
-        action: string;
-        source: string;
-        reason: string;
-        actor_handle: string | null;
-        actor_deleted: boolean;
-        target_handle: string | null;
-        target_deleted: boolean;
-        message_id: string | null;
-        expires_at: Date | null;
-        created_at: Date;
-      }>(
+      const { rows } = await db.query<
+        PlaceRow & {
+          id: string;
+          action: string;
+          source: string;
+          reason: string;
+          actor_handle: string | null;
+          actor_deleted: boolean;
+          target_handle: string | null;
+          target_deleted: boolean;
+          message_id: string | null;
+          channel_id: string | null;
+          expires_at: Date | null;
+          created_at: Date;
+        }
+      >(
         `SELECT a.id, a.action, a.source, a.reason, ${HANDLE('actor')} AS actor_handle, ${DELETED('actor')} AS actor_deleted,
                 ${HANDLE('target')} AS target_handle, ${DELETED('target')} AS target_deleted,
-                a.message_id, a.expires_at, a.created_at
+                a.message_id, m.channel_id, a.expires_at, a.created_at, p.*
            FROM moderation_actions a
            LEFT JOIN users actor ON actor.id = a.actor_id LEFT JOIN users target ON target.id = a.target_user_id
+           LEFT JOIN messages m ON m.id = a.message_id
+           ${PLACE_JOIN('$5')}
           WHERE a.room_id = $1 AND ($2::timestamptz IS NULL OR (a.created_at, a.id) < ($2::timestamptz, $3::uuid))
           ORDER BY a.created_at DESC, a.id DESC LIMIT $4`,
-        [request.params.roomId, before?.at ?? null, before?.id ?? null, request.query.limit],
+        [request.params.roomId, before?.at ?? null, before?.id ?? null, request.query.limit, member.id],
       );
       const last = rows.at(-1);
       return {
@@ -537,6 +622,7 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
           targetHandle: e.target_handle,
           targetDeleted: e.target_deleted,
           messageId: e.message_id,
+          place: placeOf(e, e.message_id, e.channel_id),
           expiresAt: e.expires_at ? e.expires_at.toISOString() : null,
           createdAt: e.created_at.toISOString(),
         })),
