@@ -8,6 +8,7 @@ import { launchBrowser, openPage, seriousAxeViolations } from '../support/browse
 import { fillChannelHistory } from '../support/bulk-history.ts';
 import {
   composer,
+  confirmed,
   messageWithText,
   submitDemoSignIn,
   UI_TIMEOUT_MS,
@@ -24,6 +25,7 @@ const ESCALATED_BODY = 'history message 3';
 /** Who wrote the escalated message, and deleted their account since. */
 const GONE = { handle: 'gone_gus', name: 'Gus Gone' };
 const GENERAL_NAME = 'General Chat';
+const ESCALATED_ROOM = { slug: 'coding', name: 'Coding & Automation' };
 
 let server: ServerProcess;
 let browser: Browser;
@@ -40,14 +42,18 @@ beforeAll(async () => {
     const { rows } = await db.query<{ id: string }>(`SELECT id FROM rooms WHERE slug = 'general'`);
     const general = rows[0]!.id;
     await fillChannelHistory(db as unknown as Database, general, giaId!, 5);
+    // The escalated message is the third of a long history: segments behind the one a device opens on.
+    const escalatedIn = (await db.query<{ id: string }>(`SELECT id FROM rooms WHERE slug = $1`, [ESCALATED_ROOM.slug]))
+      .rows[0]!.id;
+    await fillChannelHistory(db as unknown as Database, escalatedIn, giaId!, 600);
     await db.query(
       `INSERT INTO moderation_queue (message_id, room_id, source, status, reason, escalated)
        SELECT id, room_id, 'community', 'escalated', 'Looks like a scam; escalated by the room moderators', true
          FROM messages WHERE channel_id = $1 AND body = $2`,
-      [general, ESCALATED_BODY],
+      [escalatedIn, ESCALATED_BODY],
     );
     await db.query('UPDATE messages SET author_id = $2 WHERE channel_id = $1 AND body = $3', [
-      general,
+      escalatedIn,
       gusId,
       ESCALATED_BODY,
     ]);
@@ -209,23 +215,46 @@ describe('escalated review items', () => {
       await item.waitFor({ timeout: LIVE_TIMEOUT_MS });
       await item.getByText('Looks like a scam; escalated by the room moderators').waitFor();
       // Named by the server, on any device: this is the first page Gia's device loads after signing in.
-      await item.getByText(`in ${GENERAL_NAME}`).waitFor();
+      await item.getByText(`in ${ESCALATED_ROOM.name}`).waitFor();
       expect(await item.getByRole('button', { name: 'Escalate' }).count()).toBe(0);
       // Its author deleted their account: named as chat names them, not by the placeholder handle.
       expect(await item.locator('blockquote').innerText()).toMatch(/^Deleted user: history message 3/);
       expect(await item.innerText()).not.toContain('deleted_');
       expect(await seriousAxeViolations(page)).toEqual([]);
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'review-item-link.png'), fullPage: true });
+
+      // To judge its tone, Gia opens it in its conversation: the room opens on it, ~600 messages back.
+      await item.getByRole('link', { name: 'Show in the conversation' }).click();
+      const escalated = confirmed(page, ESCALATED_ROOM.name).filter({
+        has: page.locator('.msg__body', { hasText: new RegExp(`^${ESCALATED_BODY}$`) }),
+      });
+      await escalated.waitFor({ timeout: LIVE_TIMEOUT_MS });
+      expect(new URL(page.url()).pathname).toBe(`/lounge/${ESCALATED_ROOM.slug}`);
+      await expect
+        .poll(() => escalated.evaluate((el) => el === el.ownerDocument.activeElement), { timeout: UI_TIMEOUT_MS })
+        .toBe(true);
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'review-item-opened.png') });
+      await page.goBack();
+      await page.getByRole('button', { name: 'Escalated to admins' }).click();
+      await item.waitFor({ timeout: LIVE_TIMEOUT_MS });
+
       await item.getByLabel('Reason (the author is told it; kept in the moderation log)').fill('Phishing link');
       await item.getByRole('button', { name: 'Hide' }).click();
       await item.getByText('Hidden from members.').waitFor({ timeout: LIVE_TIMEOUT_MS });
 
       // The room's moderation log shows the decision: who, what, why.
-      await page.getByLabel('Room', { exact: true }).selectOption({ label: GENERAL_NAME });
+      await page.getByLabel('Room', { exact: true }).selectOption({ label: ESCALATED_ROOM.name });
       const log = page.getByRole('list', { name: 'Moderation actions, newest first' });
       await log.getByRole('listitem').first().waitFor({ timeout: LIVE_TIMEOUT_MS });
-      await expect(log.getByRole('listitem').first().innerText()).resolves.toMatch(
-        /@gia_admin hid a message by Deleted user: Phishing link$/,
+      const entry = log.getByRole('listitem').first();
+      await expect(entry.innerText()).resolves.toMatch(
+        /@gia_admin hid a message by Deleted user: Phishing link Show in the conversation$/,
       );
+      expect(await entry.getByRole('link', { name: 'Show in the conversation' }).getAttribute('href')).toMatch(
+        /^\/lounge\/coding#message-[0-9a-f-]+$/,
+      );
+      await entry.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'moderation-log-link.png') });
       expect(await seriousAxeViolations(page)).toEqual([]);
       expect(unexpectedErrors(gia)).toEqual([]);
     } finally {

@@ -99,11 +99,25 @@ export interface ModerationStatus {
 
 export type ReviewAction = 'approve' | 'hide' | 'delete' | 'warn' | 'mute' | 'ban' | 'escalate';
 
+/** Where a flagged or moderated message is, and the app's address that opens it there (the server's answer). */
+export interface MessagePlace {
+  channelKind: 'room' | 'thread' | 'dm';
+  roomSlug: string | null;
+  roomType: 'lounge' | 'circle' | 'project' | 'dm' | null;
+  threadId: string | null;
+  /** Opens its conversation at the message; null where this member cannot open it (a DM they are not in). */
+  path: string | null;
+  /** false: the address opens where its thread starts (a project room's thread has no address of its own). */
+  opensAtMessage: boolean;
+}
+
 export interface ReviewItem {
   id: string;
   roomId: string | null;
   /** The room's name (null for a direct message; absent from an older server's answers). */
   roomName?: string | null;
+  /** Where the message is (absent from an older server's answers). */
+  place?: MessagePlace | null;
   source: 'ai' | 'community' | 'admin' | 'system';
   status: 'pending' | 'approved' | 'hidden' | 'deleted' | 'escalated';
   reason: string;
@@ -349,6 +363,8 @@ export interface ModerationLogEntry {
   /** The member acted on deleted their account ("Deleted user"). */
   targetDeleted?: boolean;
   messageId: string | null;
+  /** Where the message acted on is (null: no message; absent from an older server's answers). */
+  place?: MessagePlace | null;
   expiresAt: string | null;
   createdAt: string;
 }

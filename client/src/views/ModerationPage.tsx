@@ -15,6 +15,7 @@ import { RefreshIcon, ShieldIcon } from '../components/icons.tsx';
 import { RestrictedMembers } from '../components/moderation/RestrictedMembers.tsx';
 import { ModerationLog } from '../components/moderation/ModerationLog.tsx';
 import { memberLabel } from '../components/moderation/member-label.ts';
+import { MessagePlaceLink } from '../components/moderation/MessagePlaceLink.tsx';
 import { MessageAttachments } from '../components/chat/Attachments.tsx';
 import { attachmentUrl } from '../api/attachments.ts';
 import { relativeTime } from '../format.ts';
@@ -195,7 +196,7 @@ function ReviewCard(props: {
         <span class="badge badge--danger" id={headingId}>
           {SOURCE_LABELS[item().source]}
         </span>
-        <span>in {props.roomName}</span>
+        <span>in {item().place?.channelKind === 'thread' ? `a thread of ${props.roomName}` : props.roomName}</span>
         <span>· {relativeTime(item().createdAt)}</span>
         <Show when={item().reportCount > 0}>
           <span>
@@ -254,6 +255,7 @@ function ReviewCard(props: {
           {item().message.body || '(no text)'}
         </blockquote>
       </Show>
+      <MessagePlaceLink place={item().place} class="review-item__open" />
       <Show when={item().message.hidden || item().message.deleted}>
         <p class="side-panel__note">
           {item().message.deleted

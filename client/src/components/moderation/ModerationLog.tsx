@@ -4,6 +4,7 @@ import { fetchModerationLog, type ModeratedRoom, type ModerationLogEntry } from 
 import { relativeTime } from '../../format.ts';
 import { RefusalAlert } from '../RefusalAlert.tsx';
 import { memberLabel } from './member-label.ts';
+import { MessagePlaceLink } from './MessagePlaceLink.tsx';
 
 /** What each logged action reads as, by whom it was taken. */
 const ACTION_WORDS: Record<string, string> = {
@@ -95,7 +96,8 @@ export function ModerationLog(props: { token: string; rooms: readonly ModeratedR
                     <strong>{who(entry)}</strong> {what(entry)}
                     <Show when={entry.reason}>
                       <span class="moderation-log__reason">: {entry.reason}</span>
-                    </Show>
+                    </Show>{' '}
+                    <MessagePlaceLink place={entry.place} class="moderation-log__open" />
                   </li>
                 )}
               </For>
