@@ -775,6 +775,32 @@ describe('what moderators read in the review queue and the log', () => {
     expect(entries.find((e) => e.reason === 'Place warn')?.place).toBeNull();
   });
 
+  it('the navigation counts what waits for review: a room moderator their rooms, an admin everything; a member is refused', async () => {
+    const [sam, roomMod, admin, plain] = (await Promise.all(
+      ['wt_sam', 'wt_mod', 'wt_admin', 'wt_plain'].map((h) => createMember(db, h, { admin: h === 'wt_admin' })),
+    )) as [UserRow, UserRow, UserRow, UserRow];
+    const coding = await loungeRoomId(db, 'coding');
+    await setRole(db, coding, roomMod.id, 'moderator');
+    const waiting = async (m: UserRow) =>
+      node.app.inject({
+        method: 'GET',
+        url: '/api/moderation/waiting',
+        headers: { authorization: `Bearer ${await hostToken({ sub: m.host_user_id })}` },
+      });
+    const before = (await waiting(admin)).json().waiting as number;
+    expect((await waiting(roomMod)).json()).toEqual({ waiting: 0 });
+    const messageId = await run(sam, { kind: 'send', channelId: coding, body: 'a line to count' });
+    await db.query(
+      `INSERT INTO moderation_queue (message_id, room_id, source, reason) VALUES ($1, $2, 'system', 't')`,
+      [messageId, coding],
+    );
+    expect((await waiting(roomMod)).json()).toEqual({ waiting: 1 });
+    expect((await waiting(admin)).json()).toEqual({ waiting: before + 1 });
+    const refused = await waiting(plain);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.message).toBe('Only moderators have a review queue.');
+  });
+
   it('a deleted account is "Deleted user" in the queue and the log, never its placeholder handle', async () => {
     const [sam, mo, mod, admin] = (await Promise.all(
       ['dq_sam', 'dq_mo', 'dq_mod', 'dq_admin'].map((h) => createMember(db, h, { admin: h === 'dq_admin' })),

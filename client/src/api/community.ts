@@ -268,6 +268,10 @@ export async function setRelation(token: string, kind: 'blocks' | 'mutes', userI
 export const fetchModerationStatus = (token: string) =>
   apiRequest<ModerationStatus>('/api/moderation/status', { token });
 
+/** How many review items wait for this moderator (global admins: pending everywhere and escalated), up to 100. */
+export const fetchReviewWaiting = (token: string) =>
+  apiRequest<{ waiting: number }>('/api/moderation/waiting', { token });
+
 /** Waiting for a room's moderators, or (global admins only) escalated to the admins. */
 export const fetchReviewQueue = (token: string, status: 'pending' | 'escalated' = 'pending') =>
   apiRequest<{ items: ReviewItem[]; nextCursor: string | null }>(`/api/moderation/queue?status=${status}&limit=50`, {

@@ -1,4 +1,5 @@
-import { createEffect, createMemo, For, onCleanup, Show, type JSX } from 'solid-js';
+import { createEffect, createMemo, createSignal, For, on, onCleanup, Show, type JSX } from 'solid-js';
+import { fetchReviewWaiting } from '../api/community.ts';
 import type { AuthConfig, User } from '../api/types.ts';
 import { unreadBadgeText } from '../format.ts';
 import { setTitleUnread } from '../lib/document-title.ts';
@@ -6,6 +7,7 @@ import { useReplica } from '../replica/context.ts';
 import { isDmUnread } from '../replica/dm-unread.ts';
 import { staffSomewhere } from '../replica/standing.ts';
 import { currentRoute, paths, type Route } from '../router.ts';
+import { session } from '../session.ts';
 import { ExternalLinkIcon } from './icons.tsx';
 import { Link } from './Link.tsx';
 
@@ -24,6 +26,10 @@ const INTERNAL_ITEMS: InternalItem[] = [
 
 const dmUnreadLabel = (count: number) =>
   `${count} ${count === 1 ? 'conversation' : 'conversations'} with unread messages`;
+const reviewWaitingLabel = (count: number) => `${count > 99 ? '99+' : count} waiting for review`;
+
+/** How often a moderator's Review count is asked again while they stay on one page. */
+const REVIEW_POLL_MS = 60_000;
 
 /** The COMMUNITY navigation: the Lounge's own pages plus the host platform's Events and Perks. */
 export function CommunityNav(props: { links: AuthConfig['links'] | undefined; user: User }): JSX.Element {
@@ -46,6 +52,28 @@ export function CommunityNav(props: { links: AuthConfig['links'] | undefined; us
   });
   createEffect(() => setTitleUnread('dms', unreadDms()));
   onCleanup(() => setTitleUnread('dms', 0));
+  // What waits in a moderator's review queue, asked again on each page change (after deciding items, say)
+  // and every minute: with a count, Review leads the row on a phone like a waiting conversation does.
+  const staff = () => staffSomewhere(props.user);
+  const [reviewWaiting, setReviewWaiting] = createSignal(0);
+  const [tick, setTick] = createSignal(0);
+  const poll = setInterval(() => setTick((n) => n + 1), REVIEW_POLL_MS);
+  onCleanup(() => clearInterval(poll));
+  let asked = 0;
+  createEffect(
+    on([() => (staff() ? (session()?.token ?? null) : null), () => currentRoute().name, tick], ([token]) => {
+      const mine = ++asked;
+      if (!token) {
+        setReviewWaiting(0);
+        return;
+      }
+      // Offline or refused: the last count stays.
+      fetchReviewWaiting(token).then(
+        (answer) => mine === asked && setReviewWaiting(answer.waiting),
+        () => undefined,
+      );
+    }),
+  );
   return (
     <nav class="community-nav" aria-label="Community">
       <span class="community-nav__label" aria-hidden="true">
@@ -78,6 +106,11 @@ export function CommunityNav(props: { links: AuthConfig['links'] | undefined; us
               aria-current={currentRoute().name === 'moderation' ? 'page' : undefined}
             >
               Review
+              <Show when={reviewWaiting() > 0}>
+                <span class="badge community-nav__badge" role="img" aria-label={reviewWaitingLabel(reviewWaiting())}>
+                  {unreadBadgeText(reviewWaiting())}
+                </span>
+              </Show>
             </Link>
           </li>
         </Show>

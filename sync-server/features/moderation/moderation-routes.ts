@@ -441,6 +441,33 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
     },
   );
 
+  r.get(
+    '/api/moderation/waiting',
+    {
+      schema: {
+        tags: ['moderation'],
+        summary:
+          'How many review items wait for me: pending in the rooms I moderate (global admins: everywhere, and what was escalated)',
+        response: { 200: z.object({ waiting: z.number().int().min(0) }), 403: errorBodySchema },
+      },
+    },
+    async (request) => {
+      const member = memberOf(request);
+      const rooms = await moderatedRooms(member);
+      if (rooms && rooms.length === 0) throw forbidden('Only moderators have a review queue.', 'not_moderator');
+      // Counted up to 100: the navigation's badge says "99+" beyond.
+      const { rows } = await db.query<{ waiting: number }>(
+        `SELECT count(*)::int AS waiting FROM (
+           SELECT 1 FROM moderation_queue q
+            WHERE (q.status = 'pending' AND ($1::uuid[] IS NULL OR q.room_id = ANY($1::uuid[])))
+               OR ($1::uuid[] IS NULL AND q.status = 'escalated')
+            LIMIT 100) w`,
+        [rooms ?? null],
+      );
+      return { waiting: rows[0]?.waiting ?? 0 };
+    },
+  );
+
   r.post(
     '/api/moderation/queue/:itemId/actions',
     {
