@@ -26,6 +26,8 @@ const ESCALATED_BODY = 'history message 3';
 const GONE = { handle: 'gone_gus', name: 'Gus Gone' };
 const GENERAL_NAME = 'General Chat';
 const ESCALATED_ROOM = { slug: 'coding', name: 'Coding & Automation' };
+/** A help room with a two-word name, as the audit saw it cut to "Home work…" on a phone. */
+const HOMEWORK = { slug: 'homework-help', name: 'Homework Help' };
 
 let server: ServerProcess;
 let browser: Browser;
@@ -42,6 +44,14 @@ beforeAll(async () => {
     const { rows } = await db.query<{ id: string }>(`SELECT id FROM rooms WHERE slug = 'general'`);
     const general = rows[0]!.id;
     await fillChannelHistory(db as unknown as Database, general, giaId!, 5);
+    const homework = (await db.query<{ id: string }>(`INSERT INTO channels (kind) VALUES ('room') RETURNING id`))
+      .rows[0]!.id;
+    await db.query(
+      `INSERT INTO rooms (id, lounge_id, slug, name, description, emoji, room_type, context_type, auto_thread, position)
+       SELECT $1, r.lounge_id, $2, $3, 'Stuck on an exercise? Ask here.', '📚', 'lounge', 'help', true, 99
+         FROM rooms r WHERE r.id = $4`,
+      [homework, HOMEWORK.slug, HOMEWORK.name, general],
+    );
     // The escalated message is the third of a long history: segments behind the one a device opens on.
     const escalatedIn = (await db.query<{ id: string }>(`SELECT id FROM rooms WHERE slug = $1`, [ESCALATED_ROOM.slug]))
       .rows[0]!.id;
@@ -193,6 +203,39 @@ describe('who can post in a room', () => {
     } finally {
       await gia.close();
       await pia.close();
+    }
+  });
+});
+
+describe('on a phone', () => {
+  it("a room's two-word name fits its header, and Review, with items waiting, leads the navigation", async () => {
+    const gia = await openPage(browser, { viewport: 'phone' });
+    try {
+      const { page } = gia;
+      await page.goto(`${server.url}/lounge/${HOMEWORK.slug}`);
+      await submitDemoSignIn(page, ADMIN.handle, ADMIN.name);
+      await composer(page, HOMEWORK.name).waitFor({ timeout: UI_TIMEOUT_MS });
+      // The name reads whole, on one line: not squeezed to "Home work…" by the header's buttons.
+      const title = page.getByRole('heading', { level: 1, name: HOMEWORK.name });
+      const fit = await title.evaluate((el) => {
+        const style = el.ownerDocument.defaultView!.getComputedStyle(el);
+        return {
+          lines: Math.round(el.getBoundingClientRect().height / parseFloat(style.lineHeight)),
+          clipped: el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight + 1,
+        };
+      });
+      expect(fit).toEqual({ lines: 1, clipped: false });
+      // The escalated item waits for Gia (a global admin): Review says so and stands first, in view.
+      const review = page.getByRole('navigation', { name: 'Community' }).getByRole('link', { name: /^Review( |$)/ });
+      await review.getByRole('img', { name: '1 waiting for review' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      const box = await review.boundingBox();
+      expect(box).not.toBeNull();
+      expect(box!.x).toBeGreaterThanOrEqual(0);
+      expect(box!.x + box!.width).toBeLessThanOrEqual(390 - 24);
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'room-header-phone-two-words.png') });
+      expect(unexpectedErrors(gia)).toEqual([]);
+    } finally {
+      await gia.close();
     }
   });
 });

@@ -1,6 +1,6 @@
 import { Show, type JSX } from 'solid-js';
 import type { Room, RoomContextType } from '../api/types.ts';
-import { messageCountLabel, onlineLabel } from '../format.ts';
+import { messageCountLabel } from '../format.ts';
 import { paths } from '../router.ts';
 import { ChevronLeftIcon } from './icons.tsx';
 import { Link } from './Link.tsx';
@@ -55,7 +55,11 @@ export function RoomHeader(props: {
         </Show>
         <li class="chip chip--online">
           <span class="presence-dot" classList={{ 'presence-dot--active': online() > 0 }} aria-hidden="true" />
-          {onlineLabel(online())}
+          {/* A phone's header shows the count alone; the word stays for screen readers. */}
+          <span>
+            {online()}
+            <span class="room-header__online-word"> online</span>
+          </span>
         </li>
         <li class="chip chip--count">{messageCountLabel(props.room.messageCount)}</li>
       </ul>
