@@ -282,7 +282,7 @@ describe('escalated review items', () => {
       await item.waitFor({ timeout: LIVE_TIMEOUT_MS });
 
       await item.getByLabel('Reason (the author is told it; kept in the moderation log)').fill('Phishing link');
-      await item.getByRole('button', { name: 'Hide' }).click();
+      await item.getByRole('button', { name: 'Hide', exact: true }).click();
       await item.getByText('Hidden from members.').waitFor({ timeout: LIVE_TIMEOUT_MS });
 
       // The room's moderation log shows the decision: who, what, why.
