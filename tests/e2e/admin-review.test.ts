@@ -263,6 +263,10 @@ describe('escalated review items', () => {
       // Its author deleted their account: named as chat names them, not by the placeholder handle.
       expect(await item.locator('blockquote').innerText()).toMatch(/^Deleted user: history message 3/);
       expect(await item.innerText()).not.toContain('deleted_');
+      // Nobody is left to warn, mute or ban: the message alone is decided.
+      for (const name of ['Hide and warn', 'Hide and mute', 'Hide and ban'])
+        expect(await item.getByRole('button', { name }).count()).toBe(0);
+      expect(await item.getByLabel('Mute for').count()).toBe(0);
       expect(await seriousAxeViolations(page)).toEqual([]);
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'review-item-link.png'), fullPage: true });
 
@@ -281,7 +285,7 @@ describe('escalated review items', () => {
       await page.getByRole('button', { name: 'Escalated to admins' }).click();
       await item.waitFor({ timeout: LIVE_TIMEOUT_MS });
 
-      await item.getByLabel('Reason (the author is told it; kept in the moderation log)').fill('Phishing link');
+      await item.getByLabel('Reason (kept in the moderation log)').fill('Phishing link');
       await item.getByRole('button', { name: 'Hide', exact: true }).click();
       await item.getByText('Hidden from members.').waitFor({ timeout: LIVE_TIMEOUT_MS });
 
