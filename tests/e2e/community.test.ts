@@ -514,8 +514,15 @@ describe('refused while not on screen', () => {
       await page.context().setOffline(false);
       const notice = page.getByRole('alert', { name: 'Messages not sent' });
       await notice.waitFor({ timeout: LIVE_TIMEOUT_MS * 2 });
-      expect(await notice.innerText()).toMatch(/A message you wrote was not sent: .*links/i);
+      expect(await notice.innerText()).toMatch(/1 message not sent[\s\S]*links/i);
       expect(await notice.innerText()).toContain(words);
+      // Folded to one line, it covers nothing; it opens again on request.
+      const toggle = notice.getByRole('button', { name: /1 message not sent/ });
+      await toggle.click();
+      expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+      expect(await notice.getByText(words).count()).toBe(0);
+      await toggle.click();
+      await notice.getByText(words).waitFor({ timeout: UI_TIMEOUT_MS });
       // The page opened offline loads by itself once Lounge answers again.
       await expect
         .poll(() => page.getByText("Can't reach Lounge right now").count(), { timeout: LIVE_TIMEOUT_MS })

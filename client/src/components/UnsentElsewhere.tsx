@@ -1,4 +1,4 @@
-import { createSignal, For, Show, type JSX } from 'solid-js';
+import { createEffect, createSignal, For, on, Show, type JSX } from 'solid-js';
 import { messageExcerpt } from '../../../shared/markdown/message-markdown.ts';
 import { useReplica } from '../replica/context.ts';
 import { AlertIcon, TrashIcon } from './icons.tsx';
@@ -18,37 +18,53 @@ export function UnsentElsewhere(): JSX.Element {
       () => setCopied(null),
     );
   };
+  // Folded to one line on request, so it covers nothing the member is working with; a new refusal opens it.
+  const [folded, setFolded] = createSignal(false);
+  const count = () => replica.failedSendsElsewhere().length;
+  createEffect(on(count, (now, before) => now > (before ?? 0) && setFolded(false)));
   return (
-    <Show when={replica.failedSendsElsewhere().length > 0}>
+    <Show when={count() > 0}>
       <section class="unsent-elsewhere" role="alert" aria-label="Messages not sent">
-        <For each={replica.failedSendsElsewhere()}>
-          {(failed) => (
-            <div class="unsent-elsewhere__item">
-              <p class="unsent-elsewhere__reason">
-                <AlertIcon />
-                <span>A message you wrote was not sent: {failed.verdict.reason}</span>
-              </p>
-              <blockquote class="unsent-elsewhere__body">{messageExcerpt(failed.intent.body, 200)}</blockquote>
-              <div class="unsent-elsewhere__buttons">
-                <button
-                  type="button"
-                  class="button button--secondary button--small"
-                  onClick={() => copy(failed.id, failed.intent.body)}
-                >
-                  {copied() === failed.id ? 'Copied' : 'Copy the text'}
-                </button>
-                <button
-                  type="button"
-                  class="button button--ghost button--small"
-                  onClick={() => replica.dropFailed(failed.id)}
-                >
-                  <TrashIcon />
-                  Discard
-                </button>
+        <button
+          type="button"
+          class="unsent-elsewhere__toggle"
+          aria-expanded={!folded()}
+          onClick={() => setFolded((f) => !f)}
+        >
+          <AlertIcon />
+          {count() === 1 ? '1 message not sent' : `${count()} messages not sent`}
+          <span class="unsent-elsewhere__toggle-hint">{folded() ? 'Show' : 'Hide'}</span>
+        </button>
+        <Show when={!folded()}>
+          <For each={replica.failedSendsElsewhere()}>
+            {(failed) => (
+              <div class="unsent-elsewhere__item">
+                <p class="unsent-elsewhere__reason">
+                  <AlertIcon />
+                  <span>A message you wrote was not sent: {failed.verdict.reason}</span>
+                </p>
+                <blockquote class="unsent-elsewhere__body">{messageExcerpt(failed.intent.body, 200)}</blockquote>
+                <div class="unsent-elsewhere__buttons">
+                  <button
+                    type="button"
+                    class="button button--secondary button--small"
+                    onClick={() => copy(failed.id, failed.intent.body)}
+                  >
+                    {copied() === failed.id ? 'Copied' : 'Copy the text'}
+                  </button>
+                  <button
+                    type="button"
+                    class="button button--ghost button--small"
+                    onClick={() => replica.dropFailed(failed.id)}
+                  >
+                    <TrashIcon />
+                    Discard
+                  </button>
+                </div>
               </div>
-            </div>
-          )}
-        </For>
+            )}
+          </For>
+        </Show>
       </section>
     </Show>
   );

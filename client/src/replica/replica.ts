@@ -406,11 +406,14 @@ export class Replica {
   }
 
   /**
-   * Takes back a message a limit holds: it leaves the outbox, so the server does not send it when the
-   * limit runs out (unless it is deciding it at this very moment: then it is sent, and can be deleted).
+   * Takes back a message a limit holds (or one queued behind it): it leaves the outbox, so the server does
+   * not send it when the limit runs out (unless it is deciding it at this very moment: then it is sent, and
+   * can be deleted).
    */
   discardWaiting(intentId: string): void {
-    if (this.inboxDoc.getMap<Verdict>('verdicts').get(intentId)?.status !== 'waiting') return;
+    // Held by its verdict, or behind one that is (no verdict yet): either way not sent yet.
+    const verdict = this.inboxDoc.getMap<Verdict>('verdicts').get(intentId);
+    if (verdict && verdict.status !== 'waiting') return;
     privateMaps(this.privateDoc).outbox.delete(intentId);
   }
 

@@ -58,3 +58,42 @@ describe('the "New" line where unread messages begin', () => {
     expect(shape(timeline(messages, 2))[1]).toBe('new');
   });
 });
+
+describe('sends a limit holds back', () => {
+  const send = (n: number) => ({
+    id: `i${n}`,
+    intent: {
+      kind: 'send' as const,
+      channelId: CHANNEL,
+      body: `queued ${n}`,
+      replyToId: null,
+      n,
+      createdAt: start + n,
+    },
+  });
+  const held = { reason: 'Slow mode is on in this room.', retryAt: start + 30_000 };
+
+  it('the ones behind a held send wait with it, under one line, though no verdict says so yet', () => {
+    const items = buildTimeline({
+      me: ME,
+      channelId: CHANNEL,
+      messages: [message(1, 'ada')],
+      outbox: [send(1), send(2), send(3), send(4)],
+      waiting: new Map([['i2', held]]),
+      accepted: [],
+      failed: [],
+      now: new Date(start + 60_000),
+    }).items.filter((item) => item.kind === 'pending');
+    expect(items.map((item) => (item.kind === 'pending' ? [item.intentId, item.waiting?.reason ?? null] : []))).toEqual(
+      [
+        ['i1', null],
+        ['i2', held.reason],
+        ['i3', held.reason],
+        ['i4', held.reason],
+      ],
+    );
+    // "Sending…" under the first; the held run's line under its last, counting three.
+    expect(items.map((item) => item.kind === 'pending' && item.lastOfRun)).toEqual([true, false, false, true]);
+    expect(items[3]?.kind === 'pending' && items[3].runLength).toBe(3);
+  });
+});

@@ -217,11 +217,15 @@ export function buildTimeline(input: TimelineInput): { items: TimelineItem[]; se
       pendingSends.push({ id: a.id, intent: a.intent });
   }
   pendingSends.sort((a, b) => a.intent.n - b.intent.n);
+  // The server sends nothing of a conversation past a message a limit holds (it keeps the order written):
+  // the ones after it wait with it, though no verdict says so yet.
+  let heldAhead: { reason: string; retryAt: number } | undefined;
   for (const { id, intent } of pendingSends) {
     const messageId = acceptedIds.get(id);
     if (messageId && byId.has(messageId)) continue;
     pendingIds.add(id);
-    const waiting = input.waiting?.get(id);
+    const waiting = input.waiting?.get(id) ?? (acceptedIds.has(id) ? undefined : heldAhead);
+    heldAhead ??= input.waiting?.get(id);
     rows.push({
       type: 'pending',
       id,
