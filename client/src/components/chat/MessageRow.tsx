@@ -607,7 +607,7 @@ export function PendingRow(props: { item: PendingItem; actions: MessageActions }
   const heldLine = (retryAt: number) => {
     const seconds = Math.ceil((retryAt - (props.actions.clock?.() ?? Date.now())) / 1000);
     const when =
-      seconds <= 0 ? 'any moment now' : seconds < 60 ? `in ${seconds} s` : `in ${Math.ceil(seconds / 60)} min`;
+      seconds <= 0 ? 'any moment now' : seconds <= 90 ? `in ${seconds} s` : `in ${Math.ceil(seconds / 60)} min`;
     const count = props.item.runLength;
     if (!props.actions.online())
       return count > 1

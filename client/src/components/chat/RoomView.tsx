@@ -12,7 +12,7 @@ import { RoomHeader, RoomIntro, type BackLink } from '../RoomHeader.tsx';
 import { Conversation, type ConversationHandle } from './Conversation.tsx';
 import { PinnedPanel, usePins } from './PinnedPanel.tsx';
 import { OnlineList } from './Presence.tsx';
-import { ThreadList, ThreadPanel, useThreads } from './Threads.tsx';
+import { ThreadList, ThreadPanel, useThreads, type ThreadInfo } from './Threads.tsx';
 
 /** How long after an admin's change reaches an open room its member's list is asked again, at most. */
 const LIST_REFRESH_SPREAD_MS = 3_000;
@@ -142,7 +142,15 @@ export function RoomView(props: {
     ),
   );
   const where = () => props.paths ?? LOUNGE_PATHS;
-  const openThread = (threadId: string) => navigate(where().thread(props.room.slug, threadId));
+  // The thread as the list showed it when the member opened it: an old thread from a page of the list loaded
+  // on request stays titled while the list is read again without that page.
+  const [openedThread, setOpenedThread] = createSignal<ThreadInfo | null>(null);
+  const openThread = (threadId: string) => {
+    setOpenedThread(threads.byId(threadId));
+    navigate(where().thread(props.room.slug, threadId));
+  };
+  const threadInfo = (threadId: string) =>
+    threads.byId(threadId) ?? (openedThread()?.id === threadId ? openedThread() : null);
   const closeThread = () => navigate(where().room(props.room.slug));
   const panelOpen = () => Boolean(props.threadId) || showThreads() || showPins();
   // Where the side panel covers the conversation (phones, narrow windows), a jump closes it first.
@@ -294,7 +302,7 @@ export function RoomView(props: {
           {(threadId) => (
             <ThreadPanel
               threadId={threadId()}
-              thread={threads.byId(threadId())}
+              thread={threadInfo(threadId())}
               room={props.room}
               token={props.token}
               user={props.user}
@@ -303,7 +311,7 @@ export function RoomView(props: {
               parent={
                 session()
                   .messages()
-                  .find((m) => m.id === threads.byId(threadId())?.parentMessageId) ?? null
+                  .find((m) => m.id === threadInfo(threadId())?.parentMessageId) ?? null
               }
               onClose={closeThread}
             />
