@@ -34,7 +34,7 @@ export interface MessageActions {
   /** The conversation's clock (ticks every minute), for "last reply 5 minutes ago". */
   now: () => Date;
   /** This device's clock, ticking every second (epoch ms): a held message's countdown. */
-  clock?: () => number;
+  clock: () => number;
   nameOf: (id: string | null) => string;
   handleOf: (id: string | null) => string;
   /** Quotes a message in the composer; absent where the member cannot post (the toolbar offers no Reply). */
@@ -605,7 +605,7 @@ export function PendingRow(props: { item: PendingItem; actions: MessageActions }
   };
   // A run of held messages shares one line: the first of them goes when the limit allows, the rest after it.
   const heldLine = (retryAt: number) => {
-    const seconds = Math.ceil((retryAt - (props.actions.clock?.() ?? Date.now())) / 1000);
+    const seconds = Math.ceil((retryAt - props.actions.clock()) / 1000);
     const when =
       seconds <= 0 ? 'any moment now' : seconds <= 90 ? `in ${seconds} s` : `in ${Math.ceil(seconds / 60)} min`;
     const count = props.item.runLength;
